@@ -1,0 +1,16 @@
+"""The compliance officers' group and what it may do in the admin."""
+from django.contrib.auth.models import Group, Permission
+
+COMPLIANCE_GROUP = "Compliance officers"
+# Compliance reads everything of ours, and changes only what its work needs: KYC decisions
+# (on supplier companies). The audit trail is read-only for everybody.
+READ_APPS = ["accounts", "suppliers", "procurement", "auctions", "audit"]
+CHANGE = [("suppliers", "change_suppliercompany")]
+
+
+def ensure_compliance_group() -> Group:
+    group, _ = Group.objects.get_or_create(name=COMPLIANCE_GROUP)
+    perms = list(Permission.objects.filter(content_type__app_label__in=READ_APPS, codename__startswith="view_"))
+    perms += [Permission.objects.get(content_type__app_label=app, codename=codename) for app, codename in CHANGE]
+    group.permissions.set(perms)
+    return group

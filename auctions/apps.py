@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class AuctionsConfig(AppConfig):
+    name = "auctions"
+    verbose_name = "Auctions"
+
+    def ready(self) -> None:
+        # Importing the package registers every mechanism module.
+        from . import mechanisms  # noqa: F401

@@ -1,0 +1,30 @@
+"""Auction mechanisms, one module per type, registered by type.
+
+Adding a type: write a module with a Mechanism subclass decorated with @register and
+import it here.
+"""
+from rest_framework import serializers
+
+from common.errors import flatten_field_errors
+
+from . import multi_attribute, reverse, sealed_bid  # noqa: F401  (registration)
+from .base import REGISTRY, Mechanism
+
+
+def get_mechanism(auction_type: str) -> Mechanism:
+    try:
+        return REGISTRY[auction_type]
+    except KeyError:
+        raise serializers.ValidationError(
+            f"Unknown auction type \"{auction_type}\"; choose one of {', '.join(sorted(REGISTRY))}."
+        ) from None
+
+
+def settings_problems(auction_type: str, raw: dict) -> list[str]:
+    """Readable reasons why stored settings are not a valid configuration (empty if valid)."""
+    try:
+        get_mechanism(auction_type).validate_settings(raw)
+    except serializers.ValidationError as exc:
+        return [f"Auction setting {name}: {' '.join(msgs)}" if name != "non_field_errors" else " ".join(msgs)
+                for name, msgs in flatten_field_errors(exc.detail).items()]
+    return []

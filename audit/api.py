@@ -1,0 +1,60 @@
+"""Audit trail endpoints (compliance only)."""
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from common.errors import Forbidden
+
+from .selectors import audit_events_for, audit_verify
+
+
+class AuditEventOutput(serializers.Serializer):
+    seq = serializers.IntegerField()
+    stream = serializers.CharField()
+    rfq = serializers.IntegerField(source="rfq_id", allow_null=True)
+    type = serializers.CharField()
+    actor = serializers.CharField(source="actor_name")
+    at = serializers.DateTimeField()
+    payload = serializers.JSONField()
+    prev_hash = serializers.CharField()
+    hash = serializers.CharField()
+
+
+def _require_compliance(user) -> None:
+    if not user.is_compliance:
+        raise Forbidden("Only compliance officers read the audit trail.")
+
+
+def _rfq_param(request) -> int | None:
+    raw = request.query_params.get("rfq")
+    if raw in (None, ""):
+        return None
+    if not raw.isdigit():
+        raise serializers.ValidationError({"rfq": ["An RFQ id is a whole number."]})
+    return int(raw)
+
+
+RFQ_PARAM = OpenApiParameter("rfq", int, required=False, description="Limit to one RFQ's stream")
+
+
+class AuditEventListApi(APIView):
+    @extend_schema(responses=AuditEventOutput(many=True), parameters=[RFQ_PARAM])
+    def get(self, request):
+        _require_compliance(request.user)
+        rfq_id = _rfq_param(request)
+        return Response(AuditEventOutput(audit_events_for(rfq_id=rfq_id), many=True).data)
+
+
+class AuditVerifyApi(APIView):
+    @extend_schema(parameters=[RFQ_PARAM], responses=inline_serializer("AuditVerification", {
+        "ok": serializers.BooleanField(), "checked": serializers.IntegerField(),
+        "first_bad_seq": serializers.IntegerField(allow_null=True),
+        "stream": serializers.CharField(allow_null=True), "problem": serializers.CharField()}))
+    def get(self, request):
+        _require_compliance(request.user)
+        result = audit_verify(rfq_id=_rfq_param(request))
+        return Response({"ok": result.ok, "checked": result.checked, "first_bad_seq": result.first_bad_seq,
+                         "stream": result.stream, "problem": result.problem})

@@ -1,0 +1,37 @@
+"""The one writer of audit events. Call it inside the transaction of the change it records."""
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from .chain import GENESIS_HASH, event_hash, normalise_payload
+from .models import PLATFORM_STREAM, AuditEvent, AuditStream, rfq_stream
+
+
+def audit_append(*, type: str, actor=None, rfq=None, payload: dict[str, Any] | None = None,
+                 stream: str | None = None) -> AuditEvent:
+    """Append one event to the RFQ's stream (or the platform stream) and return it.
+
+    Must run inside the caller's transaction: locking the stream head serialises writers,
+    so `seq` is gap-free and the chain has exactly one order.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit_append must run inside the transaction of the change it records")
+    key = stream or (rfq_stream(rfq.pk) if rfq is not None else PLATFORM_STREAM)
+    AuditStream.objects.get_or_create(key=key, defaults={"last_hash": GENESIS_HASH})
+    head = AuditStream.objects.select_for_update().get(key=key)
+    actor = actor if getattr(actor, "is_authenticated", False) else None
+    event = AuditEvent(
+        stream=key, seq=head.last_seq + 1, rfq=rfq, type=type, actor=actor,
+        actor_name=actor.get_username() if actor else "system", at=timezone.now(),
+        payload=normalise_payload(payload or {}), prev_hash=head.last_hash or GENESIS_HASH,
+    )
+    event.hash = event_hash(stream=key, seq=event.seq, type=type, actor_id=event.actor_id,
+                            actor_name=event.actor_name, at=event.at, payload=event.payload,
+                            prev_hash=event.prev_hash)
+    event.save(force_insert=True)
+    head.last_seq, head.last_hash = event.seq, event.hash
+    head.save(update_fields=["last_seq", "last_hash"])
+    return event

@@ -1,0 +1,139 @@
+"""One error format for the whole API (api.md "Errors").
+
+Every 4xx body is {"error": {"code", "message", "fields", "violations"}}. Services raise
+ApplicationError subclasses; DRF and Django exceptions are translated here, so views never
+build error bodies by hand.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+logger = logging.getLogger(__name__)
+
+
+class ApplicationError(Exception):
+    """A business rule said no. Subclasses fix the HTTP status and code."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    code = "invalid"
+
+    def __init__(self, message: str, *, fields: dict[str, list[str]] | None = None,
+                 violations: list[dict] | None = None, code: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.fields = fields or {}
+        self.violations = violations or []
+        if code:
+            self.code = code
+
+
+class ValidationFailed(ApplicationError):
+    status_code = status.HTTP_400_BAD_REQUEST
+    code = "invalid"
+
+
+class NotFound(ApplicationError):
+    status_code = status.HTTP_404_NOT_FOUND
+    code = "not_found"
+
+
+class Forbidden(ApplicationError):
+    status_code = status.HTTP_403_FORBIDDEN
+    code = "permission_denied"
+
+
+class Conflict(ApplicationError):
+    status_code = status.HTTP_409_CONFLICT
+    code = "conflict"
+
+
+class InvalidTransition(Conflict):
+    code = "invalid_transition"
+
+
+def error_body(code: str, message: str, fields: dict | None = None,
+               violations: list | None = None) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "fields": fields or {},
+                      "violations": violations or []}}
+
+
+def flatten_field_errors(detail: Any, prefix: str = "") -> dict[str, list[str]]:
+    """Turn DRF's nested error detail into {"line_items[0].quantity": ["..."]}."""
+    out: dict[str, list[str]] = {}
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            name = f"{prefix}.{key}" if prefix else str(key)
+            out.update(flatten_field_errors(value, name))
+    elif isinstance(detail, list):
+        if all(not isinstance(item, (dict, list)) for item in detail):
+            out[prefix or "non_field_errors"] = [str(item) for item in detail]
+        else:
+            for index, item in enumerate(detail):
+                if item:
+                    out.update(flatten_field_errors(item, f"{prefix}[{index}]"))
+    else:
+        out[prefix or "non_field_errors"] = [str(detail)]
+    return out
+
+
+def _validation_response(detail: Any) -> Response:
+    fields = flatten_field_errors(detail)
+    general = fields.pop("non_field_errors", None)
+    if general:
+        message = " ".join(general)
+    elif fields:
+        first = next(iter(fields))
+        message = f"Invalid input: {first}: {fields[first][0]}"
+    else:
+        message = "Invalid input."
+    return Response(error_body("invalid", message, fields), status=400)
+
+
+DRF_CODES = {
+    exceptions.ParseError: "malformed_request",
+    exceptions.NotAuthenticated: "not_authenticated",
+    exceptions.AuthenticationFailed: "authentication_failed",
+    exceptions.PermissionDenied: "permission_denied",
+    exceptions.NotFound: "not_found",
+    exceptions.MethodNotAllowed: "method_not_allowed",
+    exceptions.NotAcceptable: "not_acceptable",
+    exceptions.UnsupportedMediaType: "unsupported_media_type",
+    exceptions.Throttled: "rate_limited",
+}
+
+
+def api_exception_handler(exc: Exception, context: dict) -> Response | None:
+    if isinstance(exc, ApplicationError):
+        response = Response(
+            error_body(exc.code, exc.message, exc.fields, exc.violations),
+            status=exc.status_code,
+        )
+        retry_after = getattr(exc, "retry_after", None)
+        if retry_after is not None:
+            response["Retry-After"] = str(retry_after)
+        return response
+    if isinstance(exc, DjangoValidationError):
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        return _validation_response(detail)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    if isinstance(exc, exceptions.ValidationError):
+        return _validation_response(exc.detail)
+
+    response = exception_handler(exc, context)
+    if response is None:
+        return None
+    code = next((c for cls, c in DRF_CODES.items() if isinstance(exc, cls)), "error")
+    detail = getattr(exc, "detail", "")
+    response.data = error_body(code, str(detail))
+    return response

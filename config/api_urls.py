@@ -1,0 +1,59 @@
+"""/api/v1/ routes, exactly as api.md names them."""
+from django.urls import path
+
+from accounts.api import MeApi, TokenApi
+from audit.api import AuditEventListApi, AuditVerifyApi
+from procurement.api import (
+    AuctionTemplatesApi,
+    AwardInput,
+    CancelInput,
+    ReopenInput,
+    RFQDetailApi,
+    RFQListCreateApi,
+    transition_view,
+)
+from suppliers.api import (
+    InvitationInboxApi,
+    InvitationRespondApi,
+    KycDecisionApi,
+    KycDocumentApi,
+    KycSubmitApi,
+    RFQInvitationRevokeApi,
+    RFQInvitationsApi,
+    SupplierDetailApi,
+    SupplierListApi,
+    SupplierMeApi,
+)
+
+urlpatterns = [
+    path("auth/token/", TokenApi.as_view(), name="api-token"),
+    path("auth/me/", MeApi.as_view(), name="api-me"),
+    path("suppliers/", SupplierListApi.as_view(), name="api-suppliers"),
+    path("suppliers/me/", SupplierMeApi.as_view(), name="api-supplier-me"),
+    path("suppliers/me/kyc-documents/", KycDocumentApi.as_view(), name="api-kyc-documents"),
+    path("suppliers/me/kyc/submit/", KycSubmitApi.as_view(), name="api-kyc-submit"),
+    path("suppliers/<int:pk>/", SupplierDetailApi.as_view(), name="api-supplier"),
+    path("suppliers/<int:pk>/kyc/approve/", KycDecisionApi.as_view(approve=True), name="api-kyc-approve"),
+    path("suppliers/<int:pk>/kyc/reject/", KycDecisionApi.as_view(approve=False), name="api-kyc-reject"),
+    path("auction-templates/", AuctionTemplatesApi.as_view(), name="api-auction-templates"),
+    path("rfqs/", RFQListCreateApi.as_view(), name="api-rfqs"),
+    path("rfqs/<int:pk>/", RFQDetailApi.as_view(), name="api-rfq"),
+    path("rfqs/<int:pk>/publish/", transition_view("publish"), name="api-rfq-publish"),
+    path("rfqs/<int:pk>/open/", transition_view("open"), name="api-rfq-open"),
+    path("rfqs/<int:pk>/pause/", transition_view("pause"), name="api-rfq-pause"),
+    path("rfqs/<int:pk>/resume/", transition_view("resume"), name="api-rfq-resume"),
+    path("rfqs/<int:pk>/close/", transition_view("close"), name="api-rfq-close"),
+    path("rfqs/<int:pk>/evaluate/", transition_view("evaluate"), name="api-rfq-evaluate"),
+    path("rfqs/<int:pk>/cancel/", transition_view("cancel", CancelInput), name="api-rfq-cancel"),
+    path("rfqs/<int:pk>/reopen/", transition_view("reopen", ReopenInput), name="api-rfq-reopen"),
+    path("rfqs/<int:pk>/award/", transition_view("award", AwardInput), name="api-rfq-award"),
+    path("rfqs/<int:pk>/invitations/", RFQInvitationsApi.as_view(), name="api-rfq-invitations"),
+    path("rfqs/<int:pk>/invitations/<int:invitation_id>/revoke/", RFQInvitationRevokeApi.as_view(),
+         name="api-rfq-invitation-revoke"),
+    path("invitations/", InvitationInboxApi.as_view(), name="api-invitations"),
+    path("invitations/<int:pk>/accept/", InvitationRespondApi.as_view(accept=True), name="api-invitation-accept"),
+    path("invitations/<int:pk>/decline/", InvitationRespondApi.as_view(accept=False),
+         name="api-invitation-decline"),
+    path("audit/events/", AuditEventListApi.as_view(), name="api-audit-events"),
+    path("audit/verify/", AuditVerifyApi.as_view(), name="api-audit-verify"),
+]

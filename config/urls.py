@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from common.views import page_not_found, server_error
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("config.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(permission_classes=[]), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema", permission_classes=[]),
+         name="api-docs"),
+    path("", include("common.urls")),
+    path("", include("procurement.urls")),
+    path("supplier/", include("suppliers.urls")),
+]
+
+handler404 = page_not_found
+handler500 = server_error

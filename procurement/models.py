@@ -1,0 +1,220 @@
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils import timezone
+from django_fsm import RETURN_VALUE, FSMField, transition
+
+from common.models import TimeStampedModel
+
+
+class RFQStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"  # being prepared by the buyer; invisible to suppliers
+    PUBLISHED = "published", "Published"  # invitations sent; bidding not yet open
+    OPEN = "open", "Open"  # bidding window running
+    PAUSED = "paused", "Paused"  # suspended by the buyer; the deadline moves by the pause
+    CLOSED = "closed", "Closed"  # window over; sealed prices opened
+    EVALUATION = "evaluation", "Evaluation"  # valid bids being compared by the buyer
+    AWARDED = "awarded", "Awarded"  # a bid won; final
+    NO_AWARD = "no_award", "No award"  # no valid bid or reserve not met; may reopen
+    CANCELLED = "cancelled", "Cancelled"  # stopped by the buyer with a reason; final
+
+
+class AuctionType(models.TextChoices):
+    SEALED_BID = "SEALED_BID", "Sealed bid"
+    REVERSE_AUCTION = "REVERSE_AUCTION", "Reverse auction"
+    MULTI_ATTRIBUTE = "MULTI_ATTRIBUTE", "Multi-attribute auction"
+
+
+class ReserveVisibility(models.TextChoices):
+    HIDDEN = "hidden", "Hidden"  # never shown to suppliers
+    DISCLOSED = "disclosed", "Disclosed"  # shown to invited suppliers
+    DISCLOSED_AS_STARTING = "disclosed_as_starting", "Disclosed as starting price"  # bids must be below it
+
+
+CANCELLABLE = [RFQStatus.DRAFT, RFQStatus.PUBLISHED, RFQStatus.OPEN, RFQStatus.PAUSED,
+               RFQStatus.CLOSED, RFQStatus.EVALUATION, RFQStatus.NO_AWARD]
+
+
+class RFQ(TimeStampedModel):
+    """A request for quotation, run as one auction. The status moves only through services."""
+
+    buyer_organization = models.ForeignKey("accounts.BuyerOrganization", on_delete=models.PROTECT,
+                                           related_name="rfqs")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    category = models.ForeignKey("suppliers.Category", on_delete=models.PROTECT, related_name="rfqs")
+    currency = models.CharField(max_length=3)
+    delivery_port = models.ForeignKey("suppliers.Port", on_delete=models.PROTECT, related_name="rfqs")
+    delivery_date = models.DateField()
+
+    bidding_opens_at = models.DateTimeField(null=True, blank=True)
+    bidding_deadline = models.DateTimeField(help_text="The current deadline; anti-sniping and pauses move it.")
+    original_deadline = models.DateTimeField()
+    extensions = models.PositiveIntegerField(default=0)
+    # Bumped whenever the deadline moves, so a close job scheduled for an old deadline
+    # can tell it is stale.
+    deadline_version = models.PositiveIntegerField(default=1)
+
+    status = FSMField(max_length=20, choices=RFQStatus.choices, default=RFQStatus.DRAFT, protected=True)
+
+    auction_type = models.CharField(max_length=20, choices=AuctionType.choices)
+    auction_settings = models.JSONField(default=dict)
+    template = models.CharField(max_length=40, blank=True, help_text="Scenario template it started from")
+
+    reserve_enabled = models.BooleanField(default=False)
+    reserve_amount = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
+    reserve_visibility = models.CharField(max_length=24, choices=ReserveVisibility.choices,
+                                          default=ReserveVisibility.HIDDEN)
+    reserve_auto_accept_if_met = models.BooleanField(default=False)
+    reserve_notify_buyer_if_not_met = models.BooleanField(default=True)
+
+    tie_breaking = models.JSONField(default=dict)
+
+    published_at = models.DateTimeField(null=True, blank=True)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    paused_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    status_reason = models.TextField(blank=True, help_text="Reason given with the last transition")
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "RFQ"
+        verbose_name_plural = "RFQs"
+        indexes = [models.Index(fields=["buyer_organization", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"
+
+    @property
+    def reference(self) -> str:
+        return f"RFQ-{self.pk:06d}" if self.pk else "RFQ-new"
+
+    # --- Guards: side-effect-free; each returns the reasons a transition may not run. ---
+    def publish_blockers(self) -> list[str]:
+        from auctions.mechanisms import settings_problems
+        from suppliers.selectors import invitation_count_active
+
+        reasons = []
+        if not self.line_items.exists():
+            reasons.append("The RFQ needs at least one line item.")
+        reasons.extend(settings_problems(self.auction_type, self.auction_settings))
+        if self.bidding_deadline <= timezone.now():
+            reasons.append("The bidding deadline must be in the future.")
+        minimum = self.minimum_invited_suppliers
+        invited = invitation_count_active(rfq=self)
+        if invited < minimum:
+            reasons.append(f"At least {minimum} suppliers must be invited (currently {invited}).")
+        return reasons
+
+    def open_blockers(self) -> list[str]:
+        if self.bidding_opens_at and self.bidding_opens_at > timezone.now():
+            return [f"Bidding opens at {self.bidding_opens_at:%Y-%m-%d %H:%M} UTC."]
+        if self.bidding_deadline <= timezone.now():
+            return ["The bidding deadline has passed."]
+        return []
+
+    def close_blockers(self) -> list[str]:
+        if self.bidding_deadline > timezone.now():
+            return [f"Bidding runs until {self.bidding_deadline:%Y-%m-%d %H:%M:%S} UTC; "
+                    "it cannot be closed early (cancel it instead)."]
+        return []
+
+    def pause_blockers(self) -> list[str]:
+        if self.bidding_deadline <= timezone.now():
+            return ["The bidding deadline has passed; the auction can only close now."]
+        return []
+
+    def reopen_blockers(self) -> list[str]:
+        if self.bidding_deadline <= timezone.now():
+            return ["Reopening needs a new bidding deadline in the future."]
+        return []
+
+    def can_publish(self) -> bool:
+        return not self.publish_blockers()
+
+    def can_open(self) -> bool:
+        return not self.open_blockers()
+
+    def can_close(self) -> bool:
+        return not self.close_blockers()
+
+    def can_pause(self) -> bool:
+        return not self.pause_blockers()
+
+    def can_reopen(self) -> bool:
+        return not self.reopen_blockers()
+
+    @property
+    def minimum_invited_suppliers(self) -> int:
+        configured = settings.QUAYSIDE["MIN_INVITED_SUPPLIERS"]
+        return max(configured, int(self.auction_settings.get("minimum_bidders") or 0))
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in (RFQStatus.OPEN, RFQStatus.PAUSED)
+
+    # --- Transitions: they change only this row; services lock, audit and notify. ---
+    @transition(field=status, source=RFQStatus.DRAFT, target=RFQStatus.PUBLISHED, conditions=[can_publish])
+    def publish(self) -> None:
+        self.published_at = timezone.now()
+
+    @transition(field=status, source=RFQStatus.PUBLISHED, target=RFQStatus.OPEN, conditions=[can_open])
+    def open(self) -> None:
+        self.opened_at = timezone.now()
+
+    @transition(field=status, source=RFQStatus.OPEN, target=RFQStatus.PAUSED, conditions=[can_pause])
+    def pause(self) -> None:
+        self.paused_at = timezone.now()
+
+    @transition(field=status, source=RFQStatus.PAUSED, target=RFQStatus.OPEN)
+    def resume(self) -> None:
+        # The window is extended by exactly the time bidding was suspended.
+        self.bidding_deadline += timezone.now() - self.paused_at
+        self.deadline_version += 1
+        self.paused_at = None
+
+    @transition(field=status, source=RFQStatus.OPEN, target=RFQStatus.CLOSED, conditions=[can_close])
+    def close(self) -> None:
+        self.closed_at = timezone.now()
+
+    @transition(field=status, source=RFQStatus.CLOSED,
+                target=RETURN_VALUE(RFQStatus.EVALUATION, RFQStatus.NO_AWARD))
+    def evaluate(self, *, has_valid_bids: bool) -> str:
+        if not has_valid_bids:
+            self.decided_at = timezone.now()
+        return RFQStatus.EVALUATION if has_valid_bids else RFQStatus.NO_AWARD
+
+    @transition(field=status, source=RFQStatus.EVALUATION, target=RFQStatus.AWARDED)
+    def award(self) -> None:
+        self.decided_at = timezone.now()
+
+    @transition(field=status, source=RFQStatus.NO_AWARD, target=RFQStatus.OPEN, conditions=[can_reopen])
+    def reopen(self) -> None:
+        self.opened_at = timezone.now()
+        self.closed_at = None
+        self.decided_at = None
+
+    @transition(field=status, source=CANCELLABLE, target=RFQStatus.CANCELLED)
+    def cancel(self) -> None:
+        self.decided_at = timezone.now()
+
+
+class LineItem(models.Model):
+    """One thing to be priced: quantity and unit, optionally an IMPA catalogue code."""
+
+    rfq = models.ForeignKey(RFQ, on_delete=models.CASCADE, related_name="line_items")
+    position = models.PositiveIntegerField()
+    description = models.CharField(max_length=300)
+    quantity = models.DecimalField(max_digits=16, decimal_places=4)
+    unit = models.CharField(max_length=20)
+    impa_code = models.CharField(max_length=6, blank=True,
+                                 validators=[RegexValidator(r"^\d{6}$", "An IMPA code has six digits.")])
+
+    class Meta:
+        ordering = ["rfq_id", "position"]
+        constraints = [models.UniqueConstraint(fields=["rfq", "position"], name="line_item_position_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.description}"

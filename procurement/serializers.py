@@ -1,0 +1,231 @@
+"""RFQ input validation (400s at the edge) and the RFQ representation of api.md."""
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+from rest_framework import serializers
+
+from auctions.mechanisms import get_mechanism
+from auctions.scenarios import TEMPLATES_BY_ID
+from common.money import MoneyField, QuantityField, check_money, currency_decimals, is_currency
+from suppliers.models import Category, Port
+
+from .models import AuctionType, ReserveVisibility
+from .selectors import reserve_visible_to
+
+TIE_BREAK_CRITERIA = ["earliest_submission", "higher_tier", "better_performance", "closer_to_port",
+                      "more_items_quoted"]
+TIE_BREAK_FALLBACKS = ["random", "manual_selection", "split_award"]
+DEFAULT_TIE_BREAKING = {"criteria": ["earliest_submission"], "final_fallback": "random"}
+NO_RESERVE = {"enabled": False, "amount": None, "visibility": "hidden", "auto_accept_if_met": False,
+              "notify_buyer_if_not_met": True}
+
+
+class StrictCharField(serializers.CharField):
+    """A CharField that refuses numbers and booleans instead of silently stringifying them."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class LineItemInput(serializers.Serializer):
+    description = StrictCharField(max_length=300)
+    quantity = QuantityField()
+    unit = StrictCharField(max_length=20)
+    impa_code = serializers.RegexField(r"^\d{6}$", required=False, allow_blank=True, default="",
+                                       error_messages={"invalid": "An IMPA code has six digits."})
+
+
+class AuctionInput(serializers.Serializer):
+    type = serializers.ChoiceField(choices=AuctionType.choices, required=False)
+    template = serializers.ChoiceField(choices=sorted(TEMPLATES_BY_ID), required=False)
+    settings = serializers.JSONField(required=False, default=dict)
+
+    def validate(self, attrs):
+        template = TEMPLATES_BY_ID.get(attrs.get("template"))
+        auction_type = attrs.get("type") or (template.auction_type if template else None)
+        if auction_type is None:
+            raise serializers.ValidationError({"type": ["Choose an auction type or a template."]})
+        if template and template.auction_type != auction_type:
+            raise serializers.ValidationError({"template": [f"The {template.name} template runs a "
+                                                            f"{template.auction_type}, not a {auction_type}."]})
+        raw = attrs.get("settings")
+        if not isinstance(raw, dict):
+            raise serializers.ValidationError({"settings": ["Settings must be a JSON object."]})
+        merged = {**(template.overrides if template else {}), **raw}
+        try:
+            settings = get_mechanism(auction_type).validate_settings(merged)
+        except serializers.ValidationError as exc:
+            raise serializers.ValidationError({"settings": exc.detail}) from None
+        return {"type": auction_type, "template": template.id if template else "", "settings": settings}
+
+
+class ReserveInput(serializers.Serializer):
+    enabled = serializers.BooleanField(default=False)
+    amount = MoneyField(required=False, allow_null=True, default=None)
+    visibility = serializers.ChoiceField(choices=ReserveVisibility.choices, default=ReserveVisibility.HIDDEN)
+    auto_accept_if_met = serializers.BooleanField(default=False)
+    notify_buyer_if_not_met = serializers.BooleanField(default=True)
+
+    def validate(self, attrs):
+        if attrs["enabled"] and attrs.get("amount") is None:
+            raise serializers.ValidationError({"amount": ["An enabled reserve needs an amount."]})
+        if not attrs["enabled"]:
+            attrs["amount"] = None
+        return attrs
+
+
+class TieBreakingInput(serializers.Serializer):
+    criteria = serializers.ListField(child=serializers.ChoiceField(choices=TIE_BREAK_CRITERIA),
+                                     default=list, max_length=len(TIE_BREAK_CRITERIA))
+    final_fallback = serializers.ChoiceField(choices=TIE_BREAK_FALLBACKS, default="random")
+
+    def validate_criteria(self, value):
+        if len(set(value)) != len(value):
+            raise serializers.ValidationError("Each tie-break criterion may appear once.")
+        return value
+
+
+class RFQInput(serializers.Serializer):
+    """Create (all required fields) or edit a draft (partial=True)."""
+
+    title = StrictCharField(max_length=200)
+    description = StrictCharField(allow_blank=True, required=False, default="", max_length=10000)
+    category = serializers.SlugRelatedField(slug_field="slug", queryset=Category.objects.all())
+    currency = StrictCharField(max_length=3, min_length=3)
+    delivery_port = serializers.SlugRelatedField(slug_field="code", queryset=Port.objects.all())
+    delivery_date = serializers.DateField()
+    bidding_opens_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    bidding_deadline = serializers.DateTimeField()
+    line_items = LineItemInput(many=True, required=False, default=list, max_length=500)
+    auction = AuctionInput()
+    reserve_price = ReserveInput(required=False, default=dict)
+    tie_breaking = TieBreakingInput(required=False, default=dict)
+
+    def validate_currency(self, value):
+        if not is_currency(value):
+            raise serializers.ValidationError(f"\"{value}\" is not an ISO 4217 currency code.")
+        return value
+
+    def validate_bidding_deadline(self, value):
+        if value <= timezone.now() + timedelta(minutes=1):
+            raise serializers.ValidationError("The bidding deadline must be in the future.")
+        return value
+
+    def validate(self, attrs):
+        instance = self.instance
+        merged = {name: attrs.get(name, getattr(instance, name, None)) for name in (
+            "currency", "delivery_date", "bidding_opens_at", "bidding_deadline")}
+        errors: dict[str, list[str]] = {}
+        opens, deadline = merged["bidding_opens_at"], merged["bidding_deadline"]
+        if opens and deadline and opens >= deadline:
+            errors["bidding_opens_at"] = ["Bidding must open before the deadline."]
+        if merged["delivery_date"] and deadline and merged["delivery_date"] < deadline.date():
+            errors["delivery_date"] = ["Delivery cannot be due before bidding closes."]
+        currency = merged["currency"]
+        reserve = attrs.get("reserve_price")
+        if reserve and reserve.get("amount") is not None and currency:
+            problems = check_money(reserve["amount"], currency=currency)
+            if problems:
+                errors["reserve_price.amount"] = problems
+        auction = attrs.get("auction")
+        if auction and currency:
+            errors.update(self._auction_money_errors(auction, currency, reserve))
+        if errors:
+            raise serializers.ValidationError(errors)
+        return self._to_service_data(attrs)
+
+    @staticmethod
+    def _auction_money_errors(auction: dict, currency: str, reserve: dict | None) -> dict:
+        errors = {}
+        settings = auction["settings"]
+        if auction["type"] == "REVERSE_AUCTION":
+            start = settings.get("starting_price")
+            if start is not None:
+                start = Decimal(start)
+                if problems := check_money(start, currency=currency):
+                    errors["auction.settings.starting_price"] = problems
+                if (reserve and reserve.get("enabled") and reserve.get("visibility") == "disclosed_as_starting"
+                        and start > reserve["amount"]):
+                    errors["auction.settings.starting_price"] = [
+                        "The starting price cannot be above a reserve disclosed as the starting price."]
+            if settings["decrement_type"] == "AMOUNT":
+                digits = currency_decimals(currency)
+                if -Decimal(settings["minimum_decrement"]).as_tuple().exponent > digits:
+                    errors["auction.settings.minimum_decrement"] = [
+                        f"{currency} amounts have at most {digits} decimal place(s)."]
+        return errors
+
+    @staticmethod
+    def _to_service_data(attrs: dict) -> dict:
+        data = dict(attrs)
+        if "auction" in data:
+            auction = data.pop("auction")
+            data.update(auction_type=auction["type"], auction_settings=auction["settings"],
+                        template=auction["template"])
+        if "reserve_price" in data:
+            data["reserve"] = {**NO_RESERVE, **(data.pop("reserve_price") or {})}
+        if "tie_breaking" in data:
+            tie = data["tie_breaking"] or {}
+            data["tie_breaking"] = {"criteria": tie.get("criteria", DEFAULT_TIE_BREAKING["criteria"]),
+                                    "final_fallback": tie.get("final_fallback", "random")}
+        return data
+
+
+class LineItemOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    position = serializers.IntegerField()
+    description = serializers.CharField()
+    quantity = QuantityField()
+    unit = serializers.CharField()
+    impa_code = serializers.CharField()
+
+
+class NamedRef(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class RFQOutput(serializers.Serializer):
+    """The RFQ as the caller may see it (the reserve only where its visibility allows)."""
+
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+    title = serializers.CharField()
+    description = serializers.CharField()
+    status = serializers.CharField()
+    status_reason = serializers.CharField()
+    buyer_organization = NamedRef()
+    category = serializers.CharField(source="category.slug")
+    currency = serializers.CharField()
+    delivery_port = serializers.CharField(source="delivery_port.code")
+    delivery_port_name = serializers.CharField(source="delivery_port.name")
+    delivery_date = serializers.DateField()
+    bidding_opens_at = serializers.DateTimeField(allow_null=True)
+    bidding_deadline = serializers.DateTimeField()
+    original_deadline = serializers.DateTimeField()
+    extensions = serializers.IntegerField()
+    line_items = LineItemOutput(many=True, source="line_items.all")
+    auction = serializers.SerializerMethodField()
+    reserve_price = serializers.SerializerMethodField()
+    tie_breaking = serializers.JSONField()
+    created_at = serializers.DateTimeField()
+    published_at = serializers.DateTimeField(allow_null=True)
+    opened_at = serializers.DateTimeField(allow_null=True)
+    closed_at = serializers.DateTimeField(allow_null=True)
+
+    def get_auction(self, rfq) -> dict:
+        return {"type": rfq.auction_type, "template": rfq.template, "settings": rfq.auction_settings}
+
+    def get_reserve_price(self, rfq) -> dict | None:
+        user = self.context["request"].user
+        if not reserve_visible_to(user=user, rfq=rfq):
+            # Suppliers learn nothing of a hidden reserve, not even that one exists.
+            return None if user.is_supplier else {"enabled": False}
+        return {"enabled": True, "amount": str(rfq.reserve_amount), "visibility": rfq.reserve_visibility,
+                "auto_accept_if_met": rfq.reserve_auto_accept_if_met,
+                "notify_buyer_if_not_met": rfq.reserve_notify_buyer_if_not_met}

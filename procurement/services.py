@@ -1,0 +1,174 @@
+"""Writes for RFQs: create, edit, and every state transition. Each audits itself."""
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from audit.services import audit_append
+from common.errors import InvalidTransition, ValidationFailed
+from common.fsm import run_transition
+from suppliers.services import invitations_send_pending
+
+from .models import RFQ, LineItem, RFQStatus
+
+
+def rfq_snapshot(rfq: RFQ) -> dict:
+    """What an audit event records of an RFQ's configuration."""
+    return {
+        "title": rfq.title, "category": rfq.category.slug, "currency": rfq.currency,
+        "delivery_port": rfq.delivery_port.code, "delivery_date": rfq.delivery_date,
+        "bidding_opens_at": rfq.bidding_opens_at, "bidding_deadline": rfq.bidding_deadline,
+        "auction_type": rfq.auction_type, "auction_settings": rfq.auction_settings,
+        "reserve": {"enabled": rfq.reserve_enabled, "amount": rfq.reserve_amount,
+                    "visibility": rfq.reserve_visibility},
+        "tie_breaking": rfq.tie_breaking,
+        "line_items": [{"position": li.position, "description": li.description, "quantity": li.quantity,
+                        "unit": li.unit, "impa_code": li.impa_code} for li in rfq.line_items.all()],
+    }
+
+
+def _apply_fields(rfq: RFQ, data: dict) -> None:
+    for name in ("title", "description", "category", "currency", "delivery_port", "delivery_date",
+                 "bidding_opens_at", "auction_type", "auction_settings", "template", "tie_breaking"):
+        if name in data:
+            setattr(rfq, name, data[name])
+    if "bidding_deadline" in data:
+        rfq.bidding_deadline = data["bidding_deadline"]
+        rfq.original_deadline = data["bidding_deadline"]
+    if "reserve" in data:
+        reserve = data["reserve"]
+        rfq.reserve_enabled = reserve["enabled"]
+        rfq.reserve_amount = reserve.get("amount")
+        rfq.reserve_visibility = reserve["visibility"]
+        rfq.reserve_auto_accept_if_met = reserve["auto_accept_if_met"]
+        rfq.reserve_notify_buyer_if_not_met = reserve["notify_buyer_if_not_met"]
+
+
+def _replace_line_items(rfq: RFQ, items: list[dict]) -> None:
+    rfq.line_items.all().delete()
+    LineItem.objects.bulk_create(
+        LineItem(rfq=rfq, position=index, **item) for index, item in enumerate(items, start=1))
+
+
+@transaction.atomic
+def rfq_create(*, user, data: dict) -> RFQ:
+    """Create a draft RFQ for the user's organisation from validated input."""
+    rfq = RFQ(buyer_organization=user.buyer_organization, created_by=user)
+    _apply_fields(rfq, data)
+    rfq.save()
+    _replace_line_items(rfq, data.get("line_items", []))
+    audit_append(type="rfq.created", actor=user, rfq=rfq, payload=rfq_snapshot(rfq))
+    return rfq
+
+
+@transaction.atomic
+def rfq_update(*, rfq: RFQ, user, data: dict) -> RFQ:
+    """Edit a draft. Anything past draft is fixed: suppliers were told what they bid on."""
+    rfq = RFQ.objects.select_for_update().get(pk=rfq.pk)
+    if rfq.status != RFQStatus.DRAFT:
+        raise InvalidTransition(f"Only a draft can be edited; this RFQ is {rfq.get_status_display().lower()}.")
+    _apply_fields(rfq, data)
+    rfq.save()
+    if "line_items" in data:
+        _replace_line_items(rfq, data["line_items"])
+    audit_append(type="rfq.updated", actor=user, rfq=rfq,
+                 payload={"changed": sorted(data), **rfq_snapshot(rfq)})
+    return rfq
+
+
+def _locked(rfq: RFQ) -> RFQ:
+    return RFQ.objects.select_for_update().select_related("category", "delivery_port").get(pk=rfq.pk)
+
+
+def _transition(rfq: RFQ, name: str, *, actor, reason: str = "", payload: dict | None = None, **kwargs) -> RFQ:
+    """Run one transition on the locked row, save it and audit it, inside the caller's transaction."""
+    before = rfq.status
+    run_transition(rfq, name, **kwargs)
+    rfq.status_reason = reason
+    rfq.save()
+    audit_append(type=f"rfq.{name}", actor=actor, rfq=rfq, payload={
+        "from": before, "to": rfq.status, "reason": reason,
+        "bidding_deadline": rfq.bidding_deadline, **(payload or {})})
+    return rfq
+
+
+@transaction.atomic
+def rfq_publish(*, rfq: RFQ, user, reason: str = "") -> RFQ:
+    """Publish, send the invitations, and open at once when no opening time is set."""
+    rfq = _locked(rfq)
+    _transition(rfq, "publish", actor=user, reason=reason,
+                payload={"invited": list(rfq.invitations.values_list("supplier_id", flat=True))})
+    invitations_send_pending(rfq=rfq, actor=user)
+    if rfq.can_open():
+        _transition(rfq, "open", actor=user)
+    return rfq
+
+
+@transaction.atomic
+def rfq_open(*, rfq: RFQ, user, reason: str = "") -> RFQ:
+    return _transition(_locked(rfq), "open", actor=user, reason=reason)
+
+
+@transaction.atomic
+def rfq_pause(*, rfq: RFQ, user, reason: str = "") -> RFQ:
+    return _transition(_locked(rfq), "pause", actor=user, reason=reason)
+
+
+@transaction.atomic
+def rfq_resume(*, rfq: RFQ, user, reason: str = "") -> RFQ:
+    rfq = _locked(rfq)
+    paused_since = rfq.paused_at
+    return _transition(rfq, "resume", actor=user, reason=reason, payload={
+        "paused_at": paused_since, "paused_seconds": (timezone.now() - paused_since).total_seconds()})
+
+
+@transaction.atomic
+def rfq_close(*, rfq: RFQ, user, reason: str = "") -> RFQ:
+    return _transition(_locked(rfq), "close", actor=user, reason=reason)
+
+
+@transaction.atomic
+def rfq_evaluate(*, rfq: RFQ, user, reason: str = "") -> RFQ:
+    """Move a closed RFQ to evaluation, or to no-award when it drew no valid bid."""
+    from auctions.selectors import rfq_has_valid_bids
+
+    rfq = _locked(rfq)
+    has_bids = rfq_has_valid_bids(rfq=rfq)
+    return _transition(rfq, "evaluate", actor=user, reason=reason or ("" if has_bids else "No valid bid."),
+                       has_valid_bids=has_bids)
+
+
+@transaction.atomic
+def rfq_award(*, rfq: RFQ, user, bid_id: int, reason: str = "") -> RFQ:
+    from auctions.selectors import bid_for_award
+
+    rfq = _locked(rfq)
+    if rfq.status == RFQStatus.EVALUATION:  # otherwise the transition itself answers 409
+        bid_for_award(rfq=rfq, bid_id=bid_id)
+    return _transition(rfq, "award", actor=user, reason=reason, payload={"bid_id": bid_id})
+
+
+@transaction.atomic
+def rfq_cancel(*, rfq: RFQ, user, reason: str) -> RFQ:
+    if not reason or not reason.strip():
+        raise ValidationFailed("Cancelling needs a reason; suppliers and auditors will read it.",
+                               fields={"reason": ["This field is required."]})
+    return _transition(_locked(rfq), "cancel", actor=user, reason=reason.strip())
+
+
+@transaction.atomic
+def rfq_reopen(*, rfq: RFQ, user, reason: str = "", bidding_deadline=None, reserve_amount=None) -> RFQ:
+    """Reopen after no award, with a new deadline and/or a lowered reserve."""
+    rfq = _locked(rfq)
+    changes = {}
+    if bidding_deadline is not None and rfq.status == RFQStatus.NO_AWARD:
+        changes["bidding_deadline"] = {"from": rfq.bidding_deadline, "to": bidding_deadline}
+        rfq.bidding_deadline = bidding_deadline
+        rfq.deadline_version += 1
+    if reserve_amount is not None and rfq.status == RFQStatus.NO_AWARD:
+        if not rfq.reserve_enabled or (rfq.reserve_amount is not None and reserve_amount >= rfq.reserve_amount):
+            raise ValidationFailed("A reopened RFQ's reserve can only be lowered.",
+                                   fields={"reserve_amount": ["Must be below the current reserve."]})
+        changes["reserve_amount"] = {"from": rfq.reserve_amount, "to": reserve_amount}
+        rfq.reserve_amount = reserve_amount
+    return _transition(rfq, "reopen", actor=user, reason=reason, payload={"changes": changes})

@@ -1,0 +1,154 @@
+"""Supplier directory, KYC and invitation endpoints."""
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.parsers import MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from common.api import body_object
+from common.errors import Forbidden, NotFound
+from procurement.selectors import rfq_get, rfq_get_for_buyer_action
+
+from . import services
+from .models import KycStatus
+from .selectors import (
+    invitation_get_for_supplier,
+    invitations_for_rfq,
+    invitations_for_supplier,
+    supplier_directory,
+    supplier_get,
+)
+from .serializers import (
+    InvitationCreateInput,
+    InvitationOutput,
+    InvitationResponseInput,
+    KycDecisionInput,
+    KycDocumentInput,
+    KycDocumentOutput,
+    SupplierOutput,
+)
+
+
+def own_supplier(user):
+    if not user.is_supplier:
+        raise Forbidden("Only supplier users have a company profile.")
+    return user.supplier
+
+
+class SupplierListApi(APIView):
+    @extend_schema(responses=SupplierOutput(many=True), parameters=[
+        OpenApiParameter("kyc_status", str, enum=KycStatus.values, required=False),
+        OpenApiParameter("category", str, required=False)])
+    def get(self, request):
+        kyc_status = request.query_params.get("kyc_status") or None
+        if kyc_status and kyc_status not in KycStatus.values:
+            raise serializers.ValidationError({"kyc_status": [f"One of {', '.join(KycStatus.values)}."]})
+        suppliers = supplier_directory(user=request.user, kyc_status=kyc_status,
+                                       category=request.query_params.get("category") or None)
+        return Response(SupplierOutput(suppliers, many=True).data)
+
+
+class SupplierDetailApi(APIView):
+    @extend_schema(responses=SupplierOutput)
+    def get(self, request, pk: int):
+        return Response(SupplierOutput(supplier_get(user=request.user, pk=pk)).data)
+
+
+class SupplierMeApi(APIView):
+    @extend_schema(responses=SupplierOutput)
+    def get(self, request):
+        return Response(SupplierOutput(own_supplier(request.user)).data)
+
+
+class KycDocumentApi(APIView):
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(responses=KycDocumentOutput(many=True))
+    def get(self, request):
+        return Response(KycDocumentOutput(own_supplier(request.user).kyc_documents.all(), many=True).data)
+
+    @extend_schema(request={"multipart/form-data": KycDocumentInput}, responses={201: KycDocumentOutput})
+    def post(self, request):
+        supplier = own_supplier(request.user)
+        serializer = KycDocumentInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        document = services.kyc_document_upload(supplier=supplier, user=request.user, kind=data["kind"],
+                                                upload=data["file"], expires_on=data["expires_on"])
+        return Response(KycDocumentOutput(document).data, status=status.HTTP_201_CREATED)
+
+
+class KycSubmitApi(APIView):
+    @extend_schema(request=None, responses=SupplierOutput)
+    def post(self, request):
+        supplier = services.kyc_submit(supplier=own_supplier(request.user), user=request.user)
+        return Response(SupplierOutput(supplier).data)
+
+
+class KycDecisionApi(APIView):
+    approve: bool = True
+
+    @extend_schema(request=KycDecisionInput, responses=SupplierOutput)
+    def post(self, request, pk: int):
+        supplier = supplier_get(user=request.user, pk=pk)
+        if not request.user.is_compliance:
+            raise Forbidden("Only compliance officers decide on KYC.")
+        serializer = KycDecisionInput(data=body_object(request))
+        serializer.is_valid(raise_exception=True)
+        decide = services.kyc_approve if self.approve else services.kyc_reject
+        supplier = decide(supplier=supplier, officer=request.user, reason=serializer.validated_data["reason"])
+        return Response(SupplierOutput(supplier).data)
+
+
+class RFQInvitationsApi(APIView):
+    @extend_schema(responses=InvitationOutput(many=True))
+    def get(self, request, pk: int):
+        rfq = rfq_get(user=request.user, pk=pk)
+        if request.user.is_supplier:
+            raise Forbidden("Suppliers do not see who else was invited.")
+        return Response(InvitationOutput(invitations_for_rfq(rfq=rfq), many=True).data)
+
+    @extend_schema(request=InvitationCreateInput, responses={201: InvitationOutput(many=True)})
+    def post(self, request, pk: int):
+        rfq = rfq_get_for_buyer_action(user=request.user, pk=pk)
+        serializer = InvitationCreateInput(data=body_object(request))
+        serializer.is_valid(raise_exception=True)
+        invitations = services.invitation_create_many(
+            rfq=rfq, supplier_ids=serializer.validated_data["supplier_ids"], user=request.user)
+        return Response(InvitationOutput(invitations, many=True).data, status=status.HTTP_201_CREATED)
+
+
+class RFQInvitationRevokeApi(APIView):
+    @extend_schema(request=InvitationResponseInput, responses=InvitationOutput)
+    def post(self, request, pk: int, invitation_id: int):
+        rfq = rfq_get_for_buyer_action(user=request.user, pk=pk)
+        invitation = invitations_for_rfq(rfq=rfq).filter(pk=invitation_id).first()
+        if invitation is None:
+            raise NotFound("Invitation not found.")
+        serializer = InvitationResponseInput(data=body_object(request))
+        serializer.is_valid(raise_exception=True)
+        invitation = services.invitation_revoke(invitation=invitation, user=request.user,
+                                                reason=serializer.validated_data["reason"])
+        return Response(InvitationOutput(invitation).data)
+
+
+class InvitationInboxApi(APIView):
+    @extend_schema(responses=InvitationOutput(many=True))
+    def get(self, request):
+        own_supplier(request.user)
+        return Response(InvitationOutput(invitations_for_supplier(user=request.user), many=True).data)
+
+
+class InvitationRespondApi(APIView):
+    accept: bool = True
+
+    @extend_schema(request=InvitationResponseInput, responses=InvitationOutput)
+    def post(self, request, pk: int):
+        invitation = invitation_get_for_supplier(user=request.user, pk=pk)
+        serializer = InvitationResponseInput(data=body_object(request))
+        serializer.is_valid(raise_exception=True)
+        invitation = services.invitation_respond(invitation=invitation, user=request.user, accept=self.accept,
+                                                 reason=serializer.validated_data["reason"])
+        return Response(InvitationOutput(invitation).data)

@@ -1,0 +1,42 @@
+"""E-mails to suppliers. Always sent after commit, never from inside a transaction."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+
+def _recipients(supplier) -> list[str]:
+    emails = [m.email for m in supplier.members.filter(is_active=True) if m.email]
+    if supplier.contact_email and supplier.contact_email not in emails:
+        emails.append(supplier.contact_email)
+    return emails
+
+
+def mail_on_commit(*, to: list[str], subject: str, template: str, context: dict) -> None:
+    if not to:
+        return
+    body = render_to_string(template, {**context, "site_url": settings.SITE_URL})
+    transaction.on_commit(lambda: send_mail(subject, body, None, to, fail_silently=False))
+
+
+def notify_invitation_sent(invitation) -> None:
+    rfq = invitation.rfq
+    mail_on_commit(
+        to=_recipients(invitation.supplier),
+        subject=f"Invitation to quote: {rfq.reference} {rfq.title}",
+        template="emails/invitation_sent.txt",
+        context={"invitation": invitation, "rfq": rfq,
+                 "link": settings.SITE_URL + reverse("supplier-invitation", args=[invitation.pk])},
+    )
+
+
+def notify_kyc_decision(supplier) -> None:
+    mail_on_commit(
+        to=_recipients(supplier),
+        subject=f"Your Quayside verification: {supplier.get_kyc_status_display()}",
+        template="emails/kyc_decision.txt",
+        context={"supplier": supplier, "link": settings.SITE_URL + reverse("supplier-profile")},
+    )

@@ -1,0 +1,64 @@
+from rest_framework import serializers
+
+from .models import Invitation, KycDocument, KycDocumentKind, SupplierCompany
+
+
+class PortOutput(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    country = serializers.CharField()
+    latitude = serializers.DecimalField(max_digits=8, decimal_places=5)
+    longitude = serializers.DecimalField(max_digits=8, decimal_places=5)
+
+
+class SupplierOutput(serializers.ModelSerializer):
+    country = serializers.CharField(source="country.code")
+    categories = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    ports = PortOutput(many=True, read_only=True)
+
+    class Meta:
+        model = SupplierCompany
+        fields = ["id", "name", "country", "tier", "kyc_status", "categories", "ports", "performance_score",
+                  "kyc_submitted_at", "kyc_reviewed_at", "kyc_decision_reason"]
+
+
+class KycDocumentInput(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=KycDocumentKind.choices)
+    file = serializers.FileField(allow_empty_file=True)
+    expires_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class KycDocumentOutput(serializers.ModelSerializer):
+    class Meta:
+        model = KycDocument
+        fields = ["id", "kind", "original_name", "content_type", "size", "sha256", "expires_on", "uploaded_at"]
+
+
+class KycDecisionInput(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class InvitationCreateInput(serializers.Serializer):
+    supplier_ids = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1,
+                                         max_length=500)
+
+
+class InvitationOutput(serializers.ModelSerializer):
+    supplier = serializers.SerializerMethodField()
+    rfq = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Invitation
+        fields = ["id", "rfq", "supplier", "status", "sent_at", "responded_at"]
+
+    def get_supplier(self, invitation) -> dict:
+        return {"id": invitation.supplier_id, "name": invitation.supplier.name}
+
+    def get_rfq(self, invitation) -> dict:
+        rfq = invitation.rfq
+        return {"id": rfq.pk, "reference": rfq.reference, "title": rfq.title, "status": rfq.status,
+                "bidding_deadline": serializers.DateTimeField().to_representation(rfq.bidding_deadline)}
+
+
+class InvitationResponseInput(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
