@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from .views import buyer
+
+urlpatterns = [
+    path("rfqs/", buyer.rfq_list, name="buyer-rfq-list"),
+]

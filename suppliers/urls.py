@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from .views import invitations, profile
+
+urlpatterns = [
+    path("invitations/", invitations.invitation_list, name="supplier-invitations"),
+    path("invitations/<int:pk>/", invitations.invitation_detail, name="supplier-invitation"),
+    path("profile/", profile.profile, name="supplier-profile"),
+]

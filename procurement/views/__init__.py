@@ -1,0 +1,1 @@
+"""Server-rendered pages for procurement (buyers; invited suppliers see RFQs too)."""

@@ -1,0 +1,1 @@
+"""Server-rendered pages for supplier users: onboarding/KYC and invitations."""
