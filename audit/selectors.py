@@ -11,7 +11,13 @@ def audit_events_for(*, rfq_id: int | None = None, stream: str | None = None):
 
 
 def audit_verify_stream(stream: str) -> Verification:
-    return verify_events(stream, AuditEvent.objects.filter(stream=stream).order_by("seq").iterator())
+    result = verify_events(stream, AuditEvent.objects.filter(stream=stream).order_by("seq").iterator())
+    head = AuditStream.objects.filter(key=stream).first()
+    if result.ok and head is not None and head.last_seq != result.checked:
+        # The chain is whole but shorter than what was appended: its tail was removed.
+        return Verification(False, result.checked, result.checked + 1, stream,
+                            f"events after seq {result.checked} are missing (head is at {head.last_seq})")
+    return result
 
 
 def audit_verify(*, rfq_id: int | None = None) -> Verification:

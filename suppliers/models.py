@@ -193,3 +193,12 @@ class Invitation(TimeStampedModel):
     @transition(field=status, source=InvitationStatus.REVOKED, target=InvitationStatus.PENDING)
     def reinstate(self) -> None:
         pass
+
+
+class KycReviewQueue(SupplierCompany):
+    """The compliance review queue in the admin: suppliers whose KYC is SUBMITTED."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "KYC review"
+        verbose_name_plural = "KYC review queue"
