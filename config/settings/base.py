@@ -1,4 +1,6 @@
 """Base settings: the embedded default, switched to PostgreSQL/Redis by the environment."""
+import warnings
+
 from config.env import BASE_DIR, env
 
 from .integrations import *  # noqa: F401,F403
@@ -118,3 +120,9 @@ QUAYSIDE = {
     "HIGH_VALUE_THRESHOLD": env.str("QUAYSIDE_HIGH_VALUE_THRESHOLD", default="100000"),
     "MAX_MONEY_AMOUNT": env.str("QUAYSIDE_MAX_MONEY_AMOUNT", default="1000000000"),
 }
+
+# Outside production, static files are served straight from the finders (no collectstatic
+# needed), so WhiteNoise's warning about a missing STATIC_ROOT is noise.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
