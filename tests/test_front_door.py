@@ -1,0 +1,97 @@
+"""The README's run command, tried as a new user would: a real server with demo data."""
+import os
+import re
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from django.conf import settings
+
+REPO = Path(__file__).resolve().parent.parent
+
+pytestmark = pytest.mark.skipif(
+    "sqlite" not in settings.DATABASES["default"]["ENGINE"],
+    reason="`./quayside up` is the embedded default; checked in the embedded run",
+)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("front-door")
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE")}
+    # Same command as the README; only where it keeps its data and which port differ.
+    env.update(PORT=str(port), DATABASE_URL=f"sqlite:///{tmp / 'db.sqlite3'}", MEDIA_ROOT=str(tmp / "media"))
+    log = open(tmp / "server.log", "w")
+    process = subprocess.Popen([str(REPO / "quayside"), "up"], cwd=REPO, env=env, stdout=log,
+                               stderr=subprocess.STDOUT, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                pytest.fail(f"./quayside up exited early:\n{(tmp / 'server.log').read_text()[-3000:]}")
+            try:
+                requests.get(base + "/", timeout=2)
+                break
+            except requests.ConnectionError:
+                time.sleep(0.5)
+        else:
+            pytest.fail(f"./quayside up did not serve within 180 s:\n{(tmp / 'server.log').read_text()[-3000:]}")
+        yield base
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+        log.close()
+
+
+def login(base: str, username: str) -> requests.Session:
+    session = requests.Session()
+    page = session.get(base + "/login/", timeout=10)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+    response = session.post(base + "/login/", timeout=10, headers={"Referer": base + "/login/"},
+                            data={"csrfmiddlewaretoken": token, "username": username, "password": "quayside-demo"})
+    assert response.status_code == 200 and "/login/" not in response.url, "login failed"
+    return session
+
+
+def test_landing_page_is_served(site):
+    response = requests.get(site + "/", timeout=10)
+    assert response.status_code == 200
+    assert "Quayside" in response.text
+
+
+def test_login_page_is_served(site):
+    response = requests.get(site + "/login/", timeout=10)
+    assert response.status_code == 200
+    assert 'name="username"' in response.text and 'name="password"' in response.text
+
+
+def test_buyer_sees_the_demo_rfqs(site):
+    response = login(site, "buyer").get(site + "/rfqs/", timeout=10)
+    assert response.status_code == 200
+    assert "Fresh provisions for MV Blue Horizon" in response.text
+    assert "Safety gear for MT Nordic Star" not in response.text  # buyer2's RFQ
+
+
+def test_compliance_reaches_the_admin(site):
+    response = login(site, "compliance").get(site + "/admin/", timeout=10)
+    assert response.status_code == 200
+    assert "KYC review queue" in response.text
+
+
+def test_api_token_and_rfq_list(site):
+    token = requests.post(site + "/api/v1/auth/token/", json={"username": "buyer", "password": "quayside-demo"},
+                          timeout=10).json()["token"]
+    rfqs = requests.get(site + "/api/v1/rfqs/", headers={"Authorization": f"Token {token}"}, timeout=10).json()
+    assert {r["title"] for r in rfqs} >= {"Fresh provisions for MV Blue Horizon", "Annual lubricants supply 2027"}
