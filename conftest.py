@@ -16,6 +16,37 @@ def pytest_runtest_setup(item):
         pytest.skip("needs Redis: set REDIS_URL (CI runs these)")
 
 
+# The audit table refuses DELETE (SQLite) and TRUNCATE (PostgreSQL) — which is also how
+# transactional tests empty the database between tests. Only the test flush lifts the guard,
+# for the duration of its own statements; every test still runs with the triggers in place.
+FLUSH_GUARD = {
+    "sqlite": (["DROP TRIGGER IF EXISTS audit_event_no_delete;"], [
+        "CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_auditevent BEGIN SELECT "
+        "RAISE(ABORT, 'audit events are append-only: DELETE refused on audit_auditevent'); END;"]),
+    "postgresql": (["ALTER TABLE audit_auditevent DISABLE TRIGGER audit_event_no_truncate;"],
+                   ["ALTER TABLE audit_auditevent ENABLE TRIGGER audit_event_no_truncate;"]),
+}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flush_lifts_audit_guard():
+    from django.db import connection
+
+    ops_class = connection.ops.__class__
+    original = ops_class.sql_flush
+    before, after = FLUSH_GUARD.get(connection.vendor, ([], []))
+
+    def sql_flush(self, style, tables, **kwargs):
+        statements = original(self, style, tables, **kwargs)
+        if "audit_auditevent" not in tables or not statements:
+            return statements
+        return before + statements + after
+
+    ops_class.sql_flush = sql_flush
+    yield
+    ops_class.sql_flush = original
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -43,3 +43,12 @@ PORTS = [
     ("NOOSL", "Oslo", "NO", "59.90700", "10.74000"),
     ("DKCPH", "Copenhagen", "DK", "55.67610", "12.56830"),
 ]
+
+
+def load_reference_data(category_model, port_model) -> None:
+    """Create or refresh the categories and ports (idempotent; used by a migration and seed_demo)."""
+    for slug, name in CATEGORIES:
+        category_model.objects.update_or_create(slug=slug, defaults={"name": name})
+    for code, name, country, lat, lon in PORTS:
+        port_model.objects.update_or_create(code=code, defaults={"name": name, "country": country,
+                                                                 "latitude": lat, "longitude": lon})

@@ -15,6 +15,7 @@ from procurement import services as rfq_services
 from procurement.models import RFQ
 from suppliers import services as supplier_services
 from suppliers.models import Category, Invitation, KycStatus, Port, SupplierCompany
+from suppliers.reference_data import load_reference_data
 
 PASSWORD = "quayside-demo"
 
@@ -59,6 +60,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         with transaction.atomic():
+            load_reference_data(Category, Port)
             compliance = self._compliance()
             buyers = [self._buyer(*spec) for spec in BUYERS]
             suppliers = [self._supplier(compliance, *spec) for spec in SUPPLIERS]
