@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 
 from babel.numbers import get_currency_precision, list_currencies
 from django.conf import settings
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 PLAIN_DECIMAL = re.compile(r"^-?\d{1,18}(\.\d{1,12})?$")
@@ -69,6 +70,12 @@ def check_money(amount: Decimal, *, currency: str | None = None, allow_zero: boo
     return problems
 
 
+# How the OpenAPI schema describes amounts and quantities (api.md: decimal strings).
+DECIMAL_STRING_SCHEMA = {"type": "string", "format": "decimal", "pattern": r"^\d{1,18}(\.\d{1,12})?$",
+                         "example": "1234.50"}
+
+
+@extend_schema_field(DECIMAL_STRING_SCHEMA)
 class MoneyField(serializers.Field):
     """A positive money amount as a decimal string; quantised by the currency elsewhere."""
 
@@ -95,6 +102,7 @@ class MoneyField(serializers.Field):
         return None if value is None else str(value)
 
 
+@extend_schema_field({**DECIMAL_STRING_SCHEMA, "example": "40"})
 class QuantityField(MoneyField):
     """A positive quantity (decimal string or whole JSON number; never a float)."""
 
@@ -115,3 +123,10 @@ class QuantityField(MoneyField):
 
     def to_representation(self, value):
         return None if value is None else format(value.normalize(), "f")
+
+
+def format_money(amount: Decimal | None, currency: str) -> str | None:
+    """An amount as the API shows it: a string with exactly the currency's minor-unit digits."""
+    if amount is None:
+        return None
+    return str(amount.quantize(Decimal(1).scaleb(-currency_decimals(currency))))

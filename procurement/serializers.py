@@ -9,7 +9,7 @@ from rest_framework import serializers
 
 from auctions.mechanisms import get_mechanism
 from auctions.scenarios import TEMPLATES_BY_ID
-from common.money import MoneyField, QuantityField, check_money, currency_decimals, is_currency
+from common.money import MoneyField, QuantityField, check_money, currency_decimals, format_money, is_currency
 from suppliers.models import Category, Port
 
 from .models import AuctionType, ReserveVisibility
@@ -226,6 +226,6 @@ class RFQOutput(serializers.Serializer):
         if not reserve_visible_to(user=user, rfq=rfq):
             # Suppliers learn nothing of a hidden reserve, not even that one exists.
             return None if user.is_supplier else {"enabled": False}
-        return {"enabled": True, "amount": str(rfq.reserve_amount), "visibility": rfq.reserve_visibility,
+        return {"enabled": True, "amount": format_money(rfq.reserve_amount, rfq.currency), "visibility": rfq.reserve_visibility,
                 "auto_accept_if_met": rfq.reserve_auto_accept_if_met,
                 "notify_buyer_if_not_met": rfq.reserve_notify_buyer_if_not_met}
