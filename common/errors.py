@@ -12,6 +12,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django_fsm import ConcurrentTransition
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -70,7 +71,12 @@ def flatten_field_errors(detail: Any, prefix: str = "") -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     if isinstance(detail, dict):
         for key, value in detail.items():
-            name = f"{prefix}.{key}" if prefix else str(key)
+            # A nested serializer's own errors belong to the field that holds it
+            # ("line_items", not "line_items.non_field_errors").
+            if prefix and key == "non_field_errors":
+                name = prefix
+            else:
+                name = f"{prefix}.{key}" if prefix else str(key)
             out.update(flatten_field_errors(value, name))
     elif isinstance(detail, list):
         if all(not isinstance(item, (dict, list)) for item in detail):
@@ -120,6 +126,10 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
         if retry_after is not None:
             response["Retry-After"] = str(retry_after)
         return response
+    if isinstance(exc, ConcurrentTransition):
+        # Services lock rows before transitions, so this is a last line of defence.
+        return Response(error_body("invalid_transition", "The state changed meanwhile; reload and try again."),
+                        status=409)
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         return _validation_response(detail)
