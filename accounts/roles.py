@@ -5,7 +5,7 @@ COMPLIANCE_GROUP = "Compliance officers"
 # Compliance reads everything of ours, and changes only what its work needs: KYC decisions
 # (on supplier companies). The audit trail is read-only for everybody.
 READ_APPS = ["accounts", "suppliers", "procurement", "auctions", "audit"]
-CHANGE = [("suppliers", "change_suppliercompany")]
+CHANGE = [("suppliers", "change_suppliercompany"), ("suppliers", "change_kycreviewqueue")]
 
 
 def ensure_compliance_group() -> Group:
