@@ -1,4 +1,6 @@
 """Reverse (descending English) auction (product.md §4.2)."""
+from decimal import Decimal
+
 from rest_framework import serializers
 
 from common.money import MoneyField
@@ -9,7 +11,9 @@ from .fields import percentage
 
 class ReverseAuctionSettings(serializers.Serializer):
     starting_price = MoneyField(required=False, allow_null=True, default=None)
-    minimum_decrement = MoneyField(default="1.00")
+    # A default skips to_internal_value, so it must already be a Decimal (a str would
+    # break the comparisons in validate()).
+    minimum_decrement = MoneyField(default=Decimal("1.00"))
     decrement_type = serializers.ChoiceField(choices=["AMOUNT", "PERCENTAGE"], default="AMOUNT")
     duration_minutes = serializers.IntegerField(default=30, min_value=5, max_value=7 * 24 * 60)
     extension_trigger_minutes = serializers.IntegerField(default=5, min_value=0, max_value=120)
