@@ -117,9 +117,10 @@ def rfq_pause(*, rfq: RFQ, user, reason: str = "") -> RFQ:
 @transaction.atomic
 def rfq_resume(*, rfq: RFQ, user, reason: str = "") -> RFQ:
     rfq = _locked(rfq)
-    paused_since = rfq.paused_at
+    paused_since = rfq.paused_at  # None unless paused: then the transition itself answers 409
+    paused_seconds = (timezone.now() - paused_since).total_seconds() if paused_since else None
     return _transition(rfq, "resume", actor=user, reason=reason, payload={
-        "paused_at": paused_since, "paused_seconds": (timezone.now() - paused_since).total_seconds()})
+        "paused_at": paused_since, "paused_seconds": paused_seconds})
 
 
 @transaction.atomic
