@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -97,9 +97,12 @@ class RFQTransitionApi(APIView):
 def transition_view(name: str, input_serializer=ReasonInput):
     view_class = type(f"RFQ{name.title()}Api", (RFQTransitionApi,),
                       {"transition": name, "input_serializer": input_serializer})
-    view_class.post = extend_schema(request=input_serializer, responses=RFQOutput,
-                                    operation_id=f"rfqs_{name}",
-                                    summary=f"{name.title()} the RFQ")(view_class.post)
+    # extend_schema_view isolates the inherited post() per view; decorating
+    # view_class.post directly would annotate the one shared function, so every
+    # transition would be documented as the last one built (award).
+    view_class = extend_schema_view(post=extend_schema(
+        request=input_serializer, responses=RFQOutput, operation_id=f"rfqs_{name}",
+        summary=f"{name.title()} the RFQ"))(view_class)
     return view_class.as_view()
 
 
