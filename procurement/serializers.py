@@ -128,11 +128,18 @@ class RFQInput(serializers.Serializer):
             errors["delivery_date"] = ["Delivery cannot be due before bidding closes."]
         currency = merged["currency"]
         reserve = attrs.get("reserve_price")
+        auction = attrs.get("auction")
+        if instance is not None:
+            # An edit that changes only the currency must still fit the stored amounts.
+            if reserve is None and instance.reserve_enabled and instance.reserve_amount is not None:
+                reserve = {"enabled": True, "amount": instance.reserve_amount.normalize(),
+                           "visibility": instance.reserve_visibility}
+            if auction is None:
+                auction = {"type": instance.auction_type, "settings": instance.auction_settings}
         if reserve and reserve.get("amount") is not None and currency:
             problems = check_money(reserve["amount"], currency=currency)
             if problems:
                 errors["reserve_price.amount"] = problems
-        auction = attrs.get("auction")
         if auction and currency:
             errors.update(self._auction_money_errors(auction, currency, reserve))
         if errors:
