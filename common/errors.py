@@ -75,6 +75,8 @@ def flatten_field_errors(detail: Any, prefix: str = "") -> dict[str, list[str]]:
             # ("line_items", not "line_items.non_field_errors").
             if prefix and key == "non_field_errors":
                 name = prefix
+            elif isinstance(key, int):  # a list's errors by index
+                name = f"{prefix}[{key}]"
             else:
                 name = f"{prefix}.{key}" if prefix else str(key)
             out.update(flatten_field_errors(value, name))
