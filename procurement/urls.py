@@ -1,7 +1,18 @@
+"""Buyer pages (mounted at the site root)."""
 from django.urls import path
 
-from .views import buyer
+from .views import actions, buyer, picker
 
 urlpatterns = [
-    path("rfqs/", buyer.rfq_list, name="buyer-rfq-list"),
+    path("rfqs/", buyer.rfq_list_page, name="buyer-rfq-list"),
+    path("rfqs/new/", buyer.rfq_create, name="buyer-rfq-create"),
+    path("rfqs/<int:pk>/", buyer.rfq_detail, name="buyer-rfq-detail"),
+    path("rfqs/<int:pk>/edit/", buyer.rfq_edit, name="buyer-rfq-edit"),
+    path("rfqs/<int:pk>/suppliers/", picker.rfq_suppliers, name="buyer-rfq-suppliers"),
+    path("rfqs/<int:pk>/invitations/<int:invitation_id>/revoke/", picker.invitation_revoke,
+         name="buyer-invitation-revoke"),
+] + [
+    # One URL per workflow step: /rfqs/<pk>/publish/, …/cancel/ (POST only).
+    path(f"rfqs/<int:pk>/{name}/", actions.rfq_transition, {"action": name}, name=f"buyer-rfq-{name}")
+    for name in actions.TRANSITIONS
 ]

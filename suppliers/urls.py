@@ -1,9 +1,15 @@
+"""Supplier pages (mounted at /supplier/)."""
 from django.urls import path
 
-from .views import invitations, profile
+from .views import documents, invitations, profile, rfqs
 
 urlpatterns = [
     path("invitations/", invitations.invitation_list, name="supplier-invitations"),
     path("invitations/<int:pk>/", invitations.invitation_detail, name="supplier-invitation"),
+    path("invitations/<int:pk>/accept/", invitations.invitation_accept, name="supplier-invitation-accept"),
+    path("invitations/<int:pk>/decline/", invitations.invitation_decline, name="supplier-invitation-decline"),
+    path("rfqs/<int:pk>/", rfqs.rfq_detail, name="supplier-rfq"),
     path("profile/", profile.profile, name="supplier-profile"),
+    path("profile/submit/", profile.kyc_submit, name="supplier-kyc-submit"),
+    path("documents/<int:pk>/", documents.kyc_document_download, name="kyc-document-download"),
 ]

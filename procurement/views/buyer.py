@@ -1,8 +1,160 @@
-"""Buyer pages: RFQ list, create/edit, detail, supplier picker, transitions."""
-from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+"""Buyer pages: the RFQ list, create and edit a draft, and the RFQ's detail page.
+
+Each view asks a selector what the user may see (404 otherwise) or act on (403), parses
+its form, calls one service and redirects with a message.
+"""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Role
+from audit.selectors import audit_events_for
+from auctions.scenarios import TEMPLATES
+from common.errors import ApplicationError
+from common.fsm import transition_blockers
+from common.pages import page_view, require_role
+from suppliers.models import InvitationStatus
+from suppliers.selectors import invitations_for_rfq
+
+from .. import services
+from ..forms import COMMON_CURRENCIES, SETTINGS_FIELDS, CancelForm, RFQEditor
+from ..models import RFQStatus
+from ..selectors import reserve_visible_to, rfq_get, rfq_get_for_buyer_action, rfq_list
+from .display import (auction_summary, criteria_rows, lifecycle, line_items_for_display, money, status_timeline,
+                      tie_breaking_summary)
+
+# Transitions a buyer runs from the detail page, in the order the buttons appear.
+BUTTONS = [
+    ("publish", "Publish and send invitations", "primary"),
+    ("open", "Open bidding now", "primary"),
+    ("pause", "Pause bidding", "secondary"),
+    ("resume", "Resume bidding", "primary"),
+    ("close", "Close bidding", "secondary"),
+    ("evaluate", "Start evaluation", "primary"),
+]
+ACTIVE_INVITATIONS = [InvitationStatus.PENDING, InvitationStatus.SENT, InvitationStatus.ACCEPTED,
+                      InvitationStatus.DECLINED]
 
 
-@login_required
-def rfq_list(request):
-    return HttpResponse("RFQs")
+def _may_view_rfqs(user) -> None:
+    # Buyers run RFQs and compliance reads them all; suppliers have their own pages.
+    if not (user.is_buyer or user.is_compliance):
+        raise PermissionDenied("The RFQ pages are for buyers; suppliers find their RFQs under Invitations.")
+
+
+@page_view
+def rfq_list_page(request):
+    _may_view_rfqs(request.user)
+    rfqs = rfq_list(user=request.user).annotate(
+        invited_count=Count("invitations", filter=Q(invitations__status__in=ACTIVE_INVITATIONS), distinct=True),
+        accepted_count=Count("invitations", filter=Q(invitations__status=InvitationStatus.ACCEPTED), distinct=True),
+    ).order_by("-created_at")
+    counts = dict(rfq_list(user=request.user).prefetch_related(None).order_by()
+                  .values_list("status").annotate(n=Count("pk")))
+    wanted = request.GET.get("status", "")
+    if wanted not in RFQStatus.values:
+        wanted = ""
+    tabs = [{"value": "", "label": "All", "count": sum(counts.values())}] + [
+        {"value": value, "label": label, "count": counts.get(value, 0)}
+        for value, label in RFQStatus.choices if counts.get(value) or value == wanted]
+    names = {t.id: t.name for t in TEMPLATES}
+    shown = list(rfqs.filter(status=wanted) if wanted else rfqs)
+    for rfq in shown:
+        rfq.template_name = names.get(rfq.template, "")
+    return render(request, "procurement/rfq_list.html", {
+        "rfqs": shown, "tabs": tabs, "current": wanted, "current_label": dict(RFQStatus.choices).get(wanted, ""),
+        "now": timezone.now(),
+    })
+
+
+def _editor_context(editor: RFQEditor, *, rfq) -> dict:
+    chosen = editor.chosen_template
+    # Criteria are not edited on the page; show the ones the RFQ will run with.
+    stored = rfq is not None and rfq.auction_type == "MULTI_ATTRIBUTE"
+    ma_settings = rfq.auction_settings if stored else next(
+        t for t in TEMPLATES if t.auction_type == "MULTI_ATTRIBUTE").settings()
+    return {
+        "rfq": rfq, "editor": editor, "form": editor.form, "items": editor.items, "chosen": chosen,
+        "templates": TEMPLATES, "currencies": COMMON_CURRENCIES, "ma_criteria": criteria_rows(ma_settings),
+        # For the page's script: each template's settings, and which input carries which setting.
+        "template_data": {t.id: {"type": t.auction_type, "settings": t.settings(), "duration": t.duration_minutes}
+                          for t in TEMPLATES},
+        "settings_fields": SETTINGS_FIELDS,
+    }
+
+
+@page_view
+def rfq_create(request):
+    require_role(request.user, Role.BUYER, "Only buyers create RFQs.")
+    editor = RFQEditor(request.POST or None)
+    if request.method == "POST" and editor.is_valid():
+        try:
+            rfq = services.rfq_create(user=request.user, data=editor.service_data)
+        except ApplicationError as exc:
+            editor.add_application_error(exc)
+        else:
+            messages.success(request, f"{rfq.reference} saved as a draft. Invite suppliers, then publish it.")
+            return redirect("buyer-rfq-detail", pk=rfq.pk)
+    return render(request, "procurement/rfq_form.html", _editor_context(editor, rfq=None))
+
+
+@page_view
+def rfq_edit(request, pk: int):
+    rfq = rfq_get_for_buyer_action(user=request.user, pk=pk)
+    if rfq.status != RFQStatus.DRAFT:
+        messages.error(request, f"Only a draft can be edited; {rfq.reference} is {rfq.get_status_display().lower()}.")
+        return redirect("buyer-rfq-detail", pk=rfq.pk)
+    editor = RFQEditor(request.POST or None, rfq=rfq)
+    if request.method == "POST" and editor.is_valid():
+        try:
+            services.rfq_update(rfq=rfq, user=request.user, data=editor.service_data)
+        except ApplicationError as exc:
+            editor.add_application_error(exc)
+        else:
+            messages.success(request, f"{rfq.reference} updated.")
+            return redirect("buyer-rfq-detail", pk=rfq.pk)
+    return render(request, "procurement/rfq_form.html", _editor_context(editor, rfq=rfq))
+
+
+def _actions(rfq) -> list[dict]:
+    """The transition buttons this RFQ's state allows, each with what still blocks it."""
+    actions = []
+    for name, label, style in BUTTONS:
+        if not getattr(rfq, name)._django_fsm.has_transition(rfq.status):
+            continue
+        actions.append({"name": name, "label": label, "style": style,
+                        "url": reverse(f"buyer-rfq-{name}", args=[rfq.pk]),
+                        "blockers": transition_blockers(rfq, name)})
+    return actions
+
+
+@page_view
+def rfq_detail(request, pk: int):
+    rfq = rfq_get(user=request.user, pk=pk)
+    _may_view_rfqs(request.user)
+    is_owner = request.user.is_buyer and rfq.buyer_organization_id == request.user.buyer_organization_id
+    invitations = list(invitations_for_rfq(rfq=rfq))
+    chain, fallback = tie_breaking_summary(rfq)
+    return render(request, "procurement/rfq_detail.html", {
+        "rfq": rfq,
+        "is_owner": is_owner,
+        "actions": _actions(rfq) if is_owner else [],
+        "can_cancel": is_owner and rfq.cancel._django_fsm.has_transition(rfq.status),
+        "cancel_form": CancelForm(),
+        "can_invite": is_owner and rfq.status in ("draft", "published", "open", "paused"),
+        "line_items": line_items_for_display(rfq),
+        "lifecycle": lifecycle(rfq),
+        "invitations": invitations,
+        "accepted_count": sum(1 for i in invitations if i.status == InvitationStatus.ACCEPTED),
+        "auction_rows": auction_summary(rfq),
+        "criteria": criteria_rows(rfq.auction_settings),
+        "reserve_visible": reserve_visible_to(user=request.user, rfq=rfq),
+        "reserve_amount": money(rfq.reserve_amount, rfq.currency),
+        "tie_chain": chain, "tie_fallback": fallback,
+        "timeline": status_timeline(audit_events_for(rfq_id=rfq.pk)),
+    })

@@ -1,13 +1,78 @@
-"""Supplier invitation inbox and detail (accept/decline)."""
-from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+"""The supplier's invitation inbox, and answering an invitation."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts.models import Role
+from common.errors import ApplicationError
+from common.pages import page_view, require_role
+
+from .. import services
+from ..forms import DeclineForm
+from ..models import InvitationStatus
+from ..selectors import invitation_get_for_supplier, invitations_for_supplier
+from .rfqs import ANSWERABLE_RFQ, rfq_page
+
+def _group_of(invitation) -> str:
+    # An unanswered invitation to an RFQ that was cancelled or has closed can no longer be
+    # answered; it is history, not work waiting.
+    if invitation.status == InvitationStatus.SENT and invitation.rfq.status not in ANSWERABLE_RFQ:
+        return "missed"
+    return invitation.status
 
 
-@login_required
+GROUPS = [
+    (InvitationStatus.SENT, "Waiting for your answer"),
+    (InvitationStatus.ACCEPTED, "Accepted"),
+    (InvitationStatus.DECLINED, "Declined"),
+    ("missed", "Closed before you answered"),
+]
+
+
+@page_view
 def invitation_list(request):
-    return HttpResponse("Invitations")
+    require_role(request.user, Role.SUPPLIER, "The invitation inbox is for supplier users.")
+    invitations = list(invitations_for_supplier(user=request.user))
+    groups = [{"key": key, "label": label,
+               "invitations": [inv for inv in invitations if _group_of(inv) == key]} for key, label in GROUPS]
+    return render(request, "suppliers/invitation_list.html", {
+        "groups": groups, "total": len(invitations), "supplier": request.user.supplier, "now": timezone.now()})
 
 
-@login_required
-def invitation_detail(request, pk):
-    return HttpResponse("Invitation")
+@page_view
+def invitation_detail(request, pk: int):
+    invitation = invitation_get_for_supplier(user=request.user, pk=pk)
+    return rfq_page(request, invitation.rfq_id)
+
+
+def _respond(request, pk: int, *, accept: bool):
+    invitation = invitation_get_for_supplier(user=request.user, pk=pk)
+    form = DeclineForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "The reason is too long (at most 2,000 characters).")
+        return redirect("supplier-invitation", pk=invitation.pk)
+    try:
+        services.invitation_respond(invitation=invitation, user=request.user, accept=accept,
+                                    reason=form.cleaned_data["reason"])
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        rfq = invitation.rfq
+        messages.success(request, f"You accepted the invitation to {rfq.reference}. You can bid once bidding opens."
+                         if accept else f"You declined the invitation to {rfq.reference}.")
+    return redirect("supplier-invitation", pk=invitation.pk)
+
+
+@require_POST
+@page_view
+def invitation_accept(request, pk: int):
+    return _respond(request, pk, accept=True)
+
+
+@require_POST
+@page_view
+def invitation_decline(request, pk: int):
+    return _respond(request, pk, accept=False)

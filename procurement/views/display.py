@@ -1,0 +1,216 @@
+"""How RFQ facts read on a page: money, auction settings, the status timeline.
+
+Only presentation lives here; what a person may see is decided before (selectors), and
+callers pass `for_supplier=True` to leave out what only the buyer may read.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.utils.dateparse import parse_datetime
+
+from auctions.scenarios import TEMPLATES_BY_ID
+from common.money import currency_decimals
+
+from ..forms import FALLBACK_LABELS, TIE_BREAK_LABELS, trim_decimal
+from ..models import RFQStatus
+
+STATUS_LABELS = dict(RFQStatus.choices)
+TRANSITION_LABELS = {
+    "rfq.created": "RFQ created as a draft",
+    "rfq.updated": "Draft edited",
+    "rfq.publish": "Published; invitations sent",
+    "rfq.open": "Bidding opened",
+    "rfq.pause": "Bidding paused",
+    "rfq.resume": "Bidding resumed; the deadline moved by the pause",
+    "rfq.close": "Bidding closed",
+    "rfq.evaluate": "Evaluation started",
+    "rfq.award": "Awarded",
+    "rfq.reopen": "Reopened for bidding",
+    "rfq.cancel": "Cancelled",
+}
+
+
+def money(amount, currency: str) -> str:
+    """'USD 12,500.00': quantised to the currency's minor unit, never through float."""
+    if amount is None or amount == "":
+        return "—"
+    value = Decimal(str(amount))
+    digits = currency_decimals(currency)
+    value = value.quantize(Decimal(1).scaleb(-digits))
+    return f"{currency} {value:,.{digits}f}"
+
+
+def line_items_for_display(rfq) -> list:
+    """The RFQ's line items, each with its quantity as people write it (40, not 40.0000)."""
+    items = list(rfq.line_items.all())
+    for item in items:
+        item.quantity_display = trim_decimal(item.quantity)
+    return items
+
+
+def _yes_no(value: bool, yes: str, no: str) -> str:
+    return yes if value else no
+
+
+def auction_summary(rfq, *, for_supplier: bool = False) -> list[tuple[str, str]]:
+    """The auction's rules as (label, plain sentence) pairs."""
+    s = rfq.auction_settings or {}
+    template = TEMPLATES_BY_ID.get(rfq.template)
+    rows = [("Auction type", rfq.get_auction_type_display())]
+    if template and not for_supplier:
+        rows.append(("Template", template.name))
+    if rfq.auction_type == "REVERSE_AUCTION":
+        rows += _reverse_rows(rfq, s, for_supplier=for_supplier)
+    elif rfq.auction_type == "SEALED_BID":
+        rows += _sealed_rows(s, for_supplier=for_supplier)
+    elif rfq.auction_type == "MULTI_ATTRIBUTE":
+        rows += [("Scoring", {"WEIGHTED_SUM": "Weighted sum", "TOPSIS": "TOPSIS", "AHP": "AHP (pairwise comparison)"}
+                  .get(s.get("scoring_method"), s.get("scoring_method", "—"))),
+                 ("Price weight", f"{_number(s.get('price_weight'))}"),
+                 ("Partial quotes", _yes_no(s.get("allow_partial_bids"), "Allowed", "Every line item must be priced"))]
+    return rows
+
+
+def _reverse_rows(rfq, s: dict, *, for_supplier: bool) -> list[tuple[str, str]]:
+    start = s.get("starting_price")
+    if s.get("decrement_type") == "PERCENTAGE":
+        decrement = f"{_number(s.get('minimum_decrement'))} % of the current best bid"
+    else:
+        decrement = money(s.get("minimum_decrement"), rfq.currency)
+    trigger = s.get("extension_trigger_minutes") or 0
+    if trigger:
+        sniping = (f"A bid in the last {trigger} min extends bidding by {s.get('extension_duration_minutes')} min "
+                   f"(at most {s.get('max_extensions')} times)")
+    else:
+        sniping = "Off"
+    shown = [label for key, label in (("show_ranking", "their own rank"), ("show_leading_bid", "the leading bid"),
+                                      ("show_bid_count", "the number of bids")) if s.get(key)]
+    rows = [
+        ("Starting price", money(start, rfq.currency) if start else "None — the first bid sets the level"),
+        ("Minimum decrement", decrement),
+        ("Anti-sniping", sniping),
+        ("Bid rate limit", f"{s.get('rate_limit_bids_per_minute')} bids a minute per supplier"),
+        ("You see" if for_supplier else "Suppliers see",
+         ", ".join(shown).replace("their own", "your own" if for_supplier else "their own").capitalize()
+         if shown else ("Only your own bids" if for_supplier else "Only their own bids")),
+    ]
+    if s.get("cool_down_seconds"):
+        rows.insert(3, ("Cool-down", f"{s['cool_down_seconds']} s between a supplier's bids"))
+    return rows
+
+
+def _sealed_rows(s: dict, *, for_supplier: bool) -> list[tuple[str, str]]:
+    rows = [
+        ("Pricing", {"FIRST_PRICE": "First price — the winner is paid its own bid",
+                     "SECOND_PRICE": "Second price (Vickrey) — the winner is paid the second-lowest bid"}
+         .get(s.get("pricing"), "—")),
+        ("Revisions", _yes_no(s.get("allow_multiple_submissions"),
+                              "Quotes may be revised until the deadline (every version is kept)",
+                              "One firm quote per supplier")),
+        ("Partial quotes", _yes_no(s.get("allow_partial_bids"), "Allowed", "Every line item must be priced")),
+        ("After the award", _yes_no(s.get("reveal_bids_to_suppliers"),
+                                    "Suppliers see the ranked prices, anonymised", "Prices stay private")),
+        ("Sealed", "Nobody reads a price before bidding closes"),
+    ]
+    if not for_supplier:
+        rows.insert(1, ("Minimum bidders", str(s.get("minimum_bidders"))))
+    return rows
+
+
+def _number(value) -> str:
+    if value is None:
+        return "—"
+    text = f"{Decimal(str(value)):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def criteria_rows(settings: dict) -> list[dict]:
+    """Multi-attribute criteria (from an RFQ's or a template's settings) as people read them."""
+    rows = []
+    for criterion in (settings or {}).get("criteria") or []:
+        bounds = ""
+        if criterion.get("type") != "BOOLEAN" and criterion.get("min_value") is not None:
+            bounds = f"{_number(criterion['min_value'])}–{_number(criterion['max_value'])} {criterion.get('unit', '')}"
+        rows.append({
+            "name": criterion.get("name"), "weight": _number(criterion.get("weight")),
+            "type": {"NUMERIC": "Number", "RATING": "Rating", "BOOLEAN": "Yes / no"}.get(criterion.get("type"), ""),
+            "direction": "Higher is better" if criterion.get("higher_is_better") else "Lower is better",
+            "bounds": bounds.strip(),
+        })
+    return rows
+
+
+def tie_breaking_summary(rfq) -> tuple[list[str], str]:
+    tie = rfq.tie_breaking or {}
+    chain = [TIE_BREAK_LABELS.get(c, c) for c in tie.get("criteria", [])]
+    return chain, FALLBACK_LABELS.get(tie.get("final_fallback", "random"), "")
+
+
+@dataclass
+class TimelineEntry:
+    at: datetime
+    actor: str
+    label: str
+    status: str
+    status_label: str
+    reason: str
+    detail: str
+
+
+def status_timeline(events) -> list[TimelineEntry]:
+    """The RFQ's life from its audit events: creation, edits and every transition."""
+    entries = []
+    for event in events:
+        if event.type not in TRANSITION_LABELS:
+            continue
+        payload = event.payload or {}
+        status = payload.get("to", "draft" if event.type in ("rfq.created", "rfq.updated") else "")
+        label = TRANSITION_LABELS[event.type]
+        if event.type == "rfq.evaluate" and status == RFQStatus.NO_AWARD:
+            label = "No award: no valid bid"
+        entries.append(TimelineEntry(
+            at=event.at, actor=event.actor_name, label=label, status=status,
+            status_label=STATUS_LABELS.get(status, ""), reason=payload.get("reason") or "",
+            detail=_event_detail(event.type, payload)))
+    return entries
+
+
+def _event_detail(kind: str, payload: dict) -> str:
+    if kind == "rfq.publish" and payload.get("invited"):
+        return f"{len(payload['invited'])} suppliers invited"
+    if kind == "rfq.resume" and payload.get("paused_seconds") is not None:
+        minutes = round(float(payload["paused_seconds"]) / 60)
+        deadline = parse_datetime(payload.get("bidding_deadline") or "")
+        moved = f"; new deadline {deadline:%d %b %Y %H:%M} UTC" if deadline else ""
+        return f"Paused for {minutes} min{moved}"
+    return ""
+
+
+LIFECYCLE = [("draft", "Draft"), ("published", "Published"), ("open", "Bidding"), ("closed", "Closed"),
+             ("evaluation", "Evaluation"), ("awarded", "Awarded")]
+
+
+def lifecycle(rfq) -> dict:
+    """The stepper above an RFQ: steps done, the current one, and whether it stopped early."""
+    status = rfq.status
+    if status in (RFQStatus.CANCELLED, RFQStatus.NO_AWARD):
+        if status == RFQStatus.NO_AWARD:
+            reached = 3
+        else:  # how far it got before it was cancelled
+            reached = 3 if rfq.closed_at else 2 if rfq.opened_at else 1 if rfq.published_at else 0
+        steps = [{"label": label, "state": "done"} for _, label in LIFECYCLE[:reached + 1]]
+        steps.append({"label": STATUS_LABELS[status], "state": "current"})
+        return {"steps": steps, "stopped": True}
+    current = "open" if status == RFQStatus.PAUSED else status
+    index = [value for value, _ in LIFECYCLE].index(current)
+    steps = []
+    for position, (value, label) in enumerate(LIFECYCLE):
+        if value == "open" and status == RFQStatus.PAUSED:
+            label = "Paused"
+        state = "done" if position < index or status == RFQStatus.AWARDED else \
+            "current" if position == index else "todo"
+        steps.append({"label": label, "state": state})
+    return {"steps": steps, "stopped": False}

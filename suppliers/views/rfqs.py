@@ -1,0 +1,42 @@
+"""An RFQ as an invited supplier sees it: what to quote on and under which rules.
+
+Never shown here: other invited suppliers, and a hidden reserve (not even that one exists).
+"""
+from __future__ import annotations
+
+from django.shortcuts import render
+
+from accounts.models import Role
+from common.pages import page_view, require_role
+from procurement.models import RFQStatus
+from procurement.selectors import reserve_visible_to, rfq_get, rfq_invitation_of
+from procurement.views.display import auction_summary, criteria_rows, line_items_for_display, money
+
+from ..forms import DeclineForm
+from ..models import InvitationStatus
+
+ANSWERABLE_RFQ = (RFQStatus.PUBLISHED, RFQStatus.OPEN, RFQStatus.PAUSED)
+
+
+def rfq_page(request, pk: int):
+    """Render RFQ `pk` for the signed-in supplier: 404 unless invited, 403 for other roles."""
+    rfq = rfq_get(user=request.user, pk=pk)
+    require_role(request.user, Role.SUPPLIER, "This page shows an RFQ to an invited supplier.")
+    invitation = rfq_invitation_of(user=request.user, rfq=rfq)
+    reserve_shown = reserve_visible_to(user=request.user, rfq=rfq)
+    return render(request, "suppliers/rfq_detail.html", {
+        "rfq": rfq, "invitation": invitation,
+        "can_answer": (invitation is not None and invitation.status == InvitationStatus.SENT
+                       and rfq.status in ANSWERABLE_RFQ),
+        "decline_form": DeclineForm(),
+        "line_items": line_items_for_display(rfq),
+        "auction_rows": auction_summary(rfq, for_supplier=True),
+        "criteria": criteria_rows(rfq.auction_settings),
+        "reserve_shown": reserve_shown,
+        "reserve_amount": money(rfq.reserve_amount, rfq.currency) if reserve_shown else None,
+    })
+
+
+@page_view
+def rfq_detail(request, pk: int):
+    return rfq_page(request, pk)
