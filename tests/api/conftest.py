@@ -1,0 +1,1 @@
+from .world import _demo_world, demo  # noqa: F401  (fixtures)
