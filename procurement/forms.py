@@ -165,12 +165,12 @@ def _ordinal(n: int) -> str:
 
 class LineItemForm(forms.Form):
     # The row's inputs sit under column headings, so each carries its name for screen readers.
-    description = forms.CharField(max_length=300, widget=forms.TextInput(attrs={"aria-label": "Description"}))
+    description = forms.CharField(max_length=300, widget=forms.TextInput(attrs={"aria-label": "Line item description"}))
     quantity = forms.DecimalField(max_digits=22, decimal_places=4, widget=forms.NumberInput(
-        attrs={"step": "any", "inputmode": "decimal", "aria-label": "Quantity"}))
-    unit = forms.CharField(max_length=20, widget=forms.TextInput(attrs={"placeholder": "pcs", "aria-label": "Unit"}))
+        attrs={"step": "any", "inputmode": "decimal", "aria-label": "Line item quantity"}))
+    unit = forms.CharField(max_length=20, widget=forms.TextInput(attrs={"placeholder": "pcs", "aria-label": "Line item unit"}))
     impa_code = forms.CharField(required=False, max_length=6, label="IMPA code", widget=forms.TextInput(
-        attrs={"placeholder": "optional", "inputmode": "numeric", "aria-label": "IMPA code"}))
+        attrs={"placeholder": "optional", "inputmode": "numeric", "aria-label": "Line item IMPA code"}))
 
 
 class BaseLineItemFormSet(forms.BaseFormSet):
@@ -387,4 +387,5 @@ class ReasonForm(forms.Form):
 
 class CancelForm(forms.Form):
     reason = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text="Invited suppliers and auditors read this. Cancelling is final.",
                              error_messages={"required": "Say why the RFQ is cancelled; suppliers and auditors read it."})

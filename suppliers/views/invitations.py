@@ -60,10 +60,16 @@ def _respond(request, pk: int, *, accept: bool):
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        rfq = invitation.rfq
-        messages.success(request, f"You accepted the invitation to {rfq.reference}. You can bid once bidding opens."
-                         if accept else f"You declined the invitation to {rfq.reference}.")
+        messages.success(request, _answered(invitation.rfq, accept=accept))
     return redirect("supplier-invitation", pk=invitation.pk)
+
+
+def _answered(rfq, *, accept: bool) -> str:
+    if not accept:
+        return f"You declined the invitation to {rfq.reference}."
+    when = ("Bidding is open now." if rfq.status == "open"
+            else "Bidding is paused for now." if rfq.status == "paused" else "You can bid once bidding opens.")
+    return f"You accepted the invitation to {rfq.reference}. {when}"
 
 
 @require_POST
