@@ -44,9 +44,10 @@ def verify_events(stream: str, events) -> Verification:
     prev = GENESIS_HASH
     checked = 0
     for expected_seq, event in enumerate(events, start=1):
-        problem = ""
+        problem, bad_seq = "", event.seq
         if event.seq != expected_seq:
-            problem = f"expected seq {expected_seq}, found {event.seq} (an event is missing)"
+            # The first broken link is the missing event, as for a removed tail.
+            problem, bad_seq = f"expected seq {expected_seq}, found {event.seq} (an event is missing)", expected_seq
         elif event.prev_hash != prev:
             problem = "prev_hash does not match the previous event's hash"
         elif event.hash != event_hash(stream=event.stream, seq=event.seq, type=event.type,
@@ -54,7 +55,7 @@ def verify_events(stream: str, events) -> Verification:
                                       at=event.at, payload=event.payload, prev_hash=event.prev_hash):
             problem = "the stored hash does not match the event's content"
         if problem:
-            return Verification(False, checked, event.seq, stream, problem)
+            return Verification(False, checked, bad_seq, stream, problem)
         prev = event.hash
         checked += 1
     return Verification(True, checked, None, stream)
