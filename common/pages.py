@@ -12,12 +12,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.shortcuts import redirect
+from django.utils.http import url_has_allowed_host_and_scheme
+from django_fsm import ConcurrentTransition
 
-from .errors import ApplicationError, Forbidden, NotFound
+from .errors import Forbidden, NotFound
 
 
 def page_view(view):
-    """Sign-in required; NotFound → 404 page, Forbidden → 403 page."""
+    """Sign-in required; NotFound → 404 page, Forbidden → 403 page.
+
+    A transition that lost a race (services lock rows first, so this is the last line of
+    defence) goes back to the page the person came from with a message, not to a 500.
+    """
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -27,16 +34,22 @@ def page_view(view):
             raise Http404(exc.message) from None
         except Forbidden as exc:
             raise PermissionDenied(exc.message) from None
+        except ConcurrentTransition:
+            messages.error(request, "The state changed meanwhile; check the page and try again.")
+            return redirect(_back(request))
 
     return login_required(wrapper)
+
+
+def _back(request) -> str:
+    referer = request.META.get("HTTP_REFERER", "")
+    if url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()},
+                                       require_https=request.is_secure()):
+        return referer
+    return "home"
 
 
 def require_role(user, role: str, message: str) -> None:
     """403 unless the signed-in user has `role` (buyer, supplier, compliance)."""
     if getattr(user, "role", None) != role:
         raise PermissionDenied(message)
-
-
-def flash_error(request, exc: ApplicationError) -> None:
-    """Show a refused action as an error message; field messages are listed with it."""
-    messages.error(request, exc.message)

@@ -361,3 +361,20 @@ def test_revoke_an_invitation(login):
     assert invitation.status == "REVOKED"
     other = seeded("Safety gear for MT Nordic Star").invitations.first()
     assert login("buyer").post(reverse("buyer-invitation-revoke", args=[rfq.pk, other.pk])).status_code == 404
+
+
+def test_a_transition_that_lost_a_race_returns_with_a_message(login, monkeypatch):
+    from django_fsm import ConcurrentTransition
+
+    from procurement.views import actions
+
+    def lost_race(**kwargs):
+        raise ConcurrentTransition("stale")
+
+    monkeypatch.setitem(actions.TRANSITIONS, "pause", (lost_race, ""))
+    rfq = seeded("Fresh provisions for MV Blue Horizon")
+    detail = reverse("buyer-rfq-detail", args=[rfq.pk])
+    response = login("buyer").post(reverse("buyer-rfq-pause", args=[rfq.pk]), HTTP_REFERER=f"http://testserver{detail}",
+                                   follow=True)
+    assert response.redirect_chain[-1][0].endswith(detail)
+    assert any("The state changed meanwhile" in m for m in flashes(response))
