@@ -34,7 +34,8 @@ def rfq_form(**overrides) -> dict:
     deadline = timezone.now() + timedelta(days=3)
     data = {
         "title": "Stores for MV Page Test", "description": "Monthly stores.", "category": "provisions",
-        "currency": "USD", "delivery_port": "SGSIN", "delivery_date": (deadline + timedelta(days=10)).date().isoformat(),
+        "currency": "USD", "delivery_port": "SGSIN",
+        "delivery_date": (deadline + timedelta(days=10)).date().isoformat(),
         "bidding_opens_at": "", "bidding_deadline": deadline.strftime("%Y-%m-%dT%H:%M"),
         "template": "commodity_purchase",
         "rev_starting_price": "12000", "rev_minimum_decrement": "50", "rev_decrement_type": "AMOUNT",
