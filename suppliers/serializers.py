@@ -38,9 +38,13 @@ class KycDecisionInput(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
+# Ids beyond a 64-bit integer would overflow the database driver (a 500) in an `IN` lookup.
+MAX_ID = 2**63 - 1
+
+
 class InvitationCreateInput(serializers.Serializer):
-    supplier_ids = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1,
-                                         max_length=500)
+    supplier_ids = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+                                         min_length=1, max_length=500)
 
 
 class InvitationOutput(serializers.ModelSerializer):
