@@ -344,3 +344,14 @@ def test_bad_query_parameters_are_400(buyer, api):
     assert_error(buyer.get("/api/v1/suppliers/?kyc_status=bogus"), 400, "invalid")
     assert_error(api("compliance").get("/api/v1/audit/verify/?rfq=abc"), 400, "invalid")
     assert_error(api("compliance").get("/api/v1/audit/events/?rfq=-1"), 400, "invalid")
+
+
+def test_an_id_beyond_64_bits_is_400_not_a_driver_overflow(buyer, draft_id):
+    before = stored_counts()
+    response = buyer.post(f"/api/v1/rfqs/{draft_id}/invitations/", {"supplier_ids": [2**64]}, format="json")
+    error = assert_error(response, 400, "invalid")
+    assert "supplier_ids[0]" in error["fields"]
+    assert stored_counts() == before
+    # Path ids and other id fields that large are simply not found.
+    assert_error(buyer.get(f"/api/v1/rfqs/{2**64}/"), 404)
+    assert_error(buyer.post(f"/api/v1/rfqs/{draft_id}/award/", {"bid_id": 2**64}, format="json"), 409)
