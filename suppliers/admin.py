@@ -23,7 +23,7 @@ class KycDocumentInline(admin.TabularInline):
 
     @admin.display(description="file")
     def download(self, document):
-        url = reverse("supplier-kyc-document", args=[document.pk])
+        url = reverse("kyc-document-download", args=[document.pk])
         return format_html('<a href="{}">{}</a>', url, document.original_name)
 
 

@@ -5,7 +5,7 @@ from django.db.models import QuerySet
 
 from common.errors import Forbidden, NotFound
 
-from .models import Invitation, InvitationStatus, KycStatus, SupplierCompany
+from .models import Invitation, InvitationStatus, KycDocument, KycStatus, SupplierCompany
 
 ACTIVE_INVITATION = [InvitationStatus.PENDING, InvitationStatus.SENT, InvitationStatus.ACCEPTED]
 # Invitations a supplier can see: a pending one belongs to a draft the buyer may still change.
@@ -62,3 +62,16 @@ def invitation_get_for_supplier(*, user, pk: int) -> Invitation:
 
 def invitations_for_rfq(*, rfq) -> QuerySet:
     return rfq.invitations.select_related("supplier").order_by("supplier__name")
+
+
+def kyc_document_get(*, user, pk: int) -> KycDocument:
+    """A KYC document for its own company's users and compliance; 404 for anybody else."""
+    documents = KycDocument.objects.select_related("supplier")
+    if user.is_supplier:
+        documents = documents.filter(supplier_id=user.supplier_id)
+    elif not user.is_compliance:
+        documents = documents.none()
+    try:
+        return documents.get(pk=pk)
+    except KycDocument.DoesNotExist:
+        raise NotFound("Document not found.") from None

@@ -229,6 +229,9 @@ def invitation_respond(*, invitation: Invitation, user, accept: bool, reason: st
 @transaction.atomic
 def invitation_revoke(*, invitation: Invitation, user, reason: str = "") -> Invitation:
     invitation = _locked_invitation(invitation.pk)
+    if invitation.rfq.status not in INVITABLE_RFQ_STATES:
+        raise Conflict(f"The RFQ is {invitation.rfq.get_status_display().lower()}; its invitations can no "
+                       "longer be revoked.", code="invalid_transition")
     run_transition(invitation, "revoke")
     invitation.save()
     audit_append(type="invitation.revoked", actor=user, rfq=invitation.rfq,

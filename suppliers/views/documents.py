@@ -5,32 +5,12 @@ from django.http import FileResponse, Http404
 
 from common.pages import page_view
 
-from ..models import KycDocument
-
-
-def _document_visible_to(user, pk: int) -> KycDocument:
-    """The owning supplier's users and compliance officers may read a KYC document; for
-    anybody else it does not exist (404, so its existence is not leaked).
-
-    This would sit in suppliers/selectors.py beside supplier_get; it lives here until that
-    module is open for changes.
-    """
-    documents = KycDocument.objects.select_related("supplier")
-    if user.is_compliance:
-        pass
-    elif user.is_supplier:
-        documents = documents.filter(supplier_id=user.supplier_id)
-    else:
-        documents = documents.none()
-    try:
-        return documents.get(pk=pk)
-    except KycDocument.DoesNotExist:
-        raise Http404("Document not found.") from None
+from ..selectors import kyc_document_get
 
 
 @page_view
 def kyc_document_download(request, pk: int):
-    document = _document_visible_to(request.user, pk)
+    document = kyc_document_get(user=request.user, pk=pk)
     try:
         handle = document.file.open("rb")
     except FileNotFoundError:

@@ -116,7 +116,7 @@ class Command(BaseCommand):
         specs = [
             (buyer, "Fresh provisions for MV Blue Horizon", "provisions", "SGSIN", "commodity_purchase",
              [("Rice, long grain, 25 kg bag", "40", "bag", "000101"), ("Cooking oil, 20 l", "12", "can", ""),
-              ("Fresh eggs, tray of 30", "60", "tray", "")], timedelta(hours=2), "open"),
+              ("Fresh eggs, tray of 30", "60", "tray", "")], timedelta(days=1), "open"),
             (buyer, "Main engine spare parts — MV Blue Dolphin", "engine", "NLRTM", "technical_equipment",
              [("Fuel injector nozzle, MAN B&W S60MC", "6", "pcs", "")], timedelta(days=7), "draft"),
             (buyer, "Annual lubricants supply 2027", "chemicals", "GRPIR", "strategic_sourcing",
