@@ -32,7 +32,7 @@ def execute(sql, params=()):
         cursor.execute(sql, params)
 
 
-def test_the_triggers_are_installed():
+def test_the_triggers_are_installed(db):
     assert {"audit_event_append_only", "audit_event_no_truncate"} <= trigger_names()
 
 
