@@ -27,6 +27,10 @@ def _platform_payload(supplier: SupplierCompany, **extra) -> dict:
     return {"supplier_id": supplier.pk, "supplier": supplier.name, **extra}
 
 
+def _size(n: int) -> str:
+    return f"{n / 1048576:.1f} MB" if n >= 1048576 else f"{n / 1024:.0f} KB" if n >= 1024 else f"{n} bytes"
+
+
 def kyc_document_check_upload(*, kind: str, upload, expires_on: datetime.date | None) -> tuple[str, str]:
     """Validate an upload by content (not by its name) and size; return (content type, extension)."""
     problems: dict[str, list[str]] = {}
@@ -34,7 +38,7 @@ def kyc_document_check_upload(*, kind: str, upload, expires_on: datetime.date | 
     if upload.size == 0:
         problems["file"] = ["The file is empty."]
     elif upload.size > limit:
-        problems["file"] = [f"The file is {upload.size / 1048576:.1f} MB; the limit is {limit // 1048576} MB."]
+        problems["file"] = [f"The file is {_size(upload.size)}; the limit is {_size(limit)}."]
     else:
         head = upload.read(8192)
         upload.seek(0)

@@ -39,6 +39,9 @@ class CriterionSettings(serializers.Serializer):
 class PairwiseSettings(serializers.Serializer):
     order = serializers.ListField(child=serializers.CharField(max_length=40), min_length=2)
     matrix = serializers.ListField(child=serializers.ListField(child=serializers.JSONField()))
+    # Derived at validation and stored with the matrix, so a buyer sees what the comparisons mean.
+    weights = serializers.DictField(child=serializers.FloatField(), read_only=True)
+    consistency_ratio = serializers.FloatField(read_only=True)
 
 
 def ahp_weights(matrix: list[list[float]]) -> tuple[list[float], float]:

@@ -150,3 +150,17 @@ def test_rating_criteria_default_to_one_to_five():
     settings = get_mechanism("MULTI_ATTRIBUTE").validate_settings(
         {"criteria": [{"id": "service", "name": "Service", "weight": 10, "type": "RATING"}]})
     assert (settings["criteria"][0]["min_value"], settings["criteria"][0]["max_value"]) == (1, 5)
+
+
+def test_ahp_settings_store_the_derived_weights_and_ratio():
+    settings = get_mechanism("MULTI_ATTRIBUTE").validate_settings({
+        "scoring_method": "AHP",
+        "criteria": [{"id": "delivery_days", "name": "Delivery", "weight": 30, "type": "NUMERIC",
+                      "higher_is_better": False, "min_value": 0, "max_value": 60},
+                     {"id": "warranty", "name": "Warranty", "weight": 20, "type": "NUMERIC",
+                      "higher_is_better": True, "min_value": 0, "max_value": 60}],
+        "pairwise": {"order": ["price", "delivery_days", "warranty"],
+                     "matrix": [[1, 2, 4], ["1/2", 1, 2], ["1/4", "1/2", 1]]}})
+    assert settings["pairwise"]["weights"] == pytest.approx({"price": 4 / 7, "delivery_days": 2 / 7,
+                                                             "warranty": 1 / 7}, abs=1e-6)
+    assert settings["pairwise"]["consistency_ratio"] == pytest.approx(0, abs=1e-6)

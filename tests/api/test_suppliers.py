@@ -402,3 +402,13 @@ def test_a_verified_newcomer_can_be_invited_and_hears_of_each_decision(
     assert set(message.to) == {"newcomer@aegean.example", "desk@aegean.example"}
     assert "Verified" in message.subject
     assert api("buyer").post(f"/api/v1/rfqs/{rfq_id}/invitations/", invite, format="json").status_code == 201
+
+
+def test_revoking_on_a_cancelled_rfq_is_409(api, demo):
+    cancelled = RFQ.objects.get(title="Liferaft annual servicing")
+    invitation = cancelled.invitations.filter(status__in=["SENT", "ACCEPTED"]).first()
+    before = stored_counts()
+    response = api("buyer").post(f"/api/v1/rfqs/{cancelled.pk}/invitations/{invitation.pk}/revoke/", {},
+                                 format="json")
+    assert_error(response, 409, "invalid_transition", contains="cancelled")
+    assert stored_counts() == before
