@@ -103,3 +103,16 @@ class DemoWorld:
 def api(demo):
     """api("buyer").get(...) — a token-authenticated client per demo user."""
     return demo.client
+
+
+@pytest.fixture
+def login(demo):
+    """login("buyer") → a Django test client signed in as that demo user (None: anonymous)."""
+    from django.test import Client
+
+    def make(username: str | None):
+        client = Client()
+        if username:
+            client.force_login(demo.user(username))
+        return client
+    return make

@@ -5,24 +5,12 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from procurement.models import RFQ
 from suppliers.models import Invitation
 from tests.factories import published_rfq
-
-
-@pytest.fixture
-def login(demo):
-    """login("buyer") → a Django test client signed in as that demo user."""
-    def make(username: str | None) -> Client:
-        client = Client()
-        if username:
-            client.force_login(demo.user(username))
-        return client
-    return make
 
 
 def seeded(title: str) -> RFQ:

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -14,16 +13,6 @@ from common.management.commands.seed_demo import demo_pdf
 from procurement.models import RFQ
 from suppliers.models import Invitation, KycDocument, SupplierCompany
 from tests.factories import published_rfq
-
-
-@pytest.fixture
-def login(demo):
-    def make(username: str | None) -> Client:
-        client = Client()
-        if username:
-            client.force_login(demo.user(username))
-        return client
-    return make
 
 
 def flashes(response) -> list[str]:
