@@ -106,7 +106,7 @@ class MultiAttributeSettings(serializers.Serializer):
         weights, ratio = ahp_weights(values)
         if ratio >= 0.10:
             fail(f"The comparisons are inconsistent: consistency ratio {ratio:.3f} (must be below 0.10).")
-        return {"order": order, "matrix": rows, "weights": dict(zip(order, [round(w, 6) for w in weights])),
+        return {"order": order, "matrix": rows, "weights": dict(zip(order, [round(w, 6) for w in weights], strict=False)),
                 "consistency_ratio": round(ratio, 6)}
 
 

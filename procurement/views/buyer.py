@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role
-from audit.selectors import audit_events_for
 from auctions.scenarios import TEMPLATES
+from audit.selectors import audit_events_for
 from common.errors import ApplicationError
 from common.fsm import transition_blockers
 from common.pages import page_view, require_role
@@ -25,8 +25,15 @@ from .. import services
 from ..forms import COMMON_CURRENCIES, SETTINGS_FIELDS, CancelForm, RFQEditor
 from ..models import RFQStatus
 from ..selectors import reserve_visible_to, rfq_get, rfq_get_for_buyer_action, rfq_list
-from .display import (auction_summary, criteria_rows, lifecycle, line_items_for_display, money, status_timeline,
-                      tie_breaking_summary)
+from .display import (
+    auction_summary,
+    criteria_rows,
+    lifecycle,
+    line_items_for_display,
+    money,
+    status_timeline,
+    tie_breaking_summary,
+)
 
 # Transitions a buyer runs from the detail page, in the order the buttons appear.
 BUTTONS = [

@@ -16,6 +16,7 @@ from ..models import InvitationStatus
 from ..selectors import invitation_get_for_supplier, invitations_for_supplier
 from .rfqs import ANSWERABLE_RFQ, rfq_page
 
+
 def _group_of(invitation) -> str:
     # An unanswered invitation to an RFQ that was cancelled or has closed can no longer be
     # answered; it is history, not work waiting.

@@ -213,8 +213,8 @@ def test_ahp_with_an_inconsistent_matrix_is_400_with_the_consistency_ratio(refus
 
 
 def test_ahp_api_md_example_is_accepted(buyer):
-    from auctions.mechanisms.multi_attribute import ahp_weights
     from auctions.mechanisms.fields import parse_ratio
+    from auctions.mechanisms.multi_attribute import ahp_weights
 
     response = buyer.post(RFQS, rfq_payload(auction=ahp_auction(AHP_CONSISTENT)), format="json")
     assert response.status_code == 201, response.content
