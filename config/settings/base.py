@@ -1,11 +1,11 @@
 """Base settings: the embedded default, switched to PostgreSQL/Redis by the environment."""
 import warnings
 
-from config.env import BASE_DIR, env
+from config.env import BASE_DIR, env, raw_secret
 
 from .integrations import *  # noqa: F401,F403
 
-SECRET_KEY = env.str("SECRET_KEY", default="insecure-embedded-default-key-do-not-deploy")
+SECRET_KEY = raw_secret("SECRET_KEY", default="insecure-embedded-default-key-do-not-deploy")
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])

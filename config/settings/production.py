@@ -3,11 +3,11 @@
 SECRET_KEY and ALLOWED_HOSTS have no defaults here on purpose: a deployment that forgets
 them must fail to start rather than run with the embedded default's values.
 """
-from config.env import env
+from config.env import env, raw_secret
 
 from .base import *  # noqa: F401,F403
 
-SECRET_KEY = env.str("SECRET_KEY")
+SECRET_KEY = raw_secret("SECRET_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 DEBUG = False
 

@@ -23,8 +23,10 @@ def manage(*args, **env_overrides):
                           text=True, timeout=120)
 
 
-def test_check_deploy_passes_with_production_settings():
-    secret = get_random_secret_key()
+@pytest.mark.parametrize("prefix", ["", "$"], ids=["generated", "dollar-prefixed"])
+def test_check_deploy_passes_with_production_settings(prefix):
+    # A key may start with "$" (Django's generator draws from a set that includes it).
+    secret = prefix + get_random_secret_key()[len(prefix):]
     assert len(secret) == 50
     result = manage("check", "--deploy", "--fail-level", "WARNING",
                     DJANGO_ENV="production", SECRET_KEY=secret, ALLOWED_HOSTS="quayside.example")
