@@ -1,9 +1,11 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
 
 
 class BidStatus(models.TextChoices):
-    ACCEPTED = "accepted", "Accepted"  # valid and counting
+    ACCEPTED = "accepted", "Accepted"  # valid and standing
     SUPERSEDED = "superseded", "Superseded"  # replaced by a later version from the same supplier
     WITHDRAWN = "withdrawn", "Withdrawn"  # taken back by the supplier while bidding was open
 
@@ -11,8 +13,9 @@ class BidStatus(models.TextChoices):
 class Bid(models.Model):
     """A supplier's bid or quote on an RFQ, whatever the auction type.
 
-    The auction engine (mechanisms, rule engine, sealed encryption) places bids; this row
-    is what evaluation and award refer to.
+    Reverse-auction bids carry their amount in clear. Sealed and multi-attribute quotes
+    carry only `sealed_payload` (ciphertext) until bidding closes; the opening fills in
+    amount, lines, criteria and terms, and is audited.
     """
 
     rfq = models.ForeignKey("procurement.RFQ", on_delete=models.PROTECT, related_name="bids")
@@ -20,13 +23,95 @@ class Bid(models.Model):
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     submitted_at = models.DateTimeField()
     status = models.CharField(max_length=12, choices=BidStatus.choices, default=BidStatus.ACCEPTED)
-    version = models.PositiveIntegerField(default=1)
+    version = models.PositiveIntegerField(default=1, help_text="Per supplier and RFQ: 1, 2, …")
     amount = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True,
                                  help_text="Total price; empty while a sealed quote is unopened")
+    sealed_payload = models.TextField(blank=True, help_text="The encrypted quote (sealed types)")
+    sealed_commitment = models.CharField(max_length=64, blank=True,
+                                         help_text="SHA-256 of the nonce-salted plaintext, in the audit trail")
+    opened_at = models.DateTimeField(null=True, blank=True)
+    criteria = models.JSONField(default=dict, blank=True)
+    terms = models.TextField(blank=True)
+    valid_until = models.DateField(null=True, blank=True)
+    items_quoted = models.PositiveIntegerField(default=0)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    audit_seq = models.PositiveBigIntegerField(null=True, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    device_fingerprint = models.CharField(max_length=128, blank=True)
 
     class Meta:
-        ordering = ["rfq_id", "submitted_at"]
-        indexes = [models.Index(fields=["rfq", "status"])]
+        ordering = ["rfq_id", "submitted_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["rfq", "supplier", "version"], name="bid_version_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["rfq", "status", "amount"]),
+            models.Index(fields=["rfq", "supplier", "submitted_at"]),
+        ]
 
     def __str__(self) -> str:
-        return f"Bid {self.pk} by {self.supplier} on RFQ {self.rfq_id}"
+        return f"Bid {self.pk} v{self.version} by {self.supplier} on RFQ {self.rfq_id}"
+
+    @property
+    def is_sealed(self) -> bool:
+        return bool(self.sealed_payload) and self.opened_at is None
+
+
+class BidLine(models.Model):
+    """One priced line of an opened quote."""
+
+    bid = models.ForeignKey(Bid, on_delete=models.PROTECT, related_name="lines")
+    line_item = models.ForeignKey("procurement.LineItem", on_delete=models.PROTECT, related_name="+")
+    unit_price = models.DecimalField(max_digits=18, decimal_places=4)
+    line_total = models.DecimalField(max_digits=20, decimal_places=4)
+
+    class Meta:
+        ordering = ["bid_id", "line_item__position"]
+        constraints = [models.UniqueConstraint(fields=["bid", "line_item"], name="bid_line_unique")]
+
+    def __str__(self) -> str:
+        return f"Bid {self.bid_id}: line {self.line_item_id} at {self.unit_price}"
+
+
+class RuleViolation(models.Model):
+    """Every rule the engine found broken, kept for the fairness report — blocked or not."""
+
+    rfq = models.ForeignKey("procurement.RFQ", on_delete=models.PROTECT, related_name="rule_violations")
+    supplier = models.ForeignKey("suppliers.SupplierCompany", null=True, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    bid = models.ForeignKey(Bid, null=True, blank=True, on_delete=models.PROTECT, related_name="violations")
+    attempt = models.UUIDField(default=uuid.uuid4, help_text="Groups the violations of one bid attempt")
+    action = models.CharField(max_length=20, default="place")
+    rule = models.CharField(max_length=60)
+    category = models.CharField(max_length=20)
+    severity = models.CharField(max_length=10)
+    message = models.TextField()
+    metadata = models.JSONField(default=dict, blank=True)
+    blocked = models.BooleanField(help_text="Whether the attempt was refused")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["rfq_id", "at", "id"]
+        indexes = [models.Index(fields=["rfq", "rule"])]
+
+    def __str__(self) -> str:
+        return f"{self.rule} ({self.severity}) on RFQ {self.rfq_id}"
+
+
+class IdempotencyRecord(models.Model):
+    """The first response to a bid request carrying an Idempotency-Key, replayed for repeats."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    rfq = models.ForeignKey("procurement.RFQ", on_delete=models.CASCADE, related_name="+")
+    status_code = models.PositiveSmallIntegerField()
+    body = models.JSONField()
+    headers = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_unique_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.key} → {self.status_code}"

@@ -1,8 +1,17 @@
+"""Reads of the auction engine, as each caller may see them (visibility settings applied)."""
 from __future__ import annotations
 
-from common.errors import ValidationFailed
+from django.db.models import Min
+from django.utils import timezone
 
+from audit.models import AuditStream, rfq_stream
+from common.errors import ValidationFailed
+from common.money import currency_decimals, format_money
+
+from .mechanisms import get_mechanism
+from .mechanisms.reverse import minimum_next_bid
 from .models import Bid, BidStatus
+from .sealing import unseal
 
 
 def rfq_has_valid_bids(*, rfq) -> bool:
@@ -16,3 +25,77 @@ def bid_for_award(*, rfq, bid_id) -> Bid:
     except (Bid.DoesNotExist, TypeError, ValueError):
         raise ValidationFailed("bid_id is not an accepted bid of this RFQ.",
                                fields={"bid_id": ["Not an accepted bid of this RFQ."]}) from None
+
+
+def prices_visible_to_buyer(rfq) -> bool:
+    """Reverse auctions are open books for the buyer; sealed prices only after the opening."""
+    return not get_mechanism(rfq.auction_type).sealed or rfq.bids_opened_at is not None
+
+
+def bids_for(*, user, rfq):
+    """The bids the caller may read, or None when it may only know how many suppliers quoted."""
+    qs = Bid.objects.filter(rfq=rfq).select_related("supplier", "rfq").order_by("submitted_at", "id")
+    if user.is_supplier:
+        return qs.filter(supplier_id=user.supplier_id)
+    return qs if prices_visible_to_buyer(rfq) else None
+
+
+def own_quote(bid: Bid) -> dict:
+    """A sealed quote's content, for its own supplier only (callers have checked that)."""
+    if not bid.is_sealed:
+        return {"total": bid.amount, "criteria": bid.criteria, "terms": bid.terms, "valid_until": bid.valid_until,
+                "lines": [{"line_item_id": line.line_item_id, "unit_price": line.unit_price}
+                          for line in bid.lines.all()]}
+    return unseal(bid.sealed_payload, commitment=bid.sealed_commitment)
+
+
+def supplier_ranks(rfq) -> dict[int, int]:
+    """Each supplier's rank by its best standing amount (ties: earlier best first)."""
+    best = (Bid.objects.filter(rfq=rfq, status=BidStatus.ACCEPTED, amount__isnull=False)
+            .values("supplier_id").annotate(best=Min("amount")))
+    firsts = {}
+    for row in best:
+        first = (Bid.objects.filter(rfq=rfq, supplier_id=row["supplier_id"], status=BidStatus.ACCEPTED,
+                                    amount=row["best"]).order_by("submitted_at").values_list("submitted_at", flat=True)
+                 .first())
+        firsts[row["supplier_id"]] = (row["best"], first)
+    ordered = sorted(firsts, key=lambda supplier_id: firsts[supplier_id])
+    return {supplier_id: rank for rank, supplier_id in enumerate(ordered, start=1)}
+
+
+def own_best(*, rfq, supplier_id: int):
+    return (Bid.objects.filter(rfq=rfq, supplier_id=supplier_id, status=BidStatus.ACCEPTED, amount__isnull=False)
+            .aggregate(best=Min("amount"))["best"])
+
+
+def auction_state(*, user, rfq) -> dict:
+    """The live state as the caller may see it (api.md `/state/`)."""
+    settings, sealed = rfq.auction_settings, get_mechanism(rfq.auction_type).sealed
+    head = AuditStream.objects.filter(key=rfq_stream(rfq.pk)).values_list("last_seq", flat=True).first()
+    state = {"status": rfq.status, "bidding_deadline": rfq.bidding_deadline, "original_deadline":
+             rfq.original_deadline, "extensions": rfq.extensions, "seq": head or 0, "server_time": timezone.now(),
+             "currency": rfq.currency, "auction_type": rfq.auction_type}
+    if rfq.auction_type == "REVERSE_AUCTION":
+        state["max_extensions"] = settings.get("max_extensions")
+    buyer_side = not user.is_supplier
+    if buyer_side or settings.get("show_bid_count", True) or sealed:
+        state["bid_count"] = rfq.bid_count
+    if not sealed and (buyer_side or settings.get("show_leading_bid", True)):
+        state["leading_bid"] = format_money(rfq.best_amount, rfq.currency)
+    if user.is_supplier:
+        best = own_best(rfq=rfq, supplier_id=user.supplier_id)
+        state["your_best"] = format_money(best, rfq.currency)
+        if not sealed and settings.get("show_ranking", True):
+            state["your_rank"] = supplier_ranks(rfq).get(user.supplier_id)
+        if not sealed:
+            state["minimum_next_bid"] = next_bid_limit(rfq)
+    return state
+
+
+def next_bid_limit(rfq) -> str | None:
+    """The highest amount a bid may have now (None before the first bid with no ceiling)."""
+    settings = rfq.auction_settings
+    if rfq.best_amount is not None:
+        return format_money(minimum_next_bid(settings, rfq.best_amount, currency_decimals(rfq.currency)),
+                            rfq.currency)
+    return settings.get("starting_price")

@@ -2,6 +2,7 @@
 from django.urls import path
 
 from accounts.api import MeApi, TokenApi
+from auctions.api import AuctionStateApi, BidsApi, BidWithdrawApi
 from audit.api import AuditEventListApi, AuditVerifyApi
 from procurement.api import (
     AuctionTemplatesApi,
@@ -47,6 +48,9 @@ urlpatterns = [
     path("rfqs/<int:pk>/cancel/", transition_view("cancel", CancelInput), name="api-rfq-cancel"),
     path("rfqs/<int:pk>/reopen/", transition_view("reopen", ReopenInput), name="api-rfq-reopen"),
     path("rfqs/<int:pk>/award/", transition_view("award", AwardInput), name="api-rfq-award"),
+    path("rfqs/<int:pk>/bids/", BidsApi.as_view(), name="api-rfq-bids"),
+    path("rfqs/<int:pk>/bids/<int:bid_id>/withdraw/", BidWithdrawApi.as_view(), name="api-rfq-bid-withdraw"),
+    path("rfqs/<int:pk>/state/", AuctionStateApi.as_view(), name="api-rfq-state"),
     path("rfqs/<int:pk>/invitations/", RFQInvitationsApi.as_view(), name="api-rfq-invitations"),
     path("rfqs/<int:pk>/invitations/<int:invitation_id>/revoke/", RFQInvitationRevokeApi.as_view(),
          name="api-rfq-invitation-revoke"),

@@ -58,6 +58,20 @@ class RFQ(ConcurrentTransitionMixin, TimeStampedModel):
 
     status = FSMField(max_length=20, choices=RFQStatus.choices, default=RFQStatus.DRAFT, protected=True)
 
+    # The live state of the auction, on this one row: the bid path locks it, re-checks and
+    # updates it in one short transaction (architecture.md "Hot path").
+    best_amount = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
+    best_bid = models.ForeignKey("auctions.Bid", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    bid_count = models.PositiveIntegerField(default=0, help_text="Standing bids (sealed: suppliers who quoted)")
+    last_extension_at = models.DateTimeField(null=True, blank=True)
+    bids_opened_at = models.DateTimeField(null=True, blank=True)
+    # Drawn at close and recorded in the audit trail, so a random tie-break can be replayed.
+    tie_break_seed = models.BigIntegerField(null=True, blank=True)
+
+    awarded_bid = models.ForeignKey("auctions.Bid", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    award_override = models.BooleanField(default=False, help_text="Awarded against the recommendation")
+
     auction_type = models.CharField(max_length=20, choices=AuctionType.choices)
     auction_settings = models.JSONField(default=dict)
     template = models.CharField(max_length=40, blank=True, help_text="Scenario template it started from")
@@ -195,6 +209,7 @@ class RFQ(ConcurrentTransitionMixin, TimeStampedModel):
         self.opened_at = timezone.now()
         self.closed_at = None
         self.decided_at = None
+        self.bids_opened_at = None  # quotes submitted from now on are sealed until the next close
 
     @transition(field=status, source=CANCELLABLE, target=RFQStatus.CANCELLED)
     def cancel(self) -> None:

@@ -125,7 +125,12 @@ def rfq_resume(*, rfq: RFQ, user, reason: str = "") -> RFQ:
 
 @transaction.atomic
 def rfq_close(*, rfq: RFQ, user, reason: str = "") -> RFQ:
-    return _transition(_locked(rfq), "close", actor=user, reason=reason)
+    """Close the window; sealed quotes are opened in the same transaction."""
+    from auctions.services import auction_on_close
+
+    rfq = _transition(_locked(rfq), "close", actor=user, reason=reason)
+    auction_on_close(rfq=rfq, actor=user)
+    return rfq
 
 
 @transaction.atomic

@@ -1,17 +1,53 @@
 """The interface every auction mechanism implements, and the registry of mechanisms."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import ClassVar
 
 from rest_framework import serializers
 
 
+@dataclass(frozen=True)
+class Extension:
+    """An anti-sniping extension granted by an accepted bid."""
+
+    old_deadline: object
+    new_deadline: object
+    number: int
+    max_extensions: int
+
+
 class Mechanism:
-    """One auction type. Subclasses declare their settings as a DRF serializer."""
+    """One auction type: its settings, how it takes bids, how it is evaluated.
+
+    Subclasses declare their settings and bid input as DRF serializers and implement
+    `accept` (inside the bid transaction, on the locked auction row) and `withdrawn`.
+    """
 
     type: ClassVar[str]
     label: ClassVar[str]
     settings_serializer: ClassVar[type[serializers.Serializer]]
+    bid_input: ClassVar[type[serializers.Serializer]]
+    # Sealed mechanisms keep prices encrypted until close.
+    sealed: ClassVar[bool] = False
+
+    def parse_bid(self, data: object):
+        """The request body as a BidDraft; 400 for a body of the wrong shape."""
+        serializer = self.bid_input(data=data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.to_draft()
+
+    def accept(self, ctx, meta) -> tuple[object, Extension | None]:
+        """Insert the bid and update the locked auction row; return the bid and any extension."""
+        raise NotImplementedError
+
+    def withdrawn(self, rfq, bid) -> None:
+        """Bring the locked auction row up to date after `bid` was withdrawn."""
+        raise NotImplementedError
+
+    def audit_payload(self, bid) -> dict:
+        """What the audit trail records of an accepted bid (never a sealed price)."""
+        raise NotImplementedError
 
     def validate_settings(self, raw: object) -> dict:
         """Complete `raw` with the defaults and validate; return JSON-ready settings.

@@ -2,7 +2,10 @@
 import numpy as np
 from rest_framework import serializers
 
+from auctions.serializers import QuoteInput
+
 from .base import Mechanism, register
+from .bidding import SealedBidding
 from .fields import parse_ratio
 
 # Saaty's random consistency index by matrix size.
@@ -111,7 +114,8 @@ class MultiAttributeSettings(serializers.Serializer):
 
 
 @register
-class MultiAttribute(Mechanism):
+class MultiAttribute(SealedBidding, Mechanism):
     type = "MULTI_ATTRIBUTE"
     label = "Multi-attribute auction"
     settings_serializer = MultiAttributeSettings
+    bid_input = QuoteInput

@@ -1,12 +1,34 @@
 """Reverse (descending English) auction (product.md §4.2)."""
-from decimal import Decimal
+from datetime import timedelta
+from decimal import ROUND_DOWN, Decimal
 
 from rest_framework import serializers
 
+from auctions.models import Bid, BidStatus
+from auctions.serializers import ReverseBidInput
 from common.money import MoneyField
 
-from .base import Mechanism, register
+from .base import Extension, Mechanism, register
+from .bidding import new_bid
 from .fields import percentage
+
+# In the final minutes each supplier may bid at most once per 10 s (product.md §4.2).
+FINAL_PHASE_SECONDS = 120
+FINAL_PHASE_MIN_INTERVAL_SECONDS = 10
+
+# The tighter anti-sniping tiers of the ADR, available as a preset.
+TIGHT_TIERS = [
+    {"trigger_seconds": 300, "extension_seconds": 180, "max_extensions": 10, "cool_down_seconds": 0},
+    {"trigger_seconds": 120, "extension_seconds": 120, "max_extensions": 5, "cool_down_seconds": 30},
+    {"trigger_seconds": 30, "extension_seconds": 60, "max_extensions": 3, "cool_down_seconds": 60},
+]
+
+
+class ExtensionTier(serializers.Serializer):
+    trigger_seconds = serializers.IntegerField(min_value=1, max_value=7200)
+    extension_seconds = serializers.IntegerField(min_value=1, max_value=7200)
+    max_extensions = serializers.IntegerField(min_value=0, max_value=100)
+    cool_down_seconds = serializers.IntegerField(min_value=0, max_value=3600, default=0)
 
 
 class ReverseAuctionSettings(serializers.Serializer):
@@ -24,6 +46,8 @@ class ReverseAuctionSettings(serializers.Serializer):
     show_leading_bid = serializers.BooleanField(default=True)
     show_bid_count = serializers.BooleanField(default=True)
     rate_limit_bids_per_minute = serializers.IntegerField(default=6, min_value=1, max_value=60)
+    anti_sniping_preset = serializers.ChoiceField(choices=["standard", "tight", "custom"], default="standard")
+    extension_tiers = ExtensionTier(many=True, required=False, default=list)
 
     def validate(self, attrs):
         if attrs["decrement_type"] == "PERCENTAGE":
@@ -35,6 +59,15 @@ class ReverseAuctionSettings(serializers.Serializer):
         if start is not None and attrs["decrement_type"] == "AMOUNT" and attrs["minimum_decrement"] >= start:
             raise serializers.ValidationError(
                 {"minimum_decrement": ["The minimum decrement must be smaller than the starting price."]})
+        if attrs["anti_sniping_preset"] == "tight":
+            attrs["extension_tiers"] = TIGHT_TIERS
+        elif attrs["anti_sniping_preset"] == "custom" and not attrs["extension_tiers"]:
+            raise serializers.ValidationError({"extension_tiers": ["Custom anti-sniping needs at least one tier."]})
+        elif attrs["anti_sniping_preset"] == "standard":
+            attrs["extension_tiers"] = []
+        triggers = [tier["trigger_seconds"] for tier in attrs["extension_tiers"]]
+        if len(set(triggers)) != len(triggers):
+            raise serializers.ValidationError({"extension_tiers": ["Each tier needs its own trigger window."]})
         if attrs["extension_trigger_minutes"] and not attrs["extension_duration_minutes"]:
             raise serializers.ValidationError(
                 {"extension_duration_minutes": ["An extension trigger needs an extension duration."]})
@@ -46,3 +79,69 @@ class ReverseAuction(Mechanism):
     type = "REVERSE_AUCTION"
     label = "Reverse auction"
     settings_serializer = ReverseAuctionSettings
+    bid_input = ReverseBidInput
+
+    def accept(self, ctx, meta):
+        rfq = ctx.rfq
+        amount = ctx.draft.amount.value
+        bid = new_bid(ctx, meta, amount=amount)
+        if rfq.best_amount is None or amount < rfq.best_amount:
+            rfq.best_amount, rfq.best_bid = amount, bid
+        rfq.bid_count += 1
+        extension = self._extend(rfq, ctx.now)
+        rfq.save(update_fields=["best_amount", "best_bid", "bid_count", "bidding_deadline", "extensions",
+                                "deadline_version", "last_extension_at", "updated_at"])
+        return bid, extension
+
+    @staticmethod
+    def _extend(rfq, now) -> Extension | None:
+        """Anti-sniping, in the transaction that accepts the bid."""
+        tier = active_tier(rfq.auction_settings, (rfq.bidding_deadline - now).total_seconds())
+        if tier is None or rfq.extensions >= tier["max_extensions"]:
+            return None
+        old = rfq.bidding_deadline
+        rfq.bidding_deadline = old + timedelta(seconds=tier["extension_seconds"])
+        rfq.extensions += 1
+        rfq.deadline_version += 1
+        rfq.last_extension_at = now
+        return Extension(old, rfq.bidding_deadline, rfq.extensions, tier["max_extensions"])
+
+    def withdrawn(self, rfq, bid) -> None:
+        # The previous best comes back: the lowest standing bid, earliest first.
+        best = Bid.objects.filter(rfq=rfq, status=BidStatus.ACCEPTED).order_by("amount", "submitted_at", "id").first()
+        rfq.best_amount, rfq.best_bid = (best.amount, best) if best else (None, None)
+        rfq.bid_count = max(0, rfq.bid_count - 1)
+        rfq.save(update_fields=["best_amount", "best_bid", "bid_count", "updated_at"])
+
+    def audit_payload(self, bid) -> dict:
+        return {"bid_id": bid.pk, "supplier_id": bid.supplier_id, "supplier": bid.supplier.name,
+                "version": bid.version, "amount": str(bid.amount)}
+
+
+def extension_tiers(settings: dict) -> list[dict]:
+    """The anti-sniping tiers, widest trigger first; the standard preset is one tier."""
+    tiers = settings.get("extension_tiers") or []
+    if not tiers and settings.get("extension_trigger_minutes"):
+        tiers = [{"trigger_seconds": settings["extension_trigger_minutes"] * 60,
+                  "extension_seconds": settings["extension_duration_minutes"] * 60,
+                  "max_extensions": settings["max_extensions"],
+                  "cool_down_seconds": settings.get("cool_down_seconds", 0)}]
+    return sorted(tiers, key=lambda tier: -tier["trigger_seconds"])
+
+
+def active_tier(settings: dict, remaining_seconds: float) -> dict | None:
+    """The tightest tier whose trigger window contains the time left, if any."""
+    inside = [tier for tier in extension_tiers(settings) if 0 < remaining_seconds <= tier["trigger_seconds"]]
+    return inside[-1] if inside else None
+
+
+def minimum_next_bid(settings: dict, best: Decimal, digits: int) -> Decimal:
+    """The highest amount that still beats `best` by the minimum decrement.
+
+    Rounded down to the currency's minor unit, so a bid exactly at the limit is accepted
+    and no rounding ever lets a smaller decrement through.
+    """
+    step = Decimal(settings["minimum_decrement"])
+    if settings["decrement_type"] == "PERCENTAGE":
+        step = best * step / 100
+    return (best - step).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_DOWN)

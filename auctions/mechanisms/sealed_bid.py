@@ -1,7 +1,10 @@
 """Sealed bid (product.md §4.1): quotes stay encrypted and unread until close."""
 from rest_framework import serializers
 
+from auctions.serializers import QuoteInput
+
 from .base import Mechanism, register
+from .bidding import SealedBidding
 
 
 class SealedBidSettings(serializers.Serializer):
@@ -19,7 +22,8 @@ class SealedBidSettings(serializers.Serializer):
 
 
 @register
-class SealedBid(Mechanism):
+class SealedBid(SealedBidding, Mechanism):
     type = "SEALED_BID"
     label = "Sealed bid"
     settings_serializer = SealedBidSettings
+    bid_input = QuoteInput

@@ -112,6 +112,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
 
+# Fernet keys for sealed quotes, newest first (comma-separated). Empty: derived from
+# SECRET_KEY (embedded default only; production requires them).
+QUAYSIDE_SEALING_KEYS = [key for key in env.list("SEALING_KEYS", default=[]) if key]
+
 # Domain settings: thresholds a compliance team may want to tune per deployment.
 QUAYSIDE = {
     "MIN_INVITED_SUPPLIERS": env.int("QUAYSIDE_MIN_INVITED_SUPPLIERS", default=2),

@@ -9,6 +9,7 @@ from .base import *  # noqa: F401,F403
 
 SECRET_KEY = raw_secret("SECRET_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+QUAYSIDE_SEALING_KEYS = [key.strip() for key in raw_secret("SEALING_KEYS").split(",") if key.strip()]
 DEBUG = False
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -84,8 +84,9 @@ def place_bid(demo, rfq_id: int, *, supplier: int = 1, amount: str = "8500.00"):
     from auctions.models import Bid
 
     company = demo.supplier(supplier)
+    version = Bid.objects.filter(rfq_id=rfq_id, supplier=company).count() + 1
     return Bid.objects.create(rfq_id=rfq_id, supplier=company, submitted_by=company.members.first(),
-                              submitted_at=timezone.now(), amount=Decimal(amount))
+                              submitted_at=timezone.now(), amount=Decimal(amount), version=version)
 
 
 def rfq_in_state(demo, state: str, *, owner: str = "buyer") -> int:

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 from django.core.management.utils import get_random_secret_key
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -13,7 +14,7 @@ BASE_DIR = Path(__file__).resolve().parents[2]
 
 # The test process's own switches (conftest.py sets DJANGO_ALLOW_ASYNC_UNSAFE for Playwright)
 # are no part of a deployment.
-NOT_INHERITED = ("SECRET_KEY", "ALLOWED_HOSTS", "DEBUG", "DJANGO_ENV", "DJANGO_ALLOW_ASYNC_UNSAFE")
+NOT_INHERITED = ("SECRET_KEY", "ALLOWED_HOSTS", "SEALING_KEYS", "DEBUG", "DJANGO_ENV", "DJANGO_ALLOW_ASYNC_UNSAFE")
 
 
 def manage(*args, **env_overrides):
@@ -29,15 +30,16 @@ def test_check_deploy_passes_with_production_settings(prefix):
     secret = prefix + get_random_secret_key()[len(prefix):]
     assert len(secret) == 50
     result = manage("check", "--deploy", "--fail-level", "WARNING",
-                    DJANGO_ENV="production", SECRET_KEY=secret, ALLOWED_HOSTS="quayside.example")
+                    DJANGO_ENV="production", SECRET_KEY=secret, ALLOWED_HOSTS="quayside.example",
+                    SEALING_KEYS=Fernet.generate_key().decode())
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS"])
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "SEALING_KEYS"])
 def test_production_refuses_to_start_without_its_secrets(missing):
     env = {"DJANGO_ENV": "production", "SECRET_KEY": get_random_secret_key(), "ALLOWED_HOSTS": "quayside.example",
-           missing: None}
+           "SEALING_KEYS": Fernet.generate_key().decode(), missing: None}
     result = manage("check", **env)
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr

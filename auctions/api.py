@@ -1,0 +1,107 @@
+"""Bid endpoints (api.md "Bids"): parse → one service → render what the caller may see."""
+from __future__ import annotations
+
+import hashlib
+
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiTypes,
+    PolymorphicProxySerializer,
+    extend_schema,
+    inline_serializer,
+)
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from common.api import body_object
+from common.errors import Forbidden
+from common.money import format_money
+from procurement.selectors import rfq_get
+
+from . import selectors
+from .idempotency import idempotent
+from .mechanisms import get_mechanism
+from .serializers import BidOutput, QuoteInput, ReverseBidInput
+from .services import RequestMeta, bid_place, bid_withdraw
+
+
+def request_meta(request) -> RequestMeta:
+    user_agent = request.headers.get("User-Agent", "")[:300]
+    # A client may send its own device fingerprint; otherwise we derive a coarse one.
+    fingerprint = request.headers.get("X-Device-Fingerprint", "")[:128] or hashlib.sha256(
+        f"{user_agent}|{request.headers.get('Accept-Language', '')}".encode()).hexdigest()[:32]
+    return RequestMeta(ip=request.META.get("REMOTE_ADDR"), user_agent=user_agent, fingerprint=fingerprint,
+                       session=(request.session.session_key or "") if hasattr(request, "session") else "")
+
+
+def placed_body(placed, user) -> dict:
+    bid, rfq = placed.bid, placed.rfq
+    body = {"id": bid.pk, "rfq": rfq.pk, "status": bid.status, "version": bid.version,
+            "submitted_at": serializers.DateTimeField().to_representation(bid.submitted_at),
+            "amount": format_money(bid.amount if bid.amount is not None else selectors.own_quote(bid)["total"], rfq.currency),
+            "warnings": [v.as_dict() for v in placed.warnings if not v.blocks],
+            "bidding_deadline": serializers.DateTimeField().to_representation(rfq.bidding_deadline),
+            "extensions": rfq.extensions}
+    state = selectors.auction_state(user=user, rfq=rfq)
+    for name in ("your_rank", "leading_bid", "bid_count"):
+        if name in state:
+            body["rank" if name == "your_rank" else name] = state[name]
+    return body
+
+
+BID_SCHEMA = inline_serializer("BidPlaced", {
+    "id": serializers.IntegerField(), "rfq": serializers.IntegerField(), "status": serializers.CharField(),
+    "amount": serializers.CharField(), "submitted_at": serializers.DateTimeField(),
+    "version": serializers.IntegerField(), "warnings": serializers.ListField(child=serializers.DictField()),
+    "rank": serializers.IntegerField(required=False), "leading_bid": serializers.CharField(required=False),
+})
+
+
+class BidsApi(APIView):
+    @extend_schema(responses={200: BidOutput(many=True)})
+    def get(self, request, pk: int):
+        rfq = rfq_get(user=request.user, pk=pk)
+        bids = selectors.bids_for(user=request.user, rfq=rfq)
+        if bids is None:
+            # Sealed and unopened: the buyer learns only how many suppliers quoted.
+            return Response({"sealed": True, "count_submitted": rfq.bid_count})
+        data = BidOutput(bids, many=True).data
+        if request.user.is_supplier:
+            for row, bid in zip(data, bids, strict=True):
+                if bid.is_sealed:
+                    row["amount"] = format_money(selectors.own_quote(bid)["total"], rfq.currency)
+        return Response(data)
+
+    @extend_schema(request=PolymorphicProxySerializer(
+        component_name="BidInput", serializers=[ReverseBidInput, QuoteInput], resource_type_field_name=None),
+        responses={201: BID_SCHEMA}, parameters=[
+        OpenApiParameter("Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False)])
+    def post(self, request, pk: int):
+        rfq = rfq_get(user=request.user, pk=pk)
+        if not request.user.is_supplier:
+            raise Forbidden("Only invited suppliers bid.")
+
+        def handle():
+            draft = get_mechanism(rfq.auction_type).parse_bid(body_object(request))
+            placed = bid_place(rfq=rfq, user=request.user, draft=draft, meta=request_meta(request))
+            return Response(placed_body(placed, request.user), status=status.HTTP_201_CREATED)
+
+        return idempotent(request, rfq.pk, handle)
+
+
+class BidWithdrawApi(APIView):
+    @extend_schema(request=None, responses=BidOutput)
+    def post(self, request, pk: int, bid_id: int):
+        rfq = rfq_get(user=request.user, pk=pk)
+        placed = bid_withdraw(rfq=rfq, user=request.user, bid_id=bid_id, meta=request_meta(request))
+        return Response(BidOutput(placed.bid).data)
+
+
+class AuctionStateApi(APIView):
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request, pk: int):
+        rfq = rfq_get(user=request.user, pk=pk)
+        state = selectors.auction_state(user=request.user, rfq=rfq)
+        return Response({key: serializers.DateTimeField().to_representation(value) if hasattr(value, "tzinfo")
+                         else value for key, value in state.items()})

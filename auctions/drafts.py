@@ -1,0 +1,56 @@
+"""A bid attempt as parsed from the request, before any rule has judged it.
+
+Parsing is lenient on purpose: an amount like "NaN", "1e5" or "12.345" is kept with its raw
+text so the `amount_format` rule can refuse it by name (422 with the rule id) instead of a
+generic 400. Only the shape of the request (types, missing fields) is a 400.
+"""
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+
+@dataclass(frozen=True)
+class MoneyInput:
+    """An amount as sent, and its Decimal value when it parses at all."""
+
+    raw: str
+    value: Decimal | None
+
+    @classmethod
+    def parse(cls, raw: str) -> MoneyInput:
+        try:
+            value = Decimal(raw.strip())
+        except (InvalidOperation, AttributeError):
+            value = None
+        return cls(raw, value)
+
+
+@dataclass(frozen=True)
+class LineInput:
+    line_item_id: int
+    unit_price: MoneyInput
+
+
+@dataclass
+class BidDraft:
+    """What a supplier asks to place. Reverse: `amount`. Sealed / multi-attribute: `lines`."""
+
+    amount: MoneyInput | None = None
+    lines: list[LineInput] = field(default_factory=list)
+    criteria: dict = field(default_factory=dict)
+    terms: str = ""
+    valid_until: datetime.date | None = None
+    currency: str | None = None
+
+    def monies(self) -> list[tuple[str, MoneyInput]]:
+        """Every amount in the attempt with the name the supplier knows it by."""
+        if self.amount is not None:
+            return [("amount", self.amount)]
+        return [(f"line_items[{index}].unit_price", line.unit_price) for index, line in enumerate(self.lines)]
+
+    def total(self, quantities: dict[int, Decimal], digits: int) -> Decimal:
+        """The quote's total: Σ quantity × unit price, rounded half-up to the currency's digits."""
+        exact = sum((quantities[line.line_item_id] * line.unit_price.value for line in self.lines), Decimal(0))
+        return exact.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)

@@ -1,0 +1,87 @@
+"""Idempotency-Key for bid creation (api.md): the same key from the same user returns the
+first response and creates nothing new — also when the repeats arrive at the same time.
+
+The first request claims the key by inserting its record (unique per user and key) before
+doing anything; a concurrent repeat finds the claim and waits for the first response.
+"""
+from __future__ import annotations
+
+import time
+
+from django.db import IntegrityError, transaction
+from rest_framework.exceptions import APIException
+from rest_framework.response import Response
+
+from common.errors import ApplicationError, Conflict, ValidationFailed, api_exception_handler
+
+from .models import IdempotencyRecord
+
+PENDING = 0
+WAIT_SECONDS = 10.0
+
+
+def _key(request) -> str | None:
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return None
+    if not (1 <= len(key) <= 255) or not key.isprintable():
+        raise ValidationFailed("Idempotency-Key must be 1–255 printable characters.",
+                               fields={"Idempotency-Key": ["1–255 printable characters."]})
+    return key
+
+
+def _replay(record: IdempotencyRecord, rfq_id: int) -> Response:
+    if record.rfq_id != rfq_id:
+        raise Conflict("This Idempotency-Key was already used for another RFQ.", code="idempotency_key_reused")
+    response = Response(record.body, status=record.status_code)
+    for name, value in record.headers.items():
+        response[name] = value
+    response["Idempotent-Replayed"] = "true"
+    return response
+
+
+def _wait_for(user, key: str, rfq_id: int) -> Response:
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline:
+        record = IdempotencyRecord.objects.filter(user=user, key=key).first()
+        if record is None:  # the first request failed without an answer; it can be retried
+            break
+        if record.status_code != PENDING:
+            return _replay(record, rfq_id)
+        time.sleep(0.05)
+    raise Conflict("A request with this Idempotency-Key is still being processed; retry shortly.",
+                   code="idempotency_key_in_progress")
+
+
+def idempotent(request, rfq_id: int, handle) -> Response:
+    """Run `handle()` once per (user, Idempotency-Key); store and replay its response."""
+    key = _key(request)
+    if key is None:
+        return handle()
+    existing = IdempotencyRecord.objects.filter(user=request.user, key=key).first()
+    if existing is not None:
+        return _wait_for(request.user, key, rfq_id) if existing.status_code == PENDING else _replay(existing, rfq_id)
+    try:
+        with transaction.atomic():
+            record = IdempotencyRecord.objects.create(user=request.user, key=key, rfq_id=rfq_id,
+                                                      status_code=PENDING, body={})
+    except IntegrityError:
+        return _wait_for(request.user, key, rfq_id)
+    try:
+        response = handle()
+    except Exception as exc:
+        response = _error_response(exc)
+        if response is None:  # an unexpected failure: free the key so the client may retry
+            record.delete()
+            raise
+    record.status_code, record.body = response.status_code, response.data
+    record.headers = {name: response[name] for name in ("Retry-After",) if response.has_header(name)}
+    record.save(update_fields=["status_code", "body", "headers"])
+    return response
+
+
+def _error_response(exc: Exception) -> Response | None:
+    """The answer an expected refusal gets, so a repeat is refused the same way."""
+    if isinstance(exc, (ApplicationError, APIException)):
+        return api_exception_handler(exc, {})
+    return None

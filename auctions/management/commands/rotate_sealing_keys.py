@@ -1,0 +1,22 @@
+"""python manage.py rotate_sealing_keys — re-encrypt unopened quotes with the newest key."""
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from auctions.models import Bid
+from auctions.sealing import reseal
+
+
+class Command(BaseCommand):
+    help = "Re-encrypt every unopened sealed quote with the first key of SEALING_KEYS."
+
+    def handle(self, *args, **options):
+        done = 0
+        pending = Bid.objects.filter(opened_at__isnull=True).exclude(sealed_payload="").values_list("pk", flat=True)
+        for pk in pending.iterator():
+            with transaction.atomic():
+                bid = Bid.objects.select_for_update().get(pk=pk)
+                # The commitment covers the plaintext, so it still holds after re-encryption.
+                bid.sealed_payload = reseal(bid.sealed_payload)
+                bid.save(update_fields=["sealed_payload"])
+            done += 1
+        self.stdout.write(self.style.SUCCESS(f"Re-encrypted {done} sealed quote(s)."))

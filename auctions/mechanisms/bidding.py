@@ -1,0 +1,47 @@
+"""Bid-taking shared by the mechanisms: creating the row, the sealed path, standing counts."""
+from __future__ import annotations
+
+from auctions.models import Bid, BidStatus
+from auctions.sealing import seal
+
+
+def new_bid(ctx, meta, **fields) -> Bid:
+    return Bid.objects.create(
+        rfq=ctx.rfq, supplier=ctx.supplier, submitted_by=ctx.user, submitted_at=ctx.now,
+        version=len(ctx.own_bids) + 1, ip_address=meta.ip, user_agent=meta.user_agent[:300],
+        device_fingerprint=meta.fingerprint[:128], **fields)
+
+
+def standing_suppliers(rfq) -> int:
+    return Bid.objects.filter(rfq=rfq, status=BidStatus.ACCEPTED).values("supplier_id").distinct().count()
+
+
+class SealedBidding:
+    """Quotes are encrypted and versioned; the buyer learns only how many suppliers quoted."""
+
+    sealed = True
+
+    def accept(self, ctx, meta):
+        rfq = ctx.rfq
+        quote = {"lines": [{"line_item_id": line.line_item_id, "unit_price": str(line.unit_price.value)}
+                           for line in ctx.draft.lines],
+                 "total": str(ctx.total()), "criteria": ctx.draft.criteria, "terms": ctx.draft.terms,
+                 "valid_until": ctx.draft.valid_until}
+        token, commitment = seal(quote)
+        previous = [bid.pk for bid in ctx.own_standing]
+        Bid.objects.filter(pk__in=previous).update(status=BidStatus.SUPERSEDED)
+        bid = new_bid(ctx, meta, sealed_payload=token, sealed_commitment=commitment,
+                      items_quoted=len(ctx.draft.lines))
+        if not previous:
+            rfq.bid_count += 1
+            rfq.save(update_fields=["bid_count", "updated_at"])
+        return bid, None
+
+    def withdrawn(self, rfq, bid) -> None:
+        rfq.bid_count = standing_suppliers(rfq)
+        rfq.save(update_fields=["bid_count", "updated_at"])
+
+    def audit_payload(self, bid) -> dict:
+        # The commitment binds the supplier to this quote without revealing it.
+        return {"bid_id": bid.pk, "supplier_id": bid.supplier_id, "supplier": bid.supplier.name,
+                "version": bid.version, "commitment": bid.sealed_commitment, "items_quoted": bid.items_quoted}

@@ -1,0 +1,51 @@
+"""What a rule may look at: the attempt, the auction (locked in the "locked" phase), the
+supplier, the time. Database reads rules share are cached here, once per attempt."""
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from auctions.drafts import BidDraft
+from auctions.models import Bid, BidStatus
+from common.money import currency_decimals
+
+
+@dataclass
+class BidContext:
+    rfq: object
+    supplier: object
+    user: object
+    now: datetime.datetime
+    action: str = "place"
+    draft: BidDraft = field(default_factory=BidDraft)
+    bid: Bid | None = None  # the bid being withdrawn
+
+    @property
+    def settings(self) -> dict:
+        return self.rfq.auction_settings
+
+    @property
+    def digits(self) -> int:
+        return currency_decimals(self.rfq.currency)
+
+    @cached_property
+    def invitation_status(self) -> str | None:
+        invitation = self.rfq.invitations.filter(supplier_id=self.supplier.pk).first()
+        return invitation.status if invitation else None
+
+    @cached_property
+    def own_bids(self) -> list[Bid]:
+        """This supplier's bids on this auction, oldest first (read under the row lock)."""
+        return list(Bid.objects.filter(rfq_id=self.rfq.pk, supplier_id=self.supplier.pk).order_by("submitted_at", "id"))
+
+    @property
+    def own_standing(self) -> list[Bid]:
+        return [bid for bid in self.own_bids if bid.status == BidStatus.ACCEPTED]
+
+    @cached_property
+    def quantities(self) -> dict:
+        return dict(self.rfq.line_items.values_list("pk", "quantity"))
+
+    def total(self):
+        return self.draft.total(self.quantities, self.digits)

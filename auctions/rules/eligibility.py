@@ -1,0 +1,24 @@
+"""Who may bid at all."""
+from suppliers.models import InvitationStatus, KycStatus
+
+from .engine import rule
+
+BID_ACTIONS = ("place", "withdraw")
+
+
+@rule("supplier_kyc_valid", name="Supplier KYC is valid", category="eligibility", actions=BID_ACTIONS)
+def supplier_kyc_valid(ctx):
+    if ctx.supplier.kyc_status != KycStatus.VERIFIED:
+        return f"Your company's KYC is {ctx.supplier.get_kyc_status_display().lower()}; only verified suppliers may bid."
+
+
+@rule("supplier_invited", name="Supplier accepted the invitation", category="eligibility", actions=BID_ACTIONS)
+def supplier_invited(ctx):
+    if ctx.invitation_status != InvitationStatus.ACCEPTED:
+        return "Accept the invitation to this RFQ before bidding."
+
+
+@rule("category_qualified", name="Supplier qualified for the category", category="eligibility")
+def category_qualified(ctx):
+    if not ctx.supplier.categories.filter(pk=ctx.rfq.category_id).exists():
+        return f"Your company is not qualified for {ctx.rfq.category.name}."

@@ -1,0 +1,73 @@
+"""Price rules that keep the auction fair: ceiling, decrement, reserve, withdrawals."""
+from decimal import Decimal
+
+from auctions.mechanisms.reverse import minimum_next_bid
+
+from .engine import Finding, rule
+
+REVERSE = ("REVERSE_AUCTION",)
+WITHDRAWAL_LIMIT = 3
+
+
+def _amount(ctx) -> Decimal | None:
+    """The attempt's price: the reverse bid's amount, or a quote's total (None if unparseable)."""
+    if ctx.draft.amount is not None:
+        value = ctx.draft.amount.value
+        return value if value is not None and value.is_finite() else None
+    try:
+        return ctx.total()
+    except (TypeError, KeyError, ArithmeticError):
+        return None
+
+
+@rule("starting_price_ceiling", name="At most the starting price", category="fairness", phase="locked",
+      auction_types=REVERSE)
+def starting_price_ceiling(ctx):
+    ceiling = ctx.settings.get("starting_price")
+    amount = _amount(ctx)
+    if ceiling is not None and amount is not None and amount > Decimal(ceiling):
+        return Finding(f"Bids may not exceed the starting price of {ceiling} {ctx.rfq.currency}.",
+                       metadata={"starting_price": ceiling, "amount": str(amount)})
+
+
+@rule("minimum_decrement", name="Beats the best bid by the minimum decrement", category="fairness",
+      phase="locked", auction_types=REVERSE)
+def minimum_decrement(ctx):
+    amount, best = _amount(ctx), ctx.rfq.best_amount
+    if amount is None or best is None:
+        return None  # the first bid only has to respect the ceiling
+    limit = minimum_next_bid(ctx.settings, best, ctx.digits)
+    if amount > limit:
+        return Finding(f"Bid at most {limit} {ctx.rfq.currency}: the current best is {best.normalize():f} and "
+                       f"each bid must beat it by the minimum decrement.",
+                       metadata={"best": str(best), "maximum_allowed": str(limit), "amount": str(amount)})
+
+
+@rule("reserve_disclosed_as_starting", name="Below a reserve disclosed as the starting price",
+      category="fairness", phase="locked")
+def reserve_disclosed_as_starting(ctx):
+    rfq = ctx.rfq
+    if not (rfq.reserve_enabled and rfq.reserve_visibility == "disclosed_as_starting"):
+        return None
+    amount = _amount(ctx)
+    if amount is not None and amount >= rfq.reserve_amount:
+        return Finding(f"Bids must be below the reserve of {rfq.reserve_amount.normalize():f} {rfq.currency}.",
+                       metadata={"amount": str(amount)})
+
+
+@rule("unusual_drop", name="Unusually large price drop", category="fairness", severity="warn", phase="locked",
+      auction_types=REVERSE)
+def unusual_drop(ctx):
+    amount, best = _amount(ctx), ctx.rfq.best_amount
+    if amount is not None and best and amount < best * Decimal("0.7"):
+        return Finding(f"Your bid is {((1 - amount / best) * 100):.0f}% below the current best; check it is right.",
+                       metadata={"best": str(best), "amount": str(amount)})
+
+
+@rule("bid_withdrawal_limit", name="At most three withdrawals per auction", category="fairness", phase="locked",
+      actions=("withdraw",))
+def bid_withdrawal_limit(ctx):
+    used = sum(1 for bid in ctx.own_bids if bid.withdrawn_at is not None)
+    if used >= WITHDRAWAL_LIMIT:
+        return Finding(f"You have used all {WITHDRAWAL_LIMIT} withdrawals for this auction.",
+                       metadata={"withdrawals": used})

@@ -1,0 +1,92 @@
+"""Whether the attempt is well-formed: currency, amounts, line items, criteria."""
+from decimal import Decimal
+
+from common.money import decimal_places, max_money_amount
+
+from .engine import Finding, rule
+
+SEALED_TYPES = ("SEALED_BID", "MULTI_ATTRIBUTE")
+
+
+@rule("currency_matches", name="Currency matches the RFQ", category="format")
+def currency_matches(ctx):
+    if ctx.draft.currency is not None and ctx.draft.currency != ctx.rfq.currency:
+        return f"This RFQ is priced in {ctx.rfq.currency}, not {ctx.draft.currency}."
+
+
+def amount_problem(raw: str, value: Decimal | None, digits: int) -> str | None:
+    # Messages never echo the amount: for sealed quotes they are stored where others read them.
+    if value is None or not value.is_finite():
+        return "not a number (NaN, Infinity and other text are refused)."
+    if "e" in raw.lower():
+        return "write the amount in plain digits, without exponent notation."
+    if value <= 0:
+        return "The amount must be greater than zero."
+    if value > max_money_amount():
+        return f"The amount exceeds the maximum of {max_money_amount():,}."
+    if decimal_places(value) > digits:
+        return f"Amounts in this currency have at most {digits} decimal place(s)."
+    return None
+
+
+@rule("amount_format", name="Amounts are well-formed", category="format")
+def amount_format(ctx):
+    findings = []
+    for name, money in ctx.draft.monies():
+        problem = amount_problem(money.raw, money.value, ctx.digits)
+        if problem:
+            findings.append(Finding(f"{name}: {problem}", metadata={"field": name}))
+    return findings
+
+
+@rule("line_items_complete", name="Line items priced as required", category="format", auction_types=SEALED_TYPES)
+def line_items_complete(ctx):
+    quantities = ctx.quantities
+    ids = [line.line_item_id for line in ctx.draft.lines]
+    findings = []
+    unknown = sorted(set(ids) - set(quantities))
+    if unknown:
+        findings.append(Finding(f"Line item(s) {', '.join(map(str, unknown))} are not part of this RFQ.",
+                                metadata={"unknown": unknown}))
+    if len(set(ids)) != len(ids):
+        findings.append("Each line item may be priced once per quote.")
+    missing = sorted(set(quantities) - set(ids))
+    partial_allowed = ctx.settings.get("allow_partial_bids", False)
+    if not ids:
+        findings.append("Price at least one line item.")
+    elif missing and not partial_allowed:
+        findings.append(Finding(f"Price every line item; missing: {', '.join(map(str, missing))}.",
+                                metadata={"missing": missing}))
+    return findings
+
+
+@rule("criteria_responses_valid", name="Criteria answered within their bounds", category="format",
+      auction_types=("MULTI_ATTRIBUTE",))
+def criteria_responses_valid(ctx):
+    responses = ctx.draft.criteria
+    findings = []
+    expected = {criterion["id"]: criterion for criterion in ctx.settings.get("criteria", [])}
+    for unknown in sorted(set(responses) - set(expected)):
+        findings.append(f"\"{unknown}\" is not a criterion of this RFQ.")
+    for cid, criterion in expected.items():
+        if cid not in responses:
+            findings.append(Finding(f"Answer the criterion \"{criterion['name']}\".", metadata={"criterion": cid}))
+            continue
+        problem = criterion_problem(criterion, responses[cid])
+        if problem:
+            findings.append(Finding(f"{criterion['name']}: {problem}", metadata={"criterion": cid}))
+    return findings
+
+
+def criterion_problem(criterion: dict, value) -> str | None:
+    if criterion["type"] == "BOOLEAN":
+        return None if isinstance(value, bool) else "answer true or false."
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value or value in (
+            float("inf"), float("-inf")):
+        return "answer with a number."
+    if criterion["type"] == "RATING" and value != int(value):
+        return "a rating is a whole number."
+    low, high = criterion.get("min_value"), criterion.get("max_value")
+    if (low is not None and value < low) or (high is not None and value > high):
+        return f"must be between {low:g} and {high:g}."
+    return None

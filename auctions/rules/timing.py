@@ -1,0 +1,63 @@
+"""When a bid may come: the bidding window, and how often one supplier may bid."""
+import math
+from datetime import timedelta
+
+from auctions.mechanisms.reverse import FINAL_PHASE_MIN_INTERVAL_SECONDS, FINAL_PHASE_SECONDS, active_tier
+from procurement.models import RFQStatus
+
+from .engine import Finding, rule
+
+REVERSE = ("REVERSE_AUCTION",)
+
+
+@rule("within_bidding_window", name="Within the bidding window", category="timing", phase="locked",
+      actions=("place", "withdraw"))
+def within_bidding_window(ctx):
+    rfq = ctx.rfq
+    # The deadline is enforced here, at bid time, whether or not a job has closed the auction.
+    if rfq.status == RFQStatus.PAUSED:
+        return "Bidding is paused by the buyer."
+    if rfq.status != RFQStatus.OPEN:
+        return f"Bidding is not open (the RFQ is {rfq.get_status_display().lower()})."
+    if rfq.bidding_opens_at and ctx.now < rfq.bidding_opens_at:
+        return "Bidding has not opened yet."
+    if ctx.now >= rfq.bidding_deadline:
+        return Finding("The bidding deadline has passed.",
+                       metadata={"deadline": rfq.bidding_deadline.isoformat(), "at": ctx.now.isoformat()})
+
+
+def _wait(ctx, since, seconds: float) -> int | None:
+    ready = since + timedelta(seconds=seconds)
+    if ctx.now < ready:
+        wait = max(1, math.ceil((ready - ctx.now).total_seconds()))
+        return wait
+    return None
+
+
+@rule("cool_down", name="Cool-down between one supplier's bids", category="timing", phase="locked",
+      auction_types=REVERSE)
+def cool_down(ctx):
+    remaining = (ctx.rfq.bidding_deadline - ctx.now).total_seconds()
+    tier = active_tier(ctx.settings, remaining)
+    seconds = tier["cool_down_seconds"] if tier else ctx.settings.get("cool_down_seconds", 0)
+    if seconds and ctx.own_bids:
+        wait = _wait(ctx, ctx.own_bids[-1].submitted_at, seconds)
+        if wait:
+            return Finding(f"Wait {wait} s before bidding again (cool-down of {seconds} s).",
+                           metadata={"retry_after": wait, "cool_down_seconds": seconds})
+
+
+@rule("rate_limit", name="Bid rate limit", category="timing", phase="locked")
+def rate_limit(ctx):
+    per_minute = ctx.settings.get("rate_limit_bids_per_minute", 6)
+    recent = [bid.submitted_at for bid in ctx.own_bids if bid.submitted_at > ctx.now - timedelta(minutes=1)]
+    if len(recent) >= per_minute:
+        wait = _wait(ctx, recent[-per_minute], 60)
+        return Finding(f"At most {per_minute} bids a minute; try again in {wait} s.",
+                       metadata={"retry_after": wait, "limit_per_minute": per_minute})
+    remaining = (ctx.rfq.bidding_deadline - ctx.now).total_seconds()
+    if ctx.rfq.auction_type in REVERSE and remaining <= FINAL_PHASE_SECONDS and recent:
+        wait = _wait(ctx, recent[-1], FINAL_PHASE_MIN_INTERVAL_SECONDS)
+        if wait:
+            return Finding(f"In the final minutes, one bid per {FINAL_PHASE_MIN_INTERVAL_SECONDS} s; "
+                           f"try again in {wait} s.", metadata={"retry_after": wait})

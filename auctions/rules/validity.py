@@ -1,0 +1,25 @@
+"""Whether a quote may stand: validity period, revisions."""
+from .engine import rule
+from .format import SEALED_TYPES
+
+
+@rule("quote_validity", name="Quote valid until bidding closes", category="validity", auction_types=SEALED_TYPES)
+def quote_validity(ctx):
+    valid_until = ctx.draft.valid_until
+    if valid_until is not None and valid_until < ctx.rfq.bidding_deadline.date():
+        return "The quote must stay valid at least until bidding closes."
+
+
+@rule("revision_allowed", name="Revisions allowed by the auction", category="validity", phase="locked",
+      auction_types=SEALED_TYPES)
+def revision_allowed(ctx):
+    if ctx.own_bids and not ctx.settings.get("allow_multiple_submissions", True):
+        return "This auction takes one quote per supplier; yours is already in."
+
+
+@rule("bid_withdrawable", name="Only the latest standing bid can be withdrawn", category="validity",
+      phase="locked", actions=("withdraw",))
+def bid_withdrawable(ctx):
+    standing = ctx.own_standing
+    if not standing or standing[-1].pk != ctx.bid.pk:
+        return "Only your latest standing bid can be withdrawn."

@@ -1,0 +1,77 @@
+"""Bid input (shape only: amounts are judged by the rule engine) and bid representations."""
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from common.money import format_money
+
+from .drafts import BidDraft, LineInput, MoneyInput
+
+
+@extend_schema_field({"type": "string", "format": "decimal", "example": "1234.50"})
+class AmountString(serializers.Field):
+    """An amount as a string. A JSON number is refused here (api.md); the string's content is
+    the `amount_format` rule's to judge, so it can answer with the rule id."""
+
+    default_error_messages = {
+        "number": "Send amounts as decimal strings, e.g. \"1234.50\", not as JSON numbers.",
+        "type": "An amount is a decimal string, e.g. \"1234.50\".",
+    }
+
+    def to_internal_value(self, data):
+        if isinstance(data, (int, float)) and not isinstance(data, bool):
+            self.fail("number")
+        if not isinstance(data, str) or len(data) > 64:
+            self.fail("type")
+        return MoneyInput.parse(data)
+
+    def to_representation(self, value):
+        return value.raw
+
+
+class ReverseBidInput(serializers.Serializer):
+    amount = AmountString()
+    currency = serializers.CharField(max_length=3, required=False)
+
+    def to_draft(self) -> BidDraft:
+        data = self.validated_data
+        return BidDraft(amount=data["amount"], currency=data.get("currency"))
+
+
+class QuoteLineInput(serializers.Serializer):
+    line_item_id = serializers.IntegerField(min_value=1, max_value=2**62)
+    unit_price = AmountString()
+
+
+class QuoteInput(serializers.Serializer):
+    line_items = QuoteLineInput(many=True, allow_empty=False, max_length=1000)
+    valid_until = serializers.DateField(required=False, allow_null=True, default=None)
+    terms = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+    criteria = serializers.DictField(required=False, default=dict)
+    currency = serializers.CharField(max_length=3, required=False)
+
+    def to_draft(self) -> BidDraft:
+        data = self.validated_data
+        return BidDraft(lines=[LineInput(line["line_item_id"], line["unit_price"]) for line in data["line_items"]],
+                        criteria=data["criteria"], terms=data["terms"], valid_until=data["valid_until"],
+                        currency=data.get("currency"))
+
+
+class BidOutput(serializers.Serializer):
+    """A bid as its own supplier, or the buyer once prices may be seen, reads it."""
+
+    id = serializers.IntegerField()
+    rfq = serializers.IntegerField(source="rfq_id")
+    status = serializers.CharField()
+    version = serializers.IntegerField()
+    submitted_at = serializers.DateTimeField()
+    amount = serializers.SerializerMethodField()
+    supplier = serializers.SerializerMethodField()
+    withdrawn_at = serializers.DateTimeField(allow_null=True)
+
+    def get_amount(self, bid) -> str | None:
+        return format_money(bid.amount, bid.rfq.currency)
+
+    def get_supplier(self, bid) -> dict:
+        return {"id": bid.supplier_id, "name": bid.supplier.name}

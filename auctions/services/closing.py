@@ -1,0 +1,47 @@
+"""What closing an auction does besides the transition: open sealed quotes, draw the seed."""
+from __future__ import annotations
+
+import secrets
+from decimal import Decimal
+
+from django.utils import timezone
+
+from auctions.mechanisms import get_mechanism
+from auctions.models import Bid, BidLine, BidStatus
+from auctions.sealing import unseal
+from audit.services import audit_append
+from common.money import format_money
+
+
+def _open(bid: Bid, quantities: dict, now) -> None:
+    quote = unseal(bid.sealed_payload, commitment=bid.sealed_commitment)
+    lines = [BidLine(bid=bid, line_item_id=line["line_item_id"], unit_price=line["unit_price"],
+                     line_total=quantities[line["line_item_id"]] * line["unit_price"]) for line in quote["lines"]]
+    BidLine.objects.bulk_create(lines)
+    bid.amount, bid.criteria, bid.terms = quote["total"], quote["criteria"], quote["terms"]
+    bid.valid_until = quote["valid_until"] or None
+    bid.opened_at = now
+    bid.save(update_fields=["amount", "criteria", "terms", "valid_until", "opened_at"])
+
+
+def auction_on_close(*, rfq, actor) -> None:
+    """Inside the close transaction, on the locked row: the opening of sealed quotes (audited)
+    and the seed for any random tie-break, recorded so the draw can be replayed."""
+    now = timezone.now()
+    rfq.tie_break_seed = secrets.randbits(62)
+    opened = []
+    if get_mechanism(rfq.auction_type).sealed and rfq.bids_opened_at is None:
+        quantities = dict(rfq.line_items.values_list("pk", "quantity"))
+        for bid in Bid.objects.filter(rfq=rfq, opened_at__isnull=True).exclude(sealed_payload="").select_related(
+                "supplier").order_by("submitted_at", "id"):
+            _open(bid, quantities, now)
+            opened.append({"bid_id": bid.pk, "supplier_id": bid.supplier_id, "supplier": bid.supplier.name,
+                           "version": bid.version, "status": bid.status, "items_quoted": bid.items_quoted,
+                           "total": format_money(bid.amount, rfq.currency), "commitment": bid.sealed_commitment})
+        rfq.bids_opened_at = now
+        standing = [Decimal(b["total"]) for b in opened if b["status"] == BidStatus.ACCEPTED]
+        rfq.best_amount = min(standing) if standing else None
+    rfq.save(update_fields=["tie_break_seed", "bids_opened_at", "best_amount", "updated_at"])
+    if opened:
+        audit_append(type="bids.opened", actor=actor, rfq=rfq, payload={"opened_at": now, "quotes": opened})
+    audit_append(type="tie_break.seed_drawn", actor=actor, rfq=rfq, payload={"seed": rfq.tie_break_seed})

@@ -1,0 +1,40 @@
+"""End-to-end through the API: a reverse auction and a sealed tender."""
+from procurement.models import RFQ
+from tests.factories import move_deadline_into_past
+
+
+def bid(api, supplier, rfq_id, amount, **headers):
+    return api(supplier).post(f"/api/v1/rfqs/{rfq_id}/bids/", {"amount": amount}, format="json", **headers)
+
+
+def test_reverse_bids_must_beat_the_best_by_the_decrement(api, reverse_rfq):
+    first = bid(api, "supplier1", reverse_rfq, "9500.00")
+    assert first.status_code == 201, first.content
+    assert first.json()["rank"] == 1 and first.json()["leading_bid"] == "9500.00"
+    too_close = bid(api, "supplier2", reverse_rfq, "9450.00")
+    assert too_close.status_code == 422, too_close.content
+    assert [v["rule"] for v in too_close.json()["error"]["violations"]] == ["minimum_decrement"]
+    edge = bid(api, "supplier2", reverse_rfq, "9400.00")
+    assert edge.status_code == 201, edge.content
+    state = api("supplier1").get(f"/api/v1/rfqs/{reverse_rfq}/state/").json()
+    assert state["your_rank"] == 2 and state["leading_bid"] == "9400.00" and state["minimum_next_bid"] == "9300.00"
+
+
+def test_sealed_quote_is_unreadable_until_close(api, demo, sealed_rfq):
+    rfq = RFQ.objects.get(pk=sealed_rfq)
+    items = list(rfq.line_items.values_list("pk", flat=True))
+    quote = {"line_items": [{"line_item_id": items[0], "unit_price": "123.45"},
+                            {"line_item_id": items[1], "unit_price": "67.89"}], "terms": "30 days net"}
+    placed = api("supplier1").post(f"/api/v1/rfqs/{sealed_rfq}/bids/", quote, format="json")
+    assert placed.status_code == 201, placed.content
+    total = placed.json()["amount"]
+    assert total == "6295.80"  # 40 × 123.45 + 20 × 67.89
+    for user in ("buyer", "compliance", "supplier2"):
+        for path in ("bids/", "state/", ""):
+            body = api(user).get(f"/api/v1/rfqs/{sealed_rfq}/{path}").content.decode()
+            assert "123.45" not in body and "6295.8" not in body, (user, path)
+    assert api("buyer").get(f"/api/v1/rfqs/{sealed_rfq}/bids/").json() == {"sealed": True, "count_submitted": 1}
+    move_deadline_into_past(sealed_rfq)
+    assert api("buyer").post(f"/api/v1/rfqs/{sealed_rfq}/close/", {}, format="json").status_code == 200
+    bids = api("buyer").get(f"/api/v1/rfqs/{sealed_rfq}/bids/").json()
+    assert [b["amount"] for b in bids] == ["6295.80"]
