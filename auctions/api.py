@@ -105,3 +105,12 @@ class AuctionStateApi(APIView):
         state = selectors.auction_state(user=request.user, rfq=rfq)
         return Response({key: serializers.DateTimeField().to_representation(value) if hasattr(value, "tzinfo")
                          else value for key, value in state.items()})
+
+
+class EvaluationApi(APIView):
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request, pk: int):
+        rfq = rfq_get(user=request.user, pk=pk)
+        evaluation = selectors.evaluation_for(user=request.user, rfq=rfq)
+        return Response({**evaluation.as_dict(), "awarded_bid_id": rfq.awarded_bid_id,
+                         "award_override": rfq.award_override, "status": rfq.status})

@@ -5,17 +5,13 @@ from django.db.models import Min
 from django.utils import timezone
 
 from audit.models import AuditStream, rfq_stream
-from common.errors import ValidationFailed
+from common.errors import Conflict, Forbidden, ValidationFailed
 from common.money import currency_decimals, format_money
 
 from .mechanisms import get_mechanism
 from .mechanisms.reverse import minimum_next_bid
 from .models import Bid, BidStatus
 from .sealing import unseal
-
-
-def rfq_has_valid_bids(*, rfq) -> bool:
-    return Bid.objects.filter(rfq=rfq, status=BidStatus.ACCEPTED).exists()
 
 
 def bid_for_award(*, rfq, bid_id) -> Bid:
@@ -99,3 +95,18 @@ def next_bid_limit(rfq) -> str | None:
         return format_money(minimum_next_bid(settings, rfq.best_amount, currency_decimals(rfq.currency)),
                             rfq.currency)
     return settings.get("starting_price")
+
+
+EVALUATED_STATES = ("closed", "evaluation", "awarded", "no_award")
+
+
+def evaluation_for(*, user, rfq):
+    """The evaluation for the buyer that owns the RFQ or compliance, once bidding has closed."""
+    from .services.evaluation import rfq_evaluation
+
+    if user.is_supplier or (user.is_buyer and rfq.buyer_organization_id != user.buyer_organization_id):
+        raise Forbidden("Only the buyer and compliance see the evaluation.")
+    if rfq.status not in EVALUATED_STATES:
+        raise Conflict(f"The evaluation is available once bidding has closed; this RFQ is "
+                       f"{rfq.get_status_display().lower()}.", code="invalid_transition")
+    return rfq_evaluation(rfq)

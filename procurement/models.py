@@ -195,10 +195,11 @@ class RFQ(ConcurrentTransitionMixin, TimeStampedModel):
 
     @transition(field=status, source=RFQStatus.CLOSED,
                 target=RETURN_VALUE(RFQStatus.EVALUATION, RFQStatus.NO_AWARD))
-    def evaluate(self, *, has_valid_bids: bool) -> str:
-        if not has_valid_bids:
+    def evaluate(self, *, awardable: bool) -> str:
+        """EVALUATION when a valid bid meets the reserve; otherwise NO_AWARD (reopen or cancel)."""
+        if not awardable:
             self.decided_at = timezone.now()
-        return RFQStatus.EVALUATION if has_valid_bids else RFQStatus.NO_AWARD
+        return RFQStatus.EVALUATION if awardable else RFQStatus.NO_AWARD
 
     @transition(field=status, source=RFQStatus.EVALUATION, target=RFQStatus.AWARDED)
     def award(self) -> None:

@@ -135,23 +135,47 @@ def rfq_close(*, rfq: RFQ, user, reason: str = "") -> RFQ:
 
 @transaction.atomic
 def rfq_evaluate(*, rfq: RFQ, user, reason: str = "") -> RFQ:
-    """Move a closed RFQ to evaluation, or to no-award when it drew no valid bid."""
-    from auctions.selectors import rfq_has_valid_bids
+    """Move a closed RFQ to evaluation, or to no-award when no valid bid meets the reserve."""
+    from auctions.services import rfq_evaluation
 
     rfq = _locked(rfq)
-    has_bids = rfq_has_valid_bids(rfq=rfq)
-    return _transition(rfq, "evaluate", actor=user, reason=reason or ("" if has_bids else "No valid bid."),
-                       has_valid_bids=has_bids)
+    payload = {}
+    awardable = False
+    if rfq.status == RFQStatus.CLOSED:  # otherwise the transition itself answers 409
+        evaluation = rfq_evaluation(rfq)
+        awardable = evaluation.outcome != "NO_AWARD"
+        if not awardable:
+            reason = reason or ("No valid bid." if not evaluation.rankings else "The reserve price was not met.")
+        payload = {"outcome": evaluation.outcome, "recommended_bid_id": evaluation.recommended_bid_id,
+                   "reserve": evaluation.reserve}
+    return _transition(rfq, "evaluate", actor=user, reason=reason, payload=payload, awardable=awardable)
 
 
 @transaction.atomic
 def rfq_award(*, rfq: RFQ, user, bid_id: int, reason: str = "") -> RFQ:
+    """Award a ranked bid. Any bid but the recommended one needs a written reason and is
+    recorded as a manual override (the fairness report shows it)."""
     from auctions.selectors import bid_for_award
+    from auctions.services import rfq_evaluation
 
     rfq = _locked(rfq)
+    payload: dict = {"bid_id": bid_id}
     if rfq.status == RFQStatus.EVALUATION:  # otherwise the transition itself answers 409
-        bid_for_award(rfq=rfq, bid_id=bid_id)
-    return _transition(rfq, "award", actor=user, reason=reason, payload={"bid_id": bid_id})
+        bid = bid_for_award(rfq=rfq, bid_id=bid_id)
+        evaluation = rfq_evaluation(rfq)
+        row = next((r for r in evaluation.rankings if r["bid_id"] == bid.pk), None)
+        if row is None:
+            raise ValidationFailed("This bid is not one of the ranked quotes (a superseded version, or not the "
+                                   "supplier's best bid).", fields={"bid_id": ["Not a ranked quote."]})
+        endorsed = set(evaluation.recommended_bid_ids) | set(evaluation.tie_break.get("shared_by", []))
+        override = bid.pk not in endorsed
+        if override and not reason.strip():
+            raise ValidationFailed("Awarding a bid other than the recommended one needs a written reason; it is "
+                                   "recorded as a manual override.", fields={"reason": ["This field is required."]})
+        rfq.awarded_bid, rfq.award_override = bid, override
+        payload.update(supplier_id=bid.supplier_id, total=row["total"], rank=row["rank"], override=override,
+                       recommended_bid_id=evaluation.recommended_bid_id, pricing=evaluation.pricing)
+    return _transition(rfq, "award", actor=user, reason=reason.strip(), payload=payload)
 
 
 @transaction.atomic

@@ -9,6 +9,7 @@ from django.utils import timezone
 from auctions.mechanisms import get_mechanism
 from auctions.models import Bid, BidLine, BidStatus
 from auctions.sealing import unseal
+from auctions.services.evaluation import ranking_summary, rfq_evaluation
 from audit.services import audit_append
 from common.money import format_money
 
@@ -44,4 +45,6 @@ def auction_on_close(*, rfq, actor) -> None:
     rfq.save(update_fields=["tie_break_seed", "bids_opened_at", "best_amount", "updated_at"])
     if opened:
         audit_append(type="bids.opened", actor=actor, rfq=rfq, payload={"opened_at": now, "quotes": opened})
-    audit_append(type="tie_break.seed_drawn", actor=actor, rfq=rfq, payload={"seed": rfq.tie_break_seed})
+    # The closing record: rankings and the recommended winner, with the seed for any random draw.
+    audit_append(type="auction.ranked", actor=actor, rfq=rfq,
+                 payload={"seed": rfq.tie_break_seed, **ranking_summary(rfq_evaluation(rfq))})

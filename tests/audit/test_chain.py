@@ -62,7 +62,7 @@ def test_every_step_is_an_event_with_actor_and_reason(lifecycle, demo):
         ("invitation.declined", "supplier2"),
         ("invitation.revoked", "buyer"),
         ("rfq.pause", "buyer"), ("rfq.resume", "buyer"),
-        ("rfq.close", "buyer"), ("tie_break.seed_drawn", "buyer"), ("rfq.evaluate", "buyer"), ("rfq.award", "buyer"),
+        ("rfq.close", "buyer"), ("auction.ranked", "buyer"), ("rfq.evaluate", "buyer"), ("rfq.award", "buyer"),
     ]
     by_type = {e.type: e for e in events}
     for event in events:

@@ -38,3 +38,21 @@ def test_sealed_quote_is_unreadable_until_close(api, demo, sealed_rfq):
     assert api("buyer").post(f"/api/v1/rfqs/{sealed_rfq}/close/", {}, format="json").status_code == 200
     bids = api("buyer").get(f"/api/v1/rfqs/{sealed_rfq}/bids/").json()
     assert [b["amount"] for b in bids] == ["6295.80"]
+
+
+def test_close_evaluate_award_the_recommended_bid(api, reverse_rfq):
+    assert bid(api, "supplier1", reverse_rfq, "9500.00").status_code == 201
+    winner = bid(api, "supplier2", reverse_rfq, "9000.00").json()["id"]
+    move_deadline_into_past(reverse_rfq)
+    assert api("buyer").post(f"/api/v1/rfqs/{reverse_rfq}/close/", {}, format="json").status_code == 200
+    evaluation = api("buyer").get(f"/api/v1/rfqs/{reverse_rfq}/evaluation/").json()
+    assert evaluation["recommended_bid_id"] == winner
+    assert [r["total"] for r in evaluation["rankings"]] == ["9000.00", "9500.00"]
+    assert api("supplier1").get(f"/api/v1/rfqs/{reverse_rfq}/evaluation/").status_code == 403
+    assert api("buyer").post(f"/api/v1/rfqs/{reverse_rfq}/evaluate/", {}, format="json").json()["status"] == "evaluation"
+    loser = evaluation["rankings"][1]["bid_id"]
+    refused = api("buyer").post(f"/api/v1/rfqs/{reverse_rfq}/award/", {"bid_id": loser}, format="json")
+    assert refused.status_code == 400 and "reason" in refused.json()["error"]["fields"]
+    awarded = api("buyer").post(f"/api/v1/rfqs/{reverse_rfq}/award/", {"bid_id": winner}, format="json")
+    assert awarded.status_code == 200 and awarded.json()["status"] == "awarded"
+    assert RFQ.objects.get(pk=reverse_rfq).award_override is False

@@ -1,0 +1,62 @@
+"""From stored bids to an evaluation: builds the quotes and calls the pure ranking code.
+
+Scores are reproducible from the stored quotes and settings alone: this module only reads.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from auctions.evaluation import Evaluation, Quote, great_circle_km, rank
+from auctions.mechanisms import get_mechanism
+from auctions.models import Bid, BidStatus
+from common.money import format_money
+
+
+def _nearest_port_km(supplier, port) -> float | None:
+    distances = [great_circle_km(float(p.latitude), float(p.longitude), float(port.latitude), float(port.longitude))
+                 for p in supplier.ports.all()]
+    return min(distances) if distances else None
+
+
+def standing_quotes(rfq) -> list[Bid]:
+    """Each supplier's one standing bid: its latest version (sealed), or its best bid (reverse)."""
+    bids = (Bid.objects.filter(rfq=rfq, status=BidStatus.ACCEPTED, amount__isnull=False)
+            .select_related("supplier").prefetch_related("supplier__ports").order_by("amount", "submitted_at", "id"))
+    chosen: dict[int, Bid] = {}
+    for bid in bids:
+        chosen.setdefault(bid.supplier_id, bid)  # lowest amount, earliest first
+    return list(chosen.values())
+
+
+def quotes_of(rfq) -> list[Quote]:
+    items_total = rfq.line_items.count()
+    sealed = get_mechanism(rfq.auction_type).sealed
+    # Totals in the currency's minor unit, as the API shows money.
+    return [Quote(bid_id=bid.pk, supplier_id=bid.supplier_id, supplier_name=bid.supplier.name,
+                  total=Decimal(format_money(bid.amount, rfq.currency)),
+                  submitted_at=bid.submitted_at, criteria=bid.criteria, tier=bid.supplier.tier,
+                  performance_score=Decimal(bid.supplier.performance_score),
+                  port_distance_km=_nearest_port_km(bid.supplier, rfq.delivery_port),
+                  items_quoted=bid.items_quoted if sealed else items_total, items_total=items_total)
+            for bid in standing_quotes(rfq)]
+
+
+def rfq_evaluation(rfq) -> Evaluation:
+    """The evaluation of a closed RFQ (after the opening of sealed quotes)."""
+    settings = rfq.auction_settings
+    method = settings["scoring_method"] if rfq.auction_type == "MULTI_ATTRIBUTE" else "PRICE"
+    pairwise = (settings.get("pairwise") or {}).get("weights") if method == "AHP" else None
+    return rank(quotes_of(rfq), method=method, criteria=settings.get("criteria", ()),
+                price_weight=settings.get("price_weight", 0), pairwise_weights=pairwise,
+                tie_breaking=rfq.tie_breaking or None, seed=rfq.tie_break_seed or 0,
+                reserve={"enabled": rfq.reserve_enabled, "amount": rfq.reserve_amount},
+                pricing=settings.get("pricing", "FIRST_PRICE") if rfq.auction_type == "SEALED_BID" else "FIRST_PRICE")
+
+
+def ranking_summary(evaluation: Evaluation) -> dict:
+    """What the audit trail keeps of an evaluation."""
+    return {"method": evaluation.method, "outcome": evaluation.outcome,
+            "recommended_bid_id": evaluation.recommended_bid_id, "reserve": evaluation.reserve,
+            "tie_break": evaluation.tie_break, "pricing": evaluation.pricing,
+            "rankings": [{key: row[key] for key in ("rank", "bid_id", "total", "score")} | {
+                "supplier_id": row["supplier"]["id"]} for row in evaluation.rankings]}
