@@ -21,6 +21,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from .criteria import Criterion, canonical, parse_criteria
@@ -180,7 +181,7 @@ def rank(quotes: Iterable[Quote], *, method: str, criteria: Criteria = (), price
     return Evaluation(
         method=method, rankings=rankings,
         recommended_bid_id=chosen[0].bid_id if outcome in ("AWARD", "SPLIT_AWARD") else None,
-        reserve=reserve_info, tie_break=tie_break, pricing=_pricing(pricing, outcome, chosen, pools),
+        reserve=reserve_info, tie_break=tie_break, pricing=_pricing(pricing, outcome, chosen, pools, amount),
         outcome=outcome, recommended_bid_ids=[q.bid_id for q in chosen] if outcome != "MANUAL_SELECTION" else [],
         tie_groups=[g.summary() for g in groups if len(g.quotes) > 1])
 
@@ -207,12 +208,13 @@ def _recommend(groups: list[_Group], reserve_info: dict[str, Any], within: Calla
     raise AssertionError("the reserve is met, so some quote is within it")  # pragma: no cover
 
 
-def _pricing(rule: str, outcome: str, chosen: list[Quote], pools: list[list[Quote]]) -> dict[str, Any]:
+def _pricing(rule: str, outcome: str, chosen: list[Quote], pools: list[list[Quote]],
+             reserve: Decimal | None) -> dict[str, Any]:
     if outcome not in ("AWARD", "SPLIT_AWARD"):
         return {"rule": rule, "winner_payment": None}
     pool = next(p for p in pools if chosen[0].bid_id in {q.bid_id for q in p})
     payments = [{"bid_id": q.bid_id, "amount": decimal_string(
-        winner_payment(rule, q.total, [o.total for o in pool if o.bid_id != q.bid_id]))} for q in chosen]
+        winner_payment(rule, q.total, [o.total for o in pool if o.bid_id != q.bid_id], reserve))} for q in chosen]
     info: dict[str, Any] = {"rule": rule, "winner_payment": payments[0]["amount"]}
     if outcome == "SPLIT_AWARD":
         info["payments"] = payments

@@ -264,3 +264,14 @@ def test_great_circle_distances():
     singapore, rotterdam = (1.264, 103.84), (51.95, 4.14)
     assert great_circle_km(*singapore, *rotterdam) == pytest.approx(great_circle_km(*rotterdam, *singapore))
     assert great_circle_km(*singapore, *singapore) == 0.0
+
+
+def test_second_price_never_exceeds_the_reserve():
+    from decimal import Decimal
+
+    from auctions.evaluation.pricing import winner_payment
+
+    assert winner_payment("SECOND_PRICE", Decimal("900"), [Decimal("1200")], Decimal("1000")) == Decimal("1000")
+    assert winner_payment("SECOND_PRICE", Decimal("900"), [Decimal("950")], Decimal("1000")) == Decimal("950")
+    assert winner_payment("SECOND_PRICE", Decimal("900"), [], Decimal("1000")) == Decimal("1000")
+    assert winner_payment("FIRST_PRICE", Decimal("900"), [Decimal("950")], Decimal("1000")) == Decimal("900")
