@@ -1,4 +1,5 @@
 """Whether the attempt is well-formed: currency, amounts, line items, criteria."""
+import re
 from decimal import Decimal
 
 from common.money import decimal_places, max_money_amount
@@ -6,6 +7,7 @@ from common.money import decimal_places, max_money_amount
 from .engine import Finding, rule
 
 SEALED_TYPES = ("SEALED_BID", "MULTI_ATTRIBUTE")
+PLAIN_AMOUNT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)", re.ASCII)
 
 
 @rule("currency_matches", name="Currency matches the RFQ", category="format")
@@ -20,6 +22,9 @@ def amount_problem(raw: str, value: Decimal | None, digits: int) -> str | None:
         return "not a number (NaN, Infinity and other text are refused)."
     if "e" in raw.lower():
         return "write the amount in plain digits, without exponent notation."
+    if not PLAIN_AMOUNT.fullmatch(raw.strip()):
+        # Decimal() also reads "1_000" and non-ASCII digits; a bid is written in 0-9 only.
+        return "write the amount in plain digits 0-9 with an optional decimal point, without separators."
     if value <= 0:
         return "The amount must be greater than zero."
     if value > max_money_amount():
