@@ -4,6 +4,7 @@ from decimal import Decimal
 from auctions.mechanisms.reverse import minimum_next_bid
 
 from .engine import Finding, rule
+from .format import SEALED_TYPES
 
 REVERSE = ("REVERSE_AUCTION",)
 WITHDRAWAL_LIMIT = 3
@@ -15,9 +16,10 @@ def _amount(ctx) -> Decimal | None:
         value = ctx.draft.amount.value
         return value if value is not None and value.is_finite() else None
     try:
-        return ctx.total()
+        total = ctx.total()
     except (TypeError, KeyError, ArithmeticError):
         return None
+    return total if total.is_finite() else None
 
 
 @rule("starting_price_ceiling", name="At most the starting price", category="fairness", phase="locked",
@@ -51,8 +53,10 @@ def reserve_disclosed_as_starting(ctx):
         return None
     amount = _amount(ctx)
     if amount is not None and amount >= rfq.reserve_amount:
+        # Violations are stored and shown to others: a sealed quote's total must not be in them.
+        sealed = rfq.auction_type in SEALED_TYPES
         return Finding(f"Bids must be below the reserve of {rfq.reserve_amount.normalize():f} {rfq.currency}.",
-                       metadata={"amount": str(amount)})
+                       metadata={} if sealed else {"amount": str(amount)})
 
 
 @rule("unusual_drop", name="Unusually large price drop", category="fairness", severity="warn", phase="locked",
