@@ -97,7 +97,9 @@ def bid_place(*, rfq: RFQ, user, draft, meta: RequestMeta) -> PlacedBid:
     ctx = BidContext(rfq=rfq, supplier=user.supplier, user=user, now=timezone.now(), draft=draft)
     violations = run_rules(ctx, phase="pre")
     if _blocking(violations):
-        _refuse(ctx, violations)
+        # Refused already, so no lock is needed to list what the locked phase would add:
+        # the supplier hears of every problem at once (product.md §4.4).
+        _refuse(ctx, violations + run_rules(ctx, phase="locked"))
     try:
         with transaction.atomic():
             locked = RFQ.objects.select_for_update().get(pk=rfq.pk)
