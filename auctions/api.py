@@ -82,12 +82,14 @@ class BidsApi(APIView):
         if not request.user.is_supplier:
             raise Forbidden("Only invited suppliers bid.")
 
+        mechanism = get_mechanism(rfq.auction_type)
+
         def handle():
-            draft = get_mechanism(rfq.auction_type).parse_bid(body_object(request))
+            draft = mechanism.parse_bid(body_object(request))
             placed = bid_place(rfq=rfq, user=request.user, draft=draft, meta=request_meta(request))
             return Response(placed_body(placed, request.user), status=status.HTTP_201_CREATED)
 
-        return idempotent(request, rfq.pk, handle)
+        return idempotent(request, rfq.pk, handle, confidential=mechanism.sealed)
 
 
 class BidWithdrawApi(APIView):

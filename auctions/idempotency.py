@@ -15,8 +15,10 @@ from rest_framework.response import Response
 from common.errors import ApplicationError, Conflict, ValidationFailed, api_exception_handler
 
 from .models import IdempotencyRecord
+from .sealing import SealError, decrypt_json, encrypt_json
 
 PENDING = 0
+ENCRYPTED = "encrypted"  # the one key of a stored body that is a sealed token
 WAIT_SECONDS = 10.0
 
 
@@ -33,7 +35,14 @@ def _key(request) -> str | None:
 def _replay(record: IdempotencyRecord, rfq_id: int) -> Response:
     if record.rfq_id != rfq_id:
         raise Conflict("This Idempotency-Key was already used for another RFQ.", code="idempotency_key_reused")
-    response = Response(record.body, status=record.status_code)
+    body = record.body
+    if isinstance(body, dict) and set(body) == {ENCRYPTED}:
+        try:
+            body = decrypt_json(body[ENCRYPTED])
+        except SealError:
+            raise Conflict("The first response to this Idempotency-Key can no longer be read; send the request "
+                           "again with a new key.", code="idempotency_key_reused") from None
+    response = Response(body, status=record.status_code)
     for name, value in record.headers.items():
         response[name] = value
     response["Idempotent-Replayed"] = "true"
@@ -53,8 +62,12 @@ def _wait_for(user, key: str, rfq_id: int) -> Response:
                    code="idempotency_key_in_progress")
 
 
-def idempotent(request, rfq_id: int, handle) -> Response:
-    """Run `handle()` once per (user, Idempotency-Key); store and replay its response."""
+def idempotent(request, rfq_id: int, handle, *, confidential: bool = False) -> Response:
+    """Run `handle()` once per (user, Idempotency-Key); store and replay its response.
+
+    `confidential`: the response may repeat a sealed quote's prices, so it is stored
+    encrypted like the quote itself (sealed amounts are never at rest in clear).
+    """
     key = _key(request)
     if key is None:
         return handle()
@@ -74,7 +87,8 @@ def idempotent(request, rfq_id: int, handle) -> Response:
         if response is None:  # an unexpected failure: free the key so the client may retry
             record.delete()
             raise
-    record.status_code, record.body = response.status_code, response.data
+    record.status_code = response.status_code
+    record.body = {ENCRYPTED: encrypt_json(response.data)} if confidential else response.data
     record.headers = {name: response[name] for name in ("Retry-After",) if response.has_header(name)}
     record.save(update_fields=["status_code", "body", "headers"])
     return response

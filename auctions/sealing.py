@@ -61,6 +61,18 @@ def unseal(token: str, *, commitment: str | None = None) -> dict:
             "total": Decimal(quote["total"])}
 
 
+def encrypt_json(data) -> str:
+    """Encrypt any JSON-ready value (e.g. a stored response that repeats a sealed total)."""
+    return _cipher().encrypt(json.dumps(data, cls=DjangoJSONEncoder).encode()).decode()
+
+
+def decrypt_json(token: str):
+    try:
+        return json.loads(_cipher().decrypt(token.encode()))
+    except InvalidToken as exc:
+        raise SealError("Encrypted data cannot be decrypted with the configured keys.") from exc
+
+
 def reseal(token: str) -> str:
     """Re-encrypt with the newest key (MultiFernet.rotate)."""
     return _cipher().rotate(token.encode()).decode()

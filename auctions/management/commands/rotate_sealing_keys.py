@@ -2,7 +2,8 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from auctions.models import Bid
+from auctions.idempotency import ENCRYPTED
+from auctions.models import Bid, IdempotencyRecord
 from auctions.sealing import reseal
 
 
@@ -19,4 +20,9 @@ class Command(BaseCommand):
                 bid.sealed_payload = reseal(bid.sealed_payload)
                 bid.save(update_fields=["sealed_payload"])
             done += 1
-        self.stdout.write(self.style.SUCCESS(f"Re-encrypted {done} sealed quote(s)."))
+        # Stored responses to sealed quotes (Idempotency-Key replays) are encrypted as well.
+        for record in IdempotencyRecord.objects.filter(body__has_key=ENCRYPTED).iterator():
+            record.body = {ENCRYPTED: reseal(record.body[ENCRYPTED])}
+            record.save(update_fields=["body"])
+            done += 1
+        self.stdout.write(self.style.SUCCESS(f"Re-encrypted {done} sealed quote(s) and stored response(s)."))
