@@ -83,7 +83,8 @@ def auction_state(*, user, rfq) -> dict:
         state["your_best"] = format_money(best, rfq.currency)
         if not sealed and settings.get("show_ranking", True):
             state["your_rank"] = supplier_ranks(rfq).get(user.supplier_id)
-        if not sealed:
+        if not sealed and settings.get("show_leading_bid", True):
+            # The limit is the best bid less the decrement: hidden with the leading bid.
             state["minimum_next_bid"] = next_bid_limit(rfq)
     return state
 

@@ -22,6 +22,11 @@ def _amount(ctx) -> Decimal | None:
     return total if total.is_finite() else None
 
 
+def _leading_bid_shown(ctx) -> bool:
+    """Whether suppliers may know the best bid; if not, no message or metadata may carry it."""
+    return ctx.settings.get("show_leading_bid", True)
+
+
 @rule("starting_price_ceiling", name="At most the starting price", category="fairness", phase="locked",
       auction_types=REVERSE)
 def starting_price_ceiling(ctx):
@@ -40,6 +45,9 @@ def minimum_decrement(ctx):
         return None  # the first bid only has to respect the ceiling
     limit = minimum_next_bid(ctx.settings, best, ctx.digits)
     if amount > limit:
+        if not _leading_bid_shown(ctx):
+            return Finding("Your bid does not beat the current best bid by the minimum decrement.",
+                           metadata={"amount": str(amount)})
         return Finding(f"Bid at most {limit} {ctx.rfq.currency}: the current best is {best.normalize():f} and "
                        f"each bid must beat it by the minimum decrement.",
                        metadata={"best": str(best), "maximum_allowed": str(limit), "amount": str(amount)})
@@ -64,6 +72,9 @@ def reserve_disclosed_as_starting(ctx):
 def unusual_drop(ctx):
     amount, best = _amount(ctx), ctx.rfq.best_amount
     if amount is not None and best and amount < best * Decimal("0.7"):
+        if not _leading_bid_shown(ctx):
+            return Finding("Your bid is far below the current best; check it is right.",
+                           metadata={"amount": str(amount)})
         return Finding(f"Your bid is {((1 - amount / best) * 100):.0f}% below the current best; check it is right.",
                        metadata={"best": str(best), "amount": str(amount)})
 
