@@ -31,8 +31,12 @@ def request_meta(request) -> RequestMeta:
     # A client may send its own device fingerprint; otherwise we derive a coarse one.
     fingerprint = request.headers.get("X-Device-Fingerprint", "")[:128] or hashlib.sha256(
         f"{user_agent}|{request.headers.get('Accept-Language', '')}".encode()).hexdigest()[:32]
+    session_key = (request.session.session_key or "") if hasattr(request, "session") else ""
+    # The trail links bids from one session without holding the key, a credential whoever
+    # reads the trail could sign in with.
+    session = hashlib.sha256(f"session:{session_key}".encode()).hexdigest()[:32] if session_key else ""
     return RequestMeta(ip=request.META.get("REMOTE_ADDR"), user_agent=user_agent, fingerprint=fingerprint,
-                       session=(request.session.session_key or "") if hasattr(request, "session") else "")
+                       session=session)
 
 
 def placed_body(placed, user) -> dict:
