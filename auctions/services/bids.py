@@ -81,6 +81,11 @@ def _record(ctx: BidContext, violations: list[Violation], *, blocked: bool, bid:
 
 def _refuse(ctx: BidContext, violations: list[Violation]):
     with transaction.atomic():
+        # Lock the auction row before the audit stream, in the order every writer takes them.
+        # The stored violations reference the row; on PostgreSQL their foreign-key check runs
+        # at commit (deferred) and waits for a bid holding the row, while that bid waits for
+        # the stream this transaction holds: a deadlock (found by tests/engine/test_race.py).
+        RFQ.objects.select_for_update().get(pk=ctx.rfq.pk)
         _record(ctx, violations, blocked=True)
     raise BidRejected(violations)
 
