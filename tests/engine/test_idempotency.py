@@ -1,0 +1,103 @@
+"""Idempotency-Key on bid creation (api.md "Conventions"): the same key from the same user
+returns the first response and creates nothing new; refusals are replayed too."""
+# ruff: noqa: F811  (fixtures imported from tests.api.world are requested by name)
+import pytest
+
+from auctions.models import Bid, IdempotencyRecord, RuleViolation
+from audit.models import AuditEvent
+from tests.api.world import _demo_world, demo  # noqa: F401  (the demo world, seeded once per module)
+
+from .helpers import created, items, refused, reverse_auction, sealed_auction, transition
+
+
+@pytest.fixture
+def rfq(demo):
+    return reverse_auction(demo, rate_limit_bids_per_minute=1)
+
+
+def keyed(api, user, rfq_id, body, key):
+    return api(user).post(f"/api/v1/rfqs/{rfq_id}/bids/", body, format="json", HTTP_IDEMPOTENCY_KEY=key)
+
+
+def traces(rfq_id):
+    return (Bid.objects.filter(rfq_id=rfq_id).count(), AuditEvent.objects.filter(rfq_id=rfq_id).count(),
+            RuleViolation.objects.filter(rfq_id=rfq_id).count())
+
+
+def test_the_same_key_from_the_same_user_replays_the_first_response(api, rfq):
+    first = keyed(api, "supplier1", rfq, {"amount": "9500.00"}, "k-1")
+    placed = created(first)
+    assert not first.has_header("Idempotent-Replayed")
+    after_first = traces(rfq)
+    # A retry, even with another body, gets the first answer and places nothing.
+    for body in ({"amount": "9500.00"}, {"amount": "9000.00"}):
+        again = keyed(api, "supplier1", rfq, body, "k-1")
+        assert again.status_code == 201 and again.json() == first.json()
+        assert again["Idempotent-Replayed"] == "true"
+    assert traces(rfq) == after_first
+    assert list(Bid.objects.filter(rfq_id=rfq).values_list("pk", flat=True)) == [placed["id"]]
+
+
+def test_the_same_key_from_another_user_is_independent(api, rfq):
+    mine = created(keyed(api, "supplier1", rfq, {"amount": "9500.00"}, "shared-key"))
+    theirs = created(keyed(api, "supplier2", rfq, {"amount": "9400.00"}, "shared-key"))
+    assert theirs["id"] != mine["id"] and theirs["amount"] == "9400.00"
+    assert Bid.objects.filter(rfq_id=rfq).count() == 2
+
+
+def test_a_refusal_is_replayed_even_when_the_bid_would_now_pass(api, rfq):
+    assert transition(api, "buyer", rfq, "pause").status_code == 200
+    first = keyed(api, "supplier1", rfq, {"amount": "9500.00"}, "k-paused")
+    refused(first, "within_bidding_window")
+    after_first = traces(rfq)
+    assert transition(api, "buyer", rfq, "resume").status_code == 200
+    after_resume = traces(rfq)
+    again = keyed(api, "supplier1", rfq, {"amount": "9500.00"}, "k-paused")
+    assert again.status_code == 422 and again.json() == first.json()
+    assert traces(rfq) == after_resume and after_resume[0] == after_first[0] == 0
+    created(keyed(api, "supplier1", rfq, {"amount": "9500.00"}, "k-fresh"))
+
+
+def test_a_429_is_replayed_with_its_retry_after(api, rfq):
+    created(keyed(api, "supplier1", rfq, {"amount": "9500.00"}, "k-a"))
+    first = keyed(api, "supplier1", rfq, {"amount": "9400.00"}, "k-b")
+    refused(first, "rate_limit", status=429)
+    again = keyed(api, "supplier1", rfq, {"amount": "9400.00"}, "k-b")
+    assert again.status_code == 429 and again.json() == first.json()
+    assert again["Retry-After"] == first["Retry-After"]
+
+
+def test_a_400_is_replayed_too(api, rfq):
+    first = keyed(api, "supplier1", rfq, {"amount": 9500}, "k-number")
+    assert first.status_code == 400
+    again = keyed(api, "supplier1", rfq, {"amount": "9500.00"}, "k-number")
+    assert again.status_code == 400 and again.json() == first.json()
+    assert not Bid.objects.filter(rfq_id=rfq).exists()
+
+
+def test_a_key_used_on_another_rfq_is_a_409(api, demo, rfq):
+    created(keyed(api, "supplier1", rfq, {"amount": "9500.00"}, "k-reused"))
+    other = reverse_auction(demo)
+    response = keyed(api, "supplier1", other, {"amount": "9500.00"}, "k-reused")
+    assert response.status_code == 409 and response.json()["error"]["code"] == "idempotency_key_reused"
+    assert not Bid.objects.filter(rfq_id=other).exists()
+
+
+@pytest.mark.parametrize("key", ["", "x" * 256, "line\nbreak"])
+def test_a_malformed_key_is_a_400(api, rfq, key):
+    response = api("supplier1").post(f"/api/v1/rfqs/{rfq}/bids/", {"amount": "9500.00"}, format="json",
+                                     HTTP_IDEMPOTENCY_KEY=key)
+    assert response.status_code == 400 and "Idempotency-Key" in response.json()["error"]["fields"]
+    assert not Bid.objects.filter(rfq_id=rfq).exists()
+
+
+def test_a_sealed_quote_replays_its_total_but_stores_it_encrypted(api, demo):
+    rfq = sealed_auction(demo)
+    body = {"line_items": [{"line_item_id": item, "unit_price": "123.45"} for item in items(rfq)]}
+    first = keyed(api, "supplier1", rfq, body, "k-sealed")
+    assert created(first)["amount"] == "7407.00"  # 60 × 123.45
+    again = keyed(api, "supplier1", rfq, body, "k-sealed")
+    assert again.status_code == 201 and again.json() == first.json()
+    stored = IdempotencyRecord.objects.get(key="k-sealed")
+    assert "7407" not in str(stored.body) and "123.45" not in str(stored.body)
+    assert Bid.objects.filter(rfq_id=rfq).count() == 1
