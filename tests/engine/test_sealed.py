@@ -111,6 +111,14 @@ def page_views(login, rfq) -> dict:
 
 def test_nobody_but_the_submitter_reads_a_quote_before_close(api, login, tender):
     views = {**api_views(api, tender), **page_views(login, tender)}
+    # The sweep reads real pages: every one of these was rendered for its reader.
+    for user, path in [("buyer", f"/rfqs/{tender}/"), ("compliance", f"/rfqs/{tender}/"),
+                       ("supplier2", f"/supplier/rfqs/{tender}/"), ("supplier3", f"/supplier/rfqs/{tender}/"),
+                       ("compliance", "/admin/auctions/bid/"), ("compliance", "/admin/auctions/ruleviolation/"),
+                       ("compliance", "/admin/audit/auditevent/"), ("compliance", f"/admin/procurement/rfq/{tender}/change/"),
+                       ("compliance", f"/api/v1/audit/events/?rfq={tender}"), ("buyer", f"/api/v1/rfqs/{tender}/state/")]:
+        assert views[user, path].status_code == 200, (user, path, views[user, path].status_code)
+    assert sum(1 for (user, path) in views if "/admin/auctions/bid/" in path and "change" in path) == 2
     for (user, path), response in views.items():
         text = response.content.decode()
         others = [u for u in QUOTES if u != user]
