@@ -41,7 +41,19 @@ def amount_format(ctx):
         problem = amount_problem(money.raw, money.value, ctx.digits)
         if problem:
             findings.append(Finding(f"{name}: {problem}", metadata={"field": name}))
+    if not findings and ctx.draft.lines and _total_too_large(ctx):
+        # A quote's total is its amount: bounded like a reverse bid's (and the columns that
+        # store it at the opening), so one absurd quote cannot make the close fail.
+        findings.append(Finding(f"total: The quote's total exceeds the maximum of {max_money_amount():,}.",
+                                metadata={"field": "total"}))
     return findings
+
+
+def _total_too_large(ctx) -> bool:
+    try:
+        return ctx.total() > max_money_amount()
+    except KeyError:  # a line item not in this RFQ: line_items_complete names it
+        return False
 
 
 @rule("line_items_complete", name="Line items priced as required", category="format", auction_types=SEALED_TYPES)
