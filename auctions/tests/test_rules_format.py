@@ -120,3 +120,13 @@ def test_criteria_responses_list_unknown_missing_and_wrong_answers_together():
         "Answer the criterion \"Service\".", "Answer the criterion \"Certified\"."]
     good = context(rfq, lines={1: "1", 2: "1"}, criteria={"days": 3, "service": 5, "cert": False})
     assert messages("criteria_responses_valid", good) == []
+
+
+def test_amount_format_bounds_a_quotes_total():
+    rfq = auction(auction_type="SEALED_BID")
+    at_max = context(rfq, lines={1: "12500000.00", 2: "25000000.00"})  # 40 × 12.5 M + 20 × 25 M = 1 000 M
+    assert messages("amount_format", at_max) == []
+    above = context(rfq, lines={1: "12500000.00", 2: "25000000.01"})
+    assert messages("amount_format", above) == ["total: The quote's total exceeds the maximum of 1,000,000,000."]
+    unknown = context(rfq, lines={1: "999999999", 9: "999999999"})  # line_items_complete's to refuse
+    assert messages("amount_format", unknown) == []

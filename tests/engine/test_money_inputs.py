@@ -5,6 +5,7 @@ import pytest
 
 from auctions.models import Bid
 from tests.api.world import _demo_world, demo, module_demo  # noqa: F401  (the demo world, seeded once per module)
+from tests.factories import move_deadline_into_past, published_rfq
 
 from .helpers import (
     CRITERIA,
@@ -205,6 +206,24 @@ def test_line_items_complete(api, sealed, multi, lines, expected):
                     "line_items_complete")
     assert expected in messages(error, "line_items_complete")
     attempt.check(error)
+
+
+def test_a_quote_total_above_the_maximum_is_refused_and_the_maximum_opens(api, demo):
+    """Unit prices are each below the maximum, but the total is a bid's amount too: an
+    unbounded one overflowed the amount column and made the whole tender's close fail."""
+    rfq = published_rfq(demo, suppliers=(1, 2), accept=(1, 2), reserve_price={"enabled": False},
+                        line_items=[{"description": "Bolts", "quantity": "1000000", "unit": "pcs"}],
+                        auction={"type": "SEALED_BID", "settings": {}})
+    [bolts] = items(rfq)
+    attempt = Refusal(rfq)
+    error = refused(quote(api, "supplier1", rfq, {bolts: "999999999.00"}), "amount_format")
+    assert messages(error, "amount_format") == "total: The quote's total exceeds the maximum of 1,000,000,000."
+    attempt.check(error)
+    assert created(quote(api, "supplier1", rfq, {bolts: "1000.00"}))["amount"] == "1000000000.00"
+    refused(quote(api, "supplier2", rfq, {bolts: "1000.01"}), "amount_format")
+    move_deadline_into_past(rfq)
+    assert api("buyer").post(f"/api/v1/rfqs/{rfq}/close/", {}, format="json").status_code == 200
+    assert api("buyer").get(f"/api/v1/rfqs/{rfq}/bids/").json()[0]["amount"] == "1000000000.00"
 
 
 def test_partial_quotes_when_the_auction_allows_them(api, demo):
