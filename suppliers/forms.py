@@ -22,3 +22,94 @@ class DeclineForm(forms.Form):
     reason = forms.CharField(required=False, max_length=2000, label="Reason (optional)",
                              widget=forms.Textarea(attrs={"rows": 2,
                                                           "placeholder": "e.g. No stock for this delivery date"}))
+
+
+class QuoteForm(forms.Form):
+    """A sealed or multi-attribute quote as typed: one unit price per line item, the
+    criteria answers, validity and terms.
+
+    Only the shape is parsed here. Prices travel on as the strings typed, so the rule engine
+    judges them (and names the rule) exactly as it does for the API.
+    """
+
+    valid_until = forms.DateField(required=False, label="Quote valid until",
+                                  widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                                  help_text="At least until bidding closes.")
+    terms = forms.CharField(required=False, max_length=5000, label="Terms",
+                            widget=forms.Textarea(attrs={"rows": 3, "placeholder":
+                                                         "e.g. Payment 30 days net; delivery ex-warehouse"}))
+
+    def __init__(self, *args, line_items=(), criteria=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.line_items = list(line_items)
+        self.criteria = list(criteria)
+        for item in self.line_items:
+            self.fields[self.price_field(item.pk)] = forms.CharField(
+                required=False, max_length=64, label=f"Unit price for {item.description}",
+                widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
+        for criterion in self.criteria:
+            name = self.criterion_field(criterion["id"])
+            if criterion["type"] == "BOOLEAN":
+                self.fields[name] = forms.BooleanField(required=False, label=criterion["name"])
+            else:
+                attrs = {"type": "number", "step": "1" if criterion["type"] == "RATING" else "any"}
+                for bound, attr in (("min_value", "min"), ("max_value", "max")):
+                    if criterion.get(bound) is not None:
+                        attrs[attr] = f"{criterion[bound]:g}"
+                self.fields[name] = forms.CharField(required=False, max_length=40, label=criterion["name"],
+                                                    widget=forms.TextInput(attrs=attrs))
+
+    @staticmethod
+    def price_field(line_item_id: int) -> str:
+        return f"price_{line_item_id}"
+
+    @staticmethod
+    def criterion_field(criterion_id: str) -> str:
+        return f"criterion_{criterion_id}"
+
+    def clean(self):
+        data = super().clean()
+        if not any((data.get(self.price_field(item.pk)) or "").strip() for item in self.line_items):
+            raise forms.ValidationError("Enter your unit prices before submitting the quote.")
+        return data
+
+    def priced_line_ids(self) -> list[int]:
+        """The line items given a price, in the order they are sent."""
+        return [item.pk for item in self.line_items if self.cleaned_data[self.price_field(item.pk)].strip()]
+
+    def bid_body(self) -> dict:
+        """The API's quote body (api.md "Bids"): blank prices are left out, so the rules say
+        whether a partial quote is allowed."""
+        data = self.cleaned_data
+        body = {"line_items": [{"line_item_id": pk, "unit_price": data[self.price_field(pk)].strip()}
+                               for pk in self.priced_line_ids()],
+                "valid_until": data["valid_until"].isoformat() if data.get("valid_until") else None,
+                "terms": data.get("terms", "")}
+        if self.criteria:
+            body["criteria"] = {}
+            for criterion in self.criteria:
+                value = data.get(self.criterion_field(criterion["id"]))
+                if criterion["type"] == "BOOLEAN":
+                    body["criteria"][criterion["id"]] = bool(value)
+                elif value is not None and value.strip():
+                    body["criteria"][criterion["id"]] = _number(value.strip())
+        return body
+
+
+def _number(text: str):
+    """A typed criterion answer as a JSON number, or the text itself for the rules to refuse."""
+    for parse in (int, float):
+        try:
+            return parse(text)
+        except ValueError:
+            continue
+    return text
+
+
+class ReverseBidForm(forms.Form):
+    amount = forms.CharField(max_length=64, label="Your bid (total)", error_messages={
+        "required": "Enter the total you bid."},
+                             widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
+
+    def bid_body(self) -> dict:
+        return {"amount": self.cleaned_data["amount"].strip()}

@@ -18,6 +18,8 @@ from ..forms import FALLBACK_LABELS, TIE_BREAK_LABELS, trim_decimal
 from ..models import RFQStatus
 
 STATUS_LABELS = dict(RFQStatus.choices)
+SCORING_LABELS = {"WEIGHTED_SUM": "Weighted sum", "TOPSIS": "TOPSIS", "AHP": "AHP (pairwise comparison)",
+                  "PRICE": "Lowest total price"}
 TRANSITION_LABELS = {
     "rfq.created": "RFQ created as a draft",
     "rfq.updated": "Draft edited",
@@ -67,8 +69,7 @@ def auction_summary(rfq, *, for_supplier: bool = False) -> list[tuple[str, str]]
     elif rfq.auction_type == "SEALED_BID":
         rows += _sealed_rows(s, for_supplier=for_supplier)
     elif rfq.auction_type == "MULTI_ATTRIBUTE":
-        rows += [("Scoring", {"WEIGHTED_SUM": "Weighted sum", "TOPSIS": "TOPSIS", "AHP": "AHP (pairwise comparison)"}
-                  .get(s.get("scoring_method"), s.get("scoring_method", "—"))),
+        rows += [("Scoring", SCORING_LABELS.get(s.get("scoring_method"), s.get("scoring_method", "—"))),
                  ("Price weight", f"{_number(s.get('price_weight'))}"),
                  ("Partial quotes", _yes_no(s.get("allow_partial_bids"), "Allowed", "Every line item must be priced"))]
     return rows
@@ -214,3 +215,35 @@ def lifecycle(rfq) -> dict:
             "current" if position == index else "todo"
         steps.append({"label": label, "state": state})
     return {"steps": steps, "stopped": False}
+
+
+def scoring_weights(settings: dict) -> list[dict]:
+    """How a multi-attribute quote is scored: price and each criterion with its share in %.
+
+    WEIGHTED_SUM and TOPSIS scale the entered weights to sum 100 %; AHP uses the weights the
+    pairwise comparisons produced (stored with the settings).
+    """
+    settings = settings or {}
+    criteria = settings.get("criteria") or []
+    if settings.get("scoring_method") == "AHP":
+        stored = (settings.get("pairwise") or {}).get("weights") or {}
+        raw = [float(stored.get("price", 0))] + [float(stored.get(c["id"], 0)) for c in criteria]
+    else:
+        raw = [float(settings.get("price_weight") or 0)] + [float(c.get("weight") or 0) for c in criteria]
+    total = sum(raw) or 1.0
+    rows = [{"id": "price", "name": "Price (quote total)", "share": raw[0] * 100 / total,
+             "direction": "Lower is better", "type": "PRICE"}]
+    for criterion, weight in zip(criteria, raw[1:], strict=True):
+        rows.append({"id": criterion["id"], "name": criterion.get("name") or criterion["id"],
+                     "share": weight * 100 / total, "type": criterion.get("type"),
+                     "direction": _direction(criterion)})
+    for row in rows:
+        row["share_display"] = f"{row['share']:.0f} %"
+    return rows
+
+
+def _direction(criterion: dict) -> str:
+    better = criterion.get("higher_is_better", True)
+    if criterion.get("type") == "BOOLEAN":
+        return "“Yes” scores" if better else "“No” scores"
+    return "Higher is better" if better else "Lower is better"

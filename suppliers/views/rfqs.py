@@ -14,12 +14,15 @@ from procurement.views.display import auction_summary, criteria_rows, line_items
 
 from ..forms import DeclineForm
 from ..models import InvitationStatus
+from .bidding import bidding_context
 
 ANSWERABLE_RFQ = (RFQStatus.PUBLISHED, RFQStatus.OPEN, RFQStatus.PAUSED)
 
 
-def rfq_page(request, pk: int):
-    """Render RFQ `pk` for the signed-in supplier: 404 unless invited, 403 for other roles."""
+def rfq_page(request, pk: int, *, bid_form=None, problems=None):
+    """Render RFQ `pk` for the signed-in supplier: 404 unless invited, 403 for other roles.
+
+    `bid_form` and `problems` re-show a refused bid with the rules' messages on its inputs."""
     rfq = rfq_get(user=request.user, pk=pk)
     require_role(request.user, Role.SUPPLIER, "This page shows an RFQ to an invited supplier.")
     invitation = rfq_invitation_of(user=request.user, rfq=rfq)
@@ -34,6 +37,7 @@ def rfq_page(request, pk: int):
         "criteria": criteria_rows(rfq.auction_settings),
         "reserve_shown": reserve_shown,
         "reserve_amount": money(rfq.reserve_amount, rfq.currency) if reserve_shown else None,
+        **bidding_context(request, rfq, invitation, form=bid_form, problems=problems),
     })
 
 

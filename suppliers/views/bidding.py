@@ -1,0 +1,262 @@
+"""Bidding from the supplier's RFQ page: the quote form (sealed and multi-attribute), the
+live reverse-auction form, the supplier's own bid history, and withdrawing a bid.
+
+The page parses the form into the API's bid body and hands it to the same mechanism parser
+and `bid_place` service as the API, so the rule engine gives the page and the API the same
+answer. Authorisation: `rfq_get` (404 unless invited) and the role check, then the service.
+"""
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.utils import dateformat, timezone
+from django.utils.dateparse import parse_date
+from django.views.decorators.http import require_POST
+from rest_framework.exceptions import ValidationError as ShapeError
+
+from accounts.models import Role
+from auctions.api import request_meta
+from auctions.mechanisms import get_mechanism
+from auctions.rules import REGISTRY as RULES
+from auctions.rules.fairness import WITHDRAWAL_LIMIT
+from auctions.selectors import auction_state, bids_for, own_quote
+from auctions.services import BidRejected, bid_place, bid_withdraw
+from common.errors import ApplicationError, flatten_field_errors
+from common.money import currency_decimals
+from common.pages import page_view, require_role
+from procurement.models import RFQStatus
+from procurement.selectors import rfq_get
+from procurement.views.display import SCORING_LABELS, line_items_for_display, money, scoring_weights
+
+from ..forms import QuoteForm, ReverseBidForm
+from ..models import InvitationStatus
+
+# Rules whose finding belongs to one input even without metadata naming it.
+RULE_FIELDS = {"quote_validity": "valid_until", "minimum_decrement": "amount", "starting_price_ceiling": "amount"}
+
+
+def may_bid(rfq, invitation) -> tuple[bool, str]:
+    """Whether the form is offered now, and if not, why (the rules still decide at submit)."""
+    now = timezone.now()
+    if invitation is None or invitation.status != InvitationStatus.ACCEPTED:
+        return False, "Accept the invitation to bid."
+    if rfq.status == RFQStatus.PAUSED:
+        return False, "The buyer has paused bidding. The deadline moves by the time it stays paused."
+    if rfq.status == RFQStatus.PUBLISHED or (rfq.bidding_opens_at and now < rfq.bidding_opens_at):
+        return False, "Bidding has not opened yet."
+    if rfq.status != RFQStatus.OPEN or now >= rfq.bidding_deadline:
+        return False, "Bidding is closed."
+    return True, ""
+
+
+def _history(user, rfq, *, quotes: bool) -> list[dict]:
+    """The supplier's own bids, newest first, each with the amount it can read (and, for
+    quotes, the content: decrypted for its own supplier while sealed)."""
+    rows = []
+    for bid in bids_for(user=user, rfq=rfq).prefetch_related("lines"):
+        quote = own_quote(bid) if quotes else None
+        amount = quote["total"] if quote else bid.amount
+        valid_until = quote["valid_until"] if quote else None
+        valid_until = parse_date(valid_until) if isinstance(valid_until, str) else valid_until
+        rows.append({"bid": bid, "amount": money(amount, rfq.currency), "quote": quote,
+                     "items_quoted": bid.items_quoted, "valid_until": valid_until})
+    rows.reverse()
+    return rows
+
+
+def _current_lines(rfq, line_items, latest) -> list[dict]:
+    """The current version's prices line by line, for the supplier to check what it sent."""
+    quote = latest["quote"]
+    prices = {line["line_item_id"]: Decimal(line["unit_price"]) for line in quote["lines"]}
+    step = Decimal(1).scaleb(-currency_decimals(rfq.currency))
+    return [{"item": item, "unit_price": money(prices.get(item.pk), rfq.currency),
+             "line_total": money((item.quantity * prices[item.pk]).quantize(step, ROUND_HALF_UP), rfq.currency)
+             if item.pk in prices else None} for item in line_items]
+
+
+def _quote_form(rfq, line_items, *, data=None, latest=None) -> QuoteForm:
+    criteria = rfq.auction_settings.get("criteria", []) if rfq.auction_type == "MULTI_ATTRIBUTE" else []
+    initial = {}
+    if latest is not None:  # a revision starts from the current version
+        quote = latest["quote"]
+        initial = {QuoteForm.price_field(line["line_item_id"]): f"{Decimal(line['unit_price']):f}"
+                   for line in quote["lines"]}
+        initial.update({QuoteForm.criterion_field(cid): value for cid, value in (quote["criteria"] or {}).items()})
+        initial.update(valid_until=quote.get("valid_until") or None, terms=quote.get("terms", ""))
+    return QuoteForm(data, line_items=line_items, criteria=criteria, initial=initial)
+
+
+def _quote_rows(form: QuoteForm, line_items) -> list[dict]:
+    return [{"item": item, "field": form[QuoteForm.price_field(item.pk)]} for item in line_items]
+
+
+def _criterion_rows(form: QuoteForm, rfq) -> list[dict]:
+    weights = {row["id"]: row for row in scoring_weights(rfq.auction_settings)}
+    rows = []
+    for criterion in form.criteria:
+        low, high, unit = criterion.get("min_value"), criterion.get("max_value"), criterion.get("unit", "")
+        bounds = f"{low:g}–{high:g} {unit}".strip() if low is not None and high is not None else ""
+        rows.append({"criterion": criterion, "field": form[QuoteForm.criterion_field(criterion["id"])],
+                     "bounds": bounds, "unit": unit, "weight": weights[criterion["id"]]})
+    return rows
+
+
+def bidding_context(request, rfq, invitation, *, form=None, problems=None) -> dict:
+    """Everything the RFQ page needs for bidding; `form`/`problems` re-show a refused attempt."""
+    user = request.user
+    open_now, closed_reason = may_bid(rfq, invitation)
+    accepted = invitation is not None and invitation.status == InvitationStatus.ACCEPTED
+    mechanism = get_mechanism(rfq.auction_type)
+    history = _history(user, rfq, quotes=mechanism.sealed)
+    standing = [row for row in history if row["bid"].status == "accepted"]
+    context = {"bidding_open": open_now, "bidding_closed_reason": closed_reason, "accepted": accepted,
+               "history": history, "problems": problems or [], "sealed": mechanism.sealed,
+               "currency_digits": currency_decimals(rfq.currency), "server_time": timezone.now()}
+    if mechanism.sealed:
+        latest = standing[0] if standing else None
+        revisions = rfq.auction_settings.get("allow_multiple_submissions", True)
+        line_items = line_items_for_display(rfq)
+        quote_form = form or _quote_form(rfq, line_items, latest=latest)
+        context.update(
+            latest=latest, revisions_allowed=revisions, quote_form=quote_form,
+            current_lines=_current_lines(rfq, line_items, latest) if latest else [],
+            quote_rows=_quote_rows(quote_form, line_items), criterion_rows=_criterion_rows(quote_form, rfq),
+            weights=scoring_weights(rfq.auction_settings) if rfq.auction_type == "MULTI_ATTRIBUTE" else [],
+            scoring_label=SCORING_LABELS.get(rfq.auction_settings.get("scoring_method"), ""),
+            # A revision form starts folded away; a refused attempt shows it open again.
+            form_reshown=form is not None, can_revise=open_now and latest is not None and revisions,
+            partial_allowed=rfq.auction_settings.get("allow_partial_bids", False))
+    else:
+        state = auction_state(user=user, rfq=rfq)
+        withdrawals_used = sum(1 for row in history if row["bid"].withdrawn_at)
+        context.update(
+            state=state, bid_form=form or ReverseBidForm(initial={"amount": state.get("minimum_next_bid") or ""}),
+            latest_standing=standing[0]["bid"] if standing else None,
+            withdrawals_left=max(0, WITHDRAWAL_LIMIT - withdrawals_used), withdrawal_limit=WITHDRAWAL_LIMIT,
+            leading_bid=money(state.get("leading_bid"), rfq.currency) if state.get("leading_bid") else None,
+            your_best=money(state.get("your_best"), rfq.currency) if state.get("your_best") else None,
+            minimum_next_bid=money(state["minimum_next_bid"], rfq.currency) if state.get("minimum_next_bid")
+            else None)
+    return context
+
+
+# --- Refusals as a person reads them ----------------------------------------------------------
+
+def _line_label(item) -> str:
+    return f"Line {item.position} ({item.description})"
+
+
+def describe_problems(violations: list[dict], *, form, items_by_id: dict, sent_ids: list[int]) -> list[dict]:
+    """Each violation with its rule's name and a message in the page's words; where the
+    metadata (or the rule) names an input, the message is also put on that input."""
+    problems = []
+    for violation in violations:
+        rule = RULES.get(violation["rule"])
+        metadata = violation.get("metadata") or {}
+        message = violation["message"]
+        field = metadata.get("field") or RULE_FIELDS.get(violation["rule"])
+        if violation["rule"] == "line_items_complete" and (metadata.get("missing") or metadata.get("unknown")):
+            missing = [items_by_id[pk] for pk in metadata.get("missing", []) if pk in items_by_id]
+            if missing:
+                message = "Price every line item; missing: " + ", ".join(_line_label(i) for i in missing) + "."
+                for item in missing:
+                    _add_error(form, QuoteForm.price_field(item.pk), "Enter a unit price for this line.")
+        elif field and field.startswith("line_items[") and field.endswith("].unit_price"):
+            index = int(field[len("line_items["):-len("].unit_price")])
+            item = items_by_id[sent_ids[index]]
+            message = message.replace(f"{field}: ", "", 1)
+            _add_error(form, QuoteForm.price_field(item.pk), message)
+            message = f"{_line_label(item)}: {message[:1].lower()}{message[1:]}"
+        elif metadata.get("criterion"):
+            name = next((c["name"] for c in getattr(form, "criteria", []) if c["id"] == metadata["criterion"]), "")
+            own = message[len(name) + 2:] if name and message.startswith(f"{name}: ") else message
+            _add_error(form, QuoteForm.criterion_field(metadata["criterion"]), own[:1].upper() + own[1:])
+        elif field:
+            _add_error(form, field, message.replace(f"{field}: ", "", 1))
+        problems.append({"rule": violation["rule"], "rule_name": rule.name if rule else violation["rule"],
+                         "severity": violation["severity"], "message": message})
+    return problems
+
+
+def _add_error(form, field: str, message: str) -> None:
+    if field in form.fields and message not in form.errors.get(field, []):
+        form.add_error(field, message)
+
+
+def _shape_problems(exc: ShapeError, form, sent_ids) -> list[dict]:
+    """A body the mechanism parser refused (400 in the API) — e.g. an impossible date."""
+    problems = []
+    for name, errors in flatten_field_errors(exc.detail).items():
+        field = "valid_until" if name == "valid_until" else "amount" if name == "amount" else None
+        if name.startswith("line_items[") and name.endswith("].unit_price"):
+            field = QuoteForm.price_field(sent_ids[int(name[len("line_items["):-len("].unit_price")])])
+        for error in errors:
+            if field:
+                _add_error(form, field, error)
+            problems.append({"rule": "format", "rule_name": "Quote format", "severity": "block", "message": error})
+    return problems
+
+
+# --- Views --------------------------------------------------------------------------------------
+
+def _placed_message(rfq, placed, user) -> str:
+    bid = placed.bid
+    if bid.is_sealed:
+        total = money(own_quote(bid)["total"], rfq.currency)
+        return (f"Quote version {bid.version} received: total {total}. It stays sealed until bidding closes "
+                f"({dateformat.format(placed.rfq.bidding_deadline, 'j M Y, H:i')} UTC).")
+    state = auction_state(user=user, rfq=placed.rfq)
+    text = f"Your bid of {money(bid.amount, rfq.currency)} is in."
+    if state.get("your_rank"):
+        text += f" You are ranked {state['your_rank']}."
+    if placed.rfq.extensions > rfq.extensions:
+        text += (f" Bidding was extended to {dateformat.format(placed.rfq.bidding_deadline, 'H:i:s')} UTC "
+                 "(anti-sniping).")
+    return text
+
+
+@require_POST
+@page_view
+def bid_submit(request, pk: int):
+    """Place a quote or a reverse-auction bid from the RFQ page."""
+    from .rfqs import rfq_page
+
+    rfq = rfq_get(user=request.user, pk=pk)
+    require_role(request.user, Role.SUPPLIER, "Only invited suppliers bid.")
+    mechanism = get_mechanism(rfq.auction_type)
+    line_items = line_items_for_display(rfq)
+    form = (_quote_form(rfq, line_items, data=request.POST) if mechanism.sealed else ReverseBidForm(request.POST))
+    if not form.is_valid():
+        return rfq_page(request, pk, bid_form=form)
+    sent_ids = form.priced_line_ids() if mechanism.sealed else []
+    try:
+        draft = mechanism.parse_bid(form.bid_body())
+        placed = bid_place(rfq=rfq, user=request.user, draft=draft, meta=request_meta(request))
+    except ShapeError as exc:
+        return rfq_page(request, pk, bid_form=form, problems=_shape_problems(exc, form, sent_ids))
+    except BidRejected as exc:
+        problems = describe_problems(exc.violations, form=form, items_by_id={i.pk: i for i in line_items},
+                                     sent_ids=sent_ids)
+        return rfq_page(request, pk, bid_form=form, problems=problems)
+    messages.success(request, _placed_message(rfq, placed, request.user))
+    for warning in placed.warnings:
+        if warning.severity == "warn":
+            messages.warning(request, warning.message)
+    return redirect("supplier-rfq", pk=rfq.pk)
+
+
+@require_POST
+@page_view
+def bid_withdraw_view(request, pk: int, bid_id: int):
+    """Withdraw the supplier's latest standing bid (reverse auction, at most three times)."""
+    rfq = rfq_get(user=request.user, pk=pk)
+    require_role(request.user, Role.SUPPLIER, "Only the supplier that placed a bid can withdraw it.")
+    try:
+        placed = bid_withdraw(rfq=rfq, user=request.user, bid_id=bid_id, meta=request_meta(request))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Your bid of {money(placed.bid.amount, rfq.currency)} is withdrawn.")
+    return redirect("supplier-rfq", pk=rfq.pk)
