@@ -1,7 +1,7 @@
 """Buyer pages (mounted at the site root)."""
 from django.urls import path
 
-from .views import actions, buyer, picker
+from .views import actions, bids, buyer, evaluation, picker
 
 urlpatterns = [
     path("rfqs/", buyer.rfq_list_page, name="buyer-rfq-list"),
@@ -9,6 +9,10 @@ urlpatterns = [
     path("rfqs/<int:pk>/", buyer.rfq_detail, name="buyer-rfq-detail"),
     path("rfqs/<int:pk>/edit/", buyer.rfq_edit, name="buyer-rfq-edit"),
     path("rfqs/<int:pk>/suppliers/", picker.rfq_suppliers, name="buyer-rfq-suppliers"),
+    path("rfqs/<int:pk>/bids/live/", bids.rfq_bids_live, name="buyer-rfq-bids-live"),
+    path("rfqs/<int:pk>/evaluation/", evaluation.rfq_evaluation, name="buyer-rfq-evaluation"),
+    path("rfqs/<int:pk>/award/", evaluation.rfq_award, name="buyer-rfq-award"),
+    path("rfqs/<int:pk>/reopen/", evaluation.rfq_reopen, name="buyer-rfq-reopen"),
     path("rfqs/<int:pk>/invitations/<int:invitation_id>/revoke/", picker.invitation_revoke,
          name="buyer-invitation-revoke"),
 ] + [

@@ -16,8 +16,8 @@ from .rfq import (
     LineItemFormSet,
     RFQForm,
 )
-from .workflow import CancelForm, InviteSuppliersForm, ReasonForm
+from .workflow import AwardForm, CancelForm, InviteSuppliersForm, ReasonForm, ReopenForm
 
-__all__ = ["COMMON_CURRENCIES", "FALLBACK_LABELS", "SETTINGS_FIELDS", "TIE_BREAK_LABELS", "CancelForm",
+__all__ = ["AwardForm", "COMMON_CURRENCIES", "FALLBACK_LABELS", "SETTINGS_FIELDS", "TIE_BREAK_LABELS", "CancelForm",
            "InviteSuppliersForm", "LineItemForm", "LineItemFormSet", "RFQEditor", "RFQForm", "ReasonForm",
-           "initial_for", "trim_decimal"]
+           "ReopenForm", "initial_for", "trim_decimal"]

@@ -8,6 +8,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from common.errors import ApplicationError
@@ -45,4 +47,13 @@ def rfq_transition(request, pk: int, action: str):
         messages.error(request, exc.message)
     else:
         messages.success(request, done.format(ref=rfq.reference, status=rfq.get_status_display().lower()))
-    return redirect("buyer-rfq-detail", pk=rfq.pk)
+    return redirect(_next(request) or reverse("buyer-rfq-detail", args=[rfq.pk]))
+
+
+def _next(request) -> str | None:
+    """Where the form asked to return to (the evaluation page runs "evaluate" too), if on this site."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return target
+    return None

@@ -6,7 +6,6 @@ its form, calls one service and redirects with a message.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,6 +13,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 from auctions.scenarios import TEMPLATES
+from auctions.selectors import EVALUATED_STATES
 from audit.selectors import audit_events_for
 from common.errors import ApplicationError
 from common.fsm import transition_blockers
@@ -25,6 +25,8 @@ from .. import services
 from ..forms import COMMON_CURRENCIES, SETTINGS_FIELDS, CancelForm, RFQEditor
 from ..models import RFQStatus
 from ..selectors import reserve_visible_to, rfq_get, rfq_get_for_buyer_action, rfq_list
+from .access import may_view_rfqs
+from .bids import bids_panel
 from .display import (
     auction_summary,
     criteria_rows,
@@ -48,15 +50,9 @@ ACTIVE_INVITATIONS = [InvitationStatus.PENDING, InvitationStatus.SENT, Invitatio
                       InvitationStatus.DECLINED]
 
 
-def _may_view_rfqs(user) -> None:
-    # Buyers run RFQs and compliance reads them all; suppliers have their own pages.
-    if not (user.is_buyer or user.is_compliance):
-        raise PermissionDenied("The RFQ pages are for buyers; suppliers find their RFQs under Invitations.")
-
-
 @page_view
 def rfq_list_page(request):
-    _may_view_rfqs(request.user)
+    may_view_rfqs(request.user)
     rfqs = rfq_list(user=request.user).annotate(
         invited_count=Count("invitations", filter=Q(invitations__status__in=ACTIVE_INVITATIONS), distinct=True),
         accepted_count=Count("invitations", filter=Q(invitations__status=InvitationStatus.ACCEPTED), distinct=True),
@@ -143,7 +139,7 @@ def _actions(rfq) -> list[dict]:
 @page_view
 def rfq_detail(request, pk: int):
     rfq = rfq_get(user=request.user, pk=pk)
-    _may_view_rfqs(request.user)
+    may_view_rfqs(request.user)
     is_owner = request.user.is_buyer and rfq.buyer_organization_id == request.user.buyer_organization_id
     invitations = list(invitations_for_rfq(rfq=rfq))
     chain, fallback = tie_breaking_summary(rfq)
@@ -164,4 +160,6 @@ def rfq_detail(request, pk: int):
         "reserve_amount": money(rfq.reserve_amount, rfq.currency),
         "tie_chain": chain, "tie_fallback": fallback,
         "timeline": status_timeline(audit_events_for(rfq_id=rfq.pk)),
+        "panel": bids_panel(user=request.user, rfq=rfq),
+        "has_evaluation": rfq.status in EVALUATED_STATES,
     })

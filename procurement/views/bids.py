@@ -1,0 +1,52 @@
+"""The bids panel of the buyer's RFQ page, and its self-refreshing fragment.
+
+What it shows is what `auctions.selectors.bids_for` returns: a reverse auction's bids live,
+but of a sealed or multi-attribute RFQ before the opening only how many suppliers quoted —
+the selector returns no bids at all, so no price can reach the page.
+"""
+from __future__ import annotations
+
+from django.shortcuts import render
+
+from auctions.mechanisms import get_mechanism
+from auctions.selectors import EVALUATED_STATES, bids_for
+from common.pages import page_view
+from procurement.selectors import rfq_get
+from suppliers.models import InvitationStatus
+
+from ..models import RFQStatus
+from .access import may_view_rfqs
+from .display import money
+
+SHOWN_FROM = (RFQStatus.OPEN, RFQStatus.PAUSED, *EVALUATED_STATES, RFQStatus.CANCELLED)
+
+
+def bids_panel(*, user, rfq) -> dict | None:
+    """The panel's content, or None before bidding has started."""
+    if rfq.status not in SHOWN_FROM:
+        return None
+    sealed = get_mechanism(rfq.auction_type).sealed
+    accepted = rfq.invitations.filter(status=InvitationStatus.ACCEPTED).count()
+    panel = {"sealed": sealed, "live": rfq.is_live, "evaluated": rfq.status in EVALUATED_STATES,
+             "submitted": rfq.bid_count, "accepted": accepted, "rows": None}
+    bids = bids_for(user=user, rfq=rfq)
+    if bids is None:
+        return panel  # sealed and unopened: the count only
+    bids = list(bids)
+    rows = [{"bid": bid, "amount": money(bid.amount, rfq.currency), "leading": bid.pk == rfq.best_bid_id}
+            for bid in reversed(bids)]
+    standing = [b for b in bids if b.status == "accepted"]
+    panel.update(rows=rows, suppliers=len({b.supplier_id for b in standing}),
+                 leading=money(rfq.best_amount, rfq.currency) if rfq.best_amount is not None else None,
+                 leader=next((b.supplier.name for b in bids if b.pk == rfq.best_bid_id), None),
+                 withdrawn=sum(1 for b in bids if b.status == "withdrawn"))
+    return panel
+
+
+@page_view
+def rfq_bids_live(request, pk: int):
+    """The panel alone, for the page's 5-second refresh while bidding runs."""
+    rfq = rfq_get(user=request.user, pk=pk)
+    may_view_rfqs(request.user)
+    return render(request, "procurement/_bids_panel.html", {"rfq": rfq, "panel": bids_panel(user=request.user,
+                                                                                             rfq=rfq)})

@@ -1,0 +1,151 @@
+"""Geometry for the small charts on the evaluation page, rendered as inline SVG by templates.
+
+Python works out every coordinate; the templates only draw (and escape) them, so the charts
+need no JavaScript and look the same in a browser, a PDF and a screenshot. Floats are used for
+pixels only — the labels show the Decimal amounts as money.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+# One colour per scored criterion (price first), distinguishable side by side.
+PALETTE = ["#0f7c80", "#3b6fd8", "#d08a1e", "#8a4fd1", "#d1495b", "#2e9d5b", "#5b6b82", "#b5651d", "#1e96c8"]
+
+
+@dataclass
+class Bar:
+    y: float
+    width: float
+    label: str
+    sublabel: str
+    value_label: str
+    css: str
+    text_x: float = 0.0
+
+
+@dataclass
+class BarChart:
+    width: int
+    height: int
+    plot_x: float
+    plot_width: float
+    bar_height: float
+    bars: list[Bar]
+    ticks: list[dict] = field(default_factory=list)
+    reserve_x: float | None = None
+    reserve_label: str = ""
+
+
+def nice_step(maximum: float, target_ticks: int = 5) -> float:
+    """A round tick step (1, 2, 2.5 or 5 × 10^k) giving about `target_ticks` ticks up to `maximum`."""
+    if maximum <= 0:
+        return 1.0
+    raw = maximum / target_ticks
+    magnitude = 10 ** math.floor(math.log10(raw))
+    for factor in (1, 2, 2.5, 5, 10):
+        if raw <= factor * magnitude:
+            return factor * magnitude
+    return 10 * magnitude  # pragma: no cover - the loop always returns
+
+
+def compact(amount: float) -> str:
+    """Axis labels: 12 500 → "12.5k", 2 000 000 → "2M"."""
+    for limit, suffix in ((1e9, "bn"), (1e6, "M"), (1e3, "k")):
+        if abs(amount) >= limit:
+            text = f"{amount / limit:.1f}".rstrip("0").rstrip(".")
+            return f"{text}{suffix}"
+    return f"{amount:g}"
+
+
+def totals_chart(rows: list[dict], *, reserve: Decimal | None = None, reserve_label: str = "",
+                 width: int = 760) -> BarChart:
+    """Horizontal bars of the quotes' totals, in rank order; a dashed line at the reserve.
+
+    Each row: {"label", "sublabel", "total" (Decimal), "value_label", "css"}.
+    """
+    label_width, right_pad, bar_height, gap, top, axis = 230.0, 100.0, 26.0, 14.0, 26.0, 26.0
+    plot_width = width - label_width - right_pad
+    values = [float(row["total"]) for row in rows] + ([float(reserve)] if reserve is not None else [])
+    step = nice_step(max(values) if values else 1.0)
+    top_value = step * math.ceil((max(values) if values else 1.0) / step) or step
+    scale = plot_width / top_value
+    bars = []
+    for index, row in enumerate(rows):
+        bar_width = max(2.0, float(row["total"]) * scale)
+        bars.append(Bar(y=top + index * (bar_height + gap), width=bar_width, label=row["label"],
+                        sublabel=row.get("sublabel", ""), value_label=row["value_label"], css=row["css"],
+                        text_x=label_width + bar_width + 8))
+    height = int(top + len(rows) * (bar_height + gap) - gap + axis)
+    ticks = []
+    value = 0.0
+    while value <= top_value + 1e-9:
+        ticks.append({"x": label_width + value * scale, "label": compact(value)})
+        value += step
+    chart = BarChart(width=width, height=height, plot_x=label_width, plot_width=plot_width, bar_height=bar_height,
+                     bars=bars, ticks=ticks)
+    if reserve is not None:
+        chart.reserve_x = label_width + float(reserve) * scale
+        chart.reserve_label = reserve_label
+    return chart
+
+
+@dataclass
+class Segment:
+    x: float
+    width: float
+    colour: str
+    title: str
+
+
+@dataclass
+class StackedRow:
+    y: float
+    label: str
+    segments: list[Segment]
+    total_label: str
+    total_x: float
+
+
+@dataclass
+class StackedChart:
+    width: int
+    height: int
+    plot_x: float
+    plot_width: float
+    bar_height: float
+    rows: list[StackedRow]
+    ticks: list[dict]
+    legend: list[dict]
+
+
+def score_composition_chart(quotes: list[dict], criteria: list[dict], *, width: int = 760) -> StackedChart:
+    """One stacked bar per quote: each criterion's contribution to the 0–100 score.
+
+    quotes: [{"label", "score_label", "contributions": {criterion_id: points}}];
+    criteria: [{"id", "name"}] in display order (price first).
+    """
+    label_width, right_pad, bar_height, gap, top, axis = 230.0, 70.0, 22.0, 12.0, 8.0, 24.0
+    plot_width = width - label_width - right_pad
+    scale = plot_width / 100.0
+    colours = {c["id"]: PALETTE[i % len(PALETTE)] for i, c in enumerate(criteria)}
+    names = {c["id"]: c["name"] for c in criteria}
+    rows = []
+    for index, quote in enumerate(quotes):
+        x = label_width
+        segments = []
+        for criterion in criteria:
+            points = max(0.0, float(quote["contributions"].get(criterion["id"], 0.0)))
+            if points <= 0:
+                continue
+            segments.append(Segment(x=x, width=points * scale, colour=colours[criterion["id"]],
+                                    title=f"{names[criterion['id']]}: {points:.1f} points"))
+            x += points * scale
+        rows.append(StackedRow(y=top + index * (bar_height + gap), label=quote["label"], segments=segments,
+                               total_label=quote["score_label"], total_x=x + 8))
+    height = int(top + len(quotes) * (bar_height + gap) - gap + axis)
+    ticks = [{"x": label_width + v * scale, "label": str(v)} for v in range(0, 101, 20)]
+    legend = [{"name": c["name"], "colour": colours[c["id"]]} for c in criteria]
+    return StackedChart(width=width, height=height, plot_x=label_width, plot_width=plot_width,
+                        bar_height=bar_height, rows=rows, ticks=ticks, legend=legend)
