@@ -17,7 +17,7 @@ REVERSE = {"starting_price": "10000.00", "minimum_decrement": "100.00", "decreme
            "rate_limit_bids_per_minute": 60}
 CRITERIA = [
     {"id": "delivery_days", "name": "Delivery time", "weight": 30, "type": "NUMERIC",
-     "higher_is_better": False, "min_value": 0, "max_value": 60},
+     "higher_is_better": False, "min_value": 0, "max_value": 90},
     {"id": "warranty", "name": "Warranty (months)", "weight": 20, "type": "NUMERIC",
      "higher_is_better": True, "min_value": 0, "max_value": 60},
     {"id": "service_rating", "name": "Service rating", "weight": 10, "type": "RATING",

@@ -249,8 +249,8 @@ def test_a_complete_multi_attribute_quote_is_accepted(api, multi):
 
 
 @pytest.mark.parametrize(("change", "expected"), [
-    ({"delivery_days": 61}, "Delivery time: must be between 0 and 60."),
-    ({"delivery_days": -1}, "Delivery time: must be between 0 and 60."),
+    ({"delivery_days": 91}, "Delivery time: must be between 0 and 90."),
+    ({"delivery_days": -1}, "Delivery time: must be between 0 and 90."),
     ({"warranty": "24"}, "Warranty (months): answer with a number."),
     ({"warranty": None}, "Warranty (months): answer with a number."),
     ({"warranty": [24]}, "Warranty (months): answer with a number."),
@@ -272,7 +272,7 @@ def test_missing_criteria_are_each_named_with_everything_else_wrong(api, multi):
     attempt = Refusal(multi)
     error = refused(criteria_quote(api, multi, {"delivery_days": 99, "colour": "red"}), "criteria_responses_valid")
     assert [v["message"] for v in error["violations"]] == [
-        "\"colour\" is not a criterion of this RFQ.", "Delivery time: must be between 0 and 60.",
+        "\"colour\" is not a criterion of this RFQ.", "Delivery time: must be between 0 and 90.",
         "Answer the criterion \"Warranty (months)\".", "Answer the criterion \"Service rating\".",
         "Answer the criterion \"Class-certified\"."]
     attempt.check(error)

@@ -36,7 +36,8 @@ from .helpers import (
 QUOTES = {"supplier1": ("123.45", "67.89"), "supplier2": ("118.07", "71.33")}
 TOTALS = {"supplier1": "6295.80", "supplier2": "6149.40"}
 TERMS = {"supplier1": "Net 30 ZQXW terms", "supplier2": "Net 45 JKVB terms"}
-DELIVERY = {"supplier1": 13.75, "supplier2": 21.25}
+# Criterion answers that no timestamp can contain ("SS.ffffff" has seconds below 60).
+DELIVERY = {"supplier1": 77.25, "supplier2": 83.75}
 
 
 def secrets_of(user: str) -> list[str]:
