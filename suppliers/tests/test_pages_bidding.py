@@ -143,6 +143,7 @@ def test_after_the_deadline_the_form_is_gone_and_a_late_quote_is_refused(login, 
     assert not response.context["bidding_open"] and "Bidding is closed." in response.content.decode()
     late = bid(client, sealed, quote(sealed, "10", "10"))
     assert [p["message"] for p in late.context["problems"]] == ["The bidding deadline has passed."]
+    assert "The bidding deadline has passed." in late.content.decode()  # shown, though the form is gone
     assert not Bid.objects.exists()
 
 
@@ -249,3 +250,32 @@ def test_withdrawing_someone_elses_bid_is_refused(login, api, reverse_auction):
                                                                                   other.json()["id"]]), follow=True)
     assert flashes(response) == ["Bid not found."]
     assert Bid.objects.get(pk=other.json()["id"]).status == BidStatus.ACCEPTED
+
+
+def test_warnings_come_with_an_accepted_bid(login, api, reverse_auction):
+    assert api("supplier2").post(f"/api/v1/rfqs/{reverse_auction}/bids/", {"amount": "9500.00"},
+                                 format="json").status_code == 201
+    response = bid(login("supplier1"), reverse_auction, {"amount": "6000.00"}, follow=True)
+    assert flashes(response) == ["Your bid of USD 6,000.00 is in. You are ranked 1.",
+                                 "Your bid is 37% below the current best; check it is right."]
+    assert Bid.objects.filter(rfq_id=reverse_auction, amount=6000).exists()
+
+
+def test_a_declined_supplier_sees_why_it_cannot_bid(login, demo):
+    rfq_id = published_rfq(demo, suppliers=(1, 2))
+    invitation = demo.supplier(1).invitations.get(rfq_id=rfq_id)
+    login("supplier1").post(reverse("supplier-invitation-decline", args=[invitation.pk]), {"reason": "No stock"})
+    response = page(login("supplier1"), rfq_id)
+    assert not response.context["bidding_open"]
+    assert response.context["bidding_closed_reason"] == "You declined this invitation."
+    refused = bid(login("supplier1"), rfq_id, quote(rfq_id, "10", "10"))
+    assert [p["rule"] for p in refused.context["problems"]] == ["supplier_invited"]
+    assert "Accept the invitation to this RFQ before bidding." in refused.content.decode()
+
+
+def test_a_late_reverse_bid_shows_why(login, reverse_auction):
+    move_deadline_into_past(reverse_auction)
+    response = bid(login("supplier1"), reverse_auction, {"amount": "9000.00"})
+    content = response.content.decode()
+    assert "Your bid was not accepted" in content and "The bidding deadline has passed." in content
+    assert not Bid.objects.exists()

@@ -41,7 +41,9 @@ def may_bid(rfq, invitation) -> tuple[bool, str]:
     """Whether the form is offered now, and if not, why (the rules still decide at submit)."""
     now = timezone.now()
     if invitation is None or invitation.status != InvitationStatus.ACCEPTED:
-        return False, "Accept the invitation to bid."
+        return False, {InvitationStatus.REVOKED: "The buyer revoked your invitation; you can no longer bid.",
+                       InvitationStatus.DECLINED: "You declined this invitation."}.get(
+            getattr(invitation, "status", None), "Accept the invitation to bid.")
     if rfq.status == RFQStatus.PAUSED:
         return False, "The buyer has paused bidding. The deadline moves by the time it stays paused."
     if rfq.status == RFQStatus.PUBLISHED or (rfq.bidding_opens_at and now < rfq.bidding_opens_at):
@@ -239,6 +241,9 @@ def bid_submit(request, pk: int):
     except BidRejected as exc:
         problems = describe_problems(exc.violations, form=form, items_by_id={i.pk: i for i in line_items},
                                      sent_ids=sent_ids)
+        return rfq_page(request, pk, bid_form=form, problems=problems)
+    except ApplicationError as exc:  # refused outside the rules (e.g. a quote that cannot be sealed)
+        problems = [{"rule": exc.code, "rule_name": "Refused", "severity": "block", "message": exc.message}]
         return rfq_page(request, pk, bid_form=form, problems=problems)
     messages.success(request, _placed_message(rfq, placed, request.user))
     for warning in placed.warnings:
