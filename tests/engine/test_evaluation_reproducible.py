@@ -3,9 +3,9 @@ from decimal import Decimal
 
 import pytest
 
-from audit.models import AuditEvent
 from auctions.evaluation import Quote, rank
 from auctions.models import Bid, BidLine
+from audit.models import AuditEvent
 from procurement.models import RFQ
 from tests.factories import move_deadline_into_past, published_rfq
 
