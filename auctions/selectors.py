@@ -74,7 +74,8 @@ def auction_state(*, user, rfq) -> dict:
     if rfq.auction_type == "REVERSE_AUCTION":
         state["max_extensions"] = settings.get("max_extensions")
     buyer_side = not user.is_supplier
-    if buyer_side or settings.get("show_bid_count", True) or sealed:
+    # Sealed: only the buyer learns how many suppliers quoted; competitors learn nothing.
+    if buyer_side or (not sealed and settings.get("show_bid_count", True)):
         state["bid_count"] = rfq.bid_count
     if not sealed and (buyer_side or settings.get("show_leading_bid", True)):
         state["leading_bid"] = format_money(rfq.best_amount, rfq.currency)

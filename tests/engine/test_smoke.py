@@ -56,3 +56,12 @@ def test_close_evaluate_award_the_recommended_bid(api, reverse_rfq):
     awarded = api("buyer").post(f"/api/v1/rfqs/{reverse_rfq}/award/", {"bid_id": winner}, format="json")
     assert awarded.status_code == 200 and awarded.json()["status"] == "awarded"
     assert RFQ.objects.get(pk=reverse_rfq).award_override is False
+
+
+def test_suppliers_do_not_learn_how_many_competitors_quoted_a_sealed_rfq(api, sealed_rfq):
+    rfq = RFQ.objects.get(pk=sealed_rfq)
+    items = list(rfq.line_items.values_list("pk", flat=True))
+    quote = {"line_items": [{"line_item_id": i, "unit_price": "10.00"} for i in items]}
+    assert api("supplier1").post(f"/api/v1/rfqs/{sealed_rfq}/bids/", quote, format="json").status_code == 201
+    assert "bid_count" not in api("supplier2").get(f"/api/v1/rfqs/{sealed_rfq}/state/").json()
+    assert api("buyer").get(f"/api/v1/rfqs/{sealed_rfq}/state/").json()["bid_count"] == 1
