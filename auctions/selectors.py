@@ -46,17 +46,23 @@ def own_quote(bid: Bid) -> dict:
 
 
 def supplier_ranks(rfq) -> dict[int, int]:
-    """Each supplier's rank by its best standing amount (ties: earlier best first)."""
+    """Each supplier's rank by its best standing amount, in one grouped query.
+
+    Standing amounts never tie: every accepted bid is below the best standing at its time
+    (the minimum decrement is positive), so ordering by the best amount is the ranking.
+    """
     best = (Bid.objects.filter(rfq=rfq, status=BidStatus.ACCEPTED, amount__isnull=False)
-            .values("supplier_id").annotate(best=Min("amount")))
-    firsts = {}
-    for row in best:
-        first = (Bid.objects.filter(rfq=rfq, supplier_id=row["supplier_id"], status=BidStatus.ACCEPTED,
-                                    amount=row["best"]).order_by("submitted_at").values_list("submitted_at", flat=True)
-                 .first())
-        firsts[row["supplier_id"]] = (row["best"], first)
-    ordered = sorted(firsts, key=lambda supplier_id: firsts[supplier_id])
-    return {supplier_id: rank for rank, supplier_id in enumerate(ordered, start=1)}
+            .values("supplier_id").annotate(best=Min("amount")).order_by("best", "supplier_id"))
+    return {row["supplier_id"]: rank for rank, row in enumerate(best, start=1)}
+
+
+def supplier_rank(*, rfq, best) -> int | None:
+    """The rank of a supplier whose best standing amount is `best` (None without a bid)."""
+    if best is None:
+        return None
+    better = (Bid.objects.filter(rfq=rfq, status=BidStatus.ACCEPTED, amount__lt=best)
+              .values("supplier_id").distinct().count())
+    return better + 1
 
 
 def own_best(*, rfq, supplier_id: int):
@@ -83,7 +89,7 @@ def auction_state(*, user, rfq) -> dict:
         best = own_best(rfq=rfq, supplier_id=user.supplier_id)
         state["your_best"] = format_money(best, rfq.currency)
         if not sealed and settings.get("show_ranking", True):
-            state["your_rank"] = supplier_ranks(rfq).get(user.supplier_id)
+            state["your_rank"] = supplier_rank(rfq=rfq, best=best)
         if not sealed and settings.get("show_leading_bid", True):
             # The limit is the best bid less the decrement: hidden with the leading bid.
             state["minimum_next_bid"] = next_bid_limit(rfq)

@@ -20,10 +20,10 @@ def audit_append(*, type: str, actor=None, rfq=None, payload: dict[str, Any] | N
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_append must run inside the transaction of the change it records")
     key = stream or (rfq_stream(rfq.pk) if rfq is not None else PLATFORM_STREAM)
-    head = AuditStream.objects.select_for_update().filter(key=key).first()
+    head = AuditStream.objects.select_for_update(no_key=True).filter(key=key).first()
     if head is None:  # the stream's first event; a racing first writer makes one of us retry the lock
         AuditStream.objects.get_or_create(key=key, defaults={"last_hash": GENESIS_HASH})
-        head = AuditStream.objects.select_for_update().get(key=key)
+        head = AuditStream.objects.select_for_update(no_key=True).get(key=key)
     actor = actor if getattr(actor, "is_authenticated", False) else None
     event = AuditEvent(
         stream=key, seq=head.last_seq + 1, rfq=rfq, type=type, actor=actor,

@@ -64,7 +64,7 @@ def rfq_create(*, user, data: dict) -> RFQ:
 @transaction.atomic
 def rfq_update(*, rfq: RFQ, user, data: dict) -> RFQ:
     """Edit a draft. Anything past draft is fixed: suppliers were told what they bid on."""
-    rfq = RFQ.objects.select_for_update().get(pk=rfq.pk)
+    rfq = RFQ.objects.select_for_update(no_key=True).get(pk=rfq.pk)
     if rfq.status != RFQStatus.DRAFT:
         raise InvalidTransition(f"Only a draft can be edited; this RFQ is {rfq.get_status_display().lower()}.")
     _apply_fields(rfq, data)
@@ -77,7 +77,7 @@ def rfq_update(*, rfq: RFQ, user, data: dict) -> RFQ:
 
 
 def _locked(rfq: RFQ) -> RFQ:
-    return RFQ.objects.select_for_update().select_related("category", "delivery_port").get(pk=rfq.pk)
+    return RFQ.objects.select_for_update(no_key=True, of=("self",)).select_related("category", "delivery_port").get(pk=rfq.pk)
 
 
 def _transition(rfq: RFQ, name: str, *, actor, reason: str = "", payload: dict | None = None, **kwargs) -> RFQ:

@@ -86,7 +86,7 @@ def kyc_missing_documents(supplier: SupplierCompany) -> list[str]:
 
 
 def _locked_supplier(pk: int) -> SupplierCompany:
-    return SupplierCompany.objects.select_for_update().get(pk=pk)
+    return SupplierCompany.objects.select_for_update(no_key=True).get(pk=pk)
 
 
 @transaction.atomic
@@ -171,12 +171,12 @@ def invitation_create_many(*, rfq, supplier_ids: list[int], user) -> list[Invita
     """Invite suppliers. On a draft they wait for publication; later they are sent at once."""
     from procurement.models import RFQ
 
-    rfq = RFQ.objects.select_for_update().get(pk=rfq.pk)
+    rfq = RFQ.objects.select_for_update(no_key=True).get(pk=rfq.pk)
     if rfq.status not in INVITABLE_RFQ_STATES:
         raise Conflict(f"Suppliers cannot be invited to an RFQ that is {rfq.get_status_display().lower()}.",
                        code="invalid_transition")
     suppliers = invitation_check_suppliers(rfq=rfq, supplier_ids=supplier_ids)
-    existing = {inv.supplier_id: inv for inv in rfq.invitations.select_for_update()}
+    existing = {inv.supplier_id: inv for inv in rfq.invitations.select_for_update(no_key=True)}
     result = []
     for supplier in suppliers:
         invitation = existing.get(supplier.pk)
@@ -200,7 +200,7 @@ def invitation_create_many(*, rfq, supplier_ids: list[int], user) -> list[Invita
 
 def invitations_send_pending(*, rfq, actor) -> int:
     """Send every pending invitation of `rfq`; called inside the publish transaction."""
-    pending = list(rfq.invitations.select_for_update().filter(status=InvitationStatus.PENDING)
+    pending = list(rfq.invitations.select_for_update(no_key=True).filter(status=InvitationStatus.PENDING)
                    .select_related("supplier"))
     for invitation in pending:
         _invitation_send(invitation, actor=actor)
@@ -208,7 +208,7 @@ def invitations_send_pending(*, rfq, actor) -> int:
 
 
 def _locked_invitation(pk: int) -> Invitation:
-    return Invitation.objects.select_for_update().select_related("rfq", "supplier").get(pk=pk)
+    return Invitation.objects.select_for_update(no_key=True, of=("self",)).select_related("rfq", "supplier").get(pk=pk)
 
 
 @transaction.atomic

@@ -57,11 +57,6 @@ class BidRejected(ApplicationError):
             self.retry_after = max(waits)
 
 
-class _Refused(Exception):
-    def __init__(self, violations):
-        self.violations = violations
-
-
 def _record(ctx: BidContext, violations: list[Violation], *, blocked: bool, bid: Bid | None = None) -> None:
     """Keep every violation for the fairness report (and the audit trail when it refused a bid)."""
     if not violations:
@@ -80,12 +75,11 @@ def _record(ctx: BidContext, violations: list[Violation], *, blocked: bool, bid:
 
 
 def _refuse(ctx: BidContext, violations: list[Violation]):
+    # No auction-row lock needed: writers lock the row FOR NO KEY UPDATE, which lets the
+    # stored violations' foreign-key check (KEY SHARE, deferred to commit on PostgreSQL)
+    # through. A plain FOR UPDATE made that check wait for a bid that was itself waiting for
+    # the audit stream this transaction holds — a deadlock found by tests/engine/test_race.py.
     with transaction.atomic():
-        # Lock the auction row before the audit stream, in the order every writer takes them.
-        # The stored violations reference the row; on PostgreSQL their foreign-key check runs
-        # at commit (deferred) and waits for a bid holding the row, while that bid waits for
-        # the stream this transaction holds: a deadlock (found by tests/engine/test_race.py).
-        RFQ.objects.select_for_update().get(pk=ctx.rfq.pk)
         _record(ctx, violations, blocked=True)
     raise BidRejected(violations)
 
@@ -105,13 +99,14 @@ def bid_place(*, rfq: RFQ, user, draft, meta: RequestMeta) -> PlacedBid:
         # Refused already, so no lock is needed to list what the locked phase would add:
         # the supplier hears of every problem at once (product.md §4.4).
         _refuse(ctx, violations + run_rules(ctx, phase="locked"))
-    try:
-        with transaction.atomic():
-            locked = RFQ.objects.select_for_update().get(pk=rfq.pk)
-            ctx = BidContext(rfq=locked, supplier=ctx.supplier, user=user, now=timezone.now(), draft=draft)
-            violations += run_rules(ctx, phase="locked")
-            if _blocking(violations):
-                raise _Refused(violations)
+    with transaction.atomic():
+        locked = RFQ.objects.select_for_update(no_key=True).get(pk=rfq.pk)
+        ctx = BidContext(rfq=locked, supplier=ctx.supplier, user=user, now=timezone.now(), draft=draft)
+        violations += run_rules(ctx, phase="locked")
+        if _blocking(violations):
+            # Recorded in this same short transaction: one round trip, no second lock.
+            _record(ctx, violations, blocked=True)
+        else:
             bid, extension = mechanism.accept(ctx, meta)
             event = audit_append(type="bid.placed", actor=user, rfq=locked,
                                  payload={**mechanism.audit_payload(bid), **meta.as_dict(),
@@ -124,8 +119,8 @@ def bid_place(*, rfq: RFQ, user, draft, meta: RequestMeta) -> PlacedBid:
                     "extension_number": extension.number, "max_extensions": extension.max_extensions,
                     "triggered_by_bid": bid.pk, "bid_submitted_at": bid.submitted_at})
             _record(ctx, violations, blocked=False, bid=bid)
-    except _Refused as refused:
-        _refuse(ctx, refused.violations)
+    if _blocking(violations):
+        raise BidRejected(violations)
     return PlacedBid(bid=bid, rfq=locked, warnings=violations)
 
 
@@ -135,7 +130,7 @@ def bid_withdraw(*, rfq: RFQ, user, bid_id: int, meta: RequestMeta) -> PlacedBid
         raise Forbidden("Only the supplier that placed a bid can withdraw it.")
     mechanism = get_mechanism(rfq.auction_type)
     with transaction.atomic():
-        locked = RFQ.objects.select_for_update().get(pk=rfq.pk)
+        locked = RFQ.objects.select_for_update(no_key=True).get(pk=rfq.pk)
         bid = Bid.objects.filter(rfq=locked, supplier=user.supplier, pk=bid_id).first()
         if bid is None:
             raise NotFound("Bid not found.")

@@ -15,7 +15,7 @@ class Command(BaseCommand):
         pending = Bid.objects.filter(opened_at__isnull=True).exclude(sealed_payload="").values_list("pk", flat=True)
         for pk in pending.iterator():
             with transaction.atomic():
-                bid = Bid.objects.select_for_update().get(pk=pk)
+                bid = Bid.objects.select_for_update(no_key=True).get(pk=pk)
                 # The commitment covers the plaintext, so it still holds after re-encryption.
                 bid.sealed_payload = reseal(bid.sealed_payload)
                 bid.save(update_fields=["sealed_payload"])
