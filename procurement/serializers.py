@@ -9,7 +9,15 @@ from rest_framework import serializers
 
 from auctions.mechanisms import get_mechanism
 from auctions.scenarios import TEMPLATES_BY_ID
-from common.money import MoneyField, QuantityField, check_money, currency_decimals, format_money, is_currency
+from common.money import (
+    MoneyField,
+    QuantityField,
+    check_money,
+    currency_decimals,
+    decimal_places,
+    format_money,
+    is_currency,
+)
 from suppliers.models import Category, Port
 
 from .models import AuctionType, ReserveVisibility
@@ -162,7 +170,8 @@ class RFQInput(serializers.Serializer):
                         "The starting price cannot be above a reserve disclosed as the starting price."]
             if settings["decrement_type"] == "AMOUNT":
                 digits = currency_decimals(currency)
-                if -Decimal(settings["minimum_decrement"]).as_tuple().exponent > digits:
+                # Trailing zeros are no precision: the default "1.00" is a whole yen.
+                if decimal_places(Decimal(settings["minimum_decrement"]).normalize()) > digits:
                     errors["auction.settings.minimum_decrement"] = [
                         f"{currency} amounts have at most {digits} decimal place(s)."]
         return errors

@@ -8,14 +8,22 @@ from django.utils import timezone
 
 from auctions.mechanisms import get_mechanism
 from auctions.models import Bid, BidLine, BidStatus
-from auctions.sealing import unseal
+from auctions.sealing import SealError, unseal
 from auctions.services.evaluation import ranking_summary, rfq_evaluation
 from audit.services import audit_append
+from common.errors import Conflict
 from common.money import format_money
 
 
 def _open(bid: Bid, quantities: dict, now) -> None:
-    quote = unseal(bid.sealed_payload, commitment=bid.sealed_commitment)
+    try:
+        quote = unseal(bid.sealed_payload, commitment=bid.sealed_commitment)
+    except SealError as exc:
+        # Nothing is opened (the close rolls back): a quote that is not what was submitted
+        # is a matter for compliance, not something to evaluate.
+        raise Conflict(f"Bidding cannot close: the sealed quote {bid.pk} of {bid.supplier.name} fails its "
+                       f"integrity check ({exc}) Compliance must investigate before the opening.",
+                       code="sealed_quote_integrity") from exc
     lines = [BidLine(bid=bid, line_item_id=line["line_item_id"], unit_price=line["unit_price"],
                      line_total=quantities[line["line_item_id"]] * line["unit_price"]) for line in quote["lines"]]
     BidLine.objects.bulk_create(lines)

@@ -13,6 +13,7 @@ from django.db import connection
 from auctions.models import Bid, BidLine
 from auctions.sealing import SealError
 from audit.models import AuditEvent
+from common.errors import Conflict
 from procurement.models import RFQ
 from procurement.services import rfq_close
 from tests.api.world import _demo_world, demo  # noqa: F401  (the demo world, seeded once per module)
@@ -209,8 +210,10 @@ def test_a_tampered_quote_makes_the_opening_fail_instead_of_opening_something_el
     else:  # each row gets the other's (valid) ciphertext
         Bid.objects.filter(pk=first.pk).update(sealed_payload=second.sealed_payload)
         Bid.objects.filter(pk=second.pk).update(sealed_payload=first.sealed_payload)
-    with pytest.raises(SealError):
+    with pytest.raises(Conflict, match="integrity check") as refused:
         close_as_buyer(demo, tender)
+    assert isinstance(refused.value.__cause__, SealError)
+    assert refused.value.code == "sealed_quote_integrity"  # a 409 with a message, not a 500
     assert_nothing_opened(tender)
 
 
@@ -251,7 +254,7 @@ def test_without_the_key_a_quote_cannot_be_opened(api, demo, settings):
     rfq = sealed_auction(demo)
     created(quote(api, "supplier1", rfq, dict.fromkeys(items(rfq), "10.00")))
     settings.QUAYSIDE_SEALING_KEYS = [Fernet.generate_key().decode()]
-    with pytest.raises(SealError):
+    with pytest.raises(Conflict, match="cannot be decrypted"):
         close_as_buyer(demo, rfq)
     assert_nothing_opened(rfq)
 

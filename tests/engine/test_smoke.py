@@ -65,3 +65,13 @@ def test_suppliers_do_not_learn_how_many_competitors_quoted_a_sealed_rfq(api, se
     assert api("supplier1").post(f"/api/v1/rfqs/{sealed_rfq}/bids/", quote, format="json").status_code == 201
     assert "bid_count" not in api("supplier2").get(f"/api/v1/rfqs/{sealed_rfq}/state/").json()
     assert api("buyer").get(f"/api/v1/rfqs/{sealed_rfq}/state/").json()["bid_count"] == 1
+
+
+def test_a_jpy_reverse_auction_takes_the_default_decrement(api):
+    from tests.factories import rfq_payload
+
+    body = rfq_payload(currency="JPY", reserve_price={"enabled": False},
+                       auction={"type": "REVERSE_AUCTION", "settings": {}})
+    response = api("buyer").post("/api/v1/rfqs/", body, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["auction"]["settings"]["minimum_decrement"] == "1.00"
