@@ -7,6 +7,7 @@ from django.utils import timezone
 from audit.models import AuditStream, rfq_stream
 from common.errors import Conflict, Forbidden, ValidationFailed
 from common.money import currency_decimals, format_money
+from suppliers.models import InvitationStatus
 
 from .mechanisms import get_mechanism
 from .mechanisms.reverse import minimum_next_bid
@@ -65,6 +66,11 @@ def supplier_rank(*, rfq, best) -> int | None:
     return better + 1
 
 
+def is_participant(*, rfq, supplier_id: int) -> bool:
+    """Whether the supplier accepted its invitation, and so may follow the bidding."""
+    return rfq.invitations.filter(supplier_id=supplier_id, status=InvitationStatus.ACCEPTED).exists()
+
+
 def own_best(*, rfq, supplier_id: int):
     return (Bid.objects.filter(rfq=rfq, supplier_id=supplier_id, status=BidStatus.ACCEPTED, amount__isnull=False)
             .aggregate(best=Min("amount"))["best"])
@@ -80,6 +86,9 @@ def auction_state(*, user, rfq) -> dict:
     if rfq.auction_type == "REVERSE_AUCTION":
         state["max_extensions"] = settings.get("max_extensions")
     buyer_side = not user.is_supplier
+    if user.is_supplier and not is_participant(rfq=rfq, supplier_id=user.supplier_id):
+        # Invited but not (or no longer) taking part: the auction's figures are for bidders.
+        return state
     # Sealed: only the buyer learns how many suppliers quoted; competitors learn nothing.
     if buyer_side or (not sealed and settings.get("show_bid_count", True)):
         state["bid_count"] = rfq.bid_count

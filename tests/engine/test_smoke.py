@@ -75,3 +75,18 @@ def test_a_jpy_reverse_auction_takes_the_default_decrement(api):
     response = api("buyer").post("/api/v1/rfqs/", body, format="json")
     assert response.status_code == 201, response.content
     assert response.json()["auction"]["settings"]["minimum_decrement"] == "1.00"
+
+
+def test_a_supplier_that_declined_does_not_follow_the_bidding(api, demo):
+    from tests.factories import published_rfq
+
+    rfq_id = published_rfq(demo, suppliers=(1, 2, 3), accept=(1, 2), reserve_price={"enabled": False}, auction={
+        "type": "REVERSE_AUCTION", "settings": {"starting_price": "10000.00", "minimum_decrement": "100.00"}})
+    invitation = demo.supplier(3).invitations.get(rfq_id=rfq_id)
+    assert api("supplier3").post(f"/api/v1/invitations/{invitation.pk}/decline/", {}, format="json").status_code == 200
+    assert bid(api, "supplier1", rfq_id, "9500.00").status_code == 201
+    declined = api("supplier3").get(f"/api/v1/rfqs/{rfq_id}/state/")
+    assert declined.status_code == 200
+    assert not {"leading_bid", "bid_count", "your_rank", "minimum_next_bid"} & set(declined.json())
+    assert "9500" not in declined.content.decode()
+    assert api("supplier2").get(f"/api/v1/rfqs/{rfq_id}/state/").json()["leading_bid"] == "9500.00"
