@@ -6,9 +6,13 @@ doing anything; a concurrent repeat finds the claim and waits for the first resp
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import time
+from datetime import timedelta
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 
@@ -20,6 +24,8 @@ from .sealing import SealError, decrypt_json, encrypt_json
 PENDING = 0
 ENCRYPTED = "encrypted"  # the one key of a stored body that is a sealed token
 WAIT_SECONDS = 10.0
+# A claim still pending after this long belongs to a request whose worker died.
+ABANDONED_AFTER_SECONDS = 60
 
 
 def _key(request) -> str | None:
@@ -62,6 +68,10 @@ def _wait_for(user, key: str, rfq_id: int) -> Response:
                    code="idempotency_key_in_progress")
 
 
+def _request_hash(request) -> str:
+    return hashlib.sha256(json.dumps(request.data, sort_keys=True, default=str).encode()).hexdigest()
+
+
 def idempotent(request, rfq_id: int, handle, *, confidential: bool = False) -> Response:
     """Run `handle()` once per (user, Idempotency-Key); store and replay its response.
 
@@ -71,13 +81,25 @@ def idempotent(request, rfq_id: int, handle, *, confidential: bool = False) -> R
     key = _key(request)
     if key is None:
         return handle()
+    request_hash = _request_hash(request)
     existing = IdempotencyRecord.objects.filter(user=request.user, key=key).first()
+    if existing is not None and existing.status_code == PENDING and \
+            existing.created_at < timezone.now() - timedelta(seconds=ABANDONED_AFTER_SECONDS):
+        # The first request's worker died without answering: the claim is released.
+        IdempotencyRecord.objects.filter(pk=existing.pk, status_code=PENDING).delete()
+        existing = None
     if existing is not None:
-        return _wait_for(request.user, key, rfq_id) if existing.status_code == PENDING else _replay(existing, rfq_id)
+        response = (_wait_for(request.user, key, rfq_id) if existing.status_code == PENDING
+                    else _replay(existing, rfq_id))
+        if existing.request_hash and existing.request_hash != request_hash:
+            # api.md: the key alone decides, so the first answer stands; the client is told
+            # its retry differed, which usually means a bug on its side.
+            response["Idempotent-Request-Mismatch"] = "true"
+        return response
     try:
         with transaction.atomic():
             record = IdempotencyRecord.objects.create(user=request.user, key=key, rfq_id=rfq_id,
-                                                      status_code=PENDING, body={})
+                                                      request_hash=request_hash, status_code=PENDING, body={})
     except IntegrityError:
         return _wait_for(request.user, key, rfq_id)
     try:

@@ -105,6 +105,7 @@ class IdempotencyRecord(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=255)
     rfq = models.ForeignKey("procurement.RFQ", on_delete=models.CASCADE, related_name="+")
+    request_hash = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the request's JSON body")
     status_code = models.PositiveSmallIntegerField()
     body = models.JSONField()
     headers = models.JSONField(default=dict)

@@ -70,9 +70,37 @@ def test_a_429_is_replayed_with_its_retry_after(api, rfq):
 def test_a_400_is_replayed_too(api, rfq):
     first = keyed(api, "supplier1", rfq, {"amount": 9500}, "k-number")
     assert first.status_code == 400
-    again = keyed(api, "supplier1", rfq, {"amount": "9500.00"}, "k-number")
+    again = keyed(api, "supplier1", rfq, {"amount": 9500}, "k-number")
     assert again.status_code == 400 and again.json() == first.json()
     assert not Bid.objects.filter(rfq_id=rfq).exists()
+
+
+def test_the_same_key_with_another_body_replays_and_says_so(api, rfq):
+    first = created(keyed(api, "supplier1", rfq, {"amount": "9500.00"}, "k-body"))
+    same = keyed(api, "supplier1", rfq, {"amount": "9500.00"}, "k-body")
+    assert not same.has_header("Idempotent-Request-Mismatch")
+    other = keyed(api, "supplier1", rfq, {"amount": "9400.00"}, "k-body")
+    assert other.status_code == 201 and other.json()["id"] == first["id"]
+    assert other["Idempotent-Request-Mismatch"] == "true"
+    assert Bid.objects.filter(rfq_id=rfq).count() == 1
+
+
+def test_an_abandoned_claim_is_released(api, rfq):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from auctions.models import IdempotencyRecord
+
+    created(keyed(api, "supplier1", rfq, {"amount": "9500.00"}, "k-crashed"))
+    # As if the worker had died before answering, long ago.
+    IdempotencyRecord.objects.filter(key="k-crashed").update(status_code=0, body={},
+                                                               created_at=timezone.now() - timedelta(minutes=5))
+    retried = keyed(api, "supplier2", rfq, {"amount": "9400.00"}, "k-crashed")  # another user: unaffected
+    assert retried.status_code == 201
+    again = keyed(api, "supplier1", rfq, {"amount": "9500.00"}, "k-crashed")
+    assert again.status_code in (201, 422)  # processed anew, not stuck on the dead claim
+    assert again.json().get("error", {}).get("code") != "idempotency_key_in_progress"
 
 
 def test_a_key_used_on_another_rfq_is_a_409(api, demo, rfq):
