@@ -10,14 +10,25 @@ from auctions.mechanisms import get_mechanism
 from auctions.models import Bid, BidLine, BidStatus
 from auctions.sealing import SealError, unseal
 from auctions.services.evaluation import ranking_summary, rfq_evaluation
+from audit.models import AuditEvent
 from audit.services import audit_append
 from common.errors import Conflict
 from common.money import format_money
 
 
-def _open(bid: Bid, quantities: dict, now) -> None:
+def _committed(rfq) -> dict[int, str]:
+    """Each quote's commitment as the hash-chained audit trail recorded it at submission."""
+    events = AuditEvent.objects.filter(rfq=rfq, type="bid.placed").values_list("payload", flat=True)
+    return {payload["bid_id"]: payload.get("commitment", "") for payload in events}
+
+
+def _open(bid: Bid, quantities: dict, now, committed: dict[int, str]) -> None:
     try:
-        quote = unseal(bid.sealed_payload, commitment=bid.sealed_commitment)
+        # The audit trail's copy is the reference: a row whose ciphertext and commitment were
+        # both swapped or rewritten in the database still fails here.
+        if committed.get(bid.pk) != bid.sealed_commitment:
+            raise SealError("its commitment differs from the one recorded in the audit trail.")
+        quote = unseal(bid.sealed_payload, commitment=committed[bid.pk])
     except SealError as exc:
         # Nothing is opened (the close rolls back): a quote that is not what was submitted
         # is a matter for compliance, not something to evaluate.
@@ -41,9 +52,10 @@ def auction_on_close(*, rfq, actor) -> None:
     opened = []
     if get_mechanism(rfq.auction_type).sealed and rfq.bids_opened_at is None:
         quantities = dict(rfq.line_items.values_list("pk", "quantity"))
+        committed = _committed(rfq)
         for bid in Bid.objects.filter(rfq=rfq, opened_at__isnull=True).exclude(sealed_payload="").select_related(
                 "supplier").order_by("submitted_at", "id"):
-            _open(bid, quantities, now)
+            _open(bid, quantities, now, committed)
             opened.append({"bid_id": bid.pk, "supplier_id": bid.supplier_id, "supplier": bid.supplier.name,
                            "version": bid.version, "status": bid.status, "items_quoted": bid.items_quoted,
                            "total": format_money(bid.amount, rfq.currency), "commitment": bid.sealed_commitment})

@@ -199,7 +199,7 @@ def assert_nothing_opened(rfq_id):
 
 
 @pytest.mark.parametrize("tender", ["SEALED_BID"], indirect=True)
-@pytest.mark.parametrize("tamper", ["ciphertext", "commitment", "swapped"])
+@pytest.mark.parametrize("tamper", ["ciphertext", "commitment", "swapped", "swapped_with_commitments"])
 def test_a_tampered_quote_makes_the_opening_fail_instead_of_opening_something_else(demo, tender, tamper):
     first, second = Bid.objects.filter(rfq_id=tender).order_by("pk")
     if tamper == "ciphertext":
@@ -207,9 +207,14 @@ def test_a_tampered_quote_makes_the_opening_fail_instead_of_opening_something_el
         Bid.objects.filter(pk=first.pk).update(sealed_payload=token[:40] + ("A" if token[40] != "A" else "B") + token[41:])
     elif tamper == "commitment":
         Bid.objects.filter(pk=first.pk).update(sealed_commitment="0" * 64)
-    else:  # each row gets the other's (valid) ciphertext
+    elif tamper == "swapped":  # each row gets the other's (valid) ciphertext
         Bid.objects.filter(pk=first.pk).update(sealed_payload=second.sealed_payload)
         Bid.objects.filter(pk=second.pk).update(sealed_payload=first.sealed_payload)
+    else:  # ciphertext and commitment swapped together: consistent rows, caught by the audit trail
+        Bid.objects.filter(pk=first.pk).update(sealed_payload=second.sealed_payload,
+                                               sealed_commitment=second.sealed_commitment)
+        Bid.objects.filter(pk=second.pk).update(sealed_payload=first.sealed_payload,
+                                                sealed_commitment=first.sealed_commitment)
     with pytest.raises(Conflict, match="integrity check") as refused:
         close_as_buyer(demo, tender)
     assert isinstance(refused.value.__cause__, SealError)
