@@ -47,10 +47,16 @@ def placed_body(placed, user) -> dict:
             "warnings": [v.as_dict() for v in placed.warnings if not v.blocks],
             "bidding_deadline": serializers.DateTimeField().to_representation(rfq.bidding_deadline),
             "extensions": rfq.extensions}
-    state = selectors.auction_state(user=user, rfq=rfq)
-    for name in ("your_rank", "leading_bid", "bid_count"):
-        if name in state:
-            body["rank" if name == "your_rank" else name] = state[name]
+    if not get_mechanism(rfq.auction_type).sealed:
+        # From the locked row as this bid left it, no further query: an accepted reverse bid
+        # beats the best standing bid, so it leads. The settings decide what is disclosed.
+        settings = rfq.auction_settings
+        if settings.get("show_ranking", True):
+            body["rank"] = 1
+        if settings.get("show_leading_bid", True):
+            body["leading_bid"] = format_money(rfq.best_amount, rfq.currency)
+        if settings.get("show_bid_count", True):
+            body["bid_count"] = rfq.bid_count
     return body
 
 
@@ -82,7 +88,7 @@ class BidsApi(APIView):
         responses={201: BID_SCHEMA}, parameters=[
         OpenApiParameter("Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False)])
     def post(self, request, pk: int):
-        rfq = rfq_get(user=request.user, pk=pk)
+        rfq = rfq_get(user=request.user, pk=pk, with_line_items=False)
         if not request.user.is_supplier:
             raise Forbidden("Only invited suppliers bid.")
 

@@ -27,10 +27,11 @@ def rfq_visible_to(user) -> QuerySet:
     return qs.none()
 
 
-def rfq_get(*, user, pk: int) -> RFQ:
+def rfq_get(*, user, pk: int, with_line_items: bool = True) -> RFQ:
     """The RFQ if the user may see it; otherwise 404, so existence is not leaked."""
+    qs = rfq_visible_to(user)
     try:
-        return rfq_visible_to(user).prefetch_related("line_items").get(pk=pk)
+        return (qs.prefetch_related("line_items") if with_line_items else qs).get(pk=pk)
     except (RFQ.DoesNotExist, ValueError, TypeError):
         raise NotFound("RFQ not found.") from None
 
