@@ -974,6 +974,7 @@ def main(argv=None) -> int:
         n_suppliers = args.clients * args.suppliers_per_client
         print(f"[setup] {n_suppliers} bench suppliers and the auction", flush=True)
         world = create_world(n_suppliers)
+        from django.conf import settings
         from django.db import connections
 
         connections.close_all()
@@ -984,7 +985,9 @@ def main(argv=None) -> int:
         # Warm every process (URL conf, DRF, first connection) with reads only.
         for _ in range(4 * args.workers):
             request_once(servers.port, "GET", f"/api/v1/rfqs/{world.rfq_id}/state/", world.tokens[0])
+        pool = settings.DATABASES["default"].get("OPTIONS", {}).get("pool")
         persistent = (f"persistent DB connections (CONN_MAX_AGE={world.conn_max_age})" if world.conn_max_age
+                      else f"a psycopg connection pool per process (max {pool['max_size']})" if pool
                       else "no persistent DB connections (CONN_MAX_AGE=0: one new connection per request)")
         server_info = (f"{args.workers} × daphne (one shared socket, 127.0.0.1:{servers.port}), DEBUG off, "
                        f"{persistent}, Redis {args.redis_url}")
