@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 from common.api import body_object
 from common.errors import Forbidden
 from common.money import format_money
-from procurement.selectors import rfq_get
+from procurement.selectors import rfq_for_bidding, rfq_get
 
 from . import selectors
 from .idempotency import idempotent
@@ -39,13 +39,16 @@ def request_meta(request) -> RequestMeta:
                        session=session)
 
 
+DATETIME = serializers.DateTimeField()  # one instance: building DRF fields per response shows in the bid path
+
+
 def placed_body(placed, user) -> dict:
     bid, rfq = placed.bid, placed.rfq
     body = {"id": bid.pk, "rfq": rfq.pk, "status": bid.status, "version": bid.version,
-            "submitted_at": serializers.DateTimeField().to_representation(bid.submitted_at),
+            "submitted_at": DATETIME.to_representation(bid.submitted_at),
             "amount": format_money(bid.amount if bid.amount is not None else selectors.own_quote(bid)["total"], rfq.currency),
             "warnings": [v.as_dict() for v in placed.warnings if not v.blocks],
-            "bidding_deadline": serializers.DateTimeField().to_representation(rfq.bidding_deadline),
+            "bidding_deadline": DATETIME.to_representation(rfq.bidding_deadline),
             "extensions": rfq.extensions}
     if not get_mechanism(rfq.auction_type).sealed:
         # From the locked row as this bid left it, no further query: an accepted reverse bid
@@ -88,9 +91,10 @@ class BidsApi(APIView):
         responses={201: BID_SCHEMA}, parameters=[
         OpenApiParameter("Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False)])
     def post(self, request, pk: int):
-        rfq = rfq_get(user=request.user, pk=pk, with_line_items=False)
         if not request.user.is_supplier:
+            rfq_get(user=request.user, pk=pk, with_line_items=False)  # 404 to whoever may not see it
             raise Forbidden("Only invited suppliers bid.")
+        rfq = rfq_for_bidding(user=request.user, pk=pk)
 
         mechanism = get_mechanism(rfq.auction_type)
 

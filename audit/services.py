@@ -10,6 +10,35 @@ from .chain import GENESIS_HASH, event_hash, normalise_payload
 from .models import PLATFORM_STREAM, AuditEvent, AuditStream, rfq_stream
 
 
+def audit_lock(key: str) -> AuditStream:
+    """Lock a stream's head for appending (creating the stream on its first event)."""
+    head = AuditStream.objects.select_for_update(no_key=True).filter(key=key).first()
+    if head is None:  # the stream's first event; a racing first writer makes one of us retry the lock
+        AuditStream.objects.get_or_create(key=key, defaults={"last_hash": GENESIS_HASH})
+        head = AuditStream.objects.select_for_update(no_key=True).get(key=key)
+    return head
+
+
+def audit_event(*, type: str, head: AuditStream, actor=None, rfq=None,
+                payload: dict[str, Any] | None = None) -> AuditEvent:
+    """The next event of the locked stream `head`, hashed but not saved; `head` is advanced.
+
+    For callers that write the event themselves in a batch with their own change (the bid
+    hot path); they must insert it and store the head in the same transaction.
+    """
+    actor = actor if getattr(actor, "is_authenticated", False) else None
+    event = AuditEvent(
+        stream=head.key, seq=head.last_seq + 1, rfq=rfq, type=type, actor=actor,
+        actor_name=actor.get_username() if actor else "system", at=timezone.now(),
+        payload=normalise_payload(payload or {}), prev_hash=head.last_hash or GENESIS_HASH,
+    )
+    event.hash = event_hash(stream=head.key, seq=event.seq, type=type, actor_id=event.actor_id,
+                            actor_name=event.actor_name, at=event.at, payload=event.payload,
+                            prev_hash=event.prev_hash)
+    head.last_seq, head.last_hash = event.seq, event.hash
+    return event
+
+
 def audit_append(*, type: str, actor=None, rfq=None, payload: dict[str, Any] | None = None,
                  stream: str | None = None) -> AuditEvent:
     """Append one event to the RFQ's stream (or the platform stream) and return it.
@@ -19,21 +48,8 @@ def audit_append(*, type: str, actor=None, rfq=None, payload: dict[str, Any] | N
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_append must run inside the transaction of the change it records")
-    key = stream or (rfq_stream(rfq.pk) if rfq is not None else PLATFORM_STREAM)
-    head = AuditStream.objects.select_for_update(no_key=True).filter(key=key).first()
-    if head is None:  # the stream's first event; a racing first writer makes one of us retry the lock
-        AuditStream.objects.get_or_create(key=key, defaults={"last_hash": GENESIS_HASH})
-        head = AuditStream.objects.select_for_update(no_key=True).get(key=key)
-    actor = actor if getattr(actor, "is_authenticated", False) else None
-    event = AuditEvent(
-        stream=key, seq=head.last_seq + 1, rfq=rfq, type=type, actor=actor,
-        actor_name=actor.get_username() if actor else "system", at=timezone.now(),
-        payload=normalise_payload(payload or {}), prev_hash=head.last_hash or GENESIS_HASH,
-    )
-    event.hash = event_hash(stream=key, seq=event.seq, type=type, actor_id=event.actor_id,
-                            actor_name=event.actor_name, at=event.at, payload=event.payload,
-                            prev_hash=event.prev_hash)
+    head = audit_lock(stream or (rfq_stream(rfq.pk) if rfq is not None else PLATFORM_STREAM))
+    event = audit_event(type=type, head=head, actor=actor, rfq=rfq, payload=payload)
     event.save(force_insert=True)
-    head.last_seq, head.last_hash = event.seq, event.hash
-    head.save(update_fields=["last_seq", "last_hash"])
+    AuditStream.objects.filter(key=head.key).update(last_seq=head.last_seq, last_hash=head.last_hash)
     return event

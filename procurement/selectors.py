@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, QuerySet
 
+from common.db import instances, run_batch, select_columns
 from common.errors import Forbidden, NotFound
-from suppliers.models import Invitation
+from suppliers.models import Invitation, SupplierCompany
 from suppliers.selectors import SUPPLIER_VISIBLE_INVITATION
 
 from .models import RFQ, RFQStatus
@@ -34,6 +35,36 @@ def rfq_get(*, user, pk: int, with_line_items: bool = True) -> RFQ:
         return (qs.prefetch_related("line_items") if with_line_items else qs).get(pk=pk)
     except (RFQ.DoesNotExist, ValueError, TypeError):
         raise NotFound("RFQ not found.") from None
+
+
+def rfq_for_bidding(*, user, pk) -> RFQ:
+    """The RFQ a supplier bids on, with what the eligibility rules ask loaded in the same query.
+
+    The bid hot path (architecture.md) reads the RFQ, the supplier's invitation and whether
+    the supplier is qualified for the RFQ's category: one statement, no ORM compilation.
+    Visibility is rfq_visible_to's rule for suppliers: an invitation they were sent, never a
+    draft; anything else is 404.
+    """
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise NotFound("RFQ not found.") from None
+    if not getattr(user, "is_supplier", False) or not (-2**63 <= pk < 2**63):
+        raise NotFound("RFQ not found.")
+    qualified = SupplierCompany.categories.through._meta
+    rows = run_batch([(
+        f"""SELECT {select_columns(RFQ, "r")}, i.status,
+                   EXISTS (SELECT 1 FROM {qualified.db_table} q
+                           WHERE q.{qualified.get_field("suppliercompany").column} = %s
+                             AND q.{qualified.get_field("category").column} = r.category_id)
+              FROM {RFQ._meta.db_table} r
+              LEFT JOIN {Invitation._meta.db_table} i ON i.rfq_id = r.id AND i.supplier_id = %s
+             WHERE r.id = %s""", [user.supplier_id, user.supplier_id, pk])])[0]
+    rfq = instances(RFQ, rows, extra=["bidder_invitation_status", "bidder_category_qualified"])[0] if rows else None
+    if rfq is None or rfq.status == RFQStatus.DRAFT or rfq.bidder_invitation_status not in SUPPLIER_VISIBLE_INVITATION:
+        raise NotFound("RFQ not found.")
+    rfq.bidder_category_qualified = bool(rfq.bidder_category_qualified)  # SQLite answers 0/1
+    return rfq
 
 
 def rfq_get_for_buyer_action(*, user, pk: int) -> RFQ:

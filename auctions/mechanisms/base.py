@@ -38,7 +38,8 @@ class Mechanism:
         return serializer.to_draft()
 
     def accept(self, ctx, meta) -> tuple[object, Extension | None]:
-        """Insert the bid and update the locked auction row; return the bid and any extension."""
+        """The bid and the locked auction row's new state, written through `ctx.write` (sent in one
+        batch with the audit event); return the bid and any extension."""
         raise NotImplementedError
 
     def withdrawn(self, rfq, bid) -> None:

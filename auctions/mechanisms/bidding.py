@@ -3,13 +3,19 @@ from __future__ import annotations
 
 from auctions.models import Bid, BidStatus
 from auctions.sealing import seal
+from common.db import insert_statement, update_statement
 
 
 def new_bid(ctx, meta, **fields) -> Bid:
-    return Bid.objects.create(
-        rfq=ctx.rfq, supplier=ctx.supplier, submitted_by=ctx.user, submitted_at=ctx.now,
-        version=len(ctx.own_bids) + 1, ip_address=meta.ip, user_agent=meta.user_agent[:300],
-        device_fingerprint=meta.fingerprint[:128], **fields)
+    """The bid, its insert queued with the transaction's writes (or made now if no id was reserved)."""
+    bid = Bid(pk=ctx.next_bid_id, rfq=ctx.rfq, supplier=ctx.supplier, submitted_by=ctx.user, submitted_at=ctx.now,
+              version=len(ctx.own_bids) + 1, ip_address=meta.ip, user_agent=meta.user_agent[:300],
+              device_fingerprint=meta.fingerprint[:128], audit_seq=ctx.audit_seq, **fields)
+    if bid.pk is None:
+        bid.save(force_insert=True)
+    else:
+        ctx.write(insert_statement(bid))
+    return bid
 
 
 def standing_suppliers(rfq) -> int:
@@ -34,7 +40,7 @@ class SealedBidding:
                       items_quoted=len(ctx.draft.lines))
         if not previous:
             rfq.bid_count += 1
-            rfq.save(update_fields=["bid_count", "updated_at"])
+            ctx.write(update_statement(rfq, ["bid_count", "updated_at"]))
         return bid, None
 
     def withdrawn(self, rfq, bid) -> None:

@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from auctions.models import Bid, BidStatus
 from auctions.serializers import ReverseBidInput
+from common.db import update_statement
 from common.money import MoneyField
 
 from .base import Extension, Mechanism, register
@@ -89,8 +90,8 @@ class ReverseAuction(Mechanism):
             rfq.best_amount, rfq.best_bid = amount, bid
         rfq.bid_count += 1
         extension = self._extend(rfq, ctx.now)
-        rfq.save(update_fields=["best_amount", "best_bid", "bid_count", "bidding_deadline", "extensions",
-                                "deadline_version", "last_extension_at", "updated_at"])
+        ctx.write(update_statement(rfq, ["best_amount", "best_bid", "bid_count", "bidding_deadline", "extensions",
+                                         "deadline_version", "last_extension_at", "updated_at"]))
         return bid, extension
 
     @staticmethod

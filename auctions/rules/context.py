@@ -20,6 +20,13 @@ class BidContext:
     action: str = "place"
     draft: BidDraft = field(default_factory=BidDraft)
     bid: Bid | None = None  # the bid being withdrawn
+    audit_seq: int | None = None  # the seq the accepted bid's audit event will get (stream head locked)
+    next_bid_id: int | None = None  # an id reserved for the bid, so its insert can wait for the batch
+    # The transaction's writes, sent together in one round trip (common.db.run_batch).
+    writes: list = field(default_factory=list)
+
+    def write(self, statement) -> None:
+        self.writes.append(statement)
 
     @property
     def settings(self) -> dict:
@@ -31,8 +38,16 @@ class BidContext:
 
     @cached_property
     def invitation_status(self) -> str | None:
+        if hasattr(self.rfq, "bidder_invitation_status"):  # loaded with the RFQ (rfq_for_bidding)
+            return self.rfq.bidder_invitation_status
         invitation = self.rfq.invitations.filter(supplier_id=self.supplier.pk).first()
         return invitation.status if invitation else None
+
+    @cached_property
+    def category_qualified(self) -> bool:
+        if hasattr(self.rfq, "bidder_category_qualified"):  # loaded with the RFQ (rfq_for_bidding)
+            return self.rfq.bidder_category_qualified
+        return self.supplier.categories.filter(pk=self.rfq.category_id).exists()
 
     @cached_property
     def own_bids(self) -> list[Bid]:

@@ -20,5 +20,5 @@ def supplier_invited(ctx):
 
 @rule("category_qualified", name="Supplier qualified for the category", category="eligibility")
 def category_qualified(ctx):
-    if not ctx.supplier.categories.filter(pk=ctx.rfq.category_id).exists():
+    if not ctx.category_qualified:
         return f"Your company is not qualified for {ctx.rfq.category.name}."

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from auctions.mechanisms import get_mechanism
 from auctions.models import Bid, BidStatus, RuleViolation
 from auctions.rules import BidContext, Violation, run_rules
-from audit.services import audit_append
+from audit.models import AuditStream, rfq_stream
+from audit.services import audit_append, audit_event, audit_lock
+from common.db import insert_statement, instances, run_batch, select_columns, update_statement
 from common.errors import ApplicationError, Forbidden, NotFound
 from procurement.models import RFQ
 
@@ -57,8 +59,10 @@ class BidRejected(ApplicationError):
             self.retry_after = max(waits)
 
 
-def _record(ctx: BidContext, violations: list[Violation], *, blocked: bool, bid: Bid | None = None) -> None:
-    """Keep every violation for the fairness report (and the audit trail when it refused a bid)."""
+def _record(ctx: BidContext, violations: list[Violation], *, blocked: bool, bid: Bid | None = None,
+            head: AuditStream) -> None:
+    """Keep every violation for the fairness report (and the audit trail when it refused a bid).
+    Queued with the transaction's writes."""
     if not violations:
         return
     rows = [RuleViolation(rfq_id=ctx.rfq.pk, supplier=ctx.supplier, user=ctx.user, bid=bid, action=ctx.action,
@@ -67,11 +71,23 @@ def _record(ctx: BidContext, violations: list[Violation], *, blocked: bool, bid:
     attempt = rows[0].attempt
     for row in rows:
         row.attempt = attempt
-    RuleViolation.objects.bulk_create(rows)
+        ctx.write(insert_statement(row))
     if blocked:
-        audit_append(type=f"bid.{ctx.action}_rejected", actor=ctx.user, rfq=ctx.rfq, payload={
+        _audit(ctx, head, f"bid.{ctx.action}_rejected", {
             "supplier_id": ctx.supplier.pk, "attempt": str(attempt),
             "violations": [{"rule": v.rule, "severity": v.severity, "message": v.message} for v in violations]})
+
+
+def _audit(ctx: BidContext, head: AuditStream, type: str, payload: dict):
+    event = audit_event(type=type, head=head, actor=ctx.user, rfq=ctx.rfq, payload=payload)
+    ctx.write(insert_statement(event))
+    return event
+
+
+def _commit_writes(ctx: BidContext, head: AuditStream) -> None:
+    """Send the queued writes and the advanced stream head in one round trip."""
+    run_batch([*ctx.writes, update_statement(head, ["last_seq", "last_hash"])])
+    ctx.writes.clear()
 
 
 def _refuse(ctx: BidContext, violations: list[Violation]):
@@ -80,12 +96,50 @@ def _refuse(ctx: BidContext, violations: list[Violation]):
     # through. A plain FOR UPDATE made that check wait for a bid that was itself waiting for
     # the audit stream this transaction holds — a deadlock found by tests/engine/test_race.py.
     with transaction.atomic():
-        _record(ctx, violations, blocked=True)
+        head = audit_lock(rfq_stream(ctx.rfq.pk))
+        _record(ctx, violations, blocked=True, head=head)
+        _commit_writes(ctx, head)
     raise BidRejected(violations)
 
 
 def _blocking(violations: list[Violation]) -> bool:
     return any(v.blocks for v in violations)
+
+
+OWN_BID_FIELDS = ["id", "rfq", "supplier", "submitted_at", "status", "version", "withdrawn_at"]
+
+
+def _lock(rfq_id: int, supplier_id: int) -> tuple[RFQ, AuditStream, list[Bid], int | None]:
+    """Lock the auction row and its audit stream head, then read the supplier's own bids and
+    reserve the new bid's id: one round trip (common.db.run_batch).
+
+    The row comes first, the order every writer takes the two locks in. The own-bids read is
+    a statement of its own, so its snapshot is taken after the lock was granted and sees every
+    bid committed before. Other columns of the own bids load on access.
+    """
+    key = rfq_stream(rfq_id)
+    bid_table = Bid._meta.db_table
+    # SQLite (the embedded default) has no row locks: its writers queue for the database.
+    lock = " FOR NO KEY UPDATE" if connection.features.has_select_for_no_key_update else ""
+    statements = [
+        (f"""SELECT {select_columns(RFQ, "r")}, s.last_seq, s.last_hash
+               FROM {RFQ._meta.db_table} r JOIN {AuditStream._meta.db_table} s ON s.key = %s
+              WHERE r.id = %s{lock}""", [key, rfq_id]),
+        (f"""SELECT {select_columns(Bid, "b", OWN_BID_FIELDS)} FROM {bid_table} b
+              WHERE b.rfq_id = %s AND b.supplier_id = %s ORDER BY b.submitted_at, b.id""", [rfq_id, supplier_id]),
+    ]
+    if connection.vendor == "postgresql":
+        statements.append((f"SELECT nextval(pg_get_serial_sequence('{bid_table}', 'id'))", []))
+    results = run_batch(statements)
+    if not results[0]:  # the stream has no head yet (an RFQ created without an audit event)
+        locked = RFQ.objects.select_for_update(no_key=True).get(pk=rfq_id)
+        head = audit_lock(key)
+        own = list(Bid.objects.filter(rfq_id=rfq_id, supplier_id=supplier_id).order_by("submitted_at", "id"))
+        return locked, head, own, None
+    locked = instances(RFQ, results[0], extra=["audit_last_seq", "audit_last_hash"])[0]
+    head = AuditStream(key=key, last_seq=locked.audit_last_seq, last_hash=locked.audit_last_hash)
+    own = instances(Bid, results[1], OWN_BID_FIELDS)
+    return locked, head, own, results[2][0][0] if len(results) > 2 else None
 
 
 def bid_place(*, rfq: RFQ, user, draft, meta: RequestMeta) -> PlacedBid:
@@ -100,25 +154,25 @@ def bid_place(*, rfq: RFQ, user, draft, meta: RequestMeta) -> PlacedBid:
         # the supplier hears of every problem at once (product.md §4.4).
         _refuse(ctx, violations + run_rules(ctx, phase="locked"))
     with transaction.atomic():
-        locked = RFQ.objects.select_for_update(no_key=True).get(pk=rfq.pk)
-        ctx = BidContext(rfq=locked, supplier=ctx.supplier, user=user, now=timezone.now(), draft=draft)
+        locked, head, own, bid_id = _lock(rfq.pk, ctx.supplier.pk)
+        ctx = BidContext(rfq=locked, supplier=ctx.supplier, user=user, now=timezone.now(), draft=draft,
+                         audit_seq=head.last_seq + 1, next_bid_id=bid_id)
+        ctx.own_bids = own
         violations += run_rules(ctx, phase="locked")
         if _blocking(violations):
             # Recorded in this same short transaction: one round trip, no second lock.
-            _record(ctx, violations, blocked=True)
+            _record(ctx, violations, blocked=True, head=head)
         else:
             bid, extension = mechanism.accept(ctx, meta)
-            event = audit_append(type="bid.placed", actor=user, rfq=locked,
-                                 payload={**mechanism.audit_payload(bid), **meta.as_dict(),
-                                          "submitted_at": bid.submitted_at, "bid_count": locked.bid_count})
-            bid.audit_seq = event.seq
-            bid.save(update_fields=["audit_seq"])
+            _audit(ctx, head, "bid.placed", {**mechanism.audit_payload(bid), **meta.as_dict(),
+                                             "submitted_at": bid.submitted_at, "bid_count": locked.bid_count})
             if extension:
-                audit_append(type="deadline.extended", actor=user, rfq=locked, payload={
+                _audit(ctx, head, "deadline.extended", {
                     "old_deadline": extension.old_deadline, "new_deadline": extension.new_deadline,
                     "extension_number": extension.number, "max_extensions": extension.max_extensions,
                     "triggered_by_bid": bid.pk, "bid_submitted_at": bid.submitted_at})
-            _record(ctx, violations, blocked=False, bid=bid)
+            _record(ctx, violations, blocked=False, bid=bid, head=head)
+        _commit_writes(ctx, head)
     if _blocking(violations):
         raise BidRejected(violations)
     return PlacedBid(bid=bid, rfq=locked, warnings=violations)

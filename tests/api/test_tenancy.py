@@ -75,6 +75,7 @@ def test_a_draft_is_invisible_to_invited_suppliers_until_published(api, demo):
         assert_error(client.get(f"/api/v1/rfqs/{rfq_id}/"), 404)
         assert rfq_id not in [r["id"] for r in client.get("/api/v1/rfqs/").json()]
         assert rfq_id not in [i["rfq"]["id"] for i in client.get("/api/v1/invitations/").json()]
+        assert_error(client.post(f"/api/v1/rfqs/{rfq_id}/bids/", {"amount": "10.00"}, format="json"), 404)
     assert api("buyer").post(f"/api/v1/rfqs/{rfq_id}/publish/", {}, format="json").status_code == 200
     for username in ("supplier1", "supplier2"):
         client = api(username)

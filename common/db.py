@@ -1,0 +1,124 @@
+"""Several SQL statements in one round trip, for the bid hot path (architecture.md).
+
+The auction row lock is held from the statement that takes it until COMMIT, so every round
+trip and every ORM query compiled while holding it stretches the time other bidders wait.
+These helpers let the bid transaction read what it needs right after the lock, and write
+the bid, the auction row and the audit event, each in a single round trip.
+
+They rely on Django's default psycopg cursor binding parameters client-side, which is what
+allows more than one statement per `execute`. Model values go through the fields' own
+conversions in both directions, exactly as a `save()` or a queryset would apply them.
+"""
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import connection, models
+from psycopg.pq import ExecStatus
+
+Statement = tuple[str, Sequence[Any]]
+
+
+def run_batch(statements: Sequence[Statement]) -> list[list[tuple]]:
+    """Execute the statements in order, in one round trip; the rows each one returned.
+
+    Each statement still gets its own snapshot (READ COMMITTED), so a read placed after a
+    locking statement sees everything committed before the lock was granted.
+    """
+    if connection.vendor != "postgresql":
+        results = []
+        with connection.cursor() as cursor:
+            for sql, params in statements:
+                cursor.execute(sql, params)
+                results.append(cursor.fetchall() if cursor.description else [])
+        return results
+    sql = ";\n".join(statement for statement, _ in statements)
+    params = [param for _, statement_params in statements for param in statement_params]
+    results = []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        raw = cursor.cursor
+        while True:
+            # The result's status, not cursor.description: that builds a Column per column.
+            results.append(raw.fetchall() if raw.pgresult.status == ExecStatus.TUPLES_OK else [])
+            if not raw.nextset():
+                break
+    if len(results) != len(statements):
+        raise RuntimeError(f"{len(statements)} statements returned {len(results)} results")
+    return results
+
+
+def select_columns(model: type[models.Model], alias: str, fields: Sequence[str] | None = None) -> str:
+    """`alias.col1, alias.col2, …` for the model's concrete fields (or the named ones), in the
+    order instances() expects them."""
+    return _select_columns(model, alias, tuple(fields) if fields is not None else None)
+
+
+def column_count(model: type[models.Model], fields: Sequence[str] | None = None) -> int:
+    return len(_fields(model, tuple(fields) if fields is not None else None))
+
+
+def instances(model: type[models.Model], rows: Sequence[tuple], fields: Sequence[str] | None = None,
+              extra: Sequence[str] = ()) -> list[models.Model]:
+    """Model instances from rows of select_columns(model, …, fields) followed by `extra` columns,
+    which become plain attributes. Fields not selected are deferred (loaded on access)."""
+    chosen, names, converters = _reading(model, tuple(fields) if fields is not None else None, connection.alias)
+    result = []
+    for row in rows:
+        values = list(row[:len(chosen)])
+        for index, functions, col in converters:
+            for convert in functions:
+                values[index] = convert(values[index], col, connection)
+        obj = model.from_db(connection.alias, names, values)
+        for name, value in zip(extra, row[len(chosen):], strict=True):
+            setattr(obj, name, value)
+        result.append(obj)
+    return result
+
+
+def insert_statement(obj: models.Model) -> Statement:
+    """The INSERT that `obj.save(force_insert=True)` would run (an unset auto key is left out)."""
+    meta = obj._meta
+    fields = [f for f in meta.concrete_fields
+              if not (f.primary_key and isinstance(f, models.AutoField) and obj.pk is None)]
+    values = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    return f"INSERT INTO {meta.db_table} ({columns}) VALUES ({placeholders})", values
+
+
+def update_statement(obj: models.Model, field_names: Sequence[str]) -> Statement:
+    """The UPDATE that `obj.save(update_fields=field_names)` would run."""
+    meta = obj._meta
+    fields = _fields(type(obj), tuple(field_names))
+    values = [f.get_db_prep_save(f.pre_save(obj, False), connection) for f in fields]
+    assignments = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in fields)
+    pk = meta.pk
+    return (f"UPDATE {meta.db_table} SET {assignments} WHERE {connection.ops.quote_name(pk.column)} = %s",
+            [*values, pk.get_db_prep_value(obj.pk, connection)])
+
+
+# Cached per model and field list: the point of these helpers is to skip per-query work.
+
+@functools.cache
+def _fields(model: type[models.Model], names: tuple[str, ...] | None) -> list[models.Field]:
+    if names is None:
+        return list(model._meta.concrete_fields)
+    return [model._meta.get_field(name) for name in names]
+
+
+@functools.cache
+def _select_columns(model: type[models.Model], alias: str, names: tuple[str, ...] | None) -> str:
+    return ", ".join(f"{alias}.{connection.ops.quote_name(f.column)}" for f in _fields(model, names))
+
+
+@functools.cache
+def _reading(model: type[models.Model], names: tuple[str, ...] | None, alias: str):
+    chosen = _fields(model, names)
+    converters = [(index, [*connection.ops.get_db_converters(col), *field.get_db_converters(connection)], col)
+                  for index, field in enumerate(chosen)
+                  for col in [field.get_col(model._meta.db_table)]]
+    return (chosen, [field.attname for field in chosen],
+            [(index, functions, col) for index, functions, col in converters if functions])

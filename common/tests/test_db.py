@@ -1,0 +1,78 @@
+"""common.db: several statements per round trip, with the ORM's own conversions both ways."""
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection, transaction
+from django.utils import timezone
+
+from auctions.models import RuleViolation
+from common.db import column_count, insert_statement, instances, run_batch, select_columns, update_statement
+from procurement.models import RFQ
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def rfq(demo):
+    return RFQ.objects.filter(auction_type="REVERSE_AUCTION").first()
+
+
+def test_each_statement_answers_in_order_and_sees_the_ones_before(rfq):
+    table = RFQ._meta.db_table
+    with transaction.atomic():
+        results = run_batch([
+            (f"SELECT title FROM {table} WHERE id = %s", [rfq.pk]),
+            (f"UPDATE {table} SET title = %s WHERE id = %s", ["Renamed in a batch", rfq.pk]),
+            (f"SELECT title, bid_count FROM {table} WHERE id = %s", [rfq.pk]),
+            (f"SELECT id FROM {table} WHERE id = %s", [-1]),
+        ])
+    assert results == [[(rfq.title,)], [], [("Renamed in a batch", rfq.bid_count)], []]
+    assert RFQ.objects.get(pk=rfq.pk).title == "Renamed in a batch"
+
+
+def test_parameters_are_bound_not_spliced(rfq):
+    # A value that would break out of a spliced string stays a value.
+    hostile = "x'; DELETE FROM procurement_rfq; --"
+    with transaction.atomic():
+        run_batch([(f"UPDATE {RFQ._meta.db_table} SET title = %s WHERE id = %s", [hostile, rfq.pk])])
+    assert RFQ.objects.get(pk=rfq.pk).title == hostile
+    assert RFQ.objects.count() > 1
+
+
+def test_instances_equal_what_the_orm_loads(rfq):
+    expected = RFQ.objects.get(pk=rfq.pk)
+    rows = run_batch([(f"SELECT {select_columns(RFQ, 'r')}, 42 FROM {RFQ._meta.db_table} r WHERE r.id = %s",
+                       [rfq.pk])])[0]
+    loaded = instances(RFQ, rows, extra=["answer"])[0]
+    for field in RFQ._meta.concrete_fields:
+        assert getattr(loaded, field.attname) == getattr(expected, field.attname), field.name
+    assert isinstance(loaded.auction_settings, dict)  # JSON decoded by the field, as the ORM does
+    assert loaded.answer == 42
+    assert loaded._state.adding is False and loaded._state.db == connection.alias
+
+
+def test_a_subset_of_fields_leaves_the_rest_deferred(rfq):
+    rows = run_batch([(f"SELECT {select_columns(RFQ, 'r', ['id', 'status'])} FROM {RFQ._meta.db_table} r "
+                       f"WHERE r.id = %s", [rfq.pk])])[0]
+    loaded = instances(RFQ, rows, ["id", "status"])[0]
+    assert loaded.get_deferred_fields() >= {"title", "auction_settings"}
+    assert loaded.title == rfq.title  # loaded on access
+    assert column_count(RFQ, ["id", "status"]) == 2
+
+
+def test_insert_and_update_statements_write_what_save_would(rfq, demo):
+    supplier = demo.supplier(1)
+    violation = RuleViolation(rfq=rfq, supplier=supplier, rule="minimum_decrement", category="fairness",
+                              severity="block", message="Too high", metadata={"best": "10.00"}, blocked=True)
+    before = timezone.now()
+    rfq.best_amount, rfq.bid_count = Decimal("123.4500"), rfq.bid_count + 1
+    with transaction.atomic():
+        run_batch([insert_statement(violation), update_statement(rfq, ["best_amount", "bid_count", "updated_at"])])
+    stored = RuleViolation.objects.get(attempt=violation.attempt)
+    assert (stored.rule, stored.metadata, stored.supplier_id, stored.blocked) == \
+        ("minimum_decrement", {"best": "10.00"}, supplier.pk, True)
+    assert stored.at >= before - timedelta(seconds=1)  # auto_now_add applied
+    fresh = RFQ.objects.get(pk=rfq.pk)
+    assert (fresh.best_amount, fresh.bid_count) == (Decimal("123.4500"), rfq.bid_count)
+    assert fresh.updated_at >= before  # auto_now applied
