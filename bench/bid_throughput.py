@@ -9,17 +9,19 @@ What one run does (bench/README.md has the details and the figures):
    the demo, and creates bench suppliers (KYC-verified, qualified, invitation accepted, API
    token each) and one open reverse auction (AMOUNT decrement 0.01, 60 bids/min/supplier,
    deadline a day away so anti-sniping never fires).
-2. Starts the real ASGI server (Daphne, the server the project ships) in several processes
-   sharing one listening socket on a free loopback port, with DEBUG off.
-3. N client threads, each with its own keep-alive connection, bid for a fixed time: best
-   known price minus a small random step, rotating over their own suppliers. Every
+2. Starts the real server, as the README runs it in production (Gunicorn, WSGI sync workers;
+   or Uvicorn / Daphne, ASGI) on one listening socket on a free loopback port, DEBUG off.
+3. N client threads, each with its own keep-alive connection, bid for a fixed time, rotating
+   over their own suppliers: prices from one shared descending ladder (default), or the best
+   they know minus a random step (--pattern race). Every
    request's latency and outcome is recorded; the loop stops at the deadline and at a hard
    cap on requests.
 4. Checks invariants in the database: strictly decreasing accepted bids in audit order by at
    least the decrement, accepted responses == Bid rows == bid.placed events, the same order
    in bids and audit trail, every refusal audited, the hash chain verifies, no 5xx.
-5. Runs pgbench with the same client count and duration on the same database, executing the
-   SQL that the bid transaction executes (bench/README.md lists it), and compares.
+5. Runs pgbench with the same client count and duration on the same database, executing an
+   accepted bid's SQL one statement per round trip, then batched as the Django transaction
+   sends it (bench/README.md lists both), and compares.
 
 Exit status: 1 if any invariant is violated, 2 if the run could not be set up; missing the
 speed target is reported, not failed.
@@ -230,19 +232,48 @@ def die_with_parent() -> None:
         pass
 
 
+SERVERS = ("gunicorn", "uvicorn", "daphne")
+
+
+def server_commands(server: str, workers: int, fd: int) -> list[list[str]]:
+    """The processes serving HTTP, all on one inherited listening socket.
+
+    gunicorn: the production setup (README): Django's sync views under WSGI, one sync worker
+    per process. uvicorn / daphne: the ASGI servers, one process each, as `./quayside up` and
+    the WebSocket tier run; access logs on, as in a deployment."""
+    if server == "gunicorn":
+        return [[str(VENV_BIN / "gunicorn"), "--bind", f"fd://{fd}", "--workers", str(workers),
+                 "--worker-class", "sync", "--access-logfile", "-", "config.wsgi:application"]]
+    if server == "uvicorn":
+        return [[str(VENV_BIN / "uvicorn"), "--fd", str(fd), "--loop", "uvloop", "--http", "httptools",
+                 "config.asgi:application"] for _ in range(workers)]
+    return [[str(VENV_BIN / "daphne"), "--fd", str(fd), "-v", "1", "config.asgi:application"]
+            for _ in range(workers)]
+
+
+def descendants(pid: int) -> list[int]:
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            continue
+        found += [int(c) for c in children]
+        todo += [int(c) for c in children]
+    return found
+
+
 class Servers:
     """ASGI server processes sharing one listening socket; always stopped on exit."""
 
-    def __init__(self, env: dict, workers: int, logdir: Path):
-        self.env, self.workers, self.logdir = env, workers, logdir
+    def __init__(self, env: dict, server: str, workers: int, logdir: Path):
+        self.env, self.server, self.workers, self.logdir = env, server, workers, logdir
         self.procs: list[subprocess.Popen] = []
         self.sock: socket.socket | None = None
         self.port = 0
 
     def start(self) -> None:
-        daphne = VENV_BIN / "daphne"
-        if not daphne.exists():
-            raise SetupError(f"{daphne} not found: install the project (pip install -e .) first")
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind(("127.0.0.1", 0))
@@ -250,12 +281,12 @@ class Servers:
         self.sock.set_inheritable(True)
         self.port = self.sock.getsockname()[1]
         fd = self.sock.fileno()
-        for n in range(self.workers):
+        for n, command in enumerate(server_commands(self.server, self.workers, fd)):
+            if not Path(command[0]).exists():
+                raise SetupError(f"{command[0]} not found: install the project (pip install -e .) first")
             log = open(self.logdir / f"server-{n}.log", "wb")  # noqa: SIM115 (closed with the process)
-            # -v 1: Daphne's default verbosity, access log to the log file as in a deployment.
-            proc = subprocess.Popen([str(daphne), "--fd", str(fd), "-v", "1", "config.asgi:application"],
-                                    cwd=REPO, env=self.env, stdout=log, stderr=subprocess.STDOUT, pass_fds=(fd,),
-                                    start_new_session=True, preexec_fn=die_with_parent)
+            proc = subprocess.Popen(command, cwd=REPO, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                                    pass_fds=(fd,), start_new_session=True, preexec_fn=die_with_parent)
             log.close()
             self.procs.append(proc)
 
@@ -275,7 +306,9 @@ class Servers:
         raise SetupError(f"the server did not answer within {timeout:.0f} s; see {self.logdir}")
 
     def pids(self) -> list[int]:
-        return [p.pid for p in self.procs if p.poll() is None]
+        """Every live server process, Gunicorn's workers (children of its master) included."""
+        pids = [p.pid for p in self.procs if p.poll() is None]
+        return pids + [child for pid in pids for child in descendants(pid)]
 
     def stop(self) -> None:
         """SIGTERM, then SIGKILL after 10 s (see die_with_parent)."""
@@ -424,8 +457,24 @@ def parse_amount(text: str | None) -> Decimal | None:
         return None
 
 
+class Ladder:
+    """The "ladder" pattern's shared price list: STARTING_PRICE, then one decrement lower each
+    time a client takes a price. Bids are sent in ladder order, so a bid is refused only when
+    a later (lower) one overtook it on the way to the row lock."""
+
+    def __init__(self):
+        self.taken, self.lock = 0, threading.Lock()
+
+    def next(self) -> Decimal:
+        with self.lock:
+            amount = STARTING_PRICE - self.taken * DECREMENT
+            self.taken += 1
+            return amount
+
+
 def client_loop(n: int, port: int, rfq_id: int, tokens: list[str], start: float, deadline: float,
-                budget: RequestBudget, max_step_cents: int, barrier: threading.Barrier, out: ClientResult) -> None:
+                budget: RequestBudget, max_step_cents: int, barrier: threading.Barrier, out: ClientResult,
+                ladder: Ladder | None = None) -> None:
     rng = random.Random(1000 + n)
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     bids_path, state_path = f"/api/v1/rfqs/{rfq_id}/bids/", f"/api/v1/rfqs/{rfq_id}/state/"
@@ -481,7 +530,7 @@ def client_loop(n: int, port: int, rfq_id: int, tokens: list[str], start: float,
             turn = index + 1
             if not budget.take():
                 break
-            amount = best - Decimal(rng.randint(1, max_step_cents)) / 100
+            amount = ladder.next() if ladder else best - Decimal(rng.randint(1, max_step_cents)) / 100
             status, retry_after, body = call("bid", "POST", bids_path, tokens[index], {"amount": f"{amount:.2f}"})
             if status == 201:
                 best = min(amount, parse_amount(body.get("leading_bid")) or amount)
@@ -508,6 +557,7 @@ def run_load(args, port: int, world: World, server_pids: list[int]):
     results = [ClientResult() for _ in range(args.clients)]
     barrier = threading.Barrier(args.clients + 1)
     budget = RequestBudget(args.max_requests)
+    ladder = Ladder() if args.pattern == "ladder" else None
     meter = CpuMeter(server_pids)
     start_box = {}
     threads = []
@@ -516,7 +566,7 @@ def run_load(args, port: int, world: World, server_pids: list[int]):
     for i in range(args.clients):
         t = threading.Thread(target=client_loop, name=f"client-{i}", daemon=True, args=(
             i, port, world.rfq_id, per_client[i], start_at, deadline, budget, args.max_step_cents, barrier,
-            results[i]))
+            results[i], ladder))
         t.start()
         threads.append(t)
     barrier.wait(timeout=60)
@@ -699,8 +749,9 @@ def check_invariants(world: World, samples: list[Sample], errors: Counter) -> tu
 # --- pgbench ------------------------------------------------------------------------------------------
 
 PGBENCH_SCRIPT = """\
--- The SQL of one accepted reverse-auction bid, statement for statement as the Django bid
--- transaction issues it (auctions/services/bids.py, mechanisms/reverse.py, audit/services.py).
+-- One accepted reverse-auction bid as the issue spells it out: lock the row, insert the bid,
+-- update the best, append the audit event; one statement per round trip, plus the supplier's
+-- own-bids read and the audit stream head every bid needs.
 \\set s random(0, {n_minus_1})
 \\set sup {sup_base} + :s
 \\set usr {user_base} + :s
@@ -742,8 +793,45 @@ UPDATE auctions_bid SET audit_seq = :ev_seq WHERE id = :bid_id;
 COMMIT;
 """
 
+PGBENCH_BATCHED_SCRIPT = """\
+-- The same bid in the round trips the Django bid transaction uses (auctions/services/bids.py
+-- with common/db.py): BEGIN; lock + own bids + id in one; the four writes in one; COMMIT.
+\\set s random(0, {n_minus_1})
+\\set sup {sup_base} + :s
+\\set usr {user_base} + :s
+\\set step random(1, {max_step})
+BEGIN;
+SELECT r.id, r.status, r.best_amount, r.bid_count, r.bidding_deadline, r.extensions, r.auction_settings,
+       s.last_seq, s.last_hash
+  FROM procurement_rfq r JOIN audit_auditstream s ON s.key = 'rfq:{rfq}'
+  WHERE r.id = {rfq} FOR NO KEY UPDATE \\;
+SELECT COALESCE(MAX(version), 0) + 1 AS version, count(*) AS recent FROM auctions_bid
+  WHERE rfq_id = {rfq} AND supplier_id = :sup \\;
+SELECT nextval(pg_get_serial_sequence('auctions_bid', 'id')) AS bid_id \\aset
+INSERT INTO auctions_bid (id, rfq_id, supplier_id, submitted_by_id, submitted_at, status, version, amount,
+    sealed_payload, sealed_commitment, opened_at, criteria, terms, valid_until, items_quoted, withdrawn_at,
+    audit_seq, ip_address, user_agent, device_fingerprint)
+  VALUES (:bid_id, {rfq}, :sup, :usr, clock_timestamp(), 'accepted', :version, :best_amount - :step / 100.0,
+    '', '', NULL, '{{}}', '', NULL, 0, NULL, :last_seq + 1, '127.0.0.1', '{user_agent}', md5(random()::text)) \\;
+UPDATE procurement_rfq SET best_amount = :best_amount - :step / 100.0, best_bid_id = :bid_id,
+    bid_count = bid_count + 1, bidding_deadline = bidding_deadline, extensions = extensions,
+    deadline_version = deadline_version, last_extension_at = last_extension_at, updated_at = clock_timestamp()
+  WHERE id = {rfq} \\;
+INSERT INTO audit_auditevent (stream, seq, rfq_id, type, actor_id, actor_name, at, payload, prev_hash, hash)
+  VALUES ('rfq:{rfq}', :last_seq + 1, {rfq}, 'bid.placed', :usr, 'bench' || lpad(:s::text, 4, '0'),
+    clock_timestamp(), jsonb_build_object('bid_id', :bid_id, 'supplier_id', :sup,
+      'supplier', 'Bench Supplier ' || lpad(:s::text, 4, '0'), 'version', :version,
+      'amount', (:best_amount - :step / 100.0)::text, 'ip', '127.0.0.1', 'user_agent', '{user_agent}',
+      'fingerprint', left(md5(random()::text), 32), 'session', '', 'submitted_at', clock_timestamp(),
+      'bid_count', :bid_count + 1),
+    ':last_hash', md5(:last_seq::text || 'a') || md5(:last_seq::text || 'b')) \\;
+UPDATE audit_auditstream SET last_seq = :last_seq + 1,
+    last_hash = md5(:last_seq::text || 'a') || md5(:last_seq::text || 'b') WHERE key = 'rfq:{rfq}';
+COMMIT;
+"""
 
-def run_pgbench(args, world: World, tmpdir: Path) -> dict:
+
+def run_pgbench(args, world: World, tmpdir: Path, template: str = PGBENCH_SCRIPT, name: str = "bid") -> dict:
     pgbench = shutil.which("pgbench")
     if pgbench is None:
         return {"error": "pgbench not found (apt-get install postgresql-client)"}
@@ -751,8 +839,8 @@ def run_pgbench(args, world: World, tmpdir: Path) -> dict:
     if world.supplier_ids != list(range(base_s, base_s + len(world.supplier_ids))) or \
             world.user_ids != list(range(base_u, base_u + len(world.user_ids))):
         return {"error": "bench supplier/user ids are not contiguous; pgbench script cannot address them"}
-    script = tmpdir / "bid.sql"
-    script.write_text(PGBENCH_SCRIPT.format(n_minus_1=len(world.supplier_ids) - 1, sup_base=base_s,
+    script = tmpdir / f"{name}.sql"
+    script.write_text(template.format(n_minus_1=len(world.supplier_ids) - 1, sup_base=base_s,
                                             user_base=base_u, max_step=args.max_step_cents,
                                             rfq=world.twin_rfq_id, user_agent=USER_AGENT))
     # The twin starts where the HTTP auction started: at the starting price.
@@ -775,7 +863,7 @@ def run_pgbench(args, world: World, tmpdir: Path) -> dict:
         return {"error": f"pgbench failed ({result.returncode}):\n{out[-2000:]}", "command": command}
     return {"tps": float(tps.group(1)), "latency_ms": float(latency.group(1)) if latency else None,
             "failed": int(failed.group(1)) if failed else 0, "processed": int(processed.group(1)) if processed else 0,
-            "command": " ".join(command[:-2] + ["<script>", args.db]), "cpu": cpu, "script": PGBENCH_SCRIPT}
+            "command": " ".join(command[:-2] + ["<script>", args.db]), "cpu": cpu, "script": template}
 
 
 # --- Report -----------------------------------------------------------------------------------------
@@ -896,6 +984,15 @@ def report(args, world: World, samples, errors, cpu, wall, skipped, capped, prob
             f"{ratio * 100:.1f}%  (target ≥ {TARGET_RATIO * 100:.0f}%: {'met' if ratio >= TARGET_RATIO else 'MISSED'})")
         add(f"             (every bid, refused ones too, locks the auction row and appends an audit event: "
             f"all bids/s ÷ pgbench tps = {len(bids) / wall / pg['tps'] * 100:.1f}%)" if pg["tps"] else "")
+        batched = pg.get("batched") or {}
+        if "tps" in batched:
+            add(f"pgbench, batched   {batched['tps']:.1f} tps, latency avg {batched['latency_ms']} ms, "
+                f"{batched['processed']} transactions, {batched['failed']} failed (the round trips of the Django "
+                f"transaction)")
+            add(f"             HTTP accepted/s ÷ batched pgbench tps = "
+                f"{len(accepted) / wall / batched['tps'] * 100:.1f}%" if batched["tps"] else "")
+        elif batched:
+            add(f"pgbench, batched   ERROR: {batched['error']}")
     add("")
     add(f"invariants   {len(problems)} violations "
         f"(accepted rows {facts.get('accepted_rows')}, bid.placed {facts.get('placed_events')}, "
@@ -917,12 +1014,20 @@ def parse_args(argv=None):
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clients", type=int, default=32, help="concurrent HTTP clients (and pgbench clients)")
     parser.add_argument("--seconds", type=int, default=20, help="duration of the HTTP run and of pgbench")
+    parser.add_argument("--server", choices=SERVERS, default="gunicorn",
+                        help="gunicorn: WSGI sync workers, the production HTTP setup (default); uvicorn or "
+                             "daphne: ASGI processes")
     parser.add_argument("--workers", type=int, default=None,
-                        help="ASGI server processes (default: 2 per core)")
-    parser.add_argument("--suppliers-per-client", type=int, default=4,
+                        help="server worker processes (default: one per core, the fastest here: see bench/README.md)")
+    parser.add_argument("--suppliers-per-client", type=int, default=12,
                         help="bench suppliers per client, used round-robin (the rate limit is 60 bids/min each)")
+    parser.add_argument("--pattern", choices=["ladder", "race"], default="ladder",
+                        help="ladder: clients take descending prices from one shared list, one decrement apart "
+                             "(each bid is accepted unless a later one overtakes it: the work pgbench does); race: "
+                             "each client bids the best it knows minus a random step (a bidding war: most bids "
+                             "lose the race and are refused)")
     parser.add_argument("--max-step-cents", type=int, default=50,
-                        help="each bid is the best known minus a random 1..N cents")
+                        help="race pattern: each bid is the best known minus a random 1..N cents")
     parser.add_argument("--max-requests", type=int, default=None,
                         help="hard cap on HTTP requests (default: 1000 per client per 10 s)")
     parser.add_argument("--conn-max-age", type=int, default=None,
@@ -943,7 +1048,7 @@ def parse_args(argv=None):
         parser.error("--clients and --seconds must be positive")
     if not re.fullmatch(r"[a-z_][a-z0-9_]*", args.db) or args.db in ("postgres", "template0", "template1"):
         parser.error("--db must be a plain lower-case name of a scratch database")
-    args.workers = args.workers or 2 * (os.cpu_count() or 1)
+    args.workers = args.workers or (os.cpu_count() or 1)
     args.max_requests = args.max_requests or max(1000, 100 * args.clients * args.seconds)
     port = re.search(r":(\d+)$", args.pg_url)
     args.pg_port = int(port.group(1)) if port else 5432
@@ -978,8 +1083,8 @@ def main(argv=None) -> int:
         from django.db import connections
 
         connections.close_all()
-        print(f"[setup] done in {time.monotonic() - t0:.1f} s; starting {args.workers} Daphne processes", flush=True)
-        servers = Servers(env, args.workers, tmpdir)
+        print(f"[setup] done in {time.monotonic() - t0:.1f} s; starting {args.server} ({args.workers} workers)", flush=True)
+        servers = Servers(env, args.server, args.workers, tmpdir)
         servers.start()
         servers.wait_ready(world.tokens[0], world.rfq_id)
         # Warm every process (URL conf, DRF, first connection) with reads only.
@@ -989,7 +1094,7 @@ def main(argv=None) -> int:
         persistent = (f"persistent DB connections (CONN_MAX_AGE={world.conn_max_age})" if world.conn_max_age
                       else f"a psycopg connection pool per process (max {pool['max_size']})" if pool
                       else "no persistent DB connections (CONN_MAX_AGE=0: one new connection per request)")
-        server_info = (f"{args.workers} × daphne (one shared socket, 127.0.0.1:{servers.port}), DEBUG off, "
+        server_info = (f"{args.workers} × {args.server} (one shared socket, 127.0.0.1:{servers.port}), DEBUG off, "
                        f"{persistent}, Redis {args.redis_url}")
         idle_before = machine_busy()
         time.sleep(1.0)
@@ -1010,6 +1115,8 @@ def main(argv=None) -> int:
         else:
             print(f"[pgbench] {args.clients} clients × {args.seconds} s", flush=True)
             pg = run_pgbench(args, world, tmpdir)
+            print("[pgbench] the same, batched as the Django transaction sends it", flush=True)
+            pg["batched"] = run_pgbench(args, world, tmpdir, PGBENCH_BATCHED_SCRIPT, "bid-batched")
         text = report(args, world, samples, errors, cpu, wall, skipped, capped, problems, facts, pg, server_info)
         print(text)
         if spy_report:
@@ -1038,12 +1145,12 @@ def write_json(args, samples, wall, cpu, pg, problems, facts) -> None:
     accepted = [s.latency for s in bids if s.status == 201]
     everything = [s.latency for s in samples]
     data = {
-        "clients": args.clients, "seconds": args.seconds, "wall": wall, "workers": args.workers,
+        "clients": args.clients, "seconds": args.seconds, "wall": wall, "server": args.server, "workers": args.workers,
         "accepted_per_s": len(accepted) / wall, "bids_per_s": len(bids) / wall,
         "refused": dict(Counter(f"{s.status} {','.join(s.rules)}" for s in bids if s.status in (422, 429))),
         "latency_ms": {name: {q: pct(values, q) * 1000 for q in (50, 95, 99)}
                        for name, values in (("accepted", accepted), ("all", everything))},
-        "cpu": cpu, "pgbench_tps": pg.get("tps"), "violations": problems,
+        "cpu": cpu, "pgbench_tps": pg.get("tps"), "pgbench_batched_tps": (pg.get("batched") or {}).get("tps"), "violations": problems,
         "facts": {k: str(v) for k, v in facts.items()}, "machine": machine_info(),
     }
     args.json.write_text(json.dumps(data, indent=2, default=str))
