@@ -60,6 +60,28 @@ def _end_stray_database_sessions(django_db_setup, django_db_blocker):
                            "WHERE datname = current_database() AND pid <> pg_backend_pid()")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _live_server_backlog():
+    """The live server's listen backlog is 10: the parallel-client tests open 24+ connections
+    at once, and an overflowing backlog answers some of them with a connection reset."""
+    from django.core.servers.basehttp import WSGIServer
+
+    WSGIServer.request_queue_size = 128
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fresh_presence():
+    """RFQ ids repeat between runs on a fresh test database; connections a previous run
+    recorded in Redis (they expire after 90 s) must not count as present."""
+    if django_settings.REDIS_URL:
+        import redis
+
+        client = redis.Redis.from_url(django_settings.REDIS_URL)
+        keys = list(client.scan_iter("quayside:presence:*"))
+        if keys:
+            client.delete(*keys)
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,4 +1,7 @@
-"""API authentication."""
+"""API and WebSocket authentication."""
+from channels.db import database_sync_to_async
+from channels.security import websocket as channels_security
+from django.contrib.auth.models import AnonymousUser
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 from rest_framework.authtoken.models import Token
@@ -33,3 +36,47 @@ class TokenAuthentication(authentication.TokenAuthentication):
         if not user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
         return user, Token(key=key, user=user)
+
+
+class TokenHeaderAuthMiddleware:
+    """WebSocket authentication by an `Authorization: Token <key>` header (API clients).
+
+    Browsers are authenticated by their session (AuthMiddlewareStack, outside this one). A
+    token in the query string is never read: URLs end up in logs and proxies.
+    """
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        header = dict(scope.get("headers") or []).get(b"authorization", b"").decode("latin1")
+        keyword, _, key = header.partition(" ")
+        if keyword == "Token" and key and " " not in key:
+            scope = {**scope, "user": await _user_for_token(key)}
+        elif header:
+            scope = {**scope, "user": AnonymousUser()}  # a credential we do not accept: no session fallback
+        return await self.app(scope, receive, send)
+
+
+@database_sync_to_async
+def _user_for_token(key: str):
+    try:
+        return TokenAuthentication().authenticate_credentials(key)[0]
+    except exceptions.AuthenticationFailed:
+        return AnonymousUser()
+
+
+class OriginValidator(channels_security.OriginValidator):
+    """A browser's foreign `Origin` is refused; a client that sends none (an SDK) is not a
+    browser page and passes (it still has to authenticate)."""
+
+    def valid_origin(self, parsed_origin):
+        return parsed_origin is None or self.validate_origin(parsed_origin)
+
+
+def origin_validator(app):
+    """Origins allowed: the site's ALLOWED_HOSTS, as Channels' AllowedHostsOriginValidator."""
+    from django.conf import settings
+
+    allowed = settings.ALLOWED_HOSTS or (["localhost", "127.0.0.1", "[::1]"] if settings.DEBUG else [])
+    return OriginValidator(app, allowed)

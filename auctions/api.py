@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import hashlib
 
+from django.core.handlers.asgi import ASGIRequest
+from django.http import StreamingHttpResponse
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiTypes,
@@ -15,15 +17,16 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.api import body_object
-from common.errors import Forbidden
+from common.errors import ApplicationError, Forbidden, ValidationFailed
 from common.money import format_money
 from procurement.selectors import rfq_for_bidding, rfq_get
 
-from . import selectors
+from . import live, selectors
 from .idempotency import idempotent
 from .mechanisms import get_mechanism
 from .serializers import BidOutput, QuoteInput, ReverseBidInput
 from .services import RequestMeta, bid_place, bid_withdraw
+from .streams import event_stream
 
 
 def request_meta(request) -> RequestMeta:
@@ -121,6 +124,58 @@ class AuctionStateApi(APIView):
         state = selectors.auction_state(user=request.user, rfq=rfq)
         return Response({key: serializers.DateTimeField().to_representation(value) if hasattr(value, "tzinfo")
                          else value for key, value in state.items()})
+
+
+def since_param(raw, name: str = "since") -> int | None:
+    """A seq from the query string or Last-Event-ID: an integer ≥ 0, else 400."""
+    if raw in (None, ""):
+        return None
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        value = -1
+    if not 0 <= value < 2**63:
+        raise ValidationFailed(f"{name} must be a seq: an integer ≥ 0.", fields={name: ["An integer ≥ 0."]})
+    return value
+
+
+class Misdirected(ApplicationError):
+    status_code = 421
+    code = "misdirected_request"
+
+
+class EventsApi(APIView):
+    @extend_schema(parameters=[OpenApiParameter("since", OpenApiTypes.INT, description=(
+        "The last seq received; the live events after it, oldest first, at most "
+        f"{live.REPLAY_LIMIT} per call (ask again from the last one)."))],
+        responses=OpenApiTypes.OBJECT)
+    def get(self, request, pk: int):
+        rfq = rfq_get(user=request.user, pk=pk, with_line_items=False)
+        since = since_param(request.query_params.get("since")) or 0
+        return Response(live.replay(user=request.user, rfq=rfq, since=since))
+
+
+class EventStreamApi(APIView):
+    @extend_schema(parameters=[
+        OpenApiParameter("since", OpenApiTypes.INT, description="Replay the live events after this seq first."),
+        OpenApiParameter("Last-Event-ID", OpenApiTypes.INT, OpenApiParameter.HEADER, required=False,
+                         description="Set by EventSource on reconnect: replay after it.")],
+        responses={(200, "text/event-stream"): OpenApiTypes.STR})
+    def get(self, request, pk: int):
+        rfq = rfq_get(user=request.user, pk=pk, with_line_items=False)
+        if not isinstance(request._request, ASGIRequest):
+            # A WSGI worker would be held for as long as the stream lasts: in production this
+            # path is routed to the ASGI server with /ws/ (README "Production").
+            raise Misdirected("The event stream is served by the ASGI server; use the WebSocket, or poll "
+                              f"/api/v1/rfqs/{rfq.pk}/events/?since=<seq>.")
+        since = since_param(request.headers.get("Last-Event-ID"), "Last-Event-ID")
+        if since is None:
+            since = since_param(request.query_params.get("since"))
+        response = StreamingHttpResponse(event_stream(user=request.user, rfq_id=rfq.pk, since=since),
+                                         content_type="text/event-stream")
+        response["Cache-Control"] = "no-cache"
+        response["X-Accel-Buffering"] = "no"  # nginx: pass each event through at once
+        return response
 
 
 class EvaluationApi(APIView):

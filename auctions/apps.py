@@ -7,4 +7,6 @@ class AuctionsConfig(AppConfig):
 
     def ready(self) -> None:
         # Importing the package registers every mechanism module.
-        from . import mechanisms  # noqa: F401
+        from . import live, mechanisms  # noqa: F401
+
+        live.register()

@@ -18,6 +18,10 @@ class AuditStream(models.Model):
     key = models.CharField(max_length=40, primary_key=True)
     last_seq = models.PositiveBigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="")
+    # The seq of the stream's latest event that live clients receive (common.realtime): each
+    # live message names the one before it, so a client tells a lost message from an
+    # event it was never meant to get (a refused bid, an invitation).
+    last_live_seq = models.PositiveBigIntegerField(default=0)
 
     def __str__(self) -> str:
         return f"{self.key} @ {self.last_seq}"
@@ -38,6 +42,9 @@ class AuditEvent(models.Model):
     at = models.DateTimeField()
     payload = models.JSONField(default=dict)
     prev_hash = models.CharField(max_length=64)
+    # Delivery, not the fact (outside the hash): for an event live clients receive, the seq
+    # of the stream's live event before it (0: none); NULL for every other event.
+    live_prev_seq = models.PositiveBigIntegerField(null=True, blank=True)
     hash = models.CharField(max_length=64, unique=True)
 
     class Meta:

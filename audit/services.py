@@ -6,6 +6,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from common import realtime
+
 from .chain import GENESIS_HASH, event_hash, normalise_payload
 from .models import PLATFORM_STREAM, AuditEvent, AuditStream, rfq_stream
 
@@ -36,6 +38,9 @@ def audit_event(*, type: str, head: AuditStream, actor=None, rfq=None,
                             actor_name=event.actor_name, at=event.at, payload=event.payload,
                             prev_hash=event.prev_hash)
     head.last_seq, head.last_hash = event.seq, event.hash
+    if realtime.is_live(type, rfq):
+        event.live_prev_seq, head.last_live_seq = head.last_live_seq, event.seq
+    realtime.announce(event)
     return event
 
 
@@ -51,5 +56,6 @@ def audit_append(*, type: str, actor=None, rfq=None, payload: dict[str, Any] | N
     head = audit_lock(stream or (rfq_stream(rfq.pk) if rfq is not None else PLATFORM_STREAM))
     event = audit_event(type=type, head=head, actor=actor, rfq=rfq, payload=payload)
     event.save(force_insert=True)
-    AuditStream.objects.filter(key=head.key).update(last_seq=head.last_seq, last_hash=head.last_hash)
+    AuditStream.objects.filter(key=head.key).update(last_seq=head.last_seq, last_hash=head.last_hash,
+                                                    last_live_seq=head.last_live_seq)
     return event

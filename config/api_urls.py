@@ -2,7 +2,7 @@
 from django.urls import path
 
 from accounts.api import MeApi, TokenApi
-from auctions.api import AuctionStateApi, BidsApi, BidWithdrawApi, EvaluationApi
+from auctions.api import AuctionStateApi, BidsApi, BidWithdrawApi, EvaluationApi, EventsApi, EventStreamApi
 from audit.api import AuditEventListApi, AuditVerifyApi
 from procurement.api import (
     AuctionTemplatesApi,
@@ -51,6 +51,8 @@ urlpatterns = [
     path("rfqs/<int:pk>/bids/", BidsApi.as_view(), name="api-rfq-bids"),
     path("rfqs/<int:pk>/bids/<int:bid_id>/withdraw/", BidWithdrawApi.as_view(), name="api-rfq-bid-withdraw"),
     path("rfqs/<int:pk>/state/", AuctionStateApi.as_view(), name="api-rfq-state"),
+    path("rfqs/<int:pk>/events/", EventsApi.as_view(), name="api-rfq-events"),
+    path("rfqs/<int:pk>/events/stream/", EventStreamApi.as_view(), name="api-rfq-event-stream"),
     path("rfqs/<int:pk>/evaluation/", EvaluationApi.as_view(), name="api-rfq-evaluation"),
     path("rfqs/<int:pk>/invitations/", RFQInvitationsApi.as_view(), name="api-rfq-invitations"),
     path("rfqs/<int:pk>/invitations/<int:invitation_id>/revoke/", RFQInvitationRevokeApi.as_view(),

@@ -86,7 +86,7 @@ def _audit(ctx: BidContext, head: AuditStream, type: str, payload: dict):
 
 def _commit_writes(ctx: BidContext, head: AuditStream) -> None:
     """Send the queued writes and the advanced stream head in one round trip."""
-    run_batch([*ctx.writes, update_statement(head, ["last_seq", "last_hash"])])
+    run_batch([*ctx.writes, update_statement(head, ["last_seq", "last_hash", "last_live_seq"])])
     ctx.writes.clear()
 
 
@@ -122,7 +122,7 @@ def _lock(rfq_id: int, supplier_id: int) -> tuple[RFQ, AuditStream, list[Bid], i
     # SQLite (the embedded default) has no row locks: its writers queue for the database.
     lock = " FOR NO KEY UPDATE" if connection.features.has_select_for_no_key_update else ""
     statements = [
-        (f"""SELECT {select_columns(RFQ, "r")}, s.last_seq, s.last_hash
+        (f"""SELECT {select_columns(RFQ, "r")}, s.last_seq, s.last_hash, s.last_live_seq
                FROM {RFQ._meta.db_table} r JOIN {AuditStream._meta.db_table} s ON s.key = %s
               WHERE r.id = %s{lock}""", [key, rfq_id]),
         (f"""SELECT {select_columns(Bid, "b", OWN_BID_FIELDS)} FROM {bid_table} b
@@ -136,8 +136,9 @@ def _lock(rfq_id: int, supplier_id: int) -> tuple[RFQ, AuditStream, list[Bid], i
         head = audit_lock(key)
         own = list(Bid.objects.filter(rfq_id=rfq_id, supplier_id=supplier_id).order_by("submitted_at", "id"))
         return locked, head, own, None
-    locked = instances(RFQ, results[0], extra=["audit_last_seq", "audit_last_hash"])[0]
-    head = AuditStream(key=key, last_seq=locked.audit_last_seq, last_hash=locked.audit_last_hash)
+    locked = instances(RFQ, results[0], extra=["audit_last_seq", "audit_last_hash", "audit_last_live_seq"])[0]
+    head = AuditStream(key=key, last_seq=locked.audit_last_seq, last_hash=locked.audit_last_hash,
+                       last_live_seq=locked.audit_last_live_seq)
     own = instances(Bid, results[1], OWN_BID_FIELDS)
     return locked, head, own, results[2][0][0] if len(results) > 2 else None
 

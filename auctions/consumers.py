@@ -1,0 +1,134 @@
+"""`/ws/rfqs/{id}/` (api.md "WebSocket"): a thin pipe from the live groups to one client.
+
+Who may connect and what they get comes from the selectors the API uses (rfq_get,
+auction_state, auctions.live); the messages arrive already serialised, once per audience.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+
+from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from rest_framework.utils.encoders import JSONEncoder
+
+from common import presence
+from common.errors import NotFound
+from procurement.selectors import rfq_get
+
+from . import live
+from .selectors import auction_state
+
+CLOSE_UNAUTHENTICATED = 4401
+CLOSE_NOT_FOUND = 4404
+
+
+class AuctionConsumer(AsyncWebsocketConsumer):
+    groups_joined: list[str]
+
+    async def connect(self):
+        self.groups_joined = []
+        # Accepted first, so the close code below reaches the client (a refusal before the
+        # handshake completes is a bare HTTP 403).
+        await self.accept()
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        try:
+            groups = await self._groups(user, self.scope["url_route"]["kwargs"]["pk"])
+        except NotFound:
+            await self.close(code=CLOSE_NOT_FOUND)
+            return
+        # Joined before the state is read: whatever commits after the read arrives as a
+        # message, and what the state already holds arrives with a seq the client has.
+        for group in groups:
+            await self.channel_layer.group_add(group, self.channel_name)
+        self.groups_joined = groups
+        self.participant = f"supplier:{user.supplier_id}" if user.is_supplier else f"{user.role}:{user.pk}"
+        await self._present()
+        self.heartbeat = asyncio.ensure_future(self._keep_present())
+        await self._send_state()
+
+    async def disconnect(self, code):
+        for group in self.groups_joined:
+            await self.channel_layer.group_discard(group, self.channel_name)
+        if self.groups_joined:
+            self.heartbeat.cancel()
+            await sync_to_async(presence.leave, thread_sensitive=False)(self.rfq_id, self.participant,
+                                                                         self.channel_name)
+
+    async def _present(self):
+        await sync_to_async(presence.join, thread_sensitive=False)(self.rfq_id, self.participant, self.channel_name)
+
+    async def _keep_present(self):
+        while True:
+            await asyncio.sleep(presence.REFRESH_SECONDS)
+            await self._present()
+
+    async def receive(self, text_data=None, bytes_data=None):
+        if not self.groups_joined:
+            return
+        try:
+            message = json.loads(text_data or "")
+        except ValueError:
+            message = None
+        kind = message.get("type") if isinstance(message, dict) else None
+        if kind == "ping":
+            await self._send({"type": "pong"})
+        elif kind == "resume":
+            since = message.get("since")
+            if isinstance(since, bool) or not isinstance(since, int) or since < 0:
+                await self._error("bad_request", "resume needs `since`, the last seq received (an integer ≥ 0).")
+                return
+            try:
+                replayed = await self._replay(since)
+            except NotFound:  # no longer visible (invitation revoked)
+                await self.close(code=CLOSE_NOT_FOUND)
+                return
+            for body in replayed:
+                await self._send(body)
+            await self._send_state()
+        else:
+            await self._error("bad_request", 'Send {"type": "resume", "since": <seq>} or {"type": "ping"}.')
+
+    async def live_message(self, message):
+        """A message of one of our groups, serialised by the publisher."""
+        await self.send(text_data=message["text"])
+
+    # --- helpers ---------------------------------------------------------------------------
+
+    @database_sync_to_async
+    def _groups(self, user, pk) -> list[str]:
+        rfq = rfq_get(user=user, pk=pk, with_line_items=False)
+        self.user, self.rfq_id = user, rfq.pk
+        return live.groups_of(user=user, rfq=rfq)
+
+    @database_sync_to_async
+    def _state(self) -> dict:
+        rfq = rfq_get(user=self.user, pk=self.rfq_id, with_line_items=False)
+        return {"type": "state", "rfq": rfq.pk, **auction_state(user=self.user, rfq=rfq)}
+
+    @database_sync_to_async
+    def _replay(self, since: int) -> list[dict]:
+        rfq = rfq_get(user=self.user, pk=self.rfq_id, with_line_items=False)
+        events = []
+        while True:  # in pages, until caught up
+            page = live.replay(user=self.user, rfq=rfq, since=since)
+            events += page
+            if len(page) < live.REPLAY_LIMIT:
+                return events
+            since = page[-1]["seq"]
+
+    async def _send_state(self):
+        try:
+            await self._send(await self._state())
+        except NotFound:  # no longer visible (invitation revoked): stop here
+            await self.close(code=CLOSE_NOT_FOUND)
+
+    async def _send(self, body: dict):
+        await self.send(text_data=json.dumps(body, cls=JSONEncoder, separators=(",", ":")))
+
+    async def _error(self, code: str, message: str):
+        await self._send({"type": "error", "error": {"code": code, "message": message}})

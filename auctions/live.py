@@ -1,0 +1,190 @@
+"""What live clients of an auction receive (api.md "WebSocket"), built from the audit trail.
+
+One body per audience, built once and sent to a group (common.realtime):
+- `buyer`: the owning buyer organisation and compliance — every bid with its supplier;
+- `bidders`: suppliers taking part (accepted invitation) — figures as the settings disclose;
+- `observers`: invited suppliers not taking part — what happens to the auction, no figures;
+- each bidding supplier privately: `rank_changed` when its own rank moves (show_ranking).
+
+Live events carry the audit `seq` and `prev_seq`, the seq of the live event before; private
+messages are marked `"private": true` and take no part in that chain. The same bodies are
+served by `/events/?since=` and replayed on `resume`, so a client that missed messages ends
+with exactly the sequence a connected one saw.
+"""
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django.db.models import Min
+
+from audit.models import AuditEvent, rfq_stream
+from common import presence, realtime
+from common.money import format_money
+from suppliers.models import InvitationStatus, SupplierCompany
+
+from .mechanisms import get_mechanism
+from .models import Bid, BidStatus
+
+AUDIENCES = ("buyer", "bidders", "observers")
+REPLAY_LIMIT = 1000
+
+
+def _open_book(rfq) -> bool:
+    """Bids are live events only where prices are public while bidding (reverse auctions)."""
+    return not get_mechanism(rfq.auction_type).sealed
+
+
+def _always(rfq) -> bool:
+    return True
+
+
+# audit type → (live type, is it a live event on this RFQ)
+LIVE_TYPES = {
+    "bid.placed": ("bid_placed", _open_book),
+    "bid.withdrawn": ("bid_withdrawn", _open_book),
+    "deadline.extended": ("deadline_extended", _always),
+    "rfq.open": ("auction_opened", _always),
+    "rfq.reopen": ("auction_opened", _always),
+    "rfq.pause": ("auction_paused", _always),
+    "rfq.resume": ("auction_resumed", _always),
+    "rfq.close": ("auction_closed", _always),
+    "rfq.cancel": ("auction_closed", _always),
+}
+
+
+def register() -> None:
+    realtime.register({audit_type: rule for audit_type, (_, rule) in LIVE_TYPES.items()}, messages_for)
+
+
+# --- audiences ---------------------------------------------------------------------------------
+
+def audience_of(*, user, rfq) -> str:
+    """The audience of someone who may see the RFQ (callers checked that with rfq_get)."""
+    if not user.is_supplier:
+        return "buyer"
+    taking_part = rfq.invitations.filter(supplier_id=user.supplier_id, status=InvitationStatus.ACCEPTED).exists()
+    return "bidders" if taking_part else "observers"
+
+
+def groups_of(*, user, rfq) -> list[str]:
+    audience = audience_of(user=user, rfq=rfq)
+    groups = [realtime.rfq_group(rfq.pk, audience)]
+    if audience == "bidders":
+        groups.append(realtime.supplier_group(rfq.pk, user.supplier_id))
+    return groups
+
+
+# --- bodies ------------------------------------------------------------------------------------
+
+def live_body(event: AuditEvent, rfq, audience: str, *, supplier_names: dict[int, str] | None = None) -> dict:
+    """The message `audience` gets for the live event `event` (its live_prev_seq is set)."""
+    live_type, _ = LIVE_TYPES[event.type]
+    payload, settings, currency = event.payload, rfq.auction_settings, rfq.currency
+    body = {"type": live_type, "seq": event.seq, "prev_seq": event.live_prev_seq, "rfq": rfq.pk, "at": event.at}
+    buyer = audience == "buyer"
+    figures = buyer or audience == "bidders"
+    show_best = buyer or (figures and settings.get("show_leading_bid", True))
+    show_count = buyer or (figures and settings.get("show_bid_count", True))
+    if event.type in ("bid.placed", "bid.withdrawn"):
+        best = payload.get("amount") if event.type == "bid.placed" else payload.get("best_amount")
+        if show_best:
+            body["leading_bid"] = format_money(_decimal(best), currency)
+        if show_count:
+            body["bid_count"] = payload.get("bid_count")
+        if buyer:
+            supplier_id = payload.get("supplier_id")
+            name = payload.get("supplier") or (supplier_names or {}).get(supplier_id) or _supplier_name(supplier_id)
+            body.update(bid_id=payload.get("bid_id"), supplier={"id": supplier_id, "name": name},
+                        version=payload.get("version"))
+            if event.type == "bid.placed":
+                body["amount"] = format_money(_decimal(payload.get("amount")), currency)
+    elif event.type == "deadline.extended":
+        body.update(bidding_deadline=payload.get("new_deadline"), previous_deadline=payload.get("old_deadline"),
+                    extension_number=payload.get("extension_number"), max_extensions=payload.get("max_extensions"))
+    else:  # a transition of the RFQ
+        body.update(status=payload.get("to"), bidding_deadline=payload.get("bidding_deadline"))
+        if event.type == "rfq.resume":
+            body["paused_seconds"] = payload.get("paused_seconds")
+        if event.type in ("rfq.pause", "rfq.cancel") and payload.get("reason"):
+            body["reason"] = payload["reason"]
+        if live_type == "auction_closed" and figures:
+            if show_best and _open_book(rfq):
+                body["leading_bid"] = format_money(rfq.best_amount, currency)
+            if show_count and (buyer or _open_book(rfq)):
+                body["bid_count"] = rfq.bid_count
+    return body
+
+
+def messages_for(event: AuditEvent) -> list[realtime.Message]:
+    """Every message for one audit event: the live bodies per audience, private ranks, and
+    on a sealed auction the buyer's private count of quotes."""
+    rfq = event.rfq  # the instance the writer just changed, when it passed one (no query)
+    if event.live_prev_seq is None:
+        if event.type == "bid.placed":  # sealed: the buyer learns that a supplier quoted, nothing else
+            return [(realtime.rfq_group(rfq.pk, "buyer"), {
+                "type": "bid_placed", "private": True, "seq": event.seq, "rfq": rfq.pk, "at": event.at,
+                "bid_count": event.payload.get("bid_count")})]
+        return []
+    messages = [(realtime.rfq_group(rfq.pk, audience), live_body(event, rfq, audience)) for audience in AUDIENCES]
+    if event.type in ("bid.placed", "bid.withdrawn") and rfq.auction_settings.get("show_ranking", True):
+        # Only to suppliers connected now: one that connects later reads its rank in `state`.
+        listening = presence.connected_suppliers(rfq.pk)
+        if listening:
+            messages += [(realtime.supplier_group(rfq.pk, supplier_id),
+                          {"type": "rank_changed", "private": True, "seq": event.seq, "rfq": rfq.pk,
+                           "at": event.at, "your_rank": rank})
+                         for supplier_id, rank in rank_changes(event, rfq).items() if supplier_id in listening]
+    return messages
+
+
+def rank_changes(event: AuditEvent, rfq) -> dict[int, int | None]:
+    """Supplier → new rank, for every supplier whose rank this bid or withdrawal moved.
+
+    Ranks as auctions.selectors.supplier_ranks orders them (best standing amount, then
+    supplier id), from the standing bids up to this event; one grouped query.
+    """
+    payload = event.payload
+    bid_id, supplier_id = payload.get("bid_id"), payload.get("supplier_id")
+    others = dict(Bid.objects.filter(rfq_id=rfq.pk, status=BidStatus.ACCEPTED, amount__isnull=False,
+                                     audit_seq__lt=event.seq)
+                  .exclude(pk=bid_id).values("supplier_id").annotate(best=Min("amount"))
+                  .values_list("supplier_id", "best"))
+    amount = _decimal(payload.get("amount")) if event.type == "bid.placed" else \
+        Bid.objects.filter(pk=bid_id).values_list("amount", flat=True).first()
+    with_bid = dict(others)
+    if amount is not None:
+        with_bid[supplier_id] = min(amount, others.get(supplier_id, amount))
+    before, after = (with_bid, others) if event.type == "bid.withdrawn" else (others, with_bid)
+    ranks_before, ranks_after = _ranks(before), _ranks(after)
+    return {supplier: ranks_after.get(supplier) for supplier in set(ranks_before) | set(ranks_after)
+            if ranks_before.get(supplier) != ranks_after.get(supplier)}
+
+
+def _ranks(bests: dict[int, object]) -> dict[int, int]:
+    ordered = sorted(bests.items(), key=lambda item: (item[1], item[0]))
+    return {supplier: rank for rank, (supplier, _) in enumerate(ordered, start=1)}
+
+
+# --- replay --------------------------------------------------------------------------------------
+
+def replay(*, user, rfq, since: int, limit: int = REPLAY_LIMIT) -> list[dict]:
+    """The live events after `since` as `user` receives them, oldest first (at most `limit`)."""
+    audience = audience_of(user=user, rfq=rfq)
+    events = list(AuditEvent.objects.filter(stream=rfq_stream(rfq.pk), seq__gt=since, live_prev_seq__isnull=False)
+                  .order_by("seq")[:limit])
+    names = {} if audience != "buyer" else dict(SupplierCompany.objects.filter(
+        pk__in={e.payload.get("supplier_id") for e in events if e.type == "bid.withdrawn"}).values_list("pk", "name"))
+    return [live_body(event, rfq, audience, supplier_names=names) for event in events]
+
+
+def _supplier_name(supplier_id) -> str | None:
+    return SupplierCompany.objects.filter(pk=supplier_id).values_list("name", flat=True).first()
+
+
+def _decimal(value):
+    if value is None:
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return None

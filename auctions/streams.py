@@ -1,0 +1,73 @@
+"""Server-Sent Events: the live messages for clients that cannot use WebSocket.
+
+`GET /api/v1/rfqs/{id}/events/stream/` (api.md): the same messages as `/ws/rfqs/{id}/`,
+`id:` = seq on live events so a browser's EventSource resumes with `Last-Event-ID`. The
+response is an async iterator, so it needs the ASGI server (`/ws/` and this path are routed
+there in production; README "Production").
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+from rest_framework.utils.encoders import JSONEncoder
+
+from common.realtime import encode
+from procurement.selectors import rfq_get
+
+from . import live
+from .selectors import auction_state
+
+KEEPALIVE_SECONDS = 15
+
+
+def sse(text: str, *, event: str | None = None, seq: int | None = None) -> str:
+    head = (f"id: {seq}\n" if seq is not None else "") + (f"event: {event}\n" if event else "")
+    return f"{head}data: {text}\n\n"
+
+
+def live_frame(text: str) -> str:
+    body = json.loads(text)
+    seq = None if body.get("private") else body.get("seq")
+    return sse(text, event=body.get("type"), seq=seq)
+
+
+async def event_stream(*, user, rfq_id: int, since: int | None):
+    """Replay after `since` (if given), the state, then every message as it is published."""
+    layer = get_channel_layer()
+    channel = await layer.new_channel()
+    groups = await database_sync_to_async(_groups)(user, rfq_id)
+    for group in groups:
+        await layer.group_add(group, channel)
+    try:
+        if since is not None:
+            for body in await database_sync_to_async(_replay)(user, rfq_id, since):
+                yield live_frame(encode(body))
+        yield sse(encode(await database_sync_to_async(_state)(user, rfq_id)), event="state")
+        while True:
+            try:
+                message = await asyncio.wait_for(layer.receive(channel), timeout=KEEPALIVE_SECONDS)
+            except TimeoutError:
+                yield ": keep-alive\n\n"  # a comment line: proxies keep the connection open
+                continue
+            if message.get("type") == "live.message":
+                yield live_frame(message["text"])
+    finally:
+        for group in groups:
+            await layer.group_discard(group, channel)
+
+
+def _groups(user, rfq_id):
+    return live.groups_of(user=user, rfq=rfq_get(user=user, pk=rfq_id, with_line_items=False))
+
+
+def _replay(user, rfq_id, since):
+    return live.replay(user=user, rfq=rfq_get(user=user, pk=rfq_id, with_line_items=False), since=since)
+
+
+def _state(user, rfq_id):
+    rfq = rfq_get(user=user, pk=rfq_id, with_line_items=False)
+    return {"type": "state", "rfq": rfq.pk, **json.loads(json.dumps(auction_state(user=user, rfq=rfq),
+                                                                    cls=JSONEncoder))}

@@ -1,0 +1,102 @@
+"""Who is connected to an auction's live stream right now.
+
+The buyer's monitor shows it, and private messages (a supplier's rank) are built only for
+suppliers with an open connection: a supplier that connects later gets its rank in the
+`state` message, so nothing is lost, and a bid on an auction with hundreds of invited but
+absent suppliers does not fan out hundreds of messages nobody reads.
+
+Each connection is an entry that expires unless refreshed (consumers refresh every
+REFRESH_SECONDS), so a process that dies without saying goodbye drops out by itself. On
+Redis the entries live in one sorted set per RFQ (shared by every ASGI process); the
+embedded default keeps them in the process, which is the only one.
+"""
+from __future__ import annotations
+
+import threading
+import time
+
+from django.conf import settings
+
+TTL_SECONDS = 90
+REFRESH_SECONDS = 30
+
+
+def _key(rfq_id: int) -> str:
+    return f"quayside:presence:rfq:{rfq_id}"
+
+
+def _member(participant: str, connection: str) -> str:
+    return f"{participant}|{connection}"
+
+
+class _MemoryPresence:
+    def __init__(self):
+        self.entries: dict[int, dict[str, float]] = {}
+        self.lock = threading.Lock()
+
+    def touch(self, rfq_id, member, expires):
+        with self.lock:
+            self.entries.setdefault(rfq_id, {})[member] = expires
+
+    def remove(self, rfq_id, member):
+        with self.lock:
+            self.entries.get(rfq_id, {}).pop(member, None)
+
+    def members(self, rfq_id, now):
+        with self.lock:
+            entries = self.entries.get(rfq_id, {})
+            for member in [m for m, expires in entries.items() if expires <= now]:
+                del entries[member]
+            return list(entries)
+
+
+class _RedisPresence:
+    def __init__(self, url: str):
+        import redis
+
+        self.client = redis.Redis.from_url(url)
+
+    def touch(self, rfq_id, member, expires):
+        pipe = self.client.pipeline(transaction=False)
+        pipe.zadd(_key(rfq_id), {member: expires})
+        pipe.expire(_key(rfq_id), TTL_SECONDS * 2)
+        pipe.execute()
+
+    def remove(self, rfq_id, member):
+        self.client.zrem(_key(rfq_id), member)
+
+    def members(self, rfq_id, now):
+        pipe = self.client.pipeline(transaction=False)
+        pipe.zremrangebyscore(_key(rfq_id), "-inf", now)
+        pipe.zrange(_key(rfq_id), 0, -1)
+        return [member.decode() for member in pipe.execute()[1]]
+
+
+_backends: dict[str, object] = {}
+_backends_lock = threading.Lock()
+
+
+def _backend():
+    url = getattr(settings, "REDIS_URL", "")
+    with _backends_lock:
+        if url not in _backends:
+            _backends[url] = _RedisPresence(url) if url else _MemoryPresence()
+        return _backends[url]
+
+
+def join(rfq_id: int, participant: str, connection: str) -> None:
+    """Record (or refresh) one open connection of `participant` ("supplier:12", "buyer:3")."""
+    _backend().touch(rfq_id, _member(participant, connection), time.time() + TTL_SECONDS)
+
+
+def leave(rfq_id: int, participant: str, connection: str) -> None:
+    _backend().remove(rfq_id, _member(participant, connection))
+
+
+def participants(rfq_id: int) -> set[str]:
+    """Everyone with at least one live connection to the RFQ."""
+    return {member.split("|", 1)[0] for member in _backend().members(rfq_id, time.time())}
+
+
+def connected_suppliers(rfq_id: int) -> set[int]:
+    return {int(p.split(":", 1)[1]) for p in participants(rfq_id) if p.startswith("supplier:")}

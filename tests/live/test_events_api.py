@@ -1,0 +1,88 @@
+"""`/events/?since=` (polling) and `/events/stream/` (Server-Sent Events): the same events as
+the WebSocket, for clients that cannot use one."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from asgiref.sync import sync_to_async
+from django.test import AsyncClient
+
+from tests.api.helpers import assert_error
+from tests.engine.helpers import bid, reverse_auction
+
+from .helpers import run, token_for
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_polling_returns_the_live_events_after_since_in_order(demo, api):
+    rfq = reverse_auction(demo, suppliers=(1, 2), accept=(1, 2))
+    before = api("supplier2").get(f"/api/v1/rfqs/{rfq}/state/").json()["seq"]
+    for n, amount in ((1, "9500.00"), (2, "9400.00"), (1, "9399.99"), (1, "9300.00")):
+        bid(api, f"supplier{n}", rfq, amount)
+    events = api("supplier2").get(f"/api/v1/rfqs/{rfq}/events/?since={before}").json()
+    assert [e["type"] for e in events] == ["bid_placed"] * 3  # the refused bid is no live event
+    assert [e["leading_bid"] for e in events] == ["9500.00", "9400.00", "9300.00"]
+    assert events[0]["prev_seq"] <= before and all(b["prev_seq"] == a["seq"] for a, b in zip(events, events[1:], strict=False))
+    later = api("supplier2").get(f"/api/v1/rfqs/{rfq}/events/?since={events[1]['seq']}").json()
+    assert later == events[2:]
+    assert api("buyer").get(f"/api/v1/rfqs/{rfq}/events/").json()[-1]["supplier"]["name"] == demo.supplier(1).name
+
+
+@pytest.mark.parametrize("since", ["x", "-1", "1.5", "9" * 30])
+def test_a_bad_since_is_a_400(demo, api, since):
+    rfq = reverse_auction(demo, suppliers=(1, 2), accept=(1, 2))
+    response = api("supplier1").get(f"/api/v1/rfqs/{rfq}/events/?since={since}")
+    assert_error(response, 400)
+    assert "since" in response.json()["error"]["fields"]
+
+
+def test_outsiders_get_404_from_both(demo, api):
+    rfq = reverse_auction(demo, suppliers=(1, 2), accept=(1, 2))
+    for username in ("buyer2", "supplier4"):
+        assert_error(api(username).get(f"/api/v1/rfqs/{rfq}/events/"), 404)
+        assert_error(api(username).get(f"/api/v1/rfqs/{rfq}/events/stream/"), 404)
+    assert api(None).get(f"/api/v1/rfqs/{rfq}/events/").status_code == 401
+
+
+def frames(chunk: bytes) -> list[dict]:
+    """Server-Sent Events frames → {id?, event?, data} (comment lines skipped)."""
+    parsed = []
+    for block in chunk.decode().strip().split("\n\n"):
+        fields = dict(line.split(": ", 1) for line in block.split("\n") if not line.startswith(":"))
+        if fields:
+            parsed.append({**fields, "data": json.loads(fields["data"])})
+    return parsed
+
+
+def test_the_stream_replays_sends_the_state_then_follows_live(demo, api):
+    rfq = reverse_auction(demo, suppliers=(1, 2), accept=(1, 2))
+    bid(api, "supplier1", rfq, "9500.00")
+    so_far = api("supplier2").get(f"/api/v1/rfqs/{rfq}/events/?since=0").json()
+    assert [e["type"] for e in so_far] == ["auction_opened", "bid_placed"]
+
+    async def scenario():
+        token = await token_for(demo, "supplier2")
+        response = await AsyncClient().get(f"/api/v1/rfqs/{rfq}/events/stream/",
+                                           headers={"Authorization": f"Token {token}", "Last-Event-ID": "0"})
+        assert response.status_code == 200 and response["Content-Type"] == "text/event-stream"
+        chunks = response.streaming_content.__aiter__()
+        replayed = []
+        while not replayed or replayed[-1]["event"] != "state":
+            replayed += frames(await anext(chunks))
+        *replayed, state = replayed
+        assert replayed == [{"id": str(e["seq"]), "event": e["type"], "data": e} for e in so_far]
+        assert state["data"]["leading_bid"] == "9500.00" and "id" not in state
+        assert (await sync_to_async(bid)(api, "supplier1", rfq, "9400.00")).status_code == 201
+        live = frames(await anext(chunks))
+        assert live[0]["event"] == "bid_placed" and live[0]["data"]["leading_bid"] == "9400.00"
+        assert live[0]["id"] == str(live[0]["data"]["seq"]) and live[0]["data"]["prev_seq"] == so_far[-1]["seq"]
+        await chunks.aclose()
+    run(scenario)
+
+
+def test_a_wsgi_worker_does_not_hold_a_stream_open(demo, api):
+    rfq = reverse_auction(demo, suppliers=(1, 2), accept=(1, 2))
+    error = assert_error(api("supplier1").get(f"/api/v1/rfqs/{rfq}/events/stream/"), 421, "misdirected_request")
+    assert f"/api/v1/rfqs/{rfq}/events/?since=" in error["message"]

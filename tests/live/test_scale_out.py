@@ -1,0 +1,80 @@
+"""Two ASGI server processes on one Redis: a bid placed through one reaches a client connected
+to the other (architecture.md "Scale-out": nothing relies on process-local state)."""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from django.conf import settings
+from django.db import connection
+from websockets.sync.client import connect
+
+from tests.engine.helpers import reverse_auction
+
+pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def two_servers(tmp_path):
+    """Two Uvicorn processes of the project on the test database and the test Redis."""
+    db = connection.settings_dict
+    env = {**os.environ, "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+           "REDIS_URL": settings.REDIS_URL, "DJANGO_ENV": "", "MEDIA_ROOT": str(tmp_path)}
+    ports, procs = [free_port(), free_port()], []
+    try:
+        for port in ports:
+            log = open(tmp_path / f"server-{port}.log", "wb")  # noqa: SIM115 (closed below)
+            procs.append((subprocess.Popen(
+                [str(Path(sys.executable).parent / "uvicorn"), "--port", str(port), "--no-access-log",
+                 "config.asgi:application"], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT), log))
+        for port in ports:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    requests.get(f"http://127.0.0.1:{port}/api/v1/", timeout=1)
+                    break
+                except requests.ConnectionError:
+                    assert time.monotonic() < deadline, (tmp_path / f"server-{port}.log").read_text()
+                    time.sleep(0.2)
+        yield ports
+    finally:
+        for proc, log in procs:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+            log.close()
+
+
+def test_a_bid_through_one_process_reaches_a_client_of_the_other(demo, api, two_servers):
+    from rest_framework.authtoken.models import Token
+
+    first, second = two_servers
+    rfq = reverse_auction(demo, suppliers=(1, 2), accept=(1, 2))
+    bidder = Token.objects.get_or_create(user=demo.user("supplier1"))[0].key
+    watcher = Token.objects.get_or_create(user=demo.user("supplier2"))[0].key
+    with connect(f"ws://127.0.0.1:{second}/ws/rfqs/{rfq}/", additional_headers={
+            "Authorization": f"Token {watcher}"}, open_timeout=10) as socket_on_second:
+        state = json.loads(socket_on_second.recv(timeout=10))
+        assert state["type"] == "state" and state["rfq"] == rfq
+        response = requests.post(f"http://127.0.0.1:{first}/api/v1/rfqs/{rfq}/bids/", json={"amount": "9000.00"},
+                                 headers={"Authorization": f"Token {bidder}"}, timeout=10)
+        assert response.status_code == 201, response.text
+        event = json.loads(socket_on_second.recv(timeout=10))
+        assert event["type"] == "bid_placed" and event["leading_bid"] == "9000.00" and event["seq"] > state["seq"]
