@@ -13,7 +13,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from rest_framework.utils.encoders import JSONEncoder
 
-from common import presence
+from common import presence, realtime
 from common.errors import NotFound
 from procurement.selectors import rfq_get
 
@@ -29,6 +29,9 @@ class AuctionConsumer(AsyncWebsocketConsumer):
 
     async def connect(self):
         self.groups_joined = []
+        # Live messages that arrive before the state has gone out wait for it: `state` is the
+        # first message a client gets (the client skips events its state already covers).
+        self.held: list[str] | None = []
         # Accepted first, so the close code below reaches the client (a refusal before the
         # handshake completes is a bare HTTP 403).
         await self.accept()
@@ -44,20 +47,31 @@ class AuctionConsumer(AsyncWebsocketConsumer):
         # Joined before the state is read: whatever commits after the read arrives as a
         # message, and what the state already holds arrives with a seq the client has.
         for group in groups:
-            await self.channel_layer.group_add(group, self.channel_name)
+            await realtime.hub.join(group, self._push)
         self.groups_joined = groups
         self.participant = f"supplier:{user.supplier_id}" if user.is_supplier else f"{user.role}:{user.pk}"
         await self._present()
         self.heartbeat = asyncio.ensure_future(self._keep_present())
+        await self._tell_buyer()
         await self._send_state()
+        held, self.held = self.held, None
+        for text in held:
+            await self.send(text_data=text)
 
     async def disconnect(self, code):
         for group in self.groups_joined:
-            await self.channel_layer.group_discard(group, self.channel_name)
+            await realtime.hub.leave(group, self._push)
         if self.groups_joined:
             self.heartbeat.cancel()
             await sync_to_async(presence.leave, thread_sensitive=False)(self.rfq_id, self.participant,
                                                                          self.channel_name)
+            await self._tell_buyer()
+
+    async def _tell_buyer(self):
+        """The buyer's monitor shows who is connected: a supplier came or went."""
+        if self.participant.startswith("supplier:"):
+            await sync_to_async(realtime.send, thread_sensitive=False)([(realtime.rfq_group(self.rfq_id, "buyer"), {
+                "type": "presence_changed", "private": True, "rfq": self.rfq_id})])
 
     async def _present(self):
         await sync_to_async(presence.join, thread_sensitive=False)(self.rfq_id, self.participant, self.channel_name)
@@ -93,9 +107,12 @@ class AuctionConsumer(AsyncWebsocketConsumer):
         else:
             await self._error("bad_request", 'Send {"type": "resume", "since": <seq>} or {"type": "ping"}.')
 
-    async def live_message(self, message):
-        """A message of one of our groups, serialised by the publisher."""
-        await self.send(text_data=message["text"])
+    async def _push(self, text: str):
+        """A live message of one of our groups, serialised once by the publisher."""
+        if self.held is not None:
+            self.held.append(text)
+        else:
+            await self.send(text_data=text)
 
     # --- helpers ---------------------------------------------------------------------------
 

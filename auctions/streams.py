@@ -11,9 +11,9 @@ import asyncio
 import json
 
 from channels.db import database_sync_to_async
-from channels.layers import get_channel_layer
 from rest_framework.utils.encoders import JSONEncoder
 
+from common import realtime
 from common.realtime import encode
 from procurement.selectors import rfq_get
 
@@ -36,11 +36,10 @@ def live_frame(text: str) -> str:
 
 async def event_stream(*, user, rfq_id: int, since: int | None):
     """Replay after `since` (if given), the state, then every message as it is published."""
-    layer = get_channel_layer()
-    channel = await layer.new_channel()
+    queue: asyncio.Queue[str] = asyncio.Queue()
     groups = await database_sync_to_async(_groups)(user, rfq_id)
     for group in groups:
-        await layer.group_add(group, channel)
+        await realtime.hub.join(group, queue.put)
     try:
         if since is not None:
             for body in await database_sync_to_async(_replay)(user, rfq_id, since):
@@ -48,15 +47,14 @@ async def event_stream(*, user, rfq_id: int, since: int | None):
         yield sse(encode(await database_sync_to_async(_state)(user, rfq_id)), event="state")
         while True:
             try:
-                message = await asyncio.wait_for(layer.receive(channel), timeout=KEEPALIVE_SECONDS)
+                text = await asyncio.wait_for(queue.get(), timeout=KEEPALIVE_SECONDS)
             except TimeoutError:
                 yield ": keep-alive\n\n"  # a comment line: proxies keep the connection open
                 continue
-            if message.get("type") == "live.message":
-                yield live_frame(message["text"])
+            yield live_frame(text)
     finally:
         for group in groups:
-            await layer.group_discard(group, channel)
+            await realtime.hub.leave(group, queue.put)
 
 
 def _groups(user, rfq_id):

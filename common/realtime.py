@@ -9,21 +9,21 @@ when the transaction commits, so nobody hears of a change that was rolled back.
 Delivery is at-most-once (the channel layer may drop a message): every live message names
 the live event before it (`prev_seq`), clients that see a gap resume from the stored events.
 
-Transport: the channel layer of the settings. On Redis it is channels_redis's pub/sub layer
-(one PUBLISH per audience, each ASGI process fans out to its own sockets); publishing from a
-sync worker goes through one pipelined PUBLISH on a kept-open Redis connection rather than
-through a fresh event loop and connection per message.
+Transport: with Redis, one pipelined PUBLISH per event (a message per audience) on a kept-open
+connection; each ASGI process holds one subscription per group and writes the text straight
+to its own sockets (LiveHub). Without Redis (the embedded default, one process) the hub is
+fed in-process.
 """
 from __future__ import annotations
 
+import asyncio
 import functools
 import json
 import logging
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from django.conf import settings
 from django.db import transaction
 from rest_framework.utils.encoders import JSONEncoder
 
@@ -79,48 +79,128 @@ def encode(body: dict) -> str:
 
 
 def send(messages: Iterable[Message]) -> None:
-    """Serialise each body once and hand all of them to the channel layer."""
-    envelopes = [(group, {"type": "live.message", "text": encode(body)}) for group, body in messages]
-    if not envelopes:
+    """Serialise each body once and publish it to its group."""
+    texts = [(group, encode(body)) for group, body in messages]
+    if not texts:
         return
-    layer = get_channel_layer()
-    publisher = _redis_publisher(layer)
-    if publisher is not None:
-        publisher(layer, envelopes)
+    url = getattr(settings, "REDIS_URL", "")
+    if url:
+        _publish_on_redis(url, texts)
     else:
-        async_to_sync(_group_send_all)(layer, envelopes)
+        for group, text in texts:
+            hub.deliver_threadsafe(group, text)
 
 
-async def _group_send_all(layer, envelopes) -> None:
-    for group, envelope in envelopes:
-        await layer.group_send(group, envelope)
+def group_channel(group: str) -> str:
+    # Redis pub/sub ignores the database number: the database name keeps two deployments
+    # (or the test suite and a benchmark) sharing one Redis apart.
+    return f"quayside:{settings.DATABASES['default'].get('NAME', '')}:live:{group}"
 
 
 _redis_local = threading.local()
 
 
-def _redis_publisher(layer):
-    """A sync publisher for channels_redis's pub/sub layer on one Redis host, else None."""
-    try:
-        from channels_redis.pubsub import RedisPubSubChannelLayer
-    except ImportError:  # pragma: no cover - channels_redis is a dependency
-        return None
-    hosts = getattr(layer, "_kwargs", {}).get("hosts") or []
-    if not isinstance(layer, RedisPubSubChannelLayer) or len(hosts) != 1 or not isinstance(hosts[0], str):
-        return None
-    return functools.partial(_publish_on_redis, url=hosts[0], prefix=layer._kwargs.get("prefix", "asgi"))
-
-
-def _publish_on_redis(layer, envelopes, *, url: str, prefix: str) -> None:
+def _publish_on_redis(url: str, texts) -> None:
     import redis
 
     client = getattr(_redis_local, "client", None)
     if client is None or getattr(_redis_local, "url", None) != url:
         client = _redis_local.client = redis.Redis.from_url(url)
         _redis_local.url = url
-    pipe = client.pipeline(transaction=False)
-    for group, envelope in envelopes:
-        # The channel name and the serialisation channels_redis's pub/sub layer subscribes
-        # with (RedisPubSubLoopLayer._get_group_channel_name); a test holds us to it.
-        pipe.publish(f"{prefix}__group__{group}", layer.serialize(envelope))
+    pipe = client.pipeline(transaction=False)  # one round trip for every audience of the event
+    for group, text in texts:
+        pipe.publish(group_channel(group), text)
     pipe.execute()
+
+
+# --- Receiving: one hub per process -------------------------------------------------------------
+
+Deliver = Callable[[str], Awaitable[None]]
+
+
+class LiveHub:
+    """Hands each published text to this process's connections of the group, directly.
+
+    One Redis subscription per group per process (not per connection), and no queue or
+    dispatch per connection: the text goes straight to each socket. Measured in
+    bench/fanout.py: routing every message through the channel layer to a consumer per
+    connection saturated a process at a few hundred subscribers.
+    """
+
+    def __init__(self):
+        self.members: dict[str, set[Deliver]] = {}
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self._pubsub = None
+        self._reader: asyncio.Task | None = None
+        self._lock: asyncio.Lock | None = None
+
+    async def join(self, group: str, deliver: Deliver) -> None:
+        self._bind()
+        first = group not in self.members
+        self.members.setdefault(group, set()).add(deliver)
+        if first and getattr(settings, "REDIS_URL", ""):
+            async with self._lock:
+                await self._subscribe(group)
+
+    async def leave(self, group: str, deliver: Deliver) -> None:
+        members = self.members.get(group)
+        if members is None:
+            return
+        members.discard(deliver)
+        if not members:
+            del self.members[group]
+            if self._pubsub is not None:
+                async with self._lock:
+                    if group not in self.members:
+                        await self._pubsub.unsubscribe(group_channel(group))
+
+    def deliver_threadsafe(self, group: str, text: str) -> None:
+        """From any thread (the in-process default): deliver on the hub's event loop."""
+        if self.loop is None or self.loop.is_closed() or group not in self.members:
+            return
+        self.loop.call_soon_threadsafe(lambda: self.loop.create_task(self.deliver(group, text)))
+
+    async def deliver(self, group: str, text: str) -> None:
+        for deliver in list(self.members.get(group, ())):
+            try:
+                await deliver(text)
+            except Exception:  # a closing socket must not cost the others their message
+                logger.debug("live delivery to one connection failed", exc_info=True)
+
+    def _bind(self) -> None:
+        loop = asyncio.get_running_loop()
+        if self.loop is not loop:  # a new event loop (tests start one per scenario): start afresh
+            self.members, self.loop, self._pubsub, self._reader = {}, loop, None, None
+            self._lock = asyncio.Lock()
+
+    async def _subscribe(self, group: str) -> None:
+        if self._pubsub is None:
+            import redis.asyncio
+
+            self._pubsub = redis.asyncio.Redis.from_url(settings.REDIS_URL).pubsub(ignore_subscribe_messages=True)
+        await self._pubsub.subscribe(group_channel(group))
+        if self._reader is None or self._reader.done():
+            self._reader = asyncio.ensure_future(self._read())
+
+    async def _read(self) -> None:
+        prefix = len(group_channel(""))
+        while self.members:
+            try:
+                message = await self._pubsub.get_message(timeout=1.0)
+            except Exception:
+                # Redis went away: subscribe again; clients resume what they missed.
+                logger.warning("live subscription lost; resubscribing", exc_info=True)
+                await asyncio.sleep(1.0)
+                try:
+                    await self._pubsub.reset()
+                    for group in list(self.members):
+                        await self._pubsub.subscribe(group_channel(group))
+                except Exception:
+                    logger.warning("resubscribing failed", exc_info=True)
+                continue
+            if message and message.get("type") == "message":
+                group = message["channel"].decode()[prefix:]
+                await self.deliver(group, message["data"].decode())
+
+
+hub = LiveHub()

@@ -10,12 +10,14 @@ from django.shortcuts import render
 
 from auctions.mechanisms import get_mechanism
 from auctions.selectors import EVALUATED_STATES, bids_for
+from common import presence
 from common.pages import page_view
 from procurement.selectors import rfq_get
 from suppliers.models import InvitationStatus
 
 from ..models import RFQStatus
 from .access import may_view_rfqs
+from .charts import progression_chart
 from .display import money
 
 SHOWN_FROM = (RFQStatus.OPEN, RFQStatus.PAUSED, *EVALUATED_STATES, RFQStatus.CANCELLED)
@@ -29,6 +31,10 @@ def bids_panel(*, user, rfq) -> dict | None:
     accepted = rfq.invitations.filter(status=InvitationStatus.ACCEPTED).count()
     panel = {"sealed": sealed, "live": rfq.is_live, "evaluated": rfq.status in EVALUATED_STATES,
              "submitted": rfq.bid_count, "accepted": accepted, "rows": None}
+    if rfq.is_live:
+        online = presence.connected_suppliers(rfq.pk)
+        panel["online"] = sorted(rfq.invitations.filter(supplier_id__in=online).values_list("supplier__name",
+                                                                                          flat=True))
     bids = bids_for(user=user, rfq=rfq)
     if bids is None:
         return panel  # sealed and unopened: the count only
@@ -37,6 +43,7 @@ def bids_panel(*, user, rfq) -> dict | None:
             for bid in reversed(bids)]
     standing = [b for b in bids if b.status == "accepted"]
     panel.update(rows=rows, suppliers=len({b.supplier_id for b in standing}),
+                 chart=None if sealed else progression_chart(bids),
                  leading=money(rfq.best_amount, rfq.currency) if rfq.best_amount is not None else None,
                  leader=next((b.supplier.name for b in bids if b.pk == rfq.best_bid_id), None),
                  withdrawn=sum(1 for b in bids if b.status == "withdrawn"))

@@ -149,3 +149,57 @@ def score_composition_chart(quotes: list[dict], criteria: list[dict], *, width: 
     legend = [{"name": c["name"], "colour": colours[c["id"]]} for c in criteria]
     return StackedChart(width=width, height=height, plot_x=label_width, plot_width=plot_width,
                         bar_height=bar_height, rows=rows, ticks=ticks, legend=legend)
+
+
+@dataclass
+class ProgressionChart:
+    width: int
+    height: int
+    plot_x: float
+    plot_y: float
+    plot_width: float
+    plot_height: float
+    leading_path: str  # the leading price as a step line over time
+    dots: list[dict]
+    y_ticks: list[dict]
+    x_ticks: list[dict]
+
+
+def progression_chart(bids: list, *, width: int = 760, height: int = 240) -> ProgressionChart | None:
+    """Every accepted reverse-auction bid as a dot at (time, amount), and the leading price as a
+    step line: the picture of how the price fell. None with fewer than one priced bid."""
+    priced = sorted((b for b in bids if b.amount is not None), key=lambda b: (b.submitted_at, b.pk))
+    if not priced:
+        return None
+    plot_x, plot_y, right, bottom = 64.0, 14.0, 16.0, 28.0
+    plot_width, plot_height = width - plot_x - right, height - plot_y - bottom
+    start, end = priced[0].submitted_at, priced[-1].submitted_at
+    span = max((end - start).total_seconds(), 1.0)
+    low, high = float(min(b.amount for b in priced)), float(max(b.amount for b in priced))
+    step = nice_step(max(high - low, high * 0.02, 1.0), 4)
+    floor, ceiling = math.floor(low / step) * step, math.ceil(high / step) * step
+    if ceiling == floor:
+        ceiling = floor + step
+
+    def x(when) -> float:
+        return plot_x + plot_width * (when - start).total_seconds() / span
+
+    def y(amount) -> float:
+        return plot_y + plot_height * (1 - (float(amount) - floor) / (ceiling - floor))
+
+    dots, path, best = [], [], None
+    for bid in priced:
+        leads = best is None or bid.amount < best
+        if leads:
+            path.append(f"{'M' if best is None else 'H'}{x(bid.submitted_at):.1f}" + (
+                f" {y(bid.amount):.1f}" if best is None else f" V{y(bid.amount):.1f}"))
+            best = bid.amount
+        dots.append({"x": x(bid.submitted_at), "y": y(bid.amount), "leading": leads,
+                     "withdrawn": bid.status == "withdrawn",
+                     "title": f"{bid.supplier.name}: {bid.amount.normalize():f} at {bid.submitted_at:%H:%M:%S}"})
+    path.append(f"H{plot_x + plot_width:.1f}")
+    y_ticks = [{"y": y(value), "label": compact(value)}
+               for value in [floor + i * step for i in range(int(round((ceiling - floor) / step)) + 1)]]
+    x_ticks = [{"x": x(when), "label": f"{when:%H:%M:%S}"} for when in ([start, end] if end != start else [start])]
+    return ProgressionChart(width, height, plot_x, plot_y, plot_width, plot_height, " ".join(path), dots,
+                            y_ticks, x_ticks)

@@ -194,61 +194,227 @@ document.addEventListener("DOMContentLoaded", function () {
     update();
   });
 
-  // Live reverse auction for a supplier: poll the state API and update what it discloses.
-  document.querySelectorAll("[data-live-state]").forEach(function (panel) {
-    var url = panel.dataset.liveState, currency = panel.dataset.currency, digits = parseInt(panel.dataset.digits, 10);
-    var amount = panel.querySelector("[data-bid-amount]"), typed = false;
-    if (amount) amount.addEventListener("input", function () { typed = true; });
-    function poll() {
-      fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
-        .then(function (response) { return response.ok ? response.json() : null; })
-        .then(function (state) {
-          if (!state) return;
-          if (state.status !== panel.dataset.status) { window.location.reload(); return; }
-          ["leading_bid", "your_best", "minimum_next_bid"].forEach(function (key) {
-            var el = panel.querySelector("[data-state=" + key + "]");
-            if (el && key in state) el.textContent = money(state[key], currency, digits) || (key === "leading_bid" ? "No bids yet" : "—");
-          });
-          ["your_rank", "bid_count"].forEach(function (key) {
-            var el = panel.querySelector("[data-state=" + key + "]");
-            if (el && key in state) el.textContent = state[key] === null ? "—" : state[key];
-          });
-          if (amount && !typed && state.minimum_next_bid) amount.value = state.minimum_next_bid;
-          var deadline = Date.parse(state.bidding_deadline);
-          var deadlineText = panel.querySelector("[data-state-deadline]");
-          if (deadlineText && !isNaN(deadline)) {
-            var d = new Date(deadline);
-            deadlineText.textContent = d.getUTCDate() + " " + MONTHS[d.getUTCMonth()] + " " + d.getUTCFullYear() + ", " +
-              pad(d.getUTCHours()) + ":" + pad(d.getUTCMinutes()) + ":" + pad(d.getUTCSeconds());
-          }
-          countdowns.forEach(function (c) {
-            if (panel.contains(c.el) && !isNaN(deadline)) {
-              c.deadline = deadline;
-              c.skew = Date.parse(state.server_time) - Date.now();
-            }
-          });
-        })
-        .catch(function () { /* the next poll tries again */ });
+  // --- Live auctions -----------------------------------------------------------------------
+  // One connection per page to /ws/rfqs/{id}/ (api.md "WebSocket"), reconnecting with backoff
+  // and resuming from the last seq; if WebSocket never gets through, Server-Sent Events; if
+  // those fail too, polling. Live events carry seq and prev_seq: a prev_seq beyond the last
+  // seq applied means something was missed, so the client asks for a replay before applying.
+  function liveConnection(rfqId, indicator, handle) {
+    var lastSeq = -1, socket = null, source = null, attempts = 0, opened = false, mode = "connecting";
+    var pollTimer = null, pingTimer = null;
+    function show(state, text) {
+      mode = state;
+      if (!indicator) return;
+      indicator.dataset.connection = state;
+      indicator.textContent = text;
+      indicator.title = { websocket: "Live: updates arrive as they happen", sse: "Live (Server-Sent Events)",
+        polling: "Live delivery is blocked here: refreshing every 5 seconds", reconnecting: "Reconnecting…",
+        connecting: "Connecting…" }[state] || text;
     }
-    window.setInterval(poll, 5000);
+    function deliver(body) {
+      if (body.type === "state") {
+        if (typeof body.seq === "number" && body.seq > lastSeq) lastSeq = body.seq;
+        handle(body); return;
+      }
+      if (body.type === "pong" || body.type === "error") return;
+      if (body["private"]) { handle(body); return; }
+      if (typeof body.seq !== "number" || body.seq <= lastSeq) return;  // already applied
+      if (lastSeq >= 0 && typeof body.prev_seq === "number" && body.prev_seq > lastSeq) {
+        resume(); return;  // a gap: the replay brings this event too, in order
+      }
+      lastSeq = body.seq;
+      handle(body);
+    }
+    function resume() {
+      if (socket && socket.readyState === 1) socket.send(JSON.stringify({ type: "resume", since: Math.max(lastSeq, 0) }));
+      else if (mode === "sse" || mode === "polling") poll();
+    }
+    function poll() {
+      fetch("/api/v1/rfqs/" + rfqId + "/events/?since=" + Math.max(lastSeq, 0), { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : []; })
+        .then(function (events) {
+          events.forEach(deliver);
+          return fetch("/api/v1/rfqs/" + rfqId + "/state/", { credentials: "same-origin" });
+        })
+        .then(function (r) { return r && r.ok ? r.json() : null; })
+        .then(function (state) { if (state) deliver(Object.assign({ type: "state" }, state)); })
+        .catch(function () { /* the next round tries again */ });
+    }
+    function startPolling() {
+      show("polling", "Refreshing");
+      if (!pollTimer) { poll(); pollTimer = window.setInterval(poll, 5000); }
+    }
+    function startSse() {
+      if (!window.EventSource) { startPolling(); return; }
+      var failures = 0;
+      source = new EventSource("/api/v1/rfqs/" + rfqId + "/events/stream/?since=" + Math.max(lastSeq, 0));
+      source.onopen = function () { failures = 0; show("sse", "Live"); };
+      source.onmessage = function (e) { deliver(JSON.parse(e.data)); };
+      ["state", "bid_placed", "bid_withdrawn", "rank_changed", "deadline_extended", "auction_paused",
+       "auction_resumed", "auction_opened", "auction_closed", "mode_changed"].forEach(function (type) {
+        source.addEventListener(type, function (e) { deliver(JSON.parse(e.data)); });
+      });
+      source.onerror = function () {
+        failures += 1;
+        if (failures >= 3 || source.readyState === 2) { source.close(); source = null; startPolling(); }
+      };
+    }
+    function connect() {
+      if (!window.WebSocket) { startSse(); return; }
+      show(attempts ? "reconnecting" : "connecting", attempts ? "Reconnecting" : "Connecting");
+      var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
+      try { socket = new WebSocket(scheme + window.location.host + "/ws/rfqs/" + rfqId + "/"); }
+      catch (err) { startSse(); return; }
+      var delivered = false;  // a connection counts once the server has spoken (the state)
+      socket.onopen = function () {
+        show("websocket", "Live");
+        if (lastSeq >= 0) resume();
+        pingTimer = window.setInterval(function () {
+          if (socket && socket.readyState === 1) socket.send('{"type":"ping"}');
+        }, 25000);
+      };
+      socket.onmessage = function (e) {
+        if (!delivered) { delivered = opened = true; attempts = 0; }
+        deliver(JSON.parse(e.data));
+      };
+      socket.onclose = function (e) {
+        window.clearInterval(pingTimer); socket = null;
+        if (e.code === 4401 || e.code === 4404) { show("closed", "Offline"); return; }
+        attempts += 1;
+        // Never got through (a proxy or firewall blocking WebSocket): use the fallbacks.
+        if (!opened && attempts >= 2) { startSse(); return; }
+        var wait = Math.min(15000, 500 * Math.pow(2, attempts - 1)) * (0.75 + Math.random() / 2);
+        window.setTimeout(connect, wait);
+      };
+    }
+    connect();
+    return { refresh: poll };
+  }
+
+  function showNotice(panel, kind, text) {
+    var box = panel.querySelector("[data-live-notice]");
+    if (!box) return;
+    box.className = "flash flash--" + kind;
+    box.textContent = text;
+    box.hidden = false;
+  }
+  function utcTime(iso) {
+    var d = new Date(Date.parse(iso));
+    return isNaN(d) ? "" : pad(d.getUTCHours()) + ":" + pad(d.getUTCMinutes()) + ":" + pad(d.getUTCSeconds());
+  }
+
+  // Live reverse auction for a supplier: what the settings disclose, updated as it happens.
+  document.querySelectorAll("[data-live-state]").forEach(function (panel) {
+    var currency = panel.dataset.currency, digits = parseInt(panel.dataset.digits, 10);
+    var amount = panel.querySelector("[data-bid-amount]"), typed = false, refreshTimer = null;
+    if (amount) amount.addEventListener("input", function () { typed = true; });
+    function setField(key, value) {
+      var el = panel.querySelector("[data-state=" + key + "]");
+      if (!el) return;
+      if (["leading_bid", "your_best", "minimum_next_bid"].indexOf(key) >= 0) {
+        el.textContent = money(value, currency, digits) || (key === "leading_bid" ? "No bids yet" : "—");
+      } else {
+        el.textContent = value === null || value === undefined ? "—" : value;
+      }
+    }
+    function setDeadline(iso, serverTime) {
+      var deadline = Date.parse(iso);
+      if (isNaN(deadline)) return;
+      var text = panel.querySelector("[data-state-deadline]");
+      if (text) {
+        var d = new Date(deadline);
+        text.textContent = d.getUTCDate() + " " + MONTHS[d.getUTCMonth()] + " " + d.getUTCFullYear() + ", " +
+          pad(d.getUTCHours()) + ":" + pad(d.getUTCMinutes()) + ":" + pad(d.getUTCSeconds());
+      }
+      countdowns.forEach(function (c) {
+        if (!panel.contains(c.el)) return;
+        c.deadline = deadline;
+        if (serverTime) c.skew = Date.parse(serverTime) - Date.now();
+      });
+      tick();
+    }
+    function closeBidding(text) {
+      var form = panel.querySelector("form.bid-form");
+      if (form) form.querySelectorAll("input, button").forEach(function (el) { el.disabled = true; });
+      panel.dataset.status = "closed";
+      showNotice(panel, "info", text);
+    }
+    function applyState(state) {
+      ["leading_bid", "your_best", "minimum_next_bid", "your_rank", "bid_count"].forEach(function (key) {
+        if (key in state) setField(key, state[key]);
+      });
+      if (amount && !typed && state.minimum_next_bid) amount.value = state.minimum_next_bid;
+      setDeadline(state.bidding_deadline, state.server_time);
+      if (state.status === "paused" && panel.dataset.status !== "paused") {
+        panel.dataset.status = "paused";
+        showNotice(panel, "warning", "The buyer has paused bidding. The deadline moves by the time it stays paused.");
+      }
+    }
+    function refreshSoon() {  // the state holds what events do not: your best, the next allowed bid
+      window.clearTimeout(refreshTimer);
+      refreshTimer = window.setTimeout(live.refresh, 150);
+    }
+    var live = liveConnection(panel.dataset.rfq, panel.querySelector("[data-connection]"), function (body) {
+      switch (body.type) {
+        case "state": applyState(body); break;
+        case "rank_changed": setField("your_rank", body.your_rank); break;
+        case "bid_placed": case "bid_withdrawn":
+          if ("leading_bid" in body) setField("leading_bid", body.leading_bid);
+          if ("bid_count" in body) setField("bid_count", body.bid_count);
+          refreshSoon(); break;
+        case "deadline_extended":
+          setDeadline(body.bidding_deadline);
+          showNotice(panel, "warning", "Deadline extended to " + utcTime(body.bidding_deadline) + " UTC by a late bid" +
+            (body.max_extensions ? " (extension " + body.extension_number + " of " + body.max_extensions + ")." : "."));
+          break;
+        case "auction_paused":
+          panel.dataset.status = "paused";
+          showNotice(panel, "warning", "The buyer has paused bidding" + (body.reason ? ": " + body.reason : "") +
+            ". The deadline moves by the time it stays paused.");
+          break;
+        case "auction_resumed":
+          panel.dataset.status = "open";
+          setDeadline(body.bidding_deadline);
+          showNotice(panel, "info", "Bidding has resumed; it now closes at " + utcTime(body.bidding_deadline) + " UTC.");
+          break;
+        case "auction_closed":
+          if ("leading_bid" in body) setField("leading_bid", body.leading_bid);
+          closeBidding(body.status === "cancelled" ? "The buyer cancelled this auction." :
+            "Bidding has closed." + ("leading_bid" in body ? " Final leading bid: " + money(body.leading_bid, currency, digits) + "." : "") +
+            " The buyer now evaluates the bids.");
+          refreshSoon(); break;
+      }
+    });
   });
 
-  // Server-rendered panels that refresh themselves: <div data-live-fragment="<url>" data-status="open">.
-  // When the RFQ's status changes (closed, paused…) the whole page reloads, buttons and all.
+  // The buyer's live monitor: the bids panel re-renders on every event (and every 5 s only
+  // when live delivery is blocked); extensions, pauses and the close are announced.
   document.querySelectorAll("[data-live-fragment]").forEach(function (panel) {
-    var timer = window.setInterval(function () {
+    var loading = false, again = false;
+    function reload() {
+      if (loading) { again = true; return; }
+      loading = true;
       fetch(panel.dataset.liveFragment, { credentials: "same-origin", headers: { Accept: "text/html" } })
-        .then(function (response) {
-          if (!response.ok) { window.clearInterval(timer); return null; }
-          return response.text();
-        })
+        .then(function (response) { return response.ok ? response.text() : null; })
         .then(function (html) {
-          if (html === null || html === undefined) return;
-          var status = /data-fragment-status="([a-z_]+)"/.exec(html);
-          if (status && panel.dataset.status && status[1] !== panel.dataset.status) { window.location.reload(); return; }
-          panel.innerHTML = html;
+          if (html) panel.querySelector("[data-fragment-body]").innerHTML = html;
         })
-        .catch(function () { /* the next poll tries again */ });
-    }, 5000);
+        .catch(function () { /* the next event or round tries again */ })
+        .then(function () { loading = false; if (again) { again = false; reload(); } });
+    }
+    liveConnection(panel.dataset.rfq, document.querySelector("[data-connection]"), function (body) {
+      if (body.type === "deadline_extended") {
+        showNotice(panel, "warning", "A late bid extended the deadline to " + utcTime(body.bidding_deadline) +
+          " UTC (extension " + body.extension_number + (body.max_extensions ? " of " + body.max_extensions : "") + ").");
+      } else if (body.type === "auction_paused") {
+        showNotice(panel, "warning", "Bidding is paused. Suppliers have been told.");
+      } else if (body.type === "auction_resumed") {
+        showNotice(panel, "info", "Bidding resumed; it now closes at " + utcTime(body.bidding_deadline) + " UTC.");
+      } else if (body.type === "auction_closed") {
+        showNotice(panel, "info", body.status === "cancelled" ? "The auction was cancelled." :
+          "Bidding has closed. Reload the page to compare and award.");
+      }
+      reload();
+    });
   });
 });

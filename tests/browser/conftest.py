@@ -57,3 +57,34 @@ def screenshot(page):
         return path
 
     return take
+
+
+@pytest.fixture
+def asgi_server(transactional_db):
+    """The project's ASGI application (pages, API, WebSocket) under Uvicorn in a thread.
+
+    Django's live_server speaks WSGI only; live auctions need the WebSocket. In-process, the
+    server shares the test database (committed data) and the channel layer with the test.
+    """
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    from config.asgi import application
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(application, host="127.0.0.1", port=port, log_level="warning",
+                                           lifespan="off", ws="websockets-sansio"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline and thread.is_alive(), "Uvicorn did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)

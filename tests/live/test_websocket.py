@@ -76,6 +76,9 @@ def test_each_audience_gets_what_the_settings_disclose(demo, api, show_leading_b
         observer, _, _ = await open_socket(f"/ws/rfqs/{rfq}/", token=await token_for(demo, "supplier3"))
         for socket in (buyer, bidder, observer):
             assert (await receive(socket))[1]["type"] == "state"
+        # The buyer heard the two suppliers arrive (its monitor shows who is connected).
+        arrivals = await drain(buyer)
+        assert [body for _, body in arrivals] == [{"type": "presence_changed", "private": True, "rfq": rfq}] * 2
         assert (await place(api, "supplier1", rfq, "9000.00")).status_code == 201
         supplier1 = await sync_to_async(lambda: demo.supplier(1).name)()
 

@@ -1,0 +1,100 @@
+"""A live reverse auction in real Chromium: two suppliers and the buyer's monitor follow the
+same auction as it happens, without reloading; a supplier whose WebSocket is blocked still
+follows it (Server-Sent Events)."""
+from __future__ import annotations
+
+import re
+
+import pytest
+import requests
+from playwright.sync_api import expect
+
+from tests.engine.helpers import reverse_auction, set_deadline
+from tests.factories import move_deadline_into_past
+
+from .conftest import SCREENSHOTS
+from .test_journey import sign_in
+
+LIVE = 4_000  # ms: pushed updates, far below the 5 s a poll would take
+
+
+def open_as(chromium, base: str, username: str, path: str, *, block_websocket: bool = False):
+    context = chromium.new_context(viewport={"width": 1360, "height": 900}, locale="en-GB", timezone_id="UTC")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    if block_websocket:
+        page.route_web_socket(re.compile(r".*/ws/.*"), lambda socket: socket.close(code=1011, reason="blocked"))
+    sign_in(page, base, username)
+    page.goto(f"{base}{path}")
+    page.evaluate("window.__sameDocument = true")  # gone if the page reloads
+    return page
+
+
+def api_call(base: str, demo, username: str, path: str, body: dict):
+    """Through the server under test, as the outside world calls it (live messages are
+    published by the server that handles the write)."""
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.get_or_create(user=demo.user(username))[0].key
+    return requests.post(f"{base}{path}", json=body, headers={"Authorization": f"Token {token}"}, timeout=15)
+
+
+def same_document(page) -> bool:
+    return page.evaluate("window.__sameDocument === true")
+
+
+@pytest.mark.browser
+def test_two_suppliers_and_the_buyer_follow_one_auction_live(asgi_server, chromium, demo):
+    base = asgi_server
+    rfq = reverse_auction(demo, suppliers=(1, 2, 3), accept=(1, 2, 3))
+    first = open_as(chromium, base, "supplier1", f"/supplier/rfqs/{rfq}/")
+    second = open_as(chromium, base, "supplier2", f"/supplier/rfqs/{rfq}/")
+    blocked = open_as(chromium, base, "supplier3", f"/supplier/rfqs/{rfq}/", block_websocket=True)
+    buyer = open_as(chromium, base, "buyer", f"/rfqs/{rfq}/")
+    for page in (first, second, buyer):
+        expect(page.get_by_test_id("connection")).to_have_attribute("data-connection", "websocket")
+    expect(blocked.get_by_test_id("connection")).to_have_attribute("data-connection", re.compile("sse|polling"))
+    # The buyer sees who follows the auction (the blocked page does not hold a WebSocket).
+    online = buyer.get_by_test_id("online-suppliers")
+    for n in (1, 2):
+        expect(online).to_contain_text(demo.supplier(n).name, timeout=LIVE)
+
+    # supplier1 bids from its page; everyone else sees it without reloading.
+    first.get_by_label(re.compile("Your bid")).fill("9000.00")
+    first.get_by_role("button", name="Bid", exact=True).click()
+    expect(first.get_by_test_id("leading-bid")).to_have_text("USD 9,000.00")
+    expect(second.get_by_test_id("leading-bid")).to_have_text("USD 9,000.00", timeout=LIVE)
+    expect(second.get_by_test_id("your-rank")).to_have_text("—")
+    expect(buyer.get_by_test_id("buyer-bids")).to_contain_text(demo.supplier(1).name, timeout=LIVE)
+    expect(buyer.get_by_test_id("bid-chart")).to_be_visible()
+    expect(blocked.get_by_test_id("leading-bid")).to_have_text("USD 9,000.00", timeout=LIVE + 5_000)
+
+    # supplier2 takes the lead: supplier1's rank drops to 2, pushed privately.
+    assert api_call(base, demo, "supplier2", f"/api/v1/rfqs/{rfq}/bids/", {"amount": "8800.00"}).status_code == 201
+    expect(second.get_by_test_id("your-rank")).to_have_text("1", timeout=LIVE)
+    expect(first.get_by_test_id("your-rank")).to_have_text("2", timeout=LIVE)
+    expect(first.get_by_test_id("leading-bid")).to_have_text("USD 8,800.00", timeout=LIVE)
+    expect(buyer.get_by_test_id("buyer-leading-bid")).to_have_text(re.compile("8,800.00"), timeout=LIVE)
+
+    # A bid inside the anti-sniping window: all of them announce the extension.
+    set_deadline(rfq, 200)
+    response = api_call(base, demo, "supplier1", f"/api/v1/rfqs/{rfq}/bids/", {"amount": "8600.00"})
+    assert response.status_code == 201, response.text
+    for page in (first, second, buyer):
+        expect(page.get_by_test_id("live-notice")).to_contain_text("extended", timeout=LIVE)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    first.screenshot(path=str(SCREENSHOTS / "30-supplier-live-extension.png"), full_page=True)
+    buyer.screenshot(path=str(SCREENSHOTS / "31-buyer-live-monitor.png"), full_page=True)
+
+    # The buyer closes once the deadline has passed: the suppliers see the result.
+    move_deadline_into_past(rfq)
+    assert api_call(base, demo, "buyer", f"/api/v1/rfqs/{rfq}/close/", {}).status_code == 200
+    for page in (first, second):
+        expect(page.get_by_test_id("live-notice")).to_contain_text("Bidding has closed", timeout=LIVE)
+        expect(page.get_by_test_id("live-notice")).to_contain_text("8,600.00")
+    expect(buyer.get_by_test_id("live-notice")).to_contain_text("closed", timeout=LIVE)
+    expect(blocked.get_by_test_id("live-notice")).to_contain_text("Bidding has closed", timeout=LIVE + 5_000)
+    for page in (second, buyer, blocked):
+        assert same_document(page)
+    for page in (first, second, blocked, buyer):
+        page.context.close()
