@@ -116,6 +116,7 @@ def _publish_on_redis(url: str, texts) -> None:
 # --- Receiving: one hub per process -------------------------------------------------------------
 
 Deliver = Callable[[str], Awaitable[None]]
+RESYNC = encode({"type": "resync"})  # "you may have missed messages: resume"
 
 
 class LiveHub:
@@ -197,6 +198,11 @@ class LiveHub:
                         await self._pubsub.subscribe(group_channel(group))
                 except Exception:
                     logger.warning("resubscribing failed", exc_info=True)
+                    continue
+                # Messages published meanwhile are gone: every connection here resumes now
+                # rather than at the next event, which may be a long time coming.
+                for group in list(self.members):
+                    await self.deliver(group, RESYNC)
                 continue
             if message and message.get("type") == "message":
                 group = message["channel"].decode()[prefix:]

@@ -217,6 +217,7 @@ document.addEventListener("DOMContentLoaded", function () {
         handle(body); return;
       }
       if (body.type === "pong" || body.type === "error") return;
+      if (body.type === "resync") { resume(); return; }  // the server may have missed messages for us
       if (body["private"]) { handle(body); return; }
       if (typeof body.seq !== "number" || body.seq <= lastSeq) return;  // already applied
       if (lastSeq >= 0 && typeof body.prev_seq === "number" && body.prev_seq > lastSeq) {
@@ -251,7 +252,7 @@ document.addEventListener("DOMContentLoaded", function () {
       source.onopen = function () { failures = 0; show("sse", "Live"); };
       source.onmessage = function (e) { deliver(JSON.parse(e.data)); };
       ["state", "bid_placed", "bid_withdrawn", "rank_changed", "deadline_extended", "auction_paused",
-       "auction_resumed", "auction_opened", "auction_closed", "mode_changed"].forEach(function (type) {
+       "auction_resumed", "auction_opened", "auction_closed", "mode_changed", "resync"].forEach(function (type) {
         source.addEventListener(type, function (e) { deliver(JSON.parse(e.data)); });
       });
       source.onerror = function () {
