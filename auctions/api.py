@@ -53,7 +53,7 @@ def placed_body(placed, user) -> dict:
             "warnings": [v.as_dict() for v in placed.warnings if not v.blocks],
             "bidding_deadline": DATETIME.to_representation(rfq.bidding_deadline),
             "extensions": rfq.extensions}
-    if not get_mechanism(rfq.auction_type).sealed:
+    if not rfq.collects_sealed:
         # From the locked row as this bid left it, no further query: an accepted reverse bid
         # beats the best standing bid, so it leads. The settings decide what is disclosed.
         settings = rfq.auction_settings

@@ -22,7 +22,6 @@ from common import presence, realtime
 from common.money import format_money
 from suppliers.models import InvitationStatus, SupplierCompany
 
-from .mechanisms import get_mechanism
 from .models import Bid, BidStatus
 
 AUDIENCES = ("buyer", "bidders", "observers")
@@ -30,8 +29,9 @@ REPLAY_LIMIT = 1000
 
 
 def _open_book(rfq) -> bool:
-    """Bids are live events only where prices are public while bidding (reverse auctions)."""
-    return not get_mechanism(rfq.auction_type).sealed
+    """Bids are live events only where prices are public while bidding (reverse auctions,
+    until a fallback to sealed collection)."""
+    return not rfq.collects_sealed
 
 
 def _always(rfq) -> bool:
@@ -49,6 +49,7 @@ LIVE_TYPES = {
     "rfq.resume": ("auction_resumed", _always),
     "rfq.close": ("auction_closed", _always),
     "rfq.cancel": ("auction_closed", _always),
+    "rfq.fallback": ("mode_changed", _always),
 }
 
 
@@ -105,7 +106,9 @@ def live_body(event: AuditEvent, rfq, audience: str, *, supplier_names: dict[int
         body.update(status=payload.get("to"), bidding_deadline=payload.get("bidding_deadline"))
         if event.type == "rfq.resume":
             body["paused_seconds"] = payload.get("paused_seconds")
-        if event.type in ("rfq.pause", "rfq.cancel") and payload.get("reason"):
+        if event.type == "rfq.fallback":
+            body["mode"] = payload.get("mode")
+        if event.type in ("rfq.pause", "rfq.cancel", "rfq.fallback") and payload.get("reason"):
             body["reason"] = payload["reason"]
         if live_type == "auction_closed" and figures:
             if show_best and _open_book(rfq):

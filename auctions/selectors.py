@@ -1,6 +1,8 @@
 """Reads of the auction engine, as each caller may see them (visibility settings applied)."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.db.models import Min
 from django.utils import timezone
 
@@ -78,13 +80,14 @@ def own_best(*, rfq, supplier_id: int):
 
 def auction_state(*, user, rfq) -> dict:
     """The live state as the caller may see it (api.md `/state/`)."""
-    settings, sealed = rfq.auction_settings, get_mechanism(rfq.auction_type).sealed
+    settings, sealed = rfq.auction_settings, rfq.collects_sealed
     head = AuditStream.objects.filter(key=rfq_stream(rfq.pk)).values_list("last_seq", flat=True).first()
     state = {"status": rfq.status, "bidding_deadline": rfq.bidding_deadline, "original_deadline":
              rfq.original_deadline, "extensions": rfq.extensions, "seq": head or 0, "server_time": timezone.now(),
              "currency": rfq.currency, "auction_type": rfq.auction_type}
     if rfq.auction_type == "REVERSE_AUCTION":
         state["max_extensions"] = settings.get("max_extensions")
+        state["mode"] = "sealed" if rfq.sealed_fallback_at else "live"
     buyer_side = not user.is_supplier
     if user.is_supplier and not is_participant(rfq=rfq, supplier_id=user.supplier_id):
         # Invited but not (or no longer) taking part: the auction's figures are for bidders.
@@ -96,6 +99,11 @@ def auction_state(*, user, rfq) -> dict:
         state["leading_bid"] = format_money(rfq.best_amount, rfq.currency)
     if user.is_supplier:
         best = own_best(rfq=rfq, supplier_id=user.supplier_id)
+        if rfq.sealed_fallback_at is not None:  # its sealed bids count too: it may read its own
+            own_sealed = [Decimal(own_quote(bid)["total"]) for bid in Bid.objects.filter(
+                rfq=rfq, supplier_id=user.supplier_id, status=BidStatus.ACCEPTED, amount__isnull=True)
+                .exclude(sealed_payload="")]
+            best = min([b for b in (best, *own_sealed) if b is not None], default=None)
         state["your_best"] = format_money(best, rfq.currency)
         if not sealed and settings.get("show_ranking", True):
             state["your_rank"] = supplier_rank(rfq=rfq, best=best)

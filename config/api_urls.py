@@ -46,6 +46,7 @@ urlpatterns = [
     path("rfqs/<int:pk>/close/", transition_view("close"), name="api-rfq-close"),
     path("rfqs/<int:pk>/evaluate/", transition_view("evaluate"), name="api-rfq-evaluate"),
     path("rfqs/<int:pk>/cancel/", transition_view("cancel", CancelInput), name="api-rfq-cancel"),
+    path("rfqs/<int:pk>/fallback/", transition_view("fallback"), name="api-rfq-fallback"),
     path("rfqs/<int:pk>/reopen/", transition_view("reopen", ReopenInput), name="api-rfq-reopen"),
     path("rfqs/<int:pk>/award/", transition_view("award", AwardInput), name="api-rfq-award"),
     path("rfqs/<int:pk>/bids/", BidsApi.as_view(), name="api-rfq-bids"),

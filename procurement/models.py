@@ -88,6 +88,9 @@ class RFQ(ConcurrentTransitionMixin, TimeStampedModel):
     published_at = models.DateTimeField(null=True, blank=True)
     opened_at = models.DateTimeField(null=True, blank=True)
     paused_at = models.DateTimeField(null=True, blank=True)
+    # Set when the buyer switched a live reverse auction to sealed-bid collection for the
+    # rest of the window (product.md §4.2 fallback): later bids are sealed until the close.
+    sealed_fallback_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     status_reason = models.TextField(blank=True, help_text="Reason given with the last transition")
@@ -164,6 +167,13 @@ class RFQ(ConcurrentTransitionMixin, TimeStampedModel):
     def minimum_invited_suppliers(self) -> int:
         configured = settings.QUAYSIDE["MIN_INVITED_SUPPLIERS"]
         return max(configured, int(self.auction_settings.get("minimum_bidders") or 0))
+
+    @property
+    def collects_sealed(self) -> bool:
+        """Bids are sealed until close: a sealed mechanism, or a reverse auction switched over."""
+        from auctions.mechanisms import get_mechanism
+
+        return get_mechanism(self.auction_type).sealed or self.sealed_fallback_at is not None
 
     @property
     def is_live(self) -> bool:

@@ -5,6 +5,7 @@ from decimal import ROUND_DOWN, Decimal
 from rest_framework import serializers
 
 from auctions.models import Bid, BidStatus
+from auctions.sealing import seal
 from auctions.serializers import ReverseBidInput
 from common.db import update_statement
 from common.money import MoneyField
@@ -85,6 +86,8 @@ class ReverseAuction(Mechanism):
     def accept(self, ctx, meta):
         rfq = ctx.rfq
         amount = ctx.draft.amount.value
+        if rfq.sealed_fallback_at is not None:
+            return self._accept_sealed(ctx, meta, amount), None
         bid = new_bid(ctx, meta, amount=amount)
         if rfq.best_amount is None or amount < rfq.best_amount:
             rfq.best_amount, rfq.best_bid = amount, bid
@@ -93,6 +96,17 @@ class ReverseAuction(Mechanism):
         ctx.write(update_statement(rfq, ["best_amount", "best_bid", "bid_count", "bidding_deadline", "extensions",
                                          "deadline_version", "last_extension_at", "updated_at"]))
         return bid, extension
+
+    @staticmethod
+    def _accept_sealed(ctx, meta, amount):
+        """After the fallback: the amount is sealed like a quote until the close opens it. No
+        best to update (nobody may see it) and no anti-sniping (nobody can react to it)."""
+        token, commitment = seal({"lines": [], "total": str(amount), "criteria": {}, "terms": "",
+                                  "valid_until": None})
+        bid = new_bid(ctx, meta, sealed_payload=token, sealed_commitment=commitment)
+        ctx.rfq.bid_count += 1
+        ctx.write(update_statement(ctx.rfq, ["bid_count", "updated_at"]))
+        return bid
 
     @staticmethod
     def _extend(rfq, now) -> Extension | None:
@@ -109,12 +123,17 @@ class ReverseAuction(Mechanism):
 
     def withdrawn(self, rfq, bid) -> None:
         # The previous best comes back: the lowest standing bid, earliest first.
-        best = Bid.objects.filter(rfq=rfq, status=BidStatus.ACCEPTED).order_by("amount", "submitted_at", "id").first()
+        # Sealed bids after a fallback have no amount until the close opens them.
+        best = (Bid.objects.filter(rfq=rfq, status=BidStatus.ACCEPTED, amount__isnull=False)
+                .order_by("amount", "submitted_at", "id").first())
         rfq.best_amount, rfq.best_bid = (best.amount, best) if best else (None, None)
         rfq.bid_count = max(0, rfq.bid_count - 1)
         rfq.save(update_fields=["best_amount", "best_bid", "bid_count", "updated_at"])
 
     def audit_payload(self, bid) -> dict:
+        if bid.sealed_payload:  # placed after the fallback: the commitment, never the amount
+            return {"bid_id": bid.pk, "supplier_id": bid.supplier_id, "supplier": bid.supplier.name,
+                    "version": bid.version, "commitment": bid.sealed_commitment}
         return {"bid_id": bid.pk, "supplier_id": bid.supplier_id, "supplier": bid.supplier.name,
                 "version": bid.version, "amount": str(bid.amount)}
 

@@ -41,6 +41,8 @@ def starting_price_ceiling(ctx):
       phase="locked", auction_types=REVERSE)
 def minimum_decrement(ctx):
     amount, best = _amount(ctx), ctx.rfq.best_amount
+    if getattr(ctx.rfq, "sealed_fallback_at", None):
+        return None  # sealed collection: no bidder can see a best to beat
     if amount is None or best is None:
         return None  # the first bid only has to respect the ceiling
     limit = minimum_next_bid(ctx.settings, best, ctx.digits)
@@ -71,6 +73,8 @@ def reserve_disclosed_as_starting(ctx):
       auction_types=REVERSE)
 def unusual_drop(ctx):
     amount, best = _amount(ctx), ctx.rfq.best_amount
+    if getattr(ctx.rfq, "sealed_fallback_at", None):
+        return None
     if amount is not None and best and amount < best * Decimal("0.7"):
         if not _leading_bid_shown(ctx):
             return Finding("Your bid is far below the current best; check it is right.",

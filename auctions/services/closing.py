@@ -6,7 +6,6 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from auctions.mechanisms import get_mechanism
 from auctions.models import Bid, BidLine, BidStatus
 from auctions.sealing import SealError, unseal
 from auctions.services.evaluation import ranking_summary, rfq_evaluation
@@ -50,7 +49,7 @@ def auction_on_close(*, rfq, actor) -> None:
     now = timezone.now()
     rfq.tie_break_seed = secrets.randbits(62)
     opened = []
-    if get_mechanism(rfq.auction_type).sealed and rfq.bids_opened_at is None:
+    if rfq.collects_sealed and rfq.bids_opened_at is None:
         quantities = dict(rfq.line_items.values_list("pk", "quantity"))
         committed = _committed(rfq)
         for bid in Bid.objects.filter(rfq=rfq, opened_at__isnull=True).exclude(sealed_payload="").select_related(
@@ -60,9 +59,15 @@ def auction_on_close(*, rfq, actor) -> None:
                            "version": bid.version, "status": bid.status, "items_quoted": bid.items_quoted,
                            "total": format_money(bid.amount, rfq.currency), "commitment": bid.sealed_commitment})
         rfq.bids_opened_at = now
-        standing = [Decimal(b["total"]) for b in opened if b["status"] == BidStatus.ACCEPTED]
-        rfq.best_amount = min(standing) if standing else None
-    rfq.save(update_fields=["tie_break_seed", "bids_opened_at", "best_amount", "updated_at"])
+        if rfq.sealed_fallback_at is not None:
+            # The live bids before the switch and the sealed ones after compete together.
+            best = (Bid.objects.filter(rfq=rfq, status=BidStatus.ACCEPTED, amount__isnull=False)
+                    .order_by("amount", "submitted_at", "id").first())
+            rfq.best_amount, rfq.best_bid = (best.amount, best) if best else (None, None)
+        else:
+            standing = [Decimal(b["total"]) for b in opened if b["status"] == BidStatus.ACCEPTED]
+            rfq.best_amount = min(standing) if standing else None
+    rfq.save(update_fields=["tie_break_seed", "bids_opened_at", "best_amount", "best_bid", "updated_at"])
     if opened:
         audit_append(type="bids.opened", actor=actor, rfq=rfq, payload={"opened_at": now, "quotes": opened})
     # The closing record: rankings and the recommended winner, with the seed for any random draw.

@@ -27,6 +27,8 @@ TRANSITIONS = {
     "close": (services.rfq_close, "Bidding on {ref} is closed."),
     "evaluate": (services.rfq_evaluate, "{ref} moved on to {status}."),
     "cancel": (services.rfq_cancel, "{ref} is cancelled."),
+    "fallback": (services.rfq_fallback, "{ref} now collects sealed bids until the deadline; the suppliers have "
+                                        "been told. The sealed bids open at the close."),
 }
 
 

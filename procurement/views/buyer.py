@@ -150,6 +150,8 @@ def rfq_detail(request, pk: int):
         "can_cancel": is_owner and rfq.cancel._django_fsm.has_transition(rfq.status),
         "cancel_form": CancelForm(),
         "can_invite": is_owner and rfq.status in ("draft", "published", "open", "paused"),
+        "can_fallback": is_owner and rfq.auction_type == "REVERSE_AUCTION" and rfq.status in ("open", "paused")
+        and rfq.sealed_fallback_at is None,
         "line_items": line_items_for_display(rfq),
         "lifecycle": lifecycle(rfq),
         "invitations": invitations,

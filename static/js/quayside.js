@@ -378,6 +378,10 @@ document.addEventListener("DOMContentLoaded", function () {
           setDeadline(body.bidding_deadline);
           showNotice(panel, "info", "Bidding has resumed; it now closes at " + utcTime(body.bidding_deadline) + " UTC.");
           break;
+        case "mode_changed":  // sealed collection from now on: the page is rendered for it
+          showNotice(panel, "info", "The buyer switched this auction to sealed bids. Reloading…");
+          window.setTimeout(function () { window.location.reload(); }, 1200);
+          break;
         case "auction_closed":
           if ("leading_bid" in body) setField("leading_bid", body.leading_bid);
           closeBidding(body.status === "cancelled" ? "The buyer cancelled this auction." :
@@ -411,6 +415,8 @@ document.addEventListener("DOMContentLoaded", function () {
         showNotice(panel, "warning", "Bidding is paused. Suppliers have been told.");
       } else if (body.type === "auction_resumed") {
         showNotice(panel, "info", "Bidding resumed; it now closes at " + utcTime(body.bidding_deadline) + " UTC.");
+      } else if (body.type === "mode_changed") {
+        showNotice(panel, "info", "The auction now collects sealed bids; suppliers have been told.");
       } else if (body.type === "auction_closed") {
         showNotice(panel, "info", body.status === "cancelled" ? "The auction was cancelled." :
           "Bidding has closed. Reload the page to compare and award.");

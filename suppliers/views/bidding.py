@@ -59,7 +59,8 @@ def _history(user, rfq, *, quotes: bool) -> list[dict]:
     rows = []
     for bid in bids_for(user=user, rfq=rfq).prefetch_related("lines"):
         quote = own_quote(bid) if quotes else None
-        amount = quote["total"] if quote else bid.amount
+        # A reverse bid placed after the fallback to sealed bids: its supplier reads it.
+        amount = quote["total"] if quote else (own_quote(bid)["total"] if bid.is_sealed else bid.amount)
         valid_until = quote["valid_until"] if quote else None
         valid_until = parse_date(valid_until) if isinstance(valid_until, str) else valid_until
         rows.append({"bid": bid, "amount": money(amount, rfq.currency), "quote": quote,

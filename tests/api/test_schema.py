@@ -11,6 +11,7 @@ TRANSITION_BODIES = {
     "publish": "ReasonInputRequest", "open": "ReasonInputRequest", "pause": "ReasonInputRequest",
     "resume": "ReasonInputRequest", "close": "ReasonInputRequest", "evaluate": "ReasonInputRequest",
     "cancel": "CancelInputRequest", "reopen": "ReopenInputRequest", "award": "AwardInputRequest",
+    "fallback": "ReasonInputRequest",
 }
 
 

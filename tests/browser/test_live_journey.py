@@ -22,6 +22,7 @@ def open_as(chromium, base: str, username: str, path: str, *, block_websocket: b
     context = chromium.new_context(viewport={"width": 1360, "height": 900}, locale="en-GB", timezone_id="UTC")
     page = context.new_page()
     page.set_default_timeout(15_000)
+    page.on("dialog", lambda dialog: dialog.accept())  # the pages confirm irreversible steps
     if block_websocket:
         page.route_web_socket(re.compile(r".*/ws/.*"), lambda socket: socket.close(code=1011, reason="blocked"))
     sign_in(page, base, username)
@@ -98,3 +99,60 @@ def test_two_suppliers_and_the_buyer_follow_one_auction_live(asgi_server, chromi
         assert same_document(page)
     for page in (first, second, blocked, buyer):
         page.context.close()
+
+
+@pytest.mark.browser
+def test_the_buyer_falls_back_to_sealed_bids_and_the_supplier_is_told(asgi_server, chromium, demo):
+    base = asgi_server
+    rfq = reverse_auction(demo, suppliers=(1, 2), accept=(1, 2))
+    assert api_call(base, demo, "supplier1", f"/api/v1/rfqs/{rfq}/bids/", {"amount": "9000.00"}).status_code == 201
+    supplier = open_as(chromium, base, "supplier2", f"/supplier/rfqs/{rfq}/")
+    buyer = open_as(chromium, base, "buyer", f"/rfqs/{rfq}/")
+    expect(supplier.get_by_test_id("leading-bid")).to_have_text("USD 9,000.00")
+    expect(supplier.get_by_test_id("connection")).to_have_attribute("data-connection", "websocket")
+
+    control = buyer.get_by_test_id("fallback-control")
+    control.locator("summary").click()
+    control.get_by_label(re.compile("Reason")).fill("Suppliers report dropped connections")
+    control.get_by_role("button", name="Switch to sealed bids").click()
+    expect(buyer.get_by_text("now collects sealed bids")).to_be_visible()
+
+    # The supplier's page hears of it and shows the sealed mode: no leading bid any more.
+    expect(supplier.get_by_test_id("sealed-fallback")).to_be_visible(timeout=LIVE + 3_000)
+    expect(supplier.get_by_test_id("leading-bid")).to_have_count(0)
+    supplier.get_by_label(re.compile("Your bid")).fill("9100.00")  # above the old best: allowed, sealed
+    supplier.get_by_role("button", name="Bid", exact=True).click()
+    expect(supplier.get_by_test_id("bid-history")).to_contain_text("9,100.00")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    supplier.screenshot(path=str(SCREENSHOTS / "32-supplier-sealed-fallback.png"), full_page=True)
+    for page in (supplier, buyer):
+        page.context.close()
+
+
+@pytest.mark.browser
+def test_a_dropped_connection_reconnects_and_catches_up_without_a_reload(asgi_server, chromium, demo):
+    base = asgi_server
+    rfq = reverse_auction(demo, suppliers=(1, 2), accept=(1, 2))
+    context = chromium.new_context(viewport={"width": 1360, "height": 900}, locale="en-GB", timezone_id="UTC")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    routes = []
+
+    def through(socket):  # pass every connection through to the server, keeping a handle on it
+        routes.append(socket)
+        socket.connect_to_server()
+
+    page.route_web_socket(re.compile(r".*/ws/.*"), through)
+    sign_in(page, base, "supplier2")
+    page.goto(f"{base}/supplier/rfqs/{rfq}/")
+    page.evaluate("window.__sameDocument = true")
+    indicator = page.get_by_test_id("connection")
+    expect(indicator).to_have_attribute("data-connection", "websocket")
+
+    routes[-1].close(code=1001, reason="network dropped")  # the line goes down...
+    assert api_call(base, demo, "supplier1", f"/api/v1/rfqs/{rfq}/bids/", {"amount": "9000.00"}).status_code == 201
+    # ...the page reconnects by itself (backoff) and catches up on what it missed.
+    expect(page.get_by_test_id("leading-bid")).to_have_text("USD 9,000.00", timeout=LIVE + 3_000)
+    expect(indicator).to_have_attribute("data-connection", "websocket")
+    assert len(routes) >= 2 and same_document(page)
+    context.close()
