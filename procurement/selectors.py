@@ -91,3 +91,11 @@ def reserve_visible_to(*, user, rfq) -> bool:
     if not rfq.reserve_enabled:
         return False
     return not user.is_supplier or rfq.reserve_visibility != "hidden"
+
+
+def rfqs_due_to_close(*, limit: int = 500) -> list[int]:
+    """Open RFQs whose deadline has passed, oldest deadline first (the sweep's work list)."""
+    from django.utils import timezone
+
+    return list(RFQ.objects.filter(status=RFQStatus.OPEN, bidding_deadline__lte=timezone.now())
+                .order_by("bidding_deadline").values_list("pk", flat=True)[:limit])

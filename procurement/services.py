@@ -133,6 +133,25 @@ def rfq_close(*, rfq: RFQ, user, reason: str = "") -> RFQ:
     return rfq
 
 
+def rfq_close_if_due(*, rfq_id: int, deadline_version: int | None = None) -> bool:
+    """The close job (architecture.md "Deadlines"): close the RFQ if bidding is open and its
+    deadline has passed — and, for a job scheduled for one deadline, if that deadline is still
+    the current one (an extension bumps `deadline_version`). Anything else does nothing, so a
+    job delivered twice, or one scheduled before an extension, is harmless. True if it closed.
+    """
+    from auctions.services import auction_on_close
+
+    with transaction.atomic():
+        rfq = RFQ.objects.select_for_update(no_key=True, of=("self",)).filter(pk=rfq_id).first()
+        if rfq is None or rfq.status != RFQStatus.OPEN or rfq.bidding_deadline > timezone.now():
+            return False
+        if deadline_version is not None and rfq.deadline_version != deadline_version:
+            return False
+        rfq = _transition(rfq, "close", actor=None, reason="The bidding deadline was reached.")
+        auction_on_close(rfq=rfq, actor=None)
+        return True
+
+
 @transaction.atomic
 def rfq_evaluate(*, rfq: RFQ, user, reason: str = "") -> RFQ:
     """Move a closed RFQ to evaluation, or to no-award when no valid bid meets the reserve."""

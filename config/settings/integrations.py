@@ -60,3 +60,7 @@ CELERY_TIMEZONE = "UTC"
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# The deadline sweep: closes whatever is overdue even if its scheduled job was lost.
+CELERY_BEAT_SCHEDULE = {
+    "close-overdue-rfqs": {"task": "procurement.tasks.close_overdue_rfqs", "schedule": 5.0},
+}

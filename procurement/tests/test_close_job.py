@@ -1,0 +1,65 @@
+"""The close job and the sweep: close once, at the current deadline, whatever is delivered."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from audit.models import AuditEvent
+from procurement.models import RFQ
+from procurement.services import rfq_close_if_due
+from procurement.tasks import close_overdue_rfqs, close_rfq_when_due
+from tests.engine.helpers import bid, reverse_auction, set_deadline
+from tests.factories import move_deadline_into_past
+
+pytestmark = pytest.mark.django_db
+
+
+def closes(rfq_id: int) -> int:
+    return AuditEvent.objects.filter(rfq_id=rfq_id, type="rfq.close").count()
+
+
+def test_a_job_delivered_twice_closes_once(demo):
+    rfq = reverse_auction(demo, suppliers=(1, 2), accept=(1, 2))
+    version = RFQ.objects.get(pk=rfq).deadline_version
+    move_deadline_into_past(rfq)
+    assert close_rfq_when_due(rfq, version) is True
+    assert close_rfq_when_due(rfq, version) is False
+    assert RFQ.objects.get(pk=rfq).status == "closed" and closes(rfq) == 1
+    event = AuditEvent.objects.get(rfq_id=rfq, type="rfq.close")
+    assert event.actor_id is None and event.actor_name == "system"
+
+
+def test_a_job_for_an_old_deadline_does_nothing_and_the_new_one_closes(demo, api):
+    rfq = reverse_auction(demo, suppliers=(1, 2), accept=(1, 2))
+    scheduled_for = RFQ.objects.get(pk=rfq).deadline_version
+    set_deadline(rfq, 200)  # inside the anti-sniping window: the bid extends the deadline
+    assert bid(api, "supplier1", rfq, "9000.00").status_code == 201
+    extended = RFQ.objects.get(pk=rfq)
+    assert extended.deadline_version == scheduled_for + 1
+    RFQ.objects.filter(pk=rfq).update(bidding_deadline=timezone.now() - timedelta(seconds=1))
+    assert close_rfq_when_due(rfq, scheduled_for) is False  # scheduled before the extension
+    assert RFQ.objects.get(pk=rfq).status == "open"
+    assert close_rfq_when_due(rfq, extended.deadline_version) is True
+    assert closes(rfq) == 1
+
+
+def test_nothing_closes_before_its_deadline_or_while_paused(demo, api):
+    rfq = reverse_auction(demo, suppliers=(1, 2), accept=(1, 2))
+    assert rfq_close_if_due(rfq_id=rfq) is False
+    assert api("buyer").post(f"/api/v1/rfqs/{rfq}/pause/", {}, format="json").status_code == 200
+    move_deadline_into_past(rfq)
+    assert rfq_close_if_due(rfq_id=rfq) is False and RFQ.objects.get(pk=rfq).status == "paused"
+    assert rfq_close_if_due(rfq_id=987654) is False
+
+
+def test_the_sweep_closes_every_overdue_auction_and_only_those(demo):
+    due = [reverse_auction(demo, suppliers=(1, 2), accept=(1, 2)) for _ in range(2)]
+    running = reverse_auction(demo, suppliers=(1, 2), accept=(1, 2))
+    for rfq in due:
+        move_deadline_into_past(rfq)
+    assert sorted(close_overdue_rfqs()) == sorted(due)
+    assert close_overdue_rfqs() == []
+    assert [RFQ.objects.get(pk=pk).status for pk in due] == ["closed", "closed"]
+    assert RFQ.objects.get(pk=running).status == "open"
