@@ -127,3 +127,14 @@ def rfq_in_state(demo, state: str, *, owner: str = "buyer") -> int:
     post(rfq_id, "award", {"bid_id": bid.pk, "reason": "Lowest price."})
     assert rfq_status(rfq_id) == "awarded"
     return rfq_id
+
+
+def mentions_amount(text: str | bytes, amount: str) -> bool:
+    """Whether `amount` (e.g. "8765", "33.33") appears in `text` as a number of its own —
+    not as digits inside a timestamp, an id or a hash, which would make a leak test flaky."""
+    import re
+
+    if isinstance(text, bytes):
+        text = text.decode()
+    grouped = f"{int(amount.split('.')[0]):,}" + ("." + amount.split(".")[1] if "." in amount else "")
+    return any(re.search(rf"(?<![\w.]){re.escape(form)}(?![\w])", text) for form in {amount, grouped})
