@@ -11,14 +11,11 @@ import json
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
-from rest_framework.utils.encoders import JSONEncoder
 
 from common import presence, realtime
 from common.errors import NotFound
-from procurement.selectors import rfq_get
 
 from . import live
-from .selectors import auction_state
 
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_NOT_FOUND = 4404
@@ -118,25 +115,17 @@ class AuctionConsumer(AsyncWebsocketConsumer):
 
     @database_sync_to_async
     def _groups(self, user, pk) -> list[str]:
-        rfq = rfq_get(user=user, pk=pk, with_line_items=False)
-        self.user, self.rfq_id = user, rfq.pk
-        return live.groups_of(user=user, rfq=rfq)
+        groups = live.connection_groups(user=user, rfq_id=pk)  # NotFound if not visible
+        self.user, self.rfq_id = user, int(pk)
+        return groups
 
     @database_sync_to_async
     def _state(self) -> dict:
-        rfq = rfq_get(user=self.user, pk=self.rfq_id, with_line_items=False)
-        return {"type": "state", "rfq": rfq.pk, **auction_state(user=self.user, rfq=rfq)}
+        return live.state_message(user=self.user, rfq_id=self.rfq_id)
 
     @database_sync_to_async
     def _replay(self, since: int) -> list[dict]:
-        rfq = rfq_get(user=self.user, pk=self.rfq_id, with_line_items=False)
-        events = []
-        while True:  # in pages, until caught up
-            page = live.replay(user=self.user, rfq=rfq, since=since)
-            events += page
-            if len(page) < live.REPLAY_LIMIT:
-                return events
-            since = page[-1]["seq"]
+        return live.replay_all(user=self.user, rfq_id=self.rfq_id, since=since)
 
     async def _send_state(self):
         try:
@@ -145,7 +134,7 @@ class AuctionConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_NOT_FOUND)
 
     async def _send(self, body: dict):
-        await self.send(text_data=json.dumps(body, cls=JSONEncoder, separators=(",", ":")))
+        await self.send(text_data=realtime.encode(body))
 
     async def _error(self, code: str, message: str):
         await self._send({"type": "error", "error": {"code": code, "message": message}})

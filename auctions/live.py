@@ -180,6 +180,38 @@ def replay(*, user, rfq, since: int, limit: int = REPLAY_LIMIT) -> list[dict]:
     return [live_body(event, rfq, audience, supplier_names=names) for event in events]
 
 
+# --- one connection's view (WebSocket and SSE alike) ---------------------------------------------
+# Each re-reads the RFQ through rfq_get, so a supplier whose invitation was revoked meanwhile
+# gets NotFound rather than another message.
+
+def connection_groups(*, user, rfq_id: int) -> list[str]:
+    return groups_of(user=user, rfq=_visible(user, rfq_id))
+
+
+def state_message(*, user, rfq_id: int) -> dict:
+    from .selectors import auction_state
+
+    rfq = _visible(user, rfq_id)
+    return {"type": "state", "rfq": rfq.pk, **auction_state(user=user, rfq=rfq)}
+
+
+def replay_all(*, user, rfq_id: int, since: int) -> list[dict]:
+    """Every live event after `since`, in pages of REPLAY_LIMIT until caught up."""
+    rfq, events = _visible(user, rfq_id), []
+    while True:
+        page = replay(user=user, rfq=rfq, since=since)
+        events += page
+        if len(page) < REPLAY_LIMIT:
+            return events
+        since = page[-1]["seq"]
+
+
+def _visible(user, rfq_id: int):
+    from procurement.selectors import rfq_get
+
+    return rfq_get(user=user, pk=rfq_id, with_line_items=False)
+
+
 def _supplier_name(supplier_id) -> str | None:
     return SupplierCompany.objects.filter(pk=supplier_id).values_list("name", flat=True).first()
 

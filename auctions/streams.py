@@ -11,14 +11,11 @@ import asyncio
 import json
 
 from channels.db import database_sync_to_async
-from rest_framework.utils.encoders import JSONEncoder
 
 from common import realtime
 from common.realtime import encode
-from procurement.selectors import rfq_get
 
 from . import live
-from .selectors import auction_state
 
 KEEPALIVE_SECONDS = 15
 
@@ -37,14 +34,14 @@ def live_frame(text: str) -> str:
 async def event_stream(*, user, rfq_id: int, since: int | None):
     """Replay after `since` (if given), the state, then every message as it is published."""
     queue: asyncio.Queue[str] = asyncio.Queue()
-    groups = await database_sync_to_async(_groups)(user, rfq_id)
+    groups = await database_sync_to_async(live.connection_groups)(user=user, rfq_id=rfq_id)
     for group in groups:
         await realtime.hub.join(group, queue.put)
     try:
         if since is not None:
-            for body in await database_sync_to_async(_replay)(user, rfq_id, since):
+            for body in await database_sync_to_async(live.replay_all)(user=user, rfq_id=rfq_id, since=since):
                 yield live_frame(encode(body))
-        yield sse(encode(await database_sync_to_async(_state)(user, rfq_id)), event="state")
+        yield sse(encode(await database_sync_to_async(live.state_message)(user=user, rfq_id=rfq_id)), event="state")
         while True:
             try:
                 text = await asyncio.wait_for(queue.get(), timeout=KEEPALIVE_SECONDS)
@@ -55,17 +52,3 @@ async def event_stream(*, user, rfq_id: int, since: int | None):
     finally:
         for group in groups:
             await realtime.hub.leave(group, queue.put)
-
-
-def _groups(user, rfq_id):
-    return live.groups_of(user=user, rfq=rfq_get(user=user, pk=rfq_id, with_line_items=False))
-
-
-def _replay(user, rfq_id, since):
-    return live.replay(user=user, rfq=rfq_get(user=user, pk=rfq_id, with_line_items=False), since=since)
-
-
-def _state(user, rfq_id):
-    rfq = rfq_get(user=user, pk=rfq_id, with_line_items=False)
-    return {"type": "state", "rfq": rfq.pk, **json.loads(json.dumps(auction_state(user=user, rfq=rfq),
-                                                                    cls=JSONEncoder))}

@@ -6,7 +6,7 @@ event into one message per audience (serialised once per audience, never once pe
 `announce` is called for every audit event as it is written and publishes the messages
 when the transaction commits, so nobody hears of a change that was rolled back.
 
-Delivery is at-most-once (the channel layer may drop a message): every live message names
+Delivery is at-most-once (Redis pub/sub may drop a message): every live message names
 the live event before it (`prev_seq`), clients that see a gap resume from the stored events.
 
 Transport: with Redis, one pipelined PUBLISH per event (a message per audience) on a kept-open
