@@ -99,3 +99,12 @@ def rfqs_due_to_close(*, limit: int = 500) -> list[int]:
 
     return list(RFQ.objects.filter(status=RFQStatus.OPEN, bidding_deadline__lte=timezone.now())
                 .order_by("bidding_deadline").values_list("pk", flat=True)[:limit])
+
+
+def rfqs_due_to_open(*, limit: int = 500) -> list[int]:
+    """Published RFQs whose opening time has come and whose deadline is still ahead."""
+    from django.utils import timezone
+
+    now = timezone.now()
+    return list(RFQ.objects.filter(status=RFQStatus.PUBLISHED, bidding_opens_at__lte=now, bidding_deadline__gt=now)
+                .order_by("bidding_opens_at").values_list("pk", flat=True)[:limit])

@@ -10,6 +10,7 @@ from common.fsm import run_transition
 from suppliers.services import invitations_send_pending
 
 from .models import RFQ, LineItem, RFQStatus
+from .scheduling import schedule_close, schedule_open
 
 
 def rfq_snapshot(rfq: RFQ) -> dict:
@@ -101,6 +102,9 @@ def rfq_publish(*, rfq: RFQ, user, reason: str = "") -> RFQ:
     invitations_send_pending(rfq=rfq, actor=user)
     if rfq.can_open():
         _transition(rfq, "open", actor=user)
+    else:
+        schedule_open(rfq)
+    schedule_close(rfq)
     return rfq
 
 
@@ -119,8 +123,10 @@ def rfq_resume(*, rfq: RFQ, user, reason: str = "") -> RFQ:
     rfq = _locked(rfq)
     paused_since = rfq.paused_at  # None unless paused: then the transition itself answers 409
     paused_seconds = (timezone.now() - paused_since).total_seconds() if paused_since else None
-    return _transition(rfq, "resume", actor=user, reason=reason, payload={
+    rfq = _transition(rfq, "resume", actor=user, reason=reason, payload={
         "paused_at": paused_since, "paused_seconds": paused_seconds})
+    schedule_close(rfq)  # the pause moved the deadline
+    return rfq
 
 
 @transaction.atomic
@@ -130,7 +136,29 @@ def rfq_close(*, rfq: RFQ, user, reason: str = "") -> RFQ:
 
     rfq = _transition(_locked(rfq), "close", actor=user, reason=reason)
     auction_on_close(rfq=rfq, actor=user)
+    _after_close(rfq)
     return rfq
+
+
+def _after_close(rfq: RFQ) -> None:
+    """Once the close commits: the at-close gaming scan, then the fairness report."""
+    from .tasks import after_close
+
+    rfq_id = rfq.pk
+    # robust: on the embedded default the task runs right here, and a report that fails to
+    # build must not turn the committed close into an error (the report page builds it later).
+    transaction.on_commit(lambda: after_close.delay(rfq_id), robust=True)
+
+
+def rfq_open_if_due(*, rfq_id: int) -> bool:
+    """The open job: open a published RFQ once its opening time has come. Anything else does
+    nothing (already open, cancelled, not yet time), so running it twice is harmless."""
+    with transaction.atomic():
+        rfq = RFQ.objects.select_for_update(no_key=True, of=("self",)).filter(pk=rfq_id).first()
+        if rfq is None or rfq.status != RFQStatus.PUBLISHED or not rfq.can_open():
+            return False
+        _transition(rfq, "open", actor=None, reason="The bidding opening time was reached.")
+        return True
 
 
 def rfq_close_if_due(*, rfq_id: int, deadline_version: int | None = None) -> bool:
@@ -149,6 +177,7 @@ def rfq_close_if_due(*, rfq_id: int, deadline_version: int | None = None) -> boo
             return False
         rfq = _transition(rfq, "close", actor=None, reason="The bidding deadline was reached.")
         auction_on_close(rfq=rfq, actor=None)
+        _after_close(rfq)
         return True
 
 
@@ -244,4 +273,6 @@ def rfq_reopen(*, rfq: RFQ, user, reason: str = "", bidding_deadline=None, reser
                                    fields={"reserve_amount": ["Must be below the current reserve."]})
         changes["reserve_amount"] = {"from": rfq.reserve_amount, "to": reserve_amount}
         rfq.reserve_amount = reserve_amount
-    return _transition(rfq, "reopen", actor=user, reason=reason, payload={"changes": changes})
+    rfq = _transition(rfq, "reopen", actor=user, reason=reason, payload={"changes": changes})
+    schedule_close(rfq)
+    return rfq

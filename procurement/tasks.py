@@ -1,7 +1,7 @@
 """Background jobs of the RFQ workflow (Celery; in-process on the embedded default).
 
-Both close through `rfq_close_if_due`, which locks the row and checks the deadline itself:
-the jobs only decide when to look, never whether to close.
+Open and close go through `rfq_open_if_due` / `rfq_close_if_due`, which lock the row and
+check the time themselves: the jobs only decide when to look, never whether to act.
 """
 from __future__ import annotations
 
@@ -9,27 +9,64 @@ import logging
 
 from celery import shared_task
 
-from .selectors import rfqs_due_to_close
-from .services import rfq_close_if_due
+from .scheduling import resend_close_if_early, resend_open_if_early
+from .selectors import rfqs_due_to_close, rfqs_due_to_open
+from .services import rfq_close_if_due, rfq_open_if_due
 
 logger = logging.getLogger(__name__)
 
 
 @shared_task(acks_late=True)
 def close_rfq_when_due(rfq_id: int, deadline_version: int) -> bool:
-    """Scheduled at publish and at every deadline move, carrying the deadline it was meant for."""
-    return rfq_close_if_due(rfq_id=rfq_id, deadline_version=deadline_version)
+    """Sent at publish and at every deadline move, carrying the deadline it was meant for."""
+    if rfq_close_if_due(rfq_id=rfq_id, deadline_version=deadline_version):
+        return True
+    resend_close_if_early(rfq_id, deadline_version)
+    return False
+
+
+@shared_task(acks_late=True)
+def open_rfq_when_due(rfq_id: int) -> bool:
+    """Sent at publish when bidding opens later."""
+    if rfq_open_if_due(rfq_id=rfq_id):
+        return True
+    resend_open_if_early(rfq_id)
+    return False
+
+
+def _each(rfq_ids: list[int], action) -> list[int]:
+    done = []
+    for rfq_id in rfq_ids:
+        try:
+            if action(rfq_id=rfq_id):
+                done.append(rfq_id)
+        except Exception:  # one RFQ that cannot move (e.g. a sealed quote failing its check) must not stop the rest
+            logger.exception("%s failed for RFQ %s", action.__name__, rfq_id)
+    return done
 
 
 @shared_task(acks_late=True)
 def close_overdue_rfqs() -> list[int]:
     """The sweep (beat, every few seconds): closes whatever is overdue, whatever became of the
     scheduled jobs (a lost message, a worker that died mid-close)."""
-    closed = []
-    for rfq_id in rfqs_due_to_close():
-        try:
-            if rfq_close_if_due(rfq_id=rfq_id):
-                closed.append(rfq_id)
-        except Exception:  # one RFQ that cannot close (e.g. a sealed quote failing its check) must not stop the rest
-            logger.exception("closing RFQ %s failed", rfq_id)
-    return closed
+    return _each(rfqs_due_to_close(), rfq_close_if_due)
+
+
+@shared_task(acks_late=True)
+def open_due_rfqs() -> list[int]:
+    """The opening sweep: opens published RFQs whose opening time has come."""
+    return _each(rfqs_due_to_open(), rfq_open_if_due)
+
+
+@shared_task(acks_late=True)
+def after_close(rfq_id: int) -> None:
+    """Queued when an RFQ closes: the at-close gaming scan, then the fairness report, which
+    reports the alerts. The report is written even if the scan fails (it is rerun later)."""
+    from audit.gaming.services import gaming_scan
+    from audit.reports.services import fairness_report_generate
+
+    try:
+        gaming_scan(rfq_id=rfq_id, phase="close")
+    except Exception:
+        logger.exception("the at-close gaming scan of RFQ %s failed", rfq_id)
+    fairness_report_generate(rfq_id=rfq_id)

@@ -20,6 +20,7 @@ from audit.services import audit_append, audit_event, audit_lock
 from common.db import insert_statement, instances, run_batch, select_columns, update_statement
 from common.errors import ApplicationError, Forbidden, NotFound
 from procurement.models import RFQ
+from procurement.scheduling import schedule_close
 
 
 @dataclass(frozen=True)
@@ -172,6 +173,7 @@ def bid_place(*, rfq: RFQ, user, draft, meta: RequestMeta) -> PlacedBid:
                     "old_deadline": extension.old_deadline, "new_deadline": extension.new_deadline,
                     "extension_number": extension.number, "max_extensions": extension.max_extensions,
                     "triggered_by_bid": bid.pk, "bid_submitted_at": bid.submitted_at})
+                schedule_close(locked)  # on commit: the close job for the new deadline version
             _record(ctx, violations, blocked=False, bid=bid, head=head)
         _commit_writes(ctx, head)
     if _blocking(violations):

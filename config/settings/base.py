@@ -132,6 +132,9 @@ QUAYSIDE = {
     "KYC_REQUIRED_DOCUMENTS": ["certificate_of_incorporation", "tax_registration", "insurance"],
     "HIGH_VALUE_THRESHOLD": env.str("QUAYSIDE_HIGH_VALUE_THRESHOLD", default="100000"),
     "MAX_MONEY_AMOUNT": env.str("QUAYSIDE_MAX_MONEY_AMOUNT", default="1000000000"),
+    # The longest a scheduled open/close job waits in the broker; it must stay below the
+    # broker's visibility timeout (settings/integrations.py). Later times hop in steps.
+    "MAX_JOB_ETA_SECONDS": env.int("QUAYSIDE_MAX_JOB_ETA_SECONDS", default=30 * 60),
 }
 
 # Outside production, static files are served straight from the finders (no collectstatic

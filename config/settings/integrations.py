@@ -60,7 +60,17 @@ CELERY_TIMEZONE = "UTC"
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
-# The deadline sweep: closes whatever is overdue even if its scheduled job was lost.
+# A message a worker has taken but not acknowledged goes back to the queue after this long;
+# a worker holds an ETA message unacknowledged until its ETA, so every ETA we use stays
+# below it (QUAYSIDE["MAX_JOB_ETA_SECONDS"], procurement/scheduling.py) and no job is run
+# twice just for waiting. It is also how long a job lost with a killed worker waits before
+# redelivery; the sweeps below do its work long before that.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
+# Sweeps: open and close whatever is due even if its scheduled job was lost. The embedded
+# default runs this same schedule in-process (common/scheduler.py), every second since it
+# has no scheduled jobs to rely on.
+SWEEP_SECONDS = env.float("QUAYSIDE_SWEEP_SECONDS", default=5.0 if REDIS_URL else 1.0)
 CELERY_BEAT_SCHEDULE = {
-    "close-overdue-rfqs": {"task": "procurement.tasks.close_overdue_rfqs", "schedule": 5.0},
+    "close-overdue-rfqs": {"task": "procurement.tasks.close_overdue_rfqs", "schedule": SWEEP_SECONDS},
+    "open-due-rfqs": {"task": "procurement.tasks.open_due_rfqs", "schedule": SWEEP_SECONDS},
 }
