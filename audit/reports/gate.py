@@ -1,0 +1,103 @@
+"""The award gate (product.md §3): an award waits for a compliance officer's `approve` on the
+fairness audit when the auction is high-value or has a high-severity gaming alert.
+
+High-value: the estimated total — the larger of the total of the bid being awarded and the
+recommended bid's total — is above `QUAYSIDE["HIGH_VALUE_THRESHOLD"]`, read in the RFQ's own
+currency (one threshold for every currency). Taking the larger one means an override to a
+dearer quote cannot slip under the threshold, nor a cheap override dodge a gated recommendation.
+
+The gate opens only when the latest certification is `approve` and was made after the latest
+high alert was raised or updated (new evidence needs a new look); `review` and `reject` keep it
+shut, and so does an `approve` followed by a later `review` or `reject`.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Max
+
+from audit.models import AlertSeverity, Certification, GamingAlert, Recommendation
+from common.errors import Conflict
+
+
+class CertificationRequired(Conflict):
+    """409: the award waits for a compliance officer's `approve` on the fairness audit."""
+
+    code = "certification_required"
+
+
+@dataclass(frozen=True)
+class AwardGate:
+    required: bool
+    blocked: bool
+    reasons: list[str] = field(default_factory=list)
+    estimated_total: str | None = None
+    threshold: str = ""
+    high_alerts: int = 0
+    certification: str | None = None  # the latest recommendation, if any
+    message: str = ""
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def high_value_threshold() -> Decimal:
+    return Decimal(str(settings.QUAYSIDE["HIGH_VALUE_THRESHOLD"]))
+
+
+def _recommended_total(rfq) -> Decimal | None:
+    from auctions.services.evaluation import rfq_evaluation
+
+    evaluation = rfq_evaluation(rfq)
+    row = next((r for r in evaluation.rankings if r["bid_id"] == evaluation.recommended_bid_id), None)
+    return Decimal(row["total"]) if row else None
+
+
+def award_gate(*, rfq, award_total: Decimal | None = None, recommended_total: Decimal | None = None) -> AwardGate:
+    """Whether awarding `rfq` (at `award_total`, if a bid is chosen) waits for certification.
+
+    `recommended_total` saves a second evaluation when the caller has one; otherwise it is computed.
+    """
+    if recommended_total is None:
+        recommended_total = _recommended_total(rfq)
+    totals = [t for t in (award_total, recommended_total) if t is not None]
+    estimate = max(totals) if totals else None
+    threshold = high_value_threshold()
+    high = GamingAlert.objects.filter(rfq=rfq, severity=AlertSeverity.HIGH)
+    high_count = high.count()
+    reasons = []
+    if estimate is not None and estimate > threshold:
+        reasons.append(f"it is high-value: the estimated total {estimate} {rfq.currency} is above the "
+                       f"{threshold} {rfq.currency} threshold")
+    if high_count:
+        reasons.append(f"it has {high_count} high-severity gaming alert{'s' if high_count > 1 else ''}")
+    latest = Certification.objects.filter(rfq=rfq).order_by("-at", "-pk").first()
+    latest_alert = high.aggregate(at=Max("updated_at"))["at"]
+    approved = (latest is not None and latest.recommendation == Recommendation.APPROVE
+                and (latest_alert is None or latest.at > latest_alert))
+    blocked = bool(reasons) and not approved
+    return AwardGate(required=bool(reasons), blocked=blocked, reasons=reasons,
+                     estimated_total=str(estimate) if estimate is not None else None, threshold=str(threshold),
+                     high_alerts=high_count, certification=latest.recommendation if latest else None,
+                     message=_message(reasons, latest, latest_alert) if blocked else "")
+
+
+def _message(reasons: list[str], latest: Certification | None, latest_alert) -> str:
+    why = " and ".join(reasons)
+    if latest is None:
+        state = "No compliance officer has certified its fairness audit yet."
+    elif latest.recommendation != Recommendation.APPROVE:
+        state = f"The latest certification recommends “{latest.recommendation}”, not “approve”."
+    else:
+        state = "A high-severity gaming alert was raised or updated after the latest approval."
+    return (f"The award is blocked until a compliance officer certifies the fairness audit with “approve”: "
+            f"{why}. {state}")
+
+
+def award_gate_enforce(*, rfq, award_total: Decimal, recommended_total: Decimal | None) -> None:
+    """Raise 409 `certification_required` with the reason when the gate is shut."""
+    gate = award_gate(rfq=rfq, award_total=award_total, recommended_total=recommended_total)
+    if gate.blocked:
+        raise CertificationRequired(gate.message)

@@ -1,0 +1,119 @@
+"""Writes of the fairness report: generate (versioned, hashed, audited), request a regeneration
+once the current transaction commits, and certify.
+
+Generation is idempotent: the same facts give the same content and hash, so a duplicated or
+late job writes nothing. Readers go through `fairness_report_current`, which regenerates a
+missing or stale report synchronously, so a page or API call never shows yesterday's facts
+while the background job is still queued.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+
+from django.db import transaction
+from django.utils import timezone
+
+from audit.models import AuditEvent, Certification, FairnessReport, GamingAlert, Recommendation, rfq_stream
+from audit.services import audit_append
+from common.errors import Conflict, Forbidden, ValidationFailed
+from procurement.models import RFQ, RFQStatus
+
+from .builder import FORMAT, REPORT_EVENT, build_report, iso
+
+LIVE = (RFQStatus.DRAFT, RFQStatus.PUBLISHED, RFQStatus.OPEN, RFQStatus.PAUSED)
+
+
+def content_hash(data: dict) -> str:
+    """SHA-256 of the canonical JSON (sorted keys, no spaces): what a downloaded copy is matched by."""
+    return hashlib.sha256(json.dumps(data, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+def reportable_problem(rfq) -> str | None:
+    """Why `rfq` has no report yet (None once bidding has closed)."""
+    if rfq.status in LIVE or rfq.closed_at is None:
+        return (f"The fairness report is available once bidding has closed; this RFQ is "
+                f"{rfq.get_status_display().lower()}.")
+    return None
+
+
+def _require_reportable(rfq) -> None:
+    problem = reportable_problem(rfq)
+    if problem:
+        raise Conflict(problem, code="invalid_transition")
+
+
+def fairness_report_generate(*, rfq_id: int) -> FairnessReport:
+    """Build the report from the stored facts; store it as a new version (audited with its hash)
+    unless its content is unchanged. The RFQ row is locked so versions never race."""
+    with transaction.atomic():
+        rfq = RFQ.objects.select_for_update(no_key=True, of=("self",)).get(pk=rfq_id)
+        _require_reportable(rfq)
+        data = build_report(rfq)
+        digest = content_hash(data)
+        report = FairnessReport.objects.filter(rfq=rfq).first()
+        if report is not None and report.content_hash == digest:
+            return report
+        now = timezone.now()
+        if report is None:
+            report = FairnessReport(rfq=rfq, version=1)
+        else:
+            report.version += 1
+        report.generated_at, report.data, report.content_hash = now, data, digest
+        report.save()
+        audit_append(type=REPORT_EVENT, rfq=rfq, payload={
+            "version": report.version, "content_hash": digest, "generated_at": now})
+    return report
+
+
+def fairness_report_request(*, rfq) -> None:
+    """Regenerate the report in the background once the caller's transaction commits (new facts:
+    the close, an alert, a certification, the award)."""
+    from .tasks import generate_fairness_report
+
+    rfq_id = rfq.pk
+    # robust: a report job that cannot be queued must not turn the committed change into an error;
+    # readers regenerate a stale report themselves.
+    transaction.on_commit(lambda: generate_fairness_report.delay(rfq_id), robust=True)
+
+
+def report_is_stale(report: FairnessReport) -> bool:
+    basis = report.data.get("basis") or {}
+    if report.data.get("format") != FORMAT:
+        return True
+    newer = AuditEvent.objects.filter(stream=rfq_stream(report.rfq_id), seq__gt=basis.get("last_event_seq", 0))
+    if newer.exclude(type=REPORT_EVENT).exists():
+        return True
+    latest_alert = GamingAlert.objects.filter(rfq_id=report.rfq_id).order_by("-updated_at").first()
+    return iso(latest_alert.updated_at if latest_alert else None) != basis.get("alerts_updated_at")
+
+
+def fairness_report_current(*, rfq) -> FairnessReport:
+    """The stored report, generated now if there is none or new facts arrived since; 409 before close."""
+    _require_reportable(rfq)
+    report = FairnessReport.objects.filter(rfq=rfq).first()
+    if report is None or report_is_stale(report):
+        report = fairness_report_generate(rfq_id=rfq.pk)
+    return report
+
+
+def fairness_certify(*, rfq, officer, recommendation: str, findings: list[str]) -> Certification:
+    """A compliance officer's verdict on the current report: a new Certification (the latest one
+    counts for the award gate), audited as `fairness.certified`; the report is then regenerated."""
+    if not getattr(officer, "is_compliance", False):
+        raise Forbidden("Only compliance officers certify fairness audits.")
+    if recommendation not in Recommendation.values:
+        raise ValidationFailed(f"The recommendation is one of {', '.join(Recommendation.values)}.",
+                               fields={"recommendation": ["Not a valid choice."]})
+    findings = [text.strip() for text in findings if text and text.strip()]
+    report = fairness_report_current(rfq=rfq)  # what the officer certifies: the facts as they stand
+    with transaction.atomic():
+        locked = RFQ.objects.select_for_update(no_key=True, of=("self",)).get(pk=rfq.pk)
+        certification = Certification.objects.create(
+            rfq=locked, officer=officer, officer_name=officer.get_username(), at=timezone.now(),
+            recommendation=recommendation, findings=findings, report_version=report.version)
+        audit_append(type="fairness.certified", actor=officer, rfq=locked, payload={
+            "recommendation": recommendation, "findings": findings, "report_version": report.version,
+            "content_hash": report.content_hash})
+        fairness_report_request(rfq=locked)
+    return certification

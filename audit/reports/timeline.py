@@ -1,0 +1,71 @@
+"""The report's timeline: the RFQ's audit events in their one order, each as a line a person reads.
+
+Sealed prices never entered the audit trail before the opening, so a sealed quote's line
+names its supplier and version only; the amounts are in the report's bid list.
+"""
+from __future__ import annotations
+
+LABELS = {
+    "rfq.created": "RFQ created",
+    "rfq.updated": "Draft edited",
+    "rfq.publish": "Published; invitations sent",
+    "rfq.open": "Bidding opened",
+    "rfq.pause": "Bidding paused",
+    "rfq.resume": "Bidding resumed",
+    "rfq.fallback": "Switched to sealed-bid collection",
+    "rfq.close": "Bidding closed",
+    "rfq.evaluate": "Evaluation started",
+    "rfq.award": "Awarded",
+    "rfq.reopen": "Reopened for bidding",
+    "rfq.cancel": "Cancelled",
+    "invitation.created": "Supplier invited",
+    "invitation.sent": "Invitation sent",
+    "invitation.accepted": "Invitation accepted",
+    "invitation.declined": "Invitation declined",
+    "invitation.revoked": "Invitation revoked",
+    "bid.placed": "Bid placed",
+    "bid.place_rejected": "Bid refused",
+    "bid.withdrawn": "Bid withdrawn",
+    "bid.withdraw_rejected": "Withdrawal refused",
+    "deadline.extended": "Deadline extended (anti-sniping)",
+    "bids.opened": "Sealed quotes opened",
+    "auction.ranked": "Quotes ranked",
+    "fairness.certified": "Fairness audit certified",
+}
+
+
+def _iso(value) -> str:
+    return value.isoformat().replace("+00:00", "Z")
+
+
+def _detail(event, money) -> str:
+    p = event.payload
+    kind = event.type
+    if kind == "bid.placed":
+        price = f" at {money(p['amount'])}" if p.get("amount") else " (sealed)"
+        return f"{p.get('supplier', 'supplier')} v{p.get('version', 1)}{price}"
+    if kind == "bid.withdrawn":
+        return f"bid {p.get('bid_id')} (withdrawal {p.get('withdrawals_used', '?')} of the supplier)"
+    if kind in ("bid.place_rejected", "bid.withdraw_rejected"):
+        return ", ".join(v.get("rule", "") for v in p.get("violations", []))
+    if kind == "deadline.extended":
+        return f"extension {p.get('extension_number')}: {p.get('old_deadline')} → {p.get('new_deadline')}"
+    if kind == "bids.opened":
+        return f"{len(p.get('quotes', []))} quote(s)"
+    if kind == "auction.ranked":
+        return f"outcome {p.get('outcome')}, recommended bid {p.get('recommended_bid_id')}"
+    if kind == "rfq.award":
+        text = f"bid {p.get('bid_id')} at {money(p['total'])}" if p.get("total") else f"bid {p.get('bid_id')}"
+        return text + (" — manual override" if p.get("override") else "")
+    if kind == "fairness.certified":
+        return f"{p.get('recommendation')} (report v{p.get('report_version')})"
+    if kind.startswith("gaming."):
+        return f"{p.get('severity', '')} {p.get('detector', '')}".strip()
+    return p.get("reason") or ""
+
+
+def timeline(events, money) -> list[dict]:
+    """[{seq, at, type, label, actor, detail}] in the stream's order."""
+    return [{"seq": e.seq, "at": _iso(e.at), "type": e.type,
+             "label": LABELS.get(e.type) or e.type.replace(".", " ").replace("_", " ").capitalize(),
+             "actor": e.actor_name, "detail": _detail(e, money)} for e in events]
