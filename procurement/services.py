@@ -1,9 +1,13 @@
 """Writes for RFQs: create, edit, and every state transition. Each audits itself."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.db import transaction
 from django.utils import timezone
 
+from audit.reports.gate import award_gate_enforce
+from audit.reports.services import fairness_report_request
 from audit.services import audit_append
 from common.errors import InvalidTransition, ValidationFailed
 from common.fsm import run_transition
@@ -220,10 +224,16 @@ def rfq_award(*, rfq: RFQ, user, bid_id: int, reason: str = "") -> RFQ:
         if override and not reason.strip():
             raise ValidationFailed("Awarding a bid other than the recommended one needs a written reason; it is "
                                    "recorded as a manual override.", fields={"reason": ["This field is required."]})
+        recommended = next((r for r in evaluation.rankings if r["bid_id"] == evaluation.recommended_bid_id), None)
+        # High-value or high-alert auctions wait for compliance's `approve` (audit/reports/gate.py).
+        award_gate_enforce(rfq=rfq, award_total=Decimal(row["total"]),
+                           recommended_total=Decimal(recommended["total"]) if recommended else None)
         rfq.awarded_bid, rfq.award_override = bid, override
         payload.update(supplier_id=bid.supplier_id, total=row["total"], rank=row["rank"], override=override,
                        recommended_bid_id=evaluation.recommended_bid_id, pricing=evaluation.pricing)
-    return _transition(rfq, "award", actor=user, reason=reason.strip(), payload=payload)
+    rfq = _transition(rfq, "award", actor=user, reason=reason.strip(), payload=payload)
+    fairness_report_request(rfq=rfq)  # the outcome is a new fact of the report
+    return rfq
 
 
 @transaction.atomic
