@@ -116,3 +116,32 @@ def test_no_bid_is_accepted_before_the_opening_time_whether_or_not_a_job_ran(dem
     RFQ.objects.filter(pk=rfq_id).update(bidding_opens_at=timezone.now() - timedelta(seconds=1))
     response = bid(api, "supplier1", rfq_id, "9000.00")  # due, but no job has opened it yet
     assert response.status_code in (403, 409, 422) and RFQ.objects.get(pk=rfq_id).bid_count == 0
+
+
+def test_reopening_sends_a_close_job_for_the_new_deadline(demo, api, sent, django_capture_on_commit_callbacks):
+    from tests.factories import move_deadline_into_past
+
+    rfq_id = reverse_auction(demo, suppliers=(1, 2), accept=(1, 2), reserve={
+        "enabled": True, "amount": "5000.00", "visibility": "hidden", "auto_accept_if_met": False,
+        "notify_buyer_if_not_met": True})
+    assert bid(api, "supplier1", rfq_id, "9000.00").status_code == 201
+    move_deadline_into_past(rfq_id)
+    buyer = api("buyer")
+    for step in ("close", "evaluate"):
+        assert buyer.post(f"/api/v1/rfqs/{rfq_id}/{step}/", {}, format="json").status_code == 200
+    assert RFQ.objects.get(pk=rfq_id).status == "no_award"
+    new_deadline = timezone.now() + timedelta(hours=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = buyer.post(f"/api/v1/rfqs/{rfq_id}/reopen/", {"bidding_deadline": new_deadline.isoformat()},
+                              format="json")
+    assert response.status_code == 200, response.content
+    reopened = RFQ.objects.get(pk=rfq_id)
+    assert reopened.status == "open" and sent[-1][:2] == ("close_rfq_when_due", (rfq_id, reopened.deadline_version))
+
+
+def test_the_deployment_check_refuses_an_eta_cap_above_the_visibility_timeout(settings):
+    from procurement.checks import job_eta_below_visibility_timeout
+
+    assert job_eta_below_visibility_timeout(None) == []
+    settings.QUAYSIDE = {**settings.QUAYSIDE, "MAX_JOB_ETA_SECONDS": 3 * 3600}
+    assert [error.id for error in job_eta_below_visibility_timeout(None)] == ["quayside.E001"]
