@@ -4,6 +4,7 @@ from django.urls import path
 from accounts.api import MeApi, TokenApi
 from auctions.api import AuctionStateApi, BidsApi, BidWithdrawApi, EvaluationApi, EventsApi, EventStreamApi
 from audit.api import AuditEventListApi, AuditVerifyApi
+from audit.reports.api import FairnessCertifyApi, FairnessReportApi
 from procurement.api import (
     AuctionTemplatesApi,
     AwardInput,
@@ -55,6 +56,8 @@ urlpatterns = [
     path("rfqs/<int:pk>/events/", EventsApi.as_view(), name="api-rfq-events"),
     path("rfqs/<int:pk>/events/stream/", EventStreamApi.as_view(), name="api-rfq-event-stream"),
     path("rfqs/<int:pk>/evaluation/", EvaluationApi.as_view(), name="api-rfq-evaluation"),
+    path("rfqs/<int:pk>/fairness-report/", FairnessReportApi.as_view(), name="api-rfq-fairness-report"),
+    path("rfqs/<int:pk>/fairness-report/certify/", FairnessCertifyApi.as_view(), name="api-rfq-fairness-certify"),
     path("rfqs/<int:pk>/invitations/", RFQInvitationsApi.as_view(), name="api-rfq-invitations"),
     path("rfqs/<int:pk>/invitations/<int:invitation_id>/revoke/", RFQInvitationRevokeApi.as_view(),
          name="api-rfq-invitation-revoke"),

@@ -135,7 +135,7 @@ def _outcome(rfq, evaluation, bids, money) -> dict:
                          "amount": recommended["total"], "rank": recommended["rank"]} if recommended else None),
         "reserve": {"enabled": rfq.reserve_enabled, "amount": money(rfq.reserve_amount) if rfq.reserve_enabled else None,
                     "met": evaluation.reserve.get("met"), "status": evaluation.reserve.get("status"),
-                    "gap": evaluation.reserve.get("gap")},
+                    "gap": money(evaluation.reserve.get("gap"))},
         "tie_break": {"applied": bool(evaluation.tie_break.get("applied")),
                       "decided_by": evaluation.tie_break.get("decided_by"),
                       "seed": evaluation.tie_break.get("seed")},

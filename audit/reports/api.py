@@ -1,0 +1,90 @@
+"""GET /rfqs/{id}/fairness-report/ (JSON, or the PDF with ?format=pdf) and POST …/certify/.
+
+`?format=pdf` is DRF's URL format override picking `PDFRenderer` deliberately; any other
+format answers 404 (DRF's own rule for an unknown format). Errors are always api.md's JSON
+body, whatever format was asked for.
+"""
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from audit.models import Recommendation
+from common.api import body_object
+
+from .gate import award_gate
+from .pdf import report_pdf
+from .selectors import certification_as_dict, rfq_for_certification, rfq_for_fairness_report
+from .services import fairness_certify, fairness_report_current
+
+
+class PDFRenderer(BaseRenderer):
+    media_type = "application/pdf"
+    format = "pdf"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data  # the view hands over the finished document
+
+
+def report_body(report) -> dict:
+    return {"rfq_id": report.rfq_id, "version": report.version,
+            "generated_at": report.generated_at.isoformat().replace("+00:00", "Z"),
+            "content_hash": report.content_hash, **report.data}
+
+
+class FairnessReportApi(APIView):
+    renderer_classes = [JSONRenderer, PDFRenderer]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("format", str, enum=["json", "pdf"], required=False,
+                                     description="pdf: the report as a PDF document with its charts")],
+        responses={(200, "application/json"): OpenApiTypes.OBJECT, (200, "application/pdf"): OpenApiTypes.BINARY},
+        summary="The fairness-audit report of a closed auction (buyer, compliance)")
+    def get(self, request, pk: int):
+        rfq = rfq_for_fairness_report(user=request.user, pk=pk)
+        report = fairness_report_current(rfq=rfq)
+        if getattr(request.accepted_renderer, "format", "") == "pdf":
+            response = Response(report_pdf(report, report.data), content_type="application/pdf")
+            response["Content-Disposition"] = (f'inline; filename="fairness-report-{rfq.reference}-'
+                                               f'v{report.version}.pdf"')
+            return response
+        return Response(report_body(report))
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if response.status_code >= 400 and isinstance(getattr(response, "accepted_renderer", None), PDFRenderer):
+            response.accepted_renderer, response.accepted_media_type = JSONRenderer(), "application/json"
+        return response
+
+
+class CertifyInput(serializers.Serializer):
+    recommendation = serializers.ChoiceField(choices=Recommendation.values)
+    findings = serializers.ListField(child=serializers.CharField(max_length=2000, allow_blank=False),
+                                     max_length=100, required=False, default=list)
+
+
+CertifyOutput = inline_serializer("Certification", {
+    "certification": inline_serializer("CertificationRecord", {
+        "id": serializers.IntegerField(), "rfq": serializers.IntegerField(), "officer": serializers.CharField(),
+        "at": serializers.DateTimeField(), "recommendation": serializers.CharField(),
+        "findings": serializers.ListField(child=serializers.CharField()),
+        "report_version": serializers.IntegerField()}),
+    "award_gate": serializers.JSONField()})
+
+
+class FairnessCertifyApi(APIView):
+    @extend_schema(request=CertifyInput, responses={200: CertifyOutput, 409: OpenApiResponse(
+        description="Bidding has not closed yet")}, summary="Certify the fairness audit (compliance)")
+    def post(self, request, pk: int):
+        rfq = rfq_for_certification(user=request.user, pk=pk)
+        serializer = CertifyInput(data=body_object(request))
+        serializer.is_valid(raise_exception=True)
+        certification = fairness_certify(rfq=rfq, officer=request.user, **serializer.validated_data)
+        return Response({"certification": certification_as_dict(certification),
+                         "award_gate": award_gate(rfq=rfq).as_dict()})
