@@ -17,11 +17,13 @@ from django.views.decorators.http import require_POST
 
 from auctions.mechanisms import get_mechanism
 from auctions.selectors import bids_for, evaluation_for
+from audit.reports.gate import award_gate
 from common.errors import ApplicationError, Conflict
 from common.pages import page_view
 
 from .. import services
 from ..forms import AwardForm, CancelForm, ReopenForm
+from ..models import RFQStatus
 from ..selectors import reserve_visible_to, rfq_get, rfq_get_for_buyer_action
 from . import evaluation_display as show
 from .access import may_view_rfqs
@@ -60,7 +62,17 @@ def _context(request, rfq, evaluation) -> dict:
         "can_cancel": is_owner and rfq.cancel._django_fsm.has_transition(rfq.status),
         "reserve_amount": money(rfq.reserve_amount, rfq.currency) if reserve_shown else None,
         "self_url": reverse("buyer-rfq-evaluation", args=[rfq.pk]),
+        "award_gate": _award_gate(rfq, evaluation, endorsed) if rfq.status == RFQStatus.EVALUATION else None,
     }
+
+
+def _award_gate(rfq, evaluation, endorsed):
+    """The certification gate as the one-click award would meet it (the service checks the
+    chosen bid again at award time, so an override to a dearer quote is judged on its own total)."""
+    totals = [row["total_decimal"] for row in endorsed]
+    recommended = next((r for r in evaluation.rankings if r["bid_id"] == evaluation.recommended_bid_id), None)
+    return award_gate(rfq=rfq, award_total=max(totals) if totals else None,
+                      recommended_total=Decimal(recommended["total"]) if recommended else None)
 
 
 def _suggested_deadline(rfq):
