@@ -3,9 +3,11 @@ from django.contrib.auth.models import Group, Permission
 
 COMPLIANCE_GROUP = "Compliance officers"
 # Compliance reads everything of ours, and changes only what its work needs: KYC decisions
-# (on supplier companies). The audit trail is read-only for everybody.
+# (on supplier companies) and reviews of sampled auctions (the compliance review queue).
+# The audit trail itself is read-only for everybody.
 READ_APPS = ["accounts", "suppliers", "procurement", "auctions", "audit"]
-CHANGE = [("suppliers", "change_suppliercompany"), ("suppliers", "change_kycreviewqueue")]
+CHANGE = [("suppliers", "change_suppliercompany"), ("suppliers", "change_kycreviewqueue"),
+          ("audit", "change_compliancereviewitem")]
 
 
 def ensure_compliance_group() -> Group:

@@ -1,6 +1,7 @@
 """The audit trail in the admin: read-only, with chain verification as an action."""
 from django.contrib import admin, messages
 
+from .compliance import admin as compliance_admin  # noqa: F401  (registers the compliance review queue)
 from .models import AuditEvent
 from .selectors import audit_verify, audit_verify_stream
 

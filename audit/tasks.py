@@ -1,2 +1,3 @@
 """Celery discovers the audit app's jobs here; each lives beside its service."""
+from .compliance.tasks import draw_compliance_sample  # noqa: F401
 from .reports.tasks import generate_fairness_report  # noqa: F401

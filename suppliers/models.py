@@ -131,6 +131,9 @@ class KycDocument(models.Model):
     sha256 = models.CharField(max_length=64)
     extension = models.CharField(max_length=8)
     expires_on = models.DateField(null=True, blank=True)
+    # Bookkeeping of the expiry job, not part of the document: the expiry date the supplier
+    # was last warned about, so each document is warned of once per date.
+    expiry_warning_sent_for = models.DateField(null=True, blank=True, editable=False)
     uploaded_at = models.DateTimeField(auto_now_add=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 

@@ -40,3 +40,24 @@ def notify_kyc_decision(supplier) -> None:
         template="emails/kyc_decision.txt",
         context={"supplier": supplier, "link": settings.SITE_URL + reverse("supplier-profile")},
     )
+
+
+def notify_kyc_expiry_warning(supplier, documents) -> None:
+    soonest = min(d.expires_on for d in documents)
+    mail_on_commit(
+        to=_recipients(supplier),
+        subject=f"Quayside: KYC document(s) expiring on {soonest.day} {soonest:%b %Y}",
+        template="emails/kyc_expiry_warning.txt",
+        context={"supplier": supplier, "documents": documents,
+                 "link": settings.SITE_URL + reverse("supplier-profile")},
+    )
+
+
+def notify_kyc_expired(supplier, documents) -> None:
+    mail_on_commit(
+        to=_recipients(supplier),
+        subject="Your Quayside verification has expired",
+        template="emails/kyc_expired.txt",
+        context={"supplier": supplier, "documents": documents,
+                 "link": settings.SITE_URL + reverse("supplier-profile")},
+    )

@@ -135,6 +135,16 @@ QUAYSIDE = {
     # The longest a scheduled open/close job waits in the broker; it must stay below the
     # broker's visibility timeout (settings/integrations.py). Later times hop in steps.
     "MAX_JOB_ETA_SECONDS": env.int("QUAYSIDE_MAX_JOB_ETA_SECONDS", default=30 * 60),
+    # Suppliers are warned (e-mail once, and a notice on their pages) this many days before
+    # a KYC document expires.
+    "KYC_EXPIRY_WARNING_DAYS": env.int("QUAYSIDE_KYC_EXPIRY_WARNING_DAYS", default=30),
+    # The quarterly compliance sample: RATE of the auctions closed in the quarter, at least
+    # MIN and at most MAX of them (never more than closed).
+    "COMPLIANCE_SAMPLE": {
+        "RATE": env.float("QUAYSIDE_COMPLIANCE_SAMPLE_RATE", default=0.05),
+        "MIN": env.int("QUAYSIDE_COMPLIANCE_SAMPLE_MIN", default=5),
+        "MAX": env.int("QUAYSIDE_COMPLIANCE_SAMPLE_MAX", default=50),
+    },
 }
 
 # Outside production, static files are served straight from the finders (no collectstatic

@@ -1,4 +1,6 @@
 """Third-party integrations: DRF, OpenAPI, Channels, Celery, cache. Env-driven."""
+from celery.schedules import crontab
+
 from config.env import env
 
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -73,4 +75,10 @@ SWEEP_SECONDS = env.float("QUAYSIDE_SWEEP_SECONDS", default=5.0 if REDIS_URL els
 CELERY_BEAT_SCHEDULE = {
     "close-overdue-rfqs": {"task": "procurement.tasks.close_overdue_rfqs", "schedule": SWEEP_SECONDS},
     "open-due-rfqs": {"task": "procurement.tasks.open_due_rfqs", "schedule": SWEEP_SECONDS},
+    # Daily, not quarterly: each run draws the last quarter's sample if it is not drawn yet,
+    # so a run missed on the quarter's first day is caught up the next day.
+    "draw-compliance-sample": {"task": "audit.compliance.tasks.draw_compliance_sample",
+                               "schedule": crontab(minute=15, hour=2)},
+    # Warns of KYC documents near expiry and expires suppliers whose required ones lapsed.
+    "kyc-expiry": {"task": "suppliers.tasks.kyc_expiry_daily", "schedule": crontab(minute=5, hour=0)},
 }

@@ -19,7 +19,6 @@ from ..models import KycDocumentKind, KycStatus
 from ..selectors import supplier_get
 
 SUBMITTABLE = (KycStatus.NOT_STARTED, KycStatus.REJECTED, KycStatus.EXPIRED)
-EXPIRY_WARNING = timedelta(days=30)
 
 
 def own_company(user):
@@ -30,11 +29,12 @@ def own_company(user):
 
 def _document_rows(supplier) -> list[dict]:
     today = timezone.localdate()
+    warning = timedelta(days=settings.QUAYSIDE["KYC_EXPIRY_WARNING_DAYS"])  # the expiry job's warning period
     rows = []
     for document in supplier.kyc_documents.all():
         expires = document.expires_on
         state = ("expired" if expires and expires <= today
-                 else "expiring" if expires and expires - today <= EXPIRY_WARNING else "valid")
+                 else "expiring" if expires and expires - today <= warning else "valid")
         rows.append({"document": document, "state": state})
     return rows
 

@@ -1,0 +1,1 @@
+"""The quarterly compliance sample and its review queue (product.md §5)."""
