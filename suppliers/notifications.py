@@ -6,6 +6,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
 
 def _recipients(supplier) -> list[str]:
@@ -48,8 +49,9 @@ def notify_kyc_expiry_warning(supplier, documents) -> None:
         to=_recipients(supplier),
         subject=f"Quayside: KYC document(s) expiring on {soonest.day} {soonest:%b %Y}",
         template="emails/kyc_expiry_warning.txt",
-        context={"supplier": supplier, "documents": documents,
-                 "link": settings.SITE_URL + reverse("supplier-profile")},
+        context={"supplier": supplier, "link": settings.SITE_URL + reverse("supplier-profile"),
+                 "documents": [{"document": d, "days_left": (d.expires_on - timezone.localdate()).days}
+                               for d in documents]},
     )
 
 

@@ -43,7 +43,8 @@ def test_a_document_near_expiry_warns_once_by_email_and_on_every_supplier_page(d
     assert run() == {"warned": [supplier.pk], "expired": []}
     [message] = mail.outbox
     assert "supplier1@quayside.example" in message.to
-    assert "Insurance" in message.body and document.expires_on.strftime("%b %Y") in message.body
+    assert "Insurance" in message.body and "in 10 days" in message.body
+    assert document.expires_on.strftime("%b %Y") in message.body
     event = AuditEvent.objects.get(type="kyc.expiry_warning")
     assert event.stream == PLATFORM_STREAM
     assert event.payload["supplier_id"] == supplier.pk
