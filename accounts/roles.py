@@ -3,11 +3,12 @@ from django.contrib.auth.models import Group, Permission
 
 COMPLIANCE_GROUP = "Compliance officers"
 # Compliance reads everything of ours, and changes only what its work needs: KYC decisions
-# (on supplier companies) and reviews of sampled auctions (the compliance review queue).
+# (on supplier companies), reviews of sampled auctions (the compliance review queue) and
+# certifications of fairness audits.
 # The audit trail itself is read-only for everybody.
 READ_APPS = ["accounts", "suppliers", "procurement", "auctions", "audit"]
 CHANGE = [("suppliers", "change_suppliercompany"), ("suppliers", "change_kycreviewqueue"),
-          ("audit", "change_compliancereviewitem")]
+          ("audit", "change_compliancereviewitem"), ("audit", "add_certification")]
 
 
 def ensure_compliance_group() -> Group:

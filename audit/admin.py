@@ -3,6 +3,7 @@ from django.contrib import admin, messages
 
 from .compliance import admin as compliance_admin  # noqa: F401  (registers the compliance review queue)
 from .models import AuditEvent
+from .reports import admin as reports_admin  # noqa: F401  (registers fairness reports)
 from .selectors import audit_verify, audit_verify_stream
 
 
