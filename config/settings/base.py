@@ -145,6 +145,29 @@ QUAYSIDE = {
         "MIN": env.int("QUAYSIDE_COMPLIANCE_SAMPLE_MIN", default=5),
         "MAX": env.int("QUAYSIDE_COMPLIANCE_SAMPLE_MAX", default=50),
     },
+    # Gaming detection (audit/gaming/): each detector's thresholds under its name; each
+    # module's docstring says what it looks for and why these figures.
+    "GAMING": {
+        # During bidding an RFQ is scanned at most once per this many seconds (after the first
+        # bid of the window); at close it is always scanned.
+        "DEBOUNCE_SECONDS": env.int("QUAYSIDE_GAMING_DEBOUNCE_SECONDS", default=30),
+        # HIGH. Loopback addresses are every supplier's on one host (embedded default, demo).
+        "shared_ip_or_device": {"MIN_SUPPLIERS": 2, "IGNORED_NETWORKS": ["127.0.0.0/8", "::1/128"]},
+        # MEDIUM. A strict A-B-A-B run of at least MIN_RUN bids, median step ≤ this % of the price.
+        "bid_cycling": {"MIN_RUN": 8, "MAX_MEDIAN_STEP_PCT": "0.5"},
+        # MEDIUM. This many withdrawals by one supplier; a rebid within REBID_SECONDS is "quick".
+        "withdrawal_abuse": {"MIN_WITHDRAWALS": 2, "REBID_SECONDS": 120},
+        # LOW. At least MIN_BIDS by one supplier within WINDOW_SECONDS before a deadline.
+        "last_second_flooding": {"WINDOW_SECONDS": 10, "MIN_BIDS": 5},
+        # LOW. At least MIN_REACTIONS answers (≤ MAX_REACTION_SECONDS after a rival's bid)
+        # whose delays have a standard deviation ≤ MAX_SPREAD_SECONDS.
+        "bot_reaction_timing": {"MAX_REACTION_SECONDS": 30, "MIN_REACTIONS": 5, "MAX_SPREAD_SECONDS": 0.5},
+        # MEDIUM. The same amount from at least MIN_SUPPLIERS suppliers.
+        "identical_prices": {"MIN_SUPPLIERS": 2},
+        # MEDIUM. At least MIN_BIDS (and MIN_SHARE of a loser's comparable bids) within
+        # MAX_GAP_PCT % above the leader's standing bid.
+        "cover_bids": {"MAX_GAP_PCT": "1.0", "MIN_BIDS": 3, "MIN_SHARE": 0.8},
+    },
 }
 
 # Outside production, static files are served straight from the finders (no collectstatic
