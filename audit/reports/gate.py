@@ -38,6 +38,7 @@ class AwardGate:
     high_alerts: int = 0
     certification: str | None = None  # the latest recommendation, if any
     message: str = ""
+    state: str = ""  # where the certification stands, in one sentence (the message's second half)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -81,19 +82,23 @@ def award_gate(*, rfq, award_total: Decimal | None = None, recommended_total: De
     return AwardGate(required=bool(reasons), blocked=blocked, reasons=reasons,
                      estimated_total=str(estimate) if estimate is not None else None, threshold=str(threshold),
                      high_alerts=high_count, certification=latest.recommendation if latest else None,
-                     message=_message(reasons, latest, latest_alert) if blocked else "")
+                     message=_message(reasons, _state(latest, approved)) if blocked else "",
+                     state=_state(latest, approved) if reasons else "")
 
 
-def _message(reasons: list[str], latest: Certification | None, latest_alert) -> str:
-    why = " and ".join(reasons)
+def _state(latest: Certification | None, approved: bool) -> str:
+    if approved:
+        return f"Certified “approve” by {latest.officer_name} at {latest.at:%Y-%m-%d %H:%M:%S} UTC."
     if latest is None:
-        state = "No compliance officer has certified its fairness audit yet."
-    elif latest.recommendation != Recommendation.APPROVE:
-        state = f"The latest certification recommends “{latest.recommendation}”, not “approve”."
-    else:
-        state = "A high-severity gaming alert was raised or updated after the latest approval."
+        return "No compliance officer has certified its fairness audit yet."
+    if latest.recommendation != Recommendation.APPROVE:
+        return f"The latest certification recommends “{latest.recommendation}”, not “approve”."
+    return "A high-severity gaming alert was raised or updated after the latest approval."
+
+
+def _message(reasons: list[str], state: str) -> str:
     return (f"The award is blocked until a compliance officer certifies the fairness audit with “approve”: "
-            f"{why}. {state}")
+            f"{' and '.join(reasons)}. {state}")
 
 
 def award_gate_enforce(*, rfq, award_total: Decimal, recommended_total: Decimal | None) -> None:

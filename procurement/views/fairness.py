@@ -36,6 +36,7 @@ def _context(request, rfq, report, form=None) -> dict:
         "certify_form": (form or CertifyForm()) if request.user.is_compliance else None,
         "is_owner": request.user.is_buyer and rfq.buyer_organization_id == request.user.buyer_organization_id,
         "timeline": _at(data["timeline"]), "actions": _at(data["compliance"]["actions_taken"]),
+        "certifications": _at(data["certification"]["history"]),
     }
 
 
