@@ -2,6 +2,7 @@
 from django.contrib import admin, messages
 
 from .compliance import admin as compliance_admin  # noqa: F401  (registers the compliance review queue)
+from .gaming import admin as gaming_admin  # noqa: F401  (registers gaming alerts)
 from .models import AuditEvent
 from .reports import admin as reports_admin  # noqa: F401  (registers fairness reports)
 from .selectors import audit_verify, audit_verify_stream

@@ -4,6 +4,7 @@ from django.urls import path
 from accounts.api import MeApi, TokenApi
 from auctions.api import AuctionStateApi, BidsApi, BidWithdrawApi, EvaluationApi, EventsApi, EventStreamApi
 from audit.api import AuditEventListApi, AuditVerifyApi
+from audit.gaming.api import GamingAlertsApi
 from audit.reports.api import FairnessCertifyApi, FairnessReportApi
 from procurement.api import (
     AuctionTemplatesApi,
@@ -58,6 +59,7 @@ urlpatterns = [
     path("rfqs/<int:pk>/evaluation/", EvaluationApi.as_view(), name="api-rfq-evaluation"),
     path("rfqs/<int:pk>/fairness-report/", FairnessReportApi.as_view(), name="api-rfq-fairness-report"),
     path("rfqs/<int:pk>/fairness-report/certify/", FairnessCertifyApi.as_view(), name="api-rfq-fairness-certify"),
+    path("rfqs/<int:pk>/alerts/", GamingAlertsApi.as_view(), name="api-rfq-alerts"),
     path("rfqs/<int:pk>/invitations/", RFQInvitationsApi.as_view(), name="api-rfq-invitations"),
     path("rfqs/<int:pk>/invitations/<int:invitation_id>/revoke/", RFQInvitationRevokeApi.as_view(),
          name="api-rfq-invitation-revoke"),

@@ -15,6 +15,7 @@ from django.utils import timezone
 from auctions.mechanisms import get_mechanism
 from auctions.models import Bid, BidStatus, RuleViolation
 from auctions.rules import BidContext, Violation, run_rules
+from audit.gaming.scheduling import gaming_scan_soon
 from audit.models import AuditStream, rfq_stream
 from audit.services import audit_append, audit_event, audit_lock
 from common.db import insert_statement, instances, run_batch, select_columns, update_statement
@@ -175,6 +176,7 @@ def bid_place(*, rfq: RFQ, user, draft, meta: RequestMeta) -> PlacedBid:
                     "triggered_by_bid": bid.pk, "bid_submitted_at": bid.submitted_at})
                 schedule_close(locked)  # on commit: the close job for the new deadline version
             _record(ctx, violations, blocked=False, bid=bid, head=head)
+            gaming_scan_soon(rfq_id=locked.pk)  # on commit, debounced: one cache call
         _commit_writes(ctx, head)
     if _blocking(violations):
         raise BidRejected(violations)
@@ -202,5 +204,6 @@ def bid_withdraw(*, rfq: RFQ, user, bid_id: int, meta: RequestMeta) -> PlacedBid
                 "bid_id": bid.pk, "supplier_id": bid.supplier_id, "version": bid.version, **meta.as_dict(),
                 "withdrawals_used": sum(1 for b in ctx.own_bids if b.withdrawn_at) + 1,
                 "best_amount": None if mechanism.sealed else locked.best_amount, "bid_count": locked.bid_count})
+            gaming_scan_soon(rfq_id=locked.pk)
             return PlacedBid(bid=bid, rfq=locked, warnings=violations)
     _refuse(ctx, violations)

@@ -10,6 +10,7 @@ from django.shortcuts import render
 
 from auctions.mechanisms import get_mechanism
 from auctions.selectors import EVALUATED_STATES, bids_for
+from audit.gaming.selectors import gaming_alert_rows
 from common import presence
 from common.pages import page_view
 from procurement.selectors import rfq_get
@@ -30,7 +31,8 @@ def bids_panel(*, user, rfq) -> dict | None:
     sealed = get_mechanism(rfq.auction_type).sealed
     accepted = rfq.invitations.filter(status=InvitationStatus.ACCEPTED).count()
     panel = {"sealed": sealed, "live": rfq.is_live, "evaluated": rfq.status in EVALUATED_STATES,
-             "submitted": rfq.bid_count, "accepted": accepted, "rows": None}
+             "submitted": rfq.bid_count, "accepted": accepted, "rows": None,
+             "alerts": gaming_alert_rows(user=user, rfq=rfq)}
     if rfq.is_live:
         online = presence.connected_suppliers(rfq.pk)
         panel["online"] = sorted(rfq.invitations.filter(supplier_id__in=online).values_list("supplier__name",

@@ -1,0 +1,27 @@
+"""Loading an auction's bids and deadlines as the detectors read them (`AuctionFacts`)."""
+from __future__ import annotations
+
+from django.utils.dateparse import parse_datetime
+
+from auctions.models import Bid
+from audit.models import AuditEvent, rfq_stream
+from procurement.models import RFQ
+
+from .base import AuctionFacts, BidFact
+
+
+def auction_facts(rfq: RFQ) -> AuctionFacts:
+    rows = (Bid.objects.filter(rfq=rfq).order_by("submitted_at", "id")
+            .values_list("id", "supplier_id", "supplier__name", "amount", "submitted_at", "ip_address",
+                         "device_fingerprint", "user_agent", "status", "withdrawn_at"))
+    bids = [BidFact(id=r[0], supplier_id=r[1], supplier_name=r[2], amount=r[3], at=r[4], ip=r[5],
+                    fingerprint=r[6], user_agent=r[7], status=r[8], withdrawn_at=r[9]) for r in rows]
+    return AuctionFacts(rfq_id=rfq.pk, bids=bids, deadlines=_deadlines(rfq))
+
+
+def _deadlines(rfq: RFQ) -> list:
+    """The original deadline, every anti-sniping extension's (from the audit trail), the current."""
+    extended = AuditEvent.objects.filter(stream=rfq_stream(rfq.pk), type="deadline.extended").values_list(
+        "payload", flat=True)
+    moved = [parse_datetime(p["new_deadline"]) for p in extended if p.get("new_deadline")]
+    return sorted({rfq.original_deadline, rfq.bidding_deadline, *(d for d in moved if d is not None)})

@@ -1,0 +1,75 @@
+"""The gaming scan: every detector over an auction's bids, found patterns kept as alerts.
+
+An alert is upserted by (rfq, detector, key) and written only when what the detector found
+changed, so a rescan of the same bids writes nothing and a pattern that grows updates its
+alert. Every raise and update is audited (`gaming.alert_raised` / `gaming.alert_updated`) in
+the same transaction. These events are not live (common.realtime registers no gaming type):
+suppliers must never hear that they were flagged.
+"""
+from __future__ import annotations
+
+import json
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.utils import timezone
+
+from audit.models import GamingAlert, rfq_stream
+from audit.services import audit_append, audit_lock
+from procurement.models import RFQ
+
+from . import detectors  # noqa: F401  (registers every detector)
+from .base import DETECTORS, AuctionFacts, Finding
+from .facts import auction_facts
+
+
+def gaming_detect(facts: AuctionFacts) -> list[tuple[str, Finding]]:
+    """Every registered detector's findings on `facts`, as (detector name, finding)."""
+    thresholds = settings.QUAYSIDE["GAMING"]
+    return [(name, finding) for name, detect in sorted(DETECTORS.items()) for finding in detect(facts, thresholds[name])]
+
+
+def _stored(finding: Finding) -> dict:
+    """The finding's fields as the database gives them back, so comparisons are exact."""
+    return json.loads(json.dumps({"severity": str(finding.severity), "summary": finding.summary,
+                                  "supplier_ids": finding.supplier_ids, "evidence": finding.evidence},
+                                 cls=DjangoJSONEncoder))
+
+
+def _changed(alert: GamingAlert | None, fields: dict) -> bool:
+    return alert is None or any(getattr(alert, name) != value for name, value in fields.items())
+
+
+def gaming_scan(*, rfq_id: int, phase: str) -> list[GamingAlert]:
+    """Scan the RFQ's bids (`phase`: "bidding" or "close"); return the alerts raised or updated."""
+    rfq = RFQ.objects.get(pk=rfq_id)
+    found = [(name, finding.key, _stored(finding)) for name, finding in gaming_detect(auction_facts(rfq))]
+    existing = {(a.detector, a.key): a for a in GamingAlert.objects.filter(rfq=rfq)}
+    if not any(_changed(existing.get((name, key)), fields) for name, key, fields in found):
+        return []  # the common case while bidding: nothing new, no lock, no write
+    with transaction.atomic():
+        audit_lock(rfq_stream(rfq.pk))  # one scan of this RFQ writes at a time
+        existing = {(a.detector, a.key): a for a in GamingAlert.objects.filter(rfq=rfq)}
+        return [alert for name, key, fields in found
+                if (alert := _write(rfq, name, key, fields, existing.get((name, key)), phase))]
+
+
+def _write(rfq: RFQ, detector: str, key: str, fields: dict, alert: GamingAlert | None,
+           phase: str) -> GamingAlert | None:
+    if not _changed(alert, fields):
+        return None
+    now = timezone.now()
+    if alert is None:
+        alert = GamingAlert.objects.create(rfq=rfq, detector=detector, key=key, phase=phase, raised_at=now,
+                                           updated_at=now, **fields)
+        kind = "gaming.alert_raised"
+    else:
+        for name, value in fields.items():
+            setattr(alert, name, value)
+        alert.phase, alert.updated_at = phase, now
+        alert.save(update_fields=[*fields, "phase", "updated_at"])
+        kind = "gaming.alert_updated"
+    audit_append(type=kind, rfq=rfq, payload={"alert_id": alert.pk, "detector": detector, "key": key,
+                                              "phase": phase, **fields})
+    return alert

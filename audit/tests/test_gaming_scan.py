@@ -1,0 +1,110 @@
+"""The gaming scan on real bids: alerts upserted by (rfq, detector, key), raised and updated
+in the audit trail (never live), a rerun writes nothing; the bid path schedules it debounced."""
+# ruff: noqa: F811  (fixtures imported from tests.api.world are requested by name)
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+
+from auctions.models import Bid
+from audit.gaming import tasks
+from audit.gaming.scheduling import gaming_scan_key
+from audit.gaming.services import gaming_scan
+from audit.models import AuditEvent, GamingAlert
+from common import realtime
+from procurement.models import RFQ
+from tests.api.world import _demo_world, demo  # noqa: F401  (the demo world, seeded once per module)
+from tests.engine.helpers import bid, created, reverse_auction
+
+OFFICE = "198.51.100.7"
+
+
+def place(api, user, rfq, amount, ip, fingerprint):
+    return created(bid(api, user, rfq, amount, REMOTE_ADDR=ip, HTTP_X_DEVICE_FINGERPRINT=fingerprint))
+
+
+def gaming_events(rfq):
+    return list(AuditEvent.objects.filter(rfq_id=rfq, type__startswith="gaming.").order_by("seq"))
+
+
+@pytest.fixture(autouse=True)
+def _no_debounce_left_over():
+    cache.clear()
+
+
+def test_two_suppliers_from_one_office_raise_one_high_alert_and_a_rerun_writes_nothing(api, demo):
+    rfq = reverse_auction(demo)
+    first = place(api, "supplier1", rfq, "9900.00", OFFICE, "fp-a")
+    place(api, "supplier3", rfq, "9800.00", "203.0.113.30", "fp-c")
+    second = place(api, "supplier2", rfq, "9700.00", OFFICE, "fp-b")
+
+    [alert] = gaming_scan(rfq_id=rfq, phase="close")
+    stored = GamingAlert.objects.get(rfq_id=rfq)
+    assert stored.pk == alert.pk
+    assert (stored.detector, stored.key, stored.severity, stored.phase) == (
+        "shared_ip_or_device", f"ip:{OFFICE}", "HIGH", "close")
+    assert stored.supplier_ids == sorted([demo.supplier(1).pk, demo.supplier(2).pk])
+    assert [b["id"] for b in stored.evidence["bids"]] == [first["id"], second["id"]]
+    assert [b["ip"] for b in stored.evidence["bids"]] == [OFFICE, OFFICE]
+    assert stored.evidence["bids"][0]["at"] == Bid.objects.get(pk=first["id"]).submitted_at.isoformat()
+
+    [event] = gaming_events(rfq)
+    assert event.type == "gaming.alert_raised" and event.actor_name == "system"
+    assert {k: event.payload[k] for k in ("alert_id", "detector", "severity", "key")} == {
+        "alert_id": alert.pk, "detector": "shared_ip_or_device", "severity": "HIGH", "key": f"ip:{OFFICE}"}
+    assert event.payload["evidence"] == stored.evidence and event.payload["summary"] == stored.summary
+    # Suppliers must never hear they were flagged: the event is outside the live chain.
+    assert event.live_prev_seq is None and not realtime.is_live(event.type, RFQ.objects.get(pk=rfq))
+
+    assert gaming_scan(rfq_id=rfq, phase="close") == []
+    assert GamingAlert.objects.filter(rfq_id=rfq).count() == 1 and len(gaming_events(rfq)) == 1
+
+
+def test_a_pattern_that_grows_updates_its_alert(api, demo):
+    rfq = reverse_auction(demo)
+    place(api, "supplier1", rfq, "9900.00", OFFICE, "fp-a")
+    place(api, "supplier2", rfq, "9800.00", OFFICE, "fp-b")
+    [raised] = gaming_scan(rfq_id=rfq, phase="bidding")
+    third = place(api, "supplier3", rfq, "9700.00", OFFICE, "fp-c")
+
+    [updated] = gaming_scan(rfq_id=rfq, phase="bidding")
+    assert updated.pk == raised.pk and GamingAlert.objects.filter(rfq_id=rfq).count() == 1
+    stored = GamingAlert.objects.get(pk=raised.pk)
+    assert stored.evidence["bids"][-1]["id"] == third["id"] and len(stored.supplier_ids) == 3
+    assert [e.type for e in gaming_events(rfq)] == ["gaming.alert_raised", "gaming.alert_updated"]
+    assert gaming_events(rfq)[1].payload["evidence"] == stored.evidence
+
+
+def test_honest_bids_raise_nothing(api, demo):
+    rfq = reverse_auction(demo)
+    for n, amount in ((1, "9900.00"), (2, "9750.00"), (3, "9500.00")):
+        place(api, f"supplier{n}", rfq, amount, f"203.0.113.{n}", f"fp-{n}")
+    assert gaming_scan(rfq_id=rfq, phase="close") == []
+    assert not GamingAlert.objects.filter(rfq_id=rfq).exists() and gaming_events(rfq) == []
+
+
+def test_a_burst_of_bids_schedules_one_scan_per_window(api, demo, monkeypatch, django_capture_on_commit_callbacks):
+    scheduled = []
+    monkeypatch.setattr(tasks.scan_rfq_for_gaming, "apply_async",
+                        lambda args, countdown: scheduled.append((args, countdown)))
+    rfq, other = reverse_auction(demo), reverse_auction(demo)
+    window = settings.QUAYSIDE["GAMING"]["DEBOUNCE_SECONDS"]
+    with django_capture_on_commit_callbacks(execute=True):
+        for n, amount in enumerate(["9900.00", "9800.00", "9700.00", "9600.00", "9500.00", "9400.00"]):
+            place(api, f"supplier{n % 3 + 1}", rfq, amount, f"203.0.113.{n}", f"fp-{n}")
+        place(api, "supplier1", other, "9900.00", "203.0.113.9", "fp-9")
+    assert scheduled == [([rfq, "bidding"], window), ([other, "bidding"], window)]
+
+    cache.delete(gaming_scan_key(rfq))  # the window has passed
+    with django_capture_on_commit_callbacks(execute=True):
+        place(api, "supplier2", rfq, "9300.00", "203.0.113.2", "fp-2")
+    assert scheduled[-1] == ([rfq, "bidding"], window) and len(scheduled) == 3
+
+
+def test_the_scheduled_scan_runs_after_a_bid(api, demo, django_capture_on_commit_callbacks):
+    # Embedded default: the job runs in-process (eagerly) once the bid commits.
+    rfq = reverse_auction(demo)
+    place(api, "supplier1", rfq, "9900.00", OFFICE, "fp-a")
+    with django_capture_on_commit_callbacks(execute=True):
+        place(api, "supplier2", rfq, "9800.00", OFFICE, "fp-b")
+    alert = GamingAlert.objects.get(rfq_id=rfq)
+    assert (alert.detector, alert.phase) == ("shared_ip_or_device", "bidding")
