@@ -6,11 +6,14 @@ Tukey's fences dashed, outliers in red. Floats are for points on the page only.
 """
 from __future__ import annotations
 
+import math
 from datetime import datetime
 
 from reportlab.graphics.charts.lineplots import LinePlot
 from reportlab.graphics.shapes import Circle, Drawing, Line, String
 from reportlab.lib import colors
+
+from procurement.views.charts import compact, nice_step
 
 TEAL = colors.HexColor("#0f7c80")
 GREY = colors.HexColor("#5b6b82")
@@ -32,28 +35,34 @@ def progression_drawing(report: dict, width: float = 480, height: float = 190) -
         x = (_when(bid["submitted_at"]) - start).total_seconds()
         y = float(bid["amount"])
         points.append((x, y))
-        if best is None or y < best:
+        # The line follows the standing price: a bid later withdrawn is a dot, not a step.
+        if bid["status"] != "withdrawn" and (best is None or y < best):
             if best is not None:
                 leading.append((x, best))
             best = y
             leading.append((x, y))
     end = points[-1][0] if points[-1][0] > 0 else 1.0
-    leading.append((end, best))
+    if best is not None:
+        leading.append((end, best))
     drawing = Drawing(width, height)
     plot = LinePlot()
     plot.x, plot.y, plot.width, plot.height = 55, 30, width - 75, height - 50
-    plot.data = [points, leading]
+    plot.data = [points, leading or points[:1]]
     plot.joinedLines = 1
     plot.lines[0].strokeColor = colors.transparent
     plot.lines[0].symbol = None
     plot.lines[1].strokeColor = TEAL
     plot.lines[1].strokeWidth = 1.5
-    plot.xValueAxis.valueMin, plot.xValueAxis.valueMax = 0, end
-    plot.xValueAxis.labelTextFormat = lambda seconds: f"+{seconds / 60:.0f} min" if end >= 120 else f"+{seconds:.0f} s"
+    minutes = end >= 120
+    x_step = nice_step(end / 60 if minutes else end, 5) * (60 if minutes else 1)
+    plot.xValueAxis.valueMin, plot.xValueAxis.valueMax, plot.xValueAxis.valueStep = 0, end, x_step
+    plot.xValueAxis.labelTextFormat = lambda seconds: f"+{seconds / 60:g} min" if minutes else f"+{seconds:g} s"
     low, high = min(p[1] for p in points), max(p[1] for p in points)
-    pad = max((high - low) * 0.1, high * 0.01, 1.0)
-    plot.yValueAxis.valueMin, plot.yValueAxis.valueMax = low - pad, high + pad
-    plot.yValueAxis.labelTextFormat = "%.0f"
+    y_step = nice_step(max(high - low, high * 0.02, 1.0), 4)
+    plot.yValueAxis.valueMin = math.floor(low / y_step) * y_step
+    plot.yValueAxis.valueMax = max(math.ceil(high / y_step) * y_step, plot.yValueAxis.valueMin + y_step)
+    plot.yValueAxis.valueStep = y_step
+    plot.yValueAxis.labelTextFormat = compact
     for axis in (plot.xValueAxis, plot.yValueAxis):
         axis.labels.fontSize = 7
     drawing.add(plot)
@@ -76,9 +85,10 @@ def distribution_drawing(report: dict, width: float = 480, height: float = 110) 
         return None
     fences = dist.get("fences") or {}
     marks = amounts + [float(v) for v in fences.values()]
-    low, high = min(marks), max(marks)
-    span = (high - low) or max(high * 0.1, 1.0)
-    low, high = low - span * 0.08, high + span * 0.08
+    step = nice_step(max(max(marks) - min(marks), max(marks) * 0.02, 1.0), 5)
+    low, high = math.floor(min(marks) / step) * step, math.ceil(max(marks) / step) * step
+    if high == low:
+        high = low + step
     left, right, axis_y = 40.0, width - 20.0, 34.0
 
     def x(value: float) -> float:
@@ -86,8 +96,10 @@ def distribution_drawing(report: dict, width: float = 480, height: float = 110) 
 
     drawing = Drawing(width, height)
     drawing.add(Line(left, axis_y, right, axis_y, strokeColor=GREY, strokeWidth=0.8))
-    for value in (low, (low + high) / 2, high):
-        drawing.add(String(x(value), axis_y - 12, f"{value:,.0f}", fontSize=7, textAnchor="middle", fillColor=GREY))
+    for i in range(int(round((high - low) / step)) + 1):
+        value = low + i * step
+        drawing.add(Line(x(value), axis_y, x(value), axis_y - 3, strokeColor=GREY, strokeWidth=0.6))
+        drawing.add(String(x(value), axis_y - 12, compact(value), fontSize=7, textAnchor="middle", fillColor=GREY))
     for name, value in fences.items():
         fx = x(float(value))
         drawing.add(Line(fx, axis_y, fx, height - 28, strokeColor=AMBER, strokeDashArray=[3, 2], strokeWidth=0.8))
