@@ -31,6 +31,8 @@ LABELS = {
     "bids.opened": "Sealed quotes opened",
     "auction.ranked": "Quotes ranked",
     "fairness.certified": "Fairness audit certified",
+    "gaming.alert_raised": "Gaming alert raised",
+    "gaming.alert_updated": "Gaming alert updated",
 }
 
 
