@@ -105,3 +105,11 @@ def test_certifying_from_the_page_is_for_compliance_only(login, closed):
     certification = Certification.objects.get(rfq_id=closed)
     assert certification.recommendation == "review"
     assert certification.findings == ["Check the second bidder.", "Ask for delivery terms."]
+
+
+def test_only_json_and_pdf_are_served_and_errors_stay_json(api, closed):
+    base = urls(closed)["json"]
+    assert api("buyer").get(base + "?format=json")["Content-Type"] == "application/json"
+    by_header = api("buyer").get(base, HTTP_ACCEPT="application/pdf")
+    assert by_header.status_code == 200 and by_header.content.startswith(b"%PDF")
+    assert_error(api("buyer").get(base + "?format=xml"), 404, "not_found")
