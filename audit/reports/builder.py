@@ -82,7 +82,9 @@ def _summary(rfq, bids, events, alerts) -> dict:
                          "revoked": statuses.count(InvitationStatus.REVOKED),
                          "bidding": len({b.supplier_id for b in bids})},
         "bids": {"placed": len(bids),
-                 "standing": sum(1 for b in bids if b.status == BidStatus.ACCEPTED),
+                 # Accepted and neither withdrawn nor superseded; a reverse auction keeps each
+                 # supplier's earlier bids accepted, so this is not the number of quotes ranked.
+                 "accepted": sum(1 for b in bids if b.status == BidStatus.ACCEPTED),
                  "superseded": sum(1 for b in bids if b.status == BidStatus.SUPERSEDED),
                  "withdrawn": sum(1 for b in bids if b.status == BidStatus.WITHDRAWN),
                  "refused_attempts": sum(1 for e in events if e.type == "bid.place_rejected")},

@@ -29,6 +29,11 @@ def _text(value) -> str:
     return escape(text.encode("cp1252", "replace").decode("cp1252"))
 
 
+def _time(value: str | None) -> str | None:
+    """An ISO 8601 UTC string as "2026-11-21 19:43:20" (the PDF says UTC in its headings)."""
+    return value[:19].replace("T", " ") if value else value
+
+
 def _p(value, style=BODY) -> Paragraph:
     return Paragraph(_text(value), style)
 
@@ -57,12 +62,13 @@ def _summary(r: dict) -> list:
     p, b = s["participants"], s["bids"]
     return [_h("1. Summary"), _facts([
         ("Suppliers invited / accepted / bidding", f"{p['invited']} / {p['accepted']} / {p['bidding']}"),
-        ("Bids placed", b["placed"]), ("Standing bids at close", b["standing"]),
+        ("Bids placed", b["placed"]), ("Bids accepted (not withdrawn or superseded)", b["accepted"]),
+        ("Quotes ranked at close", r["outcome"]["ranked_quotes"]),
         ("Superseded versions", b["superseded"]), ("Withdrawals", s["withdrawals"]),
         ("Refused bid attempts", b["refused_attempts"]),
         ("Deadline extensions", s["extensions"]["count"]),
-        ("Original deadline", s["extensions"]["original_deadline"]),
-        ("Final deadline", s["extensions"]["final_deadline"]), ("Pauses", s["pauses"]),
+        ("Original deadline (UTC)", _time(s["extensions"]["original_deadline"])),
+        ("Final deadline (UTC)", _time(s["extensions"]["final_deadline"])), ("Pauses", s["pauses"]),
         ("Gaming alerts (high / medium / low)",
          f"{s['alerts']['total']} ({s['alerts']['high']} / {s['alerts']['medium']} / {s['alerts']['low']})"),
     ])]
@@ -70,7 +76,7 @@ def _summary(r: dict) -> list:
 
 def _timeline(r: dict) -> list:
     rows = [["#", "Time (UTC)", "Event", "By", "Detail"]] + [
-        [e["seq"], e["at"], e["label"], e["actor"], e["detail"]] for e in r["timeline"]]
+        [e["seq"], _time(e["at"]), e["label"], e["actor"], e["detail"]] for e in r["timeline"]]
     return [_h("2. Timeline"), _table(rows, widths=[10 * mm, 40 * mm, 40 * mm, 25 * mm, 55 * mm])]
 
 
@@ -118,9 +124,9 @@ def _compliance(r: dict) -> list:
     violations = [["Rule", "Category", "Severity", "Count", "Blocked"]] + [
         [v["rule"], v["category"], v["severity"], v["count"], v["blocked"]] for v in c["violations"]["by_rule"]]
     alerts = [["Severity", "Detector", "Summary", "Raised"]] + [
-        [a["severity"], a["detector"], a["summary"], a["raised_at"]] for a in c["gaming_alerts"]]
+        [a["severity"], a["detector"], a["summary"], _time(a["raised_at"])] for a in c["gaming_alerts"]]
     actions = [["Time (UTC)", "Action", "By", "Detail"]] + [
-        [a["at"], a["action"], a["by"], a["detail"]] for a in c["actions_taken"]]
+        [_time(a["at"]), a["action"], a["by"], a["detail"]] for a in c["actions_taken"]]
     gate = c["award_gate"]
     parts = [_h("5. Compliance"), _p(f"Rules applied ({len(c['rules_applied'])}): {rules}"), Spacer(1, 4),
              _p(f"Rule violations: {c['violations']['total']} ({c['violations']['blocked']} blocked)")]
@@ -140,11 +146,11 @@ def _compliance(r: dict) -> list:
 def _certification(r: dict) -> list:
     cert = r["certification"]
     rows = [["Time (UTC)", "Officer", "Recommendation", "Findings", "Report"]] + [
-        [h["at"], h["officer"], h["recommendation"], "; ".join(h["findings"]) or "—", f"v{h['report_version']}"]
+        [_time(h["at"]), h["officer"], h["recommendation"], "; ".join(h["findings"]) or "—", f"v{h['report_version']}"]
         for h in cert["history"]]
     latest = cert["latest"]
     parts = [_h("6. Certification"), _p(
-        f"Latest: {latest['recommendation']} by {latest['officer']} at {latest['at']}" if latest
+        f"Latest: {latest['recommendation']} by {latest['officer']} at {_time(latest['at'])} UTC" if latest
         else "Not yet certified by a compliance officer.")]
     if len(rows) > 1:
         parts.append(_table(rows, widths=[38 * mm, 25 * mm, 25 * mm, 67 * mm, 15 * mm]))
@@ -161,7 +167,7 @@ def report_pdf(report, data: dict) -> bytes:
     title = STYLES["Title"].clone("ReportTitle", textColor=HEAD, fontSize=18)
     story = [Paragraph(_text(f"Fairness audit report — {rfq['reference']}"), title), _p(rfq["title"]),
              _facts([("Buyer", rfq["buyer_organization"]["name"]), ("Auction type", rfq["auction_type"]),
-                     ("Currency", rfq["currency"]), ("Closed", rfq["closed_at"]),
+                     ("Currency", rfq["currency"]), ("Closed (UTC)", _time(rfq["closed_at"])),
                      ("Report version", f"v{report.version}, generated {report.generated_at:%Y-%m-%d %H:%M:%S} UTC"),
                      ("Content hash (SHA-256)", report.content_hash)]), Spacer(1, 6)]
     for section in (_summary, _timeline, _distribution, _outcome, _compliance, _certification):

@@ -36,7 +36,7 @@ def test_a_sealed_bid_report_counts_each_suppliers_latest_version(api, login, de
     body, text = read_all(api, login, rfq)
     dist = body["price_distribution"]
     assert dist["count"] == 2 and dist["amounts"] == ["4600.00", "4600.00"] and dist["std_dev"] == "0.00"
-    assert body["summary"]["bids"] == {"placed": 3, "standing": 2, "superseded": 1, "withdrawn": 0,
+    assert body["summary"]["bids"] == {"placed": 3, "accepted": 2, "superseded": 1, "withdrawn": 0,
                                        "refused_attempts": 0}
     assert "(sealed)" in " ".join(e["detail"] for e in body["timeline"] if e["type"] == "bid.placed")
     assert body["outcome"]["tie_break"]["applied"] is True
