@@ -44,15 +44,26 @@ def _changed(alert: GamingAlert | None, fields: dict) -> bool:
 def gaming_scan(*, rfq_id: int, phase: str) -> list[GamingAlert]:
     """Scan the RFQ's bids (`phase`: "bidding" or "close"); return the alerts raised or updated."""
     rfq = RFQ.objects.get(pk=rfq_id)
-    found = [(name, finding.key, _stored(finding)) for name, finding in gaming_detect(auction_facts(rfq))]
-    existing = {(a.detector, a.key): a for a in GamingAlert.objects.filter(rfq=rfq)}
-    if not any(_changed(existing.get((name, key)), fields) for name, key, fields in found):
+    if not _pending(rfq):
         return []  # the common case while bidding: nothing new, no lock, no write
     with transaction.atomic():
-        audit_lock(rfq_stream(rfq.pk))  # one scan of this RFQ writes at a time
-        existing = {(a.detector, a.key): a for a in GamingAlert.objects.filter(rfq=rfq)}
+        # One scan of this RFQ writes at a time, and from bids read after it got the lock, so
+        # a slower scan of an older snapshot cannot overwrite newer evidence.
+        audit_lock(rfq_stream(rfq.pk))
+        found, existing = _pending(rfq), _existing(rfq)
         return [alert for name, key, fields in found
                 if (alert := _write(rfq, name, key, fields, existing.get((name, key)), phase))]
+
+
+def _existing(rfq: RFQ) -> dict:
+    return {(a.detector, a.key): a for a in GamingAlert.objects.filter(rfq=rfq)}
+
+
+def _pending(rfq: RFQ) -> list[tuple[str, str, dict]]:
+    """What the detectors find now, if any of it differs from the stored alerts (else [])."""
+    found = [(name, finding.key, _stored(finding)) for name, finding in gaming_detect(auction_facts(rfq))]
+    existing = _existing(rfq)
+    return found if any(_changed(existing.get((name, key)), fields) for name, key, fields in found) else []
 
 
 def _write(rfq: RFQ, detector: str, key: str, fields: dict, alert: GamingAlert | None,
