@@ -24,4 +24,10 @@ def _deadlines(rfq: RFQ) -> list:
     extended = AuditEvent.objects.filter(stream=rfq_stream(rfq.pk), type="deadline.extended").values_list(
         "payload", flat=True)
     moved = [parse_datetime(p["new_deadline"]) for p in extended if p.get("new_deadline")]
-    return sorted({rfq.original_deadline, rfq.bidding_deadline, *(d for d in moved if d is not None)})
+    # The trail keeps times to the millisecond: compare at that precision, so the current
+    # deadline and its extension event count once.
+    return sorted({_ms(d) for d in (rfq.original_deadline, rfq.bidding_deadline, *moved) if d is not None})
+
+
+def _ms(moment):
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)

@@ -7,6 +7,7 @@ from django.core.cache import cache
 
 from auctions.models import Bid
 from audit.gaming import tasks
+from audit.gaming.facts import auction_facts
 from audit.gaming.scheduling import gaming_scan_key
 from audit.gaming.services import gaming_scan
 from audit.models import AuditEvent, GamingAlert
@@ -14,7 +15,7 @@ from common import realtime
 from config.celery import app as celery_app
 from procurement.models import RFQ
 from tests.api.world import _demo_world, demo  # noqa: F401  (the demo world, seeded once per module)
-from tests.engine.helpers import bid, created, reverse_auction
+from tests.engine.helpers import bid, created, reverse_auction, set_deadline, withdraw
 
 OFFICE = "198.51.100.7"
 
@@ -111,3 +112,29 @@ def test_the_scheduled_scan_runs_after_a_bid(api, demo, monkeypatch, django_capt
         place(api, "supplier2", rfq, "9800.00", OFFICE, "fp-b")
     alert = GamingAlert.objects.get(rfq_id=rfq)
     assert (alert.detector, alert.phase) == ("shared_ip_or_device", "bidding")
+
+
+def test_a_withdrawal_schedules_a_scan_too(api, demo, monkeypatch, django_capture_on_commit_callbacks):
+    scheduled = []
+    monkeypatch.setattr(tasks.scan_rfq_for_gaming, "apply_async",
+                        lambda args, countdown: scheduled.append(args))
+    rfq = reverse_auction(demo)
+    placed = place(api, "supplier1", rfq, "9900.00", "203.0.113.1", "fp-1")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert withdraw(api, "supplier1", rfq, placed["id"]).status_code == 200
+    assert scheduled == [[rfq, "bidding"]]
+
+
+def test_the_facts_know_every_deadline_the_auction_had(api, demo):
+    rfq = reverse_auction(demo)
+    set_deadline(rfq, 30)  # inside the anti-sniping window: the next bid extends it
+    original = RFQ.objects.get(pk=rfq).bidding_deadline
+    RFQ.objects.filter(pk=rfq).update(original_deadline=original)
+    place(api, "supplier1", rfq, "9900.00", "203.0.113.1", "fp-1")
+    extended = RFQ.objects.get(pk=rfq)
+    assert extended.bidding_deadline > original
+    facts = auction_facts(extended)
+    # to the millisecond, as the audit trail keeps them: the extension's deadline counts once
+    assert [d.isoformat(timespec="milliseconds") for d in facts.deadlines] == [
+        d.isoformat(timespec="milliseconds") for d in (original, extended.bidding_deadline)]
+    assert [b.ip for b in facts.bids] == ["203.0.113.1"] and facts.bids[0].fingerprint == "fp-1"
