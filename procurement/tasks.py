@@ -63,10 +63,10 @@ def after_close(rfq_id: int) -> None:
     """Queued when an RFQ closes: the at-close gaming scan, then the fairness report, which
     reports the alerts. The report is written even if the scan fails (it is rerun later)."""
     from audit.gaming.services import gaming_scan
-    from audit.reports.services import fairness_report_generate
+    from audit.reports.tasks import generate_fairness_report
 
     try:
         gaming_scan(rfq_id=rfq_id, phase="close")
     except Exception:
         logger.exception("the at-close gaming scan of RFQ %s failed", rfq_id)
-    fairness_report_generate(rfq_id=rfq_id)
+    generate_fairness_report(rfq_id)  # in this job, not another: it must see the scan's alerts

@@ -63,3 +63,27 @@ def test_the_sweep_closes_every_overdue_auction_and_only_those(demo):
     assert close_overdue_rfqs() == []
     assert [RFQ.objects.get(pk=pk).status for pk in due] == ["closed", "closed"]
     assert RFQ.objects.get(pk=running).status == "open"
+
+
+def test_closing_queues_the_follow_up_which_scans_then_reports(demo, api, monkeypatch,
+                                                                django_capture_on_commit_callbacks):
+    from audit.models import FairnessReport, GamingAlert
+    from procurement import tasks
+
+    queued = []
+    monkeypatch.setattr(tasks.after_close, "delay", queued.append)
+    rfq = reverse_auction(demo, suppliers=(1, 2), accept=(1, 2))
+    for user, amount in (("supplier1", "9500.00"), ("supplier2", "9300.00")):
+        assert bid(api, user, rfq, amount, REMOTE_ADDR="203.0.113.7").status_code == 201  # one address
+    move_deadline_into_past(rfq)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert rfq_close_if_due(rfq_id=rfq) is True
+    assert queued == [rfq]
+    assert not GamingAlert.objects.filter(rfq_id=rfq).exists()  # the debounced scan has not run
+    tasks.after_close(rfq)  # what the worker runs
+    alerts = GamingAlert.objects.filter(rfq_id=rfq, detector="shared_ip_or_device", phase="close")
+    assert sorted(alerts.values_list("key", flat=True))[1] == "ip:203.0.113.7"  # and the shared browser's fingerprint
+    report = FairnessReport.objects.get(rfq_id=rfq)
+    assert sorted(a["id"] for a in report.data["compliance"]["gaming_alerts"]) == sorted(a.pk for a in alerts)
+    tasks.after_close(rfq)  # delivered twice: nothing new
+    assert FairnessReport.objects.get(rfq_id=rfq).version == report.version
