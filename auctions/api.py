@@ -24,6 +24,7 @@ from procurement.selectors import rfq_for_bidding, rfq_get
 from . import live, selectors
 from .idempotency import idempotent
 from .mechanisms import get_mechanism
+from .models import Bid
 from .serializers import BidOutput, QuoteInput, ReverseBidInput
 from .services import RequestMeta, bid_place, bid_withdraw
 from .streams import event_stream
@@ -31,8 +32,9 @@ from .streams import event_stream
 
 def request_meta(request) -> RequestMeta:
     user_agent = request.headers.get("User-Agent", "")[:300]
-    # A client may send its own device fingerprint; otherwise we derive a coarse one.
-    fingerprint = request.headers.get("X-Device-Fingerprint", "")[:128] or hashlib.sha256(
+    # A client may send its own device fingerprint; otherwise we derive a coarse one, marked
+    # as derived: gaming detection must not read two suppliers on one browser version as one machine.
+    fingerprint = request.headers.get("X-Device-Fingerprint", "")[:128] or Bid.DERIVED_FINGERPRINT + hashlib.sha256(
         f"{user_agent}|{request.headers.get('Accept-Language', '')}".encode()).hexdigest()[:32]
     session_key = (request.session.session_key or "") if hasattr(request, "session") else ""
     # The trail links bids from one session without holding the key, a credential whoever

@@ -40,6 +40,10 @@ class Bid(models.Model):
     user_agent = models.CharField(max_length=300, blank=True)
     device_fingerprint = models.CharField(max_length=128, blank=True)
 
+    # Marks a fingerprint the server derived from the user agent (the client sent none): it
+    # names a browser build that honest suppliers share, not a device.
+    DERIVED_FINGERPRINT = "ua:"
+
     class Meta:
         ordering = ["rfq_id", "submitted_at", "id"]
         constraints = [

@@ -51,8 +51,15 @@ def gaming_scan(*, rfq_id: int, phase: str) -> list[GamingAlert]:
         # a slower scan of an older snapshot cannot overwrite newer evidence.
         audit_lock(rfq_stream(rfq.pk))
         found, existing = _pending(rfq), _existing(rfq)
-        return [alert for name, key, fields in found
-                if (alert := _write(rfq, name, key, fields, existing.get((name, key)), phase))]
+        written = [alert for name, key, fields in found
+                   if (alert := _write(rfq, name, key, fields, existing.get((name, key)), phase))]
+        if written and rfq.closed_at is not None:
+            # A new fact for a closed auction's fairness report (e.g. a debounced scan that
+            # ran after the close): the report is regenerated once this commits.
+            from audit.reports.services import fairness_report_request
+
+            fairness_report_request(rfq=rfq)
+        return written
 
 
 def _existing(rfq: RFQ) -> dict:

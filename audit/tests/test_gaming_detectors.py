@@ -53,6 +53,14 @@ def test_two_suppliers_on_one_device_is_high():
     assert {b["fingerprint"] for b in finding.evidence["bids"]} == {"fp-shared"}
 
 
+def test_a_fingerprint_derived_from_a_shared_browser_build_is_not_evidence():
+    # The client sent none, so the server derived one from the user agent: every supplier on
+    # the same browser version has it. Only a client-sent fingerprint identifies a device.
+    derived = "ua:0123456789abcdef0123456789abcdef"
+    bids = on(on(honest_bids(), 1, fingerprint=derived), 3, fingerprint=derived)
+    assert found(stream(bids)) == []
+
+
 def test_loopback_addresses_are_not_evidence():
     # Every supplier on one host (the embedded default, a demo) shares 127.0.0.1 and the browser.
     bids = [b for s in (1, 2, 3, 4) for b in on(honest_bids(), s, ip="127.0.0.1", fingerprint="fp-demo")

@@ -138,3 +138,25 @@ def test_the_facts_know_every_deadline_the_auction_had(api, demo):
     assert [d.isoformat(timespec="milliseconds") for d in facts.deadlines] == [
         d.isoformat(timespec="milliseconds") for d in (original, extended.bidding_deadline)]
     assert [b.ip for b in facts.bids] == ["203.0.113.1"] and facts.bids[0].fingerprint == "fp-1"
+
+
+def test_an_alert_on_a_closed_auction_queues_its_report(api, demo, monkeypatch, django_capture_on_commit_callbacks):
+    from audit.reports import tasks as report_tasks
+    from tests.factories import move_deadline_into_past
+
+    queued = []
+    monkeypatch.setattr(report_tasks.generate_fairness_report, "delay", queued.append)
+    rfq = reverse_auction(demo, suppliers=(1, 2), accept=(1, 2))
+    for user, amount in (("supplier1", "9500.00"), ("supplier2", "9300.00")):
+        assert bid(api, user, rfq, amount, REMOTE_ADDR="198.51.100.20").status_code == 201
+    assert gaming_scan(rfq_id=rfq, phase="bidding")  # while open: no report to regenerate
+    move_deadline_into_past(rfq)
+    assert api("buyer").post(f"/api/v1/rfqs/{rfq}/close/", {}, format="json").status_code == 200
+    assert bid(api, "supplier1", rfq, "9000.00").status_code == 422  # closed: the evidence stays as it was
+    with django_capture_on_commit_callbacks(execute=True):
+        assert gaming_scan(rfq_id=rfq, phase="close") == []  # nothing new: nothing queued
+    assert queued == []
+    GamingAlert.objects.filter(rfq_id=rfq).delete()  # as if the scan had never run before the close
+    with django_capture_on_commit_callbacks(execute=True):
+        assert gaming_scan(rfq_id=rfq, phase="close")
+    assert queued == [rfq]

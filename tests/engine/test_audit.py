@@ -54,7 +54,7 @@ def test_a_token_client_without_fingerprint_gets_a_derived_one(api, demo):
     placed = created(api("supplier1").post(f"/api/v1/rfqs/{rfq}/bids/", {"amount": "9500.00"}, format="json",
                                            HTTP_USER_AGENT=UA, HTTP_ACCEPT_LANGUAGE="el-GR"))
     payload = placed_event(rfq, placed["id"]).payload
-    assert payload["fingerprint"] == hashlib.sha256(f"{UA}|el-GR".encode()).hexdigest()[:32]
+    assert payload["fingerprint"] == "ua:" + hashlib.sha256(f"{UA}|el-GR".encode()).hexdigest()[:32]
     assert payload["session"] == "" and payload["ip"] == "127.0.0.1"
 
 

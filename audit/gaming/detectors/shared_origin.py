@@ -10,6 +10,8 @@ from __future__ import annotations
 import ipaddress
 from collections import defaultdict
 
+from auctions.models import Bid
+
 from ..base import AlertSeverity, AuctionFacts, Finding, bids_evidence, detector
 
 NAME = "shared_ip_or_device"
@@ -27,7 +29,9 @@ def _shared(bids, attribute: str, label: str, minimum: int) -> list[Finding]:
     groups = defaultdict(list)
     for bid in bids:
         value = getattr(bid, attribute)
-        if value:
+        # A fingerprint the server derived from the user agent ("ua:…") names a browser build
+        # that honest suppliers share; only a client-sent fingerprint identifies a device.
+        if value and not (attribute == "fingerprint" and value.startswith(Bid.DERIVED_FINGERPRINT)):
             groups[value].append(bid)
     findings = []
     for value, group in sorted(groups.items()):
