@@ -13,7 +13,7 @@ import threading
 
 from celery.schedules import maybe_schedule
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +46,10 @@ class InProcessBeat:
             except Exception:
                 logger.exception("scheduled task %s failed", task_name)
             finally:
-                close_old_connections()
+                # Like the end of a request: the thread's connection goes back (or is dropped if
+                # broken). Not inside a caller's transaction (a test running this directly).
+                if not connection.in_atomic_block:
+                    close_old_connections()
             ran.append(name)
         return ran
 
