@@ -1,20 +1,10 @@
 """Bids and rule violations in the admin: read-only, and sealed prices stay sealed."""
 from django.contrib import admin
 
+from common.admin import ReadOnlyAdmin
 from common.money import format_money
 
 from .models import Bid, RuleViolation
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Bid)

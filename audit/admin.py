@@ -1,6 +1,8 @@
 """The audit trail in the admin: read-only, with chain verification as an action."""
 from django.contrib import admin, messages
 
+from common.admin import ReadOnlyAdmin
+
 from .compliance import admin as compliance_admin  # noqa: F401  (registers the compliance review queue)
 from .gaming import admin as gaming_admin  # noqa: F401  (registers gaming alerts)
 from .models import AuditEvent
@@ -21,22 +23,13 @@ def verify_chain(modeladmin, request, queryset):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ["stream", "seq", "type", "actor_name", "at", "short_hash"]
     list_filter = ["type", "stream"]
     search_fields = ["stream", "type", "actor_name"]
     ordering = ["stream", "seq"]
     actions = [verify_chain]
     readonly_fields = ["stream", "seq", "rfq", "type", "actor", "actor_name", "at", "payload", "prev_hash", "hash"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="hash")
     def short_hash(self, event):

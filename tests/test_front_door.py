@@ -2,7 +2,6 @@
 import os
 import re
 import signal
-import socket
 import subprocess
 import time
 from pathlib import Path
@@ -11,6 +10,8 @@ import pytest
 import requests
 from django.conf import settings
 
+from tests.ports import free_port
+
 REPO = Path(__file__).resolve().parent.parent
 
 pytestmark = pytest.mark.skipif(
@@ -18,11 +19,6 @@ pytestmark = pytest.mark.skipif(
     reason="`./quayside up` is the embedded default; checked in the embedded run",
 )
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from audit.models import ComplianceReviewItem, ComplianceSample, ReviewStatus
+from common.admin import ReadOnlyAdmin
 from common.errors import ApplicationError
 
 from .services import compliance_review_record, sample_redraw
@@ -40,20 +41,11 @@ class ReviewItemInline(admin.TabularInline):
 
 
 @admin.register(ComplianceSample)
-class ComplianceSampleAdmin(admin.ModelAdmin):
+class ComplianceSampleAdmin(ReadOnlyAdmin):
     list_display = ["quarter", "size", "population_size", "pending", "drawn_at"]
     fields = ["quarter", "drawn_at", "seed", "size", "population_size", "population", "reproduce"]
     readonly_fields = fields
     inlines = [ReviewItemInline]
-
-    def has_add_permission(self, request):
-        return False  # drawn by the quarterly job, never by hand
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="closed in the quarter")
     def population_size(self, sample):

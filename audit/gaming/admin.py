@@ -11,6 +11,7 @@ from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 
 from audit.models import GamingAlert
+from common.admin import ReadOnlyAdmin
 
 BID_COLUMNS = ["id", "supplier", "amount", "at", "ip", "fingerprint", "user_agent"]
 
@@ -33,7 +34,7 @@ def evidence_bids(evidence) -> list[dict]:
 
 
 @admin.register(GamingAlert)
-class GamingAlertAdmin(admin.ModelAdmin):
+class GamingAlertAdmin(ReadOnlyAdmin):
     list_display = ["rfq", "severity", "detector", "summary", "supplier_ids", "phase", "raised_at", "updated_at"]
     list_filter = ["severity", "detector", "phase"]
     list_select_related = ["rfq"]
@@ -42,15 +43,6 @@ class GamingAlertAdmin(admin.ModelAdmin):
     fields = ["rfq", "detector", "key", "severity", "summary", "supplier_ids", "phase", "raised_at", "updated_at",
               "bids_involved", "evidence_json"]
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="Bids involved")
     def bids_involved(self, alert):

@@ -13,6 +13,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from audit.models import Certification, FairnessReport
+from common.admin import ReadOnlyAdmin
 from common.errors import ApplicationError
 
 from .forms import CertifyForm
@@ -20,7 +21,7 @@ from .services import fairness_certify
 
 
 @admin.register(FairnessReport)
-class FairnessReportAdmin(admin.ModelAdmin):
+class FairnessReportAdmin(ReadOnlyAdmin):
     list_display = ["rfq", "version", "generated_at", "latest_certification", "award_gate", "report_link"]
     list_select_related = ["rfq"]
     search_fields = ["rfq__title", "rfq__id"]
@@ -29,15 +30,6 @@ class FairnessReportAdmin(admin.ModelAdmin):
               "certifications"]
     readonly_fields = fields
     change_form_template = "admin/audit/fairnessreport/change_form.html"
-
-    def has_add_permission(self, request):
-        return False  # reports are generated from the auction's facts, never typed in
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="report")
     def report_link(self, report):

@@ -66,17 +66,15 @@ def asgi_server(transactional_db):
     Django's live_server speaks WSGI only; live auctions need the WebSocket. In-process, the
     server shares the test database (committed data) and the channel layer with the test.
     """
-    import socket
     import threading
     import time
 
     import uvicorn
 
     from config.asgi import application
+    from tests.ports import free_port
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(application, host="127.0.0.1", port=port, log_level="warning",
                                            lifespan="off", ws="websockets-sansio"))
     thread = threading.Thread(target=server.run, daemon=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import time
 from datetime import UTC, datetime, timedelta
@@ -15,6 +14,7 @@ import pytest
 import requests
 
 from tests.factories import rfq_payload
+from tests.ports import free_port
 
 # It tests the embedded default itself, whatever the suite runs on; once is enough.
 pytestmark = pytest.mark.skipif(bool(os.environ.get("DATABASE_URL")), reason="the embedded run covers it")
@@ -23,11 +23,6 @@ REPO = Path(__file__).resolve().parents[2]
 # The scheduler sweeps every second; allow for a busy CI machine on top.
 ON_TIME = timedelta(seconds=3)
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture
