@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 
 # One colour per scored criterion (price first), distinguishable side by side.
@@ -200,6 +201,10 @@ def progression_chart(bids: list, *, width: int = 760, height: int = 240) -> Pro
     path.append(f"H{plot_x + plot_width:.1f}")
     y_ticks = [{"y": y(value), "label": compact(value)}
                for value in [floor + i * step for i in range(int(round((ceiling - floor) / step)) + 1)]]
-    x_ticks = [{"x": x(when), "label": f"{when:%H:%M:%S}"} for when in ([start, end] if end != start else [start])]
+    # The axis's two ends (the span is at least a second, so its end may lie past the last bid);
+    # one label when both read the same, so they never print over each other.
+    labels = [f"{when:%H:%M:%S}" for when in (start, start + timedelta(seconds=span))]
+    x_ticks = [{"x": plot_x, "label": labels[0]}] + (
+        [{"x": plot_x + plot_width, "label": labels[1]}] if labels[1] != labels[0] else [])
     return ProgressionChart(width, height, plot_x, plot_y, plot_width, plot_height, " ".join(path), dots,
                             y_ticks, x_ticks)

@@ -87,8 +87,9 @@ def test_an_auction_opens_and_closes_on_time_and_gets_its_report_with_only_the_r
     suppliers = [session(base, f"supplier{n}") for n in (1, 2)]
     supplier_ids = [call(client, "GET", "/api/v1/suppliers/me/")["id"] for client in suppliers]
     now = datetime.now(UTC)
-    # The shortest window the API accepts: the deadline at least a minute ahead.
-    opens_at, deadline = now + timedelta(seconds=10), now + timedelta(seconds=70)
+    # A two-minute bidding window that opens shortly after publishing.
+    opens_at = now + timedelta(seconds=10)
+    deadline = opens_at + timedelta(minutes=2)
     rfq = call(buyer, "POST", "/api/v1/rfqs/", 201, json=rfq_payload(
         bidding_opens_at=opens_at.isoformat(), bidding_deadline=deadline.isoformat(),
         reserve_price={"enabled": False},
@@ -103,18 +104,17 @@ def test_an_auction_opens_and_closes_on_time_and_gets_its_report_with_only_the_r
 
     opened = wait_for(lambda: (r := call(buyer, "GET", f"/api/v1/rfqs/{rfq_id}/"))["status"] == "open" and r,
                       40, log_path)
-    assert datetime.now(UTC) - opens_at < ON_TIME  # opened on time, by nobody but the scheduler
     assert opened["status"] == "open"
     call(suppliers[0], "POST", f"/api/v1/rfqs/{rfq_id}/bids/", 201, json={"amount": "9500.00"})
     call(suppliers[1], "POST", f"/api/v1/rfqs/{rfq_id}/bids/", 201, json={"amount": "9300.00"})
 
-    wait_for(lambda: call(buyer, "GET", f"/api/v1/rfqs/{rfq_id}/")["status"] == "closed", 90, log_path)
-    assert datetime.now(UTC) - deadline < ON_TIME
+    wait_for(lambda: call(buyer, "GET", f"/api/v1/rfqs/{rfq_id}/")["status"] == "closed", 150, log_path)
     events = wait_for(lambda: (e := call(compliance, "GET", f"/api/v1/audit/events/?rfq={rfq_id}")) and any(
         event["type"] == "fairness.report_generated" for event in e) and e, 30, log_path)
     by_type = {event["type"]: event for event in events}
     assert by_type["rfq.open"]["actor"] == by_type["rfq.close"]["actor"] == "system"  # the jobs did it
-    assert parse(by_type["rfq.open"]["at"]) >= opens_at and parse(by_type["rfq.close"]["at"]) >= deadline
-    assert parse(by_type["rfq.close"]["at"]) - deadline < ON_TIME
+    # On time, as the audit trail records it (not as fast as this test happened to poll).
+    assert timedelta(0) <= parse(by_type["rfq.open"]["at"]) - opens_at < ON_TIME
+    assert timedelta(0) <= parse(by_type["rfq.close"]["at"]) - deadline < ON_TIME
     report = call(buyer, "GET", f"/api/v1/rfqs/{rfq_id}/fairness-report/")
     assert report["summary"]["bids"]["placed"] == 2 and report["outcome"]["recommended"]["supplier"]["id"] == supplier_ids[1]
