@@ -1,5 +1,6 @@
 """api.md "Errors": one body shape for every 4xx, 400 for any malformed input, never a 5xx,
 and a refused request stores nothing."""
+import json
 from datetime import timedelta
 
 import pytest
@@ -50,6 +51,20 @@ def test_malformed_json_is_400(refused, raw):
 def test_a_body_that_is_not_an_object_is_400(refused, raw):
     error = refused(raw, content_type="application/json")
     assert "JSON object" in error["message"]
+
+
+@pytest.mark.parametrize("where", ["category", "settings key", "line item"])
+def test_a_nul_character_anywhere_in_the_body_is_400(refused, where):
+    # PostgreSQL text cannot hold it: a NUL in a looked-up slug or a settings key was a 500.
+    body = rfq_payload()
+    if where == "category":
+        body["category"] = "\x00provisions"
+    elif where == "settings key":
+        body["auction"] = {"type": "SEALED_BID", "settings": {"\x00": {}}}
+    else:
+        body["line_items"][0]["unit"] = "bag\x00"
+    error = refused(json.dumps(body), content_type="application/json", code="malformed_request")
+    assert "NUL" in error["message"]
 
 
 def test_nan_literal_in_json_is_400(refused):
