@@ -94,7 +94,7 @@ def demo(db):
     """The seed_demo world: buyer, buyer2, compliance, supplier1…supplier6 and example RFQs."""
     from django.core.management import call_command
 
-    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", "--without-finished-auction", verbosity=0)
     return DemoWorld()
 
 

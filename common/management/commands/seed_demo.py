@@ -14,7 +14,7 @@ from accounts.roles import ensure_compliance_group
 from procurement import services as rfq_services
 from procurement.models import RFQ
 from suppliers import services as supplier_services
-from suppliers.models import Category, Invitation, KycStatus, Port, SupplierCompany
+from suppliers.models import Category, Invitation, InvitationStatus, KycStatus, Port, SupplierCompany
 from suppliers.reference_data import load_reference_data
 
 PASSWORD = "quayside-demo"
@@ -58,13 +58,18 @@ def demo_pdf(title: str) -> bytes:
 class Command(BaseCommand):
     help = "Create the demo organisations, accounts (password quayside-demo) and example RFQs."
 
+    def add_arguments(self, parser):
+        parser.add_argument("--without-finished-auction", action="store_true",
+                            help="Leave out the auction that has already run (tests seed per test and "
+                                 "build their own auctions).")
+
     def handle(self, *args, **options):
         with transaction.atomic():
             load_reference_data(Category, Port)
             compliance = self._compliance()
             buyers = [self._buyer(*spec) for spec in BUYERS]
             suppliers = [self._supplier(compliance, *spec) for spec in SUPPLIERS]
-        self._rfqs(buyers, suppliers[:4])
+        self._rfqs(buyers, suppliers[:4], finished=not options["without_finished_auction"])
         self.stdout.write(self.style.SUCCESS(
             f"Demo ready: buyer, buyer2, compliance, supplier1…supplier6 (password {PASSWORD})."))
 
@@ -110,7 +115,7 @@ class Command(BaseCommand):
                                              reason="Insurance certificate does not cover marine liability.")
         return company
 
-    def _rfqs(self, buyers, suppliers):
+    def _rfqs(self, buyers, suppliers, *, finished: bool = True):
         buyer, buyer2 = buyers
         now = timezone.now()
         specs = [
@@ -126,8 +131,13 @@ class Command(BaseCommand):
              [("Liferaft service, 25-person", "4", "unit", "")], timedelta(hours=6), "cancelled"),
             (buyer2, "Safety gear for MT Nordic Star", "safety", "NOBGO", "strategic_sourcing",
              [("Immersion suit", "24", "pcs", ""), ("SCBA set", "4", "set", "")], timedelta(days=5), "open"),
+            (buyer, "Hull coatings for MV Blue Horizon dry-docking", "deck", "SGSIN", "commodity_purchase",
+             [("Antifouling paint, 20 l", "400", "can", ""), ("Epoxy primer, 20 l", "250", "can", "")],
+             timedelta(days=1), "evaluation"),
         ]
         for owner, title, category, port, template, items, window, target in specs:
+            if target == "evaluation" and not finished:
+                continue
             if RFQ.objects.filter(buyer_organization=owner.buyer_organization, title=title).exists():
                 continue
             self._rfq(owner, suppliers, now, title, category, port, template, items, window, target)
@@ -155,3 +165,23 @@ class Command(BaseCommand):
             supplier_services.invitation_respond(invitation=invitation, user=member, accept=True)
         if target == "cancelled":
             rfq_services.rfq_cancel(rfq=rfq, user=owner, reason="Vessel schedule changed; servicing moved to Singapore.")
+        if target == "evaluation":
+            self._run_auction(rfq, owner)
+
+    def _run_auction(self, rfq, owner) -> None:
+        """A finished live auction: bids from the suppliers who accepted, each from its own office,
+        then the close job and the buyer's evaluation. Its award (above the high-value threshold)
+        waits for the compliance officer's certification of the fairness report."""
+        from auctions.mechanisms import get_mechanism
+        from auctions.services import RequestMeta, bid_place
+
+        mechanism = get_mechanism(rfq.auction_type)
+        bidders = [i.supplier for i in Invitation.objects.filter(rfq=rfq, status=InvitationStatus.ACCEPTED).select_related("supplier")]
+        for turn, amount in enumerate(["142000.00", "139500.00", "137800.00", "136900.00"]):
+            supplier = bidders[turn % len(bidders)]
+            bid_place(rfq=RFQ.objects.get(pk=rfq.pk), user=supplier.members.first(),
+                      draft=mechanism.parse_bid({"amount": amount}),
+                      meta=RequestMeta(ip=f"203.0.113.{10 + supplier.pk}", user_agent="Demo browser"))
+        RFQ.objects.filter(pk=rfq.pk).update(bidding_deadline=timezone.now())
+        rfq_services.rfq_close_if_due(rfq_id=rfq.pk)
+        rfq_services.rfq_evaluate(rfq=RFQ.objects.get(pk=rfq.pk), user=owner)
