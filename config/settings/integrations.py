@@ -73,8 +73,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
 # has no scheduled jobs to rely on.
 SWEEP_SECONDS = env.float("QUAYSIDE_SWEEP_SECONDS", default=5.0 if REDIS_URL else 1.0)
 CELERY_BEAT_SCHEDULE = {
-    "close-overdue-rfqs": {"task": "procurement.tasks.close_overdue_rfqs", "schedule": SWEEP_SECONDS},
-    "open-due-rfqs": {"task": "procurement.tasks.open_due_rfqs", "schedule": SWEEP_SECONDS},
+    # A sweep nobody ran within its interval is dropped (the next one does its work), so a
+    # deployment whose workers were down does not wake to a backlog of thousands of sweeps.
+    "close-overdue-rfqs": {"task": "procurement.tasks.close_overdue_rfqs", "schedule": SWEEP_SECONDS,
+                           "options": {"expires": SWEEP_SECONDS}},
+    "open-due-rfqs": {"task": "procurement.tasks.open_due_rfqs", "schedule": SWEEP_SECONDS,
+                      "options": {"expires": SWEEP_SECONDS}},
     # Daily, not quarterly: each run draws the last quarter's sample if it is not drawn yet,
     # so a run missed on the quarter's first day is caught up the next day.
     "draw-compliance-sample": {"task": "audit.compliance.tasks.draw_compliance_sample",

@@ -178,10 +178,10 @@ class Command(BaseCommand):
         mechanism = get_mechanism(rfq.auction_type)
         bidders = [i.supplier for i in Invitation.objects.filter(rfq=rfq, status=InvitationStatus.ACCEPTED).select_related("supplier")]
         for turn, amount in enumerate(["142000.00", "139500.00", "137800.00", "136900.00"]):
-            supplier = bidders[turn % len(bidders)]
-            bid_place(rfq=RFQ.objects.get(pk=rfq.pk), user=supplier.members.first(),
+            index = turn % len(bidders)
+            bid_place(rfq=RFQ.objects.get(pk=rfq.pk), user=bidders[index].members.first(),
                       draft=mechanism.parse_bid({"amount": amount}),
-                      meta=RequestMeta(ip=f"203.0.113.{10 + supplier.pk}", user_agent="Demo browser"))
+                      meta=RequestMeta(ip=f"203.0.113.{11 + index}", user_agent="Demo browser"))
         RFQ.objects.filter(pk=rfq.pk).update(bidding_deadline=timezone.now())
         rfq_services.rfq_close_if_due(rfq_id=rfq.pk)
         rfq_services.rfq_evaluate(rfq=RFQ.objects.get(pk=rfq.pk), user=owner)
