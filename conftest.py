@@ -89,12 +89,65 @@ def _test_settings(settings, tmp_path):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 
+def _transactional(item) -> bool:
+    names = getattr(item, "fixturenames", ())
+    marker = item.get_closest_marker("django_db")
+    return ("transactional_db" in names or "live_server" in names
+            or bool(marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences"))))
+
+
+@pytest.fixture(scope="module")
+def _demo_world(request, django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo world seeded once per test module instead of once per test.
+
+    seed_demo runs ~900 queries; per test that dominated the suite's run time. The world is
+    seeded inside an outer transaction that is rolled back when the module ends, and every
+    test still runs in its own savepoint (pytest-django's `db`), so what a test writes is
+    undone after it, exactly as if it had seeded its own world. A module holding
+    transactional tests (live server, real parallel clients) cannot keep a transaction open
+    around them — their flush would undo it — so there every test seeds its own: yields None.
+    Yields the media directory holding the world's KYC documents.
+    """
+    from django.core.management import call_command
+    from django.db import transaction
+    from django.test import override_settings
+
+    if any(_transactional(item) for item in request.session.items if item.module is request.module):
+        yield None
+        return
+    media = tmp_path_factory.mktemp("demo-media")
+    # The autouse `_test_settings` are function-scoped; the world is seeded under the same ones.
+    test_settings = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+                                      MEDIA_ROOT=media,
+                                      EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend")
+    with django_db_blocker.unblock(), test_settings:
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            call_command("seed_demo", "--without-finished-auction", verbosity=0)
+            yield media
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
 @pytest.fixture
-def demo(db):
+def demo(_demo_world, db, settings):
     """The seed_demo world: buyer, buyer2, compliance, supplier1…supplier6 and example RFQs."""
+    import shutil
+
     from django.core.management import call_command
 
-    call_command("seed_demo", "--without-finished-auction", verbosity=0)
+    if _demo_world is None:
+        call_command("seed_demo", "--without-finished-auction", verbosity=0)
+    else:
+        shutil.copytree(_demo_world, settings.MEDIA_ROOT, dirs_exist_ok=True)
+    return DemoWorld()
+
+
+def module_demo() -> "DemoWorld":
+    """The demo world for module-scoped fixtures (which cannot request `demo`): request
+    `_demo_world` and `django_db_blocker`, and build inside `django_db_blocker.unblock()`."""
     return DemoWorld()
 
 

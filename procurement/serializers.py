@@ -121,7 +121,7 @@ class RFQInput(serializers.Serializer):
 
     def validate_bidding_deadline(self, value):
         if value <= timezone.now() + timedelta(minutes=1):
-            raise serializers.ValidationError("The bidding deadline must be in the future.")
+            raise serializers.ValidationError("The bidding deadline must be at least a minute from now.")
         return value
 
     def validate(self, attrs):

@@ -1,13 +1,11 @@
 """GET /api/v1/rfqs/{id}/alerts/ (api.md) and the buyer's monitor: the RFQ's buyer and
 compliance read the alerts; another tenant's buyer gets 404, a supplier is refused,
 anonymous gets 401. Suppliers' pages never show them."""
-# ruff: noqa: F811  (fixtures imported from tests.api.world are requested by name)
 import pytest
 from django.core.cache import cache
 
 from audit.gaming.services import gaming_scan
 from tests.api.helpers import assert_error
-from tests.api.world import _demo_world, demo  # noqa: F401  (the demo world, seeded once per module)
 from tests.engine.helpers import bid, created, reverse_auction
 
 OFFICE = "198.51.100.7"

@@ -1,6 +1,5 @@
 """The gaming scan on real bids: alerts upserted by (rfq, detector, key), raised and updated
 in the audit trail (never live), a rerun writes nothing; the bid path schedules it debounced."""
-# ruff: noqa: F811  (fixtures imported from tests.api.world are requested by name)
 import pytest
 from django.conf import settings
 from django.core.cache import cache
@@ -14,7 +13,6 @@ from audit.models import AuditEvent, GamingAlert
 from common import realtime
 from config.celery import app as celery_app
 from procurement.models import RFQ
-from tests.api.world import _demo_world, demo  # noqa: F401  (the demo world, seeded once per module)
 from tests.engine.helpers import bid, created, reverse_auction, set_deadline, withdraw
 
 OFFICE = "198.51.100.7"

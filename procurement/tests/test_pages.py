@@ -180,7 +180,7 @@ def test_deadline_and_reserve_problems_are_explained(login):
     response = login("buyer").post(reverse("buyer-rfq-create"), rfq_form(
         bidding_deadline=past, reserve_amount="", currency="XYZ"))
     errors = response.context["form"].errors
-    assert errors["bidding_deadline"] == ["The bidding deadline must be in the future."]
+    assert errors["bidding_deadline"] == ["The bidding deadline must be at least a minute from now."]
     assert errors["currency"] == ['"XYZ" is not an ISO 4217 currency code.']
     assert errors["reserve_amount"] == ["An enabled reserve needs an amount."]
     assert not RFQ.objects.filter(title="Stores for MV Page Test").exists()

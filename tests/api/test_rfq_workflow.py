@@ -433,7 +433,7 @@ def test_the_refusal_matrix_is_complete():
 @pytest.fixture(scope="module")
 def rfq_per_state(_demo_world, django_db_blocker):
     """One RFQ in each state, built once for the module (inside its rolled-back world)."""
-    from .world import module_demo
+    from conftest import module_demo
 
     with django_db_blocker.unblock():
         demo = module_demo()

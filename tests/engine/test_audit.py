@@ -1,6 +1,5 @@
 """What the audit trail records of bids (product.md §6): time, amount (reverse only), supplier,
 IP, user agent, device fingerprint, session — and for sealed quotes only the commitment."""
-# ruff: noqa: F811  (fixtures imported from tests.api.world are requested by name)
 import hashlib
 
 from django.utils.dateparse import parse_datetime
@@ -8,7 +7,6 @@ from django.utils.dateparse import parse_datetime
 from auctions.models import Bid
 from audit.models import AuditEvent
 from audit.selectors import audit_verify
-from tests.api.world import _demo_world, demo  # noqa: F401  (the demo world, seeded once per module)
 
 from .helpers import bid, created, items, quote, refused, reverse_auction, sealed_auction, withdraw
 

@@ -1,12 +1,10 @@
 """Idempotency-Key on bid creation (api.md "Conventions"): the same key from the same user
 returns the first response and creates nothing new; refusals are replayed too."""
-# ruff: noqa: F811  (fixtures imported from tests.api.world are requested by name)
 import pytest
 
 from auctions.models import Bid, IdempotencyRecord, RuleViolation
 from audit.models import AuditEvent
 from tests.api.helpers import mentions_amount
-from tests.api.world import _demo_world, demo  # noqa: F401  (the demo world, seeded once per module)
 
 from .helpers import created, items, refused, reverse_auction, sealed_auction, transition
 

@@ -1,10 +1,9 @@
 """Edge and money inputs: the decrement's exact limit, amounts that are not money, JSON
 numbers, line items and multi-attribute criteria that do not fit the RFQ."""
-# ruff: noqa: F811  (fixtures imported from tests.api.world are requested by name)
 import pytest
 
 from auctions.models import Bid
-from tests.api.world import _demo_world, demo, module_demo  # noqa: F401  (the demo world, seeded once per module)
+from conftest import module_demo
 from tests.factories import move_deadline_into_past, published_rfq
 
 from .helpers import (

@@ -1,7 +1,6 @@
 """Reverse-auction mechanics (product.md §4.2): ceiling and decrement, anti-sniping with its
 tiers and limits, the window enforced at bid time, pause, withdrawal, and what each supplier
 may see of the others."""
-# ruff: noqa: F811  (fixtures imported from tests.api.world are requested by name)
 from datetime import timedelta
 
 import pytest
@@ -11,7 +10,6 @@ from django.utils.dateparse import parse_datetime
 from auctions.models import Bid
 from audit.models import AuditEvent
 from procurement.models import RFQ
-from tests.api.world import _demo_world, demo  # noqa: F401  (the demo world, seeded once per module)
 from tests.factories import move_deadline_into_past
 
 from .helpers import (

@@ -1,7 +1,6 @@
 """Every bid rule of product.md §4.4 through the API: a bid that breaks it is refused with the
 rule's id (422, or 429 with Retry-After for the rate rules), every violation is listed and
 stored, the refusal is audited, and nothing else changes."""
-# ruff: noqa: F811  (fixtures imported from tests.api.world are requested by name)
 from datetime import timedelta
 
 import pytest
@@ -13,7 +12,6 @@ from audit.models import AuditEvent
 from procurement.models import RFQ
 from suppliers.models import Category, Invitation
 from tests.api.helpers import mentions_amount
-from tests.api.world import _demo_world, demo  # noqa: F401  (the demo world, seeded once per module)
 from tests.factories import move_deadline_into_past, published_rfq
 
 from .helpers import (

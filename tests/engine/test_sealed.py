@@ -2,7 +2,6 @@
 reads a quote's prices — not the buyer, not compliance, not another supplier, through no API,
 page or admin screen, and not in the database in clear. The opening at close is audited,
 tampering makes it fail, keys rotate. Revisions are versions, all kept."""
-# ruff: noqa: F811  (fixtures imported from tests.api.world are requested by name)
 from decimal import Decimal
 
 import pytest
@@ -16,7 +15,6 @@ from audit.models import AuditEvent
 from common.errors import Conflict
 from procurement.models import RFQ
 from procurement.services import rfq_close
-from tests.api.world import _demo_world, demo  # noqa: F401  (the demo world, seeded once per module)
 from tests.factories import move_deadline_into_past
 
 from .helpers import (

@@ -1,13 +1,11 @@
 """Who may read the fairness report (JSON, PDF, page) and certify it, seen from outside:
 another tenant's buyer 404, an invited supplier refused, anonymous 401 (the page: sign in),
 a buyer may not certify; before close every one of them is 409 for those who may see it."""
-# ruff: noqa: F811  (fixtures imported from tests.api.world are requested by name)
 import pytest
 from rest_framework.test import APIClient
 
 from audit.models import Certification
 from tests.api.helpers import assert_error
-from tests.api.world import _demo_world, demo  # noqa: F401  (the demo world, seeded once per module)
 from tests.engine.helpers import bid, created, reverse_auction
 
 from .helpers import close_and_evaluate

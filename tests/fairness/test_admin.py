@@ -1,10 +1,8 @@
 """Compliance officers find fairness reports in the admin, open the report page from there,
 and certify there (with the permission their group holds); nobody else can."""
-# ruff: noqa: F811  (fixtures imported from tests.api.world are requested by name)
 import pytest
 
 from audit.models import Certification, FairnessReport
-from tests.api.world import _demo_world, demo  # noqa: F401  (the demo world, seeded once per module)
 from tests.engine.helpers import bid, created, reverse_auction
 
 from .helpers import close_and_evaluate, ok

@@ -1,14 +1,12 @@
 """Award gating (product.md §3): a high-value auction or one with a HIGH gaming alert cannot be
 awarded (409 with the reason) until a compliance officer certified the fairness audit with
 `approve`; `review` and `reject` keep it blocked; a low-value, unalerted auction needs nothing."""
-# ruff: noqa: F811  (fixtures imported from tests.api.world are requested by name)
 import pytest
 from django.utils import timezone
 
 from audit.models import AlertSeverity, GamingAlert
 from procurement.models import RFQ
 from tests.api.helpers import assert_error, rfq_status
-from tests.api.world import _demo_world, demo  # noqa: F401  (the demo world, seeded once per module)
 from tests.engine.helpers import bid, created, reverse_auction
 
 from .helpers import close_and_evaluate, ok

@@ -1,6 +1,5 @@
 """New facts regenerate the report: the award and a certification ask for the job once they
 commit; the job takes the id and writes a new version only when the content changed."""
-# ruff: noqa: F811  (fixtures imported from tests.api.world are requested by name)
 from decimal import Decimal
 
 import pytest
@@ -8,7 +7,6 @@ import pytest
 from audit.models import AuditEvent, FairnessReport
 from audit.reports import tasks
 from audit.reports.stats import distribution
-from tests.api.world import _demo_world, demo  # noqa: F401  (the demo world, seeded once per module)
 from tests.engine.helpers import bid, created, reverse_auction
 
 from .helpers import close_and_evaluate, ok

@@ -1,6 +1,5 @@
 """The fairness report's figures equal what the stored auction independently gives, in the JSON
 and in the PDF (product.md §5)."""
-# ruff: noqa: F811  (fixtures imported from tests.api.world are requested by name)
 import statistics
 from decimal import Decimal
 from io import BytesIO
@@ -9,7 +8,6 @@ import pytest
 from pypdf import PdfReader
 
 from audit.models import AuditEvent, FairnessReport
-from tests.api.world import _demo_world, demo  # noqa: F401  (the demo world, seeded once per module)
 
 from .helpers import eventful_auction, ok
 

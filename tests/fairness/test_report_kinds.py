@@ -1,11 +1,9 @@
 """Every kind of closed auction has a report, as JSON, PDF and page: a sealed-bid RFQ (prices
 sealed in the trail, opened at close) and an auction that closed without a single bid."""
-# ruff: noqa: F811  (fixtures imported from tests.api.world are requested by name)
 from io import BytesIO
 
 from pypdf import PdfReader
 
-from tests.api.world import _demo_world, demo  # noqa: F401  (the demo world, seeded once per module)
 from tests.engine.helpers import items, quote, reverse_auction, sealed_auction
 from tests.factories import move_deadline_into_past
 
