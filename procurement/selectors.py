@@ -102,9 +102,10 @@ def rfqs_due_to_close(*, limit: int = 500) -> list[int]:
 
 
 def rfqs_due_to_open(*, limit: int = 500) -> list[int]:
-    """Published RFQs whose opening time has come and whose deadline is still ahead."""
+    """Published RFQs whose opening time has come (including any whose whole window has
+    passed: the open job opens and closes those at once)."""
     from django.utils import timezone
 
     now = timezone.now()
-    return list(RFQ.objects.filter(status=RFQStatus.PUBLISHED, bidding_opens_at__lte=now, bidding_deadline__gt=now)
+    return list(RFQ.objects.filter(status=RFQStatus.PUBLISHED, bidding_opens_at__lte=now)
                 .order_by("bidding_opens_at").values_list("pk", flat=True)[:limit])

@@ -156,10 +156,27 @@ def _after_close(rfq: RFQ) -> None:
 
 def rfq_open_if_due(*, rfq_id: int) -> bool:
     """The open job: open a published RFQ once its opening time has come. Anything else does
-    nothing (already open, cancelled, not yet time), so running it twice is harmless."""
+    nothing (already open, cancelled, not yet time), so running it twice is harmless.
+
+    If the whole window passed before any job ran (the site, or every worker, was down), the
+    RFQ opens late and closes at once, with no bid: it then follows the normal path after
+    close (report, evaluation to no-award, reopen with a new deadline) instead of staying
+    `published` with nothing the buyer could do but cancel. True if it opened."""
+    from auctions.services import auction_on_close
+
     with transaction.atomic():
         rfq = RFQ.objects.select_for_update(no_key=True, of=("self",)).filter(pk=rfq_id).first()
-        if rfq is None or rfq.status != RFQStatus.PUBLISHED or not rfq.can_open():
+        if rfq is None or rfq.status != RFQStatus.PUBLISHED:
+            return False
+        if rfq.bidding_deadline <= timezone.now():
+            rfq.opening_after_lapse = True
+            _transition(rfq, "open", actor=None, payload={"late": True}, reason=(
+                "Opened late: the bidding window passed before the opening job ran, so no bid could be placed."))
+            rfq = _transition(rfq, "close", actor=None, reason="The bidding deadline had already passed.")
+            auction_on_close(rfq=rfq, actor=None)
+            _after_close(rfq)
+            return True
+        if not rfq.can_open():
             return False
         _transition(rfq, "open", actor=None, reason="The bidding opening time was reached.")
         return True

@@ -108,6 +108,31 @@ def test_the_opening_sweep_opens_only_what_is_due(demo):
     assert RFQ.objects.get(pk=due).status == "open" and RFQ.objects.get(pk=later).status == "published"
 
 
+def test_a_window_that_passed_before_any_job_ran_opens_late_closes_at_once_and_can_be_reopened(demo, api):
+    rfq_id = published_rfq(demo, suppliers=(1, 2), accept=(1,), bidding_opens_at=(
+        timezone.now() + timedelta(minutes=5)).isoformat(), reserve_price={"enabled": False},
+        auction={"type": "REVERSE_AUCTION", "settings": {"starting_price": "10000.00", "minimum_decrement": "100.00",
+                                                         "decrement_type": "AMOUNT"}})
+    # The site (or every worker) was down for the whole window.
+    RFQ.objects.filter(pk=rfq_id).update(bidding_opens_at=timezone.now() - timedelta(hours=2),
+                                         bidding_deadline=timezone.now() - timedelta(hours=1))
+    assert bid(api, "supplier1", rfq_id, "9000.00").status_code in (403, 409, 422)
+    assert open_due_rfqs() == [rfq_id]
+    assert open_due_rfqs() == [] and open_rfq_when_due(rfq_id) is False  # once only
+    rfq = RFQ.objects.get(pk=rfq_id)
+    assert rfq.status == "closed" and rfq.bid_count == 0
+    trail = list(rfq.audit_events.filter(type__in=("rfq.open", "rfq.close")).order_by("seq")
+                 .values_list("type", "actor", "payload"))
+    assert [(kind, actor) for kind, actor, _ in trail] == [("rfq.open", None), ("rfq.close", None)]
+    assert trail[0][2]["late"] is True and "no bid could be placed" in trail[0][2]["reason"]
+    buyer = api("buyer")
+    assert buyer.post(f"/api/v1/rfqs/{rfq_id}/evaluate/", {}, format="json").json()["status"] == "no_award"
+    reopened = buyer.post(f"/api/v1/rfqs/{rfq_id}/reopen/", {
+        "reason": "The site was down for the whole window.",
+        "bidding_deadline": (timezone.now() + timedelta(days=2)).isoformat()}, format="json")
+    assert reopened.status_code == 200 and reopened.json()["status"] == "open", reopened.content
+
+
 def test_no_bid_is_accepted_before_the_opening_time_whether_or_not_a_job_ran(demo, api):
     rfq_id = published_rfq(demo, suppliers=(1, 2), accept=(1,), bidding_opens_at=(
         timezone.now() + timedelta(minutes=5)).isoformat(), reserve_price={"enabled": False},
