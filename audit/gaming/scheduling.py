@@ -27,8 +27,10 @@ def gaming_scan_soon(*, rfq_id: int) -> None:
 
 
 def _schedule(rfq_id: int) -> None:
+    from common.scheduler import send_task_later
+
     from .tasks import scan_rfq_for_gaming
 
     window = settings.QUAYSIDE["GAMING"]["DEBOUNCE_SECONDS"]
     if cache.add(gaming_scan_key(rfq_id), 1, timeout=window):
-        scan_rfq_for_gaming.apply_async(args=[rfq_id, "bidding"], countdown=window)
+        send_task_later(scan_rfq_for_gaming, args=[rfq_id, "bidding"], countdown=window)

@@ -1,6 +1,7 @@
 """The embedded default's in-process scheduler runs the beat schedule's jobs when due."""
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -55,3 +56,60 @@ def test_a_failing_job_does_not_stop_the_others(demo, monkeypatch):
     })
     assert beat.run_due() == ["broken", "open"]
     assert RFQ.objects.get(pk=overdue).status == "open"
+
+
+@pytest.fixture
+def embedded(monkeypatch, settings):
+    """A scheduler registered as this process's, on an eager (broker-less) configuration."""
+    from common import scheduler
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    beat = InProcessBeat({})
+    monkeypatch.setattr(scheduler, "_running", beat)
+    return beat
+
+
+@pytest.fixture
+def scans(monkeypatch):
+    from audit.gaming.tasks import scan_rfq_for_gaming
+
+    ran = []
+    monkeypatch.setattr(scan_rfq_for_gaming, "run", lambda rfq_id, phase: ran.append((rfq_id, phase)))
+    return ran
+
+
+def test_a_job_sent_for_later_waits_for_its_time_on_the_embedded_default(embedded, scans):
+    from audit.gaming.tasks import scan_rfq_for_gaming
+    from common.scheduler import send_task_later
+
+    send_task_later(scan_rfq_for_gaming, args=[7, "bidding"], countdown=0.4)
+    assert embedded.run_due() == [] and scans == []  # eager Celery would have run it at once
+    time.sleep(0.5)
+    assert embedded.run_due() == [scan_rfq_for_gaming.name] and scans == [(7, "bidding")]
+    assert embedded.run_due() == []  # once
+
+
+def test_the_debounced_gaming_scan_runs_once_at_the_end_of_its_window(embedded, scans, settings):
+    from django.core.cache import cache
+
+    from audit.gaming.scheduling import _schedule
+
+    settings.QUAYSIDE = {**settings.QUAYSIDE, "GAMING": {**settings.QUAYSIDE["GAMING"], "DEBOUNCE_SECONDS": 1}}
+    cache.delete("quayside:gaming-scan:41")
+    for _ in range(3):  # three bids in one window
+        _schedule(41)
+    assert embedded.run_due() == [] and scans == []
+    time.sleep(1.1)
+    embedded.run_due()
+    assert scans == [(41, "bidding")]
+
+
+def test_with_no_scheduler_in_the_process_a_job_is_sent_as_usual(monkeypatch, settings):
+    from audit.gaming.tasks import scan_rfq_for_gaming
+    from common import scheduler
+
+    sent = []
+    monkeypatch.setattr(scheduler, "_running", None)
+    monkeypatch.setattr(scan_rfq_for_gaming, "apply_async", lambda args, countdown: sent.append((args, countdown)))
+    scheduler.send_task_later(scan_rfq_for_gaming, args=[3, "bidding"], countdown=30)
+    assert sent == [([3, "bidding"], 30)]
