@@ -119,6 +119,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # Celery logs every task run at INFO; the open/close sweeps run every few seconds and would
+    # bury everything else. Failures are logged at ERROR whatever this says.
+    "loggers": {name: {"level": env.str("TASK_LOG_LEVEL", default="WARNING")}
+                for name in ("celery.app.trace", "celery.worker.strategy")},
 }
 
 # Fernet keys for sealed quotes, newest first (comma-separated). Empty: derived from
