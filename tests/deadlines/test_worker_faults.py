@@ -48,7 +48,7 @@ class Worker:
         self.runs += 1
         self.log_path = self.tmp_path / f"worker-{self.runs}.log"
         env = {**os.environ, "DATABASE_URL": database_url(), "REDIS_URL": settings.REDIS_URL, "DJANGO_ENV": "",
-               "QUAYSIDE_SWEEP_SECONDS": "1"}
+               "QUAYSIDE_SWEEP_SECONDS": "1", "TASK_LOG_LEVEL": "INFO"}  # result_of reads the per-task lines
         command = [str(Path(sys.executable).parent / "celery"), "-A", "config", "worker", "--loglevel", "INFO",
                    "--pool", "prefork", "--concurrency", str(concurrency), "--without-gossip", "--without-mingle"]
         if beat:
