@@ -206,11 +206,13 @@ def rfq_close_if_due(*, rfq_id: int, deadline_version: int | None = None) -> boo
 def rfq_evaluate(*, rfq: RFQ, user, reason: str = "") -> RFQ:
     """Move a closed RFQ to evaluation, or to no-award when no valid bid meets the reserve."""
     from auctions.services import rfq_evaluation
+    from audit.gaming.services import gaming_scan
 
     rfq = _locked(rfq)
     payload = {}
     awardable = False
     if rfq.status == RFQStatus.CLOSED:  # otherwise the transition itself answers 409
+        gaming_scan(rfq_id=rfq.pk, phase="close")  # as at award: the evaluation page shows the gate
         evaluation = rfq_evaluation(rfq)
         awardable = evaluation.outcome != "NO_AWARD"
         if not awardable:
@@ -226,6 +228,7 @@ def rfq_award(*, rfq: RFQ, user, bid_id: int, reason: str = "") -> RFQ:
     recorded as a manual override (the fairness report shows it)."""
     from auctions.selectors import bid_for_award
     from auctions.services import rfq_evaluation
+    from audit.gaming.services import gaming_scan
 
     rfq = _locked(rfq)
     payload: dict = {"bid_id": bid_id}
@@ -241,10 +244,12 @@ def rfq_award(*, rfq: RFQ, user, bid_id: int, reason: str = "") -> RFQ:
         if override and not reason.strip():
             raise ValidationFailed("Awarding a bid other than the recommended one needs a written reason; it is "
                                    "recorded as a manual override.", fields={"reason": ["This field is required."]})
-        recommended = next((r for r in evaluation.rankings if r["bid_id"] == evaluation.recommended_bid_id), None)
+        # The at-close scan is a job that may not have run yet (a backlog, a failure): run it
+        # here too — it is idempotent and writes nothing when nothing changed — so the gate
+        # sees every alert the bids justify, including those of the last seconds.
+        gaming_scan(rfq_id=rfq.pk, phase="close")
         # High-value or high-alert auctions wait for compliance's `approve` (audit/reports/gate.py).
-        award_gate_enforce(rfq=rfq, award_total=Decimal(row["total"]),
-                           recommended_total=Decimal(recommended["total"]) if recommended else None)
+        award_gate_enforce(rfq=rfq, award_total=Decimal(row["total"]), evaluation=evaluation)
         rfq.awarded_bid, rfq.award_override = bid, override
         payload.update(supplier_id=bid.supplier_id, total=row["total"], rank=row["rank"], override=override,
                        recommended_bid_id=evaluation.recommended_bid_id, pricing=evaluation.pricing)

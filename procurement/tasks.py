@@ -21,8 +21,11 @@ def close_rfq_when_due(rfq_id: int, deadline_version: int) -> bool:
     """Sent at publish and at every deadline move, carrying the deadline it was meant for."""
     if rfq_close_if_due(rfq_id=rfq_id, deadline_version=deadline_version):
         return True
-    resend_close_if_early(rfq_id, deadline_version)
-    return False
+    if resend_close_if_early(rfq_id, deadline_version):
+        return False
+    # Neither due nor early: done, stale, or the timer fired a hair before the deadline, which
+    # has passed since. Try once more rather than leave that close to the next sweep.
+    return rfq_close_if_due(rfq_id=rfq_id, deadline_version=deadline_version)
 
 
 @shared_task(acks_late=True)
@@ -30,8 +33,9 @@ def open_rfq_when_due(rfq_id: int) -> bool:
     """Sent at publish when bidding opens later."""
     if rfq_open_if_due(rfq_id=rfq_id):
         return True
-    resend_open_if_early(rfq_id)
-    return False
+    if resend_open_if_early(rfq_id):
+        return False
+    return rfq_open_if_due(rfq_id=rfq_id)  # as for closing: the opening time may have passed since
 
 
 def _each(rfq_ids: list[int], action) -> list[int]:
@@ -61,7 +65,8 @@ def open_due_rfqs() -> list[int]:
 @shared_task(acks_late=True)
 def after_close(rfq_id: int) -> None:
     """Queued when an RFQ closes: the at-close gaming scan, then the fairness report, which
-    reports the alerts. The report is written even if the scan fails (it is rerun later)."""
+    reports the alerts. The report is written even if the scan fails (the award runs the scan
+    again before it checks the certification gate)."""
     from audit.gaming.services import gaming_scan
     from audit.reports.tasks import generate_fairness_report
 

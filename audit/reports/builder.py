@@ -45,7 +45,7 @@ def build_report(rfq) -> dict:
         "timeline": timeline(events, money),
         "price_distribution": distribution_section,
         "outcome": _outcome(rfq, evaluation, bids, money),
-        "compliance": _compliance(rfq, events, alerts),
+        "compliance": _compliance(rfq, events, alerts, evaluation),
         "certification": _certification(rfq),
         "bids": [{"id": b.pk, "supplier": {"id": b.supplier_id, "name": b.supplier.name}, "version": b.version,
                   "amount": money(b.amount), "submitted_at": iso(b.submitted_at), "status": b.status,
@@ -147,7 +147,7 @@ def _outcome(rfq, evaluation, bids, money) -> dict:
     }
 
 
-def _compliance(rfq, events, alerts) -> dict:
+def _compliance(rfq, events, alerts, evaluation) -> dict:
     applicable = [r for r in REGISTRY.values() if r.auction_types is None or rfq.auction_type in r.auction_types]
     violations = list(RuleViolation.objects.filter(rfq=rfq).select_related("supplier").order_by("at", "pk"))
     by_rule: dict[str, dict] = {}
@@ -170,7 +170,9 @@ def _compliance(rfq, events, alerts) -> dict:
                            "supplier_ids": a.supplier_ids, "phase": a.phase, "raised_at": iso(a.raised_at),
                            "updated_at": iso(a.updated_at), "evidence": a.evidence} for a in alerts],
         "actions_taken": _actions(events),
-        "award_gate": award_gate(rfq=rfq).as_dict(),
+        # Judged on the awarded bid once there is one: an override to a dearer quote is gated on its total.
+        "award_gate": award_gate(rfq=rfq, evaluation=evaluation, award_total=next(
+            (Decimal(r["total"]) for r in evaluation.rankings if r["bid_id"] == rfq.awarded_bid_id), None)).as_dict(),
     }
 
 

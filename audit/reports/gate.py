@@ -1,14 +1,17 @@
 """The award gate (product.md §3): an award waits for a compliance officer's `approve` on the
 fairness audit when the auction is high-value or has a high-severity gaming alert.
 
-High-value: the estimated total — the larger of the total of the bid being awarded and the
-recommended bid's total — is above `QUAYSIDE["HIGH_VALUE_THRESHOLD"]`, read in the RFQ's own
-currency (one threshold for every currency). Taking the larger one means an override to a
-dearer quote cannot slip under the threshold, nor a cheap override dodge a gated recommendation.
+High-value: the estimated total — the largest of the total of the bid being awarded, the
+recommended bid's total and what the pricing rule makes the winner be paid (a second-price
+auction pays the runner-up's price, which can be above the winning bid) — is above
+`QUAYSIDE["HIGH_VALUE_THRESHOLD"]`, read in the RFQ's own currency (one threshold for every
+currency). Taking the largest means an override to a dearer quote cannot slip under the
+threshold, nor a cheap override dodge a gated recommendation.
 
-The gate opens only when the latest certification is `approve` and was made after the latest
-high alert was raised or updated (new evidence needs a new look); `review` and `reject` keep it
-shut, and so does an `approve` followed by a later `review` or `reject`.
+The gate opens only when the latest certification is `approve`, was made after the auction's
+current close (an approval of an earlier round does not cover a reopened one) and after the
+latest high alert was raised or updated (new evidence needs a new look); `review` and `reject`
+keep it shut, and so does an `approve` followed by a later `review` or `reject`.
 """
 from __future__ import annotations
 
@@ -48,22 +51,23 @@ def high_value_threshold() -> Decimal:
     return Decimal(str(settings.QUAYSIDE["HIGH_VALUE_THRESHOLD"]))
 
 
-def _recommended_total(rfq) -> Decimal | None:
-    from auctions.services.evaluation import rfq_evaluation
-
-    evaluation = rfq_evaluation(rfq)
+def _evaluated_totals(evaluation) -> list[Decimal]:
+    """The recommended bid's total and the winner's payment under the pricing rule."""
     row = next((r for r in evaluation.rankings if r["bid_id"] == evaluation.recommended_bid_id), None)
-    return Decimal(row["total"]) if row else None
+    payment = (evaluation.pricing or {}).get("winner_payment")
+    return [Decimal(str(value)) for value in (row and row["total"], payment) if value is not None]
 
 
-def award_gate(*, rfq, award_total: Decimal | None = None, recommended_total: Decimal | None = None) -> AwardGate:
+def award_gate(*, rfq, award_total: Decimal | None = None, evaluation=None) -> AwardGate:
     """Whether awarding `rfq` (at `award_total`, if a bid is chosen) waits for certification.
 
-    `recommended_total` saves a second evaluation when the caller has one; otherwise it is computed.
+    `evaluation` saves a second evaluation when the caller has one; otherwise it is computed.
     """
-    if recommended_total is None:
-        recommended_total = _recommended_total(rfq)
-    totals = [t for t in (award_total, recommended_total) if t is not None]
+    if evaluation is None:
+        from auctions.services.evaluation import rfq_evaluation
+
+        evaluation = rfq_evaluation(rfq)
+    totals = [t for t in (award_total, *_evaluated_totals(evaluation)) if t is not None]
     estimate = max(totals) if totals else None
     threshold = high_value_threshold()
     high = GamingAlert.objects.filter(rfq=rfq, severity=AlertSeverity.HIGH)
@@ -76,21 +80,25 @@ def award_gate(*, rfq, award_total: Decimal | None = None, recommended_total: De
         reasons.append(f"it has {high_count} high-severity gaming alert{'s' if high_count > 1 else ''}")
     latest = Certification.objects.filter(rfq=rfq).order_by("-at", "-pk").first()
     latest_alert = high.aggregate(at=Max("updated_at"))["at"]
-    approved = (latest is not None and latest.recommendation == Recommendation.APPROVE
+    stale = latest is not None and rfq.closed_at is not None and latest.at < rfq.closed_at
+    approved = (latest is not None and latest.recommendation == Recommendation.APPROVE and not stale
                 and (latest_alert is None or latest.at > latest_alert))
     blocked = bool(reasons) and not approved
+    state = _state(latest, approved, stale)
     return AwardGate(required=bool(reasons), blocked=blocked, reasons=reasons,
                      estimated_total=str(estimate) if estimate is not None else None, threshold=str(threshold),
                      high_alerts=high_count, certification=latest.recommendation if latest else None,
-                     message=_message(reasons, _state(latest, approved)) if blocked else "",
-                     state=_state(latest, approved) if reasons else "")
+                     message=_message(reasons, state) if blocked else "", state=state if reasons else "")
 
 
-def _state(latest: Certification | None, approved: bool) -> str:
+def _state(latest: Certification | None, approved: bool, stale: bool) -> str:
     if approved:
         return f"Certified “approve” by {latest.officer_name} at {latest.at:%Y-%m-%d %H:%M:%S} UTC."
     if latest is None:
         return "No compliance officer has certified its fairness audit yet."
+    if stale:
+        return ("The latest certification was made before the auction last closed (it was reopened); "
+                "this round needs its own.")
     if latest.recommendation != Recommendation.APPROVE:
         return f"The latest certification recommends “{latest.recommendation}”, not “approve”."
     return "A high-severity gaming alert was raised or updated after the latest approval."
@@ -101,8 +109,8 @@ def _message(reasons: list[str], state: str) -> str:
             f"{' and '.join(reasons)}. {state}")
 
 
-def award_gate_enforce(*, rfq, award_total: Decimal, recommended_total: Decimal | None) -> None:
+def award_gate_enforce(*, rfq, award_total: Decimal, evaluation) -> None:
     """Raise 409 `certification_required` with the reason when the gate is shut."""
-    gate = award_gate(rfq=rfq, award_total=award_total, recommended_total=recommended_total)
+    gate = award_gate(rfq=rfq, award_total=award_total, evaluation=evaluation)
     if gate.blocked:
         raise CertificationRequired(gate.message)

@@ -70,9 +70,7 @@ def _award_gate(rfq, evaluation, endorsed):
     """The certification gate as the one-click award would meet it (the service checks the
     chosen bid again at award time, so an override to a dearer quote is judged on its own total)."""
     totals = [row["total_decimal"] for row in endorsed]
-    recommended = next((r for r in evaluation.rankings if r["bid_id"] == evaluation.recommended_bid_id), None)
-    return award_gate(rfq=rfq, award_total=max(totals) if totals else None,
-                      recommended_total=Decimal(recommended["total"]) if recommended else None)
+    return award_gate(rfq=rfq, award_total=max(totals) if totals else None, evaluation=evaluation)
 
 
 def _suggested_deadline(rfq):

@@ -1,15 +1,20 @@
 """Award gating (product.md §3): a high-value auction or one with a HIGH gaming alert cannot be
 awarded (409 with the reason) until a compliance officer certified the fairness audit with
 `approve`; `review` and `reject` keep it blocked; a low-value, unalerted auction needs nothing."""
+from datetime import timedelta
+
 import pytest
 from django.utils import timezone
 
 from audit.models import AlertSeverity, GamingAlert
 from procurement.models import RFQ
 from tests.api.helpers import assert_error, rfq_status
-from tests.engine.helpers import bid, created, reverse_auction
+from tests.engine.helpers import bid, created, items, quote, reverse_auction, sealed_auction
+from tests.factories import move_deadline_into_past
 
 from .helpers import close_and_evaluate, ok
+
+pytestmark = pytest.mark.django_db
 
 
 def evaluated(api, demo, *amounts: str, **settings) -> tuple[int, int]:
@@ -119,3 +124,64 @@ def test_the_evaluation_page_shows_the_block_and_its_reason(api, login, high_val
     certify(api, rfq, "approve")
     html = login("buyer").get(f"/rfqs/{rfq}/evaluation/").content.decode()
     assert 'data-testid="award-blocked"' not in html and "disabled aria-describedby" not in html
+
+
+def test_a_second_price_payment_above_the_threshold_is_gated(api, demo, settings):
+    settings.QUAYSIDE = {**settings.QUAYSIDE, "HIGH_VALUE_THRESHOLD": "5000"}
+    rfq = sealed_auction(demo, suppliers=(1, 2), accept=(1, 2), pricing="SECOND_PRICE")
+    first, second = items(rfq)
+    ok(quote(api, "supplier1", rfq, {first: "90.00", second: "50.00"}), 201)  # 4600: wins, under 5000
+    ok(quote(api, "supplier2", rfq, {first: "110.00", second: "50.00"}), 201)  # 5400: what the winner is paid
+    evaluation = close_and_evaluate(api, rfq)
+    assert evaluation["pricing"] == {"rule": "SECOND_PRICE", "winner_payment": "5400.00"}
+    blocked(award(api, rfq, evaluation["recommended_bid_id"]), because="5400.00 USD is above the 5000 USD")
+
+
+def test_an_approval_of_an_earlier_round_does_not_cover_a_reopened_one(api, demo, settings):
+    settings.QUAYSIDE = {**settings.QUAYSIDE, "HIGH_VALUE_THRESHOLD": "50000"}
+    reserve = {"enabled": True, "amount": "100000.00", "visibility": "hidden", "auto_accept_if_met": False,
+               "notify_buyer_if_not_met": True}
+    rfq = reverse_auction(demo, suppliers=(1, 2), accept=(1, 2), reserve=reserve,
+                          starting_price="200000.00", minimum_decrement="500.00")
+    created(bid(api, "supplier1", rfq, "150000.00"))
+    close_and_evaluate(api, rfq)
+    assert rfq_status(rfq) == "no_award"  # the reserve was not met
+    certify(api, rfq, "approve")  # compliance approved the first round
+    ok(api("buyer").post(f"/api/v1/rfqs/{rfq}/reopen/", {
+        "reason": "A second round: the first found no price under the reserve.",
+        "bidding_deadline": (timezone.now() + timedelta(days=2)).isoformat()}, format="json"))
+    created(bid(api, "supplier2", rfq, "90000.00"))
+    winner = close_and_evaluate(api, rfq)["recommended_bid_id"]
+    response = award(api, rfq, winner)
+    blocked(response, because="high-value")
+    assert "before the auction last closed" in response.json()["error"]["message"]
+    certify(api, rfq, "approve")
+    assert ok(award(api, rfq, winner))["status"] == "awarded"
+
+
+def test_the_award_runs_the_at_close_scan_itself_so_a_missed_job_cannot_skip_the_gate(api, demo):
+    rfq = reverse_auction(demo, suppliers=(1, 2), accept=(1, 2))
+    # Two suppliers bidding from one address: a HIGH pattern. No scan has run (the bidding
+    # scans and the at-close job are not run in this test), so no alert is stored yet.
+    created(bid(api, "supplier1", rfq, "9500.00", REMOTE_ADDR="203.0.113.9"))
+    created(bid(api, "supplier2", rfq, "9300.00", REMOTE_ADDR="203.0.113.9"))
+    GamingAlert.objects.filter(rfq_id=rfq).delete()
+    move_deadline_into_past(rfq)
+    ok(api("buyer").post(f"/api/v1/rfqs/{rfq}/close/", {}, format="json"))
+    GamingAlert.objects.filter(rfq_id=rfq).delete()
+    ok(api("buyer").post(f"/api/v1/rfqs/{rfq}/evaluate/", {}, format="json"))  # scans: the page shows the gate
+    assert GamingAlert.objects.filter(rfq_id=rfq, severity=AlertSeverity.HIGH).exists()
+    GamingAlert.objects.filter(rfq_id=rfq).delete()  # as if the evaluation's scan had been lost too
+    winner = ok(api("buyer").get(f"/api/v1/rfqs/{rfq}/evaluation/"))["recommended_bid_id"]
+    blocked(award(api, rfq, winner), because="high-severity gaming alert")
+
+
+def test_the_report_judges_the_gate_on_the_awarded_bid(api, demo, settings):
+    settings.QUAYSIDE = {**settings.QUAYSIDE, "HIGH_VALUE_THRESHOLD": "9400"}
+    rfq, winner = evaluated(api, demo, "9500.00", "9300.00")  # recommended 9300: under the threshold
+    dearer = next(r["bid_id"] for r in ok(api("buyer").get(f"/api/v1/rfqs/{rfq}/evaluation/"))["rankings"]
+                  if r["bid_id"] != winner)
+    certify(api, rfq, "approve")
+    ok(award(api, rfq, dearer, reason="Better delivery terms."))
+    gate = ok(api("compliance").get(f"/api/v1/rfqs/{rfq}/fairness-report/"))["compliance"]["award_gate"]
+    assert gate["required"] is True and gate["estimated_total"] == "9500.00" and gate["blocked"] is False
