@@ -96,8 +96,16 @@ class InProcessBeat:
                 close_old_connections()
 
     def _loop(self) -> None:
-        while not self.stopped.wait(self.tick):
-            self.run_due()
+        global _running
+        try:
+            while not self.stopped.wait(self.tick):
+                try:
+                    self.run_due()
+                except Exception:  # a schedule or connection fault: log it, keep the thread alive
+                    logger.exception("the in-process scheduler's tick failed")
+        finally:
+            if _running is self:
+                _running = None  # jobs sent for later go the usual way rather than wait forever
 
     def start(self) -> None:
         global _running

@@ -225,6 +225,10 @@ class RFQ(ConcurrentTransitionMixin, TimeStampedModel):
         self.closed_at = None
         self.decided_at = None
         self.bids_opened_at = None  # quotes submitted from now on are sealed until the next close
+        # A new round: its own anti-sniping allowance, counted from its own deadline.
+        self.original_deadline = self.bidding_deadline
+        self.extensions = 0
+        self.last_extension_at = None
 
     @transition(field=status, source=CANCELLABLE, target=RFQStatus.CANCELLED)
     def cancel(self) -> None:

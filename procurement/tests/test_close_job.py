@@ -87,3 +87,42 @@ def test_closing_queues_the_follow_up_which_scans_then_reports(demo, api, monkey
     assert sorted(a["id"] for a in report.data["compliance"]["gaming_alerts"]) == sorted(a.pk for a in alerts)
     tasks.after_close(rfq)  # delivered twice: nothing new
     assert FairnessReport.objects.get(rfq_id=rfq).version == report.version
+
+
+def test_a_job_whose_timer_fires_a_hair_early_still_closes_at_once(demo, monkeypatch):
+    from procurement import tasks
+
+    rfq = reverse_auction(demo, suppliers=(1, 2), accept=(1, 2))
+    version = RFQ.objects.get(pk=rfq).deadline_version
+    checks = []
+
+    def deadline_passes_after_the_first_check(**kwargs):
+        checks.append(kwargs)
+        if len(checks) == 1:  # not yet due: then the deadline passes before the job decides what next
+            move_deadline_into_past(rfq)
+            return False
+        return rfq_close_if_due(**kwargs)
+
+    monkeypatch.setattr(tasks, "rfq_close_if_due", deadline_passes_after_the_first_check)
+    assert close_rfq_when_due(rfq, version) is True  # closed now, not at the next sweep
+    assert RFQ.objects.get(pk=rfq).status == "closed" and closes(rfq) == 1
+
+
+def test_a_reopened_round_has_its_own_anti_sniping_allowance(demo, api):
+    rfq = reverse_auction(demo, suppliers=(1, 2), accept=(1, 2), reserve={
+        "enabled": True, "amount": "5000.00", "visibility": "hidden", "auto_accept_if_met": False,
+        "notify_buyer_if_not_met": True})
+    bid(api, "supplier1", rfq, "9500.00")
+    set_deadline(rfq, 60)  # inside the trigger window: the next bid extends
+    assert bid(api, "supplier2", rfq, "9300.00").json()["extensions"] == 1
+    move_deadline_into_past(rfq)
+    buyer = api("buyer")
+    assert buyer.post(f"/api/v1/rfqs/{rfq}/close/", {}, format="json").status_code == 200
+    assert buyer.post(f"/api/v1/rfqs/{rfq}/evaluate/", {}, format="json").json()["status"] == "no_award"
+    deadline = timezone.now() + timedelta(days=2)
+    response = buyer.post(f"/api/v1/rfqs/{rfq}/reopen/", {"reason": "No price met the reserve.",
+                                                          "bidding_deadline": deadline.isoformat()}, format="json")
+    assert response.status_code == 200, response.content
+    reopened = RFQ.objects.get(pk=rfq)
+    assert (reopened.extensions, reopened.last_extension_at) == (0, None)
+    assert reopened.original_deadline == reopened.bidding_deadline
