@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.api import body_object
+from common.client_ip import client_ip
 from common.errors import ApplicationError, Forbidden, ValidationFailed
 from common.money import format_money
 from procurement.selectors import rfq_for_bidding, rfq_get
@@ -40,7 +41,7 @@ def request_meta(request) -> RequestMeta:
     # The trail links bids from one session without holding the key, a credential whoever
     # reads the trail could sign in with.
     session = hashlib.sha256(f"session:{session_key}".encode()).hexdigest()[:32] if session_key else ""
-    return RequestMeta(ip=request.META.get("REMOTE_ADDR"), user_agent=user_agent, fingerprint=fingerprint,
+    return RequestMeta(ip=client_ip(request), user_agent=user_agent, fingerprint=fingerprint,
                        session=session)
 
 

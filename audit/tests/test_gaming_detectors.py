@@ -1,10 +1,11 @@
 """Each gaming detector on synthetic bid streams (product.md §5): the pattern raises exactly
 its own alert with the bids as evidence; an honest stream of the same size raises nothing."""
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
 
-from audit.gaming.base import DETECTORS
+from audit.gaming.base import DETECTORS, AlertSeverity
 from audit.gaming.services import gaming_detect
 
 from .gaming_streams import at, fact, honest_bids, on, stream
@@ -62,10 +63,21 @@ def test_a_fingerprint_derived_from_a_shared_browser_build_is_not_evidence():
 
 
 def test_loopback_addresses_are_not_evidence():
-    # Every supplier on one host (the embedded default, a demo) shares 127.0.0.1 and the browser.
-    bids = [b for s in (1, 2, 3, 4) for b in on(honest_bids(), s, ip="127.0.0.1", fingerprint="fp-demo")
+    # Every supplier on one host (the embedded default, a demo) shares 127.0.0.1 and the browser,
+    # which sends no fingerprint: the server derives the same one for all.
+    derived = "ua:0123456789abcdef0123456789abcdef"
+    bids = [b for s in (1, 2, 3, 4) for b in on(honest_bids(), s, ip="127.0.0.1", fingerprint=derived)
             if b.supplier_id == s]
     assert found(stream(bids)) == []
+
+
+def test_a_shared_device_is_evidence_whatever_the_address():
+    # Behind a proxy that does not pass the client's address on, every bid comes from loopback;
+    # a device fingerprint the client sent still identifies one machine.
+    bids = [replace(b, ip="127.0.0.1") for b in on(honest_bids(), 3, fingerprint="fp-1")]
+    [alert] = only(stream(bids), "shared_ip_or_device")
+    assert alert.severity == AlertSeverity.HIGH and alert.supplier_ids == [1, 3]
+    assert alert.evidence["fingerprint"] == "fp-1"
 
 
 def cycling(step: str):

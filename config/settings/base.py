@@ -151,6 +151,9 @@ QUAYSIDE = {
     },
     # Gaming detection (audit/gaming/): each detector's thresholds under its name; each
     # module's docstring says what it looks for and why these figures.
+    # Reverse proxies whose X-Forwarded-For is believed for the client's address (networks,
+    # comma-separated; common/client_ip.py). Empty: REMOTE_ADDR is the client.
+    "TRUSTED_PROXIES": env.list("QUAYSIDE_TRUSTED_PROXIES", default=[]),
     "GAMING": {
         # During bidding an RFQ is scanned at most once per this many seconds (after the first
         # bid of the window); at close it is always scanned.

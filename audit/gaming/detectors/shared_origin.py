@@ -3,7 +3,8 @@
 Separate companies bidding from one machine or one network address suggests one party
 running several bidders. Addresses in IGNORED_NETWORKS (loopback by default) say nothing:
 there every supplier shares the host — the embedded default, a demo, a proxy that does not
-pass the client's address on — so those bids are left out entirely.
+pass the client's address on — so those addresses are not compared. A client-sent device
+fingerprint is compared whatever the address: it identifies the machine, not the network.
 """
 from __future__ import annotations
 
@@ -48,6 +49,6 @@ def _shared(bids, attribute: str, label: str, minimum: int) -> list[Finding]:
 @detector(NAME)
 def shared_ip_or_device(facts: AuctionFacts, cfg: dict) -> list[Finding]:
     networks = [ipaddress.ip_network(n) for n in cfg["IGNORED_NETWORKS"]]
-    bids = [b for b in facts.bids if not _ignored(b.ip, networks)]
-    return (_shared(bids, "ip", "IP address", cfg["MIN_SUPPLIERS"])
-            + _shared(bids, "fingerprint", "device fingerprint", cfg["MIN_SUPPLIERS"]))
+    addressed = [b for b in facts.bids if not _ignored(b.ip, networks)]
+    return (_shared(addressed, "ip", "IP address", cfg["MIN_SUPPLIERS"])
+            + _shared(facts.bids, "fingerprint", "device fingerprint", cfg["MIN_SUPPLIERS"]))
