@@ -181,6 +181,13 @@ def test_distinct_quotes_are_not_identical():
     assert found(stream(quotes)) == []
 
 
+def test_a_bid_landing_on_a_withdrawn_amount_is_not_identical():
+    # Triton withdraws 9500; the best reverts to 9600 and Nereus's minimum step lands on 9500.
+    bids = [fact(1, 1, "9600.00", 0), fact(2, 2, "9500.00", 40, status="withdrawn", withdrawn_at=at(70)),
+            fact(3, 3, "9500.00", 95)]
+    assert [name for name, _ in found(stream(bids))] == []
+
+
 def sealed_revisions(cover_amounts):
     """Poseidon wins with three revisions; Triton's three quotes are `cover_amounts`."""
     winner = [fact(1, 1, "9000", 0, status="superseded"), fact(4, 1, "8800", 600, status="superseded"),
@@ -204,3 +211,13 @@ def test_a_loser_always_just_above_the_winner_is_a_cover():
 
 def test_a_loser_competing_for_real_is_not_a_cover():
     assert found(stream(sealed_revisions(["9350", "9100", "8950"]))) == []
+
+
+def test_the_leaders_revised_quote_replaces_its_earlier_one_even_when_dearer():
+    # Poseidon revises 8500 up to 8700; Triton's quotes stay just above whatever Poseidon's stood at.
+    winner = [fact(1, 1, "8500", 0, status="superseded"), fact(4, 1, "8700", 600)]
+    triton = [fact(2, 2, "8540", 100, status="superseded"), fact(5, 2, "8740", 700, status="superseded"),
+              fact(8, 2, "8760", 1300)]
+    nereus = [fact(3, 3, "9400", 300)]
+    [finding] = only(stream(winner + triton + nereus), "cover_bids")
+    assert [c["leader_amount"] for c in finding.evidence["covers"]] == ["8500", "8700", "8700"]

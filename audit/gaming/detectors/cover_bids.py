@@ -18,8 +18,11 @@ NAME = "cover_bids"
 
 
 def _standing_at(bids, at):
-    amounts = [b.amount for b in bids if b.at <= at and (b.withdrawn_at is None or b.withdrawn_at > at)]
-    return min(amounts) if amounts else None
+    """The leader's standing price at `at`: its latest bid by then that was not withdrawn by then.
+    (A revised sealed quote replaces the earlier one, even when it is dearer; in a reverse
+    auction the latest bid is also the lowest.)"""
+    live = [b for b in bids if b.at <= at and (b.withdrawn_at is None or b.withdrawn_at > at)]
+    return max(live, key=lambda b: (b.at, b.id)).amount if live else None
 
 
 @detector(NAME)

@@ -3,6 +3,8 @@
 Independent suppliers pricing a basket of goods rarely land on the same total to the cent;
 identical tenders are a classic sign of a shared price list or bid rigging. Reverse-auction
 bids must beat the best, so this mostly concerns quotes (sealed, multi-attribute) once opened.
+Withdrawn bids are left out: after a withdrawal the best price reverts, and the next bid at the
+minimum step lands exactly on the withdrawn amount — the rules' doing, not the suppliers'.
 """
 from __future__ import annotations
 
@@ -17,6 +19,8 @@ NAME = "identical_prices"
 def identical_prices(facts: AuctionFacts, cfg: dict) -> list[Finding]:
     by_amount = defaultdict(list)
     for bid in facts.priced:
+        if bid.withdrawn_at is not None:
+            continue
         by_amount[bid.amount.normalize()].append(bid)
     findings = []
     for amount, bids in sorted(by_amount.items()):
