@@ -73,7 +73,7 @@ class FairnessReportAdmin(ReadOnlyAdmin):
         report = get_object_or_404(FairnessReport.objects.select_related("rfq"), pk=pk)
         if not request.user.has_perm("audit.add_certification"):
             raise PermissionDenied
-        form = CertifyForm(request.POST or None)
+        form = CertifyForm(request.POST or None, initial={"report_version": report.version})
         if request.method == "POST" and form.is_valid():
             try:
                 certification = fairness_certify(rfq=report.rfq, officer=request.user, **form.cleaned_data)

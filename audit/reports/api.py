@@ -67,6 +67,8 @@ class CertifyInput(serializers.Serializer):
     recommendation = serializers.ChoiceField(choices=Recommendation.values)
     findings = serializers.ListField(child=serializers.CharField(max_length=2000, allow_blank=False),
                                      max_length=100, required=False, default=list)
+    # The report version the officer read: refused with 409 if new facts made a newer one.
+    report_version = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1, default=None)
 
 
 CertifyOutput = inline_serializer("Certification", {

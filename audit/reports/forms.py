@@ -10,5 +10,8 @@ class CertifyForm(forms.Form):
     findings = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}), max_length=20000,
                                help_text="One finding per line; they are recorded in the audit trail and the report.")
 
+    # The version on screen: certifying is refused if new facts made a newer one meanwhile.
+    report_version = forms.IntegerField(required=False, min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput)
+
     def clean_findings(self) -> list[str]:
         return [line.strip() for line in self.cleaned_data["findings"].splitlines() if line.strip()]

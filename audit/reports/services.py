@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.models import AuditEvent, Certification, FairnessReport, GamingAlert, Recommendation, rfq_stream
-from audit.services import audit_append
+from audit.services import audit_append, audit_lock
 from common.errors import Conflict, Forbidden, ValidationFailed
 from procurement.models import RFQ, RFQStatus
 
@@ -97,9 +97,14 @@ def fairness_report_current(*, rfq) -> FairnessReport:
     return report
 
 
-def fairness_certify(*, rfq, officer, recommendation: str, findings: list[str]) -> Certification:
+def fairness_certify(*, rfq, officer, recommendation: str, findings: list[str],
+                     report_version: int | None = None) -> Certification:
     """A compliance officer's verdict on the current report: a new Certification (the latest one
-    counts for the award gate), audited as `fairness.certified`; the report is then regenerated."""
+    counts for the award gate), audited as `fairness.certified`; the report is then regenerated.
+
+    `report_version` is the version the officer read (the admin and the report page send it);
+    if new facts made a newer one meanwhile, the verdict is refused (409) rather than recorded
+    against facts the officer has not seen."""
     if not getattr(officer, "is_compliance", False):
         raise Forbidden("Only compliance officers certify fairness audits.")
     if recommendation not in Recommendation.values:
@@ -109,6 +114,14 @@ def fairness_certify(*, rfq, officer, recommendation: str, findings: list[str]) 
     report = fairness_report_current(rfq=rfq)  # what the officer certifies: the facts as they stand
     with transaction.atomic():
         locked = RFQ.objects.select_for_update(no_key=True, of=("self",)).get(pk=rfq.pk)
+        # Gaming scans write alerts under this lock: holding it, no new fact can land between
+        # the check below and the certification.
+        audit_lock(rfq_stream(rfq.pk))
+        if report_is_stale(report):
+            report = fairness_report_generate(rfq_id=rfq.pk)
+        if report_version is not None and report_version != report.version:
+            raise Conflict(f"The fairness report changed since you read it: you read version {report_version}, "
+                           f"it is now version {report.version} with new facts. Read it again before certifying.")
         certification = Certification.objects.create(
             rfq=locked, officer=officer, officer_name=officer.get_username(), at=timezone.now(),
             recommendation=recommendation, findings=findings, report_version=report.version)

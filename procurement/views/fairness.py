@@ -33,7 +33,8 @@ def _context(request, rfq, report, form=None) -> dict:
         "rfq": rfq, "report": report, "data": data, "gate": data["compliance"]["award_gate"],
         "progression": progression_chart(list(bids)) if bids is not None else None,
         "distribution": distribution_chart(data),
-        "certify_form": (form or CertifyForm()) if request.user.is_compliance else None,
+        "certify_form": (form or CertifyForm(initial={"report_version": report.version}))
+        if request.user.is_compliance else None,
         "is_owner": request.user.is_buyer and rfq.buyer_organization_id == request.user.buyer_organization_id,
         "timeline": _at(data["timeline"]), "actions": _at(data["compliance"]["actions_taken"]),
         "certifications": _at(data["certification"]["history"]),

@@ -54,7 +54,35 @@ def test_certify_is_for_compliance_only(api, closed):
     assert Certification.objects.filter(rfq_id=closed).count() == 1
 
 
+def test_certifying_a_version_that_new_facts_replaced_is_409_and_records_nothing(api, closed):
+    from django.utils import timezone
+
+    from audit.models import AlertSeverity, GamingAlert
+
+    read = api("compliance").get(urls(closed)["json"]).json()["version"]  # what the officer read
+    now = timezone.now()  # then a high alert arrives: a new fact, so a new version
+    GamingAlert.objects.create(rfq_id=closed, detector="shared_ip_or_device", key="ip:203.0.113.9",
+                               severity=AlertSeverity.HIGH, summary="Two suppliers bid from one IP address.",
+                               evidence={"ip": "203.0.113.9"}, supplier_ids=[1, 2], raised_at=now, updated_at=now)
+    url = urls(closed)["certify"]
+    error = assert_error(api("compliance").post(url, {**CERTIFY, "report_version": read}, format="json"),
+                         409, "conflict")
+    assert f"you read version {read}" in error["message"]
+    assert not Certification.objects.filter(rfq_id=closed).exists()
+    current = api("compliance").get(urls(closed)["json"]).json()["version"]
+    assert current > read
+    response = api("compliance").post(url, {**CERTIFY, "report_version": current}, format="json")
+    assert response.status_code == 200 and Certification.objects.get(rfq_id=closed).report_version == current
+
+
+def test_the_certify_forms_carry_the_version_on_screen(login, closed):
+    html = login("compliance").get(urls(closed)["page"]).content.decode()
+    assert 'type="hidden" name="report_version"' in html
+
+
 @pytest.mark.parametrize("body, field", [
+    ({"recommendation": "approve", "report_version": 0}, "report_version"),
+    ({"recommendation": "approve", "report_version": "v2"}, "report_version"),
     ({"recommendation": "maybe", "findings": []}, "recommendation"), ({"findings": ["x"]}, "recommendation"),
     ({"recommendation": "approve", "findings": "not a list"}, "findings"),
     ({"recommendation": "approve", "findings": [""]}, "findings"),
