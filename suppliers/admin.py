@@ -1,11 +1,10 @@
 """Compliance works here: the KYC review queue, decisions with reasons, invitations."""
 from django import forms
-from django.contrib import admin, messages
-from django.shortcuts import render
+from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
-from common.errors import ApplicationError
+from common.admin import action_with_form, apply_each
 
 from . import services
 from .models import Category, Invitation, KycDocument, KycReviewQueue, KycStatus, Port, SupplierCompany
@@ -33,15 +32,9 @@ class RejectForm(forms.Form):
 
 
 def _decide(modeladmin, request, queryset, decide, reason: str) -> None:
-    done = 0
-    for supplier in queryset:
-        try:
-            decide(supplier=supplier, officer=request.user, reason=reason)
-            done += 1
-        except ApplicationError as exc:
-            modeladmin.message_user(request, f"{supplier.name}: {exc.message}", messages.ERROR)
-    if done:
-        modeladmin.message_user(request, f"{done} supplier(s) updated.", messages.SUCCESS)
+    apply_each(modeladmin, request, queryset, lambda supplier: decide(
+        supplier=supplier, officer=request.user, reason=reason), label=lambda supplier: supplier.name,
+        done="{n} supplier(s) updated.")
 
 
 @admin.action(description="Approve KYC of the selected suppliers", permissions=["change"])
@@ -51,15 +44,11 @@ def approve_kyc(modeladmin, request, queryset):
 
 @admin.action(description="Reject KYC of the selected suppliers (asks for a reason)", permissions=["change"])
 def reject_kyc(modeladmin, request, queryset):
-    form = RejectForm(request.POST if "apply" in request.POST else None)
-    if form.is_valid():
-        _decide(modeladmin, request, queryset, services.kyc_reject, form.cleaned_data["reason"])
-        return None
-    return render(request, "admin/suppliers/reject_kyc.html", {
-        **modeladmin.admin_site.each_context(request), "title": "Reject KYC", "form": form,
-        "suppliers": queryset, "action": "reject_kyc", "opts": modeladmin.model._meta,
-        "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
-    })
+    return action_with_form(
+        modeladmin, request, queryset, form_class=RejectForm,
+        apply=lambda suppliers, data: _decide(modeladmin, request, suppliers, services.kyc_reject, data["reason"]),
+        title="Reject KYC", intro="Reject the KYC submission of:", submit="Reject with this reason",
+        describe=lambda supplier: f"{supplier.name} ({supplier.get_kyc_status_display()})")
 
 
 @admin.register(SupplierCompany)

@@ -3,14 +3,13 @@ import os
 import re
 import signal
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
 import requests
 from django.conf import settings
 
-from tests.ports import free_port
+from tests.ports import free_port, wait_until_serving
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -33,17 +32,7 @@ def site(tmp_path_factory):
                                stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                pytest.fail(f"./quayside up exited early:\n{(tmp / 'server.log').read_text()[-3000:]}")
-            try:
-                requests.get(base + "/", timeout=2)
-                break
-            except requests.ConnectionError:
-                time.sleep(0.5)
-        else:
-            pytest.fail(f"./quayside up did not serve within 180 s:\n{(tmp / 'server.log').read_text()[-3000:]}")
+        wait_until_serving(base + "/", process=process, log_path=tmp / "server.log", timeout=180)
         yield base
     finally:
         os.killpg(process.pid, signal.SIGTERM)

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.shortcuts import render
 from django.urls import reverse
 from django.utils.html import format_html
 
 from audit.models import ComplianceReviewItem, ComplianceSample, ReviewStatus
-from common.admin import ReadOnlyAdmin
+from common.admin import ReadOnlyAdmin, action_with_form, apply_each
 from common.errors import ApplicationError
 
 from .services import compliance_review_record, sample_redraw
@@ -72,29 +71,17 @@ class ReviewForm(forms.Form):
                             help_text="What the review found; kept on the audit trail.")
 
 
-def _record(modeladmin, request, items, notes: str) -> None:
-    done = 0
-    for item in items:
-        try:
-            compliance_review_record(item=item, officer=request.user, notes=notes)
-            done += 1
-        except ApplicationError as exc:
-            modeladmin.message_user(request, exc.message, messages.ERROR)
-    if done:
-        modeladmin.message_user(request, f"{done} review(s) recorded.", messages.SUCCESS)
-
-
 @admin.action(description="Mark the selected auctions reviewed (asks for notes)", permissions=["change"])
 def mark_reviewed(modeladmin, request, queryset):
-    form = ReviewForm(request.POST if "apply" in request.POST else None)
-    if form.is_valid():
-        _record(modeladmin, request, queryset.select_related("sample", "rfq"), form.cleaned_data["notes"])
-        return None
-    return render(request, "admin/audit/mark_reviewed.html", {
-        **modeladmin.admin_site.each_context(request), "title": "Record compliance review", "form": form,
-        "items": queryset.select_related("sample", "rfq"), "action": "mark_reviewed", "opts": modeladmin.model._meta,
-        "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
-    })
+    def record(items, data):
+        apply_each(modeladmin, request, items, lambda item: compliance_review_record(
+            item=item, officer=request.user, notes=data["notes"]), done="{n} review(s) recorded.")
+
+    return action_with_form(
+        modeladmin, request, queryset.select_related("sample", "rfq"), form_class=ReviewForm, apply=record,
+        title="Record compliance review", intro="Record the compliance review of:", submit="Record the review",
+        describe=lambda item: f"{item.rfq.reference} {item.rfq.title} ({item.sample.quarter}, "
+                              f"{item.get_status_display().lower()})")
 
 
 @admin.register(ComplianceReviewItem)

@@ -111,14 +111,12 @@ def fairness_certify(*, rfq, officer, recommendation: str, findings: list[str],
         raise ValidationFailed(f"The recommendation is one of {', '.join(Recommendation.values)}.",
                                fields={"recommendation": ["Not a valid choice."]})
     findings = [text.strip() for text in findings if text and text.strip()]
-    report = fairness_report_current(rfq=rfq)  # what the officer certifies: the facts as they stand
     with transaction.atomic():
         locked = RFQ.objects.select_for_update(no_key=True, of=("self",)).get(pk=rfq.pk)
         # Gaming scans write alerts under this lock: holding it, no new fact can land between
-        # the check below and the certification.
+        # reading the report and recording the certification.
         audit_lock(rfq_stream(rfq.pk))
-        if report_is_stale(report):
-            report = fairness_report_generate(rfq_id=rfq.pk)
+        report = fairness_report_current(rfq=locked)  # what the officer certifies: the facts as they stand
         if report_version is not None and report_version != report.version:
             raise Conflict(f"The fairness report changed since you read it: you read version {report_version}, "
                            f"it is now version {report.version} with new facts. Read it again before certifying.")

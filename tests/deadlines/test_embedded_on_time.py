@@ -14,7 +14,7 @@ import pytest
 import requests
 
 from tests.factories import rfq_payload
-from tests.ports import free_port
+from tests.ports import free_port, wait_until_serving
 
 # It tests the embedded default itself, whatever the suite runs on; once is enough.
 pytestmark = pytest.mark.skipif(bool(os.environ.get("DATABASE_URL")), reason="the embedded run covers it")
@@ -37,14 +37,7 @@ def site(tmp_path):
                                 stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                requests.get(f"{base}/api/v1/", timeout=2)
-                break
-            except requests.ConnectionError:
-                assert proc.poll() is None and time.monotonic() < deadline, log_path.read_text()
-                time.sleep(0.3)
+        wait_until_serving(f"{base}/api/v1/", process=proc, log_path=log_path, timeout=120)
         yield base, log_path
     finally:
         os.killpg(proc.pid, signal.SIGTERM)

@@ -6,7 +6,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,7 @@ from django.db import connection
 from websockets.sync.client import connect
 
 from tests.engine.helpers import reverse_auction
-from tests.ports import free_port
+from tests.ports import free_port, wait_until_serving
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
@@ -37,15 +36,9 @@ def two_servers(tmp_path):
             procs.append((subprocess.Popen(
                 [str(Path(sys.executable).parent / "uvicorn"), "--port", str(port), "--no-access-log",
                  "config.asgi:application"], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT), log))
-        for port in ports:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    requests.get(f"http://127.0.0.1:{port}/api/v1/", timeout=1)
-                    break
-                except requests.ConnectionError:
-                    assert time.monotonic() < deadline, (tmp_path / f"server-{port}.log").read_text()
-                    time.sleep(0.2)
+        for port, (proc, _) in zip(ports, procs, strict=True):
+            wait_until_serving(f"http://127.0.0.1:{port}/api/v1/", process=proc,
+                               log_path=tmp_path / f"server-{port}.log", timeout=30)
         yield ports
     finally:
         for proc, log in procs:
