@@ -9,7 +9,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django_fsm import ConcurrentTransition
@@ -128,6 +130,14 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
         if retry_after is not None:
             response["Retry-After"] = str(retry_after)
         return response
+    if isinstance(exc, RequestDataTooBig):
+        # Django would answer its own HTML 400 page; the contract wants its error format.
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return Response(error_body("request_too_large", f"The request body is larger than the {limit:,} bytes "
+                                   "allowed."), status=413)
+    if isinstance(exc, SuspiciousOperation):  # too many fields or files in a form, a bad multipart body
+        return Response(error_body("malformed_request", str(exc) or "The request body could not be read."),
+                        status=400)
     if isinstance(exc, ConcurrentTransition):
         # Services lock rows before transitions, so this is a last line of defence.
         return Response(error_body("invalid_transition", "The state changed meanwhile; reload and try again."),
