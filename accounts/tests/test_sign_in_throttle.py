@@ -7,7 +7,8 @@ import pytest
 from axes.models import AccessAttempt
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.db.models import F
-from django.test import Client
+from asgiref.sync import async_to_sync
+from django.test import AsyncClient, Client
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -146,6 +147,15 @@ def test_the_sign_in_pages_lock_with_a_readable_message(demo, url):
         assert b"Too many failed sign-ins" in page.content and b"try again in 15 minutes" in page.content.lower()
         assert b"Traceback" not in page.content and "_auth_user_id" not in browser.session
     assert lockout_events().get().payload["path"] == url.split("?")[0]
+
+
+def test_under_asgi_too(demo):
+    # Axes' middleware answers lockouts from its own async path when served by ASGI.
+    browser = AsyncClient(REMOTE_ADDR="10.0.0.1")
+    post = async_to_sync(browser.post)
+    statuses = [post("/login/", {"username": "buyer", "password": "wrong-password"}).status_code for _ in range(3)]
+    page = post("/login/", {"username": "buyer", "password": PASSWORD})
+    assert statuses == [200, 200, 429] and page.status_code == 429 and b"Too many failed sign-ins" in page.content
 
 
 def test_the_page_and_the_api_count_the_same_failures(demo):
