@@ -41,7 +41,7 @@ class SignInThrottleHandler(AxesDatabaseHandler):
         """The attempts within the cool-off that count against each scope of this sign-in."""
         parameters = get_lockout_parameters(request, credentials)
         return {_scope(parameter): attempts for parameter, attempts
-                in zip(parameters, self.get_user_attempts(request, credentials))}
+                in zip(parameters, self.get_user_attempts(request, credentials), strict=True)}
 
     def scope_failures(self, request, credentials=None) -> dict[str, int]:
         return {scope: attempts.aggregate(n=Sum("failures_since_start"))["n"] or 0

@@ -4,10 +4,10 @@ and compliance lifts them in the admin."""
 from datetime import timedelta
 
 import pytest
+from asgiref.sync import async_to_sync
 from axes.models import AccessAttempt
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.db.models import F
-from asgiref.sync import async_to_sync
 from django.test import AsyncClient, Client
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
