@@ -62,6 +62,17 @@ class InvalidTransition(Conflict):
     code = "invalid_transition"
 
 
+class TooManyRequests(ApplicationError):
+    """Rate limited: answered with Retry-After (seconds)."""
+
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: int, **kwargs):
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
+
+
 def error_body(code: str, message: str, fields: dict | None = None,
                violations: list | None = None) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, "fields": fields or {},
