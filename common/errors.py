@@ -15,6 +15,9 @@ from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django_fsm import ConcurrentTransition
+from kombu.exceptions import OperationalError as BrokerUnavailable
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -131,7 +134,24 @@ DRF_CODES = {
 }
 
 
+# Redis (cache, presence, live publisher, Celery broker) out of reach. Work after a commit runs
+# in on_commit callbacks that log failures, so one of these reaching a view was raised before
+# anything was stored: the honest answer is "try again shortly", not a 500.
+UNAVAILABLE = (RedisConnectionError, RedisTimeoutError, BrokerUnavailable)
+UNAVAILABLE_RETRY_AFTER_SECONDS = 5
+
+
+def _unavailable(exc: Exception) -> Response:
+    logger.warning("answered 503: %r", exc)
+    response = Response(error_body("service_unavailable", "A service we depend on is briefly unavailable; "
+                                   "nothing was saved. Try again shortly."), status=503)
+    response["Retry-After"] = str(UNAVAILABLE_RETRY_AFTER_SECONDS)
+    return response
+
+
 def api_exception_handler(exc: Exception, context: dict) -> Response | None:
+    if isinstance(exc, UNAVAILABLE):
+        return _unavailable(exc)
     if isinstance(exc, ApplicationError):
         response = Response(
             error_body(exc.code, exc.message, exc.fields, exc.violations),

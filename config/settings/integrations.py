@@ -74,6 +74,13 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # twice just for waiting. It is also how long a job lost with a killed worker waits before
 # redelivery; the sweeps below do its work long before that.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
+# Redis going away: a worker retries the connection (2 s, 4 s, … up to 30 s apart) and carries
+# on. But with the pinned kombu (5.7.0) a worker that holds an unacknowledged message when the
+# connection drops can die instead ("Unrecoverable error: AttributeError ... 'hostname'", exit
+# status 1): its supervisor restarts it (README "Background jobs"). A worker started while
+# Redis is still down must then wait for it rather than exit, which this says explicitly
+# (unset, Celery 5 falls back to broker_connection_retry and Celery 6 will not).
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Sweeps: open and close whatever is due even if its scheduled job was lost. The embedded
 # default runs this same schedule in-process (common/scheduler.py), every second since it
 # has no scheduled jobs to rely on.
