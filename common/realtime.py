@@ -105,7 +105,7 @@ def _publish_on_redis(url: str, texts) -> None:
 
     client = getattr(_redis_local, "client", None)
     if client is None or getattr(_redis_local, "url", None) != url:
-        client = _redis_local.client = redis.Redis.from_url(url)
+        client = _redis_local.client = redis.Redis.from_url(url, **settings.REDIS_CLIENT_TIMEOUTS)
         _redis_local.url = url
     pipe = client.pipeline(transaction=False)  # one round trip for every audience of the event
     for group, text in texts:

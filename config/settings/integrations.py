@@ -51,12 +51,18 @@ if REDIS_URL:
             "CONFIG": {"hosts": [REDIS_URL]},
         }
     }
+    # A Redis that stops answering (rather than refusing connections) must not hold a request
+    # or a worker thread: every request-time client gives up after these many seconds.
+    REDIS_CLIENT_TIMEOUTS = {"socket_connect_timeout": env.float("REDIS_CONNECT_TIMEOUT", default=2.0),
+                             "socket_timeout": env.float("REDIS_SOCKET_TIMEOUT", default=2.0)}
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                    "OPTIONS": REDIS_CLIENT_TIMEOUTS}
     }
     CELERY_BROKER_URL = REDIS_URL
     CELERY_TASK_ALWAYS_EAGER = False
 else:
+    REDIS_CLIENT_TIMEOUTS = {}
     # Embedded default: everything in-process, no services to install.
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
