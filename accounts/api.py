@@ -9,11 +9,12 @@ from rest_framework.views import APIView
 
 from common.api import body_object
 from common.errors import ValidationFailed
+from common.fields import StrictCharField
 
 
 class TokenInput(serializers.Serializer):
-    username = serializers.CharField(max_length=150)
-    password = serializers.CharField(max_length=128, trim_whitespace=False)
+    username = StrictCharField(max_length=150)
+    password = StrictCharField(max_length=128, trim_whitespace=False)
 
 
 class UserOutput(serializers.Serializer):
