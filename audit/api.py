@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.errors import Forbidden
+from common.pagination import PAGE_PARAMETERS, list_response, list_schema
 from common.schema import ID_MAX, ID_SCHEMA
 
 from .selectors import audit_events_for, audit_verify
@@ -43,11 +44,12 @@ RFQ_PARAM = OpenApiParameter("rfq", ID_SCHEMA, required=False, description="Limi
 
 
 class AuditEventListApi(APIView):
-    @extend_schema(responses=AuditEventOutput(many=True), parameters=[RFQ_PARAM])
+    @extend_schema(operation_id="audit_events_list", responses=list_schema(AuditEventOutput, "AuditEvent"),
+                   parameters=[RFQ_PARAM, *PAGE_PARAMETERS])
     def get(self, request):
         _require_compliance(request.user)
         rfq_id = _rfq_param(request)
-        return Response(AuditEventOutput(audit_events_for(rfq_id=rfq_id), many=True).data)
+        return list_response(request, audit_events_for(rfq_id=rfq_id), AuditEventOutput)
 
 
 class AuditVerifyApi(APIView):

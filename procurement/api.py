@@ -12,6 +12,7 @@ from common.api import body_object
 from common.errors import Forbidden
 from common.fields import StrictCharField, StrictIntegerField
 from common.money import MoneyField
+from common.pagination import PAGE_PARAMETERS, list_response, list_schema
 from common.schema import ID_MAX
 
 from . import services
@@ -26,15 +27,14 @@ def rfq_response(request, rfq, status_code=200) -> Response:
 
 
 class RFQListCreateApi(APIView):
-    @extend_schema(responses=RFQOutput(many=True), parameters=[
-        OpenApiParameter("status", str, enum=RFQStatus.values, required=False)])
+    @extend_schema(operation_id="rfqs_list", responses=list_schema(RFQOutput, "RFQ"), parameters=[
+        OpenApiParameter("status", str, enum=RFQStatus.values, required=False), *PAGE_PARAMETERS])
     def get(self, request):
         wanted = request.query_params.get("status")
         # An empty ?status= is no status: a 400 like any other value outside the enum.
         if wanted is not None and wanted not in RFQStatus.values:
             raise serializers.ValidationError({"status": [f"Unknown status; one of {', '.join(RFQStatus.values)}."]})
-        return Response(RFQOutput(rfq_list(user=request.user, status=wanted), many=True,
-                                  context={"request": request}).data)
+        return list_response(request, rfq_list(user=request.user, status=wanted), RFQOutput)
 
     @extend_schema(request=RFQInput, responses={201: RFQOutput})
     def post(self, request):

@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 
 from common.api import body_object
 from common.errors import Forbidden, NotFound
+from common.pagination import PAGE_PARAMETERS, list_response, list_schema
 from procurement.selectors import rfq_get, rfq_get_for_buyer_action
 
 from . import services
@@ -39,10 +40,10 @@ def own_supplier(user):
 
 
 class SupplierListApi(APIView):
-    @extend_schema(responses=SupplierOutput(many=True), parameters=[
+    @extend_schema(operation_id="suppliers_list", responses=list_schema(SupplierOutput, "Supplier"), parameters=[
         OpenApiParameter("kyc_status", str, enum=KycStatus.values, required=False),
         OpenApiParameter("category", {"type": "string", "minLength": 1, "maxLength": 50}, required=False,
-                         description="A category slug")])
+                         description="A category slug"), *PAGE_PARAMETERS])
     def get(self, request):
         # An empty filter is no value of the filter: a 400 like any other value outside the schema.
         kyc_status = request.query_params.get("kyc_status")
@@ -52,7 +53,7 @@ class SupplierListApi(APIView):
         if category is not None and not 0 < len(category) <= 50:
             raise serializers.ValidationError({"category": ["A category slug (1 to 50 characters)."]})
         suppliers = supplier_directory(user=request.user, kyc_status=kyc_status, category=category)
-        return Response(SupplierOutput(suppliers, many=True).data)
+        return list_response(request, suppliers, SupplierOutput)
 
 
 class SupplierDetailApi(APIView):
@@ -152,10 +153,11 @@ class RFQInvitationRevokeApi(APIView):
 
 
 class InvitationInboxApi(APIView):
-    @extend_schema(responses=InvitationOutput(many=True))
+    @extend_schema(operation_id="invitations_list", responses=list_schema(InvitationOutput, "Invitation"),
+                   parameters=PAGE_PARAMETERS)
     def get(self, request):
         own_supplier(request.user)
-        return Response(InvitationOutput(invitations_for_supplier(user=request.user), many=True).data)
+        return list_response(request, invitations_for_supplier(user=request.user), InvitationOutput)
 
 
 class InvitationRespondApi(APIView):

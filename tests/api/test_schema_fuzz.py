@@ -169,7 +169,6 @@ def ordered(operations):
 
 
 def fuzz_operation(operation, world: World, role: str, failures: list[str], statuses: dict) -> None:
-    headers = {"Authorization": f"Token {world.tokens[role]}"}
     names = {p.name for p in operation.path_parameters}
     ids = {n: v for n, v in world.path_parameters(operation.path).items() if n in names}
     excluded_positive = (operation.method.upper(), operation.path) in NO_POSITIVE_ACCEPTANCE
@@ -181,27 +180,31 @@ def fuzz_operation(operation, world: World, role: str, failures: list[str], stat
         checks = list(ALL_CHECKS)
         if not (mode == GenerationMode.POSITIVE and excluded_positive):
             checks.append(MODE_CHECKS[mode])
-
-        @FUZZ_SETTINGS
-        @given(case=st.one_of(strategies))
-        def run(case):
-            response = case.call(headers=headers, timeout=30)
-            statuses.setdefault(f"{operation.method.upper()} {operation.path}", set()).add(response.status_code)
-            try:
-                case.validate_response(response, checks=checks, headers=headers)
-            except FailureGroup as group:
-                for failure in group.exceptions:
-                    failures.append(f"{operation.method.upper()} {operation.path} as {role} ({mode.value}): "
-                                    f"{response.status_code} {failure.title}: {failure.message}\n"
-                                    f"    {response.text[:300]}\n    {case.as_curl_command(headers)}")
-            except AssertionError as failure:
-                failures.append(f"{operation.method.upper()} {operation.path} as {role} ({mode.value}): {failure}")
-
+        label = f"{operation.method.upper()} {operation.path} as {role} ({mode.value})"
         try:
-            run()
+            fuzz_cases(st.one_of(strategies), world.tokens[role], checks, label, failures,
+                       statuses.setdefault(f"{operation.method.upper()} {operation.path}", set()))
         except Unsatisfiable:
             # Nothing in this operation can be made invalid (e.g. a GET without parameters).
             assert mode == GenerationMode.NEGATIVE
+
+
+def fuzz_cases(strategy, token: str, checks: list, label: str, failures: list[str], statuses: set) -> None:
+    headers = {"Authorization": f"Token {token}"}
+
+    @FUZZ_SETTINGS
+    @given(case=strategy)
+    def run(case):
+        response = case.call(headers=headers, timeout=30)
+        statuses.add(response.status_code)
+        try:
+            case.validate_response(response, checks=checks, headers=headers)
+        except FailureGroup as group:
+            for failure in group.exceptions:
+                failures.append(f"{label}: {response.status_code} {failure.title}: {failure.message}\n"
+                                f"    {response.text[:300]}\n    {case.as_curl_command(headers)}")
+
+    run()
 
 
 @pytest.mark.django_db(transaction=True)
