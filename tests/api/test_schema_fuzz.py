@@ -39,7 +39,7 @@ from .helpers import create_draft, place_bid, rfq_in_state
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
-EXAMPLES = 12
+EXAMPLES = 10
 BUDGET_SECONDS = 120
 FUZZ_SETTINGS = settings(max_examples=EXAMPLES, derandomize=True, database=None, deadline=None,
                          phases=[Phase.explicit, Phase.generate],  # no shrinking: failures are collected
