@@ -7,13 +7,15 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.api import body_object
+from common.fields import StrictCharField
+from common.schema import api_errors
 
 from .throttle import authenticate_throttled
 
 
 class TokenInput(serializers.Serializer):
-    username = serializers.CharField(max_length=150)
-    password = serializers.CharField(max_length=128, trim_whitespace=False)
+    username = StrictCharField(max_length=150)
+    password = StrictCharField(max_length=128, trim_whitespace=False)
 
 
 class UserOutput(serializers.Serializer):
@@ -33,6 +35,7 @@ class TokenApi(APIView):
 
     @extend_schema(request=TokenInput, responses=inline_serializer(
         "TokenResponse", {"token": serializers.CharField(), "user": UserOutput()}))
+    @api_errors(429)
     def post(self, request):
         serializer = TokenInput(data=body_object(request))
         serializer.is_valid(raise_exception=True)

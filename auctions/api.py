@@ -7,6 +7,7 @@ from django.core.handlers.asgi import ASGIRequest
 from django.http import StreamingHttpResponse
 from drf_spectacular.utils import (
     OpenApiParameter,
+    OpenApiResponse,
     OpenApiTypes,
     PolymorphicProxySerializer,
     extend_schema,
@@ -20,6 +21,7 @@ from common.api import body_object
 from common.client_ip import client_ip
 from common.errors import ApplicationError, Forbidden, ValidationFailed
 from common.money import format_money
+from common.schema import SEQ_SCHEMA, ViolationSchema, api_errors
 from procurement.selectors import rfq_for_bidding, rfq_get
 
 from . import live, selectors
@@ -71,14 +73,25 @@ def placed_body(placed, user) -> dict:
 
 BID_SCHEMA = inline_serializer("BidPlaced", {
     "id": serializers.IntegerField(), "rfq": serializers.IntegerField(), "status": serializers.CharField(),
-    "amount": serializers.CharField(), "submitted_at": serializers.DateTimeField(),
-    "version": serializers.IntegerField(), "warnings": serializers.ListField(child=serializers.DictField()),
-    "rank": serializers.IntegerField(required=False), "leading_bid": serializers.CharField(required=False),
+    "amount": serializers.CharField(allow_null=True), "submitted_at": serializers.DateTimeField(),
+    "version": serializers.IntegerField(), "warnings": ViolationSchema(many=True),
+    "bidding_deadline": serializers.DateTimeField(), "extensions": serializers.IntegerField(),
+    "rank": serializers.IntegerField(required=False), "leading_bid": serializers.CharField(required=False, allow_null=True),
+    "bid_count": serializers.IntegerField(required=False),
 })
+
+# api.md: the buyer of a sealed or multi-attribute RFQ learns before the close only how many
+# suppliers quoted; everyone else (and the buyer after the close) gets the bids.
+SEALED_BIDS_SCHEMA = inline_serializer("SealedBids", {
+    "sealed": serializers.BooleanField(help_text="Always true: the amounts stay sealed until the close."),
+    "count_submitted": serializers.IntegerField(min_value=0)})
+BID_LIST_SCHEMA = PolymorphicProxySerializer(
+    component_name="BidList", serializers=[BidOutput(many=True), SEALED_BIDS_SCHEMA], resource_type_field_name=None,
+    many=False)
 
 
 class BidsApi(APIView):
-    @extend_schema(responses={200: BidOutput(many=True)})
+    @extend_schema(responses={200: BID_LIST_SCHEMA})
     def get(self, request, pk: int):
         rfq = rfq_get(user=request.user, pk=pk)
         bids = selectors.bids_for(user=request.user, rfq=rfq)
@@ -96,6 +109,7 @@ class BidsApi(APIView):
         component_name="BidInput", serializers=[ReverseBidInput, QuoteInput], resource_type_field_name=None),
         responses={201: BID_SCHEMA}, parameters=[
         OpenApiParameter("Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False)])
+    @api_errors(422, 429)
     def post(self, request, pk: int):
         if not request.user.is_supplier:
             rfq_get(user=request.user, pk=pk, with_line_items=False)  # 404 to whoever may not see it
@@ -114,14 +128,36 @@ class BidsApi(APIView):
 
 class BidWithdrawApi(APIView):
     @extend_schema(request=None, responses=BidOutput)
+    @api_errors(422)
     def post(self, request, pk: int, bid_id: int):
         rfq = rfq_get(user=request.user, pk=pk)
         placed = bid_withdraw(rfq=rfq, user=request.user, bid_id=bid_id, meta=request_meta(request))
         return Response(BidOutput(placed.bid).data)
 
 
+STATE_SCHEMA = inline_serializer("AuctionState", {
+    "status": serializers.CharField(), "bidding_deadline": serializers.DateTimeField(),
+    "original_deadline": serializers.DateTimeField(), "extensions": serializers.IntegerField(),
+    "seq": serializers.IntegerField(min_value=0), "server_time": serializers.DateTimeField(),
+    "currency": serializers.CharField(), "auction_type": serializers.CharField(),
+    "max_extensions": serializers.IntegerField(required=False, allow_null=True),
+    "mode": serializers.ChoiceField(choices=["live", "sealed"], required=False),
+    "bid_count": serializers.IntegerField(required=False),
+    "leading_bid": serializers.CharField(required=False, allow_null=True),
+    "your_best": serializers.CharField(required=False, allow_null=True),
+    "your_rank": serializers.IntegerField(required=False, allow_null=True),
+    "minimum_next_bid": serializers.CharField(required=False, allow_null=True),
+    "lines": serializers.ListField(child=serializers.DictField(), required=False)})
+
+# The objects the WebSocket sends (api.md "WebSocket"); each type adds its own fields.
+LIVE_EVENTS_SCHEMA = inline_serializer("LiveEvent", many=True, fields={
+    "type": serializers.CharField(), "seq": serializers.IntegerField(min_value=1),
+    "prev_seq": serializers.IntegerField(allow_null=True, required=False),
+    "rfq": serializers.IntegerField(), "at": serializers.DateTimeField()})
+
+
 class AuctionStateApi(APIView):
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=STATE_SCHEMA)
     def get(self, request, pk: int):
         rfq = rfq_get(user=request.user, pk=pk)
         state = selectors.auction_state(user=request.user, rfq=rfq)
@@ -148,10 +184,10 @@ class Misdirected(ApplicationError):
 
 
 class EventsApi(APIView):
-    @extend_schema(parameters=[OpenApiParameter("since", OpenApiTypes.INT, description=(
+    @extend_schema(parameters=[OpenApiParameter("since", SEQ_SCHEMA, description=(
         "The last seq received; the live events after it, oldest first, at most "
         f"{live.REPLAY_LIMIT} per call (ask again from the last one)."))],
-        responses=OpenApiTypes.OBJECT)
+        responses=LIVE_EVENTS_SCHEMA)
     def get(self, request, pk: int):
         rfq = rfq_get(user=request.user, pk=pk, with_line_items=False)
         since = since_param(request.query_params.get("since")) or 0
@@ -160,20 +196,25 @@ class EventsApi(APIView):
 
 class EventStreamApi(APIView):
     @extend_schema(parameters=[
-        OpenApiParameter("since", OpenApiTypes.INT, description="Replay the live events after this seq first."),
-        OpenApiParameter("Last-Event-ID", OpenApiTypes.INT, OpenApiParameter.HEADER, required=False,
+        OpenApiParameter("since", SEQ_SCHEMA, description="Replay the live events after this seq first."),
+        OpenApiParameter("Last-Event-ID", SEQ_SCHEMA, OpenApiParameter.HEADER, required=False,
                          description="Set by EventSource on reconnect: replay after it.")],
-        responses={(200, "text/event-stream"): OpenApiTypes.STR})
+        responses={(200, "text/event-stream"): OpenApiResponse(
+            response={"type": "string", "description": "Server-Sent Events: one `data:` line per live event "
+                                                       "(a LiveEvent as JSON) with its seq as the `id:`."},
+            description="An open stream of Server-Sent Events")})
+    @api_errors(421)
     def get(self, request, pk: int):
         rfq = rfq_get(user=request.user, pk=pk, with_line_items=False)
+        # Input is judged wherever the stream is served: a bad seq is a 400 even before the 421.
+        since = since_param(request.headers.get("Last-Event-ID"), "Last-Event-ID")
+        if since is None:
+            since = since_param(request.query_params.get("since"))
         if not isinstance(request._request, ASGIRequest):
             # A WSGI worker would be held for as long as the stream lasts: in production this
             # path is routed to the ASGI server with /ws/ (README "Production").
             raise Misdirected("The event stream is served by the ASGI server; use the WebSocket, or poll "
                               f"/api/v1/rfqs/{rfq.pk}/events/?since=<seq>.")
-        since = since_param(request.headers.get("Last-Event-ID"), "Last-Event-ID")
-        if since is None:
-            since = since_param(request.query_params.get("since"))
         response = StreamingHttpResponse(event_stream(user=request.user, rfq_id=rfq.pk, since=since),
                                          content_type="text/event-stream")
         response["Cache-Control"] = "no-cache"
@@ -181,8 +222,25 @@ class EventStreamApi(APIView):
         return response
 
 
+SUPPLIER_REF = inline_serializer("SupplierRef", {"id": serializers.IntegerField(), "name": serializers.CharField()})
+EVALUATION_SCHEMA = inline_serializer("Evaluation", {
+    "method": serializers.CharField(),
+    "rankings": inline_serializer("Ranking", {
+        "rank": serializers.IntegerField(), "bid_id": serializers.IntegerField(), "supplier": SUPPLIER_REF,
+        "total": serializers.CharField(), "score": serializers.FloatField(),
+        "breakdown": serializers.DictField()}, many=True),
+    "recommended_bid_id": serializers.IntegerField(allow_null=True),
+    "recommended_bid_ids": serializers.ListField(child=serializers.IntegerField()),
+    "reserve": serializers.DictField(), "tie_break": serializers.DictField(), "pricing": serializers.DictField(),
+    "outcome": serializers.ChoiceField(choices=["AWARD", "SPLIT_AWARD", "MANUAL_SELECTION", "NO_AWARD"]),
+    "tie_groups": serializers.ListField(child=serializers.DictField()),
+    "awarded_bid_id": serializers.IntegerField(allow_null=True),
+    "award_override": serializers.BooleanField(), "status": serializers.CharField()})
+
+
 class EvaluationApi(APIView):
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=EVALUATION_SCHEMA)
+    @api_errors(409)
     def get(self, request, pk: int):
         rfq = rfq_get(user=request.user, pk=pk)
         evaluation = selectors.evaluation_for(user=request.user, rfq=rfq)

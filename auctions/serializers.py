@@ -4,6 +4,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from common.fields import StrictCharField, StrictIntegerField
 from common.money import format_money
 
 from .drafts import BidDraft, LineInput, MoneyInput
@@ -32,7 +33,7 @@ class AmountString(serializers.Field):
 
 class ReverseBidInput(serializers.Serializer):
     amount = AmountString()
-    currency = serializers.CharField(max_length=3, required=False)
+    currency = StrictCharField(max_length=3, required=False)
 
     def to_draft(self) -> BidDraft:
         data = self.validated_data
@@ -40,16 +41,16 @@ class ReverseBidInput(serializers.Serializer):
 
 
 class QuoteLineInput(serializers.Serializer):
-    line_item_id = serializers.IntegerField(min_value=1, max_value=2**62)
+    line_item_id = StrictIntegerField(min_value=1, max_value=2**62)
     unit_price = AmountString()
 
 
 class QuoteInput(serializers.Serializer):
     line_items = QuoteLineInput(many=True, allow_empty=False, max_length=1000)
     valid_until = serializers.DateField(required=False, allow_null=True, default=None)
-    terms = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+    terms = StrictCharField(required=False, allow_blank=True, default="", max_length=5000)
     criteria = serializers.DictField(required=False, default=dict)
-    currency = serializers.CharField(max_length=3, required=False)
+    currency = StrictCharField(max_length=3, required=False)
 
     def to_draft(self) -> BidDraft:
         data = self.validated_data

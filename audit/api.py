@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 
 from common.errors import Forbidden
 from common.pagination import PAGE_PARAMETERS, list_response, list_schema
+from common.schema import ID_MAX, ID_SCHEMA
 
 from .selectors import audit_events_for, audit_verify
 
@@ -31,14 +32,15 @@ def _require_compliance(user) -> None:
 
 def _rfq_param(request) -> int | None:
     raw = request.query_params.get("rfq")
-    if raw in (None, ""):
+    if raw is None:
         return None
-    if not raw.isdigit():
-        raise serializers.ValidationError({"rfq": ["An RFQ id is a whole number."]})
+    # An RFQ id as the schema says: a positive integer within the id range (empty is none).
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 19 and 0 < int(raw) <= ID_MAX):
+        raise serializers.ValidationError({"rfq": ["An RFQ id is a positive whole number."]})
     return int(raw)
 
 
-RFQ_PARAM = OpenApiParameter("rfq", int, required=False, description="Limit to one RFQ's stream")
+RFQ_PARAM = OpenApiParameter("rfq", ID_SCHEMA, required=False, description="Limit to one RFQ's stream")
 
 
 class AuditEventListApi(APIView):

@@ -12,12 +12,13 @@ from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 
 MAX_LIMIT = 500
+MAX_OFFSET = 2**63 - 1  # what the database can skip; longer digit strings would not even parse
 DEFAULT_LIMIT = 50
 
 PAGE_PARAMETERS = [
-    OpenApiParameter("limit", int, required=False,
+    OpenApiParameter("limit", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT}, required=False,
                      description=f"Return a page of at most this many items (1–{MAX_LIMIT}) instead of the whole list."),
-    OpenApiParameter("offset", int, required=False, description="Skip this many items (with or without limit)."),
+    OpenApiParameter("offset", {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET}, required=False, description="Skip this many items (with or without limit)."),
 ]
 
 
@@ -26,7 +27,8 @@ def _whole_number(request, name: str, *, minimum: int, maximum: int | None) -> i
     if raw is None:
         return None
     bound = f"from {minimum} to {maximum}" if maximum is not None else f"of at least {minimum}"
-    if not raw.isascii() or not raw.isdigit() or not (minimum <= int(raw) <= (maximum or int(raw))):
+    maximum = MAX_OFFSET if maximum is None else maximum
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 19 or not minimum <= int(raw) <= maximum:
         raise serializers.ValidationError({name: [f"A whole number {bound}."]})
     return int(raw)
 

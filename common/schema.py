@@ -1,6 +1,32 @@
-"""OpenAPI: every operation also documents the error format of api.md for its 4xx answers."""
+"""OpenAPI: the schema says what the API really does (api.md: "describe every endpoint truthfully").
+
+Each operation documents, besides its success body, every error status it can answer, with
+api.md's error body. Most of them follow from the operation's shape, so they are added
+here rather than per view:
+
+- 400 where the caller sends something to validate: a body, a query or a header parameter;
+- 401 and 403 where the caller must be authenticated (403: a role the operation refuses, and
+  the CSRF check of a cookie-authenticated write);
+- 404 where the path names an object (not found, or not visible to the caller);
+- 409 on authenticated writes (a state conflict);
+- 415 where there is a body (another media type than the documented one);
+
+and a view declares the rest with `@api_errors(...)` (409 on a read that needs the close,
+422/429 where rules refuse bids, 421 for the event stream outside the ASGI server).
+Path ids are positive integers within the database's id range (bigint).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
 from drf_spectacular.openapi import AutoSchema
 from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+
+# Ids are PostgreSQL bigints (DEFAULT_AUTO_FIELD = BigAutoField); larger ones name nothing (404).
+ID_MAX = 2**63 - 1
+ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": ID_MAX}
+SEQ_SCHEMA = {"type": "integer", "minimum": 0, "maximum": ID_MAX}
 
 
 class ViolationSchema(serializers.Serializer):
@@ -23,22 +49,82 @@ class ErrorSchema(serializers.Serializer):
     error = ErrorDetailSchema()
 
 
-ERROR_STATUSES = {
-    "400": "Malformed or invalid input",
-    "401": "Not authenticated",
-    "403": "Authenticated, but this role may not do this",
-    "404": "Not found, or not visible to the caller",
+ERROR_DESCRIPTIONS = {
+    400: "Malformed or invalid input",
+    401: "Not authenticated",
+    403: "Authenticated, but this role may not do this",
+    404: "Not found, or not visible to the caller",
+    409: "State conflict (e.g. invalid_transition)",
+    415: "Unsupported media type",
+    421: "Served by another server (the ASGI one)",
+    422: "Refused by the bidding rules (bid_rejected, violations listed)",
+    429: "Rate limited; retry after Retry-After seconds",
 }
-WRITE_ERROR_STATUSES = {"409": "State conflict (e.g. invalid_transition)"}
+WRITES = ("POST", "PUT", "PATCH", "DELETE")
+
+
+def api_errors(*statuses: int) -> Callable:
+    """Declare error statuses a view method answers beyond those its shape implies."""
+    def mark(method):
+        method.api_errors = tuple(statuses)
+        return method
+    return mark
 
 
 class QuaysideAutoSchema(AutoSchema):
-    def _get_response_bodies(self, direction="response"):
-        responses = super()._get_response_bodies(direction)
-        extra = {**ERROR_STATUSES, **(WRITE_ERROR_STATUSES if self.method in ("POST", "PATCH", "PUT") else {})}
-        for code, description in extra.items():
-            if code not in responses:
-                response = self._get_response_for_code(ErrorSchema, code, direction=direction)
-                response["description"] = description
-                responses[code] = response
-        return responses
+    def get_operation(self, path, path_regex, path_prefix, method, registry):
+        operation = super().get_operation(path, path_regex, path_prefix, method, registry)
+        if operation is None:
+            return None
+        for parameter in operation.get("parameters", []):
+            if parameter["in"] == "path" and parameter["schema"].get("type") == "integer":
+                parameter["schema"] = dict(ID_SCHEMA)
+        self._add_error_responses(operation)
+        return operation
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        # A required text is trimmed, then refused when blank: it needs a non-space character.
+        if (direction == "request" and isinstance(field, serializers.CharField) and not field.allow_blank
+                and field.trim_whitespace and schema.get("type") == "string" and "pattern" not in schema
+                and "format" not in schema):
+            schema["pattern"] = r"\S"
+        return schema
+
+    def _authenticated(self) -> bool:
+        view = self.view
+        return bool(view.get_authenticators()) and not any(
+            isinstance(permission, AllowAny) for permission in view.get_permissions())
+
+    def error_statuses(self, operation: dict) -> set[int]:
+        parameters = operation.get("parameters", [])
+        has_body = "requestBody" in operation
+        statuses: set[int] = set()
+        if has_body or any(p["in"] != "path" for p in parameters):
+            statuses.add(400)
+        if self._authenticated():
+            statuses |= {401, 403}
+            if self.method in WRITES:
+                statuses.add(409)
+        if any(p["in"] == "path" for p in parameters):
+            statuses.add(404)
+        if has_body:
+            statuses.add(415)
+        handler = getattr(self.view, self.method.lower(), None)
+        statuses |= set(getattr(handler, "api_errors", ()))
+        return statuses
+
+    def _add_error_responses(self, operation: dict) -> None:
+        ref = self.resolve_serializer(ErrorSchema, "response").ref
+        responses = operation["responses"]
+        for status in sorted(self.error_statuses(operation)):
+            existing = responses.get(str(status), {})
+            response = {"description": existing.get("description") or ERROR_DESCRIPTIONS[status],
+                        # Errors are JSON whatever format was asked for (e.g. ?format=pdf).
+                        "content": {"application/json": {"schema": ref}}}
+            if status == 429:
+                response["headers"] = {"Retry-After": {
+                    "schema": {"type": "integer", "minimum": 1}, "required": True,
+                    "description": "Seconds to wait before trying again"}}
+            responses[str(status)] = response
+        operation["responses"] = dict(sorted(responses.items()))

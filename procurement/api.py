@@ -10,8 +10,10 @@ from rest_framework.views import APIView
 from auctions.scenarios import TEMPLATES
 from common.api import body_object
 from common.errors import Forbidden
+from common.fields import StrictCharField, StrictIntegerField
 from common.money import MoneyField
 from common.pagination import PAGE_PARAMETERS, list_response, list_schema
+from common.schema import ID_MAX
 
 from . import services
 from .models import RFQStatus
@@ -29,7 +31,8 @@ class RFQListCreateApi(APIView):
         OpenApiParameter("status", str, enum=RFQStatus.values, required=False), *PAGE_PARAMETERS])
     def get(self, request):
         wanted = request.query_params.get("status")
-        if wanted and wanted not in RFQStatus.values:
+        # An empty ?status= is no status: a 400 like any other value outside the enum.
+        if wanted is not None and wanted not in RFQStatus.values:
             raise serializers.ValidationError({"status": [f"Unknown status; one of {', '.join(RFQStatus.values)}."]})
         return list_response(request, rfq_list(user=request.user, status=wanted), RFQOutput)
 
@@ -58,20 +61,23 @@ class RFQDetailApi(APIView):
 
 
 class ReasonInput(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    reason = StrictCharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
 class CancelInput(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000)
+    reason = StrictCharField(max_length=2000)
 
 
 class AwardInput(ReasonInput):
-    bid_id = serializers.IntegerField(min_value=1)
+    bid_id = StrictIntegerField(min_value=1, max_value=ID_MAX)
 
 
 class ReopenInput(ReasonInput):
-    bidding_deadline = serializers.DateTimeField(required=False, allow_null=True, default=None)
-    reserve_amount = MoneyField(required=False, allow_null=True, default=None)
+    bidding_deadline = serializers.DateTimeField(
+        required=False, allow_null=True, default=None,
+        help_text="The new deadline: in the future (an RFQ reopened after no award only), else 400.")
+    reserve_amount = MoneyField(required=False, allow_null=True, default=None,
+                                help_text="A lowered reserve; a higher one is a 400.")
 
     def validate_bidding_deadline(self, value):
         if value is not None and value <= timezone.now():

@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from auctions.mechanisms import get_mechanism
 from auctions.scenarios import TEMPLATES_BY_ID
+from common.fields import StrictCharField
 from common.money import (
     MoneyField,
     QuantityField,
@@ -29,15 +30,6 @@ TIE_BREAK_FALLBACKS = ["random", "manual_selection", "split_award"]
 DEFAULT_TIE_BREAKING = {"criteria": ["earliest_submission"], "final_fallback": "random"}
 NO_RESERVE = {"enabled": False, "amount": None, "visibility": "hidden", "auto_accept_if_met": False,
               "notify_buyer_if_not_met": True}
-
-
-class StrictCharField(serializers.CharField):
-    """A CharField that refuses numbers and booleans instead of silently stringifying them."""
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return super().to_internal_value(data)
 
 
 class WholeObjectInput(serializers.Serializer):

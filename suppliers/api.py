@@ -1,7 +1,7 @@
 """Supplier directory, KYC and invitation endpoints."""
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
@@ -28,6 +28,7 @@ from .serializers import (
     KycDecisionInput,
     KycDocumentInput,
     KycDocumentOutput,
+    KycRejectInput,
     SupplierOutput,
 )
 
@@ -41,13 +42,17 @@ def own_supplier(user):
 class SupplierListApi(APIView):
     @extend_schema(operation_id="suppliers_list", responses=list_schema(SupplierOutput, "Supplier"), parameters=[
         OpenApiParameter("kyc_status", str, enum=KycStatus.values, required=False),
-        OpenApiParameter("category", str, required=False), *PAGE_PARAMETERS])
+        OpenApiParameter("category", {"type": "string", "minLength": 1, "maxLength": 50}, required=False,
+                         description="A category slug"), *PAGE_PARAMETERS])
     def get(self, request):
-        kyc_status = request.query_params.get("kyc_status") or None
-        if kyc_status and kyc_status not in KycStatus.values:
+        # An empty filter is no value of the filter: a 400 like any other value outside the schema.
+        kyc_status = request.query_params.get("kyc_status")
+        if kyc_status is not None and kyc_status not in KycStatus.values:
             raise serializers.ValidationError({"kyc_status": [f"One of {', '.join(KycStatus.values)}."]})
-        suppliers = supplier_directory(user=request.user, kyc_status=kyc_status,
-                                       category=request.query_params.get("category") or None)
+        category = request.query_params.get("category")
+        if category is not None and not 0 < len(category) <= 50:
+            raise serializers.ValidationError({"category": ["A category slug (1 to 50 characters)."]})
+        suppliers = supplier_directory(user=request.user, kyc_status=kyc_status, category=category)
         return list_response(request, suppliers, SupplierOutput)
 
 
@@ -91,16 +96,28 @@ class KycSubmitApi(APIView):
 class KycDecisionApi(APIView):
     approve: bool = True
 
-    @extend_schema(request=KycDecisionInput, responses=SupplierOutput)
+    def get_input_serializer(self):
+        return KycDecisionInput if self.approve else KycRejectInput
+
     def post(self, request, pk: int):
         supplier = supplier_get(user=request.user, pk=pk)
         if not request.user.is_compliance:
             raise Forbidden("Only compliance officers decide on KYC.")
-        serializer = KycDecisionInput(data=body_object(request))
+        serializer = self.get_input_serializer()(data=body_object(request))
         serializer.is_valid(raise_exception=True)
         decide = services.kyc_approve if self.approve else services.kyc_reject
         supplier = decide(supplier=supplier, officer=request.user, reason=serializer.validated_data["reason"])
         return Response(SupplierOutput(supplier).data)
+
+
+@extend_schema_view(post=extend_schema(request=KycDecisionInput, responses=SupplierOutput))
+class KycApproveApi(KycDecisionApi):
+    approve = True
+
+
+@extend_schema_view(post=extend_schema(request=KycRejectInput, responses=SupplierOutput))
+class KycRejectApi(KycDecisionApi):
+    approve = False
 
 
 class RFQInvitationsApi(APIView):

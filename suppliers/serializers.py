@@ -1,5 +1,8 @@
 from rest_framework import serializers
 
+from common.fields import StrictCharField, StrictIntegerField
+from common.schema import ID_MAX
+
 from .models import Invitation, KycDocument, KycDocumentKind, SupplierCompany
 
 
@@ -35,15 +38,18 @@ class KycDocumentOutput(serializers.ModelSerializer):
 
 
 class KycDecisionInput(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    reason = StrictCharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
-# Ids beyond a 64-bit integer would overflow the database driver (a 500) in an `IN` lookup.
-MAX_ID = 2**63 - 1
+class KycRejectInput(serializers.Serializer):
+    """api.md: a rejection carries a reason the supplier can act on."""
+
+    reason = StrictCharField(max_length=2000)
 
 
 class InvitationCreateInput(serializers.Serializer):
-    supplier_ids = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+    # Ids beyond a 64-bit integer would overflow the database driver (a 500) in an `IN` lookup.
+    supplier_ids = serializers.ListField(child=StrictIntegerField(min_value=1, max_value=ID_MAX),
                                          min_length=1, max_length=500)
 
 
@@ -65,4 +71,4 @@ class InvitationOutput(serializers.ModelSerializer):
 
 
 class InvitationResponseInput(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    reason = StrictCharField(required=False, allow_blank=True, default="", max_length=2000)

@@ -15,6 +15,9 @@ from rest_framework.views import APIView
 
 from audit.models import Recommendation
 from common.api import body_object
+from common.errors import ValidationFailed
+from common.fields import StrictCharField, StrictIntegerField
+from common.schema import api_errors
 
 from .gate import award_gate
 from .pdf import report_pdf
@@ -38,15 +41,25 @@ def report_body(report) -> dict:
             "content_hash": report.content_hash, **report.data}
 
 
+# product.md §5: the report's sections follow these keys (each an object or list of its own).
+REPORT_SCHEMA = inline_serializer("FairnessReport", {
+    "rfq_id": serializers.IntegerField(), "version": serializers.IntegerField(min_value=1),
+    "generated_at": serializers.DateTimeField(), "content_hash": serializers.CharField()})
+
+
 class FairnessReportApi(APIView):
     renderer_classes = [JSONRenderer, PDFRenderer]
 
     @extend_schema(
         parameters=[OpenApiParameter("format", str, enum=["json", "pdf"], required=False,
                                      description="pdf: the report as a PDF document with its charts")],
-        responses={(200, "application/json"): OpenApiTypes.OBJECT, (200, "application/pdf"): OpenApiTypes.BINARY},
+        responses={(200, "application/json"): REPORT_SCHEMA, (200, "application/pdf"): OpenApiTypes.BINARY},
         summary="The fairness-audit report of a closed auction (buyer, compliance)")
+    @api_errors(409)
     def get(self, request, pk: int):
+        if request.query_params.get("format") == "":
+            # An empty format is none of the documented ones (DRF would quietly answer JSON).
+            raise ValidationFailed("format is json or pdf.", fields={"format": ["One of json, pdf."]})
         rfq = rfq_for_fairness_report(user=request.user, pk=pk)
         report = fairness_report_current(rfq=rfq)
         if getattr(request.accepted_renderer, "format", "") == "pdf":
@@ -65,10 +78,10 @@ class FairnessReportApi(APIView):
 
 class CertifyInput(serializers.Serializer):
     recommendation = serializers.ChoiceField(choices=Recommendation.values)
-    findings = serializers.ListField(child=serializers.CharField(max_length=2000, allow_blank=False),
+    findings = serializers.ListField(child=StrictCharField(max_length=2000, allow_blank=False),
                                      max_length=100, required=False, default=list)
     # The report version the officer read: refused with 409 if new facts made a newer one.
-    report_version = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1, default=None)
+    report_version = StrictIntegerField(required=False, min_value=1, max_value=2**31 - 1, default=None)
 
 
 CertifyOutput = inline_serializer("Certification", {
@@ -82,7 +95,8 @@ CertifyOutput = inline_serializer("Certification", {
 
 class FairnessCertifyApi(APIView):
     @extend_schema(request=CertifyInput, responses={200: CertifyOutput, 409: OpenApiResponse(
-        description="Bidding has not closed yet")}, summary="Certify the fairness audit (compliance)")
+        description="Bidding has not closed yet, or the report read is no longer the current one")},
+        summary="Certify the fairness audit (compliance)")
     def post(self, request, pk: int):
         rfq = rfq_for_certification(user=request.user, pk=pk)
         serializer = CertifyInput(data=body_object(request))
