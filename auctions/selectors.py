@@ -82,9 +82,11 @@ def auction_state(*, user, rfq) -> dict:
     """The live state as the caller may see it (api.md `/state/`)."""
     settings, sealed = rfq.auction_settings, rfq.collects_sealed
     head = AuditStream.objects.filter(key=rfq_stream(rfq.pk)).values_list("last_seq", flat=True).first()
+    # paused_at: while paused the deadline stands still in the database (the resume moves it by
+    # the pause), so a countdown holds at bidding_deadline - paused_at.
     state = {"status": rfq.status, "bidding_deadline": rfq.bidding_deadline, "original_deadline":
              rfq.original_deadline, "extensions": rfq.extensions, "seq": head or 0, "server_time": timezone.now(),
-             "currency": rfq.currency, "auction_type": rfq.auction_type}
+             "paused_at": rfq.paused_at, "currency": rfq.currency, "auction_type": rfq.auction_type}
     if rfq.auction_type == "REVERSE_AUCTION":
         state["max_extensions"] = settings.get("max_extensions")
         state["mode"] = "sealed" if rfq.sealed_fallback_at else "live"

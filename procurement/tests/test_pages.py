@@ -1,6 +1,7 @@
 """Buyer pages: who may see and act on what, and that each page does its one job."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -251,8 +252,14 @@ def test_transition_buttons_follow_the_state(login):
     client = login("buyer")
     assert [a["name"] for a in client.get(reverse("buyer-rfq-detail", args=[draft.pk])).context["actions"]] == [
         "publish"]
-    actions = client.get(reverse("buyer-rfq-detail", args=[live.pk])).context["actions"]
-    assert [a["name"] for a in actions] == ["pause", "close"]
+    response = client.get(reverse("buyer-rfq-detail", args=[live.pk]))
+    actions = response.context["actions"]
+    # While bidding runs every live button is rendered, shown only in its status (the page
+    # swaps Pause and Resume without a reload): here Pause and Close, Resume hidden.
+    assert [(a["name"], a["when"]) for a in actions] == [("pause", "open"), ("resume", "paused"), ("close", "open")]
+    html = response.content.decode()
+    assert re.search(r'data-testid="action-resume" data-live-when="paused" hidden', html)
+    assert re.search(r'data-testid="action-pause" data-live-when="open">', html)
     close = next(a for a in actions if a["name"] == "close")
     assert close["blockers"] and "cannot be closed early" in close["blockers"][0]
 
@@ -314,7 +321,12 @@ def test_pause_and_resume(login):
     client.post(reverse("buyer-rfq-pause", args=[rfq.pk]), {"reason": "Supplier connection down"})
     assert seeded(rfq.title).status == "paused"
     response = client.get(reverse("buyer-rfq-detail", args=[rfq.pk]))
-    assert [a["name"] for a in response.context["actions"]] == ["resume"]
+    assert [a["name"] for a in response.context["actions"] if a["shown"]] == ["resume"]
+    # Pause and Close are there for the page to show when bidding resumes, hidden for now.
+    html = response.content.decode()
+    assert 'data-testid="action-pause" data-live-when="open" hidden' in html
+    assert 'data-testid="action-resume" data-live-when="paused">' in html
+    assert 'data-live-badge>Paused' in html
     client.post(reverse("buyer-rfq-resume", args=[rfq.pk]))
     assert seeded(rfq.title).status == "open"
 

@@ -288,3 +288,23 @@ def test_multi_attribute_evaluation_shows_the_breakdown(login, api, demo):
     assert rows == {"Price (total)": ("USD 5,000.00", "0.000", "60.0 %", "0.0"),
                     "Delivery time": ("10 days", "1.000", "30.0 %", "30.0"),
                     "Class-certified": ("Yes", "1.000", "10.0 %", "10.0")}
+
+
+def test_the_live_monitor_renders_what_its_script_switches(login, api, demo):
+    """Countdown, "runs until", the buttons of each live status and the next step after the
+    close are all on the page; quayside.js shows the ones the current state needs."""
+    rfq_id = published_rfq(demo, suppliers=(1, 2), accept=(1, 2), reserve_price={"enabled": False}, auction={
+        "type": "REVERSE_AUCTION", "settings": {"starting_price": "10000.00", "minimum_decrement": "100.00",
+                                                "decrement_type": "AMOUNT"}})
+    client = login("buyer")
+    html = client.get(reverse("buyer-rfq-detail", args=[rfq_id])).content.decode()
+    assert 'data-live-page="buyer"' in html and 'id="live-state"' in html
+    assert 'data-testid="countdown" data-countdown=' in html and 'data-testid="runs-until"' in html
+    stamp = f"{RFQ.objects.get(pk=rfq_id).bidding_deadline:%Y-%m-%d %H:%M:%S}"
+    assert f'until <span data-live-deadline="iso" data-testid="runs-until-blocker">{stamp}</span> UTC' in html
+    assert 'data-testid="next-step" data-live-when="closed" hidden' in html
+    assert 'data-live-step="open" data-label="Bidding"' in html
+
+    close(login, rfq_id)
+    html = client.get(reverse("buyer-rfq-detail", args=[rfq_id])).content.decode()
+    assert "data-live-page" not in html and 'data-testid="action-pause"' not in html

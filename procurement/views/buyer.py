@@ -10,10 +10,11 @@ from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
 from accounts.models import Role
 from auctions.scenarios import TEMPLATES
-from auctions.selectors import EVALUATED_STATES
+from auctions.selectors import EVALUATED_STATES, auction_state
 from audit.selectors import audit_events_for
 from common.errors import ApplicationError
 from common.fsm import transition_blockers
@@ -46,6 +47,9 @@ BUTTONS = [
     ("close", "Close bidding", "secondary"),
     ("evaluate", "Start evaluation", "primary"),
 ]
+# While bidding runs the page follows pause, resume and close live (static/js/quayside.js):
+# each of these buttons is rendered and shown only in the status where it applies.
+LIVE_BUTTONS = {"pause": "open", "resume": "paused", "close": "open"}
 ACTIVE_INVITATIONS = [InvitationStatus.PENDING, InvitationStatus.SENT, InvitationStatus.ACCEPTED,
                       InvitationStatus.DECLINED]
 
@@ -125,15 +129,30 @@ def rfq_edit(request, pk: int):
 
 
 def _actions(rfq) -> list[dict]:
-    """The transition buttons this RFQ's state allows, each with what still blocks it."""
+    """The transition buttons this RFQ's state allows, each with what still blocks it (and,
+    while bidding runs, the status it is shown in)."""
     actions = []
     for name, label, style in BUTTONS:
-        if not getattr(rfq, name)._django_fsm.has_transition(rfq.status):
+        when = LIVE_BUTTONS.get(name) if rfq.is_live else None
+        if when is None and not getattr(rfq, name)._django_fsm.has_transition(rfq.status):
             continue
-        actions.append({"name": name, "label": label, "style": style,
+        shown = when in (None, rfq.status)
+        blockers = transition_blockers(rfq, name) if shown else []
+        actions.append({"name": name, "label": label, "style": style, "when": when, "shown": shown,
                         "url": reverse(f"buyer-rfq-{name}", args=[rfq.pk]),
-                        "blockers": transition_blockers(rfq, name)})
+                        "blockers": [_live_deadline(reason, rfq) for reason in blockers]})
     return actions
+
+
+def _live_deadline(reason: str, rfq):
+    """A reason that names the deadline ("runs until …"), the deadline marked for the page's
+    script to keep current when a late bid extends it."""
+    stamp = f"{rfq.bidding_deadline:%Y-%m-%d %H:%M:%S}"
+    before, found, after = reason.partition(stamp)
+    if not found:
+        return reason
+    return format_html('{}<span data-live-deadline="iso" data-testid="runs-until-blocker">{}</span>{}',
+                       before, stamp, after)
 
 
 @page_view
@@ -164,4 +183,7 @@ def rfq_detail(request, pk: int):
         "timeline": status_timeline(audit_events_for(rfq_id=rfq.pk)),
         "panel": bids_panel(user=request.user, rfq=rfq),
         "has_evaluation": rfq.status in EVALUATED_STATES,
+        # The /state/ object the live page starts from (the same code applies each event).
+        "live_state": auction_state(user=request.user, rfq=rfq) if rfq.is_live else None,
+        "server_time": timezone.now(),
     })

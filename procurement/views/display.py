@@ -213,7 +213,7 @@ def lifecycle(rfq) -> dict:
             label = "Paused"
         state = "done" if position < index or status == RFQStatus.AWARDED else \
             "current" if position == index else "todo"
-        steps.append({"label": label, "state": state})
+        steps.append({"label": label, "state": state, "value": value, "base_label": LIFECYCLE[position][1]})
     return {"steps": steps, "stopped": False}
 
 

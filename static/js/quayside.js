@@ -124,20 +124,23 @@ document.addEventListener("DOMContentLoaded", function () {
   });
 
   // Countdowns to a deadline, corrected by the server's clock: data-countdown="<ISO>" data-server-time="<ISO>".
+  // A live page sets `held` (ms left) while the auction is paused: the countdown stands still.
   var countdowns = [];
   document.querySelectorAll("[data-countdown]").forEach(function (el) {
     var skew = Date.parse(el.dataset.serverTime) - Date.now();
-    countdowns.push({ el: el, deadline: Date.parse(el.dataset.countdown), skew: isNaN(skew) ? 0 : skew });
+    countdowns.push({ el: el, deadline: Date.parse(el.dataset.countdown), skew: isNaN(skew) ? 0 : skew, held: null });
   });
   function pad(n) { return (n < 10 ? "0" : "") + n; }
   var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
   function tick() {
     countdowns.forEach(function (c) {
-      var left = Math.floor((c.deadline - (Date.now() + c.skew)) / 1000);
-      if (left <= 0) { c.el.textContent = "Closed"; c.el.classList.add("is-over"); return; }
+      var left = Math.floor((c.held !== null ? c.held : c.deadline - (Date.now() + c.skew)) / 1000);
+      c.el.classList.toggle("is-over", left <= 0);
+      c.el.classList.toggle("is-held", c.held !== null && left > 0);
+      if (left <= 0) { c.el.textContent = "Closed"; return; }
       var d = Math.floor(left / 86400), h = Math.floor(left % 86400 / 3600), m = Math.floor(left % 3600 / 60), s = left % 60;
       c.el.textContent = d > 0 ? d + " d " + h + " h " + pad(m) + " min" : (h > 0 ? h + " h " : "") + pad(m) + ":" + pad(s);
-      c.el.classList.toggle("is-urgent", left < 300);
+      c.el.classList.toggle("is-urgent", c.held === null && left < 300);
     });
   }
   if (countdowns.length) { tick(); window.setInterval(tick, 1000); }
@@ -292,20 +295,142 @@ document.addEventListener("DOMContentLoaded", function () {
     return { refresh: poll };
   }
 
-  function showNotice(panel, kind, text) {
-    var box = panel.querySelector("[data-live-notice]");
-    if (!box) return;
-    box.className = "flash flash--" + kind;
-    box.textContent = text;
-    box.hidden = false;
-  }
-  function utcTime(iso) {
-    var d = new Date(Date.parse(iso));
+  function utcTime(when) {  // an ISO string or milliseconds → "14:50:28"
+    var d = new Date(typeof when === "number" ? when : Date.parse(when));
     return isNaN(d) ? "" : pad(d.getUTCHours()) + ":" + pad(d.getUTCMinutes()) + ":" + pad(d.getUTCSeconds());
   }
+  function utcDate(ms, format) {  // "6 Dec 2026, 14:50:28"; "short": without seconds; "iso": 2026-12-06 14:50:28
+    var d = new Date(ms), time = pad(d.getUTCHours()) + ":" + pad(d.getUTCMinutes());
+    if (format === "iso") {
+      return d.getUTCFullYear() + "-" + pad(d.getUTCMonth() + 1) + "-" + pad(d.getUTCDate()) + " " + time + ":" +
+        pad(d.getUTCSeconds());
+    }
+    var day = d.getUTCDate() + " " + MONTHS[d.getUTCMonth()] + " " + d.getUTCFullYear() + ", ";
+    return day + time + (format === "short" ? "" : ":" + pad(d.getUTCSeconds()));
+  }
+  function fill(text, values) { return text.replace(/\{(\w+)\}/g, function (_, key) { return values[key] || ""; }); }
 
-  // Live reverse auction for a supplier: what the settings disclose, updated as it happens.
-  document.querySelectorAll("[data-live-state]").forEach(function (panel) {
+  // --- Live RFQ pages ------------------------------------------------------------------------
+  // A live page (data-live-page="supplier"|"buyer") starts from the /state/ object rendered with
+  // it (#live-state). applyState() is the one place a state reaches the page: the initial
+  // render, every `state` message (connect, reconnect, polling) and every event, read as the
+  // partial state it implies (stateOf). Elements say what they follow:
+  //   data-live-when="open paused"  shown only in these statuses
+  //   data-live-enabled="open"      a fieldset whose controls work only in these statuses
+  //   data-live-badge, data-live-step (the stepper), data-live-deadline="|short|iso", data-countdown
+  //   data-live-notice              one message box: each message replaces the one before
+  var STATUS_LABELS = { published: "Published", open: "Open", paused: "Paused", closed: "Closed",
+    evaluation: "Evaluation", awarded: "Awarded", no_award: "No award", cancelled: "Cancelled" };
+  var NOTICES = {  // the paused texts are also rendered by the server (includes/live_notice.html)
+    supplier: {
+      paused: "Bidding is paused by the buyer{reason}. The clock is stopped; the deadline moves by the time it stays paused.",
+      resumed: "Bidding has resumed; it now closes at {time} UTC.",
+      extended: "Deadline extended to {time} UTC by a late bid{count}.",
+      closed: "Bidding has closed.{lead} The buyer now evaluates the bids.",
+      cancelled: "The buyer cancelled this auction.",
+      mode: "The buyer switched this auction to sealed bids. Reloading…" },
+    buyer: {
+      paused: "Bidding is paused{reason}. Suppliers have been told; the clock is stopped and the deadline moves by the time it stays paused.",
+      resumed: "Bidding resumed; it now closes at {time} UTC.",
+      extended: "A late bid extended the deadline to {time} UTC{count}.",
+      closed: "Bidding has closed.{lead} Compare the bids and award on the evaluation page.",
+      cancelled: "The auction was cancelled.",
+      mode: "The auction now collects sealed bids; suppliers have been told." }
+  };
+
+  function stateOf(body) {  // the part of the state an event tells
+    switch (body.type) {
+      case "deadline_extended": return { bidding_deadline: body.bidding_deadline, extensions: body.extension_number };
+      case "auction_paused": return { status: "paused", bidding_deadline: body.bidding_deadline, paused_at: body.at };
+      case "auction_resumed": case "auction_opened":
+        return { status: "open", bidding_deadline: body.bidding_deadline, paused_at: null };
+      case "auction_closed": return { status: body.status || "closed", bidding_deadline: body.bidding_deadline };
+    }
+    return null;
+  }
+
+  function livePage(marker, followers) {
+    var texts = NOTICES[marker.dataset.livePage] || NOTICES.buyer;
+    var notice = document.querySelector("[data-live-notice]");
+    var live = { status: null, deadline: NaN, skew: 0, pausedAt: null };
+
+    function say(about, kind, text) {
+      if (!notice) return;
+      notice.dataset.about = about;
+      notice.hidden = !text;
+      notice.className = text ? "flash flash--" + kind : "";
+      notice.textContent = text || "";
+    }
+    function statusNotice() {  // a status learnt without its event (a reconnect): say what it means now
+      if (!notice || notice.dataset.about === live.status) return;
+      var values = { time: utcTime(live.deadline) };
+      if (live.status === "paused") say("paused", "warning", fill(texts.paused, values));
+      else if (live.status === "open") say("open", "info", notice.dataset.about === "paused" ? fill(texts.resumed, values) : "");
+      else if (texts[live.status]) say(live.status, "info", fill(texts[live.status], values));
+    }
+    function eventNotice(body) {
+      var values = { time: utcTime(body.bidding_deadline), reason: body.reason ? ": " + body.reason : "",
+        count: body.max_extensions ? " (extension " + body.extension_number + " of " + body.max_extensions + ")" : "",
+        lead: body.leading_bid ? " Final leading bid: " + money(body.leading_bid, live.currency,
+          (String(body.leading_bid).split(".")[1] || "").length) + "." : "" };
+      var message = { auction_paused: ["warning", texts.paused], auction_resumed: ["info", texts.resumed],
+        auction_opened: ["info", ""], deadline_extended: ["warning", texts.extended],
+        auction_closed: ["info", texts[live.status]], mode_changed: ["info", texts.mode] }[body.type];
+      if (message) say(live.status, message[0], fill(message[1] || "", values));
+    }
+    function showStatus() {
+      var status = live.status;
+      document.querySelectorAll("[data-live-badge]").forEach(function (badge) {
+        badge.className = "badge badge--lg s-" + status;
+        badge.textContent = STATUS_LABELS[status] || status;
+      });
+      document.querySelectorAll("[data-live-when]").forEach(function (el) {
+        el.hidden = el.dataset.liveWhen.split(" ").indexOf(status) < 0;
+      });
+      document.querySelectorAll("[data-live-enabled]").forEach(function (el) {
+        el.disabled = el.dataset.liveEnabled.split(" ").indexOf(status) < 0;
+      });
+      var steps = Array.prototype.slice.call(document.querySelectorAll("[data-live-step]"));
+      var at = steps.map(function (li) { return li.dataset.liveStep; }).indexOf(status === "paused" ? "open" : status);
+      if (at >= 0) steps.forEach(function (li, i) {
+        li.className = "is-" + (i < at ? "done" : i === at ? "current" : "todo");
+        if (i === at) li.setAttribute("aria-current", "step"); else li.removeAttribute("aria-current");
+        li.textContent = i === at && status === "paused" ? STATUS_LABELS.paused : li.dataset.label;
+      });
+    }
+    function showDeadline() {  // the deadline in words, and the countdown: running, held while paused, or over
+      if (isNaN(live.deadline)) return;
+      document.querySelectorAll("[data-live-deadline]").forEach(function (el) {
+        el.textContent = utcDate(live.deadline, el.dataset.liveDeadline);
+      });
+      var held = live.status === "open" ? null : live.status === "paused" ? Math.max(0, live.deadline - live.pausedAt) : 0;
+      countdowns.forEach(function (c) { c.deadline = live.deadline; c.skew = live.skew; c.held = held; });
+      tick();
+    }
+    function applyState(state) {
+      if (state.server_time) live.skew = Date.parse(state.server_time) - Date.now();
+      if (state.bidding_deadline) live.deadline = Date.parse(state.bidding_deadline);
+      if (state.currency) live.currency = state.currency;
+      if (state.status) live.status = state.status;
+      if ("paused_at" in state) live.pausedAt = state.paused_at ? Date.parse(state.paused_at) : null;
+      if (live.status !== "paused") live.pausedAt = null;
+      else if (live.pausedAt === null) live.pausedAt = Date.now() + live.skew;  // not told when: from now
+      showStatus();
+      showDeadline();
+      statusNotice();
+    }
+
+    applyState(JSON.parse(document.getElementById("live-state").textContent));
+    var connection = liveConnection(marker.dataset.rfq, document.querySelector("[data-connection]"), function (body) {
+      var state = body.type === "state" ? body : stateOf(body);
+      if (state) applyState(state);
+      if (body.type !== "state") eventNotice(body);
+      followers.forEach(function (follow) { follow(body, connection); });
+    });
+  }
+
+  // A supplier's reverse-auction figures, as far as the settings disclose them.
+  function liveFigures(panel) {
     var currency = panel.dataset.currency, digits = parseInt(panel.dataset.digits, 10);
     var amount = panel.querySelector("[data-bid-amount]"), typed = false, refreshTimer = null;
     if (amount) amount.addEventListener("input", function () { typed = true; });
@@ -318,83 +443,33 @@ document.addEventListener("DOMContentLoaded", function () {
         el.textContent = value === null || value === undefined ? "—" : value;
       }
     }
-    function setDeadline(iso, serverTime) {
-      var deadline = Date.parse(iso);
-      if (isNaN(deadline)) return;
-      var text = panel.querySelector("[data-state-deadline]");
-      if (text) {
-        var d = new Date(deadline);
-        text.textContent = d.getUTCDate() + " " + MONTHS[d.getUTCMonth()] + " " + d.getUTCFullYear() + ", " +
-          pad(d.getUTCHours()) + ":" + pad(d.getUTCMinutes()) + ":" + pad(d.getUTCSeconds());
-      }
-      countdowns.forEach(function (c) {
-        if (!panel.contains(c.el)) return;
-        c.deadline = deadline;
-        if (serverTime) c.skew = Date.parse(serverTime) - Date.now();
-      });
-      tick();
-    }
-    function closeBidding(text) {
-      var form = panel.querySelector("form.bid-form");
-      if (form) form.querySelectorAll("input, button").forEach(function (el) { el.disabled = true; });
-      panel.dataset.status = "closed";
-      showNotice(panel, "info", text);
-    }
-    function applyState(state) {
-      ["leading_bid", "your_best", "minimum_next_bid", "your_rank", "bid_count"].forEach(function (key) {
-        if (key in state) setField(key, state[key]);
-      });
-      if (amount && !typed && state.minimum_next_bid) amount.value = state.minimum_next_bid;
-      setDeadline(state.bidding_deadline, state.server_time);
-      if (state.status === "paused" && panel.dataset.status !== "paused") {
-        panel.dataset.status = "paused";
-        showNotice(panel, "warning", "The buyer has paused bidding. The deadline moves by the time it stays paused.");
-      }
-    }
-    function refreshSoon() {  // the state holds what events do not: your best, the next allowed bid
+    function refreshSoon(connection) {  // the state holds what events do not: your best, the next allowed bid
       window.clearTimeout(refreshTimer);
-      refreshTimer = window.setTimeout(live.refresh, 150);
+      refreshTimer = window.setTimeout(connection.refresh, 150);
     }
-    var live = liveConnection(panel.dataset.rfq, panel.querySelector("[data-connection]"), function (body) {
+    return function (body, connection) {
       switch (body.type) {
-        case "state": applyState(body); break;
+        case "state":
+          ["leading_bid", "your_best", "minimum_next_bid", "your_rank", "bid_count"].forEach(function (key) {
+            if (key in body) setField(key, body[key]);
+          });
+          if (amount && !typed && body.minimum_next_bid) amount.value = body.minimum_next_bid;
+          break;
         case "rank_changed": setField("your_rank", body.your_rank); break;
-        case "bid_placed": case "bid_withdrawn":
+        case "bid_placed": case "bid_withdrawn": case "auction_closed":
           if ("leading_bid" in body) setField("leading_bid", body.leading_bid);
           if ("bid_count" in body) setField("bid_count", body.bid_count);
-          refreshSoon(); break;
-        case "deadline_extended":
-          setDeadline(body.bidding_deadline);
-          showNotice(panel, "warning", "Deadline extended to " + utcTime(body.bidding_deadline) + " UTC by a late bid" +
-            (body.max_extensions ? " (extension " + body.extension_number + " of " + body.max_extensions + ")." : "."));
-          break;
-        case "auction_paused":
-          panel.dataset.status = "paused";
-          showNotice(panel, "warning", "The buyer has paused bidding" + (body.reason ? ": " + body.reason : "") +
-            ". The deadline moves by the time it stays paused.");
-          break;
-        case "auction_resumed":
-          panel.dataset.status = "open";
-          setDeadline(body.bidding_deadline);
-          showNotice(panel, "info", "Bidding has resumed; it now closes at " + utcTime(body.bidding_deadline) + " UTC.");
-          break;
+          refreshSoon(connection); break;
         case "mode_changed":  // sealed collection from now on: the page is rendered for it
-          showNotice(panel, "info", "The buyer switched this auction to sealed bids. Reloading…");
           window.setTimeout(function () { window.location.reload(); }, 1200);
           break;
-        case "auction_closed":
-          if ("leading_bid" in body) setField("leading_bid", body.leading_bid);
-          closeBidding(body.status === "cancelled" ? "The buyer cancelled this auction." :
-            "Bidding has closed." + ("leading_bid" in body ? " Final leading bid: " + money(body.leading_bid, currency, digits) + "." : "") +
-            " The buyer now evaluates the bids.");
-          refreshSoon(); break;
       }
-    });
-  });
+    };
+  }
 
-  // The buyer's live monitor: the bids panel re-renders on every event (and every 5 s only
-  // when live delivery is blocked); extensions, pauses and the close are announced.
-  document.querySelectorAll("[data-live-fragment]").forEach(function (panel) {
+  // The buyer's bids panel: re-rendered by the server on every message (and every 5 s only
+  // when live delivery is blocked, with the polling).
+  function liveFragment(panel) {
     var loading = false, again = false;
     function reload() {
       if (loading) { again = true; return; }
@@ -407,21 +482,14 @@ document.addEventListener("DOMContentLoaded", function () {
         .catch(function () { /* the next event or round tries again */ })
         .then(function () { loading = false; if (again) { again = false; reload(); } });
     }
-    liveConnection(panel.dataset.rfq, document.querySelector("[data-connection]"), function (body) {
-      if (body.type === "deadline_extended") {
-        showNotice(panel, "warning", "A late bid extended the deadline to " + utcTime(body.bidding_deadline) +
-          " UTC (extension " + body.extension_number + (body.max_extensions ? " of " + body.max_extensions : "") + ").");
-      } else if (body.type === "auction_paused") {
-        showNotice(panel, "warning", "Bidding is paused. Suppliers have been told.");
-      } else if (body.type === "auction_resumed") {
-        showNotice(panel, "info", "Bidding resumed; it now closes at " + utcTime(body.bidding_deadline) + " UTC.");
-      } else if (body.type === "mode_changed") {
-        showNotice(panel, "info", "The auction now collects sealed bids; suppliers have been told.");
-      } else if (body.type === "auction_closed") {
-        showNotice(panel, "info", body.status === "cancelled" ? "The auction was cancelled." :
-          "Bidding has closed. Reload the page to compare and award.");
-      }
-      reload();
-    });
-  });
+    return function () { reload(); };
+  }
+
+  var liveMarker = document.querySelector("[data-live-page]");
+  if (liveMarker) {
+    var followers = [];
+    document.querySelectorAll("[data-live-state]").forEach(function (panel) { followers.push(liveFigures(panel)); });
+    document.querySelectorAll("[data-live-fragment]").forEach(function (panel) { followers.push(liveFragment(panel)); });
+    livePage(liveMarker, followers);
+  }
 });

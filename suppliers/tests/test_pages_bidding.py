@@ -279,3 +279,35 @@ def test_a_late_reverse_bid_shows_why(login, reverse_auction):
     content = response.content.decode()
     assert "Your bid was not accepted" in content and "The bidding deadline has passed." in content
     assert not Bid.objects.exists()
+
+
+# --- Live pages: rendered for the page's script to follow pause, resume and close --------------
+
+def test_a_paused_reverse_page_keeps_its_form_disabled_for_the_resume(login, api, reverse_auction):
+    assert api("buyer").post(f"/api/v1/rfqs/{reverse_auction}/pause/", {}, format="json").status_code == 200
+    client = login("supplier1")
+    response = page(client, reverse_auction)
+    html = response.content.decode()
+    assert 'data-testid="bid-form"' in html and '<fieldset data-live-enabled="open" disabled>' in html
+    assert 'data-about="paused"' in html and "Bidding is paused by the buyer." in html
+    assert 'data-live-badge>Paused<' in html and 'data-testid="countdown"' in html
+    state = response.context["live_state"]  # what the script starts from: the /state/ object
+    assert state["status"] == "paused" and state["paused_at"] is not None
+    assert 'data-live-page="supplier"' in html and 'id="live-state"' in html
+
+    assert api("buyer").post(f"/api/v1/rfqs/{reverse_auction}/resume/", {}, format="json").status_code == 200
+    html = page(client, reverse_auction).content.decode()
+    assert '<fieldset data-live-enabled="open">' in html and "Bidding is paused by the buyer." not in html
+
+
+def test_a_paused_sealed_page_keeps_its_quote_form_and_countdown(login, api, sealed):
+    assert api("buyer").post(f"/api/v1/rfqs/{sealed}/pause/", {}, format="json").status_code == 200
+    html = page(login("supplier1"), sealed).content.decode()
+    assert "data-quote-form" in html and '<fieldset data-live-enabled="open" disabled>' in html
+    assert 'data-testid="countdown"' in html and 'data-live-page="supplier"' in html
+
+
+def test_only_a_taking_part_supplier_gets_the_live_page(login, demo):
+    rfq_id = published_rfq(demo, suppliers=(1, 2), accept=(1,))
+    assert 'data-live-page' not in page(login("supplier2"), rfq_id).content.decode()
+    assert 'data-live-page="supplier"' in page(login("supplier1"), rfq_id).content.decode()

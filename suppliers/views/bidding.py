@@ -114,7 +114,12 @@ def bidding_context(request, rfq, invitation, *, form=None, problems=None) -> di
     mechanism = get_mechanism(rfq.auction_type)
     history = _history(user, rfq, quotes=mechanism.sealed)
     standing = [row for row in history if row["bid"].status == "accepted"]
+    live = accepted and rfq.is_live
+    # The reverse panel shows the live figures; a live sealed page needs the state's timing only.
+    state = auction_state(user=user, rfq=rfq) if live or not mechanism.sealed else None
     context = {"bidding_open": open_now, "bidding_closed_reason": closed_reason, "accepted": accepted,
+               # While paused the form is rendered but disabled: a resume brings it back live.
+               "bidding_paused": live and rfq.status == RFQStatus.PAUSED, "live_state": state if live else None,
                "history": history, "problems": problems or [], "sealed": mechanism.sealed,
                "currency_digits": currency_decimals(rfq.currency), "server_time": timezone.now()}
     if mechanism.sealed:
@@ -129,10 +134,10 @@ def bidding_context(request, rfq, invitation, *, form=None, problems=None) -> di
             weights=scoring_weights(rfq.auction_settings) if rfq.auction_type == "MULTI_ATTRIBUTE" else [],
             scoring_label=SCORING_LABELS.get(rfq.auction_settings.get("scoring_method"), ""),
             # A revision form starts folded away; a refused attempt shows it open again.
-            form_reshown=form is not None, can_revise=open_now and latest is not None and revisions,
+            form_reshown=form is not None,
+            can_revise=(open_now or context["bidding_paused"]) and latest is not None and revisions,
             partial_allowed=rfq.auction_settings.get("allow_partial_bids", False))
     else:
-        state = auction_state(user=user, rfq=rfq)
         withdrawals_used = sum(1 for row in history if row["bid"].withdrawn_at)
         context.update(
             state=state, bid_form=form or ReverseBidForm(initial={"amount": state.get("minimum_next_bid") or ""}),

@@ -155,4 +155,12 @@ def test_a_dropped_connection_reconnects_and_catches_up_without_a_reload(asgi_se
     expect(page.get_by_test_id("leading-bid")).to_have_text("USD 9,000.00", timeout=LIVE + 3_000)
     expect(indicator).to_have_attribute("data-connection", "websocket")
     assert len(routes) >= 2 and same_document(page)
+
+    # Paused while the line was down: the fresh `state` brings the page to the server's state.
+    routes[-1].close(code=1001, reason="network dropped")
+    assert api_call(base, demo, "buyer", f"/api/v1/rfqs/{rfq}/pause/", {}).status_code == 200
+    expect(page.get_by_test_id("rfq-status")).to_have_text("Paused", timeout=LIVE + 3_000)
+    expect(page.get_by_test_id("live-notice")).to_contain_text("paused")
+    expect(page.get_by_role("button", name="Bid", exact=True)).to_be_disabled()
+    assert same_document(page)
     context.close()
