@@ -139,6 +139,8 @@ STATE_SCHEMA = inline_serializer("AuctionState", {
     "status": serializers.CharField(), "bidding_deadline": serializers.DateTimeField(),
     "original_deadline": serializers.DateTimeField(), "extensions": serializers.IntegerField(),
     "seq": serializers.IntegerField(min_value=0), "server_time": serializers.DateTimeField(),
+    "paused_at": serializers.DateTimeField(allow_null=True, help_text="While paused, when the pause began: the "
+                                           "deadline then stands still until the resume moves it."),
     "currency": serializers.CharField(), "auction_type": serializers.CharField(),
     "max_extensions": serializers.IntegerField(required=False, allow_null=True),
     "mode": serializers.ChoiceField(choices=["live", "sealed"], required=False),
