@@ -51,10 +51,10 @@ class AuditEventListApi(APIView):
 
 ProblemOutput = inline_serializer("AuditProblem", many=True, fields={
     "seq": serializers.IntegerField(), "stream": serializers.CharField(),
-    "kind": serializers.ChoiceField(choices=["chain", "missing", "checkpoint", "state"]),
+    "kind": serializers.CharField(help_text="chain, missing, checkpoint or state"),
     "detail": serializers.CharField()})
 CheckpointOutput = inline_serializer("AuditCheckpoint", {
-    "stream": serializers.CharField(), "seq": serializers.IntegerField(), "head_hash": serializers.CharField(),
+    "format": serializers.CharField(), "stream": serializers.CharField(), "seq": serializers.IntegerField(), "head_hash": serializers.CharField(),
     "at": serializers.DateTimeField(), "key_fingerprint": serializers.CharField(),
     "public_key": serializers.CharField(), "signature": serializers.CharField()}, allow_null=True)
 

@@ -52,8 +52,8 @@ def _first_bad(chain: list[Problem], anchored, state: list[Problem]) -> Problem 
     if anchored.problems:
         low, high = anchored.suspect or (0, 0)
         inside = [p for p in state if low < p.seq <= high]
-        return min(inside or anchored.problems, key=lambda p: p.seq)
-    return min(state, key=lambda p: p.seq, default=None)
+        return min(inside or anchored.problems, key=lambda p: (p.seq, p.detail))
+    return min(state, key=lambda p: (p.seq, p.detail), default=None)
 
 
 def audit_verify_stream(stream: str) -> Verification:

@@ -50,7 +50,7 @@ def anchor_check(stream: str, hashes: dict[int, str]) -> AnchorCheck:
             check.suspect = (matched, seq)
             check.problems.append(Problem(seq, "checkpoint", (
                 f"the events up to seq {seq} do not reproduce the head hash sealed on {document['at']} "
-                f"({document['head_hash'][:12]}…): an event after seq {matched} was rewritten"), stream))
+                f"({document['head_hash'][:12]}…): an event from seq {matched + 1} to {seq} was rewritten"), stream))
         else:
             matched = seq
     return check
