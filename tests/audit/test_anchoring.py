@@ -81,9 +81,15 @@ def test_the_beat_seals_every_stream_that_moved_and_runs_embedded(api, auction):
     assert Checkpoint.objects.filter(stream=rfq_stream(auction)).latest().seq == head_of(auction).seq
 
 
-def test_a_close_seals_the_auction_once_it_commits(api, auction, django_capture_on_commit_callbacks):
+def test_a_close_seals_the_auction_once_it_commits(api, auction, django_capture_on_commit_callbacks, monkeypatch):
+    from audit.anchoring import tasks
+
+    sent = []  # the job, run as a worker would run it (with a broker, nothing else runs it here)
+    monkeypatch.setattr(tasks.seal_audit_checkpoint, "delay",
+                        lambda stream: sent.append(tasks.seal_audit_checkpoint.apply(args=[stream]).get()))
     with django_capture_on_commit_callbacks(execute=True):
         close_and_evaluate(api, auction)
+    assert len(sent) == 1  # the close; the evaluation that follows is no close
     closed = AuditEvent.objects.get(stream=rfq_stream(auction), type="auction.ranked")
     assert Checkpoint.objects.filter(stream=rfq_stream(auction), seq__gte=closed.seq).exists()
 
