@@ -1,5 +1,4 @@
 """POST /api/v1/auth/token/: exchange username and password for an API token."""
-from django.contrib.auth import authenticate
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.authtoken.models import Token
@@ -8,7 +7,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.api import body_object
-from common.errors import ValidationFailed
+
+from .throttle import authenticate_throttled
 
 
 class TokenInput(serializers.Serializer):
@@ -36,9 +36,8 @@ class TokenApi(APIView):
     def post(self, request):
         serializer = TokenInput(data=body_object(request))
         serializer.is_valid(raise_exception=True)
-        user = authenticate(request, **serializer.validated_data)
-        if user is None:
-            raise ValidationFailed("Wrong username or password.", code="invalid_credentials")
+        # Wrong credentials: 400; too many failed sign-ins: 429 with Retry-After (accounts/throttle.py).
+        user = authenticate_throttled(request, **serializer.validated_data)
         token, _ = Token.objects.get_or_create(user=user)
         return Response({"token": token.key, "user": UserOutput(user).data})
 

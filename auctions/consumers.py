@@ -18,6 +18,7 @@ from common.errors import NotFound
 from . import live
 
 CLOSE_UNAUTHENTICATED = 4401
+MAX_SEQ = 2**63 - 1  # a seq is a bigint; a larger `since` would fail in the database
 CLOSE_NOT_FOUND = 4404
 
 
@@ -83,14 +84,14 @@ class AuctionConsumer(AsyncWebsocketConsumer):
             return
         try:
             message = json.loads(text_data or "")
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested too deep for the decoder
             message = None
         kind = message.get("type") if isinstance(message, dict) else None
         if kind == "ping":
             await self._send({"type": "pong"})
         elif kind == "resume":
             since = message.get("since")
-            if isinstance(since, bool) or not isinstance(since, int) or since < 0:
+            if isinstance(since, bool) or not isinstance(since, int) or not 0 <= since <= MAX_SEQ:
                 await self._error("bad_request", "resume needs `since`, the last seq received (an integer ≥ 0).")
                 return
             try:

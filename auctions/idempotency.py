@@ -32,9 +32,11 @@ def _key(request) -> str | None:
     key = request.headers.get("Idempotency-Key")
     if key is None:
         return None
-    if not (1 <= len(key) <= 255) or not key.isprintable():
-        raise ValidationFailed("Idempotency-Key must be 1–255 printable characters.",
-                               fields={"Idempotency-Key": ["1–255 printable characters."]})
+    # A header value is ASCII (RFC 9110 §5.5); "printable" alone let "ключ" through, which a
+    # proxy may re-encode, so the same key would no longer be the same.
+    if not (1 <= len(key) <= 255) or not all(" " <= char <= "~" for char in key):
+        raise ValidationFailed("Idempotency-Key must be 1–255 printable ASCII characters.",
+                               fields={"Idempotency-Key": ["1–255 printable ASCII characters."]})
     return key
 
 

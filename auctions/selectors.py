@@ -117,8 +117,9 @@ def next_bid_limit(rfq) -> str | None:
     """The highest amount a bid may have now (None before the first bid with no ceiling)."""
     settings = rfq.auction_settings
     if rfq.best_amount is not None:
-        return format_money(minimum_next_bid(settings, rfq.best_amount, currency_decimals(rfq.currency)),
-                            rfq.currency)
+        limit = minimum_next_bid(settings, rfq.best_amount, currency_decimals(rfq.currency))
+        # No positive amount beats the best by the decrement: there is no bid to suggest.
+        return format_money(limit, rfq.currency) if limit > 0 else None
     return settings.get("starting_price")
 
 

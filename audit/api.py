@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.errors import Forbidden, NotFound
+from common.pagination import PAGE_PARAMETERS, list_response, list_schema
 
 from .selectors import audit_events_for
 from .verify import audit_verify, rfq_known
@@ -42,11 +43,12 @@ RFQ_PARAM = OpenApiParameter("rfq", int, required=False, description="Limit to o
 
 
 class AuditEventListApi(APIView):
-    @extend_schema(responses=AuditEventOutput(many=True), parameters=[RFQ_PARAM])
+    @extend_schema(operation_id="audit_events_list", responses=list_schema(AuditEventOutput, "AuditEvent"),
+                   parameters=[RFQ_PARAM, *PAGE_PARAMETERS])
     def get(self, request):
         _require_compliance(request.user)
         rfq_id = _rfq_param(request)
-        return Response(AuditEventOutput(audit_events_for(rfq_id=rfq_id), many=True).data)
+        return list_response(request, audit_events_for(rfq_id=rfq_id), AuditEventOutput)
 
 
 ProblemOutput = inline_serializer("AuditProblem", many=True, fields={
@@ -54,8 +56,8 @@ ProblemOutput = inline_serializer("AuditProblem", many=True, fields={
     "kind": serializers.CharField(help_text="chain, missing, checkpoint or state"),
     "detail": serializers.CharField()})
 CheckpointOutput = inline_serializer("AuditCheckpoint", {
-    "format": serializers.CharField(), "stream": serializers.CharField(), "seq": serializers.IntegerField(), "head_hash": serializers.CharField(),
-    "at": serializers.DateTimeField(), "key_fingerprint": serializers.CharField(),
+    "format": serializers.CharField(), "stream": serializers.CharField(), "seq": serializers.IntegerField(),
+    "head_hash": serializers.CharField(), "at": serializers.DateTimeField(), "key_fingerprint": serializers.CharField(),
     "public_key": serializers.CharField(), "signature": serializers.CharField()}, allow_null=True)
 
 

@@ -9,10 +9,15 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django_fsm import ConcurrentTransition
+from kombu.exceptions import OperationalError as BrokerUnavailable
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -58,6 +63,17 @@ class Conflict(ApplicationError):
 
 class InvalidTransition(Conflict):
     code = "invalid_transition"
+
+
+class TooManyRequests(ApplicationError):
+    """Rate limited: answered with Retry-After (seconds)."""
+
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: int, **kwargs):
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
 
 
 def error_body(code: str, message: str, fields: dict | None = None,
@@ -118,7 +134,24 @@ DRF_CODES = {
 }
 
 
+# Redis (cache, presence, live publisher, Celery broker) out of reach. Work after a commit runs
+# in on_commit callbacks that log failures, so one of these reaching a view was raised before
+# anything was stored: the honest answer is "try again shortly", not a 500.
+UNAVAILABLE = (RedisConnectionError, RedisTimeoutError, BrokerUnavailable)
+UNAVAILABLE_RETRY_AFTER_SECONDS = 5
+
+
+def _unavailable(exc: Exception) -> Response:
+    logger.warning("answered 503: %r", exc)
+    response = Response(error_body("service_unavailable", "A service we depend on is briefly unavailable; "
+                                   "nothing was saved. Try again shortly."), status=503)
+    response["Retry-After"] = str(UNAVAILABLE_RETRY_AFTER_SECONDS)
+    return response
+
+
 def api_exception_handler(exc: Exception, context: dict) -> Response | None:
+    if isinstance(exc, UNAVAILABLE):
+        return _unavailable(exc)
     if isinstance(exc, ApplicationError):
         response = Response(
             error_body(exc.code, exc.message, exc.fields, exc.violations),
@@ -128,6 +161,14 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
         if retry_after is not None:
             response["Retry-After"] = str(retry_after)
         return response
+    if isinstance(exc, RequestDataTooBig):
+        # Django would answer its own HTML 400 page; the contract wants its error format.
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return Response(error_body("request_too_large", f"The request body is larger than the {limit:,} bytes "
+                                   "allowed."), status=413)
+    if isinstance(exc, SuspiciousOperation):  # too many fields or files in a form, a bad multipart body
+        return Response(error_body("malformed_request", str(exc) or "The request body could not be read."),
+                        status=400)
     if isinstance(exc, ConcurrentTransition):
         # Services lock rows before transitions, so this is a last line of defence.
         return Response(error_body("invalid_transition", "The state changed meanwhile; reload and try again."),

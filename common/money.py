@@ -7,20 +7,29 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
+from functools import cache
 
-from babel.numbers import get_currency_precision, list_currencies
+from babel.core import get_global
+from babel.numbers import get_currency_precision, get_territory_currencies
 from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 PLAIN_DECIMAL = re.compile(r"^-?\d{1,18}(\.\d{1,12})?$")
-ISO_CURRENCIES = frozenset(list_currencies())
-# Babel also lists historic codes (e.g. "DEM"); trading needs live ones only, but an
-# operator may still price in a minor currency, so accept what ISO 4217 lists.
+
+
+@cache
+def tradeable_currencies() -> frozenset[str]:
+    """ISO 4217 codes that are legal tender somewhere today (CLDR, through Babel).
+
+    Babel's full list also holds historic codes (DEM), precious metals (XAU), fund codes and
+    ISO's "no currency" (XXX) and testing (XTS) codes: nothing an RFQ can be priced in."""
+    territories = get_global("territory_currencies")
+    return frozenset(code for territory in territories for code in get_territory_currencies(territory, tender=True))
 
 
 def is_currency(code: str) -> bool:
-    return isinstance(code, str) and len(code) == 3 and code.isupper() and code in ISO_CURRENCIES
+    return isinstance(code, str) and len(code) == 3 and code.isupper() and code in tradeable_currencies()
 
 
 def currency_decimals(code: str) -> int:

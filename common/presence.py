@@ -54,7 +54,7 @@ class _RedisPresence:
     def __init__(self, url: str):
         import redis
 
-        self.client = redis.Redis.from_url(url)
+        self.client = redis.Redis.from_url(url, **settings.REDIS_CLIENT_TIMEOUTS)
 
     def touch(self, rfq_id, member, expires):
         pipe = self.client.pipeline(transaction=False)

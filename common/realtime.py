@@ -17,15 +17,15 @@ fed in-process.
 from __future__ import annotations
 
 import asyncio
-import functools
 import json
 import logging
 import threading
 from collections.abc import Awaitable, Callable, Iterable
 
 from django.conf import settings
-from django.db import transaction
 from rest_framework.utils.encoders import JSONEncoder
+
+from .after_commit import after_commit
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ def announce(event) -> None:
     """Publish `event`'s messages once the current transaction commits (now, outside one)."""
     if _builder is None or event.rfq_id is None or event.type not in _live_rules:
         return
-    transaction.on_commit(functools.partial(_publish, event))
+    after_commit(_publish, event)
 
 
 def _publish(event) -> None:
@@ -105,7 +105,7 @@ def _publish_on_redis(url: str, texts) -> None:
 
     client = getattr(_redis_local, "client", None)
     if client is None or getattr(_redis_local, "url", None) != url:
-        client = _redis_local.client = redis.Redis.from_url(url)
+        client = _redis_local.client = redis.Redis.from_url(url, **settings.REDIS_CLIENT_TIMEOUTS)
         _redis_local.url = url
     pipe = client.pipeline(transaction=False)  # one round trip for every audience of the event
     for group, text in texts:

@@ -11,6 +11,7 @@ from auctions.scenarios import TEMPLATES
 from common.api import body_object
 from common.errors import Forbidden
 from common.money import MoneyField
+from common.pagination import PAGE_PARAMETERS, list_response, list_schema
 
 from . import services
 from .models import RFQStatus
@@ -24,14 +25,13 @@ def rfq_response(request, rfq, status_code=200) -> Response:
 
 
 class RFQListCreateApi(APIView):
-    @extend_schema(responses=RFQOutput(many=True), parameters=[
-        OpenApiParameter("status", str, enum=RFQStatus.values, required=False)])
+    @extend_schema(operation_id="rfqs_list", responses=list_schema(RFQOutput, "RFQ"), parameters=[
+        OpenApiParameter("status", str, enum=RFQStatus.values, required=False), *PAGE_PARAMETERS])
     def get(self, request):
         wanted = request.query_params.get("status")
         if wanted and wanted not in RFQStatus.values:
             raise serializers.ValidationError({"status": [f"Unknown status; one of {', '.join(RFQStatus.values)}."]})
-        return Response(RFQOutput(rfq_list(user=request.user, status=wanted), many=True,
-                                  context={"request": request}).data)
+        return list_response(request, rfq_list(user=request.user, status=wanted), RFQOutput)
 
     @extend_schema(request=RFQInput, responses={201: RFQOutput})
     def post(self, request):

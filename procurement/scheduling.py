@@ -18,8 +18,9 @@ import datetime as dt
 import logging
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
+
+from common.after_commit import after_commit
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ def schedule_close(rfq) -> None:
     if not _sending_jobs():
         return
     rfq_id, version, deadline = rfq.pk, rfq.deadline_version, rfq.bidding_deadline
-    transaction.on_commit(lambda: _send_close(rfq_id, version, deadline))
+    after_commit(_send_close, rfq_id, version, deadline)
 
 
 def schedule_open(rfq) -> None:
@@ -49,7 +50,7 @@ def schedule_open(rfq) -> None:
     if not _sending_jobs() or rfq.bidding_opens_at is None:
         return
     rfq_id, opens_at = rfq.pk, rfq.bidding_opens_at
-    transaction.on_commit(lambda: _send_open(rfq_id, opens_at))
+    after_commit(_send_open, rfq_id, opens_at)
 
 
 def _send_close(rfq_id: int, version: int, deadline: dt.datetime) -> None:

@@ -40,7 +40,27 @@ class StrictCharField(serializers.CharField):
         return super().to_internal_value(data)
 
 
-class LineItemInput(serializers.Serializer):
+class WholeObjectInput(serializers.Serializer):
+    """A nested object that an edit replaces whole, never merges into.
+
+    DRF validates nested serializers of a partial edit (PATCH) partially too: required fields
+    and defaults are skipped, so `{"reserve_price": {}}` reached the service without `enabled`
+    (a KeyError) and `{"line_items": [{}]}` reached the database without a quantity (an
+    IntegrityError). A value sent for such a field is validated as on create."""
+
+    def run_validation(self, data=serializers.empty):
+        if data is serializers.empty or data is None or not self._partial_root():
+            return super().run_validation(data)
+        whole = type(self)(data=data, context=self.context)
+        if not whole.is_valid():
+            raise serializers.ValidationError(whole.errors)
+        return whole.validated_data
+
+    def _partial_root(self) -> bool:
+        return bool(getattr(self.root, "partial", False)) and self.root is not self
+
+
+class LineItemInput(WholeObjectInput):
     description = StrictCharField(max_length=300)
     quantity = QuantityField()
     unit = StrictCharField(max_length=20)
@@ -48,7 +68,7 @@ class LineItemInput(serializers.Serializer):
                                        error_messages={"invalid": "An IMPA code has six digits."})
 
 
-class AuctionInput(serializers.Serializer):
+class AuctionInput(WholeObjectInput):
     type = serializers.ChoiceField(choices=AuctionType.choices, required=False)
     template = serializers.ChoiceField(choices=sorted(TEMPLATES_BY_ID), required=False)
     settings = serializers.JSONField(required=False, default=dict)
@@ -72,7 +92,7 @@ class AuctionInput(serializers.Serializer):
         return {"type": auction_type, "template": template.id if template else "", "settings": settings}
 
 
-class ReserveInput(serializers.Serializer):
+class ReserveInput(WholeObjectInput):
     enabled = serializers.BooleanField(default=False)
     amount = MoneyField(required=False, allow_null=True, default=None)
     visibility = serializers.ChoiceField(choices=ReserveVisibility.choices, default=ReserveVisibility.HIDDEN)
@@ -87,7 +107,7 @@ class ReserveInput(serializers.Serializer):
         return attrs
 
 
-class TieBreakingInput(serializers.Serializer):
+class TieBreakingInput(WholeObjectInput):
     criteria = serializers.ListField(child=serializers.ChoiceField(choices=TIE_BREAK_CRITERIA),
                                      default=list, max_length=len(TIE_BREAK_CRITERIA))
     final_fallback = serializers.ChoiceField(choices=TIE_BREAK_FALLBACKS, default="random")

@@ -11,6 +11,7 @@ from audit.models import rfq_stream
 from audit.reports.gate import award_gate_enforce
 from audit.reports.services import fairness_report_request
 from audit.services import audit_append
+from common.after_commit import after_commit
 from common.errors import InvalidTransition, ValidationFailed
 from common.fsm import run_transition
 from suppliers.services import invitations_send_pending
@@ -151,11 +152,10 @@ def _after_close(rfq: RFQ) -> None:
     at every close), then the at-close gaming scan and the fairness report."""
     from .tasks import after_close
 
-    rfq_id = rfq.pk
-    checkpoint_seal_on_commit(stream=rfq_stream(rfq_id))
-    # robust: on the embedded default the task runs right here, and a report that fails to
-    # build must not turn the committed close into an error (the report page builds it later).
-    transaction.on_commit(lambda: after_close.delay(rfq_id), robust=True)
+    checkpoint_seal_on_commit(stream=rfq_stream(rfq.pk))
+    # On the embedded default the task runs right here, and a report that fails to build must
+    # not turn the committed close into an error (the report page builds it later).
+    after_commit(after_close.delay, rfq.pk)
 
 
 def rfq_open_if_due(*, rfq_id: int) -> bool:

@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 
 from common.api import body_object
 from common.errors import Forbidden, NotFound
+from common.pagination import PAGE_PARAMETERS, list_response, list_schema
 from procurement.selectors import rfq_get, rfq_get_for_buyer_action
 
 from . import services
@@ -38,16 +39,16 @@ def own_supplier(user):
 
 
 class SupplierListApi(APIView):
-    @extend_schema(responses=SupplierOutput(many=True), parameters=[
+    @extend_schema(operation_id="suppliers_list", responses=list_schema(SupplierOutput, "Supplier"), parameters=[
         OpenApiParameter("kyc_status", str, enum=KycStatus.values, required=False),
-        OpenApiParameter("category", str, required=False)])
+        OpenApiParameter("category", str, required=False), *PAGE_PARAMETERS])
     def get(self, request):
         kyc_status = request.query_params.get("kyc_status") or None
         if kyc_status and kyc_status not in KycStatus.values:
             raise serializers.ValidationError({"kyc_status": [f"One of {', '.join(KycStatus.values)}."]})
         suppliers = supplier_directory(user=request.user, kyc_status=kyc_status,
                                        category=request.query_params.get("category") or None)
-        return Response(SupplierOutput(suppliers, many=True).data)
+        return list_response(request, suppliers, SupplierOutput)
 
 
 class SupplierDetailApi(APIView):
@@ -135,10 +136,11 @@ class RFQInvitationRevokeApi(APIView):
 
 
 class InvitationInboxApi(APIView):
-    @extend_schema(responses=InvitationOutput(many=True))
+    @extend_schema(operation_id="invitations_list", responses=list_schema(InvitationOutput, "Invitation"),
+                   parameters=PAGE_PARAMETERS)
     def get(self, request):
         own_supplier(request.user)
-        return Response(InvitationOutput(invitations_for_supplier(user=request.user), many=True).data)
+        return list_response(request, invitations_for_supplier(user=request.user), InvitationOutput)
 
 
 class InvitationRespondApi(APIView):

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+
+from common.after_commit import after_commit
 
 
 def _recipients(supplier) -> list[str]:
@@ -20,7 +21,8 @@ def mail_on_commit(*, to: list[str], subject: str, template: str, context: dict)
     if not to:
         return
     body = render_to_string(template, {**context, "site_url": settings.SITE_URL})
-    transaction.on_commit(lambda: send_mail(subject, body, None, to, fail_silently=False))
+    # A mail server that is down must not turn the committed decision into an error.
+    after_commit(send_mail, subject, body, None, to, fail_silently=False)
 
 
 def notify_invitation_sent(invitation) -> None:

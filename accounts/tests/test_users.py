@@ -53,8 +53,11 @@ def test_the_compliance_group_reads_everything_and_changes_only_kyc_sample_revie
     assert ("suppliers", "change_suppliercompany") in codenames
     audit_writes = {c for c in codenames if c[0] == "audit" and not c[1].startswith("view_")}
     assert audit_writes == {("audit", "change_compliancereviewitem"), ("audit", "add_certification")}
-    # Certifying adds a Certification row; nothing else is ever added or deleted by compliance.
-    assert not {c for c in codenames if c[1].startswith(("delete_", "add_"))} - {("audit", "add_certification")}
+    # Certifying adds a Certification row, lifting a sign-in lockout deletes failed attempts
+    # (both audited); nothing else is ever added or deleted by compliance.
+    assert {c for c in codenames if c[1].startswith(("delete_", "add_"))} == {
+        ("audit", "add_certification"), ("axes", "delete_accessattempt")}
+    assert ("axes", "view_accessattempt") in codenames
     # Idempotent.
     assert ensure_compliance_group().permissions.count() == group.permissions.count()
     assert Permission.objects.filter(group=group).count() == len(codenames)

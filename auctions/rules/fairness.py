@@ -1,6 +1,8 @@
 """Price rules that keep the auction fair: ceiling, decrement, reserve, withdrawals."""
 from decimal import Decimal
 
+from django.conf import settings
+
 from auctions.mechanisms.reverse import minimum_next_bid
 
 from .engine import Finding, rule
@@ -47,6 +49,9 @@ def minimum_decrement(ctx):
         return None  # the first bid only has to respect the ceiling
     limit = minimum_next_bid(ctx.settings, best, ctx.digits)
     if amount > limit:
+        if limit <= 0:
+            return Finding("No bid can beat the current best by the minimum decrement any more.",
+                           metadata={"amount": str(amount)})
         if not _leading_bid_shown(ctx):
             return Finding("Your bid does not beat the current best bid by the minimum decrement.",
                            metadata={"amount": str(amount)})
@@ -81,6 +86,25 @@ def unusual_drop(ctx):
                            metadata={"amount": str(amount)})
         return Finding(f"Your bid is {((1 - amount / best) * 100):.0f}% below the current best; check it is right.",
                        metadata={"best": str(best), "amount": str(amount)})
+
+
+@rule("implausible_drop", name="Not an implausible price drop", category="fairness", phase="locked",
+      auction_types=REVERSE)
+def implausible_drop(ctx):
+    """A bid far below the best it competes with is almost always a typing error (".5" for
+    "7,500"); accepted, it would also leave nobody a bid to make. Refused, with the figure.
+
+    Only against a standing best: a starting price is a ceiling, often set loosely, and the
+    first bid far below it is no sign of a typo."""
+    amount, best = _amount(ctx), ctx.rfq.best_amount
+    if getattr(ctx.rfq, "sealed_fallback_at", None) or amount is None or not best:
+        return None
+    percent = Decimal(settings.QUAYSIDE["IMPLAUSIBLE_DROP_PERCENT"])
+    if amount < best * (100 - percent) / 100:
+        figure = f" of {best.normalize():f} {ctx.rfq.currency}" if _leading_bid_shown(ctx) else ""
+        return Finding(f"Your bid is more than {percent:f}% below the current best{figure}; check the amount "
+                       "(a decimal point in the wrong place?).",
+                       metadata={"amount": str(amount), "maximum_drop_percent": f"{percent:f}"})
 
 
 @rule("bid_withdrawal_limit", name="At most three withdrawals per auction", category="fairness", phase="locked",

@@ -7,7 +7,8 @@ from common.money import decimal_places, max_money_amount
 from .engine import Finding, rule
 
 SEALED_TYPES = ("SEALED_BID", "MULTI_ATTRIBUTE")
-PLAIN_AMOUNT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)", re.ASCII)
+# Digits on both sides of a decimal point: ".5" and "5." are how typos look, not prices.
+PLAIN_AMOUNT = re.compile(r"[+-]?\d+(\.\d+)?", re.ASCII)
 
 
 @rule("currency_matches", name="Currency matches the RFQ", category="format")
@@ -24,7 +25,8 @@ def amount_problem(raw: str, value: Decimal | None, digits: int) -> str | None:
         return "write the amount in plain digits, without exponent notation."
     if not PLAIN_AMOUNT.fullmatch(raw.strip()):
         # Decimal() also reads "1_000" and non-ASCII digits; a bid is written in 0-9 only.
-        return "write the amount in plain digits 0-9 with an optional decimal point, without separators."
+        return ("write the amount in plain digits 0-9 with an optional decimal point between digits (0.50, not .5), "
+                "without separators.")
     if value <= 0:
         return "The amount must be greater than zero."
     if value > max_money_amount():

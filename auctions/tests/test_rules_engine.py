@@ -28,6 +28,7 @@ SPEC_RULES = {
     "minimum_decrement": ("fairness", "locked", ("place",)),
     "reserve_disclosed_as_starting": ("fairness", "locked", ("place",)),
     "unusual_drop": ("fairness", "locked", ("place",)),
+    "implausible_drop": ("fairness", "locked", ("place",)),
     "bid_withdrawal_limit": ("fairness", "locked", ("withdraw",)),
 }
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 
-from django.db import transaction
 from django.db.models import F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -16,6 +15,7 @@ from django.utils.dateparse import parse_datetime
 
 from audit.chain import GENESIS_HASH, verify_events
 from audit.models import AuditEvent, AuditStream, Checkpoint
+from common.after_commit import after_commit
 
 from . import documents
 from .selectors import checkpoint_latest
@@ -91,6 +91,6 @@ def checkpoint_seal_on_commit(*, stream: str, inline: bool = False) -> None:
     from .tasks import seal_audit_checkpoint
 
     if inline:
-        transaction.on_commit(lambda: checkpoint_seal(stream=stream), robust=True)
+        after_commit(checkpoint_seal, stream=stream)
     else:
-        transaction.on_commit(lambda: seal_audit_checkpoint.delay(stream), robust=True)
+        after_commit(seal_audit_checkpoint.delay, stream)

@@ -6,12 +6,12 @@ window's end, which then sees every bid of the window.
 """
 from __future__ import annotations
 
-import functools
 import logging
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+
+from common.after_commit import after_commit
 
 logger = logging.getLogger(__name__)
 
@@ -22,8 +22,8 @@ def gaming_scan_key(rfq_id: int) -> str:
 
 def gaming_scan_soon(*, rfq_id: int) -> None:
     """Once the current transaction commits, schedule a bidding-phase scan unless one is due."""
-    # robust: a cache or broker failure must never turn an accepted bid into an error.
-    transaction.on_commit(functools.partial(_schedule, rfq_id), robust=True)
+    # A cache or broker failure must never turn an accepted bid into an error.
+    after_commit(_schedule, rfq_id)
 
 
 def _schedule(rfq_id: int) -> None:

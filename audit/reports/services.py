@@ -17,6 +17,7 @@ from django.utils import timezone
 from audit.anchoring.services import checkpoint_seal_on_commit
 from audit.models import AuditEvent, Certification, FairnessReport, GamingAlert, Recommendation, rfq_stream
 from audit.services import audit_append, audit_lock
+from common.after_commit import after_commit
 from common.errors import Conflict, Forbidden, ValidationFailed
 from procurement.models import RFQ, RFQStatus
 
@@ -76,10 +77,9 @@ def fairness_report_request(*, rfq) -> None:
     the close, an alert, a certification, the award)."""
     from .tasks import generate_fairness_report
 
-    rfq_id = rfq.pk
-    # robust: a report job that cannot be queued must not turn the committed change into an error;
+    # A report job that cannot be queued must not turn the committed change into an error;
     # readers regenerate a stale report themselves.
-    transaction.on_commit(lambda: generate_fairness_report.delay(rfq_id), robust=True)
+    after_commit(generate_fairness_report.delay, rfq.pk)
 
 
 def report_is_stale(report: FairnessReport) -> bool:

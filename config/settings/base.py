@@ -23,8 +23,10 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files served by us: /api/docs/ works offline
     "channels",
     "django_countries",
+    "axes",
     "common",
     "accounts",
     "suppliers",
@@ -38,10 +40,14 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "common.middleware.RefuseNulInQueryString",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a sign-in refused for too many failures into the
+    # lockout page (settings/integrations.py, accounts/throttle.py).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -83,6 +89,8 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# Axes first: it refuses a locked-out sign-in before any password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -149,6 +157,9 @@ QUAYSIDE = {
     "KYC_REQUIRED_DOCUMENTS": ["certificate_of_incorporation", "tax_registration", "insurance"],
     "HIGH_VALUE_THRESHOLD": env.str("QUAYSIDE_HIGH_VALUE_THRESHOLD", default="100000"),
     "MAX_MONEY_AMOUNT": env.str("QUAYSIDE_MAX_MONEY_AMOUNT", default="1000000000"),
+    # A reverse-auction bid this many percent or more below the best (or the starting price)
+    # is refused as a likely typing error (rule implausible_drop); 30 % already warns.
+    "IMPLAUSIBLE_DROP_PERCENT": env.str("QUAYSIDE_IMPLAUSIBLE_DROP_PERCENT", default="90"),
     # The longest a scheduled open/close job waits in the broker; it must stay below the
     # broker's visibility timeout (settings/integrations.py). Later times hop in steps.
     "MAX_JOB_ETA_SECONDS": env.int("QUAYSIDE_MAX_JOB_ETA_SECONDS", default=30 * 60),

@@ -1,4 +1,6 @@
 """Third-party integrations: DRF, OpenAPI, Channels, Celery, cache. Env-driven."""
+from datetime import timedelta
+
 from celery.schedules import crontab
 
 from config.env import env
@@ -32,6 +34,10 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "ENUM_NAME_OVERRIDES": {},
+    # Swagger UI from our own static files (drf-spectacular-sidecar), never a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 if REDIS_URL:
@@ -45,12 +51,18 @@ if REDIS_URL:
             "CONFIG": {"hosts": [REDIS_URL]},
         }
     }
+    # A Redis that stops answering (rather than refusing connections) must not hold a request
+    # or a worker thread: every request-time client gives up after these many seconds.
+    REDIS_CLIENT_TIMEOUTS = {"socket_connect_timeout": env.float("REDIS_CONNECT_TIMEOUT", default=2.0),
+                             "socket_timeout": env.float("REDIS_SOCKET_TIMEOUT", default=2.0)}
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                    "OPTIONS": REDIS_CLIENT_TIMEOUTS}
     }
     CELERY_BROKER_URL = REDIS_URL
     CELERY_TASK_ALWAYS_EAGER = False
 else:
+    REDIS_CLIENT_TIMEOUTS = {}
     # Embedded default: everything in-process, no services to install.
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -68,6 +80,13 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # twice just for waiting. It is also how long a job lost with a killed worker waits before
 # redelivery; the sweeps below do its work long before that.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
+# Redis going away: a worker retries the connection (2 s, 4 s, … up to 30 s apart) and carries
+# on. But with the pinned kombu (5.7.0) a worker that holds an unacknowledged message when the
+# connection drops can die instead ("Unrecoverable error: AttributeError ... 'hostname'", exit
+# status 1): its supervisor restarts it (README "Background jobs"). A worker started while
+# Redis is still down must then wait for it rather than exit, which this says explicitly
+# (unset, Celery 5 falls back to broker_connection_retry and Celery 6 will not).
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Sweeps: open and close whatever is due even if its scheduled job was lost. The embedded
 # default runs this same schedule in-process (common/scheduler.py), every second since it
 # has no scheduled jobs to rely on.
@@ -91,3 +110,36 @@ CELERY_BEAT_SCHEDULE = {
     # Warns of KYC documents near expiry and expires suppliers whose required ones lapsed.
     "kyc-expiry": {"task": "suppliers.tasks.kyc_expiry_daily", "schedule": crontab(minute=5, hour=0)},
 }
+
+# Sign-in throttling (django-axes; accounts/throttle.py), on the API's token exchange, the
+# sign-in page and the admin's. Failed sign-ins are counted per account and address, per
+# account (from any address: guessing spread over many addresses) and per address (for any
+# account: spraying one password over many accounts); reaching any limit locks that scope
+# until its failures are older than the cool-off. The account-wide and address-wide limits
+# are higher: an office behind one address shares the one, and anybody can run up the other.
+SIGN_IN_LIMITS = {
+    "ACCOUNT_AND_ADDRESS": env.int("QUAYSIDE_SIGN_IN_LIMIT_ACCOUNT_AND_ADDRESS", default=5),
+    "ACCOUNT": env.int("QUAYSIDE_SIGN_IN_LIMIT_ACCOUNT", default=20),
+    "ADDRESS": env.int("QUAYSIDE_SIGN_IN_LIMIT_ADDRESS", default=50),
+}
+# In this order: the handler pairs each with its limit above.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username", "ip_address"]
+AXES_FAILURE_LIMIT = SIGN_IN_LIMITS["ACCOUNT_AND_ADDRESS"]
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("QUAYSIDE_SIGN_IN_COOLOFF_MINUTES", default=15))
+AXES_HANDLER = "accounts.throttle.SignInThrottleHandler"
+# The address the audit trail and gaming detection use (QUAYSIDE_TRUSTED_PROXIES), never a
+# client's own X-Forwarded-For.
+AXES_CLIENT_IP_CALLABLE = "common.client_ip.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.throttle.lockout_response"
+# A successful sign-in clears that account's failures from that address (the handler narrows
+# axes' reset to the pair: clearing the address's failures would let an attacker with an
+# account of their own wipe their count against others by signing in between guesses).
+AXES_RESET_ON_SUCCESS = True
+# Attempts refused while locked are not counted: a lockout ends one cool-off after the failure
+# that caused it, which is what Retry-After says, and retrying early does not prolong it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Successful sign-ins are not logged by axes (a table nobody prunes); lockouts and their
+# lifting are in the audit trail.
+AXES_DISABLE_ACCESS_LOG = True
+# accounts/admin.py registers the attempts with a "lift" that is audited.
+AXES_ENABLE_ADMIN = False

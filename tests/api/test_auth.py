@@ -1,5 +1,6 @@
 """api.md "Conventions" — token and session authentication."""
 import pytest
+from django.http import HttpRequest
 from django.utils.crypto import get_random_string
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -105,7 +106,8 @@ def test_a_revoked_token_stops_working(demo):
 @pytest.fixture
 def browser(demo):
     client = APIClient(enforce_csrf_checks=True)
-    assert client.login(username="buyer", password=PASSWORD)
+    # django-axes needs the request to throttle sign-ins; the test client's login() gives none.
+    assert client.login(request=HttpRequest(), username="buyer", password=PASSWORD)
     return client
 
 

@@ -246,7 +246,7 @@ def test_no_mail_leaves_before_the_transaction_commits(buyer, demo, django_captu
         ok(transition(buyer, rfq_id, "publish"), "open")
     assert mail.outbox == []
     # The others announce the opening to live clients and (with a broker) send the close job.
-    mails = [c for c in callbacks if "mail_on_commit" in getattr(c, "__qualname__", "")]
+    mails = [c for c in callbacks if "send_mail" in getattr(c, "__qualname__", "")]
     assert len(mails) == 2
 
 

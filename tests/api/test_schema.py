@@ -41,6 +41,17 @@ def test_the_schema_is_served_as_yaml_and_json(db):
     assert client.get("/api/docs/").status_code == 200
 
 
+def test_the_api_docs_load_swagger_ui_from_our_own_static_files(db):
+    """Offline, a CDN script leaves /api/docs/ blank; every asset must be ours and served."""
+    from django.test import Client
+
+    html = Client().get("/api/docs/").content.decode()
+    assets = re.findall(r'(?:src|href)="([^"]+\.(?:js|css|png))"', html)
+    assert assets and all(url.startswith("/static/") for url in assets), assets
+    for url in assets:
+        assert Client().get(url).status_code == 200, url
+
+
 def test_every_route_is_in_the_schema_with_its_methods(schema):
     documented = schema["paths"]
     routes = routed_paths()
