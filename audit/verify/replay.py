@@ -55,8 +55,8 @@ def _decimal(value) -> Decimal | None:
     return None if value in (None, "") else Decimal(str(value))
 
 
-def _created(state: AuctionState, seq: int, p: dict) -> None:
-    state.created = True
+def _configured(state: AuctionState, seq: int, p: dict) -> None:
+    """rfq.created and rfq.updated (a draft's edit) both carry the whole configuration."""
     state.auction_type = p.get("auction_type", state.auction_type)
     state.set(seq, bidding_deadline=p.get("bidding_deadline"))
     if "status" not in state.set_at:
@@ -117,7 +117,8 @@ def replay(events) -> AuctionState:
         p, seq, kind = event.payload, event.seq, event.type
         state.last_seq = seq
         if kind in ("rfq.created", "rfq.updated"):
-            _created(state, seq, p)
+            state.created = state.created or kind == "rfq.created"
+            _configured(state, seq, p)
         elif kind.startswith("rfq.") and "to" in p:
             _transition(state, seq, kind.removeprefix("rfq."), p)
         elif kind == "bid.placed" and "bid_id" in p:
