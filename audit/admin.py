@@ -7,10 +7,10 @@ from .compliance import admin as compliance_admin  # noqa: F401  (registers the 
 from .gaming import admin as gaming_admin  # noqa: F401  (registers gaming alerts)
 from .models import AuditEvent
 from .reports import admin as reports_admin  # noqa: F401  (registers fairness reports)
-from .selectors import audit_verify, audit_verify_stream
+from .verify import audit_verify, audit_verify_stream, describe
 
 
-@admin.action(description="Verify the hash chain of the selected events' streams")
+@admin.action(description="Verify the hash chain, checkpoints and state of the selected events' streams")
 def verify_chain(modeladmin, request, queryset):
     streams = sorted(set(queryset.values_list("stream", flat=True)))
     for stream in streams:
@@ -18,8 +18,10 @@ def verify_chain(modeladmin, request, queryset):
         if result.ok:
             modeladmin.message_user(request, f"{stream}: intact, {result.checked} event(s) checked.", messages.SUCCESS)
         else:
+            others = [line for line in describe(result) if not line.endswith(result.problem)]
             modeladmin.message_user(request, f"{stream}: BROKEN at seq {result.first_bad_seq} — {result.problem} "
-                                             f"({result.checked} event(s) verified before it).", messages.ERROR)
+                                             f"({result.checked} event(s) verified before it)."
+                                    + (" Also: " + "; ".join(others) if others else ""), messages.ERROR)
 
 
 @admin.register(AuditEvent)

@@ -6,11 +6,12 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from common.errors import Forbidden
+from common.errors import Forbidden, NotFound
 from common.pagination import PAGE_PARAMETERS, list_response, list_schema
 from common.schema import ID_MAX, ID_SCHEMA
 
-from .selectors import audit_events_for, audit_verify
+from .selectors import audit_events_for
+from .verify import audit_verify, rfq_known
 
 
 class AuditEventOutput(serializers.Serializer):
@@ -52,13 +53,31 @@ class AuditEventListApi(APIView):
         return list_response(request, audit_events_for(rfq_id=rfq_id), AuditEventOutput)
 
 
+ProblemOutput = inline_serializer("AuditProblem", many=True, fields={
+    "seq": serializers.IntegerField(), "stream": serializers.CharField(),
+    "kind": serializers.CharField(help_text="chain, missing, checkpoint or state"),
+    "detail": serializers.CharField()})
+CheckpointOutput = inline_serializer("AuditCheckpoint", {
+    "format": serializers.CharField(), "stream": serializers.CharField(), "seq": serializers.IntegerField(),
+    "head_hash": serializers.CharField(), "at": serializers.DateTimeField(), "key_fingerprint": serializers.CharField(),
+    "public_key": serializers.CharField(), "signature": serializers.CharField()}, allow_null=True)
+
+
 class AuditVerifyApi(APIView):
     @extend_schema(parameters=[RFQ_PARAM], responses=inline_serializer("AuditVerification", {
         "ok": serializers.BooleanField(), "checked": serializers.IntegerField(),
         "first_bad_seq": serializers.IntegerField(allow_null=True),
-        "stream": serializers.CharField(allow_null=True), "problem": serializers.CharField()}))
+        "stream": serializers.CharField(allow_null=True), "problem": serializers.CharField(),
+        "problems": ProblemOutput,
+        # With ?rfq=: the stream's latest signed checkpoint outside the database, as stored.
+        "checkpoint": CheckpointOutput}))
     def get(self, request):
         _require_compliance(request.user)
-        result = audit_verify(rfq_id=_rfq_param(request))
+        rfq_id = _rfq_param(request)
+        if rfq_id is not None and not rfq_known(rfq_id):
+            raise NotFound(f"There is no RFQ {rfq_id} and nothing recorded of one.")
+        result = audit_verify(rfq_id=rfq_id)
         return Response({"ok": result.ok, "checked": result.checked, "first_bad_seq": result.first_bad_seq,
-                         "stream": result.stream, "problem": result.problem})
+                         "stream": result.stream, "problem": result.problem,
+                         "problems": [problem.as_dict() for problem in result.problems],
+                         "checkpoint": result.checkpoint})

@@ -31,19 +31,40 @@ def event_hash(*, stream: str, seq: int, type: str, actor_id: int | None, actor_
 
 
 @dataclass(frozen=True)
+class Problem:
+    """One thing verification found wrong, at the `seq` it concerns.
+
+    kind: "chain" (a link or hash does not hold), "missing" (events are gone),
+    "checkpoint" (the events disagree with a signed checkpoint, or a checkpoint is not
+    genuine), "state" (the tables disagree with the state rebuilt from the events)."""
+
+    seq: int
+    kind: str
+    detail: str
+    stream: str = ""
+
+    def as_dict(self) -> dict:
+        return {"seq": self.seq, "kind": self.kind, "detail": self.detail, "stream": self.stream}
+
+
+@dataclass(frozen=True)
 class Verification:
     ok: bool
     checked: int
     first_bad_seq: int | None
     stream: str | None = None
     problem: str = ""
+    problems: tuple[Problem, ...] = ()
+    # The latest genuine checkpoint of the stream verified (one stream only), as stored.
+    checkpoint: dict | None = None
 
 
-def verify_events(stream: str, events) -> Verification:
-    """Walk one stream in seq order; report the first event whose link does not hold."""
-    prev = GENESIS_HASH
+def verify_events(stream: str, events, *, start_seq: int = 0, start_hash: str = GENESIS_HASH) -> Verification:
+    """Walk one stream in seq order from `start_seq` (whose hash is `start_hash`; the genesis
+    by default); report the first event whose link does not hold."""
+    prev = start_hash
     checked = 0
-    for expected_seq, event in enumerate(events, start=1):
+    for expected_seq, event in enumerate(events, start=start_seq + 1):
         problem, bad_seq = "", event.seq
         if event.seq != expected_seq:
             # The first broken link is the missing event, as for a removed tail.

@@ -56,6 +56,29 @@ class AuditEvent(models.Model):
         return f"{self.stream}#{self.seq} {self.type}"
 
 
+class Checkpoint(models.Model):
+    """A mirror of one signed checkpoint of a stream's head (audit/anchoring/).
+
+    The checkpoint itself lives outside the database, in the anchor store, and that copy is
+    what verification trusts; this row only tells the sealing job where each stream was last
+    sealed, without listing the store. Altering it can cost a checkpoint, never forge one.
+    """
+
+    stream = models.CharField(max_length=40)
+    seq = models.PositiveBigIntegerField()
+    head_hash = models.CharField(max_length=64)
+    at = models.DateTimeField()
+    key_fingerprint = models.CharField(max_length=80)
+
+    class Meta:
+        ordering = ["stream", "seq"]
+        get_latest_by = "seq"
+        constraints = [models.UniqueConstraint(fields=["stream", "seq"], name="audit_checkpoint_unique_seq")]
+
+    def __str__(self) -> str:
+        return f"{self.stream} sealed @ {self.seq}"
+
+
 class AlertSeverity(models.TextChoices):
     LOW = "LOW", "Low"
     MEDIUM = "MEDIUM", "Medium"

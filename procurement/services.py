@@ -6,6 +6,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from audit.anchoring.services import checkpoint_seal_on_commit
+from audit.models import rfq_stream
 from audit.reports.gate import award_gate_enforce
 from audit.reports.services import fairness_report_request
 from audit.services import audit_append
@@ -146,9 +148,11 @@ def rfq_close(*, rfq: RFQ, user, reason: str = "") -> RFQ:
 
 
 def _after_close(rfq: RFQ) -> None:
-    """Once the close commits: the at-close gaming scan, then the fairness report."""
+    """Once the close commits: the auction's audit stream is sealed (product.md §6: a checkpoint
+    at every close), then the at-close gaming scan and the fairness report."""
     from .tasks import after_close
 
+    checkpoint_seal_on_commit(stream=rfq_stream(rfq.pk))
     # On the embedded default the task runs right here, and a report that fails to build must
     # not turn the committed close into an error (the report page builds it later).
     after_commit(after_close.delay, rfq.pk)

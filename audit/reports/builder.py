@@ -14,6 +14,7 @@ from django.db.models import Max
 from auctions.models import Bid, BidStatus, RuleViolation
 from auctions.rules import REGISTRY
 from auctions.services.evaluation import rfq_evaluation, standing_quotes
+from audit.anchoring.selectors import checkpoint_covering
 from audit.models import AlertSeverity, AuditEvent, Certification, GamingAlert, rfq_stream
 from common.money import currency_decimals, format_money
 from suppliers.models import InvitationStatus
@@ -23,7 +24,9 @@ from .stats import distribution, outlier_side
 from .timeline import timeline
 
 REPORT_EVENT = "fairness.report_generated"
-FORMAT = "quayside.fairness-report/1"
+# /2: the report carries `anchor`, the signed checkpoint sealing its events (older reports regenerate).
+FORMAT = "quayside.fairness-report/2"
+ANCHOR_FIELDS = ("stream", "seq", "head_hash", "at", "key_fingerprint", "public_key", "signature")
 
 
 def iso(value) -> str | None:
@@ -52,7 +55,16 @@ def build_report(rfq) -> dict:
                   "withdrawn_at": iso(b.withdrawn_at), "outlier": outliers.get(b.pk)} for b in bids],
         "basis": {"last_event_seq": events[-1].seq if events else 0,
                   "alerts_updated_at": iso(max((a.updated_at for a in alerts), default=None))},
+        "anchor": report_anchor(rfq.pk, events[-1].seq if events else 0),
     }
+
+
+def report_anchor(rfq_id: int, seq: int) -> dict | None:
+    """The first signed checkpoint (kept outside the database) at or after `seq`: it seals every
+    event the report was built from, and anyone with the public key can check it. It is fixed
+    once it exists, so the same facts still give the same content. None until one is sealed."""
+    document = checkpoint_covering(rfq_stream(rfq_id), seq)
+    return {name: document[name] for name in ANCHOR_FIELDS} if document else None
 
 
 def _money(currency: str):

@@ -157,6 +157,14 @@ def _certification(r: dict) -> list:
     return parts
 
 
+def _anchor(anchor: dict | None) -> list[tuple[str, object]]:
+    """The signed checkpoint outside the database that seals the events this report was built from."""
+    if anchor is None:
+        return [("Audit checkpoint", "not sealed yet (the trail is sealed at least every minute)")]
+    return [("Audit checkpoint", f"seq {anchor['seq']}, sealed {_time(anchor['at'])} UTC"),
+            ("Checkpoint head hash", anchor["head_hash"]), ("Signing key (Ed25519)", anchor["key_fingerprint"])]
+
+
 def report_pdf(report, data: dict) -> bytes:
     """`report` is the FairnessReport (version, time, hash); `data` its JSON content."""
     buffer = BytesIO()
@@ -169,7 +177,7 @@ def report_pdf(report, data: dict) -> bytes:
              _facts([("Buyer", rfq["buyer_organization"]["name"]), ("Auction type", rfq["auction_type"]),
                      ("Currency", rfq["currency"]), ("Closed (UTC)", _time(rfq["closed_at"])),
                      ("Report version", f"v{report.version}, generated {report.generated_at:%Y-%m-%d %H:%M:%S} UTC"),
-                     ("Content hash (SHA-256)", report.content_hash)]), Spacer(1, 6)]
+                     ("Content hash (SHA-256)", report.content_hash), *_anchor(data.get("anchor"))]), Spacer(1, 6)]
     for section in (_summary, _timeline, _distribution, _outcome, _compliance, _certification):
         story += section(data) + [Spacer(1, 8)]
     doc.build(story)

@@ -14,13 +14,14 @@ import json
 from django.db import transaction
 from django.utils import timezone
 
+from audit.anchoring.services import checkpoint_seal_on_commit
 from audit.models import AuditEvent, Certification, FairnessReport, GamingAlert, Recommendation, rfq_stream
 from audit.services import audit_append, audit_lock
 from common.after_commit import after_commit
 from common.errors import Conflict, Forbidden, ValidationFailed
 from procurement.models import RFQ, RFQStatus
 
-from .builder import FORMAT, REPORT_EVENT, build_report, iso
+from .builder import FORMAT, REPORT_EVENT, build_report, iso, report_anchor
 
 LIVE = (RFQStatus.DRAFT, RFQStatus.PUBLISHED, RFQStatus.OPEN, RFQStatus.PAUSED)
 
@@ -46,7 +47,11 @@ def _require_reportable(rfq) -> None:
 
 def fairness_report_generate(*, rfq_id: int) -> FairnessReport:
     """Build the report from the stored facts; store it as a new version (audited with its hash)
-    unless its content is unchanged. The RFQ row is locked so versions never race."""
+    unless its content is unchanged. The RFQ row is locked so versions never race.
+
+    The stream is sealed first (once committed, at once outside a transaction) so the report
+    can carry the checkpoint of every event it was built from."""
+    checkpoint_seal_on_commit(stream=rfq_stream(rfq_id), inline=True)
     with transaction.atomic():
         rfq = RFQ.objects.select_for_update(no_key=True, of=("self",)).get(pk=rfq_id)
         _require_reportable(rfq)
@@ -84,6 +89,8 @@ def report_is_stale(report: FairnessReport) -> bool:
     newer = AuditEvent.objects.filter(stream=rfq_stream(report.rfq_id), seq__gt=basis.get("last_event_seq", 0))
     if newer.exclude(type=REPORT_EVENT).exists():
         return True
+    if report.data.get("anchor") is None and report_anchor(report.rfq_id, basis.get("last_event_seq", 0)):
+        return True  # sealed since: the report now carries its checkpoint
     latest_alert = GamingAlert.objects.filter(rfq_id=report.rfq_id).order_by("-updated_at").first()
     return iso(latest_alert.updated_at if latest_alert else None) != basis.get("alerts_updated_at")
 

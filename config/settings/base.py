@@ -137,6 +137,19 @@ LOGGING = {
 # SECRET_KEY (embedded default only; production requires them).
 QUAYSIDE_SEALING_KEYS = [key for key in env.list("SEALING_KEYS", default=[]) if key]
 
+# Audit anchoring (product.md §6; audit/anchoring/): the Ed25519 key that seals each stream's
+# head, as base64 of its 32 raw bytes. It is never stored in the database — that is the point:
+# a database superuser cannot forge a checkpoint. Empty: derived from SECRET_KEY (embedded
+# default only; production requires it).
+AUDIT_SIGNING_KEY = env.str("AUDIT_SIGNING_KEY", default="")
+# Public keys (base64) of earlier signing keys: their checkpoints still verify after a rotation.
+AUDIT_PREVIOUS_PUBLIC_KEYS = env.list("AUDIT_PREVIOUS_PUBLIC_KEYS", default=[])
+# Where checkpoints are written outside the database (write-once files); empty: MEDIA_ROOT/audit-anchors.
+# Point it at storage the database's administrators cannot rewrite (another host, a WORM mount).
+AUDIT_ANCHOR_DIR = env.str("AUDIT_ANCHOR_DIR", default="")
+# The store behind one small interface (audit/anchoring/store.py); an object store can replace it.
+AUDIT_ANCHOR_STORE = env.str("AUDIT_ANCHOR_STORE", default="audit.anchoring.store.DirectoryStore")
+
 # Domain settings: thresholds a compliance team may want to tune per deployment.
 QUAYSIDE = {
     "MIN_INVITED_SUPPLIERS": env.int("QUAYSIDE_MIN_INVITED_SUPPLIERS", default=2),

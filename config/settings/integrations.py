@@ -91,6 +91,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # default runs this same schedule in-process (common/scheduler.py), every second since it
 # has no scheduled jobs to rely on.
 SWEEP_SECONDS = env.float("QUAYSIDE_SWEEP_SECONDS", default=5.0 if REDIS_URL else 1.0)
+AUDIT_ANCHOR_SECONDS = env.float("QUAYSIDE_AUDIT_ANCHOR_SECONDS", default=60.0)
 CELERY_BEAT_SCHEDULE = {
     # A sweep nobody ran within its interval is dropped (the next one does its work), so a
     # deployment whose workers were down does not wake to a backlog of thousands of sweeps.
@@ -98,6 +99,10 @@ CELERY_BEAT_SCHEDULE = {
                            "options": {"expires": SWEEP_SECONDS}},
     "open-due-rfqs": {"task": "procurement.tasks.open_due_rfqs", "schedule": SWEEP_SECONDS,
                       "options": {"expires": SWEEP_SECONDS}},
+    # Seals the head of every audit stream that moved since its last checkpoint (product.md §6:
+    # at least every minute while events arrive); closes seal at once besides.
+    "seal-audit-checkpoints": {"task": "audit.anchoring.tasks.seal_audit_checkpoints",
+                               "schedule": AUDIT_ANCHOR_SECONDS, "options": {"expires": AUDIT_ANCHOR_SECONDS}},
     # Daily, not quarterly: each run draws the last quarter's sample if it is not drawn yet,
     # so a run missed on the quarter's first day is caught up the next day.
     "draw-compliance-sample": {"task": "audit.compliance.tasks.draw_compliance_sample",

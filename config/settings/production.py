@@ -1,6 +1,6 @@
 """Production: everything of base, plus what `check --deploy` asks for.
 
-SECRET_KEY and ALLOWED_HOSTS have no defaults here on purpose: a deployment that forgets
+SECRET_KEY, ALLOWED_HOSTS and the keys have no defaults here on purpose: a deployment that forgets
 them must fail to start rather than run with the embedded default's values.
 """
 from config.env import env, raw_secret
@@ -10,6 +10,8 @@ from .base import *  # noqa: F401,F403
 SECRET_KEY = raw_secret("SECRET_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 QUAYSIDE_SEALING_KEYS = [key.strip() for key in raw_secret("SEALING_KEYS").split(",") if key.strip()]
+# Never derived from SECRET_KEY here: whoever holds the signing key can seal a rewritten trail.
+AUDIT_SIGNING_KEY = raw_secret("AUDIT_SIGNING_KEY")
 DEBUG = False
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

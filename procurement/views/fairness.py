@@ -38,6 +38,7 @@ def _context(request, rfq, report, form=None) -> dict:
         "is_owner": request.user.is_buyer and rfq.buyer_organization_id == request.user.buyer_organization_id,
         "timeline": _at(data["timeline"]), "actions": _at(data["compliance"]["actions_taken"]),
         "certifications": _at(data["certification"]["history"]),
+        "anchor": _at([data["anchor"]])[0] if data.get("anchor") else None,
     }
 
 

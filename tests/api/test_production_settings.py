@@ -1,5 +1,6 @@
 """Production settings (DJANGO_ENV=production) pass Django's deployment checklist and refuse to
 start without their secrets."""
+import base64
 import os
 import subprocess
 import sys
@@ -14,7 +15,12 @@ BASE_DIR = Path(__file__).resolve().parents[2]
 
 # The test process's own switches (conftest.py sets DJANGO_ALLOW_ASYNC_UNSAFE for Playwright)
 # are no part of a deployment.
-NOT_INHERITED = ("SECRET_KEY", "ALLOWED_HOSTS", "SEALING_KEYS", "DEBUG", "DJANGO_ENV", "DJANGO_ALLOW_ASYNC_UNSAFE")
+NOT_INHERITED = ("SECRET_KEY", "ALLOWED_HOSTS", "SEALING_KEYS", "AUDIT_SIGNING_KEY", "DEBUG", "DJANGO_ENV",
+                 "DJANGO_ALLOW_ASYNC_UNSAFE")
+
+
+def audit_signing_key() -> str:
+    return base64.b64encode(os.urandom(32)).decode()
 
 
 def manage(*args, **env_overrides):
@@ -31,19 +37,30 @@ def test_check_deploy_passes_with_production_settings(prefix):
     assert len(secret) == 50
     result = manage("check", "--deploy", "--fail-level", "WARNING",
                     DJANGO_ENV="production", SECRET_KEY=secret, ALLOWED_HOSTS="quayside.example",
-                    SEALING_KEYS=Fernet.generate_key().decode())
+                    SEALING_KEYS=Fernet.generate_key().decode(), AUDIT_SIGNING_KEY=audit_signing_key())
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "SEALING_KEYS"])
+def production_env(**overrides) -> dict:
+    return {"DJANGO_ENV": "production", "SECRET_KEY": get_random_secret_key(), "ALLOWED_HOSTS": "quayside.example",
+            "SEALING_KEYS": Fernet.generate_key().decode(), "AUDIT_SIGNING_KEY": audit_signing_key(), **overrides}
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "SEALING_KEYS", "AUDIT_SIGNING_KEY"])
 def test_production_refuses_to_start_without_its_secrets(missing):
-    env = {"DJANGO_ENV": "production", "SECRET_KEY": get_random_secret_key(), "ALLOWED_HOSTS": "quayside.example",
-           "SEALING_KEYS": Fernet.generate_key().decode(), missing: None}
+    env = production_env(**{missing: None})
     result = manage("check", **env)
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert f"Set the {missing} environment variable" in result.stderr
+
+
+def test_a_malformed_audit_signing_key_fails_the_checks():
+    """The key that seals the audit trail (never derived from SECRET_KEY in production)."""
+    result = manage("check", **production_env(AUDIT_SIGNING_KEY="not-a-key"))
+    assert result.returncode != 0
+    assert "audit.E001" in result.stderr and "AUDIT_SIGNING_KEY must be base64 of 32 bytes" in result.stderr
 
 
 def test_the_embedded_default_is_not_deployable():

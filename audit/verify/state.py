@@ -1,0 +1,78 @@
+"""Check 3, second half: the RFQ row and its bids against the state rebuilt from the events.
+
+The one module of the audit app that reads procurement's and auctions' tables for
+verification (audit sits below those apps: it reads their rows here, never calls their
+code). A difference is reported at the event whose record the table contradicts, or at the
+stream's last seq when no event accounts for the row (changed without an event).
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from auctions.models import Bid
+from audit.chain import Problem, normalise_payload
+from common.money import format_money
+from procurement.models import RFQ
+
+from .replay import AuctionState, BidFacts, replay
+
+RFQ_FIELDS = {"status": "status", "bidding_deadline": "deadline", "extensions": "extension count",
+              "bid_count": "bid count", "best_amount": "best amount", "best_bid_id": "best bid",
+              "awarded_bid_id": "awarded bid"}
+BID_FIELDS = ["id", "supplier_id", "version", "submitted_at", "amount", "sealed_commitment", "status"]
+
+
+def rfq_exists(rfq_id: int) -> bool:
+    return RFQ.objects.filter(pk=rfq_id).exists()
+
+
+def rfq_ids() -> list[int]:
+    return list(RFQ.objects.values_list("pk", flat=True))
+
+
+def _comparable(value, currency: str):
+    """Both sides as the events carry them: times as their JSON text, money at the currency's digits."""
+    if isinstance(value, Decimal):
+        return format_money(value, currency)
+    return normalise_payload({"v": value})["v"]
+
+
+def _rfq_problems(rfq: RFQ, state: AuctionState, stream: str) -> list[Problem]:
+    problems = []
+    for name, label in RFQ_FIELDS.items():
+        stored, expected = (_comparable(v, rfq.currency) for v in (getattr(rfq, name), state.values[name]))
+        if stored != expected:
+            seq = state.set_at.get(name, state.last_seq)
+            problems.append(Problem(seq, "state", f"the RFQ row's {label} is {stored}, the events say {expected} "
+                                                  f"(as of seq {seq})", stream))
+    return problems
+
+
+def _bid_problems(row: dict, facts: BidFacts | None, currency: str, last_seq: int, stream: str) -> list[Problem]:
+    if facts is None:
+        return [Problem(last_seq, "state", f"bid {row['id']} is in the bids table, but no event records it", stream)]
+    recorded = {"supplier_id": facts.supplier_id, "version": facts.version, "submitted_at": facts.submitted_at,
+                "amount": facts.amount, "sealed_commitment": facts.commitment, "status": facts.status}
+    return [Problem(facts.seq, "state", f"bid {row['id']}'s {name} is {stored} in the bids table, "
+                                        f"{expected} in the events (placed at seq {facts.seq})", stream)
+            for name, value in recorded.items()
+            if (stored := _comparable(row[name], currency)) != (expected := _comparable(value, currency))]
+
+
+def state_problems(rfq_id: int, events: list, stream: str) -> list[Problem]:
+    """Every difference between the tables and the events of RFQ `rfq_id`'s stream."""
+    state = replay(events)
+    rfq = RFQ.objects.filter(pk=rfq_id).first()
+    if rfq is None:
+        return [Problem(state.last_seq, "state", f"the events record RFQ {rfq_id}, but its row is missing",
+                        stream)] if state.created else []
+    if not state.created:
+        return [Problem(1, "state", f"RFQ {rfq_id} exists, but no rfq.created event records it", stream)]
+    problems = _rfq_problems(rfq, state, stream)
+    rows = {row["id"]: row for row in Bid.objects.filter(rfq_id=rfq_id).values(*BID_FIELDS)}
+    for bid_id, row in rows.items():
+        problems += _bid_problems(row, state.bids.get(bid_id), rfq.currency, state.last_seq, stream)
+    problems += [Problem(facts.seq, "state", f"bid {bid_id}, placed at seq {facts.seq}, is missing from the "
+                                             "bids table", stream)
+                 for bid_id, facts in state.bids.items() if bid_id not in rows]
+    return problems
