@@ -129,8 +129,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # Celery logs every task run at INFO; the open/close sweeps run every few seconds and would
     # bury everything else. Failures are logged at ERROR whatever this says.
-    "loggers": {name: {"level": env.str("TASK_LOG_LEVEL", default="WARNING")}
-                for name in ("celery.app.trace", "celery.worker.strategy")},
+    "loggers": {**{name: {"level": env.str("TASK_LOG_LEVEL", default="WARNING")}
+                   for name in ("celery.app.trace", "celery.worker.strategy")},
+                # Axes logs each sign-in's bookkeeping at INFO; failures stay at WARNING and
+                # lockouts are in the audit trail.
+                "axes": {"level": "WARNING"}},
 }
 
 # Fernet keys for sealed quotes, newest first (comma-separated). Empty: derived from

@@ -143,3 +143,6 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_DISABLE_ACCESS_LOG = True
 # accounts/admin.py registers the attempts with a "lift" that is audited.
 AXES_ENABLE_ADMIN = False
+# Axes logs its configuration at start and every sign-in's bookkeeping at INFO; lockouts are
+# in the audit trail, and a failed sign-in is still logged at WARNING.
+AXES_VERBOSE = False
