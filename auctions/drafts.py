@@ -31,14 +31,28 @@ class MoneyInput:
 class LineInput:
     line_item_id: int
     unit_price: MoneyInput
+    # Split awards (sealed bid, award_mode SPLIT): the most and the least of the line's
+    # quantity this quote supplies; None = the whole line, and at least 1.
+    max_quantity: int | None = None
+    min_quantity: int | None = None
+
+
+@dataclass(frozen=True)
+class BundleInput:
+    """A combinatorial quote's all-or-nothing offer: these lines, whole quantity, one price."""
+
+    line_item_ids: tuple[int, ...]
+    price: MoneyInput
 
 
 @dataclass
 class BidDraft:
-    """What a supplier asks to place. Reverse: `amount`. Sealed / multi-attribute: `lines`."""
+    """What a supplier asks to place. Reverse: `amount`. Sealed / multi-attribute: `lines`.
+    Combinatorial: `bundles`."""
 
     amount: MoneyInput | None = None
     lines: list[LineInput] = field(default_factory=list)
+    bundles: list[BundleInput] = field(default_factory=list)
     criteria: dict = field(default_factory=dict)
     terms: str = ""
     valid_until: datetime.date | None = None
@@ -48,9 +62,14 @@ class BidDraft:
         """Every amount in the attempt with the name the supplier knows it by."""
         if self.amount is not None:
             return [("amount", self.amount)]
-        return [(f"line_items[{index}].unit_price", line.unit_price) for index, line in enumerate(self.lines)]
+        return ([(f"line_items[{index}].unit_price", line.unit_price) for index, line in enumerate(self.lines)]
+                + [(f"bundles[{index}].price", bundle.price) for index, bundle in enumerate(self.bundles)])
 
     def total(self, quantities: dict[int, Decimal], digits: int) -> Decimal:
-        """The quote's total: Σ quantity × unit price, rounded half-up to the currency's digits."""
+        """The quote's total: Σ quantity × unit price, rounded half-up to the currency's digits.
+        A bundle quote's total is its dearest bundle: at most one of them wins (XOR)."""
+        if self.bundles:
+            exact = max(bundle.price.value for bundle in self.bundles)
+            return exact.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
         exact = sum((quantities[line.line_item_id] * line.unit_price.value for line in self.lines), Decimal(0))
         return exact.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)

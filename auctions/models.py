@@ -69,6 +69,9 @@ class BidLine(models.Model):
     line_item = models.ForeignKey("procurement.LineItem", on_delete=models.PROTECT, related_name="+")
     unit_price = models.DecimalField(max_digits=18, decimal_places=4)
     line_total = models.DecimalField(max_digits=20, decimal_places=4)
+    # Split awards: the most and least of the line's quantity offered (None: all of it, and 1).
+    max_quantity = models.PositiveIntegerField(null=True, blank=True)
+    min_quantity = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["bid_id", "line_item__position"]
@@ -76,6 +79,60 @@ class BidLine(models.Model):
 
     def __str__(self) -> str:
         return f"Bid {self.bid_id}: line {self.line_item_id} at {self.unit_price}"
+
+
+class BidBundle(models.Model):
+    """One all-or-nothing offer of an opened combinatorial quote: these lines, one price."""
+
+    bid = models.ForeignKey(Bid, on_delete=models.PROTECT, related_name="bundles")
+    index = models.PositiveIntegerField(help_text="Position in the quote, from 0")
+    line_item_ids = models.JSONField()
+    price = models.DecimalField(max_digits=18, decimal_places=4)
+
+    class Meta:
+        ordering = ["bid_id", "index"]
+        constraints = [models.UniqueConstraint(fields=["bid", "index"], name="bid_bundle_unique")]
+
+    def __str__(self) -> str:
+        return f"Bid {self.bid_id} bundle {self.index}: lines {self.line_item_ids} at {self.price}"
+
+
+class AwardLine(models.Model):
+    """What an award gave one supplier on one line: the stored outcome every participant reads."""
+
+    rfq = models.ForeignKey("procurement.RFQ", on_delete=models.PROTECT, related_name="award_lines")
+    bid = models.ForeignKey(Bid, on_delete=models.PROTECT, related_name="+")
+    supplier = models.ForeignKey("suppliers.SupplierCompany", on_delete=models.PROTECT, related_name="+")
+    line_item = models.ForeignKey("procurement.LineItem", null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+", help_text="Empty for a reverse auction's total bid")
+    quantity = models.DecimalField(max_digits=16, decimal_places=4, null=True, blank=True)
+    unit_price = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
+    amount = models.DecimalField(max_digits=20, decimal_places=4)
+    bundle = models.PositiveIntegerField(null=True, blank=True, help_text="The winning bundle's index in its quote")
+
+    class Meta:
+        ordering = ["rfq_id", "line_item__position", "supplier_id", "id"]
+
+    def __str__(self) -> str:
+        return f"RFQ {self.rfq_id}: {self.quantity} of line {self.line_item_id} to supplier {self.supplier_id}"
+
+
+class AwardPayment(models.Model):
+    """What each winner of an award is paid (pay as bid, or its VCG payment)."""
+
+    rfq = models.ForeignKey("procurement.RFQ", on_delete=models.PROTECT, related_name="award_payments")
+    bid = models.ForeignKey(Bid, on_delete=models.PROTECT, related_name="+")
+    supplier = models.ForeignKey("suppliers.SupplierCompany", on_delete=models.PROTECT, related_name="+")
+    pay_as_bid = models.DecimalField(max_digits=20, decimal_places=4)
+    payment = models.DecimalField(max_digits=20, decimal_places=4)
+    rule = models.CharField(max_length=20)
+
+    class Meta:
+        ordering = ["rfq_id", "supplier_id"]
+        constraints = [models.UniqueConstraint(fields=["rfq", "supplier"], name="award_payment_unique")]
+
+    def __str__(self) -> str:
+        return f"RFQ {self.rfq_id}: supplier {self.supplier_id} paid {self.payment}"
 
 
 class RuleViolation(models.Model):

@@ -58,6 +58,7 @@ def unseal(token: str, *, commitment: str | None = None) -> dict:
         raise SealError("A sealed quote does not match the commitment recorded when it was submitted.")
     quote = json.loads(plaintext)
     return {**quote, "lines": [{**line, "unit_price": Decimal(line["unit_price"])} for line in quote["lines"]],
+            "bundles": [{**bundle, "price": Decimal(bundle["price"])} for bundle in quote.get("bundles", [])],
             "total": Decimal(quote["total"])}
 
 

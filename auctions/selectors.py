@@ -43,8 +43,10 @@ def own_quote(bid: Bid) -> dict:
     """A sealed quote's content, for its own supplier only (callers have checked that)."""
     if not bid.is_sealed:
         return {"total": bid.amount, "criteria": bid.criteria, "terms": bid.terms, "valid_until": bid.valid_until,
-                "lines": [{"line_item_id": line.line_item_id, "unit_price": line.unit_price}
-                          for line in bid.lines.all()]}
+                "lines": [{"line_item_id": line.line_item_id, "unit_price": line.unit_price,
+                           "max_quantity": line.max_quantity, "min_quantity": line.min_quantity}
+                          for line in bid.lines.all()],
+                "bundles": [{"line_item_ids": b.line_item_ids, "price": b.price} for b in bid.bundles.all()]}
     return unseal(bid.sealed_payload, commitment=bid.sealed_commitment)
 
 

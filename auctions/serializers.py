@@ -7,7 +7,7 @@ from rest_framework import serializers
 from common.fields import StrictCharField, StrictIntegerField
 from common.money import format_money
 
-from .drafts import BidDraft, LineInput, MoneyInput
+from .drafts import BidDraft, BundleInput, LineInput, MoneyInput
 
 
 @extend_schema_field({"type": "string", "format": "decimal", "example": "1234.50"})
@@ -43,6 +43,10 @@ class ReverseBidInput(serializers.Serializer):
 class QuoteLineInput(serializers.Serializer):
     line_item_id = StrictIntegerField(min_value=1, max_value=2**62)
     unit_price = AmountString()
+    max_quantity = StrictIntegerField(required=False, min_value=1, max_value=2**31, help_text=(
+        "Split award only: the most of the line's quantity this quote supplies (default: all of it)."))
+    min_quantity = StrictIntegerField(required=False, min_value=1, max_value=2**31, help_text=(
+        "Split award only: the least it supplies if chosen at all (default 1)."))
 
 
 class QuoteInput(serializers.Serializer):
@@ -54,9 +58,30 @@ class QuoteInput(serializers.Serializer):
 
     def to_draft(self) -> BidDraft:
         data = self.validated_data
-        return BidDraft(lines=[LineInput(line["line_item_id"], line["unit_price"]) for line in data["line_items"]],
+        return BidDraft(lines=[LineInput(line["line_item_id"], line["unit_price"], line.get("max_quantity"),
+                                         line.get("min_quantity")) for line in data["line_items"]],
                         criteria=data["criteria"], terms=data["terms"], valid_until=data["valid_until"],
                         currency=data.get("currency"))
+
+
+class BundleLineInput(serializers.Serializer):
+    line_item_ids = serializers.ListField(child=StrictIntegerField(min_value=1, max_value=2**62), max_length=1000)
+    price = AmountString()
+
+
+class BundleQuoteInput(serializers.Serializer):
+    """A combinatorial quote: all-or-nothing prices for sets of lines (api.md "Bundle bids").
+    What makes a bundle valid (known lines, no repeats, how many) is the `bundles_valid` rule's."""
+
+    bundles = BundleLineInput(many=True, max_length=1000)
+    valid_until = serializers.DateField(required=False, allow_null=True, default=None)
+    terms = StrictCharField(required=False, allow_blank=True, default="", max_length=5000)
+    currency = StrictCharField(max_length=3, required=False)
+
+    def to_draft(self) -> BidDraft:
+        data = self.validated_data
+        return BidDraft(bundles=[BundleInput(tuple(b["line_item_ids"]), b["price"]) for b in data["bundles"]],
+                        terms=data["terms"], valid_until=data["valid_until"], currency=data.get("currency"))
 
 
 class BidOutput(serializers.Serializer):

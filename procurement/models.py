@@ -23,6 +23,7 @@ class AuctionType(models.TextChoices):
     SEALED_BID = "SEALED_BID", "Sealed bid"
     REVERSE_AUCTION = "REVERSE_AUCTION", "Reverse auction"
     MULTI_ATTRIBUTE = "MULTI_ATTRIBUTE", "Multi-attribute auction"
+    COMBINATORIAL = "COMBINATORIAL", "Combinatorial (bundle) auction"
 
 
 class ReserveVisibility(models.TextChoices):

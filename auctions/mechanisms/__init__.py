@@ -7,7 +7,7 @@ from rest_framework import serializers
 
 from common.errors import flatten_field_errors
 
-from . import multi_attribute, reverse, sealed_bid  # noqa: F401  (registration)
+from . import combinatorial, multi_attribute, reverse, sealed_bid  # noqa: F401  (registration)
 from .base import REGISTRY, Mechanism
 
 

@@ -22,6 +22,15 @@ def standing_suppliers(rfq) -> int:
     return Bid.objects.filter(rfq=rfq, status=BidStatus.ACCEPTED).values("supplier_id").distinct().count()
 
 
+def _sealed_line(line) -> dict:
+    sealed = {"line_item_id": line.line_item_id, "unit_price": str(line.unit_price.value)}
+    if line.max_quantity is not None:
+        sealed["max_quantity"] = line.max_quantity
+    if line.min_quantity is not None:
+        sealed["min_quantity"] = line.min_quantity
+    return sealed
+
+
 class SealedBidding:
     """Quotes are encrypted and versioned; the buyer learns only how many suppliers quoted."""
 
@@ -29,15 +38,19 @@ class SealedBidding:
 
     def accept(self, ctx, meta):
         rfq = ctx.rfq
-        quote = {"lines": [{"line_item_id": line.line_item_id, "unit_price": str(line.unit_price.value)}
-                           for line in ctx.draft.lines],
-                 "total": str(ctx.total()), "criteria": ctx.draft.criteria, "terms": ctx.draft.terms,
-                 "valid_until": ctx.draft.valid_until}
+        draft = ctx.draft
+        # Split quantities and bundles are sealed content, encrypted with the prices.
+        quote = {"lines": [_sealed_line(line) for line in draft.lines],
+                 "total": str(ctx.total()), "criteria": draft.criteria, "terms": draft.terms,
+                 "valid_until": draft.valid_until}
+        if draft.bundles:
+            quote["bundles"] = [{"line_item_ids": sorted(set(b.line_item_ids)), "price": str(b.price.value)}
+                                for b in draft.bundles]
         token, commitment = seal(quote)
         previous = [bid.pk for bid in ctx.own_standing]
         Bid.objects.filter(pk__in=previous).update(status=BidStatus.SUPERSEDED)
-        bid = new_bid(ctx, meta, sealed_payload=token, sealed_commitment=commitment,
-                      items_quoted=len(ctx.draft.lines))
+        covered = {i for b in draft.bundles for i in b.line_item_ids} if draft.bundles else draft.lines
+        bid = new_bid(ctx, meta, sealed_payload=token, sealed_commitment=commitment, items_quoted=len(covered))
         if not previous:
             rfq.bid_count += 1
             ctx.write(update_statement(rfq, ["bid_count", "updated_at"]))

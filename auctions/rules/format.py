@@ -6,7 +6,8 @@ from common.money import decimal_places, max_money_amount
 
 from .engine import Finding, rule
 
-SEALED_TYPES = ("SEALED_BID", "MULTI_ATTRIBUTE")
+SEALED_TYPES = ("SEALED_BID", "MULTI_ATTRIBUTE", "COMBINATORIAL")
+LINE_QUOTE_TYPES = ("SEALED_BID", "MULTI_ATTRIBUTE")  # quotes that price line by line
 # Digits on both sides of a decimal point: ".5" and "5." are how typos look, not prices.
 PLAIN_AMOUNT = re.compile(r"[+-]?\d+(\.\d+)?", re.ASCII)
 
@@ -43,7 +44,7 @@ def amount_format(ctx):
         problem = amount_problem(money.raw, money.value, ctx.digits)
         if problem:
             findings.append(Finding(f"{name}: {problem}", metadata={"field": name}))
-    if not findings and ctx.draft.lines and _total_too_large(ctx):
+    if not findings and (ctx.draft.lines or ctx.draft.bundles) and _total_too_large(ctx):
         # A quote's total is its amount: bounded like a reverse bid's (and the columns that
         # store it at the opening), so one absurd quote cannot make the close fail.
         findings.append(Finding(f"total: The quote's total exceeds the maximum of {max_money_amount():,}.",
@@ -58,7 +59,8 @@ def _total_too_large(ctx) -> bool:
         return False
 
 
-@rule("line_items_complete", name="Line items priced as required", category="format", auction_types=SEALED_TYPES)
+@rule("line_items_complete", name="Line items priced as required", category="format",
+      auction_types=LINE_QUOTE_TYPES)
 def line_items_complete(ctx):
     quantities = ctx.quantities
     ids = [line.line_item_id for line in ctx.draft.lines]
@@ -70,7 +72,8 @@ def line_items_complete(ctx):
     if len(set(ids)) != len(ids):
         findings.append("Each line item may be priced once per quote.")
     missing = sorted(set(quantities) - set(ids))
-    partial_allowed = ctx.settings.get("allow_partial_bids", False)
+    # A split award divides every line between suppliers anyway: a quote may offer only some lines.
+    partial_allowed = ctx.settings.get("allow_partial_bids", False) or is_split(ctx.settings)
     if not ids:
         findings.append("Price at least one line item.")
     elif missing and not partial_allowed:
@@ -109,3 +112,47 @@ def criterion_problem(criterion: dict, value) -> str | None:
     if (low is not None and value < low) or (high is not None and value > high):
         return f"must be between {low:g} and {high:g}."
     return None
+
+
+def is_split(settings: dict) -> bool:
+    return settings.get("award_mode", "WHOLE") == "SPLIT"
+
+
+@rule("split_quantities_valid", name="Offered quantities fit the lines", category="format",
+      auction_types=("SEALED_BID",))
+def split_quantities_valid(ctx):
+    """Split awards: 1 ≤ min_quantity ≤ max_quantity ≤ the line's quantity (messages carry no price)."""
+    lines = [line for line in ctx.draft.lines if line.max_quantity is not None or line.min_quantity is not None]
+    if not lines:
+        return None
+    if not is_split(ctx.settings):
+        return "Quantities (max_quantity, min_quantity) can only be offered when the RFQ splits its award."
+    findings = []
+    quantities = ctx.quantities
+    for index, line in enumerate(ctx.draft.lines):
+        if line.line_item_id not in quantities:
+            continue  # line_items_complete names it
+        available = int(quantities[line.line_item_id])
+        high = available if line.max_quantity is None else line.max_quantity
+        low = 1 if line.min_quantity is None else line.min_quantity
+        field = f"line_items[{index}]"
+        if high > available:
+            findings.append(Finding(f"{field}.max_quantity: at most the line's quantity ({available}).",
+                                    metadata={"field": f"{field}.max_quantity"}))
+        if low > high:
+            findings.append(Finding(f"{field}.min_quantity: must not exceed max_quantity ({high}).",
+                                    metadata={"field": f"{field}.min_quantity"}))
+    return findings
+
+
+@rule("bundles_valid", name="Bundles are well-formed", category="format", auction_types=("COMBINATORIAL",))
+def bundles_valid(ctx):
+    """A combinatorial quote: at least one bundle, each of known, distinct lines, no two alike,
+    at most `max_bundles_per_quote` (the allocation package's validate_bundles judges)."""
+    from auctions.evaluation.allocation import validate_bundles
+
+    raw = [{"line_item_ids": list(b.line_item_ids), "price": b.price.value} for b in ctx.draft.bundles]
+    problems = validate_bundles(raw, sorted(ctx.quantities), ctx.settings.get("max_bundles_per_quote", 10))
+    if not raw and not problems:
+        problems = ["Offer at least one bundle."]
+    return [Finding(problem) for problem in problems]

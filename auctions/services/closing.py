@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from auctions.models import Bid, BidLine, BidStatus
+from auctions.models import Bid, BidBundle, BidLine, BidStatus
 from auctions.sealing import SealError, unseal
 from auctions.services.evaluation import ranking_summary, rfq_evaluation
 from audit.models import AuditEvent
@@ -35,8 +35,12 @@ def _open(bid: Bid, quantities: dict, now, committed: dict[int, str]) -> None:
                        f"integrity check ({exc}) Compliance must investigate before the opening.",
                        code="sealed_quote_integrity") from exc
     lines = [BidLine(bid=bid, line_item_id=line["line_item_id"], unit_price=line["unit_price"],
-                     line_total=quantities[line["line_item_id"]] * line["unit_price"]) for line in quote["lines"]]
+                     line_total=quantities[line["line_item_id"]] * line["unit_price"],
+                     max_quantity=line.get("max_quantity"), min_quantity=line.get("min_quantity"))
+             for line in quote["lines"]]
     BidLine.objects.bulk_create(lines)
+    BidBundle.objects.bulk_create(BidBundle(bid=bid, index=index, line_item_ids=bundle["line_item_ids"],
+                                            price=bundle["price"]) for index, bundle in enumerate(quote["bundles"]))
     bid.amount, bid.criteria, bid.terms = quote["total"], quote["criteria"], quote["terms"]
     bid.valid_until = quote["valid_until"] or None
     bid.opened_at = now

@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.utils.dateparse import parse_datetime
 
 # Quotes replace the supplier's earlier ones; a reverse auction keeps every bid standing.
-SUPERSEDING_TYPES = {"SEALED_BID", "MULTI_ATTRIBUTE"}
+SUPERSEDING_TYPES = {"SEALED_BID", "MULTI_ATTRIBUTE", "COMBINATORIAL"}
 
 
 @dataclass
