@@ -28,7 +28,7 @@ from . import live, selectors
 from .idempotency import idempotent
 from .mechanisms import get_mechanism
 from .models import Bid
-from .serializers import BidOutput, QuoteInput, ReverseBidInput
+from .serializers import BidOutput, BundleQuoteInput, QuoteInput, ReverseBidInput
 from .services import RequestMeta, bid_place, bid_withdraw
 from .streams import event_stream
 
@@ -106,7 +106,7 @@ class BidsApi(APIView):
         return Response(data)
 
     @extend_schema(request=PolymorphicProxySerializer(
-        component_name="BidInput", serializers=[ReverseBidInput, QuoteInput], resource_type_field_name=None),
+        component_name="BidInput", serializers=[ReverseBidInput, QuoteInput, BundleQuoteInput], resource_type_field_name=None),
         responses={201: BID_SCHEMA}, parameters=[
         OpenApiParameter("Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False)])
     @api_errors(422, 429)
@@ -236,6 +236,24 @@ EVALUATION_SCHEMA = inline_serializer("Evaluation", {
     "reserve": serializers.DictField(), "tie_break": serializers.DictField(), "pricing": serializers.DictField(),
     "outcome": serializers.ChoiceField(choices=["AWARD", "SPLIT_AWARD", "MANUAL_SELECTION", "NO_AWARD"]),
     "tie_groups": serializers.ListField(child=serializers.DictField()),
+    # Split and bundle awards only (api.md "Split and bundle awards").
+    "allocation": inline_serializer("AllocationRow", {
+        "supplier": SUPPLIER_REF, "bid_id": serializers.IntegerField(), "line_item_id": serializers.IntegerField(),
+        "quantity": serializers.FloatField(help_text="Whole units for a split line; a bundle covers its line's "
+                                                     "whole quantity."),
+        "unit_price": serializers.CharField(allow_null=True, help_text="Null on a bundle's lines"),
+        "amount": serializers.CharField(allow_null=True, help_text="Null on a bundle's lines"),
+        "bundle": serializers.IntegerField(allow_null=True, help_text="The winning bundle's index in its quote")},
+        many=True, required=False),
+    "total_cost": serializers.CharField(allow_null=True, required=False),
+    "payments": inline_serializer("AllocationPayment", {
+        "supplier": SUPPLIER_REF, "bid_id": serializers.IntegerField(), "pay_as_bid": serializers.CharField(),
+        "payment": serializers.CharField(), "surplus": serializers.CharField()}, many=True, required=False),
+    "best_single_supplier": inline_serializer("BestSingleSupplier", {
+        "supplier": SUPPLIER_REF, "total": serializers.CharField()}, required=False, allow_null=True),
+    "saving": serializers.CharField(allow_null=True, required=False),
+    "allocation_problem": serializers.CharField(allow_null=True, required=False, help_text=(
+        "Why there is no allocation to award (the RFQ then evaluates to no_award), else null.")),
     "awarded_bid_id": serializers.IntegerField(allow_null=True),
     "award_override": serializers.BooleanField(), "status": serializers.CharField()})
 
@@ -248,3 +266,27 @@ class EvaluationApi(APIView):
         evaluation = selectors.evaluation_for(user=request.user, rfq=rfq)
         return Response({**evaluation.as_dict(), "awarded_bid_id": rfq.awarded_bid_id,
                          "award_override": rfq.award_override, "status": rfq.status})
+
+
+OUTCOME_SCHEMA = inline_serializer("Outcome", {
+    "status": serializers.ChoiceField(choices=["awarded", "not_selected", "no_award"]),
+    "lines": inline_serializer("OutcomeLine", {
+        "line_item_id": serializers.IntegerField(), "description": serializers.CharField(),
+        "quantity": serializers.FloatField(), "unit": serializers.CharField(),
+        "unit_price": serializers.CharField(allow_null=True), "amount": serializers.CharField(allow_null=True),
+        "bundle": serializers.IntegerField(allow_null=True)}, many=True),
+    "total": serializers.CharField(allow_null=True, help_text="What the supplier's awarded lines cost as quoted"),
+    "payment": serializers.CharField(required=False, help_text="What it is paid (pricing rule applied)"),
+    "pricing": serializers.CharField(required=False),
+    "reason": serializers.CharField(required=False, allow_blank=True, help_text="Why there was no award"),
+})
+
+
+class OutcomeApi(APIView):
+    """GET /rfqs/{id}/outcome/ — an invited supplier's own outcome, after award or no award."""
+
+    @extend_schema(responses=OUTCOME_SCHEMA)
+    @api_errors(409)
+    def get(self, request, pk: int):
+        rfq = rfq_get(user=request.user, pk=pk, with_line_items=False)
+        return Response(selectors.outcome_for(user=request.user, rfq=rfq))

@@ -103,11 +103,11 @@ class AwardLine(models.Model):
     rfq = models.ForeignKey("procurement.RFQ", on_delete=models.PROTECT, related_name="award_lines")
     bid = models.ForeignKey(Bid, on_delete=models.PROTECT, related_name="+")
     supplier = models.ForeignKey("suppliers.SupplierCompany", on_delete=models.PROTECT, related_name="+")
-    line_item = models.ForeignKey("procurement.LineItem", null=True, blank=True, on_delete=models.PROTECT,
-                                  related_name="+", help_text="Empty for a reverse auction's total bid")
-    quantity = models.DecimalField(max_digits=16, decimal_places=4, null=True, blank=True)
+    line_item = models.ForeignKey("procurement.LineItem", on_delete=models.PROTECT, related_name="+")
+    quantity = models.DecimalField(max_digits=16, decimal_places=4)
     unit_price = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
-    amount = models.DecimalField(max_digits=20, decimal_places=4)
+    # Empty on a bundle's lines: a bundle price does not divide between its lines.
+    amount = models.DecimalField(max_digits=20, decimal_places=4, null=True, blank=True)
     bundle = models.PositiveIntegerField(null=True, blank=True, help_text="The winning bundle's index in its quote")
 
     class Meta:
@@ -118,7 +118,7 @@ class AwardLine(models.Model):
 
 
 class AwardPayment(models.Model):
-    """What each winner of an award is paid (pay as bid, or its VCG payment)."""
+    """What each winner of an award is paid (pay as bid, second price, or its VCG payment)."""
 
     rfq = models.ForeignKey("procurement.RFQ", on_delete=models.PROTECT, related_name="award_payments")
     bid = models.ForeignKey(Bid, on_delete=models.PROTECT, related_name="+")

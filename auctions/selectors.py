@@ -7,13 +7,13 @@ from django.db.models import Min
 from django.utils import timezone
 
 from audit.models import AuditStream, rfq_stream
-from common.errors import Conflict, Forbidden, ValidationFailed
+from common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from common.money import currency_decimals, format_money
 from suppliers.models import InvitationStatus
 
 from .mechanisms import get_mechanism
 from .mechanisms.reverse import minimum_next_bid
-from .models import Bid, BidStatus
+from .models import AwardLine, AwardPayment, Bid, BidStatus
 from .sealing import unseal
 
 
@@ -140,3 +140,46 @@ def evaluation_for(*, user, rfq):
         raise Conflict(f"The evaluation is available once bidding has closed; this RFQ is "
                        f"{rfq.get_status_display().lower()}.", code="invalid_transition")
     return rfq_evaluation(rfq)
+
+
+OUTCOME_STATES = ("awarded", "no_award")
+
+
+def outcome_participants(*, rfq) -> list:
+    """The suppliers that took part (a quote or bid of theirs stands), who learn their outcome."""
+    from suppliers.models import SupplierCompany
+
+    ids = Bid.objects.filter(rfq=rfq, status=BidStatus.ACCEPTED).values("supplier_id")
+    return list(SupplierCompany.objects.filter(pk__in=ids).order_by("pk"))
+
+
+def _quantity(value: Decimal) -> int | float:
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def supplier_outcome(*, rfq, supplier_id: int) -> dict:
+    """What the award gave one supplier, from the stored award (api.md `GET /outcome/`)."""
+    if rfq.status == "no_award":
+        return {"status": "no_award", "lines": [], "total": None, "reason": rfq.status_reason}
+    payment = AwardPayment.objects.filter(rfq=rfq, supplier_id=supplier_id).first()
+    if payment is None:
+        return {"status": "not_selected", "lines": [], "total": None}
+    lines = AwardLine.objects.filter(rfq=rfq, supplier_id=supplier_id).select_related("line_item")
+    currency = rfq.currency
+    return {"status": "awarded",
+            "lines": [{"line_item_id": line.line_item_id, "description": line.line_item.description,
+                       "quantity": _quantity(line.quantity), "unit": line.line_item.unit,
+                       "unit_price": format_money(line.unit_price, currency),
+                       "amount": format_money(line.amount, currency), "bundle": line.bundle} for line in lines],
+            "total": format_money(payment.pay_as_bid, currency),
+            "payment": format_money(payment.payment, currency), "pricing": payment.rule}
+
+
+def outcome_for(*, user, rfq) -> dict:
+    """The caller's own outcome: invited suppliers only (others 404), once decided (else 409)."""
+    if not user.is_supplier or not rfq.invitations.filter(supplier_id=user.supplier_id).exists():
+        raise NotFound("Not found.")
+    if rfq.status not in OUTCOME_STATES:
+        raise Conflict(f"The outcome is known once the RFQ is awarded (or not awarded); this RFQ is "
+                       f"{rfq.get_status_display().lower()}.", code="invalid_transition")
+    return supplier_outcome(rfq=rfq, supplier_id=user.supplier_id)

@@ -2,7 +2,15 @@
 from django.urls import path
 
 from accounts.api import MeApi, TokenApi
-from auctions.api import AuctionStateApi, BidsApi, BidWithdrawApi, EvaluationApi, EventsApi, EventStreamApi
+from auctions.api import (
+    AuctionStateApi,
+    BidsApi,
+    BidWithdrawApi,
+    EvaluationApi,
+    EventsApi,
+    EventStreamApi,
+    OutcomeApi,
+)
 from audit.api import AuditEventListApi, AuditVerifyApi
 from audit.gaming.api import GamingAlertsApi
 from audit.reports.api import FairnessCertifyApi, FairnessReportApi
@@ -58,6 +66,7 @@ urlpatterns = [
     path("rfqs/<int:pk>/events/", EventsApi.as_view(), name="api-rfq-events"),
     path("rfqs/<int:pk>/events/stream/", EventStreamApi.as_view(), name="api-rfq-event-stream"),
     path("rfqs/<int:pk>/evaluation/", EvaluationApi.as_view(), name="api-rfq-evaluation"),
+    path("rfqs/<int:pk>/outcome/", OutcomeApi.as_view(), name="api-rfq-outcome"),
     path("rfqs/<int:pk>/fairness-report/", FairnessReportApi.as_view(), name="api-rfq-fairness-report"),
     path("rfqs/<int:pk>/fairness-report/certify/", FairnessCertifyApi.as_view(), name="api-rfq-fairness-certify"),
     path("rfqs/<int:pk>/alerts/", GamingAlertsApi.as_view(), name="api-rfq-alerts"),

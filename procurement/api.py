@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -13,7 +19,7 @@ from common.errors import Forbidden
 from common.fields import StrictCharField, StrictIntegerField
 from common.money import MoneyField
 from common.pagination import PAGE_PARAMETERS, list_response, list_schema
-from common.schema import ID_MAX
+from common.schema import ID_MAX, ID_SCHEMA
 
 from . import services
 from .models import RFQStatus
@@ -68,8 +74,55 @@ class CancelInput(serializers.Serializer):
     reason = StrictCharField(max_length=2000)
 
 
-class AwardInput(ReasonInput):
+class ManualAwardLineInput(serializers.Serializer):
+    line_item_id = StrictIntegerField(min_value=1, max_value=ID_MAX)
     bid_id = StrictIntegerField(min_value=1, max_value=ID_MAX)
+    quantity = StrictIntegerField(min_value=1, max_value=2**31)
+
+
+@extend_schema_field({"oneOf": [
+    {"type": "string", "enum": ["recommended"], "description": "The allocation the evaluation recommends."},
+    {"type": "array", "minItems": 1, "maxItems": 5000, "description": (
+        "A manual selection (an override; reason required): every line covered exactly, each quantity within "
+        "its offer's min/max (bundles: a bid's lines are exactly one of its bundles)."),
+     "items": {"type": "object", "required": ["line_item_id", "bid_id", "quantity"], "additionalProperties": False,
+               "properties": {"line_item_id": ID_SCHEMA, "bid_id": ID_SCHEMA,
+                              "quantity": {"type": "integer", "minimum": 1, "maximum": 2**31}}}}]})
+class AllocationChoiceField(serializers.Field):
+    """"recommended", or a list of {line_item_id, bid_id, quantity}."""
+
+    default_error_messages = {"invalid": "Send \"recommended\" or a list of {line_item_id, bid_id, quantity}."}
+
+    def to_internal_value(self, data):
+        if data == "recommended":
+            return data
+        if not isinstance(data, list) or not data or len(data) > 5000:
+            self.fail("invalid")
+        rows = ManualAwardLineInput(data=data, many=True)
+        if not rows.is_valid():
+            raise serializers.ValidationError(rows.errors)
+        if any(set(item) - {"line_item_id", "bid_id", "quantity"} for item in data):
+            self.fail("invalid")
+        return [dict(row) for row in rows.validated_data]
+
+    def to_representation(self, value):
+        return value
+
+
+class AwardInput(ReasonInput):
+    """A whole award names the bid; a split or bundle award sends the allocation."""
+
+    bid_id = StrictIntegerField(min_value=1, max_value=ID_MAX, required=False,
+                                help_text="Whole awards: the bid to award.")
+    allocation = AllocationChoiceField(required=False, help_text=(
+        "Split and bundle awards: \"recommended\", or a manual selection of lines (reason required)."))
+
+    def validate(self, attrs):
+        if ("bid_id" in attrs) == ("allocation" in attrs):
+            raise serializers.ValidationError(
+                {"bid_id": ["Send bid_id (a whole award) or allocation (a split or bundle award), not both."]
+                 if "bid_id" in attrs else ["This field is required (or allocation, for a split or bundle award)."]})
+        return attrs
 
 
 class ReopenInput(ReasonInput):

@@ -118,6 +118,10 @@ class RFQ(ConcurrentTransitionMixin, TimeStampedModel):
         if not self.line_items.exists():
             reasons.append("The RFQ needs at least one line item.")
         reasons.extend(settings_problems(self.auction_type, self.auction_settings))
+        if self.auction_settings.get("award_mode") == "SPLIT" and any(
+                q != q.to_integral_value() for q in self.line_items.values_list("quantity", flat=True)):
+            reasons.append("A split award divides line quantities in whole units: every line item's quantity must "
+                           "be a whole number.")
         if self.bidding_deadline <= timezone.now():
             reasons.append("The bidding deadline must be in the future.")
         minimum = self.minimum_invited_suppliers

@@ -32,6 +32,10 @@ NO_RESERVE = {"enabled": False, "amount": None, "visibility": "hidden", "auto_ac
               "notify_buyer_if_not_met": True}
 
 
+SPLIT_WHOLE_QUANTITIES = ("A split award divides line quantities between suppliers in whole units: every line "
+                          "item's quantity must be a whole number.")
+
+
 class WholeObjectInput(serializers.Serializer):
     """A nested object that an edit replaces whole, never merges into.
 
@@ -162,6 +166,11 @@ class RFQInput(serializers.Serializer):
                 errors["reserve_price.amount"] = problems
         if auction and currency:
             errors.update(self._auction_money_errors(auction, currency, reserve))
+        if auction and auction["settings"].get("award_mode") == "SPLIT":
+            items = attrs["line_items"] if "line_items" in attrs else (
+                [{"quantity": li.quantity} for li in instance.line_items.all()] if instance is not None else [])
+            if any(item["quantity"] != item["quantity"].to_integral_value() for item in items):
+                errors["line_items"] = [SPLIT_WHOLE_QUANTITIES]
         if errors:
             raise serializers.ValidationError(errors)
         return self._to_service_data(attrs)

@@ -1,8 +1,6 @@
 """Writes for RFQs: create, edit, and every state transition. Each audits itself."""
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.db import transaction
 from django.utils import timezone
 
@@ -14,6 +12,7 @@ from audit.services import audit_append
 from common.after_commit import after_commit
 from common.errors import InvalidTransition, ValidationFailed
 from common.fsm import run_transition
+from suppliers.notifications import notify_outcome
 from suppliers.services import invitations_send_pending
 
 from .models import RFQ, LineItem, RFQStatus
@@ -215,6 +214,7 @@ def rfq_evaluate(*, rfq: RFQ, user, reason: str = "") -> RFQ:
     rfq = _locked(rfq)
     payload = {}
     awardable = False
+    evaluation = None
     if rfq.status == RFQStatus.CLOSED:  # otherwise the transition itself answers 409
         gaming_scan(rfq_id=rfq.pk, phase="close")  # as at award: the evaluation page shows the gate
         evaluation = rfq_evaluation(rfq)
@@ -223,43 +223,57 @@ def rfq_evaluate(*, rfq: RFQ, user, reason: str = "") -> RFQ:
             reason = reason or ("No valid bid." if not evaluation.rankings else "The reserve price was not met.")
         payload = {"outcome": evaluation.outcome, "recommended_bid_id": evaluation.recommended_bid_id,
                    "reserve": evaluation.reserve}
-    return _transition(rfq, "evaluate", actor=user, reason=reason, payload=payload, awardable=awardable)
+    if evaluation is not None and evaluation.allocation is not None:
+        payload["allocation_problem"] = evaluation.allocation["allocation_problem"]
+        if not awardable:
+            reason = evaluation.allocation["allocation_problem"] or reason
+    rfq = _transition(rfq, "evaluate", actor=user, reason=reason, payload=payload, awardable=awardable)
+    if rfq.status == RFQStatus.NO_AWARD:
+        _notify_outcomes(rfq)
+    return rfq
 
 
 @transaction.atomic
-def rfq_award(*, rfq: RFQ, user, bid_id: int, reason: str = "") -> RFQ:
-    """Award a ranked bid. Any bid but the recommended one needs a written reason and is
-    recorded as a manual override (the fairness report shows it)."""
-    from auctions.selectors import bid_for_award
+def rfq_award(*, rfq: RFQ, user, bid_id: int | None = None, allocation=None, reason: str = "") -> RFQ:
+    """Award a ranked bid, or (split and bundle awards) the recommended allocation or a manual
+    selection of lines. Anything but the recommendation needs a written reason and is recorded
+    as a manual override (the fairness report shows it). What was awarded is stored, and every
+    participant is told its outcome."""
     from auctions.services import rfq_evaluation
+    from auctions.services.award import award_decide, award_record
     from audit.gaming.services import gaming_scan
 
     rfq = _locked(rfq)
     payload: dict = {"bid_id": bid_id}
     if rfq.status == RFQStatus.EVALUATION:  # otherwise the transition itself answers 409
-        bid = bid_for_award(rfq=rfq, bid_id=bid_id)
         evaluation = rfq_evaluation(rfq)
-        row = next((r for r in evaluation.rankings if r["bid_id"] == bid.pk), None)
-        if row is None:
-            raise ValidationFailed("This bid is not one of the ranked quotes (a superseded version, or not the "
-                                   "supplier's best bid).", fields={"bid_id": ["Not a ranked quote."]})
-        endorsed = set(evaluation.recommended_bid_ids) | set(evaluation.tie_break.get("shared_by", []))
-        override = bid.pk not in endorsed
-        if override and not reason.strip():
-            raise ValidationFailed("Awarding a bid other than the recommended one needs a written reason; it is "
-                                   "recorded as a manual override.", fields={"reason": ["This field is required."]})
+        decision = award_decide(rfq=rfq, evaluation=evaluation, bid_id=bid_id, allocation=allocation)
+        if decision.override and not reason.strip():
+            what = "a bid other than the recommended one" if decision.bid else "another allocation than the recommended one"
+            raise ValidationFailed(f"Awarding {what} needs a written reason; it is recorded as a manual override.",
+                                   fields={"reason": ["This field is required."]})
         # The at-close scan is a job that may not have run yet (a backlog, a failure): run it
         # here too — it is idempotent and writes nothing when nothing changed — so the gate
         # sees every alert the bids justify, including those of the last seconds.
         gaming_scan(rfq_id=rfq.pk, phase="close")
         # High-value or high-alert auctions wait for compliance's `approve` (audit/reports/gate.py).
-        award_gate_enforce(rfq=rfq, award_total=Decimal(row["total"]), evaluation=evaluation)
-        rfq.awarded_bid, rfq.award_override = bid, override
-        payload.update(supplier_id=bid.supplier_id, total=row["total"], rank=row["rank"], override=override,
-                       recommended_bid_id=evaluation.recommended_bid_id, pricing=evaluation.pricing)
+        award_gate_enforce(rfq=rfq, award_total=max(decision.total_cost, decision.total_payment),
+                           evaluation=evaluation)
+        rfq.awarded_bid, rfq.award_override = decision.bid, decision.override
+        award_record(rfq=rfq, decision=decision)
+        payload.update(decision.audit)
     rfq = _transition(rfq, "award", actor=user, reason=reason.strip(), payload=payload)
     fairness_report_request(rfq=rfq)  # the outcome is a new fact of the report
+    _notify_outcomes(rfq)
     return rfq
+
+
+def _notify_outcomes(rfq: RFQ) -> None:
+    """Each participant learns its outcome (product.md §7), by e-mail after commit."""
+    from auctions.selectors import outcome_participants, supplier_outcome
+
+    for supplier in outcome_participants(rfq=rfq):
+        notify_outcome(supplier=supplier, rfq=rfq, outcome=supplier_outcome(rfq=rfq, supplier_id=supplier.pk))
 
 
 @transaction.atomic

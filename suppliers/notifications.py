@@ -65,3 +65,17 @@ def notify_kyc_expired(supplier, documents) -> None:
         context={"supplier": supplier, "documents": documents,
                  "link": settings.SITE_URL + reverse("supplier-profile")},
     )
+
+
+OUTCOME_SUBJECTS = {"awarded": "You have won", "not_selected": "Outcome", "no_award": "No award"}
+
+
+def notify_outcome(*, supplier, rfq, outcome: dict) -> None:
+    """A participant's outcome at award (or no award): lines, quantities, prices, payment."""
+    mail_on_commit(
+        to=_recipients(supplier),
+        subject=f"{OUTCOME_SUBJECTS[outcome['status']]}: {rfq.reference} {rfq.title}",
+        template="emails/award_outcome.txt",
+        context={"supplier": supplier, "rfq": rfq, "outcome": outcome,
+                 "link": settings.SITE_URL + reverse("supplier-rfq", args=[rfq.pk])},
+    )

@@ -50,9 +50,15 @@ class Evaluation:
     outcome: str  # one of OUTCOMES
     recommended_bid_ids: list[int] = field(default_factory=list)  # several only for SPLIT_AWARD
     tie_groups: list[dict[str, Any]] = field(default_factory=list)  # every score tie and how it was broken
+    # Split and bundle awards: the recommended allocation as the API shows it (api.md "Split
+    # and bundle awards"); None for an award to one bid.
+    allocation: dict[str, Any] | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        """The evaluation as the API shows it: an allocation's keys sit beside the ranking's."""
+        data = dataclasses.asdict(self)
+        allocation = data.pop("allocation")
+        return {**data, **allocation} if allocation is not None else data
 
 
 @dataclass(frozen=True)

@@ -151,7 +151,7 @@ def bundles_valid(ctx):
     at most `max_bundles_per_quote` (the allocation package's validate_bundles judges)."""
     from auctions.evaluation.allocation import validate_bundles
 
-    raw = [{"line_item_ids": list(b.line_item_ids), "price": b.price.value} for b in ctx.draft.bundles]
+    raw = [{"line_item_ids": list(b.line_item_ids), "price": b.price.raw} for b in ctx.draft.bundles]
     problems = validate_bundles(raw, sorted(ctx.quantities), ctx.settings.get("max_bundles_per_quote", 10))
     if not raw and not problems:
         problems = ["Offer at least one bundle."]

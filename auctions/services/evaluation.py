@@ -28,7 +28,7 @@ def standing_quotes(rfq) -> list[Bid]:
     return list(chosen.values())
 
 
-def quotes_of(rfq) -> list[Quote]:
+def quotes_of(rfq, bids: list[Bid] | None = None) -> list[Quote]:
     items_total = rfq.line_items.count()
     sealed = get_mechanism(rfq.auction_type).sealed
     # Totals in the currency's minor unit, as the API shows money.
@@ -38,24 +38,34 @@ def quotes_of(rfq) -> list[Quote]:
                   performance_score=Decimal(bid.supplier.performance_score),
                   port_distance_km=_nearest_port_km(bid.supplier, rfq.delivery_port),
                   items_quoted=bid.items_quoted if sealed else items_total, items_total=items_total)
-            for bid in standing_quotes(rfq)]
+            for bid in (standing_quotes(rfq) if bids is None else bids)]
 
 
 def rfq_evaluation(rfq) -> Evaluation:
-    """The evaluation of a closed RFQ (after the opening of sealed quotes)."""
+    """The evaluation of a closed RFQ (after the opening of sealed quotes). Split and bundle
+    awards add the cost-minimal allocation (services/allocation.py)."""
+    from .allocation import allocates, with_allocation
+
     settings = rfq.auction_settings
     method = settings["scoring_method"] if rfq.auction_type == "MULTI_ATTRIBUTE" else "PRICE"
     pairwise = (settings.get("pairwise") or {}).get("weights") if method == "AHP" else None
-    return rank(quotes_of(rfq), method=method, criteria=settings.get("criteria", ()),
-                price_weight=settings.get("price_weight", 0), pairwise_weights=pairwise,
-                tie_breaking=rfq.tie_breaking or None, seed=rfq.tie_break_seed or 0,
-                reserve={"enabled": rfq.reserve_enabled, "amount": rfq.reserve_amount},
-                pricing=settings.get("pricing", "FIRST_PRICE") if rfq.auction_type == "SEALED_BID" else "FIRST_PRICE")
+    pricing = settings.get("pricing", "FIRST_PRICE") if rfq.auction_type == "SEALED_BID" else "FIRST_PRICE"
+    allocated = allocates(rfq)
+    bids = standing_quotes(rfq)
+    quotes = quotes_of(rfq, bids)
+    evaluation = rank(quotes, method=method, criteria=settings.get("criteria", ()),
+                      price_weight=settings.get("price_weight", 0), pairwise_weights=pairwise,
+                      tie_breaking=rfq.tie_breaking or None, seed=rfq.tie_break_seed or 0,
+                      reserve={"enabled": rfq.reserve_enabled, "amount": rfq.reserve_amount},
+                      pricing="FIRST_PRICE" if allocated else pricing)
+    return with_allocation(rfq, evaluation, bids, quotes) if allocated else evaluation
 
 
 def ranking_summary(evaluation: Evaluation) -> dict:
     """What the audit trail keeps of an evaluation."""
-    return {"method": evaluation.method, "outcome": evaluation.outcome,
+    allocation = {} if evaluation.allocation is None else {"allocation": {key: evaluation.allocation[key] for key in (
+        "allocation", "total_cost", "payments", "best_single_supplier", "saving", "allocation_problem")}}
+    return allocation | {"method": evaluation.method, "outcome": evaluation.outcome,
             "recommended_bid_id": evaluation.recommended_bid_id, "reserve": evaluation.reserve,
             "tie_break": evaluation.tie_break, "pricing": evaluation.pricing,
             "rankings": [{key: row[key] for key in ("rank", "bid_id", "total", "score")} | {

@@ -52,10 +52,14 @@ def high_value_threshold() -> Decimal:
 
 
 def _evaluated_totals(evaluation) -> list[Decimal]:
-    """The recommended bid's total and the winner's payment under the pricing rule."""
+    """The recommended bid's total and the winner's payment under the pricing rule; for a split
+    or bundle award, the allocation's cost and what its winners are paid in all (VCG can pay more)."""
     row = next((r for r in evaluation.rankings if r["bid_id"] == evaluation.recommended_bid_id), None)
-    payment = (evaluation.pricing or {}).get("winner_payment")
-    return [Decimal(str(value)) for value in (row and row["total"], payment) if value is not None]
+    pricing = evaluation.pricing or {}
+    allocation = getattr(evaluation, "allocation", None) or {}
+    values = (row and row["total"], pricing.get("winner_payment"), pricing.get("total_payment"),
+              allocation.get("total_cost"))
+    return [Decimal(str(value)) for value in values if value is not None]
 
 
 def award_gate(*, rfq, award_total: Decimal | None = None, evaluation=None) -> AwardGate:
