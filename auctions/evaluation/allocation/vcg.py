@@ -1,16 +1,49 @@
-"""Payments: pay as bid, or VCG."""
+"""Payments (product.md §7): pay as bid, or VCG.
+
+VCG pays winner i: OPT(without i) − (the others' cost in the chosen allocation), so its
+surplus over its bid is OPT(without i) − OPT ≥ 0 when the allocation is optimal (individual
+rationality; flagged per payment, never silently assumed). A winner without whom nothing is
+feasible has no finite VCG payment: it is paid as bid and flagged `pivotal_monopoly`.
+"""
 from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
 
+from . import bundles, split
+from .formulation import optimum_without, preference_ranks
+from .money import EXACT, from_units
 from .problem import Allocation, BundleProblem, Payment, SplitProblem
 
 PAYMENT_RULES = ("FIRST_PRICE", "VCG")
 
 
 def payments(problem: SplitProblem | BundleProblem, allocation: Allocation, rule: str) -> tuple[Payment, ...]:
-    raise NotImplementedError
+    """One payment per winner, in preference order."""
+    if rule not in PAYMENT_RULES:
+        raise ValueError(f"pricing must be one of {', '.join(PAYMENT_RULES)}; got {rule!r}.")
+    bid_of = {a.supplier_id: a.bid_id for a in allocation.awards}
+    ranks = preference_ranks(problem.preference, allocation.cost_by_supplier)
+    winners = sorted(allocation.cost_by_supplier, key=ranks.__getitem__)
+    if rule == "FIRST_PRICE":
+        return tuple(_paid(s, allocation.cost_by_supplier[s], allocation.cost_by_supplier[s], bid_of[s])
+                     for s in winners)
+    form = split.formulate(problem) if isinstance(problem, SplitProblem) else bundles.formulate(problem)
+    without = optimum_without(form, winners)
+    paid = []
+    for s in winners:
+        bid = allocation.cost_by_supplier[s]
+        if without[s] is None:
+            paid.append(Payment(s, bid, bid, Decimal(0), pivotal_monopoly=True, bid_id=bid_of[s]))
+            continue
+        others = EXACT.subtract(allocation.total_cost, bid)
+        paid.append(_paid(s, bid, EXACT.subtract(from_units(without[s], form.places), others), bid_of[s]))
+    return tuple(paid)
+
+
+def _paid(supplier: int, bid: Decimal, payment: Decimal, bid_id: int) -> Payment:
+    surplus = EXACT.subtract(payment, bid)
+    return Payment(supplier, bid, payment, surplus, individually_rational=surplus >= 0, bid_id=bid_id)
 
 
 def total_payment(paid: Iterable[Payment]) -> Decimal:

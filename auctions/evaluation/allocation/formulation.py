@@ -1,0 +1,78 @@
+"""What split and bundle awards share: a scaled integer program, who owns which columns,
+and the two-stage (cost, then preference) solve.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .highs_model import HighsMip, SolverError
+from .mip import Mip
+
+
+@dataclass
+class Formulation:
+    mip: Mip  # objective: the cost in units of 10**-places
+    tie_costs: list[int]  # second objective among cost-optimal solutions: preference rank × quantity
+    columns_of: dict[int, list[int]]  # supplier id → every column of that supplier
+    places: int
+
+
+def preference_ranks(preference: Iterable[int], supplier_ids: Iterable[int]) -> dict[int, int]:
+    """1 for the most preferred supplier; suppliers not in `preference` follow, by id."""
+    ranks: dict[int, int] = {}
+    for s in preference:
+        ranks.setdefault(s, len(ranks) + 1)
+    for s in sorted(set(supplier_ids) - set(ranks)):
+        ranks[s] = len(ranks) + 1
+    return ranks
+
+
+def solve_two_stage(form: Formulation) -> list[int] | None:
+    """The cheapest solution; among the cheapest, the one with the least preference weight.
+
+    Stage two adds the row cost ≤ optimum and swaps the objective. Both objectives are
+    integral, so the stage-one optimum is kept exactly (checked again here), and the
+    stage-one solution is a feasible start for stage two.
+    """
+    model = HighsMip(form.mip)
+    first = model.minimise()
+    if first is None:
+        return None
+    best = form.mip.cost(first)
+    model.restrict_cost(best, form.tie_costs)
+    second = model.minimise(hint=first)
+    if second is None or form.mip.cost(second) != best:
+        raise SolverError("The tie-breaking stage lost the cost optimum.")
+    return second
+
+
+def optimum_without(form: Formulation, suppliers: Iterable[int]) -> dict[int, int | None]:
+    """For each supplier, the optimal cost (in units) with that supplier removed, None when
+    nothing is feasible without it.
+
+    One model for all of them: the supplier's columns are fixed to zero by their bounds and
+    released afterwards. Each re-solve is warm-started with the cheapest earlier solution
+    that stays feasible without the supplier (an incumbent from the start prunes the search).
+    """
+    model = HighsMip(form.mip)
+    found: list[list[int]] = []
+    optimum: dict[int, int | None] = {}
+    for s in suppliers:
+        columns = form.columns_of.get(s, [])
+        with model.without(columns):
+            x = model.minimise(hint=_start_without(form.mip, found, columns))
+        optimum[s] = None if x is None else form.mip.cost(x)
+        if x is not None:
+            found.append(x)
+    return optimum
+
+
+def _start_without(mip: Mip, found: list[list[int]], columns: list[int]) -> list[int] | None:
+    for x in sorted(found, key=mip.cost):
+        start = list(x)
+        for c in columns:
+            start[c] = 0
+        if mip.feasible(start):
+            return start
+    return None
