@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.db.models import Max
 
-from auctions.models import Bid, BidStatus, RuleViolation
+from auctions.models import AwardLine, AwardPayment, Bid, BidStatus, RuleViolation
 from auctions.rules import REGISTRY
 from auctions.services.evaluation import rfq_evaluation, standing_quotes
 from audit.anchoring.selectors import checkpoint_covering
@@ -156,7 +156,40 @@ def _outcome(rfq, evaluation, bids, money) -> dict:
         "pricing": evaluation.pricing,
         "manual_override": bool(rfq.award_override),
         "override_reason": rfq.status_reason if rfq.award_override else None,
+        **_allocation(rfq, evaluation, money),
     }
+
+
+def _allocation(rfq, evaluation, money) -> dict:
+    """Split and bundle awards: the recommended allocation, and what was awarded and paid."""
+    lines = list(AwardLine.objects.filter(rfq=rfq).select_related("supplier"))
+    paid = list(AwardPayment.objects.filter(rfq=rfq).select_related("supplier"))
+    if evaluation.allocation is None and not lines:
+        return {}
+    recommended = evaluation.allocation or {}
+    return {"allocation": {
+        "recommended_total_cost": recommended.get("total_cost"),
+        "best_single_supplier": recommended.get("best_single_supplier"),
+        "saving": recommended.get("saving"),
+        "allocation_problem": recommended.get("allocation_problem"),
+        "lines": [{"supplier": {"id": line.supplier_id, "name": line.supplier.name}, "bid_id": line.bid_id,
+                   "line_item_id": line.line_item_id, "quantity": f"{line.quantity.normalize():f}",
+                   "unit_price": money(line.unit_price), "amount": money(line.amount), "bundle": line.bundle}
+                  for line in lines],
+        "payments": [{"supplier": {"id": p.supplier_id, "name": p.supplier.name}, "bid_id": p.bid_id,
+                      "pay_as_bid": money(p.pay_as_bid), "payment": money(p.payment),
+                      "surplus": money(p.payment - p.pay_as_bid), "rule": p.rule} for p in paid],
+        "total_cost": money(sum((p.pay_as_bid for p in paid), Decimal(0))) if paid else None,
+        "total_payment": money(sum((p.payment for p in paid), Decimal(0))) if paid else None,
+    }}
+
+
+def _awarded_total(rfq, evaluation) -> Decimal | None:
+    """What the award was judged on: the awarded bid's total, or an allocation's cost or payments."""
+    paid = list(AwardPayment.objects.filter(rfq=rfq).values_list("pay_as_bid", "payment"))
+    if rfq.awarded_bid_id is None and paid:
+        return max(sum((p[0] for p in paid), Decimal(0)), sum((p[1] for p in paid), Decimal(0)))
+    return next((Decimal(r["total"]) for r in evaluation.rankings if r["bid_id"] == rfq.awarded_bid_id), None)
 
 
 def _compliance(rfq, events, alerts, evaluation) -> dict:
@@ -183,8 +216,7 @@ def _compliance(rfq, events, alerts, evaluation) -> dict:
                            "updated_at": iso(a.updated_at), "evidence": a.evidence} for a in alerts],
         "actions_taken": _actions(events),
         # Judged on the awarded bid once there is one: an override to a dearer quote is gated on its total.
-        "award_gate": award_gate(rfq=rfq, evaluation=evaluation, award_total=next(
-            (Decimal(r["total"]) for r in evaluation.rankings if r["bid_id"] == rfq.awarded_bid_id), None)).as_dict(),
+        "award_gate": award_gate(rfq=rfq, evaluation=evaluation, award_total=_awarded_total(rfq, evaluation)).as_dict(),
     }
 
 
