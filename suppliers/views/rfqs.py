@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.shortcuts import render
 
 from accounts.models import Role
+from auctions.selectors import OUTCOME_STATES, supplier_outcome
 from common.pages import page_view, require_role
 from procurement.models import RFQStatus
 from procurement.selectors import reserve_visible_to, rfq_get, rfq_invitation_of
@@ -37,6 +38,8 @@ def rfq_page(request, pk: int, *, bid_form=None, problems=None):
         "criteria": criteria_rows(rfq.auction_settings),
         "reserve_shown": reserve_shown,
         "reserve_amount": money(rfq.reserve_amount, rfq.currency) if reserve_shown else None,
+        "outcome": (supplier_outcome(rfq=rfq, supplier_id=request.user.supplier_id)
+                    if invitation is not None and rfq.status in OUTCOME_STATES else None),
         **bidding_context(request, rfq, invitation, form=bid_form, problems=problems),
     })
 
