@@ -15,6 +15,7 @@ from audit.api import AuditEventListApi, AuditVerifyApi
 from audit.gaming.api import GamingAlertsApi
 from audit.reports.api import FairnessCertifyApi, FairnessReportApi
 from procurement.api import (
+    AWARD_REQUEST,
     AuctionTemplatesApi,
     AwardInput,
     CancelInput,
@@ -59,7 +60,7 @@ urlpatterns = [
     path("rfqs/<int:pk>/cancel/", transition_view("cancel", CancelInput), name="api-rfq-cancel"),
     path("rfqs/<int:pk>/fallback/", transition_view("fallback"), name="api-rfq-fallback"),
     path("rfqs/<int:pk>/reopen/", transition_view("reopen", ReopenInput), name="api-rfq-reopen"),
-    path("rfqs/<int:pk>/award/", transition_view("award", AwardInput), name="api-rfq-award"),
+    path("rfqs/<int:pk>/award/", transition_view("award", AwardInput, AWARD_REQUEST), name="api-rfq-award"),
     path("rfqs/<int:pk>/bids/", BidsApi.as_view(), name="api-rfq-bids"),
     path("rfqs/<int:pk>/bids/<int:bid_id>/withdraw/", BidWithdrawApi.as_view(), name="api-rfq-bid-withdraw"),
     path("rfqs/<int:pk>/state/", AuctionStateApi.as_view(), name="api-rfq-state"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 from django.utils import timezone
 from drf_spectacular.utils import (
     OpenApiParameter,
+    PolymorphicProxySerializer,
     extend_schema,
     extend_schema_field,
     extend_schema_view,
@@ -91,7 +92,7 @@ class ManualAwardLineInput(serializers.Serializer):
 class AllocationChoiceField(serializers.Field):
     """"recommended", or a list of {line_item_id, bid_id, quantity}."""
 
-    default_error_messages = {"invalid": "Send \"recommended\" or a list of {line_item_id, bid_id, quantity}."}
+    default_error_messages = {"invalid": "Send \"recommended\" or a list of {{line_item_id, bid_id, quantity}}."}
 
     def to_internal_value(self, data):
         if data == "recommended":
@@ -153,14 +154,28 @@ class RFQTransitionApi(APIView):
         return rfq_response(request, rfq)
 
 
-def transition_view(name: str, input_serializer=ReasonInput):
+class WholeAwardInput(ReasonInput):
+    bid_id = StrictIntegerField(min_value=1, max_value=ID_MAX, help_text="The bid to award.")
+
+
+class AllocationAwardInput(ReasonInput):
+    allocation = AllocationChoiceField(help_text=(
+        "\"recommended\", or a manual selection of lines (an override: reason required)."))
+
+
+# The body of /award/: a whole award names the bid, a split or bundle award the allocation.
+AWARD_REQUEST = PolymorphicProxySerializer(component_name="AwardInput", serializers=[
+    WholeAwardInput, AllocationAwardInput], resource_type_field_name=None)
+
+
+def transition_view(name: str, input_serializer=ReasonInput, request_schema=None):
     view_class = type(f"RFQ{name.title()}Api", (RFQTransitionApi,),
                       {"transition": name, "input_serializer": input_serializer})
     # extend_schema_view isolates the inherited post() per view; decorating
     # view_class.post directly would annotate the one shared function, so every
     # transition would be documented as the last one built (award).
     view_class = extend_schema_view(post=extend_schema(
-        request=input_serializer, responses=RFQOutput, operation_id=f"rfqs_{name}",
+        request=request_schema or input_serializer, responses=RFQOutput, operation_id=f"rfqs_{name}",
         summary=f"{name.title()} the RFQ"))(view_class)
     return view_class.as_view()
 

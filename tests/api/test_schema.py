@@ -77,7 +77,11 @@ def test_each_transition_documents_its_own_body(schema, name, body):
 def test_required_transition_fields(schema):
     components = schema["components"]["schemas"]
     assert components["CancelInputRequest"]["required"] == ["reason"]
-    assert components["AwardInputRequest"]["required"] == ["bid_id"]
+    # A whole award names the bid; a split or bundle award sends the allocation.
+    assert [ref["$ref"].rsplit("/", 1)[1] for ref in components["AwardInputRequest"]["oneOf"]] == [
+        "WholeAwardInputRequest", "AllocationAwardInputRequest"]
+    assert components["WholeAwardInputRequest"]["required"] == ["bid_id"]
+    assert components["AllocationAwardInputRequest"]["required"] == ["allocation"]
     assert "required" not in components["ReasonInputRequest"]
 
 
