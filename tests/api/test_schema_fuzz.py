@@ -105,7 +105,8 @@ class World:
 
     def path_parameters(self, path: str) -> dict:
         rfq = self.open_rfq
-        if path.endswith(("/evaluation/", "/fairness-report/", "/certify/", "/alerts/", "/award/", "/evaluate/")):
+        if path.endswith(("/evaluation/", "/fairness-report/", "/certify/", "/alerts/", "/award/", "/evaluate/",
+                          "/outcome/")):
             rfq = self.evaluation_rfq
         elif path in ("/api/v1/rfqs/{id}/", "/api/v1/rfqs/{id}/publish/"):
             rfq = self.draft_rfq
@@ -124,7 +125,7 @@ def roles_for(method: str, path: str) -> list[str]:
     """The roles that get past 401/403 on this operation (api.md)."""
     if path.startswith("/api/v1/invitations/{id}/"):
         return [INVITEE]
-    if path.startswith(("/api/v1/suppliers/me/", "/api/v1/invitations/")) or path.endswith(("/withdraw/",)):
+    if path.startswith(("/api/v1/suppliers/me/", "/api/v1/invitations/")) or path.endswith(("/withdraw/", "/outcome/")):
         return [SUPPLIER]
     if path.startswith("/api/v1/audit/") or path.endswith(("/kyc/approve/", "/kyc/reject/", "/certify/")):
         return [COMPLIANCE]

@@ -201,3 +201,21 @@ def test_a_kyc_rejection_requires_its_reason_in_the_schema_too(served, demo, api
     supplier = demo.supplier(5).pk
     assert_error(api("compliance").post(f"/api/v1/suppliers/{supplier}/kyc/reject/", {"reason": "  "},
                                         format="json"), 400)
+
+
+def test_split_award_evaluation_outcome_and_report_conform(served, demo, api):
+    """The allocation keys of a split award's evaluation, the outcome and the report's outcome
+    section are what the schema says (the fuzz world has no split award)."""
+    from tests.engine.test_split_awards import close_and_evaluate, split_auction, split_quotes
+
+    rfq = split_auction(demo)
+    split_quotes(api, rfq)
+    resolve_validator(served, "rfqs/{id}/evaluation/").validate(close_and_evaluate(api, rfq))
+    api("buyer").post(f"/api/v1/rfqs/{rfq}/evaluate/", {}, format="json")
+    assert api("buyer").post(f"/api/v1/rfqs/{rfq}/award/", {"allocation": "recommended"},
+                             format="json").status_code == 200
+    for user in ("supplier1", "supplier3"):
+        resolve_validator(served, "rfqs/{id}/outcome/").validate(
+            api(user).get(f"/api/v1/rfqs/{rfq}/outcome/").json())
+    resolve_validator(served, "rfqs/{id}/fairness-report/").validate(
+        api("buyer").get(f"/api/v1/rfqs/{rfq}/fairness-report/").json())
