@@ -1,6 +1,8 @@
 """Small forms behind the buyer's workflow buttons and the supplier picker."""
 from django import forms
 
+from common.errors import ValidationFailed
+
 
 class InviteSuppliersForm(forms.Form):
     """The picker's ticked suppliers. Eligibility is the service's to check, all or nothing."""
@@ -45,3 +47,37 @@ class ReopenForm(forms.Form):
                                         label="Lower the reserve to (optional)")
     reason = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
                              label="Reason (optional)")
+
+
+def manual_allocation(rfq, data) -> str | list[dict]:
+    """The allocation the award form sends: "recommended", or the manual selection as the API
+    takes it — from quantities `q_<bid>_<line>` (split) or one bundle per bid `bundle_<bid>`."""
+    if data.get("allocation") != "manual":
+        return "recommended"
+    rows = []
+    for name, value in data.items():
+        parts = name.split("_")
+        if name.startswith("q_") and len(parts) == 3 and value.strip():
+            try:
+                quantity, bid_id, line_id = int(value), int(parts[1]), int(parts[2])
+            except ValueError:
+                raise ValidationFailed("Quantities are whole numbers.") from None
+            if quantity > 0:
+                rows.append({"line_item_id": line_id, "bid_id": bid_id, "quantity": quantity})
+        elif name.startswith("bundle_") and len(parts) == 2 and value.strip():
+            rows.extend(_bundle_rows(rfq, parts[1], value))
+    if not rows:
+        raise ValidationFailed("Choose at least one line to award.")
+    return rows
+
+
+def _bundle_rows(rfq, bid_id: str, index: str) -> list[dict]:
+    from auctions.models import BidBundle
+
+    try:
+        bundle = BidBundle.objects.get(bid__rfq=rfq, bid_id=int(bid_id), index=int(index))
+    except (BidBundle.DoesNotExist, ValueError):
+        raise ValidationFailed("That bundle is not part of this RFQ's quotes.") from None
+    quantities = dict(rfq.line_items.values_list("pk", "quantity"))
+    return [{"line_item_id": line_id, "bid_id": bundle.bid_id, "quantity": int(quantities.get(line_id, 1))}
+            for line_id in bundle.line_item_ids]

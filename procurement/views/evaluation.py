@@ -22,11 +22,12 @@ from common.errors import ApplicationError, Conflict
 from common.pages import page_view
 
 from .. import services
-from ..forms import AwardForm, CancelForm, ReopenForm
+from ..forms import AwardForm, CancelForm, ReopenForm, manual_allocation
 from ..models import RFQStatus
 from ..selectors import reserve_visible_to, rfq_get, rfq_get_for_buyer_action
 from . import evaluation_display as show
 from .access import may_view_rfqs
+from .allocation_display import allocation_context
 from .display import line_items_for_display, money
 
 
@@ -63,6 +64,7 @@ def _context(request, rfq, evaluation) -> dict:
         "reserve_amount": money(rfq.reserve_amount, rfq.currency) if reserve_shown else None,
         "self_url": reverse("buyer-rfq-evaluation", args=[rfq.pk]),
         "award_gate": _award_gate(rfq, evaluation, endorsed) if rfq.status == RFQStatus.EVALUATION else None,
+        **allocation_context(rfq, evaluation, line_items_for_display(rfq), bids),
     }
 
 
@@ -100,6 +102,8 @@ def _errors(form) -> str:
 @page_view
 def rfq_award(request, pk: int):
     rfq = rfq_get_for_buyer_action(user=request.user, pk=pk)
+    if request.POST.get("allocation"):
+        return _award_allocation(request, rfq)
     form = AwardForm(request.POST)
     if not form.is_valid():
         messages.error(request, _errors(form))
@@ -115,6 +119,23 @@ def rfq_award(request, pk: int):
         payment = evaluation_for(user=request.user, rfq=rfq).pricing.get("winner_payment")
         if payment is not None and not rfq.award_override and Decimal(payment) != bid.amount:
             text += f" Under second-price rules it is paid {money(payment, rfq.currency)}."
+        if rfq.award_override:
+            text += " Recorded as a manual override, with your reason."
+        messages.success(request, text)
+    return redirect("buyer-rfq-evaluation", pk=rfq.pk)
+
+
+def _award_allocation(request, rfq):
+    """The recommended allocation, or the buyer's own selection (quantities q_<bid>_<line>,
+    bundles bundle_<bid>) as a manual override."""
+    try:
+        allocation = manual_allocation(rfq, request.POST)
+        rfq = services.rfq_award(rfq=rfq, user=request.user, allocation=allocation,
+                                 reason=request.POST.get("reason", "")[:2000])
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        text = f"{rfq.reference} is awarded: {rfq.award_payments.count()} supplier(s) told their lines and payment."
         if rfq.award_override:
             text += " Recorded as a manual override, with your reason."
         messages.success(request, text)

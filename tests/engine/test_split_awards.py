@@ -299,3 +299,41 @@ def test_allocation_award_passes_the_certification_gate(api, demo, settings):
     assert certify.status_code in (200, 201), certify.content
     assert api("buyer").post(f"/api/v1/rfqs/{rfq}/award/", {"allocation": "recommended"},
                              format="json").status_code == 200
+
+
+# --- pages -----------------------------------------------------------------------------------
+
+def test_evaluation_page_shows_the_allocation_and_awards_it(api, demo, login):
+    rfq = split_auction(demo)
+    rice, flour = split_quotes(api, rfq)
+    close_and_evaluate(api, rfq)
+    transition(api, "buyer", rfq, "evaluate")
+    buyer = login("buyer")
+    page = buyer.get(f"/rfqs/{rfq}/evaluation/").content.decode()
+    for text in ("Recommended allocation", "USD 560.00", "USD 660.00", "USD 100.00", "USD 620.00",
+                 "Award recommended allocation", "Manual override", "USD 40.00"):
+        assert text in page, text
+    assert page.count('data-testid="allocation-row"') == 4
+    # A manual selection from the page: everything from supplier3, with a reason.
+    bid3 = next(b["id"] for b in api("buyer").get(f"/api/v1/rfqs/{rfq}/bids/").json()
+                if b["supplier"]["id"] == demo.supplier(3).pk)
+    response = buyer.post(f"/rfqs/{rfq}/award/", {"allocation": "manual", f"q_{bid3}_{rice}": "40",
+                                                  f"q_{bid3}_{flour}": "20", "reason": "One delivery"}, follow=True)
+    assert "manual override" in response.content.decode()
+    assert RFQ.objects.get(pk=rfq).status == "awarded" and RFQ.objects.get(pk=rfq).award_override
+    page = buyer.get(f"/rfqs/{rfq}/evaluation/").content.decode()
+    assert "Awarded allocation" in page and "USD 660.00" in page and "One delivery" in page
+
+
+def test_evaluation_page_awards_the_recommended_bundles(api, demo, login):
+    rfq = bundle_auction(demo)
+    rice, flour = items(rfq)
+    created(bundles(api, "supplier1", rfq, [([rice, flour], "75.00"), ([rice], "40.00")]))
+    created(bundles(api, "supplier2", rfq, [([flour], "30.00")]))
+    close_and_evaluate(api, rfq)
+    transition(api, "buyer", rfq, "evaluate")
+    buyer = login("buyer")
+    assert "Bundle 2" in buyer.get(f"/rfqs/{rfq}/evaluation/").content.decode()
+    buyer.post(f"/rfqs/{rfq}/award/", {"allocation": "recommended"})
+    assert RFQ.objects.get(pk=rfq).status == "awarded"
+    assert AwardPayment.objects.filter(rfq_id=rfq).count() == 2
