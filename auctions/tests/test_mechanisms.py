@@ -10,8 +10,8 @@ from auctions.mechanisms.multi_attribute import ahp_weights
 from auctions.scenarios import TEMPLATES
 
 
-def test_the_three_types_are_registered():
-    assert set(REGISTRY) == {"SEALED_BID", "REVERSE_AUCTION", "MULTI_ATTRIBUTE"}
+def test_the_four_types_are_registered():
+    assert set(REGISTRY) == {"SEALED_BID", "REVERSE_AUCTION", "MULTI_ATTRIBUTE", "COMBINATORIAL"}
 
 
 def test_an_unknown_type_is_named_in_the_error():
