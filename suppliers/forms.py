@@ -39,14 +39,20 @@ class QuoteForm(forms.Form):
                             widget=forms.Textarea(attrs={"rows": 3, "placeholder":
                                                          "e.g. Payment 30 days net; delivery ex-warehouse"}))
 
-    def __init__(self, *args, line_items=(), criteria=(), **kwargs):
+    def __init__(self, *args, line_items=(), criteria=(), split=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.line_items = list(line_items)
         self.criteria = list(criteria)
+        self.split = split
         for item in self.line_items:
             self.fields[self.price_field(item.pk)] = forms.CharField(
                 required=False, max_length=64, label=f"Unit price for {item.description}",
                 widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
+            if split:  # a split award: the supplier may offer part of the line
+                for name, label in ((self.max_field(item.pk), "At most"), (self.min_field(item.pk), "At least")):
+                    self.fields[name] = forms.IntegerField(
+                        required=False, min_value=1, label=f"{label} (quantity of {item.description})",
+                        widget=forms.NumberInput(attrs={"class": "qty-input", "inputmode": "numeric", "step": "1"}))
         for criterion in self.criteria:
             name = self.criterion_field(criterion["id"])
             if criterion["type"] == "BOOLEAN":
@@ -64,6 +70,14 @@ class QuoteForm(forms.Form):
         return f"price_{line_item_id}"
 
     @staticmethod
+    def max_field(line_item_id: int) -> str:
+        return f"maxq_{line_item_id}"
+
+    @staticmethod
+    def min_field(line_item_id: int) -> str:
+        return f"minq_{line_item_id}"
+
+    @staticmethod
     def criterion_field(criterion_id: str) -> str:
         return f"criterion_{criterion_id}"
 
@@ -77,12 +91,20 @@ class QuoteForm(forms.Form):
         """The line items given a price, in the order they are sent."""
         return [item.pk for item in self.line_items if self.cleaned_data[self.price_field(item.pk)].strip()]
 
+    def _line(self, pk: int) -> dict:
+        data = self.cleaned_data
+        line = {"line_item_id": pk, "unit_price": data[self.price_field(pk)].strip()}
+        if self.split:  # quantities only where the award is split; the rules judge them
+            for key, name in (("max_quantity", self.max_field(pk)), ("min_quantity", self.min_field(pk))):
+                if data.get(name) is not None:
+                    line[key] = data[name]
+        return line
+
     def bid_body(self) -> dict:
         """The API's quote body (api.md "Bids"): blank prices are left out, so the rules say
         whether a partial quote is allowed."""
         data = self.cleaned_data
-        body = {"line_items": [{"line_item_id": pk, "unit_price": data[self.price_field(pk)].strip()}
-                               for pk in self.priced_line_ids()],
+        body = {"line_items": [self._line(pk) for pk in self.priced_line_ids()],
                 "valid_until": data["valid_until"].isoformat() if data.get("valid_until") else None,
                 "terms": data.get("terms", "")}
         if self.criteria:
@@ -110,6 +132,15 @@ class ReverseBidForm(forms.Form):
     amount = forms.CharField(max_length=64, label="Your bid (total)", error_messages={
         "required": "Enter the total you bid."},
                              widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
+
+    def _line(self, pk: int) -> dict:
+        data = self.cleaned_data
+        line = {"line_item_id": pk, "unit_price": data[self.price_field(pk)].strip()}
+        if self.split:  # quantities only where the award is split; the rules judge them
+            for key, name in (("max_quantity", self.max_field(pk)), ("min_quantity", self.min_field(pk))):
+                if data.get(name) is not None:
+                    line[key] = data[name]
+        return line
 
     def bid_body(self) -> dict:
         return {"amount": self.cleaned_data["amount"].strip()}

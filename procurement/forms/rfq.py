@@ -48,6 +48,9 @@ SETTINGS_FIELDS = {
         "minimum_bidders": "sb_minimum_bidders",
         "reveal_bids_to_suppliers": "sb_reveal_bids_to_suppliers",
         "allow_partial_bids": "sb_allow_partial_bids",
+        "award_mode": "sb_award_mode",
+        "max_suppliers_per_line": "sb_max_suppliers_per_line",
+        "max_suppliers": "sb_max_suppliers",
     },
     "MULTI_ATTRIBUTE": {
         "scoring_method": "ma_scoring_method",
@@ -56,7 +59,7 @@ SETTINGS_FIELDS = {
     },
 }
 # Settings a blank input should send as "none" rather than leave at the template's value.
-NULLABLE_SETTINGS = {"starting_price"}
+NULLABLE_SETTINGS = {"starting_price", "max_suppliers_per_line", "max_suppliers"}
 
 
 def _datetime_widget():
@@ -106,7 +109,18 @@ class RFQForm(forms.Form):
 
     sb_pricing = forms.ChoiceField(label="Pricing", required=False, choices=[
         ("FIRST_PRICE", "First price — the winner is paid its own bid"),
-        ("SECOND_PRICE", "Second price (Vickrey) — the winner is paid the second-lowest bid")])
+        ("SECOND_PRICE", "Second price (Vickrey) — the winner is paid the second-lowest bid"),
+        ("VCG", "VCG (split award) — each winner is paid what it saves the buyer")])
+    sb_award_mode = forms.ChoiceField(label="Award", required=False, choices=[
+        ("WHOLE", "Whole — one supplier wins every line"),
+        ("SPLIT", "Split — divide each line's quantity between suppliers at the lowest total cost")],
+        help_text="With a split award suppliers may offer part of a line (a minimum and a maximum quantity).")
+    sb_max_suppliers_per_line = forms.IntegerField(required=False, min_value=1, label="Suppliers per line (at most)",
+                                                   widget=forms.NumberInput(attrs={"class": "input-short"}),
+                                                   help_text="Split award only; empty: no limit.")
+    sb_max_suppliers = forms.IntegerField(required=False, min_value=1, label="Suppliers in all (at most)",
+                                          widget=forms.NumberInput(attrs={"class": "input-short"}),
+                                          help_text="Split award only; empty: no limit.")
     sb_allow_multiple_submissions = forms.BooleanField(required=False,
                                                        label="Suppliers may revise their quote until the deadline")
     sb_minimum_bidders = forms.IntegerField(required=False, min_value=1, label="Minimum bidders",

@@ -88,11 +88,17 @@ def _quote_form(rfq, line_items, *, data=None, latest=None) -> QuoteForm:
                    for line in quote["lines"]}
         initial.update({QuoteForm.criterion_field(cid): value for cid, value in (quote["criteria"] or {}).items()})
         initial.update(valid_until=quote.get("valid_until") or None, terms=quote.get("terms", ""))
-    return QuoteForm(data, line_items=line_items, criteria=criteria, initial=initial)
+        for line in quote["lines"]:
+            initial[QuoteForm.max_field(line["line_item_id"])] = line.get("max_quantity")
+            initial[QuoteForm.min_field(line["line_item_id"])] = line.get("min_quantity")
+    split = rfq.auction_type == "SEALED_BID" and rfq.auction_settings.get("award_mode") == "SPLIT"
+    return QuoteForm(data, line_items=line_items, criteria=criteria, initial=initial, split=split)
 
 
 def _quote_rows(form: QuoteForm, line_items) -> list[dict]:
-    return [{"item": item, "field": form[QuoteForm.price_field(item.pk)]} for item in line_items]
+    return [{"item": item, "field": form[QuoteForm.price_field(item.pk)],
+             "max_field": form[QuoteForm.max_field(item.pk)] if form.split else None,
+             "min_field": form[QuoteForm.min_field(item.pk)] if form.split else None} for item in line_items]
 
 
 def _criterion_rows(form: QuoteForm, rfq) -> list[dict]:
@@ -136,7 +142,8 @@ def bidding_context(request, rfq, invitation, *, form=None, problems=None) -> di
             # A revision form starts folded away; a refused attempt shows it open again.
             form_reshown=form is not None,
             can_revise=(open_now or context["bidding_paused"]) and latest is not None and revisions,
-            partial_allowed=rfq.auction_settings.get("allow_partial_bids", False))
+            partial_allowed=rfq.auction_settings.get("allow_partial_bids", False) or quote_form.split,
+            split=quote_form.split)
     else:
         withdrawals_used = sum(1 for row in history if row["bid"].withdrawn_at)
         context.update(

@@ -1,10 +1,13 @@
 """Split and bundle awards (product.md §7, api.md "Split and bundle awards"): settings, quote
 validation, sealing, the evaluation against hand-worked examples, infeasible → no award, and
 the award of the allocation (gate, audit, stored outcome)."""
+from decimal import Decimal
+
 import pytest
 from django.core import mail
 
-from auctions.models import AwardLine, AwardPayment
+from auctions.models import AwardLine, AwardPayment, Bid
+from auctions.selectors import own_quote
 from audit.models import AuditEvent
 from procurement.models import RFQ
 from tests.factories import move_deadline_into_past, published_rfq, rfq_payload
@@ -337,3 +340,16 @@ def test_evaluation_page_awards_the_recommended_bundles(api, demo, login):
     buyer.post(f"/rfqs/{rfq}/award/", {"allocation": "recommended"})
     assert RFQ.objects.get(pk=rfq).status == "awarded"
     assert AwardPayment.objects.filter(rfq_id=rfq).count() == 2
+
+
+def test_a_split_quote_from_the_supplier_page_carries_its_quantities(api, demo, login):
+    rfq = split_auction(demo)
+    rice, flour = items(rfq)
+    supplier = login("supplier1")
+    page = supplier.get(f"/supplier/rfqs/{rfq}/").content.decode()
+    assert f'name="maxq_{rice}"' in page and f'name="minq_{flour}"' in page
+    supplier.post(f"/supplier/rfqs/{rfq}/bid/", {f"price_{rice}": "10.00", f"maxq_{rice}": "30", f"minq_{rice}": "10",
+                                                f"price_{flour}": ""})
+    [own] = api("supplier1").get(f"/api/v1/rfqs/{rfq}/bids/").json()
+    assert own_quote(Bid.objects.get(pk=own["id"]))["lines"] == [
+        {"line_item_id": rice, "unit_price": Decimal("10.00"), "max_quantity": 30, "min_quantity": 10}]
