@@ -68,6 +68,11 @@ def auction_summary(rfq, *, for_supplier: bool = False) -> list[tuple[str, str]]
         rows += _reverse_rows(rfq, s, for_supplier=for_supplier)
     elif rfq.auction_type == "SEALED_BID":
         rows += _sealed_rows(s, for_supplier=for_supplier)
+    elif rfq.auction_type == "COMBINATORIAL":
+        rows += [("Pricing", "VCG — each winner is paid what its bundle saves the buyer" if s.get("pricing") == "VCG"
+                  else "Pay as bid — each winning bundle is paid its price"),
+                 ("Bundles", f"Up to {s.get('max_bundles_per_quote', 10)} all-or-nothing bundles per quote; "
+                             "a supplier wins at most one")]
     elif rfq.auction_type == "MULTI_ATTRIBUTE":
         rows += [("Scoring", SCORING_LABELS.get(s.get("scoring_method"), s.get("scoring_method", "—"))),
                  ("Price weight", f"{_number(s.get('price_weight'))}"),
@@ -103,15 +108,27 @@ def _reverse_rows(rfq, s: dict, *, for_supplier: bool) -> list[tuple[str, str]]:
     return rows
 
 
+def _split_rows(s: dict) -> list[tuple[str, str]]:
+    limits = [text.format(s[key]) for key, text in (("max_suppliers_per_line", "{} per line"),
+                                                     ("max_suppliers", "{} in all")) if s.get(key)]
+    return [("Award", "Split — each line's quantity may be divided between suppliers at the lowest total cost; "
+                      "a quote may offer part of a line (at least / at most)"),
+            ("Suppliers", "At most " + " and ".join(limits) if limits else "No limit")]
+
+
 def _sealed_rows(s: dict, *, for_supplier: bool) -> list[tuple[str, str]]:
+    split = s.get("award_mode") == "SPLIT"
     rows = [
-        ("Pricing", {"FIRST_PRICE": "First price — the winner is paid its own bid",
-                     "SECOND_PRICE": "Second price (Vickrey) — the winner is paid the second-lowest bid"}
+        ("Pricing", {"FIRST_PRICE": "First price — the winner is paid its own bid" if not split
+                     else "Pay as bid — each winner is paid what it quoted for its lines",
+                     "SECOND_PRICE": "Second price (Vickrey) — the winner is paid the second-lowest bid",
+                     "VCG": "VCG — each winner is paid what its offer saves the buyer, never below its bid"}
          .get(s.get("pricing"), "—")),
+        *(_split_rows(s) if split else []),
         ("Revisions", _yes_no(s.get("allow_multiple_submissions"),
                               "Quotes may be revised until the deadline (every version is kept)",
                               "One firm quote per supplier")),
-        ("Partial quotes", _yes_no(s.get("allow_partial_bids"), "Allowed", "Every line item must be priced")),
+        ("Partial quotes", _yes_no(s.get("allow_partial_bids") or split, "Allowed", "Every line item must be priced")),
         ("After the award", _yes_no(s.get("reveal_bids_to_suppliers"),
                                     "Suppliers see the ranked prices, anonymised", "Prices stay private")),
         ("Sealed", "Nobody reads a price before bidding closes"),
