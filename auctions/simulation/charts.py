@@ -3,7 +3,7 @@
 Python works out every coordinate (as procurement/views/charts.py does); the template only
 draws. Each row: whiskers p5–p95, box p25–p75, the median (p50) as a bar and the expected
 total as a dot, on one shared price axis; the reserve (if any) as a dashed line. The view box
-is narrow (480 units) so that at 390 px the labels stay legible; wider screens cap it.
+is narrow (400 units) so that at 390 px the labels stay legible; wider screens cap it.
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from procurement.views.charts import compact, nice_step
 
-WIDTH, LEFT, RIGHT, TOP, ROW, AXIS = 480, 16, 16, 8, 64, 30
+WIDTH, LEFT, RIGHT, TOP, ROW, AXIS = 400, 12, 14, 8, 64, 30
 LABELS = {("SEALED_BID", "FIRST_PRICE"): "Sealed bid · first price (pay as bid)",
           ("SEALED_BID", "SECOND_PRICE"): "Sealed bid · second price (Vickrey)",
           ("REVERSE_AUCTION", "FIRST_PRICE"): "Reverse auction · pay as bid"}

@@ -14,13 +14,23 @@ from .services import simulation_create
 
 
 def _default_baseline(rfq, latest) -> str:
-    """The reserve, else the starting price, else the last simulation's baseline, else 10 000."""
+    """The reserve, else the starting price, else the last simulation's baseline, else 10 000
+    (an RFQ's line items carry no price estimates to add up)."""
     if rfq.reserve_enabled and rfq.reserve_amount:
         return f"{rfq.reserve_amount.normalize():f}"
     start = (rfq.auction_settings or {}).get("starting_price")
     if start:
         return str(start)
     return f"{latest.baseline_total.normalize():f}" if latest else "10000"
+
+
+def _initial(rfq, current) -> dict:
+    """The shown simulation's inputs (so a change is one edit away), else sensible defaults."""
+    if current is None:
+        return {"baseline_total": _default_baseline(rfq, None)}
+    return {"baseline_total": f"{current.baseline_total.normalize():f}", "bidders": current.bidders,
+            "cost_spread": f"{current.cost_spread.normalize():f}", "runs": current.runs, "seed": current.seed,
+            "auction_types": current.auction_types, "pricing": current.pricing}
 
 
 @page_view
@@ -32,10 +42,10 @@ def simulation_page(request, pk: int):
         if form.is_valid():
             simulation = simulation_create(rfq=rfq, user=request.user, **form.service_arguments())
             return redirect(f"{reverse('buyer-rfq-simulations', args=[rfq.pk])}?simulation={simulation.pk}")
-    else:
-        form = SimulationForm(initial={"baseline_total": _default_baseline(rfq, past[0] if past else None)})
     chosen = request.GET.get("simulation")
     current = simulation_get(rfq=rfq, pk=chosen) if chosen and chosen.isdigit() else (past[0] if past else None)
+    if request.method != "POST":
+        form = SimulationForm(initial=_initial(rfq, current))
     reserve = rfq.reserve_amount if rfq.reserve_enabled else None
     return render(request, "simulation/simulation_page.html", {
         "rfq": rfq, "form": form, "current": current, "past": past,
