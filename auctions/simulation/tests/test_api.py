@@ -1,9 +1,11 @@
 """POST/GET /api/v1/rfqs/{id}/simulations/ (api.md "What-if simulation"): contract, bounds,
 who may, and the task path for long simulations."""
 import pytest
+from django.conf import settings
 
 from auctions.simulation import services
 from auctions.simulation.models import Simulation
+from auctions.simulation.tasks import run_simulation
 from tests.api.helpers import assert_error, create_draft
 
 BODY = {"baseline_total": "12000.00", "bidders": 6, "cost_spread": "0.15", "runs": 300, "seed": 42,
@@ -91,7 +93,7 @@ def test_who_may_simulate(api, demo, draft):
 
 def test_a_long_simulation_runs_as_a_task_and_records_progress(api, draft, monkeypatch,
                                                                 django_capture_on_commit_callbacks):
-    seen = []
+    sent, seen = [], []
     real = services.simulate
 
     def watched(spec, *, progress=None):
@@ -104,18 +106,30 @@ def test_a_long_simulation_runs_as_a_task_and_records_progress(api, draft, monke
         return real(spec, progress=record)
 
     monkeypatch.setattr(services, "simulate", watched)
+    monkeypatch.setattr(run_simulation, "apply_async", lambda args, **options: sent.append(args))
     body = {**BODY, "runs": 1000}  # × 3 formats > 2000: a task
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+    with django_capture_on_commit_callbacks(execute=True):
         response = api("buyer").post(url(draft), body, format="json")
     assert response.status_code == 201
     running = response.json()
     assert (running["status"], running["progress"], running["results"]) == ("running", 0.0, [])
+    assert sent == [[running["id"]]]  # sent after the commit
     assert api("buyer").get(url(draft, running["id"])).json()["status"] == "running"
-    for callback in callbacks:  # the commit: the eager task runs here
-        callback()
+    run_simulation.apply(args=sent[0], throw=True)  # what a worker does with it
     done = api("buyer").get(url(draft, running["id"])).json()
     assert done["status"] == "done" and done["progress"] == 1.0 and len(done["results"]) == 3
     assert len(seen) >= 10 and seen == sorted(seen) and 0 < seen[0] < seen[-1] < 1
     inline = api("buyer").post(url(draft), {**body, "runs": 600}, format="json").json()  # 1800: inline
-    assert inline["status"] == "done"
+    assert inline["status"] == "done" and len(sent) == 1
     assert [r["expected_total"] for r in inline["results"]] != [r["expected_total"] for r in done["results"]]
+
+
+@pytest.mark.skipif(not settings.CELERY_TASK_ALWAYS_EAGER, reason="the embedded default runs tasks in-process")
+def test_on_the_embedded_default_the_task_runs_in_process_after_the_commit(api, draft,
+                                                                          django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        created = api("buyer").post(url(draft), {**BODY, "runs": 2500, "auction_types": ["SEALED_BID"]},
+                                    format="json").json()
+    assert created["status"] == "running"
+    done = api("buyer").get(url(draft, created["id"])).json()
+    assert done["status"] == "done" and done["progress"] == 1.0 and len(done["results"]) == 2
