@@ -3,6 +3,7 @@ from django.urls import path
 
 from accounts.api import MeApi, TokenApi
 from auctions.api import AuctionStateApi, BidsApi, BidWithdrawApi, EvaluationApi, EventsApi, EventStreamApi
+from auctions.simulation.urls import api_urlpatterns as simulation_api_urls
 from audit.api import AuditEventListApi, AuditVerifyApi
 from audit.gaming.api import GamingAlertsApi
 from audit.reports.api import FairnessCertifyApi, FairnessReportApi
@@ -70,4 +71,5 @@ urlpatterns = [
          name="api-invitation-decline"),
     path("audit/events/", AuditEventListApi.as_view(), name="api-audit-events"),
     path("audit/verify/", AuditVerifyApi.as_view(), name="api-audit-verify"),
+    *simulation_api_urls,
 ]
