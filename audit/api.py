@@ -8,7 +8,7 @@ from rest_framework.views import APIView
 
 from common.errors import Forbidden, NotFound
 from common.pagination import PAGE_PARAMETERS, list_response, list_schema
-from common.schema import ID_MAX, ID_SCHEMA
+from common.schema import ID_MAX, ID_SCHEMA, api_errors
 
 from .selectors import audit_events_for
 from .verify import audit_verify, rfq_known
@@ -71,6 +71,7 @@ class AuditVerifyApi(APIView):
         "problems": ProblemOutput,
         # With ?rfq=: the stream's latest signed checkpoint outside the database, as stored.
         "checkpoint": CheckpointOutput}))
+    @api_errors(404)  # ?rfq= naming no RFQ and nothing recorded of one
     def get(self, request):
         _require_compliance(request.user)
         rfq_id = _rfq_param(request)

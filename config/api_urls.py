@@ -11,6 +11,7 @@ from auctions.api import (
     EventStreamApi,
     OutcomeApi,
 )
+from auctions.simulation.urls import api_urlpatterns as simulation_api_urls
 from audit.api import AuditEventListApi, AuditVerifyApi
 from audit.gaming.api import GamingAlertsApi
 from audit.reports.api import FairnessCertifyApi, FairnessReportApi
@@ -80,4 +81,5 @@ urlpatterns = [
          name="api-invitation-decline"),
     path("audit/events/", AuditEventListApi.as_view(), name="api-audit-events"),
     path("audit/verify/", AuditVerifyApi.as_view(), name="api-audit-verify"),
+    *simulation_api_urls,
 ]

@@ -12,6 +12,7 @@ urlpatterns = [
          name="api-docs"),
     path("", include("common.urls")),
     path("", include("procurement.urls")),
+    path("", include("auctions.simulation.urls")),
     path("supplier/", include("suppliers.urls")),
 ]
 

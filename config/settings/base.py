@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "suppliers",
     "procurement",
     "auctions",
+    "auctions.simulation",
     "audit",
 ]
 

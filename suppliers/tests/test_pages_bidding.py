@@ -189,6 +189,19 @@ def test_reverse_page_shows_the_disclosed_state_and_prefills_the_next_bid(login,
     assert "Harbour Chandlers" not in content  # the other bidder stays unnamed
 
 
+def test_no_negative_next_bid_is_suggested_when_none_can_beat_the_best(login, api, demo):
+    """Issue 11, finding 9: after a bid below the decrement the page said "Bid at most -0.50 USD"."""
+    from tests.engine.helpers import reverse_auction as open_reverse_auction
+
+    rfq = open_reverse_auction(demo, starting_price=None, minimum_decrement="100.00")
+    assert api("supplier2").post(f"/api/v1/rfqs/{rfq}/bids/", {"amount": "60.00"}, format="json").status_code == 201
+    response = page(login("supplier1"), rfq)
+    content = response.content.decode()
+    assert response.context["state"].get("minimum_next_bid") is None
+    assert "No bid can beat the leading bid by the minimum decrement any more." in content
+    assert "-" + "40" not in content and "No bids yet: any positive amount" not in content
+
+
 def test_hidden_figures_stay_hidden(login, demo):
     rfq_id = published_rfq(demo, suppliers=(1, 2), accept=(1, 2), reserve_price={"enabled": False}, auction={
         "type": "REVERSE_AUCTION", "settings": {"show_leading_bid": False, "show_ranking": False,

@@ -108,6 +108,12 @@ def test_409_before_the_close_is_documented(served, demo, api, path):
     assert_error(api("buyer").get(f"/api/v1/{path.format(id=rfq_id)}"), 409)
 
 
+def test_verify_documents_its_404_for_an_unknown_rfq(served, api):
+    """Found by the fuzz: ?rfq= naming nothing is a 404 the schema did not list."""
+    assert "404" in operation(served, "audit/verify/")["responses"]
+    assert_error(api("compliance").get("/api/v1/audit/verify/?rfq=987654321"), 404, "not_found")
+
+
 def test_every_error_status_has_the_error_body_and_json_only(served):
     for path, operations in served["paths"].items():
         for method, op in operations.items():

@@ -1,0 +1,23 @@
+"""Who may see simulations: the buyer organisation that owns the RFQ (404 if the RFQ is not
+visible, 403 if visible but not theirs — a simulation may involve a hidden reserve)."""
+from __future__ import annotations
+
+from common.errors import NotFound
+from procurement.selectors import rfq_get_for_buyer_action
+
+from .models import Simulation
+
+
+def rfq_for_simulation(*, user, pk: int):
+    return rfq_get_for_buyer_action(user=user, pk=pk)
+
+
+def simulation_list(*, rfq):
+    return Simulation.objects.filter(rfq=rfq)
+
+
+def simulation_get(*, rfq, pk: int) -> Simulation:
+    try:
+        return Simulation.objects.get(rfq=rfq, pk=pk)
+    except (Simulation.DoesNotExist, ValueError, TypeError):
+        raise NotFound("Simulation not found.") from None
