@@ -115,7 +115,31 @@ def _outcome(r: dict) -> list:
         ("Reserve", reserve_text),
         ("Tie-break applied", f"yes, decided by {tie['decided_by']}" if tie["applied"] else "no"),
         ("Manual override", f"yes — reason: {o['override_reason']}" if o["manual_override"] else "no"),
-    ])]
+    ])] + _allocation(o.get("allocation"))
+
+
+def _allocation(a: dict | None) -> list:
+    """Split and bundle awards: the awarded allocation and what each winner is paid."""
+    if not a:
+        return []
+    best = a["best_single_supplier"] or {}
+    parts = [Spacer(1, 6), _facts([
+        ("Recommended allocation cost", a["recommended_total_cost"] or "—"),
+        ("Best single supplier", f"{best.get('supplier', {}).get('name', 'none')} {best.get('total', '')}".strip()),
+        ("Saving", a["saving"] or "—"), ("Awarded cost (pay as bid)", a["total_cost"] or "—"),
+        ("Paid in all", a["total_payment"] or "—")] + (
+        [("No allocation", a["allocation_problem"])] if a["allocation_problem"] else []))]
+    if a["lines"]:
+        parts += [Spacer(1, 6), _p("Awarded allocation"), _table(
+            [["Supplier", "Bid", "Line item", "Quantity", "Unit price", "Amount", "Bundle"]]
+            + [[line["supplier"]["name"], line["bid_id"], line["line_item_id"], line["quantity"],
+                line["unit_price"] or "—", line["amount"] or "—", "—" if line["bundle"] is None else line["bundle"] + 1]
+               for line in a["lines"]])]
+    if a["payments"]:
+        parts += [Spacer(1, 6), _p("Payments"), _table(
+            [["Supplier", "Rule", "Pay as bid", "Payment", "Premium"]]
+            + [[p["supplier"]["name"], p["rule"], p["pay_as_bid"], p["payment"], p["surplus"]] for p in a["payments"]])]
+    return parts
 
 
 def _compliance(r: dict) -> list:

@@ -353,3 +353,19 @@ def test_a_split_quote_from_the_supplier_page_carries_its_quantities(api, demo, 
     [own] = api("supplier1").get(f"/api/v1/rfqs/{rfq}/bids/").json()
     assert own_quote(Bid.objects.get(pk=own["id"]))["lines"] == [
         {"line_item_id": rice, "unit_price": Decimal("10.00"), "max_quantity": 30, "min_quantity": 10}]
+
+
+def test_the_fairness_report_page_and_pdf_show_the_allocation(api, demo, login):
+    rfq = split_auction(demo)
+    split_quotes(api, rfq)
+    close_and_evaluate(api, rfq)
+    transition(api, "buyer", rfq, "evaluate")
+    assert api("buyer").post(f"/api/v1/rfqs/{rfq}/award/", {"allocation": "recommended"}, format="json").status_code == 200
+    page = login("buyer").get(f"/rfqs/{rfq}/fairness-report/").content.decode()
+    assert 'data-testid="outcome-allocation"' in page
+    assert "560.00 to 2 suppliers" in page and "paid 420.00 (VCG)" in page
+    from audit.reports.pdf import _allocation
+    report = api("buyer").get(f"/api/v1/rfqs/{rfq}/fairness-report/").json()
+    assert len(_allocation(report["outcome"]["allocation"])) == 6  # facts, allocation table, payments table
+    pdf = api("buyer").get(f"/api/v1/rfqs/{rfq}/fairness-report/?format=pdf")
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
