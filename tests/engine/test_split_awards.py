@@ -366,6 +366,6 @@ def test_the_fairness_report_page_and_pdf_show_the_allocation(api, demo, login):
     assert "560.00 to 2 suppliers" in page and "paid 420.00 (VCG)" in page
     from audit.reports.pdf import _allocation
     report = api("buyer").get(f"/api/v1/rfqs/{rfq}/fairness-report/").json()
-    assert len(_allocation(report["outcome"]["allocation"])) == 6  # facts, allocation table, payments table
+    assert len(_allocation(report["outcome"]["allocation"])) == 8  # facts, then the allocation and payments tables
     pdf = api("buyer").get(f"/api/v1/rfqs/{rfq}/fairness-report/?format=pdf")
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
