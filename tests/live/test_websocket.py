@@ -234,3 +234,39 @@ def test_presence_follows_connections(demo):
         await watcher.disconnect()
         assert presence.participants(rfq) == set()
     run(scenario)
+
+
+def test_split_quantities_and_bundles_never_reach_a_socket_before_close(demo):
+    """Split quantities and bundle prices are sealed content (product.md §7): the live events a
+    quote causes, as the buyer and a competitor receive them, carry none of it."""
+    from tests.engine.helpers import items
+    from tests.engine.test_split_awards import bundle_auction, split_auction
+
+    split, combo = split_auction(demo), bundle_auction(demo)
+    rice, combo_items = items(split)[0], items(combo)
+    secrets = ("17.25", "75.31", "max_quantity", "min_quantity", "bundles", "33")
+
+    async def scenario():
+        sockets = []
+        for rfq in (split, combo):
+            for user in ("buyer", "supplier2"):
+                socket, connected, _ = await open_socket(f"/ws/rfqs/{rfq}/", token=await token_for(demo, user))
+                assert connected
+                sockets.append(socket)
+        await drain_all(sockets)
+        client = demo.client("supplier1")
+        await sync_to_async(client.post)(f"/api/v1/rfqs/{split}/bids/", {"line_items": [
+            {"line_item_id": rice, "unit_price": "17.25", "max_quantity": 33, "min_quantity": 11}]}, format="json")
+        await sync_to_async(client.post)(f"/api/v1/rfqs/{combo}/bids/", {"bundles": [
+            {"line_item_ids": combo_items, "price": "75.31"}]}, format="json")
+        received = [text for socket in sockets for text, _ in await drain(socket)]
+        assert received, "the quotes were announced"
+        assert not [s for text in received for s in secrets if f'"{s}"' in text or f":{s}" in text]
+        for socket in sockets:
+            await socket.disconnect()
+
+    async def drain_all(sockets):
+        for socket in sockets:
+            await drain(socket)
+
+    run(scenario)
