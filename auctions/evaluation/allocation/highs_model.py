@@ -53,6 +53,8 @@ class HighsMip:
 
     def minimise(self, hint: list[int] | None = None) -> list[int] | None:
         """The optimal integer solution, or None when there is none; checked exactly."""
+        if not self.mip.costs:  # HiGHS calls a model without columns "empty", not solved
+            return [] if self.feasible([]) else None
         if hint is not None:
             solution = highspy.HighsSolution()
             solution.col_value = [float(v) for v in hint]
