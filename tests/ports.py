@@ -21,9 +21,9 @@ def wait_until_serving(url: str, *, process, log_path: Path, timeout: float) -> 
         if process.poll() is not None:
             pytest.fail(f"the server exited early:\n{log_path.read_text()[-3000:]}")
         try:
-            requests.get(url, timeout=2)
+            requests.get(url, timeout=5)
             return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # not listening yet, or still starting up
             if time.monotonic() > deadline:
                 pytest.fail(f"the server did not serve {url} within {timeout:.0f} s:\n{log_path.read_text()[-3000:]}")
             time.sleep(0.3)
