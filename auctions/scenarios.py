@@ -1,4 +1,4 @@
-"""The four maritime scenario templates buyers start from (product.md §4)."""
+"""The maritime scenario templates buyers start from (product.md §4, §7)."""
 from dataclasses import dataclass, field
 
 from .mechanisms import get_mechanism
@@ -51,6 +51,14 @@ TEMPLATES = [
         "A vessel needs it now: a sealed bid with a short window and a single firm quote each.",
         "SEALED_BID", 4 * 60,
         {"allow_multiple_submissions": False, "minimum_bidders": 2, "pricing": "FIRST_PRICE"},
+    ),
+    ScenarioTemplate(
+        "bundled_supply", "Bundled supply",
+        "Suppliers price sets of lines together (all or nothing), e.g. a discount for taking the whole "
+        "order: a sealed combinatorial auction; each supplier wins at most one of its bundles.",
+        "COMBINATORIAL", 7 * 24 * 60,
+        {"allow_multiple_submissions": True, "minimum_bidders": 2, "pricing": "FIRST_PRICE",
+         "max_bundles_per_quote": 10},
     ),
 ]
 TEMPLATES_BY_ID = {template.id: template for template in TEMPLATES}

@@ -144,3 +144,67 @@ class ReverseBidForm(forms.Form):
 
     def bid_body(self) -> dict:
         return {"amount": self.cleaned_data["amount"].strip()}
+
+
+class BundleQuoteForm(forms.Form):
+    """A combinatorial quote as typed: rows of bundles, each a set of ticked line items and one
+    total price, plus validity and terms (api.md "Bundle bids").
+
+    Only the shape is parsed here: a row with nothing in it is left out; every other row is sent
+    as typed, so the `bundles_valid` rule judges empty and repeated bundles exactly as it does
+    for the API. `sent_rows` maps the body's `bundles[i]` back to the row the supplier sees.
+    """
+
+    valid_until = QuoteForm.base_fields["valid_until"]
+    terms = QuoteForm.base_fields["terms"]
+
+    def __init__(self, *args, line_items=(), rows: int = 10, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.line_items = list(line_items)
+        self.rows = rows
+        choices = [(str(item.pk), item.description) for item in self.line_items]
+        for row in range(rows):
+            self.fields[self.lines_field(row)] = forms.MultipleChoiceField(
+                required=False, choices=choices, label=f"Line items of bundle {row + 1}",
+                widget=forms.CheckboxSelectMultiple)
+            self.fields[self.price_field(row)] = forms.CharField(
+                required=False, max_length=64, label=f"Total price of bundle {row + 1}",
+                widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
+        self.sent_rows: list[int] = []
+
+    @staticmethod
+    def lines_field(row: int) -> str:
+        return f"bundle_{row}_lines"
+
+    @staticmethod
+    def price_field(row: int) -> str:
+        return f"bundle_{row}_price"
+
+    def clean(self):
+        data = super().clean()
+        self.sent_rows = []
+        for row in range(self.rows):
+            ticked = data.get(self.lines_field(row)) or []
+            price = (data.get(self.price_field(row)) or "").strip()
+            if not ticked and not price:
+                continue
+            if not price:
+                self.add_error(self.price_field(row), "Enter the bundle's total price.")
+            self.sent_rows.append(row)
+        if not self.sent_rows:
+            raise forms.ValidationError("Tick the line items of at least one bundle and enter its total price.")
+        return data
+
+    def filled_rows(self) -> int:
+        """How many rows to show: those up to the last one used, at least three."""
+        used = [row for row in range(self.rows)
+                if self[self.lines_field(row)].value() or (self[self.price_field(row)].value() or "").strip()]
+        return min(self.rows, max(3, (used[-1] + 2) if used else 0))
+
+    def bid_body(self) -> dict:
+        """The API's bundle quote body, rows in the order shown."""
+        data = self.cleaned_data
+        return {"bundles": [{"line_item_ids": [int(pk) for pk in data[self.lines_field(row)]],
+                             "price": data[self.price_field(row)].strip()} for row in self.sent_rows],
+                "valid_until": data["valid_until"].isoformat() if data.get("valid_until") else None,
+                "terms": data.get("terms", "")}

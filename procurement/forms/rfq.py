@@ -52,6 +52,12 @@ SETTINGS_FIELDS = {
         "max_suppliers_per_line": "sb_max_suppliers_per_line",
         "max_suppliers": "sb_max_suppliers",
     },
+    "COMBINATORIAL": {
+        "pricing": "cb_pricing",
+        "max_bundles_per_quote": "cb_max_bundles_per_quote",
+        "allow_multiple_submissions": "cb_allow_multiple_submissions",
+        "minimum_bidders": "cb_minimum_bidders",
+    },
     "MULTI_ATTRIBUTE": {
         "scoring_method": "ma_scoring_method",
         "price_weight": "ma_price_weight",
@@ -128,6 +134,17 @@ class RFQForm(forms.Form):
     sb_reveal_bids_to_suppliers = forms.BooleanField(
         required=False, label="After the award, show suppliers the ranked prices (anonymised)")
     sb_allow_partial_bids = forms.BooleanField(required=False, label="Allow quotes on a subset of the line items")
+
+    cb_pricing = forms.ChoiceField(label="Bundle pricing", required=False, choices=[
+        ("FIRST_PRICE", "Pay as bid — each winning bundle is paid its price"),
+        ("VCG", "VCG — each winner is paid what its bundle saves the buyer")])
+    cb_max_bundles_per_quote = forms.IntegerField(required=False, min_value=1, max_value=100,
+                                                  label="Bundles per quote (at most)",
+                                                  widget=forms.NumberInput(attrs={"class": "input-short"}))
+    cb_minimum_bidders = forms.IntegerField(required=False, min_value=1, label="Minimum bidders",
+                                            widget=forms.NumberInput(attrs={"class": "input-short"}))
+    cb_allow_multiple_submissions = forms.BooleanField(required=False,
+                                                       label="Suppliers may revise their bundles until the deadline")
 
     ma_scoring_method = forms.ChoiceField(label="Scoring method", required=False, choices=[
         ("WEIGHTED_SUM", "Weighted sum"), ("TOPSIS", "TOPSIS (closeness to the ideal quote)")],

@@ -118,10 +118,11 @@ def test_missing_rfq_is_404(login):
 
 # --- Create and edit -------------------------------------------------------------------------
 
-def test_create_page_offers_the_four_templates(login):
+def test_create_page_offers_the_templates(login):
     response = login("buyer").get(reverse("buyer-rfq-create"))
     assert response.status_code == 200
-    for name in (b"Commodity purchase", b"Technical equipment", b"Strategic sourcing", b"Urgent requirement"):
+    for name in (b"Commodity purchase", b"Technical equipment", b"Strategic sourcing", b"Urgent requirement",
+                 b"Bundled supply"):
         assert name in response.content
 
 
@@ -379,3 +380,26 @@ def test_a_transition_that_lost_a_race_returns_with_a_message(login, monkeypatch
                                    follow=True)
     assert response.redirect_chain[-1][0].endswith(detail)
     assert any("The state changed meanwhile" in m for m in flashes(response))
+
+
+def test_create_a_combinatorial_rfq_from_the_bundled_supply_template(login):
+    page = login("buyer").get(reverse("buyer-rfq-create")).content.decode()
+    assert "Bundled supply" in page and 'data-settings-for="COMBINATORIAL"' in page
+    response = login("buyer").post(reverse("buyer-rfq-create"), rfq_form(
+        title="Bundled stores", template="bundled_supply", cb_pricing="VCG", cb_max_bundles_per_quote="4",
+        cb_minimum_bidders="2", cb_allow_multiple_submissions="on", **{"items-1-quantity": "20"}))
+    assert response.status_code == 302, response.context["form"].errors if response.context else ""
+    rfq = RFQ.objects.get(title="Bundled stores")
+    assert (rfq.auction_type, rfq.template) == ("COMBINATORIAL", "bundled_supply")
+    assert rfq.auction_settings == {"allow_multiple_submissions": True, "minimum_bidders": 2, "pricing": "VCG",
+                                    "max_bundles_per_quote": 4}
+    edit = login("buyer").get(reverse("buyer-rfq-edit", args=[rfq.pk])).content.decode()
+    assert 'name="cb_max_bundles_per_quote" value="4"' in edit
+
+
+def test_a_combinatorial_setting_out_of_range_is_refused_on_its_input(login):
+    response = login("buyer").post(reverse("buyer-rfq-create"), rfq_form(
+        title="Bundled stores", template="bundled_supply", cb_pricing="FIRST_PRICE", cb_max_bundles_per_quote="0",
+        **{"items-1-quantity": "20"}))
+    assert response.status_code == 200 and not RFQ.objects.filter(title="Bundled stores").exists()
+    assert response.context["form"].errors["cb_max_bundles_per_quote"]

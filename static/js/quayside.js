@@ -109,6 +109,23 @@ document.addEventListener("DOMContentLoaded", function () {
     update();
   });
 
+  // Bundle quotes: the rows beyond the first few wait hidden; "Add a bundle" shows the next one.
+  document.querySelectorAll("[data-bundle-form]").forEach(function (form) {
+    var button = form.querySelector("[data-add-bundle]");
+    if (!button) return;
+    var hiddenRows = function () { return form.querySelectorAll("[data-bundle-row][hidden]"); };
+    var refresh = function () { button.hidden = hiddenRows().length === 0; };
+    button.addEventListener("click", function () {
+      var next = hiddenRows()[0];
+      if (!next) return;
+      next.hidden = false;
+      refresh();
+      var first = next.querySelector("input");
+      if (first) first.focus();
+    });
+    refresh();
+  });
+
   // A submit button marked data-once is disabled after the first click (no double bids),
   // and enabled again when the browser brings the page back from its history cache.
   document.querySelectorAll("form").forEach(function (form) {

@@ -7,6 +7,7 @@ answer. Authorisation: `rfq_get` (404 unless invited) and the role check, then t
 """
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib import messages
@@ -30,7 +31,7 @@ from procurement.models import RFQStatus
 from procurement.selectors import rfq_get
 from procurement.views.display import SCORING_LABELS, line_items_for_display, money, scoring_weights
 
-from ..forms import QuoteForm, ReverseBidForm
+from ..forms import BundleQuoteForm, QuoteForm, ReverseBidForm
 from ..models import InvitationStatus
 
 # Rules whose finding belongs to one input even without metadata naming it.
@@ -79,7 +80,9 @@ def _current_lines(rfq, line_items, latest) -> list[dict]:
              if item.pk in prices else None} for item in line_items]
 
 
-def _quote_form(rfq, line_items, *, data=None, latest=None) -> QuoteForm:
+def _quote_form(rfq, line_items, *, data=None, latest=None) -> QuoteForm | BundleQuoteForm:
+    if rfq.auction_type == "COMBINATORIAL":
+        return _bundle_form(rfq, line_items, data=data, latest=latest)
     criteria = rfq.auction_settings.get("criteria", []) if rfq.auction_type == "MULTI_ATTRIBUTE" else []
     initial = {}
     if latest is not None:  # a revision starts from the current version
@@ -93,6 +96,75 @@ def _quote_form(rfq, line_items, *, data=None, latest=None) -> QuoteForm:
             initial[QuoteForm.min_field(line["line_item_id"])] = line.get("min_quantity")
     split = rfq.auction_type == "SEALED_BID" and rfq.auction_settings.get("award_mode") == "SPLIT"
     return QuoteForm(data, line_items=line_items, criteria=criteria, initial=initial, split=split)
+
+
+# --- Bundle quotes (COMBINATORIAL) --------------------------------------------------------------
+
+def _bundle_form(rfq, line_items, *, data=None, latest=None) -> BundleQuoteForm:
+    rows = rfq.auction_settings.get("max_bundles_per_quote", 10)
+    initial = {}
+    if latest is not None:  # a revision starts from the current version's bundles
+        quote = latest["quote"]
+        for row, bundle in enumerate((quote.get("bundles") or [])[:rows]):
+            initial[BundleQuoteForm.lines_field(row)] = [str(pk) for pk in bundle["line_item_ids"]]
+            initial[BundleQuoteForm.price_field(row)] = f"{Decimal(bundle['price']):f}"
+        initial.update(valid_until=quote.get("valid_until") or None, terms=quote.get("terms", ""))
+    return BundleQuoteForm(data, line_items=line_items, rows=rows, initial=initial)
+
+
+def _bundle_rows(form: BundleQuoteForm) -> list[dict]:
+    shown = form.filled_rows()
+    rows = []
+    for row in range(form.rows):
+        lines_field, price_field = form[form.lines_field(row)], form[form.price_field(row)]
+        ticked = {str(v) for v in (lines_field.value() or [])}
+        rows.append({"number": row + 1, "hidden": row >= shown, "lines_field": lines_field,
+                     "price_field": price_field, "errors": lines_field.errors,
+                     "items": [{"item": item, "checked": str(item.pk) in ticked,
+                                "id": f"id_{lines_field.html_name}_{item.pk}"} for item in form.line_items]})
+    return rows
+
+
+def _current_bundles(rfq, line_items, latest) -> list[dict]:
+    """The current version's bundles, for the supplier to check what it sent (its own quote)."""
+    by_id = {item.pk: item for item in line_items}
+    return [{"number": index + 1, "items": [by_id[pk] for pk in bundle["line_item_ids"] if pk in by_id],
+             "price": money(Decimal(bundle["price"]), rfq.currency)}
+            for index, bundle in enumerate(latest["quote"].get("bundles") or [])]
+
+
+BUNDLE_REF = re.compile(r"bundles\[(\d+)\]")
+
+
+def describe_bundle_problems(violations: list[dict], *, form: BundleQuoteForm) -> list[dict]:
+    """The rules' messages in the page's words: `bundles[i]` becomes the row number the
+    supplier sees, and each message also goes on the row it is about."""
+    problems = []
+    for violation in violations:
+        rule = RULES.get(violation["rule"])
+        metadata = violation.get("metadata") or {}
+        message = violation["message"]
+        rows = [form.sent_rows[int(i)] for i in BUNDLE_REF.findall(message) if int(i) < len(form.sent_rows)]
+        message = _bundle_words(message, form)
+        field = metadata.get("field") or RULE_FIELDS.get(violation["rule"])
+        if rows:
+            own = rows[0]
+            target = form.price_field(own) if "price" in message.lower() else form.lines_field(own)
+            _add_error(form, target, message)
+        elif field and not field.startswith("bundles"):
+            _add_error(form, field, message.replace(f"{field}: ", "", 1))
+        problems.append({"rule": violation["rule"], "rule_name": rule.name if rule else violation["rule"],
+                         "severity": violation["severity"], "message": message})
+    return problems
+
+
+def _bundle_words(message: str, form: BundleQuoteForm) -> str:
+    def row_name(match):
+        index = int(match.group(1))
+        number = form.sent_rows[index] + 1 if index < len(form.sent_rows) else index + 1
+        return f"bundle {number}"
+    text = BUNDLE_REF.sub(row_name, message)
+    return text[:1].upper() + text[1:]
 
 
 def _quote_rows(form: QuoteForm, line_items) -> list[dict]:
@@ -133,6 +205,13 @@ def bidding_context(request, rfq, invitation, *, form=None, problems=None) -> di
         revisions = rfq.auction_settings.get("allow_multiple_submissions", True)
         line_items = line_items_for_display(rfq)
         quote_form = form or _quote_form(rfq, line_items, latest=latest)
+        can_revise = (open_now or context["bidding_paused"]) and latest is not None and revisions
+        if rfq.auction_type == "COMBINATORIAL":
+            context.update(
+                latest=latest, revisions_allowed=revisions, quote_form=quote_form, can_revise=can_revise,
+                bundle_rows=_bundle_rows(quote_form), max_bundles=quote_form.rows, form_reshown=form is not None,
+                current_bundles=_current_bundles(rfq, line_items, latest) if latest else [])
+            return context
         context.update(
             latest=latest, revisions_allowed=revisions, quote_form=quote_form,
             current_lines=_current_lines(rfq, line_items, latest) if latest else [],
@@ -141,7 +220,7 @@ def bidding_context(request, rfq, invitation, *, form=None, problems=None) -> di
             scoring_label=SCORING_LABELS.get(rfq.auction_settings.get("scoring_method"), ""),
             # A revision form starts folded away; a refused attempt shows it open again.
             form_reshown=form is not None,
-            can_revise=(open_now or context["bidding_paused"]) and latest is not None and revisions,
+            can_revise=can_revise,
             partial_allowed=rfq.auction_settings.get("allow_partial_bids", False) or quote_form.split,
             split=quote_form.split)
     else:
@@ -205,6 +284,12 @@ def _shape_problems(exc: ShapeError, form, sent_ids) -> list[dict]:
     problems = []
     for name, errors in flatten_field_errors(exc.detail).items():
         field = "valid_until" if name == "valid_until" else "amount" if name == "amount" else None
+        if isinstance(form, BundleQuoteForm):
+            match = BUNDLE_REF.match(name)
+            if match and int(match.group(1)) < len(form.sent_rows):
+                row = form.sent_rows[int(match.group(1))]
+                field = form.price_field(row) if name.endswith(".price") else form.lines_field(row)
+                errors = [f"{_bundle_words(name.split('.')[0], form)}: {error}" for error in errors]
         if name.startswith("line_items[") and name.endswith("].unit_price"):
             field = QuoteForm.price_field(sent_ids[int(name[len("line_items["):-len("].unit_price")])])
         for error in errors:
@@ -218,6 +303,11 @@ def _shape_problems(exc: ShapeError, form, sent_ids) -> list[dict]:
 
 def _placed_message(rfq, placed, user) -> str:
     bid = placed.bid
+    if bid.is_sealed and rfq.auction_type == "COMBINATORIAL":
+        count = len(own_quote(bid).get("bundles") or [])
+        return (f"Bundle quote version {bid.version} received: {count} bundle{'s' if count != 1 else ''}. "
+                f"It stays sealed until bidding closes "
+                f"({dateformat.format(placed.rfq.bidding_deadline, 'j M Y, H:i')} UTC).")
     if bid.is_sealed:
         total = money(own_quote(bid)["total"], rfq.currency)
         return (f"Quote version {bid.version} received: total {total}. It stays sealed until bidding closes "
@@ -245,13 +335,16 @@ def bid_submit(request, pk: int):
     form = (_quote_form(rfq, line_items, data=request.POST) if mechanism.sealed else ReverseBidForm(request.POST))
     if not form.is_valid():
         return rfq_page(request, pk, bid_form=form)
-    sent_ids = form.priced_line_ids() if mechanism.sealed else []
+    bundled = isinstance(form, BundleQuoteForm)
+    sent_ids = form.priced_line_ids() if mechanism.sealed and not bundled else []
     try:
         draft = mechanism.parse_bid(form.bid_body())
         placed = bid_place(rfq=rfq, user=request.user, draft=draft, meta=request_meta(request))
     except ShapeError as exc:
         return rfq_page(request, pk, bid_form=form, problems=_shape_problems(exc, form, sent_ids))
     except BidRejected as exc:
+        if bundled:
+            return rfq_page(request, pk, bid_form=form, problems=describe_bundle_problems(exc.violations, form=form))
         problems = describe_problems(exc.violations, form=form, items_by_id={i.pk: i for i in line_items},
                                      sent_ids=sent_ids)
         return rfq_page(request, pk, bid_form=form, problems=problems)

@@ -92,7 +92,7 @@ def test_template_defaults_fill_in_omitted_settings(buyer):
     assert settings["extension_trigger_minutes"] == 5  # the mechanism's default
     templates = {t["id"]: t for t in buyer.get("/api/v1/auction-templates/").json()}
     assert set(templates) == {"commodity_purchase", "technical_equipment", "strategic_sourcing",
-                              "urgent_requirement"}
+                              "urgent_requirement", "bundled_supply"}
     assert {**templates["commodity_purchase"]["settings"], "max_extensions": 4} == settings
 
 
