@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from . import bundles, split, split_checks
+from . import bundles, split, split_checks, split_lines
 from .formulation import preference_ranks, solve_two_stage
 from .problem import Allocation, BundleProblem, Infeasible, SplitProblem
 
@@ -12,8 +12,22 @@ def solve_split(problem: SplitProblem) -> Allocation | Infeasible:
     """The allocation meeting every line's quantity at least cost, proven optimal; among
     equally cheap ones, the least preference-rank-weighted quantity (see formulation.py)."""
     form = split.formulate(problem)
-    x = solve_two_stage(form)
+    x = split_solution(form)
     return split_checks.diagnose(problem) if x is None else split.decode(form, x)
+
+
+def split_solution(form: split.SplitFormulation) -> list[int] | None:
+    """The two-stage optimum's columns: line by line (split_lines.py) when that is exact,
+    the full integer program otherwise."""
+    try:
+        units = split_lines.relaxed_units(form)
+    except split_lines.Unusable:
+        return solve_two_stage(form)
+    if units is None:  # a line cannot be met even on its own
+        return None
+    if form.max_suppliers is None or len(split_lines.suppliers_of(form, units)) <= form.max_suppliers:
+        return split_lines.full_columns(form, units)
+    return solve_two_stage(form)
 
 
 def solve_bundles(problem: BundleProblem) -> Allocation | Infeasible:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal
 
-from . import bundles, split
+from . import bundles, split, split_lines
 from .formulation import optimum_without, preference_ranks
 from .money import EXACT, from_units
 from .problem import Allocation, BundleProblem, Payment, SplitProblem
@@ -29,7 +29,7 @@ def payments(problem: SplitProblem | BundleProblem, allocation: Allocation, rule
         return tuple(_paid(s, allocation.cost_by_supplier[s], allocation.cost_by_supplier[s], bid_of[s])
                      for s in winners)
     form = split.formulate(problem) if isinstance(problem, SplitProblem) else bundles.formulate(problem)
-    without = optimum_without(form, winners)
+    without = _optimum_without(form, winners)
     paid = []
     for s in winners:
         bid = allocation.cost_by_supplier[s]
@@ -39,6 +39,15 @@ def payments(problem: SplitProblem | BundleProblem, allocation: Allocation, rule
         others = EXACT.subtract(allocation.total_cost, bid)
         paid.append(_paid(s, bid, EXACT.subtract(from_units(without[s], form.places), others), bid_of[s]))
     return tuple(paid)
+
+
+def _optimum_without(form, winners: list[int]) -> dict[int, int | None]:
+    if isinstance(form, split.SplitFormulation) and form.max_suppliers is None:
+        try:
+            return split_lines.optimum_without(form, winners)
+        except split_lines.Unusable:
+            pass
+    return optimum_without(form, winners)
 
 
 def _paid(supplier: int, bid: Decimal, payment: Decimal, bid_id: int) -> Payment:
