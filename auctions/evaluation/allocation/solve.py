@@ -27,7 +27,13 @@ def split_solution(form: split.SplitFormulation) -> list[int] | None:
         return None
     if form.max_suppliers is None or len(split_lines.suppliers_of(form, units)) <= form.max_suppliers:
         return split_lines.full_columns(form, units)
-    return solve_two_stage(form)
+    # max_suppliers binds: the full model, started from a heuristic allocation within the
+    # limit; when that allocation costs the per-line lower bound it is cost-optimal already.
+    start = split_lines.incumbent(form)
+    if start is None:
+        return solve_two_stage(form)
+    bound = sum(split_lines.line_bounds(form) or [])
+    return solve_two_stage(form, hint=split_lines.full_columns(form, start), optimum=bound)
 
 
 def solve_bundles(problem: BundleProblem) -> Allocation | Infeasible:

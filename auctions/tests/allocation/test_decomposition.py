@@ -21,6 +21,7 @@ from auctions.evaluation.allocation import (
 )
 from auctions.evaluation.allocation.formulation import optimum_without, solve_two_stage
 from auctions.evaluation.allocation.line_dp import LineSolver
+from auctions.evaluation.allocation.money import from_units
 
 PROFILE = settings(max_examples=120, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 PRICES = st.sampled_from(["1", "1.50", "2", "2.25", "3", "0.10", "33.33", "2.00"]).map(D)
@@ -93,3 +94,20 @@ def test_line_solver_by_hand():
     assert LineSolver(10, [5, 3, 4], [4, 7, 1], [6, 8, 10], 1).solve() == (40, [0, 0, 10])
     assert LineSolver(10, [5, 3], [4, 7], [6, 8], 2).solve() is None  # 4..6 + 7..8 never makes 10 + ... 11..14
     assert LineSolver(3, [], [], [], None).solve() is None
+
+
+@PROFILE
+@given(split_problems(totals=(1, 2, 3, 5)))
+def test_vcg_with_max_suppliers_equals_vcg_on_the_full_model(problem):
+    allocation = solve_split(problem)
+    if not isinstance(allocation, Allocation):
+        return
+    form = split.formulate(problem)
+    paid = payments(problem, allocation, "VCG")
+    reference = optimum_without(form, [p.supplier_id for p in paid])
+    for p in paid:
+        assert p.individually_rational
+        assert p.pivotal_monopoly == (reference[p.supplier_id] is None)
+        if reference[p.supplier_id] is not None:
+            others = allocation.total_cost - p.pay_as_bid
+            assert p.payment == from_units(reference[p.supplier_id], form.places) - others
