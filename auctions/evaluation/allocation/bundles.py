@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import ClassVar
 
 from .formulation import Formulation, preference_ranks
 from .mip import Mip
@@ -16,6 +17,9 @@ from .problem import Allocation, Award, Bundle, BundleProblem, Infeasible, Line
 class BundleFormulation(Formulation):
     bundles: tuple[Bundle, ...] = ()  # canonical order; bundles[k] is column k
     lines: tuple[Line, ...] = ()
+    # Set partitioning with XOR rows solves at the root node here; presolve only costs time
+    # (bench/award_solve.py at 50×20: allocation p95 1.57 → 0.78 s, VCG p95 4.75 → 2.23 s).
+    solver_options: ClassVar[dict] = {"presolve": "off"}
 
 
 def check(problem: BundleProblem) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import ClassVar
 
 from .highs_model import HighsMip, SolverError
 from .mip import Mip
@@ -16,6 +17,8 @@ class Formulation:
     tie_costs: list[int]  # second objective among cost-optimal solutions: preference rank × quantity
     columns_of: dict[int, list[int]]  # supplier id → every column of that supplier
     places: int
+    # HiGHS options for this kind of model, over highs_model.OPTIONS (a class attribute)
+    solver_options: ClassVar[dict] = {}
 
 
 def preference_ranks(preference: Iterable[int], supplier_ids: Iterable[int]) -> dict[int, int]:
@@ -41,7 +44,7 @@ def solve_two_stage(form: Formulation, hint: list[int] | None = None, optimum: i
     """
     if hint is not None and not form.mip.feasible(hint):
         hint, optimum = None, None
-    model = HighsMip(form.mip)
+    model = HighsMip(form.mip, form.solver_options)
     if optimum is not None and hint is not None and form.mip.cost(hint) == optimum:
         first = hint
     else:
@@ -66,7 +69,7 @@ def optimum_without(form: Formulation, suppliers: Iterable[int],
     that stays feasible without the supplier (an incumbent from the start prunes the search),
     or with `starts(supplier)` when that is feasible and cheaper.
     """
-    model = HighsMip(form.mip)
+    model = HighsMip(form.mip, form.solver_options)
     found: list[list[int]] = []
     optimum: dict[int, int | None] = {}
     for s in suppliers:
