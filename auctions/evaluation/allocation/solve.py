@@ -39,7 +39,7 @@ def split_solution(form: split.SplitFormulation) -> list[int] | None:
 def solve_bundles(problem: BundleProblem) -> Allocation | Infeasible:
     """Exact winner determination: at most one bundle per supplier, every line exactly once."""
     form = bundles.formulate(problem)
-    x = solve_two_stage(form)
+    x = bundles.solve_lexicographic(form)
     return bundles.diagnose(problem) if x is None else bundles.decode(form, x)
 
 

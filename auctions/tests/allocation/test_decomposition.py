@@ -11,9 +11,12 @@ from hypothesis import strategies as st
 
 from auctions.evaluation.allocation import (
     Allocation,
+    Bundle,
+    BundleProblem,
     Line,
     Offer,
     SplitProblem,
+    bundles,
     payments,
     solve_split,
     split,
@@ -111,3 +114,25 @@ def test_vcg_with_max_suppliers_equals_vcg_on_the_full_model(problem):
         if reference[p.supplier_id] is not None:
             others = allocation.total_cost - p.pay_as_bid
             assert p.payment == from_units(reference[p.supplier_id], form.places) - others
+
+
+@st.composite
+def bundle_problems(draw):
+    lines = tuple(Line(i, draw(st.integers(1, 30))) for i in range(1, draw(st.integers(1, 5)) + 1))
+    subsets = st.sets(st.sampled_from([line.id for line in lines]), min_size=1).map(frozenset)
+    items = []
+    for s in range(1, draw(st.integers(1, 6)) + 1):
+        for index, ids in enumerate(draw(st.lists(subsets, min_size=1, max_size=4, unique=True))):
+            items.append(Bundle(s, 10 + s, index, ids, draw(PRICES) * len(ids)))
+    preference = tuple(draw(st.permutations(sorted({b.supplier_id for b in items}))))
+    return BundleProblem(lines, tuple(items), preference)
+
+
+@PROFILE
+@given(bundle_problems())
+def test_bundles_in_one_solve_equal_the_two_stages(problem):
+    form = bundles.formulate(problem)
+    one, two = bundles.solve_lexicographic(form), solve_two_stage(form)
+    assert (one is None) == (two is None)
+    if one is not None:
+        assert weights(form, one) == weights(form, two)
