@@ -105,6 +105,14 @@ class LineSolver:
         return units
 
 
-def fits(quantity: int, keys: Sequence[int]) -> bool:
-    """Whether every key sum of this line stays below LIMIT (int64-exact with INF headroom)."""
-    return all(k >= 0 for k in keys) and max(keys, default=0) * quantity < LIMIT
+# The walk back keeps one table per offer: (offers + 1) × (suppliers per line + 1) × (quantity + 1)
+# int64s. Beyond this many (160 MB) the full integer program is used instead.
+MAX_CELLS = 20_000_000
+
+
+def fits(quantity: int, keys: Sequence[int], limit: int | None = None) -> bool:
+    """Whether every key sum of this line stays below LIMIT (int64-exact with INF headroom)
+    and its tables stay within MAX_CELLS."""
+    rows = 1 if limit is None else min(limit, len(keys)) + 1
+    return (all(k >= 0 for k in keys) and max(keys, default=0) * quantity < LIMIT
+            and (len(keys) + 1) * rows * (quantity + 1) <= MAX_CELLS)

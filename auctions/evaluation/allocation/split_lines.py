@@ -39,7 +39,7 @@ def _solver(form: SplitFormulation, plan: LinePlan, lexicographic: bool) -> Line
         keys = [c * weight + r for c, r in zip(costs, ranks, strict=True)]
     else:
         keys = costs
-    if not fits(plan.quantity, keys):
+    if not fits(plan.quantity, keys, form.max_suppliers_per_line):
         return None
     return LineSolver(plan.quantity, keys, [form.offers[k].min_quantity for k in plan.offers],
                       [form.offers[k].max_quantity for k in plan.offers], form.max_suppliers_per_line)

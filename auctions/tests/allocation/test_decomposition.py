@@ -136,3 +136,17 @@ def test_bundles_in_one_solve_equal_the_two_stages(problem):
     assert (one is None) == (two is None)
     if one is not None:
         assert weights(form, one) == weights(form, two)
+
+
+def test_huge_quantities_fall_back_to_the_full_model():
+    lines = (Line(1, 5_000_000),)
+    offers = tuple(Offer(s, 10 + s, 1, D("1.00") + s, 1, 5_000_000) for s in range(1, 6))
+    form = split.formulate(SplitProblem(lines, offers))
+    try:
+        split_lines.relaxed_units(form)
+    except split_lines.Unusable:
+        pass
+    else:
+        raise AssertionError("expected the per-line programme to refuse")
+    allocation = solve_split(SplitProblem(lines, offers))
+    assert allocation.total_cost == D("10000000.00")
