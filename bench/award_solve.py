@@ -49,6 +49,9 @@ def cents(value: float) -> Decimal:
     return Decimal(str(round(value, 2)))
 
 
+LIMITS = "mixed"  # --limits: "mixed" (half the instances limited), "none" or "all" (same instances otherwise)
+
+
 def split_instance(rng: random.Random, suppliers: int, lines: int) -> SplitProblem:
     items = tuple(Line(i, rng.randint(10, 500)) for i in range(1, lines + 1))
     base = {line.id: rng.uniform(1, 200) for line in items}
@@ -60,6 +63,7 @@ def split_instance(rng: random.Random, suppliers: int, lines: int) -> SplitProbl
                 lo = max(1, int(hi * rng.uniform(0, 0.5)))
                 offers.append(Offer(s, 1000 + s, line.id, cents(base[line.id] * rng.uniform(0.8, 1.25)), lo, hi))
     limited = rng.random() < 0.5
+    limited = {"mixed": limited, "none": False, "all": True}[LIMITS]
     return SplitProblem(items, tuple(offers), 3 if limited else None, 8 if limited else None,
                         tuple(rng.sample(range(1, suppliers + 1), suppliers)))
 
@@ -141,7 +145,12 @@ def main() -> int:
     parser.add_argument("--instances", type=int, default=20)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--kinds", default="split,bundles")
+    parser.add_argument("--limits", default="mixed", choices=("mixed", "none", "all"),
+                        help="split awards: max_suppliers_per_line=3 and max_suppliers=8 on half the instances "
+                             "(mixed), on none or on all (the instances are otherwise the same)")
     args = parser.parse_args()
+    global LIMITS
+    LIMITS = args.limits
     print("kind     size       N  inf winners  alloc p50   p95 s  VCG p50   p95 s  scipy agrees")
     ok = True
     for size in args.sizes.split(","):

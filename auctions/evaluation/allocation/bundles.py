@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import ClassVar
 
-from .formulation import Formulation, preference_ranks
+from .formulation import Formulation, preference_ranks, solve_two_stage
+from .highs_model import HighsMip, SolverError
 from .mip import Mip
 from .money import decimal_places, exact_sum, to_units
 from .problem import Allocation, Award, Bundle, BundleProblem, Infeasible, Line
@@ -16,6 +18,9 @@ from .problem import Allocation, Award, Bundle, BundleProblem, Infeasible, Line
 class BundleFormulation(Formulation):
     bundles: tuple[Bundle, ...] = ()  # canonical order; bundles[k] is column k
     lines: tuple[Line, ...] = ()
+    # Set partitioning with XOR rows solves at the root node here; presolve only costs time
+    # (bench/award_solve.py at 50×20: allocation p95 1.57 → 0.78 s, VCG p95 4.75 → 2.23 s).
+    solver_options: ClassVar[dict] = {"presolve": "off"}
 
 
 def check(problem: BundleProblem) -> None:
@@ -51,6 +56,26 @@ def formulate(problem: BundleProblem) -> BundleFormulation:
     for line in lines:
         mip.add_row([(k, 1) for k, b in enumerate(bundles) if line.id in b.line_ids], 1, 1)
     return BundleFormulation(mip, tie, columns_of, places, bundles, lines)
+
+
+def solve_lexicographic(form: BundleFormulation) -> list[int] | None:
+    """The two-stage optimum (cost, then preference weight) in one solve when that is exact.
+
+    Every line is in exactly one winning bundle, so any solution's preference weight is at
+    most max rank × Σ quantities < `weight`; minimising cost·weight + tie is then minimising
+    (cost, tie) lexicographically. Used when the combined objective stays in HiGHS's exact
+    range (mip.EXACT_LIMIT) and HiGHS proves it; otherwise the two stages as before.
+    """
+    quantity = {line.id: line.quantity for line in form.lines}
+    top_rank = max((t // sum(quantity[i] for i in b.line_ids)  # tie = rank × the bundle's quantity
+                    for t, b in zip(form.tie_costs, form.bundles, strict=True)), default=0)
+    weight = top_rank * sum(quantity.values()) + 1
+    combined = Mip([c * weight + t for c, t in zip(form.mip.costs, form.tie_costs, strict=True)],
+                   list(form.mip.upper), list(form.mip.rows))
+    try:
+        return HighsMip(combined, form.solver_options).minimise()
+    except (ValueError, SolverError):  # beyond the exact range, or not proven: two stages
+        return solve_two_stage(form)
 
 
 def decode(form: BundleFormulation, x: list[int]) -> Allocation:

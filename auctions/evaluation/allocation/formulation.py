@@ -3,8 +3,9 @@ and the two-stage (cost, then preference) solve.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import ClassVar
 
 from .highs_model import HighsMip, SolverError
 from .mip import Mip
@@ -16,6 +17,8 @@ class Formulation:
     tie_costs: list[int]  # second objective among cost-optimal solutions: preference rank × quantity
     columns_of: dict[int, list[int]]  # supplier id → every column of that supplier
     places: int
+    # HiGHS options for this kind of model, over highs_model.OPTIONS (a class attribute)
+    solver_options: ClassVar[dict] = {}
 
 
 def preference_ranks(preference: Iterable[int], supplier_ids: Iterable[int]) -> dict[int, int]:
@@ -28,15 +31,24 @@ def preference_ranks(preference: Iterable[int], supplier_ids: Iterable[int]) -> 
     return ranks
 
 
-def solve_two_stage(form: Formulation) -> list[int] | None:
+def solve_two_stage(form: Formulation, hint: list[int] | None = None, optimum: int | None = None) -> list[int] | None:
     """The cheapest solution; among the cheapest, the one with the least preference weight.
 
     Stage two adds the row cost ≤ optimum and swaps the objective. Both objectives are
     integral, so the stage-one optimum is kept exactly (checked again here), and the
     stage-one solution is a feasible start for stage two.
+
+    `hint`: a feasible solution to start from (checked exactly; ignored when it is not).
+    `optimum`: the caller has proven `hint` cost-optimal (its cost equals a lower bound),
+    so stage one is skipped.
     """
-    model = HighsMip(form.mip)
-    first = model.minimise()
+    if hint is not None and not form.mip.feasible(hint):
+        hint, optimum = None, None
+    model = HighsMip(form.mip, form.solver_options)
+    if optimum is not None and hint is not None and form.mip.cost(hint) == optimum:
+        first = hint
+    else:
+        first = model.minimise(hint=hint)
     if first is None:
         return None
     best = form.mip.cost(first)
@@ -47,21 +59,28 @@ def solve_two_stage(form: Formulation) -> list[int] | None:
     return second
 
 
-def optimum_without(form: Formulation, suppliers: Iterable[int]) -> dict[int, int | None]:
+def optimum_without(form: Formulation, suppliers: Iterable[int],
+                    starts: Callable[[int], list[int] | None] | None = None) -> dict[int, int | None]:
     """For each supplier, the optimal cost (in units) with that supplier removed, None when
     nothing is feasible without it.
 
     One model for all of them: the supplier's columns are fixed to zero by their bounds and
     released afterwards. Each re-solve is warm-started with the cheapest earlier solution
-    that stays feasible without the supplier (an incumbent from the start prunes the search).
+    that stays feasible without the supplier (an incumbent from the start prunes the search),
+    or with `starts(supplier)` when that is feasible and cheaper.
     """
-    model = HighsMip(form.mip)
+    model = HighsMip(form.mip, form.solver_options)
     found: list[list[int]] = []
     optimum: dict[int, int | None] = {}
     for s in suppliers:
         columns = form.columns_of.get(s, [])
         with model.without(columns):
-            x = model.minimise(hint=_start_without(form.mip, found, columns))
+            start = _start_without(form.mip, found, columns)
+            other = starts(s) if starts is not None else None
+            if other is not None and model.feasible(other) and (start is None or
+                                                                form.mip.cost(other) < form.mip.cost(start)):
+                start = other
+            x = model.minimise(hint=start)
         optimum[s] = None if x is None else form.mip.cost(x)
         if x is not None:
             found.append(x)

@@ -26,13 +26,13 @@ class SolverError(RuntimeError):
 
 
 class HighsMip:
-    def __init__(self, mip: Mip) -> None:
+    def __init__(self, mip: Mip, options: dict | None = None) -> None:
         mip.check_exact_range()
         self.mip = Mip(list(mip.costs), list(mip.upper), list(mip.rows))  # restrict_cost adds a row
         self.fixed: frozenset[int] = frozenset()
         self.costs = list(mip.costs)
         self.highs = highspy.Highs()
-        for name, value in OPTIONS.items():
+        for name, value in {**OPTIONS, **(options or {})}.items():
             self.highs.setOptionValue(name, value)
         self._load()
 

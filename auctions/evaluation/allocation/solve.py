@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from . import bundles, split, split_checks
+from . import bundles, split, split_checks, split_lines
 from .formulation import preference_ranks, solve_two_stage
 from .problem import Allocation, BundleProblem, Infeasible, SplitProblem
 
@@ -12,14 +12,34 @@ def solve_split(problem: SplitProblem) -> Allocation | Infeasible:
     """The allocation meeting every line's quantity at least cost, proven optimal; among
     equally cheap ones, the least preference-rank-weighted quantity (see formulation.py)."""
     form = split.formulate(problem)
-    x = solve_two_stage(form)
+    x = split_solution(form)
     return split_checks.diagnose(problem) if x is None else split.decode(form, x)
+
+
+def split_solution(form: split.SplitFormulation) -> list[int] | None:
+    """The two-stage optimum's columns: line by line (split_lines.py) when that is exact,
+    the full integer program otherwise."""
+    try:
+        units = split_lines.relaxed_units(form)
+    except split_lines.Unusable:
+        return solve_two_stage(form)
+    if units is None:  # a line cannot be met even on its own
+        return None
+    if form.max_suppliers is None or len(split_lines.suppliers_of(form, units)) <= form.max_suppliers:
+        return split_lines.full_columns(form, units)
+    # max_suppliers binds: the full model, started from a heuristic allocation within the
+    # limit; when that allocation costs the per-line lower bound it is cost-optimal already.
+    start = split_lines.incumbent(form)
+    if start is None:
+        return solve_two_stage(form)
+    bound = sum(split_lines.line_bounds(form) or [])
+    return solve_two_stage(form, hint=split_lines.full_columns(form, start), optimum=bound)
 
 
 def solve_bundles(problem: BundleProblem) -> Allocation | Infeasible:
     """Exact winner determination: at most one bundle per supplier, every line exactly once."""
     form = bundles.formulate(problem)
-    x = solve_two_stage(form)
+    x = bundles.solve_lexicographic(form)
     return bundles.diagnose(problem) if x is None else bundles.decode(form, x)
 
 

@@ -18,6 +18,9 @@ from .problem import Allocation, Award, Line, Offer, SplitProblem
 @dataclass
 class SplitFormulation(Formulation):
     offers: tuple[Offer, ...] = ()  # usable offers, canonical order; x of offers[k] is column 2k
+    lines: tuple[Line, ...] = ()  # by id
+    max_suppliers_per_line: int | None = None
+    max_suppliers: int | None = None
 
 
 def check(problem: SplitProblem) -> None:
@@ -73,7 +76,8 @@ def formulate(problem: SplitProblem) -> SplitFormulation:
             mip.add_row([(x + 1, 1) for x in mine], None, problem.max_suppliers_per_line)
     if problem.max_suppliers is not None:
         _limit_suppliers(mip, tie, columns_of, problem.max_suppliers)
-    return SplitFormulation(mip, tie, columns_of, places, offers)
+    return SplitFormulation(mip, tie, columns_of, places, offers, lines, problem.max_suppliers_per_line,
+                            problem.max_suppliers)
 
 
 def _limit_suppliers(mip: Mip, tie: list[int], columns_of: dict[int, list[int]], limit: int) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal
 
-from . import bundles, split
+from . import bundles, split, split_lines
 from .formulation import optimum_without, preference_ranks
 from .money import EXACT, from_units
 from .problem import Allocation, BundleProblem, Payment, SplitProblem
@@ -29,7 +29,7 @@ def payments(problem: SplitProblem | BundleProblem, allocation: Allocation, rule
         return tuple(_paid(s, allocation.cost_by_supplier[s], allocation.cost_by_supplier[s], bid_of[s])
                      for s in winners)
     form = split.formulate(problem) if isinstance(problem, SplitProblem) else bundles.formulate(problem)
-    without = optimum_without(form, winners)
+    without = _optimum_without(form, winners, allocation)
     paid = []
     for s in winners:
         bid = allocation.cost_by_supplier[s]
@@ -39,6 +39,41 @@ def payments(problem: SplitProblem | BundleProblem, allocation: Allocation, rule
         others = EXACT.subtract(allocation.total_cost, bid)
         paid.append(_paid(s, bid, EXACT.subtract(from_units(without[s], form.places), others), bid_of[s]))
     return tuple(paid)
+
+
+def _optimum_without(form, winners: list[int], allocation: Allocation) -> dict[int, int | None]:
+    if not isinstance(form, split.SplitFormulation):
+        return optimum_without(form, winners)
+    try:
+        if form.max_suppliers is None:
+            return split_lines.optimum_without(form, winners)
+        return _limited_without(form, winners, allocation)
+    except split_lines.Unusable:
+        return optimum_without(form, winners)
+
+
+def _limited_without(form: split.SplitFormulation, winners: list[int], allocation: Allocation) -> dict[int, int | None]:
+    """With max_suppliers: the per-line optimum without the winner when it keeps the limit
+    (then it is the optimum), else the full model started from the allocation with the
+    winner's lines re-filled (split_lines.replaced)."""
+    optimum: dict[int, int | None] = {}
+    hard = []
+    for s in winners:
+        relaxed = split_lines.relaxed_units(form, lexicographic=False, without=frozenset([s]))
+        if relaxed is None:
+            optimum[s] = None
+        elif len(split_lines.suppliers_of(form, relaxed)) <= form.max_suppliers:
+            optimum[s] = split_lines.units_cost(form, relaxed)
+        else:
+            hard.append(s)
+    if hard:
+        units = split_lines.units_of(form, allocation.awards)
+
+        def start(s: int) -> list[int] | None:
+            x = split_lines.replaced(form, units, s)
+            return None if x is None else split_lines.full_columns(form, x)
+        optimum.update(optimum_without(form, hard, start))
+    return {s: optimum[s] for s in winners}
 
 
 def _paid(supplier: int, bid: Decimal, payment: Decimal, bid_id: int) -> Payment:
