@@ -30,6 +30,8 @@ from auctions.evaluation.rank import DEFAULT_TIE_BREAKING, Evaluation
 from auctions.models import Bid, BidBundle, BidLine
 from common.money import format_money
 
+from .allocation_cache import kept, problem_key
+
 
 def allocates(rfq) -> bool:
     """Whether the RFQ is awarded as an allocation (lines split, or bundles) rather than to one bid."""
@@ -88,6 +90,10 @@ def allocation_result(rfq, bids: list[Bid], quotes: list[Quote]) -> AllocationRe
     rule = pricing_rule(rfq)
     if not bids:
         return AllocationResult(problem, Infeasible("No valid quote."), (), rule, None)
+    return kept(problem_key(problem, rule), lambda: _solved(problem, rule))
+
+
+def _solved(problem: SplitProblem | BundleProblem, rule: str) -> AllocationResult:
     outcome = solve(problem)
     paid = payments(problem, outcome, rule) if isinstance(outcome, Allocation) else ()
     return AllocationResult(problem, outcome, paid, rule, best_single_supplier(problem))

@@ -369,3 +369,53 @@ def test_the_fairness_report_page_and_pdf_show_the_allocation(api, demo, login):
     assert len(_allocation(report["outcome"]["allocation"])) == 8  # facts, then the allocation and payments tables
     pdf = api("buyer").get(f"/api/v1/rfqs/{rfq}/fairness-report/?format=pdf")
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+
+
+# --- solved once ---------------------------------------------------------------------------
+
+def test_an_allocation_is_solved_once_however_often_it_is_looked_at(api, demo, monkeypatch):
+    """The solver is pure, so its answer is kept under a digest of its problem: the evaluation
+    page and API do not re-solve a large award on every look (auctions/services/allocation_cache.py)."""
+    from django.core.cache.backends.locmem import LocMemCache
+
+    import auctions.services.allocation as service
+    import auctions.services.allocation_cache as kept
+
+    # An empty store of its own: ids repeat between tests, so an earlier test may have solved
+    # this very problem (the same problem has the same answer).
+    monkeypatch.setattr(kept, "cache", LocMemCache("allocation-test", {}))
+    rfq = split_auction(demo)
+    split_quotes(api, rfq)
+    solved = []
+    real = service.solve
+    monkeypatch.setattr(service, "solve", lambda problem: solved.append(problem) or real(problem))
+    first = close_and_evaluate(api, rfq)
+    again = api("buyer").get(f"/api/v1/rfqs/{rfq}/evaluation/").json()
+    assert transition(api, "buyer", rfq, "evaluate").json()["status"] == "evaluation"
+    assert len(solved) == 1 and again["total_cost"] == first["total_cost"] == "560.00"
+    assert again["payments"] == first["payments"]
+
+
+def test_without_a_working_cache_the_allocation_is_still_solved(api, demo, monkeypatch):
+    from auctions.services.allocation_cache import cache
+
+    def down(*args, **kwargs):
+        raise ConnectionError("cache unreachable")
+
+    rfq = split_auction(demo)
+    split_quotes(api, rfq)
+    monkeypatch.setattr(cache, "get", down)
+    monkeypatch.setattr(cache, "set", down)
+    assert close_and_evaluate(api, rfq)["total_cost"] == "560.00"
+
+
+def test_the_cache_key_is_the_problem_whatever_the_order_of_a_set():
+    from auctions.evaluation.allocation import Bundle, BundleProblem, Line
+    from auctions.services.allocation_cache import problem_key
+
+    lines = (Line(1, 5), Line(2, 3))
+    one = BundleProblem(lines, (Bundle(7, 70, 0, frozenset({1, 2}), Decimal("75.00")),), preference=(7,))
+    same = BundleProblem(lines, (Bundle(7, 70, 0, frozenset({2, 1}), Decimal("75.00")),), preference=(7,))
+    other = BundleProblem(lines, (Bundle(7, 70, 0, frozenset({1, 2}), Decimal("75.01")),), preference=(7,))
+    assert problem_key(one, "VCG") == problem_key(same, "VCG")
+    assert problem_key(one, "VCG") != problem_key(other, "VCG") != problem_key(one, "FIRST_PRICE")
