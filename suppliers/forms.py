@@ -104,9 +104,7 @@ class QuoteForm(forms.Form):
         """The API's quote body (api.md "Bids"): blank prices are left out, so the rules say
         whether a partial quote is allowed."""
         data = self.cleaned_data
-        body = {"line_items": [self._line(pk) for pk in self.priced_line_ids()],
-                "valid_until": data["valid_until"].isoformat() if data.get("valid_until") else None,
-                "terms": data.get("terms", "")}
+        body = {"line_items": [self._line(pk) for pk in self.priced_line_ids()], **validity_and_terms(data)}
         if self.criteria:
             body["criteria"] = {}
             for criterion in self.criteria:
@@ -116,6 +114,12 @@ class QuoteForm(forms.Form):
                 elif value is not None and value.strip():
                     body["criteria"][criterion["id"]] = _number(value.strip())
         return body
+
+
+def validity_and_terms(data: dict) -> dict:
+    """The part every sealed quote body shares (api.md "Bids")."""
+    return {"valid_until": data["valid_until"].isoformat() if data.get("valid_until") else None,
+            "terms": data.get("terms", "")}
 
 
 def _number(text: str):
@@ -206,5 +210,4 @@ class BundleQuoteForm(forms.Form):
         data = self.cleaned_data
         return {"bundles": [{"line_item_ids": [int(pk) for pk in data[self.lines_field(row)]],
                              "price": data[self.price_field(row)].strip()} for row in self.sent_rows],
-                "valid_until": data["valid_until"].isoformat() if data.get("valid_until") else None,
-                "terms": data.get("terms", "")}
+                **validity_and_terms(data)}
