@@ -50,6 +50,9 @@ def test_a_supplier_submits_two_bundles_on_its_page(live_server, page, screensho
     expect(current.locator("tr[data-bundle]")).to_have_count(2)
     expect(current).to_contain_text("USD 75.00")
     expect(current).to_contain_text("USD 40.00")
+    history = page.get_by_test_id("bid-history")
+    expect(history.locator("th").filter(has_text="Dearest bundle")).to_have_count(1)  # not a sum of bundles
+    expect(history).to_contain_text("75.00")
     screenshot("47-supplier-bundles-submitted")
     quote = own_quote(Bid.objects.get(rfq_id=rfq_id))
     assert quote["bundles"] == [{"line_item_ids": sorted([rice, flour]), "price": Decimal("75.00")},

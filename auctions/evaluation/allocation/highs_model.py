@@ -106,3 +106,57 @@ class HighsMip:
         self.costs = list(costs)
         n = len(costs)
         self.highs.changeColsCost(n, np.arange(n, dtype=np.int32), np.array(costs, dtype=float))
+
+
+class HighsColumns:
+    """An LP whose columns arrive in batches (column generation), solved for its duals; the
+    integer decisions are taken outside (split_patterns.py branches and prices)."""
+
+    def __init__(self, row_lower: list[float], row_upper: list[float], options: dict | None = None) -> None:
+        self.highs = highspy.Highs()
+        for name, value in {**OPTIONS, **(options or {})}.items():
+            self.highs.setOptionValue(name, value)
+        n = len(row_lower)
+        self.highs.addRows(n, np.array(row_lower, dtype=float), np.array(row_upper, dtype=float),
+                           0, np.array([], dtype=np.int32), np.array([], dtype=np.int32), np.array([], dtype=float))
+        self.columns = 0
+
+    def add_columns(self, costs: list[float], upper: list[int], rows: list[list[int]], coefs: list[list[int]]) -> range:
+        """Columns with bounds [0, upper]; returns their indices."""
+        starts = np.cumsum([0] + [len(r) for r in rows[:-1]], dtype=np.int32)
+        index = np.array([i for r in rows for i in r], dtype=np.int32)
+        value = np.array([v for c in coefs for v in c], dtype=float)
+        n = len(costs)
+        self.highs.addCols(n, np.array(costs, dtype=float), np.zeros(n), np.array(upper, dtype=float),
+                           len(index), starts, index, value)
+        added = range(self.columns, self.columns + n)
+        self.columns += n
+        return added
+
+    def set_bounds(self, columns: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
+        idx = np.asarray(columns, dtype=np.int32)
+        self.highs.changeColsBounds(len(idx), idx, np.asarray(lower, dtype=float), np.asarray(upper, dtype=float))
+
+    def set_costs(self, costs: np.ndarray) -> None:
+        n = len(costs)
+        self.highs.changeColsCost(n, np.arange(n, dtype=np.int32), np.asarray(costs, dtype=float))
+
+    def values(self) -> np.ndarray:
+        return np.array(self.highs.getSolution().col_value)
+
+    def add_row(self, columns: list[int], coefs: list[int], lo: int | None, hi: int | None) -> None:
+        lower = -highspy.kHighsInf if lo is None else float(lo)
+        upper = highspy.kHighsInf if hi is None else float(hi)
+        self.highs.addRow(lower, upper, len(columns), np.array(columns, dtype=np.int32), np.array(coefs, dtype=float))
+
+    def delete_last_row(self) -> None:
+        last = self.highs.getNumRow() - 1
+        self.highs.deleteRows(1, np.array([last], dtype=np.int32))
+
+    def relaxation(self) -> tuple[float, np.ndarray]:
+        """The LP optimum over the columns held: objective and row duals (d = c − Aᵀ·duals)."""
+        self.highs.run()
+        status = self.highs.getModelStatus()
+        if status != highspy.HighsModelStatus.kOptimal:
+            raise SolverError(f"HiGHS stopped the LP with {self.highs.modelStatusToString(status)}.")
+        return self.highs.getInfo().objective_function_value, np.array(self.highs.getSolution().row_dual)

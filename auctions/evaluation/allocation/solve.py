@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from . import bundles, split, split_checks, split_lines
+from . import bundles, split, split_checks, split_lines, split_patterns
 from .formulation import preference_ranks, solve_two_stage
 from .problem import Allocation, BundleProblem, Infeasible, SplitProblem
 
@@ -27,8 +27,15 @@ def split_solution(form: split.SplitFormulation) -> list[int] | None:
         return None
     if form.max_suppliers is None or len(split_lines.suppliers_of(form, units)) <= form.max_suppliers:
         return split_lines.full_columns(form, units)
-    # max_suppliers binds: the full model, started from a heuristic allocation within the
-    # limit; when that allocation costs the per-line lower bound it is cost-optimal already.
+    # max_suppliers binds: branch and price over per-line patterns (split_patterns.py);
+    # where that does not apply, the full model, started from a heuristic allocation within
+    # the limit (when it costs the per-line lower bound it is cost-optimal already).
+    try:
+        units = split_patterns.solve(form)
+    except split_patterns.TooHard:
+        pass
+    else:
+        return None if units is None else split_lines.full_columns(form, units)
     start = split_lines.incumbent(form)
     if start is None:
         return solve_two_stage(form)

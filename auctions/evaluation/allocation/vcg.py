@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal
 
-from . import bundles, split, split_lines
+from . import bundles, split, split_lines, split_patterns
 from .formulation import optimum_without, preference_ranks
 from .money import EXACT, from_units
 from .problem import Allocation, BundleProblem, Payment, SplitProblem
@@ -54,8 +54,9 @@ def _optimum_without(form, winners: list[int], allocation: Allocation) -> dict[i
 
 def _limited_without(form: split.SplitFormulation, winners: list[int], allocation: Allocation) -> dict[int, int | None]:
     """With max_suppliers: the per-line optimum without the winner when it keeps the limit
-    (then it is the optimum), else the full model started from the allocation with the
-    winner's lines re-filled (split_lines.replaced)."""
+    (then it is the optimum), else branch and price over patterns (split_patterns.py), or
+    where that does not apply the full model started from the allocation with the winner's
+    lines re-filled (split_lines.replaced)."""
     optimum: dict[int, int | None] = {}
     hard = []
     for s in winners:
@@ -66,6 +67,12 @@ def _limited_without(form: split.SplitFormulation, winners: list[int], allocatio
             optimum[s] = split_lines.units_cost(form, relaxed)
         else:
             hard.append(s)
+    if hard:
+        try:
+            optimum.update(split_patterns.optimum_without(form, hard))
+            hard = []
+        except split_patterns.TooHard:
+            pass
     if hard:
         units = split_lines.units_of(form, allocation.awards)
 
