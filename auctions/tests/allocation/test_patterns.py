@@ -10,7 +10,16 @@ from decimal import Decimal as D
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from auctions.evaluation.allocation import Line, Offer, SplitProblem, solve_split, split, split_lines, split_patterns
+from auctions.evaluation.allocation import (
+    Line,
+    Offer,
+    SplitProblem,
+    patterns,
+    solve_split,
+    split,
+    split_lines,
+    split_patterns,
+)
 from auctions.evaluation.allocation.formulation import optimum_without, solve_two_stage
 
 from .brute import split_optimum
@@ -88,7 +97,7 @@ def test_by_hand_two_suppliers_allowed():
 
 
 def test_too_many_patterns_fall_back_to_the_compact_model(monkeypatch):
-    monkeypatch.setattr(split_patterns, "PATTERN_LIMIT", 3)
+    monkeypatch.setattr(patterns, "PATTERN_LIMIT", 3)
     lines = (Line(1, 10), Line(2, 10))
     offers = tuple(Offer(s, 10 + s, line.id, D(str(s)), 1, 10) for s in (1, 2, 3) for line in lines)
     form = split.formulate(SplitProblem(lines, offers, None, 1))
