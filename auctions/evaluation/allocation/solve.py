@@ -17,25 +17,34 @@ def solve_split(problem: SplitProblem) -> Allocation | Infeasible:
 
 
 def split_solution(form: split.SplitFormulation) -> list[int] | None:
-    """The two-stage optimum's columns: line by line (split_lines.py) when that is exact,
-    the full integer program otherwise."""
+    """The two-stage optimum's columns: line by line (split_lines.py) without max_suppliers,
+    branch and price over per-line patterns (split_patterns.py) with it; the full integer
+    program where neither applies."""
+    if form.max_suppliers is not None:
+        try:
+            units = split_patterns.solve(form)
+        except split_patterns.TooHard:
+            return _limited_by_full_model(form)
+        return None if units is None else split_lines.full_columns(form, units)
+    try:
+        units = split_lines.relaxed_units(form)
+    except split_lines.Unusable:
+        return solve_two_stage(form)
+    return None if units is None else split_lines.full_columns(form, units)
+
+
+def _limited_by_full_model(form: split.SplitFormulation) -> list[int] | None:
+    """max_suppliers without patterns: the per-line optimum when it keeps the limit, else
+    the full model started from a heuristic allocation within the limit (when that costs
+    the per-line lower bound it is cost-optimal already)."""
     try:
         units = split_lines.relaxed_units(form)
     except split_lines.Unusable:
         return solve_two_stage(form)
     if units is None:  # a line cannot be met even on its own
         return None
-    if form.max_suppliers is None or len(split_lines.suppliers_of(form, units)) <= form.max_suppliers:
+    if len(split_lines.suppliers_of(form, units)) <= form.max_suppliers:
         return split_lines.full_columns(form, units)
-    # max_suppliers binds: branch and price over per-line patterns (split_patterns.py);
-    # where that does not apply, the full model, started from a heuristic allocation within
-    # the limit (when it costs the per-line lower bound it is cost-optimal already).
-    try:
-        units = split_patterns.solve(form)
-    except split_patterns.TooHard:
-        pass
-    else:
-        return None if units is None else split_lines.full_columns(form, units)
     start = split_lines.incumbent(form)
     if start is None:
         return solve_two_stage(form)

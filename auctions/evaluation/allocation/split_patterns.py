@@ -55,6 +55,11 @@ NODE_LIMIT = 5_000  # branch-and-price nodes before giving up (then the compact 
 BOUND_MARGIN = 1e-9
 
 
+def branch_on(free: list[int], z: np.ndarray) -> int:
+    """The supplier to branch on: the most fractional z (lowest position on ties)."""
+    return min(free, key=lambda s: (abs(z[s] - 0.5), s))
+
+
 class TooHard(Exception):
     """Branch and price gave up (NODE_LIMIT): the caller solves the compact model."""
 
@@ -189,6 +194,9 @@ class PatternMaster:
         while True:
             _, duals = self.model.relaxation()
             d = self._reduced(duals[:self.rows])
+            bound = self._bound(duals, excluded, z_lower, z_upper, cover)
+            if self._prunes(bound):  # the bound holds at every round: stop as soon as it prunes
+                return bound, self.model.values()[:self.n_suppliers]
             d[excluded | (self.column_of >= 0)] = np.inf
             candidates = np.flatnonzero(d < NEGATIVE)
             if not len(candidates):
@@ -197,7 +205,7 @@ class PatternMaster:
             lines = self.p.line[order]
             rank_in_line = np.arange(len(order)) - np.searchsorted(lines, lines)
             self._add(order[rank_in_line < PER_ROUND])
-        return self._bound(duals, excluded, z_lower, z_upper, cover), self.model.values()[:self.n_suppliers]
+        return bound, self.model.values()[:self.n_suppliers]
 
     def _bound(self, duals: np.ndarray, excluded: np.ndarray, z_lower: np.ndarray, z_upper: np.ndarray,
                cover: frozenset[int]) -> float:
@@ -237,7 +245,12 @@ class PatternMaster:
     def search(self, zero: frozenset[int] = frozenset()) -> Best | None:
         """The optimum (by the current objective) with suppliers `zero` excluded, None when
         nothing is feasible. Best-first branch and price on z; leaves are exact."""
+        everyone = frozenset(range(self.n_suppliers)) - zero
         self.best: Best | None = None
+        self.nodes = 0
+        unlimited = self.leaf(everyone)  # the optimum ignoring max_suppliers ...
+        if unlimited is None or len(self.suppliers_of(unlimited)) <= self.form.max_suppliers:
+            return unlimited  # ... is the optimum when it keeps the limit (or nothing is feasible)
         heap: list[tuple[float, int, frozenset[int], frozenset[int]]] = [(-math.inf, 0, zero, frozenset())]
         counter = itertools.count(1)
         nodes = 0
@@ -275,12 +288,15 @@ class PatternMaster:
                         up = bound + max(0.0, self.z_reduced[f])
                         heapq.heappush(heap, (up, next(counter), off | frozenset(unused[:i]), on | {f}))
                 continue
-            s = min(free, key=lambda s: (abs(z[s] - 0.5), s))
+            s = branch_on(free, z)
             d = self.z_reduced[s]
             heapq.heappush(heap, (bound + max(0.0, d), next(counter), off, on | {s}))
             heapq.heappush(heap, (bound + max(0.0, -d), next(counter), off | {s}, on))
         self.nodes = nodes
         return self.best
+
+    def suppliers_of(self, best: Best) -> set[int]:
+        return {int(s) for j in best.chosen for s in self.p.members[j] if s < self.n_suppliers}
 
     def _offer(self, candidate: Best | None) -> None:
         if candidate is not None and (self.best is None or self._better(candidate, self.best)):
@@ -317,6 +333,7 @@ class PatternMaster:
 def solve(form: SplitFormulation) -> list[int] | None:
     """Units per offer of the two-stage optimum under max_suppliers, None when infeasible.
     Raises TooHard when this method does not apply or gives up."""
+    form.mip.check_exact_range()  # what the compact model refuses, this refuses too
     patterns = enumerate_patterns(form)
     if patterns is None:
         raise TooHard
@@ -329,6 +346,7 @@ def solve(form: SplitFormulation) -> list[int] | None:
 def optimum_without(form: SplitFormulation, suppliers: list[int]) -> dict[int, int | None]:
     """The least cost without each supplier (None: infeasible without it). One master, its
     pool kept warm between the re-solves. Raises TooHard as `solve`."""
+    form.mip.check_exact_range()
     patterns = enumerate_patterns(form)
     if patterns is None:
         raise TooHard

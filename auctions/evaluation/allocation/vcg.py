@@ -53,10 +53,14 @@ def _optimum_without(form, winners: list[int], allocation: Allocation) -> dict[i
 
 
 def _limited_without(form: split.SplitFormulation, winners: list[int], allocation: Allocation) -> dict[int, int | None]:
-    """With max_suppliers: the per-line optimum without the winner when it keeps the limit
-    (then it is the optimum), else branch and price over patterns (split_patterns.py), or
-    where that does not apply the full model started from the allocation with the winner's
+    """With max_suppliers: branch and price over patterns (split_patterns.py); where that
+    does not apply, the per-line optimum without the winner when it keeps the limit (then
+    it is the optimum), else the full model started from the allocation with the winner's
     lines re-filled (split_lines.replaced)."""
+    try:
+        return split_patterns.optimum_without(form, winners)
+    except split_patterns.TooHard:
+        pass
     optimum: dict[int, int | None] = {}
     hard = []
     for s in winners:
@@ -67,12 +71,6 @@ def _limited_without(form: split.SplitFormulation, winners: list[int], allocatio
             optimum[s] = split_lines.units_cost(form, relaxed)
         else:
             hard.append(s)
-    if hard:
-        try:
-            optimum.update(split_patterns.optimum_without(form, hard))
-            hard = []
-        except split_patterns.TooHard:
-            pass
     if hard:
         units = split_lines.units_of(form, allocation.awards)
 
