@@ -54,7 +54,7 @@ LIVE_TYPES = {
 
 
 def register() -> None:
-    realtime.register({audit_type: rule for audit_type, (_, rule) in LIVE_TYPES.items()}, messages_for)
+    realtime.register("auction", {audit_type: rule for audit_type, (_, rule) in LIVE_TYPES.items()}, messages_for)
 
 
 # --- audiences ---------------------------------------------------------------------------------

@@ -38,9 +38,8 @@ def audit_event(*, type: str, head: AuditStream, actor=None, rfq=None,
                             actor_name=event.actor_name, at=event.at, payload=event.payload,
                             prev_hash=event.prev_hash)
     head.last_seq, head.last_hash = event.seq, event.hash
-    if realtime.is_live(type, rfq):
+    if realtime.is_live(type, rfq):  # its place in the chain live clients replay (publishing is the caller's)
         event.live_prev_seq, head.last_live_seq = head.last_live_seq, event.seq
-    realtime.announce(event)
     return event
 
 

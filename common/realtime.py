@@ -1,10 +1,18 @@
 """Live updates: the one way events reach connected clients (architecture.md "Live updates").
 
-The audit trail decides what happened and in which order; this module only delivers. An
-app registers which of its audit event types are live and a builder that turns a stored
-event into one message per audience (serialised once per audience, never once per socket).
-`announce` is called for every audit event as it is written and publishes the messages
-when the transaction commits, so nobody hears of a change that was rolled back.
+The audit trail decides what happened and in which order; this module only delivers. Each
+app registers a family: which of its audit event types are live (with a predicate on the
+RFQ) and a builder that turns a stored event into one message per audience (serialised once
+per audience, never once per socket). A family or an audit type is registered once; a second
+registration is an error, never a silent replacement.
+
+A service that changes what live clients see says so next to its audit append:
+
+    event = audit_append(type="rfq.pause", ...)
+    publish_on_commit(event)
+
+and the messages go out when the transaction commits, so nobody hears of a change that was
+rolled back.
 
 Delivery is at-most-once (Redis pub/sub may drop a message): every live message names
 the live event before it (`prev_seq`), clients that see a gap resume from the stored events.
@@ -21,8 +29,10 @@ import json
 import logging
 import threading
 from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from rest_framework.utils.encoders import JSONEncoder
 
 from .after_commit import after_commit
@@ -31,35 +41,54 @@ logger = logging.getLogger(__name__)
 
 Message = tuple[str, dict]  # (group, body)
 
-# audit type -> whether an event of that type on this RFQ is live (in the seq chain)
-_live_rules: dict[str, Callable[[object], bool]] = {}
-_builder: Callable[[object], Iterable[Message]] | None = None
+LiveRule = Callable[[object], bool]  # is an event of this type on this RFQ live?
+Builder = Callable[[object], Iterable[Message]]  # a stored event → its messages
 
 
-def register(live: dict[str, Callable[[object], bool]], builder: Callable[[object], Iterable[Message]]) -> None:
-    """Declare the live audit types (each with a predicate on the RFQ) and the message builder."""
-    global _builder
-    _live_rules.update(live)
-    _builder = builder
+@dataclass(frozen=True)
+class LiveFamily:
+    name: str
+    rules: dict[str, LiveRule]  # audit type → rule
+    build: Builder
+
+
+_families: dict[str, LiveFamily] = {}
+_family_of: dict[str, LiveFamily] = {}  # audit type → its family
+
+
+def register(family: str, live: dict[str, LiveRule], builder: Builder) -> None:
+    """Declare a family of live audit types (each with a predicate on the RFQ) and the
+    builder of their messages. Registering a family or an audit type twice is an error."""
+    if family in _families:
+        raise ImproperlyConfigured(f"The live family {family!r} is registered twice.")
+    taken = sorted(set(live) & set(_family_of))
+    if taken:
+        raise ImproperlyConfigured(f"Live audit types {taken} belong to another family already.")
+    entry = LiveFamily(family, dict(live), builder)
+    _families[family] = entry
+    _family_of.update(dict.fromkeys(live, entry))
 
 
 def is_live(audit_type: str, rfq) -> bool:
     """Whether clients receive this event with a public seq (part of the chain they replay)."""
-    rule = _live_rules.get(audit_type)
-    return bool(rule and rfq is not None and rule(rfq))
+    family = _family_of.get(audit_type)
+    return bool(family and rfq is not None and family.rules[audit_type](rfq))
 
 
-def announce(event) -> None:
-    """Publish `event`'s messages once the current transaction commits (now, outside one)."""
-    if _builder is None or event.rfq_id is None or event.type not in _live_rules:
+def publish_on_commit(event) -> None:
+    """Send `event`'s messages to live clients once the current transaction commits (now,
+    outside one). Services call it next to the audit append of a change clients see; for an
+    audit type no family registered it does nothing."""
+    family = _family_of.get(event.type)
+    if family is None or event.rfq_id is None:
         return
-    after_commit(_publish, event)
+    after_commit(_publish, family, event)
 
 
-def _publish(event) -> None:
+def _publish(family: LiveFamily, event) -> None:
     # The change is committed whatever happens here; a lost message is what resume is for.
     try:
-        send(_builder(event))
+        send(family.build(event))
     except Exception:
         logger.exception("live delivery of %s #%s failed", event.stream, event.seq)
 

@@ -12,6 +12,7 @@ from audit.services import audit_append
 from common.after_commit import after_commit
 from common.errors import InvalidTransition, ValidationFailed
 from common.fsm import run_transition
+from common.realtime import publish_on_commit
 from suppliers.notifications import notify_outcome
 from suppliers.services import invitations_send_pending
 
@@ -93,9 +94,10 @@ def _transition(rfq: RFQ, name: str, *, actor, reason: str = "", payload: dict |
     run_transition(rfq, name, **kwargs)
     rfq.status_reason = reason
     rfq.save()
-    audit_append(type=f"rfq.{name}", actor=actor, rfq=rfq, payload={
+    event = audit_append(type=f"rfq.{name}", actor=actor, rfq=rfq, payload={
         "from": before, "to": rfq.status, "reason": reason,
         "bidding_deadline": rfq.bidding_deadline, **(payload or {})})
+    publish_on_commit(event)  # open, pause, resume, close, reopen, cancel reach live clients
     return rfq
 
 
@@ -293,10 +295,11 @@ def rfq_fallback(*, rfq: RFQ, user, reason: str = "") -> RFQ:
     rfq.sealed_fallback_at = timezone.now()
     rfq.status_reason = reason
     rfq.save(update_fields=["sealed_fallback_at", "status_reason", "updated_at"])
-    audit_append(type="rfq.fallback", actor=user, rfq=rfq, payload={
+    event = audit_append(type="rfq.fallback", actor=user, rfq=rfq, payload={
         "from": rfq.status, "to": rfq.status, "reason": reason, "mode": "sealed",
         "bidding_deadline": rfq.bidding_deadline, "best_amount_at_switch": rfq.best_amount,
         "bid_count_at_switch": rfq.bid_count})
+    publish_on_commit(event)
     return rfq
 
 

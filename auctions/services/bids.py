@@ -20,6 +20,7 @@ from audit.models import AuditStream, rfq_stream
 from audit.services import audit_append, audit_event, audit_lock
 from common.db import insert_statement, instances, run_batch, select_columns, update_statement
 from common.errors import ApplicationError, Forbidden, NotFound
+from common.realtime import publish_on_commit
 from procurement.models import RFQ
 from procurement.scheduling import schedule_close
 
@@ -167,13 +168,15 @@ def bid_place(*, rfq: RFQ, user, draft, meta: RequestMeta) -> PlacedBid:
             _record(ctx, violations, blocked=True, head=head)
         else:
             bid, extension = mechanism.accept(ctx, meta)
-            _audit(ctx, head, "bid.placed", {**mechanism.audit_payload(bid), **meta.as_dict(),
-                                             "submitted_at": bid.submitted_at, "bid_count": locked.bid_count})
+            placed = _audit(ctx, head, "bid.placed", {**mechanism.audit_payload(bid), **meta.as_dict(),
+                                                      "submitted_at": bid.submitted_at, "bid_count": locked.bid_count})
+            publish_on_commit(placed)  # live clients see the bid (open-book auctions; sealed: nothing)
             if extension:
-                _audit(ctx, head, "deadline.extended", {
+                extended = _audit(ctx, head, "deadline.extended", {
                     "old_deadline": extension.old_deadline, "new_deadline": extension.new_deadline,
                     "extension_number": extension.number, "max_extensions": extension.max_extensions,
                     "triggered_by_bid": bid.pk, "bid_submitted_at": bid.submitted_at})
+                publish_on_commit(extended)
                 schedule_close(locked)  # on commit: the close job for the new deadline version
             _record(ctx, violations, blocked=False, bid=bid, head=head)
             gaming_scan_soon(rfq_id=locked.pk)  # on commit, debounced: one cache call
@@ -200,10 +203,11 @@ def bid_withdraw(*, rfq: RFQ, user, bid_id: int, meta: RequestMeta) -> PlacedBid
             bid.status, bid.withdrawn_at = BidStatus.WITHDRAWN, ctx.now
             bid.save(update_fields=["status", "withdrawn_at"])
             mechanism.withdrawn(locked, bid)
-            audit_append(type="bid.withdrawn", actor=user, rfq=locked, payload={
+            withdrawn = audit_append(type="bid.withdrawn", actor=user, rfq=locked, payload={
                 "bid_id": bid.pk, "supplier_id": bid.supplier_id, "version": bid.version, **meta.as_dict(),
                 "withdrawals_used": sum(1 for b in ctx.own_bids if b.withdrawn_at) + 1,
                 "best_amount": None if mechanism.sealed else locked.best_amount, "bid_count": locked.bid_count})
+            publish_on_commit(withdrawn)
             gaming_scan_soon(rfq_id=locked.pk)
             return PlacedBid(bid=bid, rfq=locked, warnings=violations)
     _refuse(ctx, violations)

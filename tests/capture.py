@@ -1,0 +1,28 @@
+"""Capture what services publish to live clients (like Zulip's capture_send_event_calls).
+
+    with capture_live_messages() as sent:
+        bid_place(...)
+    assert [body["type"] for _, body in sent] == [...]
+
+The services' after-commit callbacks run when the block ends (the test's transaction never
+commits), and every message they would have sent is recorded as (group, body) instead of
+going to Redis or the in-process hub. A service that raises inside the block publishes
+nothing: its callbacks belonged to a rolled-back transaction.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from unittest import mock
+
+from django.test import TestCase
+
+from common import realtime
+
+
+@contextmanager
+def capture_live_messages() -> Iterator[list[realtime.Message]]:
+    sent: list[realtime.Message] = []
+    with mock.patch.object(realtime, "send", side_effect=lambda messages: sent.extend(messages)), \
+            TestCase.captureOnCommitCallbacks(execute=True):
+        yield sent
