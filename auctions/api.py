@@ -1,8 +1,6 @@
 """Bid endpoints (api.md "Bids"): parse → one service → render what the caller may see."""
 from __future__ import annotations
 
-import hashlib
-
 from django.core.handlers.asgi import ASGIRequest
 from django.http import StreamingHttpResponse
 from drf_spectacular.utils import (
@@ -18,34 +16,18 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.api import body_object
-from common.client_ip import client_ip
 from common.errors import ApplicationError, Forbidden, ValidationFailed
 from common.money import format_money
+from common.request_meta import request_meta
 from common.schema import SEQ_SCHEMA, ViolationSchema, api_errors
 from procurement.selectors import rfq_for_bidding, rfq_get
 
 from . import live, selectors
 from .idempotency import idempotent
 from .mechanisms import get_mechanism
-from .models import Bid
 from .serializers import BidOutput, BundleQuoteInput, QuoteInput, ReverseBidInput
-from .services import RequestMeta, bid_place, bid_withdraw
+from .services import bid_place, bid_withdraw
 from .streams import event_stream
-
-
-def request_meta(request) -> RequestMeta:
-    user_agent = request.headers.get("User-Agent", "")[:300]
-    # A client may send its own device fingerprint; otherwise we derive a coarse one, marked
-    # as derived: gaming detection must not read two suppliers on one browser version as one machine.
-    fingerprint = request.headers.get("X-Device-Fingerprint", "")[:128] or Bid.DERIVED_FINGERPRINT + hashlib.sha256(
-        f"{user_agent}|{request.headers.get('Accept-Language', '')}".encode()).hexdigest()[:32]
-    session_key = (request.session.session_key or "") if hasattr(request, "session") else ""
-    # The trail links bids from one session without holding the key, a credential whoever
-    # reads the trail could sign in with.
-    session = hashlib.sha256(f"session:{session_key}".encode()).hexdigest()[:32] if session_key else ""
-    return RequestMeta(ip=client_ip(request), user_agent=user_agent, fingerprint=fingerprint,
-                       session=session)
-
 
 DATETIME = serializers.DateTimeField()  # one instance: building DRF fields per response shows in the bid path
 

@@ -3,6 +3,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from common.request_meta import DERIVED_FINGERPRINT
+
 
 class BidStatus(models.TextChoices):
     ACCEPTED = "accepted", "Accepted"  # valid and standing
@@ -42,7 +44,7 @@ class Bid(models.Model):
 
     # Marks a fingerprint the server derived from the user agent (the client sent none): it
     # names a browser build that honest suppliers share, not a device.
-    DERIVED_FINGERPRINT = "ua:"
+    DERIVED_FINGERPRINT = DERIVED_FINGERPRINT  # common.request_meta
 
     class Meta:
         ordering = ["rfq_id", "submitted_at", "id"]

@@ -21,22 +21,9 @@ from audit.services import audit_append, audit_event, audit_lock
 from common.db import insert_statement, instances, run_batch, select_columns, update_statement
 from common.errors import ApplicationError, Forbidden, NotFound
 from common.realtime import publish_on_commit
+from common.request_meta import RequestMeta
 from procurement.models import RFQ
 from procurement.scheduling import schedule_close
-
-
-@dataclass(frozen=True)
-class RequestMeta:
-    """Where a bid came from, for the audit trail and gaming detection."""
-
-    ip: str | None = None
-    user_agent: str = ""
-    fingerprint: str = ""
-    session: str = ""
-
-    def as_dict(self) -> dict:
-        return {"ip": self.ip, "user_agent": self.user_agent, "fingerprint": self.fingerprint,
-                "session": self.session}
 
 
 @dataclass

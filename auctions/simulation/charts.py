@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from procurement.views.charts import compact, nice_step
+from common.charts import compact, nice_step
 
 WIDTH, LEFT, RIGHT, TOP, ROW, AXIS = 400, 12, 14, 8, 64, 30
 LABELS = {("SEALED_BID", "FIRST_PRICE"): "Sealed bid · first price (pay as bid)",

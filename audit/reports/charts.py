@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from procurement.views.charts import compact, nice_step
+from common.charts import compact, nice_step
 
 
 @dataclass

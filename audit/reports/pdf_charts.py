@@ -13,7 +13,7 @@ from reportlab.graphics.charts.lineplots import LinePlot
 from reportlab.graphics.shapes import Circle, Drawing, Line, String
 from reportlab.lib import colors
 
-from procurement.views.charts import compact, nice_step
+from common.charts import compact, nice_step
 
 TEAL = colors.HexColor("#0f7c80")
 GREY = colors.HexColor("#5b6b82")

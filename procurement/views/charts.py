@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
+from common.charts import compact, nice_step
+
 # One colour per scored criterion (price first), distinguishable side by side.
 PALETTE = ["#0f7c80", "#3b6fd8", "#d08a1e", "#8a4fd1", "#d1495b", "#2e9d5b", "#5b6b82", "#b5651d", "#1e96c8"]
 
@@ -37,27 +39,6 @@ class BarChart:
     ticks: list[dict] = field(default_factory=list)
     reserve_x: float | None = None
     reserve_label: str = ""
-
-
-def nice_step(maximum: float, target_ticks: int = 5) -> float:
-    """A round tick step (1, 2, 2.5 or 5 × 10^k) giving about `target_ticks` ticks up to `maximum`."""
-    if maximum <= 0:
-        return 1.0
-    raw = maximum / target_ticks
-    magnitude = 10 ** math.floor(math.log10(raw))
-    for factor in (1, 2, 2.5, 5, 10):
-        if raw <= factor * magnitude:
-            return factor * magnitude
-    return 10 * magnitude  # pragma: no cover - the loop always returns
-
-
-def compact(amount: float) -> str:
-    """Axis labels: 12 500 → "12.5k", 2 000 000 → "2M"."""
-    for limit, suffix in ((1e9, "bn"), (1e6, "M"), (1e3, "k")):
-        if abs(amount) >= limit:
-            text = f"{amount / limit:.1f}".rstrip("0").rstrip(".")
-            return f"{text}{suffix}"
-    return f"{amount:g}"
 
 
 def totals_chart(rows: list[dict], *, reserve: Decimal | None = None, reserve_label: str = "",

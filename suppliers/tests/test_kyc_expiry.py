@@ -9,7 +9,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from audit.models import PLATFORM_STREAM, AuditEvent
-from common.management.commands.seed_demo import demo_pdf
+from procurement.management.commands.seed_demo import demo_pdf
 from suppliers import services
 from suppliers.models import KycDocument, KycStatus
 from suppliers.tasks import kyc_expiry_daily

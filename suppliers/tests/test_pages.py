@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role, User
-from common.management.commands.seed_demo import demo_pdf
+from procurement.management.commands.seed_demo import demo_pdf
 from procurement.models import RFQ
 from suppliers.models import Invitation, KycDocument, SupplierCompany
 from tests.api.helpers import mentions_amount

@@ -8,7 +8,7 @@ from django.utils import timezone
 from accounts.models import Role, User
 from audit.models import PLATFORM_STREAM, AuditEvent
 from common.errors import Forbidden, InvalidTransition, ValidationFailed
-from common.management.commands.seed_demo import demo_pdf
+from procurement.management.commands.seed_demo import demo_pdf
 from suppliers import services
 from suppliers.models import SupplierCompany
 

@@ -18,7 +18,6 @@ from django.views.decorators.http import require_POST
 from rest_framework.exceptions import ValidationError as ShapeError
 
 from accounts.models import Role
-from auctions.api import request_meta
 from auctions.mechanisms import get_mechanism
 from auctions.rules import REGISTRY as RULES
 from auctions.rules.fairness import WITHDRAWAL_LIMIT
@@ -27,6 +26,7 @@ from auctions.services import BidRejected, bid_place, bid_withdraw
 from common.errors import ApplicationError, flatten_field_errors
 from common.money import currency_decimals
 from common.pages import page_view, require_role
+from common.request_meta import request_meta
 from procurement.models import RFQStatus
 from procurement.selectors import rfq_get
 from procurement.views.display import SCORING_LABELS, line_items_for_display, money, scoring_weights

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from audit.models import PLATFORM_STREAM, AuditEvent
-from common.management.commands.seed_demo import demo_pdf
+from procurement.management.commands.seed_demo import demo_pdf
 from procurement.models import RFQ
 from suppliers.models import Category, Invitation, KycDocument, SupplierCompany
 from tests.factories import published_rfq

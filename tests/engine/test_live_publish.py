@@ -8,8 +8,9 @@ from django.core.exceptions import ImproperlyConfigured
 
 from auctions.mechanisms import get_mechanism
 from auctions.models import Bid
-from auctions.services import BidRejected, RequestMeta, bid_place, bid_withdraw
+from auctions.services import BidRejected, bid_place, bid_withdraw
 from common import realtime
+from common.request_meta import RequestMeta
 from procurement import services as rfq_services
 from procurement.models import RFQ
 from tests.capture import capture_live_messages

@@ -173,7 +173,8 @@ class Command(BaseCommand):
         then the close job and the buyer's evaluation. Its award (above the high-value threshold)
         waits for the compliance officer's certification of the fairness report."""
         from auctions.mechanisms import get_mechanism
-        from auctions.services import RequestMeta, bid_place
+        from auctions.services import bid_place
+        from common.request_meta import RequestMeta
 
         mechanism = get_mechanism(rfq.auction_type)
         bidders = [i.supplier for i in Invitation.objects.filter(rfq=rfq, status=InvitationStatus.ACCEPTED).select_related("supplier")]
