@@ -102,6 +102,9 @@ class PatternMaster:
         self.size = real.sum(axis=1)
         self.membership = sparse.csr_array(
             (np.ones(real.sum()), (np.nonzero(real)[0], patterns.members[real])), shape=(n, self.n_suppliers))
+        # z_s's column: −1 on each of its link rows (+1 on the limit row, added apart)
+        self.z_columns = sparse.csr_array(
+            (np.full(len(link), -1.0), ([s for (_, s) in link], list(link.values()))), shape=(self.n_suppliers, self.rows))
         self.z_links = [np.array([r for (_, s2), r in link.items() if s2 == s], dtype=np.int64)
                         for s in range(self.n_suppliers)]
         lower = [1.0] * self.n_lines + [-math.inf] * len(link) + [-math.inf]
@@ -194,7 +197,7 @@ class PatternMaster:
         while True:
             _, duals = self.model.relaxation()
             d = self._reduced(duals[:self.rows])
-            bound = self._bound(duals, excluded, z_lower, z_upper, cover)
+            bound = self._bound(duals, excluded, z_lower, z_upper, cover, d)
             if self._prunes(bound):  # the bound holds at every round: stop as soon as it prunes
                 return bound, self.model.values()[:self.n_suppliers]
             d[excluded | (self.column_of >= 0)] = np.inf
@@ -208,15 +211,18 @@ class PatternMaster:
         return bound, self.model.values()[:self.n_suppliers]
 
     def _bound(self, duals: np.ndarray, excluded: np.ndarray, z_lower: np.ndarray, z_upper: np.ndarray,
-               cover: frozenset[int]) -> float:
+               cover: frozenset[int], d: np.ndarray | None = None) -> float:
         """Weak duality with the final duals, sign-corrected so that any y is valid: every
         feasible award x has key(x) ≥ y·b + Σ_j min(d_j·l_j, d_j·u_j) over the real columns
         (patterns with u = 0 where excluded, z within the node's bounds; no artificials)."""
         y = duals[:self.rows].copy()
-        y[self.n_lines:] = np.minimum(y[self.n_lines:], 0.0)  # ≤ rows of a minimisation: dual ≤ 0
-        d = self._reduced(y)
+        wrong = y[self.n_lines:] > 0.0
+        if wrong.any() or d is None:
+            y[self.n_lines:][wrong] = 0.0  # ≤ rows of a minimisation: dual ≤ 0
+            d = self._reduced(y)
+        d = d.copy()
         d[excluded] = 0.0
-        z = np.array([y[rows].sum() - y[self.limit_row] for rows in self.z_links])  # −1 per link, +1 limit
+        z = -(self.z_columns @ y) - y[self.limit_row]  # c_z = 0: d_z = −(−Σ links) − limit dual
         base = y[:self.n_lines].sum() + y[self.limit_row] * self.form.max_suppliers
         if cover:  # Σ z ≥ 1 over the cover: dual ≥ 0
             extra = max(0.0, float(duals[self.rows]))
