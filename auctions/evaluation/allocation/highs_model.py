@@ -133,6 +133,17 @@ class HighsColumns:
         self.columns += n
         return added
 
+    def add_columns_packed(self, costs: np.ndarray, upper: np.ndarray, counts: np.ndarray, rows: np.ndarray) -> range:
+        """Columns with bounds [0, upper] and coefficient 1 in their rows: `counts[i]` rows
+        each, all of them concatenated in `rows`. Returns their indices."""
+        n = len(costs)
+        starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int32)
+        self.highs.addCols(n, np.asarray(costs, dtype=float), np.zeros(n), np.asarray(upper, dtype=float),
+                           len(rows), starts, np.asarray(rows, dtype=np.int32), np.ones(len(rows)))
+        added = range(self.columns, self.columns + n)
+        self.columns += n
+        return added
+
     def set_bounds(self, columns: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
         idx = np.asarray(columns, dtype=np.int32)
         self.highs.changeColsBounds(len(idx), idx, np.asarray(lower, dtype=float), np.asarray(upper, dtype=float))

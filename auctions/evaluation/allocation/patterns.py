@@ -7,6 +7,7 @@ exact in integers and also the least preference weight among the cheapest alloca
 """
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from dataclasses import dataclass
@@ -30,6 +31,14 @@ class Patterns:
     suppliers: list[int]  # supplier id per position
 
 
+@functools.lru_cache(maxsize=256)
+def _combinations(n: int, size: int) -> np.ndarray:
+    """Every `size`-subset of range(n) as rows in lexicographic order (cached: lines share n)."""
+    combos = np.array(list(itertools.combinations(range(n), size)), dtype=np.int64).reshape(-1, size)
+    combos.setflags(write=False)
+    return combos
+
+
 def enumerate_patterns(form: SplitFormulation) -> Patterns | None:
     """Every pattern of every line, or None when there are more than PATTERN_LIMIT."""
     assert form.max_suppliers is not None
@@ -50,7 +59,7 @@ def enumerate_patterns(form: SplitFormulation) -> Patterns | None:
         low = np.array([form.offers[k].min_quantity for k in ks], dtype=np.int64)
         high = np.array([form.offers[k].max_quantity for k in ks], dtype=np.int64)
         for size in range(1, min(width, len(ks)) + 1):
-            combos = np.array(list(itertools.combinations(range(len(ks)), size)), dtype=np.int64)
+            combos = _combinations(len(ks), size)
             lo, hi = low[combos], high[combos]
             rest = plan.quantity - lo.sum(axis=1)
             fits = (rest >= 0) & (hi.sum(axis=1) >= plan.quantity)

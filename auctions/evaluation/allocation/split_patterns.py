@@ -145,9 +145,10 @@ class PatternMaster:
         ids = ids[self.column_of[ids] < 0]
         if not len(ids):
             return
-        rows = [[int(self.p.line[j]), *(int(r) for r in self.link[j] if r < self.rows)] for j in ids]
-        added = self.model.add_columns(list(self.scaled[ids]), [1] * len(ids), rows,
-                                       [[1] * len(r) for r in rows])
+        # Each column: its line row, then its members' link rows (the pad, past the rows, left out).
+        entries = np.concatenate([self.p.line[ids, None], self.link[ids]], axis=1)
+        real = entries < self.rows
+        added = self.model.add_columns_packed(self.scaled[ids], np.ones(len(ids)), real.sum(axis=1), entries[real])
         self.column_of[ids] = np.array(added, dtype=np.int64)
         self.pattern_at = np.concatenate([self.pattern_at, ids])
 
