@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("procurement.urls")),
     path("", include("auctions.simulation.urls")),
     path("supplier/", include("suppliers.urls")),
+    path("supplier/", include("procurement.supplier_urls")),
 ]
 
 handler404 = page_not_found

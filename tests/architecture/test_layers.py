@@ -37,18 +37,6 @@ KNOWN = {
     ("suppliers/expiry.py", "audit.services"),
     ("suppliers/services.py", "audit.services"),
     ("suppliers/services.py", "procurement.models"),
-    ("suppliers/views/bidding.py", "auctions.mechanisms"),
-    ("suppliers/views/bidding.py", "auctions.rules"),
-    ("suppliers/views/bidding.py", "auctions.rules.fairness"),
-    ("suppliers/views/bidding.py", "auctions.selectors"),
-    ("suppliers/views/bidding.py", "auctions.services"),
-    ("suppliers/views/bidding.py", "procurement.models"),
-    ("suppliers/views/bidding.py", "procurement.selectors"),
-    ("suppliers/views/bidding.py", "procurement.views.display"),
-    ("suppliers/views/rfqs.py", "auctions.selectors"),
-    ("suppliers/views/rfqs.py", "procurement.models"),
-    ("suppliers/views/rfqs.py", "procurement.selectors"),
-    ("suppliers/views/rfqs.py", "procurement.views.display"),
 }
 
 

@@ -29,10 +29,10 @@ from common.pages import page_view, require_role
 from common.request_meta import request_meta
 from procurement.models import RFQStatus
 from procurement.selectors import rfq_get
-from procurement.views.display import SCORING_LABELS, line_items_for_display, money, scoring_weights
+from suppliers.forms import BundleQuoteForm, QuoteForm, ReverseBidForm
+from suppliers.models import InvitationStatus
 
-from ..forms import BundleQuoteForm, QuoteForm, ReverseBidForm
-from ..models import InvitationStatus
+from .display import SCORING_LABELS, line_items_for_display, money, scoring_weights
 
 # Rules whose finding belongs to one input even without metadata naming it.
 RULE_FIELDS = {"quote_validity": "valid_until", "minimum_decrement": "amount", "starting_price_ceiling": "amount"}
@@ -326,7 +326,7 @@ def _placed_message(rfq, placed, user) -> str:
 @page_view
 def bid_submit(request, pk: int):
     """Place a quote or a reverse-auction bid from the RFQ page."""
-    from .rfqs import rfq_page
+    from .supplier_rfq import rfq_page
 
     rfq = rfq_get(user=request.user, pk=pk)
     require_role(request.user, Role.SUPPLIER, "Only invited suppliers bid.")

@@ -9,12 +9,12 @@ from django.views.decorators.http import require_POST
 from accounts.models import Role
 from common.errors import ApplicationError
 from common.pages import page_view, require_role
+from suppliers import services
+from suppliers.forms import DeclineForm
+from suppliers.models import InvitationStatus
+from suppliers.selectors import invitation_get_for_supplier, invitations_for_supplier
 
-from .. import services
-from ..forms import DeclineForm
-from ..models import InvitationStatus
-from ..selectors import invitation_get_for_supplier, invitations_for_supplier
-from .rfqs import ANSWERABLE_RFQ, rfq_page
+from .supplier_rfq import ANSWERABLE_RFQ, rfq_page
 
 
 def _group_of(invitation) -> str:

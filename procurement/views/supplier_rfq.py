@@ -11,11 +11,11 @@ from auctions.selectors import OUTCOME_STATES, supplier_outcome
 from common.pages import page_view, require_role
 from procurement.models import RFQStatus
 from procurement.selectors import reserve_visible_to, rfq_get, rfq_invitation_of
-from procurement.views.display import auction_summary, criteria_rows, line_items_for_display, money
+from suppliers.forms import DeclineForm
+from suppliers.models import InvitationStatus
 
-from ..forms import DeclineForm
-from ..models import InvitationStatus
-from .bidding import bidding_context
+from .display import auction_summary, criteria_rows, line_items_for_display, money
+from .supplier_bidding import bidding_context
 
 ANSWERABLE_RFQ = (RFQStatus.PUBLISHED, RFQStatus.OPEN, RFQStatus.PAUSED)
 
