@@ -76,5 +76,8 @@ REGISTRY: dict[str, Mechanism] = {}
 
 
 def register(mechanism_class: type[Mechanism]) -> type[Mechanism]:
+    """Register an auction type (a class decorator); a type registers once."""
+    if mechanism_class.type in REGISTRY:
+        raise ValueError(f"Auction type {mechanism_class.type} is registered twice")
     REGISTRY[mechanism_class.type] = mechanism_class()
     return mechanism_class

@@ -69,6 +69,8 @@ DETECTORS: dict[str, Detect] = {}
 def detector(name: str) -> Callable[[Detect], Detect]:
     """Register a detector under `name` (the alert's `detector` and its settings key)."""
     def register(detect: Detect) -> Detect:
+        if name in DETECTORS:
+            raise ValueError(f"Gaming detector {name} is registered twice")
         DETECTORS[name] = detect
         return detect
     return register
