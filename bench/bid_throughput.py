@@ -49,7 +49,7 @@ from harness.setup import PG_ADMIN_URL, SetupError, prepare
 from harness.world import World, create_world
 from throughput.invariants import check_invariants
 from throughput.load import run_load
-from throughput.pgbench import PGBENCH_BATCHED_SCRIPT, run_pgbench
+from throughput.pgbench import run_pgbench
 from throughput.report import Outcome, report, write_json
 
 
@@ -108,7 +108,7 @@ def measure(args, world: World, servers: Servers, tmpdir: Path) -> Outcome:
         say(f"[pgbench] {args.clients} clients × {args.seconds} s")
         pg = run_pgbench(args, world, tmpdir)
         say("[pgbench] the same, batched as the Django transaction sends it")
-        pg["batched"] = run_pgbench(args, world, tmpdir, PGBENCH_BATCHED_SCRIPT, "bid-batched")
+        pg["batched"] = run_pgbench(args, world, tmpdir, "bid-batched")
     return Outcome(load=load, problems=problems, facts=facts, pg=pg, server_info=server_info, profile=profile)
 
 

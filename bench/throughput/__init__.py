@@ -2,6 +2,7 @@
 
 - `load`: the client threads, their bidding patterns and what they record.
 - `invariants`: what must hold in the database after the run.
-- `pgbench`: the pgbench scripts, running them and reading pgbench's figures.
+- `pgbench_sql`: the pgbench scripts, with table and column names from the Django models.
+- `pgbench`: running them and reading pgbench's figures.
 - `report`: the printed report and the --json figures.
 """
