@@ -77,10 +77,11 @@ def postgres_cpu() -> float:
 
 
 def machine_busy() -> tuple[float, float]:
-    """(busy, total) CPU seconds over all cores since boot."""
+    """(busy, total) CPU seconds over all cores since boot. Busy is summed from the busy fields
+    (not total − idle), so that it never goes backwards through float rounding."""
     t = psutil.cpu_times()
-    total = t.user + t.nice + t.system + t.idle + t.iowait + t.irq + t.softirq + t.steal
-    return total - t.idle - t.iowait, total
+    busy = t.user + t.nice + t.system + t.irq + t.softirq + t.steal
+    return busy, busy + t.idle + t.iowait
 
 
 class CpuMeter:
