@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from harness.client import request_once
 from harness.machine import code_revision, machine_info
 from harness.metrics import tree_stats
 from harness.servers import die_with_parent, free_port, start_process, stop_processes, wait_http
@@ -107,18 +108,9 @@ async def open_subscribers(n: int, url_for, headers_for, kind: str, batch: int =
 
 async def bid_at_rate(port: int, rfq_id: int, tokens: list[str], rate: float, seconds: float) -> dict:
     """Bids through the real bid path at `rate` per second (descending ladder, one decrement apart)."""
-    import http.client
-
     def post(token: str, amount: Decimal) -> int:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        try:
-            conn.request("POST", f"/api/v1/rfqs/{rfq_id}/bids/", body=json.dumps({"amount": f"{amount:.2f}"}),
-                         headers={"Authorization": f"Token {token}", "Content-Type": "application/json"})
-            response = conn.getresponse()
-            response.read()
-            return response.status
-        finally:
-            conn.close()
+        return request_once(port, "POST", f"/api/v1/rfqs/{rfq_id}/bids/", token, {"amount": f"{amount:.2f}"},
+                            timeout=30)[0]
 
     statuses: dict[int, int] = {}
     start, n = time.monotonic(), 0
