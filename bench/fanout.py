@@ -28,9 +28,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import resource
-import signal
 import subprocess
 import sys
 import tempfile
@@ -40,11 +38,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import bid_throughput as base  # noqa: E402  (the shared setup: database, world, servers)
+from harness.client import request_once
+from harness.machine import code_revision, machine_info
+from harness.metrics import tree_stats
+from harness.servers import die_with_parent, free_port, start_process, stop_processes, wait_http
+from harness.setup import PG_ADMIN_URL, VENV_BIN, SetupError, prepare
+from harness.stats import percentile
+from harness.world import DECREMENT, STARTING_PRICE, create_world
 
-REPO = base.REPO
-VENV_BIN = base.VENV_BIN
 TARGET_P99_FACTOR = 2.0
 LADDER = 0
 
@@ -55,28 +56,6 @@ class Subscriber:
     latencies: list[float] = field(default_factory=list)
     start_seq: int = 0
     closed: str | None = None
-
-
-def percentile(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
-
-
-def proc_stats(pid: int) -> tuple[float, float]:
-    """(CPU seconds, RSS MiB) of a process and its children still alive."""
-    pids = [pid] + base.descendants(pid)
-    cpu = base.process_cpu(pids)
-    rss = 0
-    for p in pids:
-        try:
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    rss += int(line.split()[1])
-        except OSError:
-            pass
-    return cpu, rss / 1024
 
 
 async def subscribe(url: str, headers: dict, sub: Subscriber, ready: asyncio.Event, stop: asyncio.Event,
@@ -129,18 +108,9 @@ async def open_subscribers(n: int, url_for, headers_for, kind: str, batch: int =
 
 async def bid_at_rate(port: int, rfq_id: int, tokens: list[str], rate: float, seconds: float) -> dict:
     """Bids through the real bid path at `rate` per second (descending ladder, one decrement apart)."""
-    import http.client
-
     def post(token: str, amount: Decimal) -> int:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        try:
-            conn.request("POST", f"/api/v1/rfqs/{rfq_id}/bids/", body=json.dumps({"amount": f"{amount:.2f}"}),
-                         headers={"Authorization": f"Token {token}", "Content-Type": "application/json"})
-            response = conn.getresponse()
-            response.read()
-            return response.status
-        finally:
-            conn.close()
+        return request_once(port, "POST", f"/api/v1/rfqs/{rfq_id}/bids/", token, {"amount": f"{amount:.2f}"},
+                            timeout=30)[0]
 
     statuses: dict[int, int] = {}
     start, n = time.monotonic(), 0
@@ -151,7 +121,7 @@ async def bid_at_rate(port: int, rfq_id: int, tokens: list[str], rate: float, se
         due = start + n / rate
         await asyncio.sleep(max(0.0, due - time.monotonic()))
         LADDER += 1  # one descending ladder across sizes: every bid beats the one before
-        amount = base.STARTING_PRICE - LADDER * base.DECREMENT * 10
+        amount = STARTING_PRICE - LADDER * DECREMENT * 10
         pending.append(loop.run_in_executor(None, post, tokens[n % len(tokens)], amount))
         n += 1
     for status in await asyncio.gather(*pending):
@@ -197,7 +167,7 @@ def summarise(subs: list[Subscriber], expected: set[int]) -> dict:
         lost += len(want - set(sub.received))
         latencies += sub.latencies
     return {"expected": len(expected) * len(subs), "lost": lost, "failed": failed,
-            "p50_ms": percentile(latencies, 0.5) * 1000, "p99_ms": percentile(latencies, 0.99) * 1000}
+            "p50_ms": percentile(latencies, 50) * 1000, "p99_ms": percentile(latencies, 99) * 1000}
 
 
 async def run_project(args, world, ws_port: int, http_port: int, ws_pid: int, n: int) -> dict:
@@ -209,11 +179,11 @@ async def run_project(args, world, ws_port: int, http_port: int, ws_pid: int, n:
     subs, tasks, stop = await open_subscribers(
         n, lambda i: f"ws://127.0.0.1:{ws_port}/ws/rfqs/{world.rfq_id}/",
         lambda i: {"Authorization": f"Token {subscriber_tokens[i % len(subscriber_tokens)]}"}, "project")
-    cpu_before, _ = proc_stats(ws_pid)
+    cpu_before, _ = tree_stats(ws_pid)
     t0 = time.time()
     bids = await bid_at_rate(http_port, world.rfq_id, bidder_tokens, args.rate, args.seconds)
     await asyncio.sleep(args.drain)
-    cpu_after, rss = proc_stats(ws_pid)
+    cpu_after, rss = tree_stats(ws_pid)
     stop.set()
     await asyncio.gather(*tasks)
     start_seq = min(s.start_seq for s in subs)
@@ -232,20 +202,20 @@ def _aware(epoch: float):
 
 
 async def run_bare(args, n: int, expected: int, tmpdir: Path) -> dict:
-    port = _free_port()
+    port = free_port()
     script = tmpdir / "bare_server.py"
     script.write_text(BARE_SERVER)
     proc = subprocess.Popen([sys.executable, str(script), str(port), str(args.rate), str(expected)],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-                            preexec_fn=base.die_with_parent)
+                            preexec_fn=die_with_parent)
     try:
         assert proc.stdout.readline().strip() == "ready"
         subs, tasks, stop = await open_subscribers(n, lambda i: f"ws://127.0.0.1:{port}/", lambda i: {}, "bare")
-        cpu_before, _ = proc_stats(proc.pid)
+        cpu_before, _ = tree_stats(proc.pid)
         proc.stdin.write("go\n")
         proc.stdin.flush()
         await asyncio.sleep(expected / args.rate + args.drain)
-        cpu_after, rss = proc_stats(proc.pid)
+        cpu_after, rss = tree_stats(proc.pid)
         stop.set()
         await asyncio.gather(*tasks)
         result = summarise(subs, set(range(1, expected + 1)))
@@ -255,37 +225,6 @@ async def run_bare(args, n: int, expected: int, tmpdir: Path) -> dict:
         proc.stdin.write("stop\n") if proc.poll() is None else None
         proc.terminate()
         proc.wait(timeout=10)
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def start(command: list[str], env: dict, log: Path) -> subprocess.Popen:
-    handle = open(log, "wb")  # noqa: SIM115 (closed with the process)
-    proc = subprocess.Popen(command, cwd=REPO, env=env, stdout=handle, stderr=subprocess.STDOUT,
-                            start_new_session=True, preexec_fn=base.die_with_parent)
-    handle.close()
-    return proc
-
-
-def wait_http(port: int, timeout: float = 60) -> None:
-    import http.client
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/")
-            conn.getresponse().read()
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise base.SetupError(f"nothing answers on port {port}")
 
 
 def parse_args(argv=None):
@@ -299,7 +238,7 @@ def parse_args(argv=None):
                         help="supplier accounts the subscribers connect as (connections share them)")
     parser.add_argument("--bidders", type=int, default=40, help="suppliers placing the bids (60 bids/min each)")
     parser.add_argument("--db", default="quayside_fanout")
-    parser.add_argument("--pg-url", default=base.PG_ADMIN_URL)
+    parser.add_argument("--pg-url", default=PG_ADMIN_URL)
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/12")
     parser.add_argument("--conn-max-age", type=int, default=None, help=argparse.SUPPRESS)
     return parser.parse_args(argv)
@@ -307,10 +246,10 @@ def parse_args(argv=None):
 
 async def main_async(args, world, env, tmpdir: Path) -> int:
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
-    ws_port, http_port = _free_port(), _free_port()
-    ws = start([str(VENV_BIN / "uvicorn"), "--port", str(ws_port), "--no-access-log", "--ws", "websockets-sansio",
+    ws_port, http_port = free_port(), free_port()
+    ws = start_process([str(VENV_BIN / "uvicorn"), "--port", str(ws_port), "--no-access-log", "--ws", "websockets-sansio",
                 "config.asgi:application"], env, tmpdir / "uvicorn.log")
-    http = start([str(VENV_BIN / "gunicorn"), "--bind", f"127.0.0.1:{http_port}", "--workers", "1",
+    http = start_process([str(VENV_BIN / "gunicorn"), "--bind", f"127.0.0.1:{http_port}", "--workers", "1",
                   "config.wsgi:application"], env, tmpdir / "gunicorn.log")
     rows, lost_any = [], False
     try:
@@ -324,12 +263,7 @@ async def main_async(args, world, env, tmpdir: Path) -> int:
             rows.append((n, project, bare))
             lost_any |= project["lost"] > 0 or project["failed"] > 0
     finally:
-        for proc in (ws, http):
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
+        stop_processes([ws, http])
     print(report(args, rows))
     return 1 if lost_any else 0
 
@@ -337,8 +271,8 @@ async def main_async(args, world, env, tmpdir: Path) -> int:
 def report(args, rows) -> str:
     lines = ["=" * 100, "Quayside live fan-out: one auction, N subscribers, bids through the real bid path", "=" * 100,
              "machine   {nproc} cores ({cpu}), {memory_gib} GiB, Linux {kernel}, Python {python}".format(
-                 **{"memory_gib": "?", **base.machine_info()}),
-             f"code      {base.code_revision()}",
+                 **{"memory_gib": "?", **machine_info()}),
+             f"code      {code_revision()}",
              f"project   1 × uvicorn (/ws/), 1 × gunicorn (bids), channels_redis pub/sub layer, {args.redis_url}",
              f"load      {args.rate:g} bids/s for {args.seconds:g} s per size, {args.drain:g} s drain", "",
              f"{'subs':>6} | {'server':<9} | {'bids 201':>8} | {'messages':>9} | {'lost':>5} | {'failed':>6} | "
@@ -365,19 +299,13 @@ def main(argv=None) -> int:
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     tmpdir = Path(tempfile.mkdtemp(prefix="quayside-fanout-"))
     try:
-        base.hold_database_lock(args.db)
-        env = base.bench_env(args, tmpdir)
-        print(f"[setup] recreating database {args.db}", flush=True)
-        base.recreate_database(args)
-        base.manage(env, "migrate", "--noinput", "-v", "0")
-        base.manage(env, "seed_demo")
-        base.django_setup(env)
-        world = base.create_world(args.identities + args.bidders)
+        env = prepare(args, tmpdir, say=lambda message: print(message, flush=True))
+        world = create_world(args.identities + args.bidders)
         from django.db import connections
 
         connections.close_all()
         return asyncio.run(main_async(args, world, env, tmpdir))
-    except base.SetupError as exc:
+    except SetupError as exc:
         print(f"bench could not run: {exc}", file=sys.stderr)
         return 2
     finally:

@@ -28,9 +28,9 @@ from collections import Counter, defaultdict
 from decimal import Decimal
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import bid_throughput as bench  # noqa: E402
+from harness.client import USER_AGENT
+from harness.setup import PG_ADMIN_URL, prepare
+from harness.world import STARTING_PRICE, create_world
 
 
 class QueryLog:
@@ -62,7 +62,7 @@ def main(argv=None) -> int:
     parser.add_argument("--bids", type=int, default=300, help="accepted bids to place (and as many refused)")
     parser.add_argument("--suppliers", type=int, default=128, help="bench suppliers on the auction")
     parser.add_argument("--db", default="quayside_bench_profile")
-    parser.add_argument("--pg-url", default=bench.PG_ADMIN_URL)
+    parser.add_argument("--pg-url", default=PG_ADMIN_URL)
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/13")
     parser.add_argument("--conn-max-age", type=int, default=None)
     parser.add_argument("--top", type=int, default=30, help="cProfile rows to print")
@@ -70,16 +70,72 @@ def main(argv=None) -> int:
     args.clients = 1
     tmpdir = Path(tempfile.mkdtemp(prefix="quayside-profile-"))
     try:
-        bench.hold_database_lock(args.db)
-        env = bench.bench_env(args, tmpdir)
-        bench.recreate_database(args)
-        bench.manage(env, "migrate", "--noinput", "-v", "0")
-        bench.manage(env, "seed_demo")
-        bench.django_setup(env)
-        world = bench.create_world(args.suppliers)
+        prepare(args, tmpdir)
+        world = create_world(args.suppliers)
         return profile(args, world)
     finally:
         shutil.rmtree(tmpdir, ignore_errors=True)
+
+
+def connect_cost(connection, times: int = 20) -> list[float]:
+    """Seconds to open a new PostgreSQL connection and run a first query (CONN_MAX_AGE=0 pays
+    it on every request)."""
+    out = []
+    for _ in range(times):
+        connection.close()
+        began = time.perf_counter()
+        connection.ensure_connection()
+        connection.cursor().execute("SELECT 1")
+        out.append(time.perf_counter() - began)
+    return out
+
+
+class Rounds:
+    """The requests, one at a time: per kind, what each cost and which statements it ran."""
+
+    expected = {"accepted": 201, "refused": 422, "state": 200}
+
+    def __init__(self, client, world, connection):
+        self.client, self.world, self.connection = client, world, connection
+        self.bids_path = f"/api/v1/rfqs/{world.rfq_id}/bids/"
+        self.state_path = f"/api/v1/rfqs/{world.rfq_id}/state/"
+        self.results = defaultdict(list)
+        self.shapes = defaultdict(Counter)
+        self.profiler = cProfile.Profile()
+
+    def run(self, i: int, mode: str, kind: str) -> bool:
+        """One request; False (after printing why) when its status is not the expected one."""
+        token = self.world.tokens[i % len(self.world.tokens)]
+        auth = {"HTTP_AUTHORIZATION": f"Token {token}", "HTTP_USER_AGENT": USER_AGENT}
+        if kind != "state":
+            # The bid's own state read is not part of the measurement.
+            best = Decimal(self.client.get(self.state_path, **auth).json()["leading_bid"] or STARTING_PRICE)
+            amount = best - Decimal("0.05") if kind == "accepted" else best
+        log = QueryLog(self.connection)
+        with self.connection.execute_wrapper(log):
+            if mode == "profiled":
+                self.profiler.enable()
+            began = time.perf_counter()
+            if kind == "state":
+                response = self.client.get(self.state_path, **auth)
+            else:
+                response = self.client.post(self.bids_path, {"amount": f"{amount:.2f}"},
+                                            content_type="application/json", **auth)
+            wall = time.perf_counter() - began
+            self.profiler.disable()
+        if response.status_code != self.expected[kind]:
+            print(f"unexpected {response.status_code} for a {kind} request: {response.content[:300]!r}")
+            return False
+        if mode == "timed":
+            self.record(kind, wall, log.rows)
+        return True
+
+    def record(self, kind: str, wall: float, rows: list[tuple[str, float, bool]]) -> None:
+        in_tx = [r for r in rows if r[2]]
+        self.results[kind].append({"wall": wall, "queries": len(rows), "in_tx": len(in_tx),
+                                   "db": sum(r[1] for r in rows), "db_tx": sum(r[1] for r in in_tx)})
+        for sql, _, inside in rows:
+            self.shapes[kind][("tx " if inside else "   ") + shape(sql)] += 1
 
 
 def profile(args, world) -> int:
@@ -87,8 +143,6 @@ def profile(args, world) -> int:
     from django.test import Client
 
     client = Client()
-    bids_path = f"/api/v1/rfqs/{world.rfq_id}/bids/"
-    state_path = f"/api/v1/rfqs/{world.rfq_id}/state/"
     # Each supplier bids at most 60 times a minute; spread the bids so the limit never refuses.
     if args.bids * 5 // 4 > 50 * len(world.tokens):
         args.bids = 50 * len(world.tokens) * 4 // 5
@@ -98,76 +152,39 @@ def profile(args, world) -> int:
 
     # Warm up (imports, URL resolver, first connection); not measured.
     for n in range(3):
-        client.get(state_path, HTTP_AUTHORIZATION=f"Token {world.tokens[n]}")
+        client.get(f"/api/v1/rfqs/{world.rfq_id}/state/", HTTP_AUTHORIZATION=f"Token {world.tokens[n]}")
+    connect_times = connect_cost(connection)
 
-    # New-connection cost (CONN_MAX_AGE=0 pays it on every request).
-    connect_times = []
-    for _ in range(20):
-        connection.close()
-        began = time.perf_counter()
-        connection.ensure_connection()
-        connection.cursor().execute("SELECT 1")
-        connect_times.append(time.perf_counter() - began)
-
-    results = defaultdict(list)
-    shapes = defaultdict(Counter)
-    profiler = cProfile.Profile()
-    expected = {"accepted": 201, "refused": 422, "state": 200}
+    rounds = Rounds(client, world, connection)
     # First pass timed without the profiler (it slows Python down); the last quarter of the
     # rounds runs again under cProfile for the function breakdown.
-    rounds = [("timed", kind) for _ in range(args.bids) for kind in ("accepted", "refused", "state")]
-    rounds += [("profiled", kind) for _ in range(max(1, args.bids // 4)) for kind in ("accepted", "refused", "state")]
-    for i, (mode, kind) in enumerate(rounds):
-        token = world.tokens[i % len(world.tokens)]
-        auth = {"HTTP_AUTHORIZATION": f"Token {token}", "HTTP_USER_AGENT": bench.USER_AGENT}
-        if kind != "state":
-            # The bid's own state read is not part of the measurement.
-            best = Decimal(client.get(state_path, **auth).json()["leading_bid"] or bench.STARTING_PRICE)
-            amount = best - Decimal("0.05") if kind == "accepted" else best
-        log = QueryLog(connection)
-        with connection.execute_wrapper(log):
-            if mode == "profiled":
-                profiler.enable()
-            began = time.perf_counter()
-            if kind == "state":
-                response = client.get(state_path, **auth)
-            else:
-                response = client.post(bids_path, {"amount": f"{amount:.2f}"}, content_type="application/json",
-                                       **auth)
-            wall = time.perf_counter() - began
-            profiler.disable()
-        if response.status_code != expected[kind]:
-            print(f"unexpected {response.status_code} for a {kind} request: {response.content[:300]!r}")
+    plan = [("timed", kind) for _ in range(args.bids) for kind in ("accepted", "refused", "state")]
+    plan += [("profiled", kind) for _ in range(max(1, args.bids // 4)) for kind in ("accepted", "refused", "state")]
+    for i, (mode, kind) in enumerate(plan):
+        if not rounds.run(i, mode, kind):
             return 1
-        if mode == "profiled":
-            continue
-        in_tx = [r for r in log.rows if r[2]]
-        results[kind].append({"wall": wall, "queries": len(log.rows), "in_tx": len(in_tx),
-                              "db": sum(r[1] for r in log.rows), "db_tx": sum(r[1] for r in in_tx)})
-        for sql, _, inside in log.rows:
-            shapes[kind][("tx " if inside else "   ") + shape(sql)] += 1
+    print_report(args, world, connection, connect_times, rounds)
+    return 0
 
+
+def print_report(args, world, connection, connect_times: list[float], rounds: Rounds) -> None:
     print("=" * 78)
     print(f"One request at a time through Django's test client; {len(world.tokens)} suppliers on the auction, "
           f"CONN_MAX_AGE={connection.settings_dict.get('CONN_MAX_AGE')}")
     print(f"new PostgreSQL connection (connect + first query): mean {statistics.fmean(connect_times) * 1000:.2f} ms")
     print("=" * 78)
     for kind in ("accepted", "refused", "state"):
-        rows = results[kind]
+        rows = rounds.results[kind]
         mean = {k: statistics.fmean(r[k] for r in rows) for k in rows[0]}
         print(f"{kind:<9s} n={len(rows)}  wall {mean['wall'] * 1000:6.2f} ms  SQL statements {mean['queries']:5.1f} "
               f"(inside the transaction {mean['in_tx']:4.1f})  time in SQL {mean['db'] * 1000:5.2f} ms "
               f"(inside {mean['db_tx'] * 1000:5.2f})  → Python {(mean['wall'] - mean['db']) * 1000:5.2f} ms")
-        for name, count in shapes[kind].most_common():
+        for name, count in rounds.shapes[kind].most_common():
             print(f"      {count / len(rows):6.1f} × {name}")
-    out = io.StringIO()
-    stats = pstats.Stats(profiler, stream=out).sort_stats("cumulative")
-    stats.print_stats(args.top)
-    print(out.getvalue()[:20000])
-    out = io.StringIO()  # by own time
-    pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(args.top)
-    print(out.getvalue()[:20000])
-    return 0
+    for order in ("cumulative", "tottime"):  # by time including callees, then by own time
+        out = io.StringIO()
+        pstats.Stats(rounds.profiler, stream=out).sort_stats(order).print_stats(args.top)
+        print(out.getvalue()[:20000])
 
 
 if __name__ == "__main__":

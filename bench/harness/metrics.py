@@ -1,0 +1,110 @@
+"""CPU and memory of processes, of PostgreSQL and of the machine, through psutil."""
+from __future__ import annotations
+
+import time
+
+import psutil
+
+
+def _process(pid: int) -> psutil.Process | None:
+    try:
+        return psutil.Process(pid)
+    except psutil.Error:
+        return None
+
+
+def descendants(pid: int) -> list[int]:
+    """Every live process below `pid` (Gunicorn's workers, Uvicorn's reloader children…)."""
+    proc = _process(pid)
+    if proc is None:
+        return []
+    try:
+        return [child.pid for child in proc.children(recursive=True)]
+    except psutil.Error:
+        return []
+
+
+def process_cpu(pids: list[int], *, children: bool = False) -> float:
+    """user + system (+ reaped children's) CPU seconds of these processes."""
+    total = 0.0
+    for pid in pids:
+        proc = _process(pid)
+        if proc is None:
+            continue
+        try:
+            times = proc.cpu_times()
+        except psutil.Error:
+            continue
+        total += times.user + times.system
+        if children:
+            total += times.children_user + times.children_system
+    return total
+
+
+def tree_stats(pid: int) -> tuple[float, float]:
+    """(CPU seconds, RSS MiB) of a process and its children still alive."""
+    pids = [pid, *descendants(pid)]
+    rss = 0
+    for p in pids:
+        proc = _process(p)
+        if proc is None:
+            continue
+        try:
+            rss += proc.memory_info().rss
+        except psutil.Error:
+            pass
+    return process_cpu(pids), rss / 1048576
+
+
+def postgres_cpu() -> float:
+    """CPU seconds of every PostgreSQL process, including backends that already exited (the
+    postmaster reaps them, so their time lands in its children's counters)."""
+    procs = {p.pid: p for p in psutil.process_iter(["name", "ppid"])}
+    total = 0.0
+    for proc in procs.values():
+        if proc.info["name"] != "postgres":
+            continue
+        parent = procs.get(proc.info["ppid"])
+        is_postmaster = parent is None or parent.info["name"] != "postgres"
+        try:
+            times = proc.cpu_times()
+        except psutil.Error:
+            continue
+        total += times.user + times.system
+        if is_postmaster:
+            total += times.children_user + times.children_system
+    return total
+
+
+def machine_busy() -> tuple[float, float]:
+    """(busy, total) CPU seconds over all cores since boot. Busy is summed from the busy fields
+    (not total − idle), so that it never goes backwards through float rounding."""
+    t = psutil.cpu_times()
+    busy = t.user + t.nice + t.system + t.irq + t.softirq + t.steal
+    return busy, busy + t.idle + t.iowait
+
+
+class CpuMeter:
+    """Snapshots of the CPU seconds of the servers, PostgreSQL, this process and the machine."""
+
+    def __init__(self, server_pids: list[int] | None = None):
+        self.server_pids = server_pids or []
+        self.me = psutil.Process()
+
+    def sample(self) -> dict:
+        busy, total = machine_busy()
+        usage = self.me.cpu_times()
+        return {"server": process_cpu(self.server_pids), "postgres": postgres_cpu(),
+                "client": usage.user + usage.system, "busy": busy, "total": total, "wall": time.monotonic()}
+
+    @staticmethod
+    def delta(before: dict, after: dict) -> dict:
+        return {key: after[key] - before[key] for key in before}
+
+
+def busy_share(seconds: float = 1.0) -> float:
+    """How busy the machine is over the next `seconds` (0…1 of all cores)."""
+    busy_before, total_before = machine_busy()
+    time.sleep(seconds)
+    busy_after, total_after = machine_busy()
+    return (busy_after - busy_before) / (total_after - total_before) if total_after > total_before else 0.0

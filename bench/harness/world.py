@@ -1,0 +1,113 @@
+"""The bench suppliers and the open reverse auctions they bid in, built through the services."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from .setup import SetupError
+
+DECREMENT = Decimal("0.01")
+STARTING_PRICE = Decimal("1000000.00")
+BENCH_CATEGORY = "provisions"
+
+
+@dataclass
+class World:
+    rfq_id: int
+    twin_rfq_id: int  # pgbench's auction: same shape, its own row and audit stream
+    tokens: list[str]  # one API token per bench supplier, in supplier order
+    supplier_ids: list[int]
+    user_ids: list[int]
+    usernames: list[str]
+    supplier_names: list[str]
+    conn_max_age: int | None
+    audit_events_before: int = 0
+
+
+def create_world(n_suppliers: int) -> World:
+    """Bench suppliers and the auction, through the services where they exist."""
+    from django.db import connection
+
+    companies, users, tokens = create_suppliers(n_suppliers)
+    rfq_id = create_auction("Bid-throughput benchmark", companies, users)
+    twin_id = create_auction("Bid-throughput benchmark (pgbench twin)", companies[:2], users)
+    return World(rfq_id=rfq_id, twin_rfq_id=twin_id, tokens=[t.key for t in tokens],
+                 supplier_ids=[c.pk for c in companies], user_ids=[u.pk for u in users],
+                 usernames=[u.username for u in users], supplier_names=[c.name for c in companies],
+                 conn_max_age=connection.settings_dict.get("CONN_MAX_AGE"))
+
+
+def create_suppliers(n: int) -> tuple[list, list, list]:
+    """n KYC-verified supplier companies qualified for BENCH_CATEGORY, one user and API token each.
+
+    Created verified: KYC review is not what this measures, and the services would also write
+    three PDFs per supplier. Everything the bid path reads is real."""
+    from django.db import transaction
+    from rest_framework.authtoken.models import Token
+
+    from accounts.models import Role, User
+    from suppliers.models import Category, KycStatus, SupplierCompany
+
+    category = Category.objects.get(slug=BENCH_CATEGORY)
+    with transaction.atomic():
+        companies = SupplierCompany.objects.bulk_create(
+            SupplierCompany(name=f"Bench Supplier {i:04d}", country="SG", tier="SILVER", performance_score="80.00",
+                            kyc_status=KycStatus.VERIFIED, contact_email=f"bench{i:04d}@bench.example")
+            for i in range(n))
+        SupplierCompany.categories.through.objects.bulk_create(
+            SupplierCompany.categories.through(suppliercompany_id=c.pk, category_id=category.pk) for c in companies)
+        users = []
+        for i, company in enumerate(companies):
+            user = User(username=f"bench{i:04d}", role=Role.SUPPLIER, supplier=company,
+                        email=f"bench{i:04d}@bench.example")
+            user.set_unusable_password()
+            users.append(user)
+        users = User.objects.bulk_create(users)
+        tokens = Token.objects.bulk_create(Token(key=Token.generate_key(), user=user) for user in users)
+    return companies, users, tokens
+
+
+def auction_settings() -> dict:
+    """AMOUNT decrement 0.01 from 1 000 000.00, 60 bids a minute per supplier (the maximum)."""
+    from auctions.mechanisms import get_mechanism
+
+    return get_mechanism("REVERSE_AUCTION").validate_settings({
+        "starting_price": str(STARTING_PRICE), "minimum_decrement": str(DECREMENT), "decrement_type": "AMOUNT",
+        "rate_limit_bids_per_minute": 60, "duration_minutes": 24 * 60,
+    })
+
+
+def create_auction(title: str, invited: list, users: list) -> int:
+    """An open reverse auction with `invited` companies invited, every invitation accepted."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from accounts.models import User
+    from procurement import services as rfq_services
+    from suppliers import services as supplier_services
+    from suppliers.models import Category, Invitation, Port
+
+    buyer = User.objects.get(username="buyer")
+    now = timezone.now()
+    rfq = rfq_services.rfq_create(user=buyer, data={
+        "title": title, "description": "Bid-throughput benchmark auction.",
+        "category": Category.objects.get(slug=BENCH_CATEGORY),
+        "currency": "USD", "delivery_port": Port.objects.get(code="SGSIN"),
+        "delivery_date": (now + timedelta(days=14)).date(), "bidding_opens_at": None,
+        # A day away: the anti-sniping window (last minutes) is never reached.
+        "bidding_deadline": now + timedelta(days=1), "auction_type": "REVERSE_AUCTION",
+        "auction_settings": auction_settings(), "template": "",
+        "tie_breaking": {"criteria": ["earliest_submission", "higher_tier"], "final_fallback": "random"},
+        "line_items": [{"description": "Rice, long grain, 25 kg bag", "quantity": "40", "unit": "bag",
+                        "impa_code": "000101"}],
+    })
+    supplier_services.invitation_create_many(rfq=rfq, supplier_ids=[c.pk for c in invited], user=buyer)
+    rfq = rfq_services.rfq_publish(rfq=rfq, user=buyer)
+    if rfq.status != "open":
+        raise SetupError(f"The bench auction did not open (status {rfq.status}).")
+    by_supplier = {u.supplier_id: u for u in users}
+    for invitation in Invitation.objects.filter(rfq=rfq):
+        supplier_services.invitation_respond(invitation=invitation, user=by_supplier[invitation.supplier_id],
+                                             accept=True)
+    return rfq.pk

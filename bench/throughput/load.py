@@ -1,0 +1,217 @@
+"""N client threads bidding over keep-alive HTTP connections, every request recorded."""
+from __future__ import annotations
+
+import http.client
+import json
+import random
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from harness.client import do_request
+from harness.metrics import CpuMeter
+from harness.world import DECREMENT, STARTING_PRICE, World
+
+
+@dataclass
+class Sample:
+    started: float  # seconds since the run started
+    latency: float
+    status: int  # 0: no response (connection error / timeout)
+    kind: str  # "bid" or "state"
+    rules: tuple[str, ...] = ()
+    bid_id: int | None = None
+
+
+@dataclass
+class ClientResult:
+    samples: list[Sample] = field(default_factory=list)
+    errors: Counter = field(default_factory=Counter)
+    skipped_rate_limited: int = 0  # moments when every supplier of the client was waiting out a 429
+
+
+@dataclass
+class LoadResult:
+    samples: list[Sample]
+    errors: Counter
+    cpu: dict  # CpuMeter.delta over the run
+    wall: float
+    skipped: int  # see ClientResult.skipped_rate_limited
+    capped: bool  # the hard cap on requests was reached
+
+
+class RequestBudget:
+    """The hard cap on requests, shared by every client."""
+
+    def __init__(self, cap: int):
+        self.left, self.lock = cap, threading.Lock()
+
+    def take(self) -> bool:
+        with self.lock:
+            if self.left <= 0:
+                return False
+            self.left -= 1
+            return True
+
+
+def parse_amount(text: str | None) -> Decimal | None:
+    if text is None:
+        return None
+    try:
+        return Decimal(str(text).replace(",", ""))
+    except ArithmeticError:
+        return None
+
+
+class Ladder:
+    """The "ladder" pattern's shared price list: STARTING_PRICE, then one decrement lower each
+    time a client takes a price. Bids are sent in ladder order, so a bid is refused only when
+    a later (lower) one overtook it on the way to the row lock."""
+
+    def __init__(self):
+        self.taken, self.lock = 0, threading.Lock()
+
+    def next(self) -> Decimal:
+        with self.lock:
+            amount = STARTING_PRICE - self.taken * DECREMENT
+            self.taken += 1
+            return amount
+
+
+@dataclass
+class Run:
+    """What every client of one run shares."""
+
+    port: int
+    rfq_id: int
+    start: float
+    deadline: float
+    budget: RequestBudget
+    max_step_cents: int
+    barrier: threading.Barrier
+    ladder: Ladder | None = None
+
+
+class BidClient:
+    """One client thread: its own connection and suppliers, bidding until the deadline."""
+
+    def __init__(self, n: int, run: Run, tokens: list[str], out: ClientResult):
+        self.run, self.tokens, self.out = run, tokens, out
+        self.rng = random.Random(1000 + n)
+        self.conn = http.client.HTTPConnection("127.0.0.1", run.port, timeout=30)
+        self.bids_path, self.state_path = f"/api/v1/rfqs/{run.rfq_id}/bids/", f"/api/v1/rfqs/{run.rfq_id}/state/"
+        self.waiting_until = [0.0] * len(tokens)
+        self.best: Decimal | None = None
+        self.turn = n  # rotate the clients' starting suppliers
+
+    def call(self, kind: str, method: str, path: str, token: str, body=None):
+        """One recorded request: (status, Retry-After, parsed JSON); status 0 without an answer."""
+        began = time.monotonic()
+        try:
+            status, retry_after, data = do_request(self.conn, method, path, token, body)
+        except (OSError, http.client.HTTPException) as exc:
+            self.out.errors[type(exc).__name__] += 1
+            self.out.samples.append(Sample(began - self.run.start, time.monotonic() - began, 0, kind))
+            self.conn.close()
+            return 0, None, None
+        latency = time.monotonic() - began
+        try:
+            parsed = json.loads(data) if data else None
+        except ValueError:
+            parsed = None
+        rules: tuple[str, ...] = ()
+        if status in (422, 429) and isinstance(parsed, dict):
+            rules = tuple(v.get("rule", "?") for v in parsed.get("error", {}).get("violations", [])
+                          if v.get("severity") == "block") or ("(none)",)
+        bid_id = parsed.get("id") if status == 201 and isinstance(parsed, dict) else None
+        self.out.samples.append(Sample(began - self.run.start, latency, status, kind, rules, bid_id))
+        return status, retry_after, parsed
+
+    def __call__(self) -> None:
+        try:
+            self.run.barrier.wait(timeout=60)
+        except threading.BrokenBarrierError:
+            return
+        try:
+            while time.monotonic() < self.run.deadline:
+                if not (self.read_state() if self.best is None else self.bid()):
+                    break
+        finally:
+            self.conn.close()
+
+    def read_state(self) -> bool:
+        """The best so far, from GET /state/; False when the request budget is spent."""
+        if not self.run.budget.take():
+            return False
+        status, _, state = self.call("state", "GET", self.state_path, self.tokens[self.turn % len(self.tokens)])
+        if status == 200:
+            best = parse_amount(state.get("leading_bid")) or parse_amount(state.get("minimum_next_bid"))
+            self.best = best if best is not None else STARTING_PRICE
+        else:
+            time.sleep(0.05)
+        return True
+
+    def bid(self) -> bool:
+        """One bid by the next supplier not waiting out a 429; False when the budget is spent."""
+        now = time.monotonic()
+        ready = [i for i in range(len(self.tokens)) if self.waiting_until[(self.turn + i) % len(self.tokens)] <= now]
+        if not ready:
+            self.out.skipped_rate_limited += 1
+            time.sleep(max(0.0, min(min(self.waiting_until) - now, self.run.deadline - now, 1.0)))
+            return True
+        index = (self.turn + ready[0]) % len(self.tokens)
+        self.turn = index + 1
+        if not self.run.budget.take():
+            return False
+        ladder = self.run.ladder
+        amount = ladder.next() if ladder else self.best - Decimal(self.rng.randint(1, self.run.max_step_cents)) / 100
+        status, retry_after, body = self.call("bid", "POST", self.bids_path, self.tokens[index],
+                                              {"amount": f"{amount:.2f}"})
+        self.learn(index, amount, status, retry_after, body)
+        return True
+
+    def learn(self, index: int, amount: Decimal, status: int, retry_after: str | None, body) -> None:
+        """The best and the supplier's rate-limit wait, from a bid's answer."""
+        if status == 201:
+            self.best = min(amount, parse_amount(body.get("leading_bid")) or amount)
+        elif status in (422, 429) and isinstance(body, dict):
+            for v in body.get("error", {}).get("violations", []):
+                if v.get("rule") == "minimum_decrement":
+                    self.best = parse_amount(v.get("metadata", {}).get("best")) or self.best
+            if status == 429:
+                wait = float(retry_after) if retry_after else 1.0
+                self.waiting_until[index] = time.monotonic() + wait
+        else:
+            self.best = None  # something unexpected: re-read the state before the next bid
+            if status == 0:
+                time.sleep(0.05)
+
+
+def run_load(args, port: int, world: World, server_pids: list[int]) -> LoadResult:
+    """args.clients clients for args.seconds, supplier j belonging to client j mod clients."""
+    n_sup = len(world.tokens)
+    per_client = [[world.tokens[j] for j in range(n_sup) if j % args.clients == i] for i in range(args.clients)]
+    results = [ClientResult() for _ in range(args.clients)]
+    start_at = time.monotonic() + 0.5
+    run = Run(port=port, rfq_id=world.rfq_id, start=start_at, deadline=start_at + args.seconds,
+              budget=RequestBudget(args.max_requests), max_step_cents=args.max_step_cents,
+              barrier=threading.Barrier(args.clients + 1), ladder=Ladder() if args.pattern == "ladder" else None)
+    meter = CpuMeter(server_pids)
+    threads = [threading.Thread(target=BidClient(i, run, per_client[i], results[i]), name=f"client-{i}", daemon=True)
+               for i in range(args.clients)]
+    for t in threads:
+        t.start()
+    run.barrier.wait(timeout=60)
+    before = meter.sample()
+    for t in threads:
+        # Bounded: each request has a 30 s socket timeout and no new request starts after the deadline.
+        t.join(timeout=args.seconds + 60)
+    stuck = sum(t.is_alive() for t in threads)
+    cpu = CpuMeter.delta(before, meter.sample())
+    errors = sum((r.errors for r in results), Counter())
+    if stuck:
+        errors["client thread still running after the deadline"] += stuck
+    return LoadResult(samples=[s for r in results for s in r.samples], errors=errors, cpu=cpu, wall=cpu["wall"],
+                      skipped=sum(r.skipped_rate_limited for r in results), capped=run.budget.left <= 0)
