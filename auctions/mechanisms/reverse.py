@@ -8,7 +8,7 @@ from auctions.models import Bid, BidStatus
 from auctions.sealing import seal
 from auctions.serializers import ReverseBidInput
 from common.db import update_statement
-from common.money import MoneyField
+from common.money import MoneyField, round_money
 
 from .base import Extension, Mechanism, register
 from .bidding import new_bid
@@ -164,4 +164,4 @@ def minimum_next_bid(settings: dict, best: Decimal, digits: int) -> Decimal:
     step = Decimal(settings["minimum_decrement"])
     if settings["decrement_type"] == "PERCENTAGE":
         step = best * step / 100
-    return (best - step).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_DOWN)
+    return round_money(best - step, digits, rounding=ROUND_DOWN)
