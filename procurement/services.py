@@ -138,10 +138,10 @@ def rfq_resume(*, rfq: RFQ, user, reason: str = "") -> RFQ:
 @transaction.atomic
 def rfq_close(*, rfq: RFQ, user, reason: str = "") -> RFQ:
     """Close the window; sealed quotes are opened in the same transaction."""
-    from auctions.services import auction_on_close
+    from auctions.services import auction_close_open_quotes
 
     rfq = _transition(_locked(rfq), "close", actor=user, reason=reason)
-    auction_on_close(rfq=rfq, actor=user)
+    auction_close_open_quotes(rfq=rfq, actor=user)
     _after_close(rfq)
     return rfq
 
@@ -165,7 +165,7 @@ def rfq_open_if_due(*, rfq_id: int) -> bool:
     RFQ opens late and closes at once, with no bid: it then follows the normal path after
     close (report, evaluation to no-award, reopen with a new deadline) instead of staying
     `published` with nothing the buyer could do but cancel. True if it opened."""
-    from auctions.services import auction_on_close
+    from auctions.services import auction_close_open_quotes
 
     with transaction.atomic():
         rfq = RFQ.objects.select_for_update(no_key=True, of=("self",)).filter(pk=rfq_id).first()
@@ -176,7 +176,7 @@ def rfq_open_if_due(*, rfq_id: int) -> bool:
             _transition(rfq, "open", actor=None, payload={"late": True}, reason=(
                 "Opened late: the bidding window passed before the opening job ran, so no bid could be placed."))
             rfq = _transition(rfq, "close", actor=None, reason="The bidding deadline had already passed.")
-            auction_on_close(rfq=rfq, actor=None)
+            auction_close_open_quotes(rfq=rfq, actor=None)
             _after_close(rfq)
             return True
         if not rfq.can_open():
@@ -191,7 +191,7 @@ def rfq_close_if_due(*, rfq_id: int, deadline_version: int | None = None) -> boo
     the current one (an extension bumps `deadline_version`). Anything else does nothing, so a
     job delivered twice, or one scheduled before an extension, is harmless. True if it closed.
     """
-    from auctions.services import auction_on_close
+    from auctions.services import auction_close_open_quotes
 
     with transaction.atomic():
         rfq = RFQ.objects.select_for_update(no_key=True, of=("self",)).filter(pk=rfq_id).first()
@@ -200,7 +200,7 @@ def rfq_close_if_due(*, rfq_id: int, deadline_version: int | None = None) -> boo
         if deadline_version is not None and rfq.deadline_version != deadline_version:
             return False
         rfq = _transition(rfq, "close", actor=None, reason="The bidding deadline was reached.")
-        auction_on_close(rfq=rfq, actor=None)
+        auction_close_open_quotes(rfq=rfq, actor=None)
         _after_close(rfq)
         return True
 
@@ -208,7 +208,7 @@ def rfq_close_if_due(*, rfq_id: int, deadline_version: int | None = None) -> boo
 @transaction.atomic
 def rfq_evaluate(*, rfq: RFQ, user, reason: str = "") -> RFQ:
     """Move a closed RFQ to evaluation, or to no-award when no valid bid meets the reserve."""
-    from auctions.services import rfq_evaluation
+    from auctions.selectors.evaluation import rfq_evaluation
     from audit.gaming.services import gaming_scan
 
     rfq = _locked(rfq)
@@ -239,7 +239,7 @@ def rfq_award(*, rfq: RFQ, user, bid_id: int | None = None, allocation=None, rea
     selection of lines. Anything but the recommendation needs a written reason and is recorded
     as a manual override (the fairness report shows it). What was awarded is stored, and every
     participant is told its outcome."""
-    from auctions.services import rfq_evaluation
+    from auctions.selectors.evaluation import rfq_evaluation
     from auctions.services.award import award_decide, award_record
     from audit.gaming.services import gaming_scan
 

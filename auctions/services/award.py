@@ -14,11 +14,10 @@ from decimal import Decimal
 from auctions.evaluation.allocation import Allocation, Award, BundleProblem, Infeasible, payments
 from auctions.models import AwardLine, AwardPayment, Bid, BidLine
 from auctions.selectors import bid_for_award
+from auctions.selectors.allocation import AllocationResult, allocates, allocation_result
+from auctions.selectors.evaluation import quotes_of, standing_quotes
 from common.errors import ValidationFailed
 from common.money import format_money
-
-from .allocation import AllocationResult, allocates, allocation_result
-from .evaluation import quotes_of, standing_quotes
 
 
 @dataclass

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from auctions.models import Bid, BidBundle, BidLine, BidStatus
 from auctions.sealing import SealError, unseal
-from auctions.services.evaluation import ranking_summary, rfq_evaluation
+from auctions.selectors.evaluation import ranking_summary, rfq_evaluation
 from audit.models import AuditEvent
 from audit.services import audit_append
 from common.errors import Conflict
@@ -47,9 +47,10 @@ def _open(bid: Bid, quantities: dict, now, committed: dict[int, str]) -> None:
     bid.save(update_fields=["amount", "criteria", "terms", "valid_until", "opened_at"])
 
 
-def auction_on_close(*, rfq, actor) -> None:
-    """Inside the close transaction, on the locked row: the opening of sealed quotes (audited)
-    and the seed for any random tie-break, recorded so the draw can be replayed."""
+def auction_close_open_quotes(*, rfq, actor) -> None:
+    """Inside the close transaction, on the locked row: the opening of sealed quotes (audited
+    as `bids.opened`), the seed for any random tie-break and the ranking it gives (audited as
+    `auction.ranked`), recorded so the draw can be replayed."""
     now = timezone.now()
     rfq.tie_break_seed = secrets.randbits(62)
     opened = []

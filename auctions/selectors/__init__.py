@@ -1,4 +1,7 @@
-"""Reads of the auction engine, as each caller may see them (visibility settings applied)."""
+"""Reads of the auction engine, as each caller may see them (visibility settings applied).
+
+The evaluation of a closed RFQ (`evaluation.py`, with the split and bundle allocation of
+`allocation.py`) is a read too; `evaluation_for` below is who may see it."""
 from __future__ import annotations
 
 from decimal import Decimal
@@ -6,15 +9,16 @@ from decimal import Decimal
 from django.db.models import Min
 from django.utils import timezone
 
+from auctions.mechanisms import get_mechanism
+from auctions.mechanisms.reverse import minimum_next_bid
+from auctions.models import AwardLine, AwardPayment, Bid, BidStatus
+from auctions.sealing import unseal
 from audit.models import AuditStream, rfq_stream
 from common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from common.money import currency_decimals, format_money
 from suppliers.models import InvitationStatus
 
-from .mechanisms import get_mechanism
-from .mechanisms.reverse import minimum_next_bid
-from .models import AwardLine, AwardPayment, Bid, BidStatus
-from .sealing import unseal
+from .evaluation import rfq_evaluation
 
 
 def bid_for_award(*, rfq, bid_id) -> Bid:
@@ -132,8 +136,6 @@ EVALUATED_STATES = ("closed", "evaluation", "awarded", "no_award")
 
 def evaluation_for(*, user, rfq):
     """The evaluation for the buyer that owns the RFQ or compliance, once bidding has closed."""
-    from .services.evaluation import rfq_evaluation
-
     if user.is_supplier or (user.is_buyer and rfq.buyer_organization_id != user.buyer_organization_id):
         raise Forbidden("Only the buyer and compliance see the evaluation.")
     if rfq.status not in EVALUATED_STATES:

@@ -1,6 +1,7 @@
 """From stored bids to an evaluation: builds the quotes and calls the pure ranking code.
 
 Scores are reproducible from the stored quotes and settings alone: this module only reads.
+Who may see an evaluation is `auctions.selectors.evaluation_for`'s to decide.
 """
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from auctions.evaluation import Evaluation, Quote, great_circle_km, rank
 from auctions.mechanisms import get_mechanism
 from auctions.models import Bid, BidStatus
 from common.money import format_money
+
+from .allocation import allocates, with_allocation
 
 
 def _nearest_port_km(supplier, port) -> float | None:
@@ -43,9 +46,7 @@ def quotes_of(rfq, bids: list[Bid] | None = None) -> list[Quote]:
 
 def rfq_evaluation(rfq) -> Evaluation:
     """The evaluation of a closed RFQ (after the opening of sealed quotes). Split and bundle
-    awards add the cost-minimal allocation (services/allocation.py)."""
-    from .allocation import allocates, with_allocation
-
+    awards add the cost-minimal allocation (allocation.py)."""
     settings = rfq.auction_settings
     method = settings["scoring_method"] if rfq.auction_type == "MULTI_ATTRIBUTE" else "PRICE"
     pairwise = (settings.get("pairwise") or {}).get("weights") if method == "AHP" else None
