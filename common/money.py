@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache
+from typing import overload
 
 from babel.core import get_global
 from babel.numbers import get_currency_precision, get_territory_currencies
@@ -148,6 +149,12 @@ class QuantityField(MoneyField):
         return None if value is None else format(value.normalize(), "f")
 
 
+@overload
+def format_money(amount: Decimal, currency: str) -> str: ...
+@overload
+def format_money(amount: None, currency: str) -> None: ...
+@overload
+def format_money(amount: Decimal | None, currency: str) -> str | None: ...
 def format_money(amount: Decimal | None, currency: str) -> str | None:
     """An amount as the API shows it: a string with exactly the currency's minor-unit digits."""
     if amount is None:
