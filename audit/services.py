@@ -14,7 +14,7 @@ from .chain import GENESIS_HASH, event_hash, normalise_payload
 from .models import PLATFORM_STREAM, AuditEvent, AuditStream, rfq_stream
 
 if TYPE_CHECKING:
-    from procurement.models import RFQ
+    from audit.types import RFQ
 
 
 def audit_lock(key: str) -> AuditStream:

@@ -11,7 +11,7 @@ from common.errors import Forbidden, NotFound
 from .models import Invitation, InvitationStatus, KycDocument, KycStatus, SupplierCompany
 
 if TYPE_CHECKING:
-    from procurement.models import RFQ
+    from suppliers.types import RFQ
 
 ACTIVE_INVITATION = [InvitationStatus.PENDING, InvitationStatus.SENT, InvitationStatus.ACCEPTED]
 # Invitations a supplier can see: a pending one belongs to a draft the buyer may still change.

@@ -22,7 +22,7 @@ from .notifications import notify_invitation_sent, notify_kyc_decision
 from .selectors import ACTIVE_INVITATION, suppliers_eligible_for
 
 if TYPE_CHECKING:
-    from procurement.models import RFQ
+    from suppliers.types import RFQ
 
 ALLOWED_UPLOADS = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}
 # Kinds that prove something only while valid carry an expiry date.

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from auctions.drafts import BidDraft
     from auctions.models import Bid
     from auctions.rules.context import BidContext
-    from procurement.models import RFQ
+    from auctions.types import RFQ
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from .base import BidOrigin
 
 if TYPE_CHECKING:
     from auctions.rules.context import BidContext
-    from procurement.models import RFQ
+    from auctions.types import RFQ
 
 
 def new_bid(ctx: BidContext, meta: BidOrigin, **fields: Any) -> Bid:

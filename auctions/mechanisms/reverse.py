@@ -19,7 +19,7 @@ from .fields import percentage
 
 if TYPE_CHECKING:
     from auctions.rules.context import BidContext
-    from procurement.models import RFQ
+    from auctions.types import RFQ
 
 # In the final minutes each supplier may bid at most once per 10 s (product.md §4.2).
 FINAL_PHASE_SECONDS = 120

@@ -19,7 +19,7 @@ from common.money import currency_decimals
 
 if TYPE_CHECKING:
     from accounts.models import User
-    from procurement.models import RFQ
+    from auctions.types import RFQ
     from suppliers.models import SupplierCompany
 
 

@@ -5,7 +5,7 @@ The evaluation of a closed RFQ (`evaluation.py`, with the split and bundle alloc
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Min, QuerySet
 from django.utils import timezone
@@ -19,10 +19,12 @@ from auctions.sealing import unseal
 from audit.models import AuditStream, rfq_stream
 from common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from common.money import currency_decimals, format_money
-from procurement.models import RFQ
 from suppliers.models import InvitationStatus, SupplierCompany
 
 from .evaluation import rfq_evaluation
+
+if TYPE_CHECKING:
+    from auctions.types import RFQ
 
 
 def bid_for_award(*, rfq: RFQ, bid_id: Any) -> Bid:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from auctions.evaluation import Quote, break_ties, reserve_status
 from auctions.evaluation.allocation import (
@@ -30,9 +30,11 @@ from auctions.evaluation.allocation import (
 from auctions.evaluation.rank import DEFAULT_TIE_BREAKING, Evaluation
 from auctions.models import Bid, BidBundle, BidLine
 from common.money import format_money
-from procurement.models import RFQ
 
 from .allocation_cache import kept, problem_key
+
+if TYPE_CHECKING:
+    from auctions.types import RFQ
 
 
 def allocates(rfq: RFQ) -> bool:

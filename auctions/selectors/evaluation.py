@@ -6,16 +6,18 @@ Who may see an evaluation is `auctions.selectors.evaluation_for`'s to decide.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from auctions.evaluation import Evaluation, Quote, great_circle_km, rank
 from auctions.mechanisms import get_mechanism
 from auctions.models import Bid, BidStatus
 from common.money import format_money
-from procurement.models import RFQ
 from suppliers.models import Port, SupplierCompany
 
 from .allocation import allocates, with_allocation
+
+if TYPE_CHECKING:
+    from auctions.types import RFQ
 
 
 def _nearest_port_km(supplier: SupplierCompany, port: Port) -> float | None:

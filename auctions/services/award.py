@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Literal, NoReturn
+from typing import TYPE_CHECKING, Any, Literal, NoReturn
 
 from auctions.evaluation.allocation import Allocation, Award, Bundle, BundleProblem, Infeasible, Payment, payments
 from auctions.evaluation.rank import Evaluation
@@ -20,7 +20,9 @@ from auctions.selectors.allocation import AllocationResult, allocates, allocatio
 from auctions.selectors.evaluation import quotes_of, standing_quotes
 from common.errors import ValidationFailed
 from common.money import format_money
-from procurement.models import RFQ
+
+if TYPE_CHECKING:
+    from auctions.types import RFQ
 
 # What the buyer awards in a split or bundle award: the recommendation, or its own rows
 # {bid_id, line_item_id, quantity} (validated by the API's AllocationChoiceField and the page).

@@ -4,7 +4,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
@@ -16,7 +16,9 @@ from audit.models import AuditEvent
 from audit.services import audit_append
 from common.errors import Conflict
 from common.money import format_money
-from procurement.models import RFQ
+
+if TYPE_CHECKING:
+    from auctions.types import RFQ
 
 
 def _committed(rfq: RFQ) -> dict[int, str]:

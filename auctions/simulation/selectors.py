@@ -2,14 +2,18 @@
 visible, 403 if visible but not theirs — a simulation may involve a hidden reserve)."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db.models import QuerySet
 
 from accounts.models import User
 from common.errors import NotFound
-from procurement.models import RFQ
 from procurement.selectors import rfq_get_for_buyer_action
 
 from .models import Simulation
+
+if TYPE_CHECKING:
+    from auctions.types import RFQ
 
 
 def rfq_for_simulation(*, user: User, pk: int) -> RFQ:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 import secrets
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -11,11 +12,13 @@ from django.utils import timezone
 from accounts.models import User
 from common.after_commit import after_commit
 from common.scheduler import send_task_later
-from procurement.models import RFQ
 
 from .engine import simulate
 from .models import Simulation, SimulationStatus
 from .spec import assumptions_for, spec_for
+
+if TYPE_CHECKING:
+    from auctions.types import RFQ
 
 logger = logging.getLogger(__name__)
 

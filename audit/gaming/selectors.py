@@ -1,7 +1,7 @@
 """Who may read an RFQ's gaming alerts: its buyer organisation and compliance, never suppliers."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Case, IntegerField, QuerySet, Value, When
@@ -9,9 +9,11 @@ from django.db.models import Case, IntegerField, QuerySet, Value, When
 from accounts.models import User
 from audit.models import GamingAlert
 from common.errors import Forbidden
-from procurement.models import RFQ
 from procurement.selectors import rfq_get
 from suppliers.models import SupplierCompany
+
+if TYPE_CHECKING:
+    from audit.types import RFQ
 
 
 def gaming_alerts_may_see(*, user: User | AnonymousUser, rfq: RFQ) -> bool:

@@ -1,13 +1,15 @@
 """Who reads and who certifies a fairness report. API, pages and admin all ask here."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from accounts.models import User
 from audit.models import Certification
 from common.errors import Forbidden
-from procurement.models import RFQ
 from procurement.selectors import rfq_get
+
+if TYPE_CHECKING:
+    from audit.types import RFQ
 
 
 def rfq_for_fairness_report(*, user: User, pk: int) -> RFQ:
