@@ -15,7 +15,7 @@ SCOPE_LABELS = {"ACCOUNT_AND_ADDRESS": "account from this address", "ACCOUNT": "
                 "ADDRESS": "address"}
 
 
-def sign_in_attempts_with_scope_failures(attempts: QuerySet) -> QuerySet:
+def sign_in_attempts_with_scope_failures(attempts: QuerySet[AccessAttempt]) -> QuerySet[AccessAttempt]:
     """Each attempt row with the failures, within the cool-off, of each scope it belongs to
     (`<scope>_failures`, scope in lower case)."""
     cool_off = get_cool_off()
@@ -23,7 +23,7 @@ def sign_in_attempts_with_scope_failures(attempts: QuerySet) -> QuerySet:
     if cool_off is not None:
         recent = recent.filter(attempt_time__gte=timezone.now() - cool_off)
 
-    def total(fields):
+    def total(fields: tuple[str, ...]) -> Coalesce:
         sums = (recent.filter(**{field: OuterRef(field) for field in fields}).order_by().values(*fields)
                 .annotate(n=Sum("failures_since_start")).values("n")[:1])
         return Coalesce(Subquery(sums, output_field=IntegerField()), 0)
@@ -31,7 +31,7 @@ def sign_in_attempts_with_scope_failures(attempts: QuerySet) -> QuerySet:
     return attempts.annotate(**{f"{scope.lower()}_failures": total(fields) for scope, fields in SCOPE_FIELDS.items()})
 
 
-def locked_scopes(attempt) -> list[str]:
+def locked_scopes(attempt: AccessAttempt) -> list[str]:
     """The scopes of an annotated attempt row that are locked now (labels for people)."""
     limits = settings.SIGN_IN_LIMITS
     return [SCOPE_LABELS[scope] for scope in SCOPE_FIELDS

@@ -10,6 +10,8 @@ from django.db import transaction
 from audit.services import audit_append
 from common.errors import Forbidden, ValidationFailed
 
+from .models import User
+
 
 @transaction.atomic
 def sign_in_lockout_record(*, username: str | None, ip_address: str | None, path: str,
@@ -26,7 +28,7 @@ def sign_in_lockout_record(*, username: str | None, ip_address: str | None, path
 
 
 @transaction.atomic
-def sign_in_lockout_lift(*, officer, username: str | None = None, ip_address: str | None = None) -> int:
+def sign_in_lockout_lift(*, officer: User, username: str | None = None, ip_address: str | None = None) -> int:
     """Clear the failed sign-ins of an account (from every address), of an address (for every
     account) or of the pair, whichever is given; return how many attempt records went."""
     if not getattr(officer, "is_compliance", False):

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
+
+from common.money import round_money
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,6 @@ class BidDraft:
         A bundle quote's total is its dearest bundle: at most one of them wins (XOR)."""
         if self.bundles:
             exact = max(bundle.price.value for bundle in self.bundles)
-            return exact.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+            return round_money(exact, digits)
         exact = sum((quantities[line.line_item_id] * line.unit_price.value for line in self.lines), Decimal(0))
-        return exact.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+        return round_money(exact, digits)

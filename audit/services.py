@@ -1,15 +1,20 @@
 """The one writer of audit events. Call it inside the transaction of the change it records."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import User
 from common import realtime
 
 from .chain import GENESIS_HASH, event_hash, normalise_payload
 from .models import PLATFORM_STREAM, AuditEvent, AuditStream, rfq_stream
+
+if TYPE_CHECKING:
+    from audit.types import RFQ
 
 
 def audit_lock(key: str) -> AuditStream:
@@ -21,17 +26,17 @@ def audit_lock(key: str) -> AuditStream:
     return head
 
 
-def audit_event(*, type: str, head: AuditStream, actor=None, rfq=None,
+def audit_event(*, type: str, head: AuditStream, actor: User | AnonymousUser | None = None, rfq: RFQ | None = None,
                 payload: dict[str, Any] | None = None) -> AuditEvent:
     """The next event of the locked stream `head`, hashed but not saved; `head` is advanced.
 
     For callers that write the event themselves in a batch with their own change (the bid
     hot path); they must insert it and store the head in the same transaction.
     """
-    actor = actor if getattr(actor, "is_authenticated", False) else None
+    user = actor if isinstance(actor, User) else None  # signed in; else the system acted
     event = AuditEvent(
-        stream=head.key, seq=head.last_seq + 1, rfq=rfq, type=type, actor=actor,
-        actor_name=actor.get_username() if actor else "system", at=timezone.now(),
+        stream=head.key, seq=head.last_seq + 1, rfq=rfq, type=type, actor=user,
+        actor_name=user.get_username() if user else "system", at=timezone.now(),
         payload=normalise_payload(payload or {}), prev_hash=head.last_hash or GENESIS_HASH,
     )
     event.hash = event_hash(stream=head.key, seq=event.seq, type=type, actor_id=event.actor_id,
@@ -43,7 +48,7 @@ def audit_event(*, type: str, head: AuditStream, actor=None, rfq=None,
     return event
 
 
-def audit_append(*, type: str, actor=None, rfq=None, payload: dict[str, Any] | None = None,
+def audit_append(*, type: str, actor: User | AnonymousUser | None = None, rfq: RFQ | None = None, payload: dict[str, Any] | None = None,
                  stream: str | None = None) -> AuditEvent:
     """Append one event to the RFQ's stream (or the platform stream) and return it.
 

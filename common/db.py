@@ -13,15 +13,16 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connection, models
 from psycopg.pq import ExecStatus
 
 Statement = tuple[str, Sequence[Any]]
+M = TypeVar("M", bound=models.Model)
 
 
-def run_batch(statements: Sequence[Statement]) -> list[list[tuple]]:
+def run_batch(statements: Sequence[Statement]) -> list[list[tuple[Any, ...]]]:
     """Execute the statements in order, in one round trip; the rows each one returned.
 
     Each statement still gets its own snapshot (READ COMMITTED), so a read placed after a
@@ -60,8 +61,8 @@ def column_count(model: type[models.Model], fields: Sequence[str] | None = None)
     return len(_fields(model, tuple(fields) if fields is not None else None))
 
 
-def instances(model: type[models.Model], rows: Sequence[tuple], fields: Sequence[str] | None = None,
-              extra: Sequence[str] = ()) -> list[models.Model]:
+def instances(model: type[M], rows: Sequence[tuple[Any, ...]], fields: Sequence[str] | None = None,
+              extra: Sequence[str] = ()) -> list[M]:
     """Model instances from rows of select_columns(model, …, fields) followed by `extra` columns,
     which become plain attributes. Fields not selected are deferred (loaded on access)."""
     chosen, names, converters = _reading(model, tuple(fields) if fields is not None else None, connection.alias)

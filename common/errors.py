@@ -28,7 +28,7 @@ logger = logging.getLogger(__name__)
 class ApplicationError(Exception):
     """A business rule said no. Subclasses fix the HTTP status and code."""
 
-    status_code = status.HTTP_400_BAD_REQUEST
+    status_code: int = status.HTTP_400_BAD_REQUEST
     code = "invalid"
 
     def __init__(self, message: str, *, fields: dict[str, list[str]] | None = None,

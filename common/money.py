@@ -6,8 +6,9 @@ notation, too many decimals for the currency) is refused at the edge with a clea
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache
+from typing import overload
 
 from babel.core import get_global
 from babel.numbers import get_currency_precision, get_territory_currencies
@@ -35,6 +36,20 @@ def is_currency(code: str) -> bool:
 def currency_decimals(code: str) -> int:
     """Minor-unit digits of an ISO 4217 currency (USD 2, JPY 0, KWD 3)."""
     return get_currency_precision(code)
+
+
+def quantum(currency_or_digits: str | int) -> Decimal:
+    """The smallest step of an amount: 10**-digits, the currency's minor unit when given a
+    currency code (USD or 2 → 0.01, JPY or 0 → 1, KWD or 3 → 0.001)."""
+    digits = currency_decimals(currency_or_digits) if isinstance(currency_or_digits, str) else currency_or_digits
+    return Decimal(1).scaleb(-digits)
+
+
+def round_money(amount: Decimal, currency_or_digits: str | int, *, rounding: str = ROUND_HALF_UP) -> Decimal:
+    """`amount` rounded to the currency's minor unit (or to `digits` places): half up, as totals
+    are, unless the caller names another rounding (ROUND_DOWN for a bid limit, ROUND_HALF_EVEN
+    where amounts are shown)."""
+    return amount.quantize(quantum(currency_or_digits), rounding=rounding)
 
 
 def max_money_amount() -> Decimal:
@@ -134,8 +149,15 @@ class QuantityField(MoneyField):
         return None if value is None else format(value.normalize(), "f")
 
 
+@overload
+def format_money(amount: Decimal, currency: str) -> str: ...
+@overload
+def format_money(amount: None, currency: str) -> None: ...
+@overload
+def format_money(amount: Decimal | None, currency: str) -> str | None: ...
 def format_money(amount: Decimal | None, currency: str) -> str | None:
     """An amount as the API shows it: a string with exactly the currency's minor-unit digits."""
     if amount is None:
         return None
-    return str(amount.quantize(Decimal(1).scaleb(-currency_decimals(currency))))
+    # Half-even: the rounding of Decimal's default context, which this has always used.
+    return str(round_money(amount, currency, rounding=ROUND_HALF_EVEN))

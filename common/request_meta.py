@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import Any
 
 from .client_ip import client_ip
 
@@ -19,7 +20,7 @@ class RequestMeta:
     fingerprint: str = ""
     session: str = ""
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"ip": self.ip, "user_agent": self.user_agent, "fingerprint": self.fingerprint,
                 "session": self.session}
 

@@ -1,9 +1,14 @@
 """Writes for RFQs: create, edit, and every state transition. Each audits itself."""
 from __future__ import annotations
 
+from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import User
 from audit.anchoring.services import checkpoint_seal_on_commit
 from audit.models import rfq_stream
 from audit.reports.gate import award_gate_enforce
@@ -19,8 +24,11 @@ from suppliers.services import invitations_send_pending
 from .models import RFQ, LineItem, RFQStatus
 from .scheduling import schedule_close, schedule_open
 
+if TYPE_CHECKING:
+    from auctions.services.award import AllocationChoice
 
-def rfq_snapshot(rfq: RFQ) -> dict:
+
+def rfq_snapshot(rfq: RFQ) -> dict[str, Any]:
     """What an audit event records of an RFQ's configuration."""
     return {
         "title": rfq.title, "category": rfq.category.slug, "currency": rfq.currency,
@@ -35,7 +43,7 @@ def rfq_snapshot(rfq: RFQ) -> dict:
     }
 
 
-def _apply_fields(rfq: RFQ, data: dict) -> None:
+def _apply_fields(rfq: RFQ, data: dict[str, Any]) -> None:
     for name in ("title", "description", "category", "currency", "delivery_port", "delivery_date",
                  "bidding_opens_at", "auction_type", "auction_settings", "template", "tie_breaking"):
         if name in data:
@@ -52,14 +60,14 @@ def _apply_fields(rfq: RFQ, data: dict) -> None:
         rfq.reserve_notify_buyer_if_not_met = reserve["notify_buyer_if_not_met"]
 
 
-def _replace_line_items(rfq: RFQ, items: list[dict]) -> None:
+def _replace_line_items(rfq: RFQ, items: list[dict[str, Any]]) -> None:
     rfq.line_items.all().delete()
     LineItem.objects.bulk_create(
         LineItem(rfq=rfq, position=index, **item) for index, item in enumerate(items, start=1))
 
 
 @transaction.atomic
-def rfq_create(*, user, data: dict) -> RFQ:
+def rfq_create(*, user: User, data: dict[str, Any]) -> RFQ:
     """Create a draft RFQ for the user's organisation from validated input."""
     rfq = RFQ(buyer_organization=user.buyer_organization, created_by=user)
     _apply_fields(rfq, data)
@@ -70,7 +78,7 @@ def rfq_create(*, user, data: dict) -> RFQ:
 
 
 @transaction.atomic
-def rfq_update(*, rfq: RFQ, user, data: dict) -> RFQ:
+def rfq_update(*, rfq: RFQ, user: User, data: dict[str, Any]) -> RFQ:
     """Edit a draft. Anything past draft is fixed: suppliers were told what they bid on."""
     rfq = RFQ.objects.select_for_update(no_key=True).get(pk=rfq.pk)
     if rfq.status != RFQStatus.DRAFT:
@@ -88,7 +96,8 @@ def _locked(rfq: RFQ) -> RFQ:
     return RFQ.objects.select_for_update(no_key=True, of=("self",)).select_related("category", "delivery_port").get(pk=rfq.pk)
 
 
-def _transition(rfq: RFQ, name: str, *, actor, reason: str = "", payload: dict | None = None, **kwargs) -> RFQ:
+def _transition(rfq: RFQ, name: str, *, actor: User | None, reason: str = "", payload: dict[str, Any] | None = None,
+                **kwargs: Any) -> RFQ:
     """Run one transition on the locked row, save it and audit it, inside the caller's transaction."""
     before = rfq.status
     run_transition(rfq, name, **kwargs)
@@ -102,7 +111,7 @@ def _transition(rfq: RFQ, name: str, *, actor, reason: str = "", payload: dict |
 
 
 @transaction.atomic
-def rfq_publish(*, rfq: RFQ, user, reason: str = "") -> RFQ:
+def rfq_publish(*, rfq: RFQ, user: User, reason: str = "") -> RFQ:
     """Publish, send the invitations, and open at once when no opening time is set."""
     rfq = _locked(rfq)
     _transition(rfq, "publish", actor=user, reason=reason,
@@ -117,17 +126,17 @@ def rfq_publish(*, rfq: RFQ, user, reason: str = "") -> RFQ:
 
 
 @transaction.atomic
-def rfq_open(*, rfq: RFQ, user, reason: str = "") -> RFQ:
+def rfq_open(*, rfq: RFQ, user: User, reason: str = "") -> RFQ:
     return _transition(_locked(rfq), "open", actor=user, reason=reason)
 
 
 @transaction.atomic
-def rfq_pause(*, rfq: RFQ, user, reason: str = "") -> RFQ:
+def rfq_pause(*, rfq: RFQ, user: User, reason: str = "") -> RFQ:
     return _transition(_locked(rfq), "pause", actor=user, reason=reason)
 
 
 @transaction.atomic
-def rfq_resume(*, rfq: RFQ, user, reason: str = "") -> RFQ:
+def rfq_resume(*, rfq: RFQ, user: User, reason: str = "") -> RFQ:
     rfq = _locked(rfq)
     paused_since = rfq.paused_at  # None unless paused: then the transition itself answers 409
     paused_seconds = (timezone.now() - paused_since).total_seconds() if paused_since else None
@@ -138,12 +147,12 @@ def rfq_resume(*, rfq: RFQ, user, reason: str = "") -> RFQ:
 
 
 @transaction.atomic
-def rfq_close(*, rfq: RFQ, user, reason: str = "") -> RFQ:
+def rfq_close(*, rfq: RFQ, user: User, reason: str = "") -> RFQ:
     """Close the window; sealed quotes are opened in the same transaction."""
-    from auctions.services import auction_on_close
+    from auctions.services import auction_close_open_quotes
 
     rfq = _transition(_locked(rfq), "close", actor=user, reason=reason)
-    auction_on_close(rfq=rfq, actor=user)
+    auction_close_open_quotes(rfq=rfq, actor=user)
     _after_close(rfq)
     return rfq
 
@@ -167,7 +176,7 @@ def rfq_open_if_due(*, rfq_id: int) -> bool:
     RFQ opens late and closes at once, with no bid: it then follows the normal path after
     close (report, evaluation to no-award, reopen with a new deadline) instead of staying
     `published` with nothing the buyer could do but cancel. True if it opened."""
-    from auctions.services import auction_on_close
+    from auctions.services import auction_close_open_quotes
 
     with transaction.atomic():
         rfq = RFQ.objects.select_for_update(no_key=True, of=("self",)).filter(pk=rfq_id).first()
@@ -178,7 +187,7 @@ def rfq_open_if_due(*, rfq_id: int) -> bool:
             _transition(rfq, "open", actor=None, payload={"late": True}, reason=(
                 "Opened late: the bidding window passed before the opening job ran, so no bid could be placed."))
             rfq = _transition(rfq, "close", actor=None, reason="The bidding deadline had already passed.")
-            auction_on_close(rfq=rfq, actor=None)
+            auction_close_open_quotes(rfq=rfq, actor=None)
             _after_close(rfq)
             return True
         if not rfq.can_open():
@@ -193,7 +202,7 @@ def rfq_close_if_due(*, rfq_id: int, deadline_version: int | None = None) -> boo
     the current one (an extension bumps `deadline_version`). Anything else does nothing, so a
     job delivered twice, or one scheduled before an extension, is harmless. True if it closed.
     """
-    from auctions.services import auction_on_close
+    from auctions.services import auction_close_open_quotes
 
     with transaction.atomic():
         rfq = RFQ.objects.select_for_update(no_key=True, of=("self",)).filter(pk=rfq_id).first()
@@ -202,15 +211,15 @@ def rfq_close_if_due(*, rfq_id: int, deadline_version: int | None = None) -> boo
         if deadline_version is not None and rfq.deadline_version != deadline_version:
             return False
         rfq = _transition(rfq, "close", actor=None, reason="The bidding deadline was reached.")
-        auction_on_close(rfq=rfq, actor=None)
+        auction_close_open_quotes(rfq=rfq, actor=None)
         _after_close(rfq)
         return True
 
 
 @transaction.atomic
-def rfq_evaluate(*, rfq: RFQ, user, reason: str = "") -> RFQ:
+def rfq_evaluate(*, rfq: RFQ, user: User, reason: str = "") -> RFQ:
     """Move a closed RFQ to evaluation, or to no-award when no valid bid meets the reserve."""
-    from auctions.services import rfq_evaluation
+    from auctions.selectors.evaluation import rfq_evaluation
     from audit.gaming.services import gaming_scan
 
     rfq = _locked(rfq)
@@ -236,17 +245,18 @@ def rfq_evaluate(*, rfq: RFQ, user, reason: str = "") -> RFQ:
 
 
 @transaction.atomic
-def rfq_award(*, rfq: RFQ, user, bid_id: int | None = None, allocation=None, reason: str = "") -> RFQ:
+def rfq_award(*, rfq: RFQ, user: User, bid_id: int | None = None, allocation: AllocationChoice | None = None,
+              reason: str = "") -> RFQ:
     """Award a ranked bid, or (split and bundle awards) the recommended allocation or a manual
     selection of lines. Anything but the recommendation needs a written reason and is recorded
     as a manual override (the fairness report shows it). What was awarded is stored, and every
     participant is told its outcome."""
-    from auctions.services import rfq_evaluation
+    from auctions.selectors.evaluation import rfq_evaluation
     from auctions.services.award import award_decide, award_record
     from audit.gaming.services import gaming_scan
 
     rfq = _locked(rfq)
-    payload: dict = {"bid_id": bid_id}
+    payload: dict[str, Any] = {"bid_id": bid_id}
     if rfq.status == RFQStatus.EVALUATION:  # otherwise the transition itself answers 409
         evaluation = rfq_evaluation(rfq)
         decision = award_decide(rfq=rfq, evaluation=evaluation, bid_id=bid_id, allocation=allocation)
@@ -279,7 +289,7 @@ def _notify_outcomes(rfq: RFQ) -> None:
 
 
 @transaction.atomic
-def rfq_fallback(*, rfq: RFQ, user, reason: str = "") -> RFQ:
+def rfq_fallback(*, rfq: RFQ, user: User, reason: str = "") -> RFQ:
     """Switch a live reverse auction to sealed-bid collection for the rest of the window, when
     live delivery is failing (product.md §4.2). Bids placed so far stand; from now on each bid
     is sealed until the close, where all are opened and ranked together."""
@@ -304,7 +314,7 @@ def rfq_fallback(*, rfq: RFQ, user, reason: str = "") -> RFQ:
 
 
 @transaction.atomic
-def rfq_cancel(*, rfq: RFQ, user, reason: str) -> RFQ:
+def rfq_cancel(*, rfq: RFQ, user: User, reason: str) -> RFQ:
     if not reason or not reason.strip():
         raise ValidationFailed("Cancelling needs a reason; suppliers and auditors will read it.",
                                fields={"reason": ["This field is required."]})
@@ -312,10 +322,11 @@ def rfq_cancel(*, rfq: RFQ, user, reason: str) -> RFQ:
 
 
 @transaction.atomic
-def rfq_reopen(*, rfq: RFQ, user, reason: str = "", bidding_deadline=None, reserve_amount=None) -> RFQ:
+def rfq_reopen(*, rfq: RFQ, user: User, reason: str = "",
+               bidding_deadline: datetime | None = None, reserve_amount: Decimal | None = None) -> RFQ:
     """Reopen after no award, with a new deadline and/or a lowered reserve."""
     rfq = _locked(rfq)
-    changes = {}
+    changes: dict[str, dict[str, Any]] = {}
     if bidding_deadline is not None and rfq.status == RFQStatus.NO_AWARD:
         changes["bidding_deadline"] = {"from": rfq.bidding_deadline, "to": bidding_deadline}
         rfq.bidding_deadline = bidding_deadline

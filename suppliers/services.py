@@ -4,12 +4,15 @@ from __future__ import annotations
 import datetime
 import hashlib
 import os
+from typing import TYPE_CHECKING, Any
 
 import filetype
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import User
 from audit.services import audit_append
 from common.errors import Conflict, Forbidden, ValidationFailed
 from common.fsm import run_transition
@@ -18,12 +21,15 @@ from .models import Invitation, InvitationStatus, KycDocument, KycDocumentKind, 
 from .notifications import notify_invitation_sent, notify_kyc_decision
 from .selectors import ACTIVE_INVITATION, suppliers_eligible_for
 
+if TYPE_CHECKING:
+    from suppliers.types import RFQ
+
 ALLOWED_UPLOADS = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}
 # Kinds that prove something only while valid carry an expiry date.
 EXPIRING_KINDS = {KycDocumentKind.ISO_CERTIFICATE, KycDocumentKind.CLASS_CERTIFICATE, KycDocumentKind.INSURANCE}
 
 
-def _platform_payload(supplier: SupplierCompany, **extra) -> dict:
+def _platform_payload(supplier: SupplierCompany, **extra: Any) -> dict[str, Any]:
     return {"supplier_id": supplier.pk, "supplier": supplier.name, **extra}
 
 
@@ -31,11 +37,11 @@ def _size(n: int) -> str:
     return f"{n / 1048576:.1f} MB" if n >= 1048576 else f"{n / 1024:.0f} KB" if n >= 1024 else f"{n} bytes"
 
 
-def kyc_document_check_upload(*, kind: str, upload, expires_on: datetime.date | None) -> tuple[str, str]:
+def kyc_document_check_upload(*, kind: str, upload: UploadedFile[bytes], expires_on: datetime.date | None) -> tuple[str, str]:
     """Validate an upload by content (not by its name) and size; return (content type, extension)."""
     problems: dict[str, list[str]] = {}
     limit = settings.QUAYSIDE["KYC_MAX_UPLOAD_BYTES"]
-    if upload.size == 0:
+    if not upload.size:  # 0 (or None: a file object that cannot tell its size)
         problems["file"] = ["The file is empty."]
     elif upload.size > limit:
         problems["file"] = [f"The file is {_size(upload.size)}; the limit is {_size(limit)}."]
@@ -55,7 +61,7 @@ def kyc_document_check_upload(*, kind: str, upload, expires_on: datetime.date | 
 
 
 @transaction.atomic
-def kyc_document_upload(*, supplier: SupplierCompany, user, kind: str, upload,
+def kyc_document_upload(*, supplier: SupplierCompany, user: User, kind: str, upload: UploadedFile[bytes],
                         expires_on: datetime.date | None) -> KycDocument:
     content_type, extension = kyc_document_check_upload(kind=kind, upload=upload, expires_on=expires_on)
     digest = hashlib.sha256()
@@ -63,8 +69,8 @@ def kyc_document_upload(*, supplier: SupplierCompany, user, kind: str, upload,
         digest.update(chunk)
     upload.seek(0)
     document = KycDocument(
-        supplier=supplier, kind=kind, original_name=os.path.basename(upload.name)[:255],
-        content_type=content_type, size=upload.size, sha256=digest.hexdigest(), extension=extension,
+        supplier=supplier, kind=kind, original_name=os.path.basename(upload.name or "")[:255],
+        content_type=content_type, size=upload.size or 0, sha256=digest.hexdigest(), extension=extension,
         expires_on=expires_on, uploaded_by=user,
     )
     document.file.save("upload", upload, save=False)
@@ -90,7 +96,7 @@ def _locked_supplier(pk: int) -> SupplierCompany:
 
 
 @transaction.atomic
-def kyc_submit(*, supplier: SupplierCompany, user) -> SupplierCompany:
+def kyc_submit(*, supplier: SupplierCompany, user: User) -> SupplierCompany:
     supplier = _locked_supplier(supplier.pk)
     missing = kyc_missing_documents(supplier)
     if missing:
@@ -104,7 +110,7 @@ def kyc_submit(*, supplier: SupplierCompany, user) -> SupplierCompany:
     return supplier
 
 
-def _kyc_decide(*, supplier: SupplierCompany, officer, transition: str, reason: str) -> SupplierCompany:
+def _kyc_decide(*, supplier: SupplierCompany, officer: User, transition: str, reason: str) -> SupplierCompany:
     if not getattr(officer, "is_compliance", False):
         raise Forbidden("Only compliance officers decide on KYC.")
     supplier = _locked_supplier(supplier.pk)
@@ -120,12 +126,12 @@ def _kyc_decide(*, supplier: SupplierCompany, officer, transition: str, reason: 
 
 
 @transaction.atomic
-def kyc_approve(*, supplier: SupplierCompany, officer, reason: str = "") -> SupplierCompany:
+def kyc_approve(*, supplier: SupplierCompany, officer: User, reason: str = "") -> SupplierCompany:
     return _kyc_decide(supplier=supplier, officer=officer, transition="kyc_approve", reason=reason)
 
 
 @transaction.atomic
-def kyc_reject(*, supplier: SupplierCompany, officer, reason: str) -> SupplierCompany:
+def kyc_reject(*, supplier: SupplierCompany, officer: User, reason: str) -> SupplierCompany:
     if not reason.strip():
         raise ValidationFailed("A rejection needs a reason the supplier can act on.",
                                fields={"reason": ["This field is required."]})
@@ -137,7 +143,7 @@ def kyc_reject(*, supplier: SupplierCompany, officer, reason: str) -> SupplierCo
 INVITABLE_RFQ_STATES = ("draft", "published", "open", "paused")
 
 
-def invitation_check_suppliers(*, rfq, supplier_ids: list[int]) -> list[SupplierCompany]:
+def invitation_check_suppliers(*, rfq: RFQ, supplier_ids: list[int]) -> list[SupplierCompany]:
     """All-or-nothing: every id must be an existing, verified, category-qualified supplier."""
     ids = list(dict.fromkeys(supplier_ids))
     found = {s.pk: s for s in SupplierCompany.objects.filter(pk__in=ids)}
@@ -156,7 +162,7 @@ def invitation_check_suppliers(*, rfq, supplier_ids: list[int]) -> list[Supplier
     return [found[pk] for pk in ids]
 
 
-def _invitation_send(invitation: Invitation, *, actor) -> None:
+def _invitation_send(invitation: Invitation, *, actor: User | None) -> None:
     run_transition(invitation, "send")
     invitation.sent_at = timezone.now()
     invitation.save()
@@ -167,7 +173,7 @@ def _invitation_send(invitation: Invitation, *, actor) -> None:
 
 
 @transaction.atomic
-def invitation_create_many(*, rfq, supplier_ids: list[int], user) -> list[Invitation]:
+def invitation_create_many(*, rfq: RFQ, supplier_ids: list[int], user: User) -> list[Invitation]:
     """Invite suppliers. On a draft they wait for publication; later they are sent at once."""
     from procurement.models import RFQ
 
@@ -198,7 +204,7 @@ def invitation_create_many(*, rfq, supplier_ids: list[int], user) -> list[Invita
     return result
 
 
-def invitations_send_pending(*, rfq, actor) -> int:
+def invitations_send_pending(*, rfq: RFQ, actor: User | None) -> int:
     """Send every pending invitation of `rfq`; called inside the publish transaction."""
     pending = list(rfq.invitations.select_for_update(no_key=True).filter(status=InvitationStatus.PENDING)
                    .select_related("supplier"))
@@ -212,7 +218,7 @@ def _locked_invitation(pk: int) -> Invitation:
 
 
 @transaction.atomic
-def invitation_respond(*, invitation: Invitation, user, accept: bool, reason: str = "") -> Invitation:
+def invitation_respond(*, invitation: Invitation, user: User, accept: bool, reason: str = "") -> Invitation:
     if not (user.is_supplier and user.supplier_id == invitation.supplier_id):
         raise Forbidden("Only the invited supplier can answer this invitation.")
     invitation = _locked_invitation(invitation.pk)
@@ -231,7 +237,7 @@ def invitation_respond(*, invitation: Invitation, user, accept: bool, reason: st
 
 
 @transaction.atomic
-def invitation_revoke(*, invitation: Invitation, user, reason: str = "") -> Invitation:
+def invitation_revoke(*, invitation: Invitation, user: User, reason: str = "") -> Invitation:
     invitation = _locked_invitation(invitation.pk)
     if invitation.rfq.status not in INVITABLE_RFQ_STATES:
         raise Conflict(f"The RFQ is {invitation.rfq.get_status_display().lower()}; its invitations can no "

@@ -3,6 +3,8 @@
 Adding a type: write a module with a Mechanism subclass decorated with @register and
 import it here.
 """
+from typing import Any
+
 from rest_framework import serializers
 
 from common.errors import flatten_field_errors
@@ -20,7 +22,7 @@ def get_mechanism(auction_type: str) -> Mechanism:
         ) from None
 
 
-def settings_problems(auction_type: str, raw: dict) -> list[str]:
+def settings_problems(auction_type: str, raw: dict[str, Any]) -> list[str]:
     """Readable reasons why stored settings are not a valid configuration (empty if valid)."""
     try:
         get_mechanism(auction_type).validate_settings(raw)

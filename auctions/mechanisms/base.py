@@ -1,20 +1,52 @@
 """The interface every auction mechanism implements, and the registry of mechanisms."""
 from __future__ import annotations
 
+import builtins
 from dataclasses import dataclass
-from typing import ClassVar
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from rest_framework import serializers
+
+if TYPE_CHECKING:
+    from auctions.drafts import BidDraft
+    from auctions.models import Bid
+    from auctions.rules.context import BidContext
+    from auctions.types import RFQ
 
 
 @dataclass(frozen=True)
 class Extension:
     """An anti-sniping extension granted by an accepted bid."""
 
-    old_deadline: object
-    new_deadline: object
+    old_deadline: datetime
+    new_deadline: datetime
     number: int
     max_extensions: int
+
+
+class BidOrigin(Protocol):
+    """Where a bid came from, as the bid row records it (common.request_meta.RequestMeta)."""
+
+    @property
+    def ip(self) -> str | None: ...
+
+    @property
+    def user_agent(self) -> str: ...
+
+    @property
+    def fingerprint(self) -> str: ...
+
+
+class BidInput(Protocol):
+    """A mechanism's bid input (auctions/serializers.py): a DRF serializer of the request body
+    that turns the validated body into the attempt."""
+
+    def __init__(self, *, data: object) -> None: ...
+
+    def is_valid(self, *, raise_exception: bool = False) -> bool: ...
+
+    def to_draft(self) -> BidDraft: ...
 
 
 class Mechanism:
@@ -26,31 +58,31 @@ class Mechanism:
 
     type: ClassVar[str]
     label: ClassVar[str]
-    settings_serializer: ClassVar[type[serializers.Serializer]]
-    bid_input: ClassVar[type[serializers.Serializer]]
+    settings_serializer: ClassVar[builtins.type[serializers.Serializer[Any]]]
+    bid_input: ClassVar[builtins.type[BidInput]]
     # Sealed mechanisms keep prices encrypted until close.
     sealed: ClassVar[bool] = False
 
-    def parse_bid(self, data: object):
+    def parse_bid(self, data: object) -> BidDraft:
         """The request body as a BidDraft; 400 for a body of the wrong shape."""
         serializer = self.bid_input(data=data)
         serializer.is_valid(raise_exception=True)
         return serializer.to_draft()
 
-    def accept(self, ctx, meta) -> tuple[object, Extension | None]:
+    def accept(self, ctx: BidContext, meta: BidOrigin) -> tuple[Bid, Extension | None]:
         """The bid and the locked auction row's new state, written through `ctx.write` (sent in one
         batch with the audit event); return the bid and any extension."""
         raise NotImplementedError
 
-    def withdrawn(self, rfq, bid) -> None:
+    def withdrawn(self, rfq: RFQ, bid: Bid) -> None:
         """Bring the locked auction row up to date after `bid` was withdrawn."""
         raise NotImplementedError
 
-    def audit_payload(self, bid) -> dict:
+    def audit_payload(self, bid: Bid) -> dict[str, Any]:
         """What the audit trail records of an accepted bid (never a sealed price)."""
         raise NotImplementedError
 
-    def validate_settings(self, raw: object) -> dict:
+    def validate_settings(self, raw: object) -> dict[str, Any]:
         """Complete `raw` with the defaults and validate; return JSON-ready settings.
 
         Raises serializers.ValidationError with per-field messages.
@@ -68,7 +100,7 @@ class Mechanism:
         # Round-trip through the output side so decimals are stored as strings.
         return dict(self.settings_serializer(serializer.validated_data).data)
 
-    def default_settings(self) -> dict:
+    def default_settings(self) -> dict[str, Any]:
         return self.validate_settings({})
 
 

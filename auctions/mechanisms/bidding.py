@@ -1,12 +1,21 @@
 """Bid-taking shared by the mechanisms: creating the row, the sealed path, standing counts."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from auctions.drafts import LineInput
 from auctions.models import Bid, BidStatus
 from auctions.sealing import seal
 from common.db import insert_statement, update_statement
 
+from .base import BidOrigin
 
-def new_bid(ctx, meta, **fields) -> Bid:
+if TYPE_CHECKING:
+    from auctions.rules.context import BidContext
+    from auctions.types import RFQ
+
+
+def new_bid(ctx: BidContext, meta: BidOrigin, **fields: Any) -> Bid:
     """The bid, its insert queued with the transaction's writes (or made now if no id was reserved)."""
     bid = Bid(pk=ctx.next_bid_id, rfq=ctx.rfq, supplier=ctx.supplier, submitted_by=ctx.user, submitted_at=ctx.now,
               version=len(ctx.own_bids) + 1, ip_address=meta.ip, user_agent=meta.user_agent[:300],
@@ -18,12 +27,12 @@ def new_bid(ctx, meta, **fields) -> Bid:
     return bid
 
 
-def standing_suppliers(rfq) -> int:
+def standing_suppliers(rfq: RFQ) -> int:
     return Bid.objects.filter(rfq=rfq, status=BidStatus.ACCEPTED).values("supplier_id").distinct().count()
 
 
-def _sealed_line(line) -> dict:
-    sealed = {"line_item_id": line.line_item_id, "unit_price": str(line.unit_price.value)}
+def _sealed_line(line: LineInput) -> dict[str, Any]:
+    sealed: dict[str, Any] = {"line_item_id": line.line_item_id, "unit_price": str(line.unit_price.value)}
     if line.max_quantity is not None:
         sealed["max_quantity"] = line.max_quantity
     if line.min_quantity is not None:
@@ -34,15 +43,15 @@ def _sealed_line(line) -> dict:
 class SealedBidding:
     """Quotes are encrypted and versioned; the buyer learns only how many suppliers quoted."""
 
-    sealed = True
+    sealed: ClassVar[bool] = True
 
-    def accept(self, ctx, meta):
+    def accept(self, ctx: BidContext, meta: BidOrigin) -> tuple[Bid, None]:
         rfq = ctx.rfq
         draft = ctx.draft
         # Split quantities and bundles are sealed content, encrypted with the prices.
-        quote = {"lines": [_sealed_line(line) for line in draft.lines],
-                 "total": str(ctx.total()), "criteria": draft.criteria, "terms": draft.terms,
-                 "valid_until": draft.valid_until}
+        quote: dict[str, Any] = {"lines": [_sealed_line(line) for line in draft.lines],
+                                 "total": str(ctx.total()), "criteria": draft.criteria, "terms": draft.terms,
+                                 "valid_until": draft.valid_until}
         if draft.bundles:
             quote["bundles"] = [{"line_item_ids": sorted(set(b.line_item_ids)), "price": str(b.price.value)}
                                 for b in draft.bundles]
@@ -56,11 +65,11 @@ class SealedBidding:
             ctx.write(update_statement(rfq, ["bid_count", "updated_at"]))
         return bid, None
 
-    def withdrawn(self, rfq, bid) -> None:
+    def withdrawn(self, rfq: RFQ, bid: Bid) -> None:
         rfq.bid_count = standing_suppliers(rfq)
         rfq.save(update_fields=["bid_count", "updated_at"])
 
-    def audit_payload(self, bid) -> dict:
+    def audit_payload(self, bid: Bid) -> dict[str, Any]:
         # The commitment binds the supplier to this quote without revealing it.
         return {"bid_id": bid.pk, "supplier_id": bid.supplier_id, "supplier": bid.supplier.name,
                 "version": bid.version, "commitment": bid.sealed_commitment, "items_quoted": bid.items_quoted}

@@ -1,6 +1,8 @@
 """Combinatorial auction (product.md §7 "Bundle bids"): sealed all-or-nothing prices for sets
 of lines; at most one bundle per supplier wins, and every line goes to exactly one winning
 bundle. Winner determination is exact (auctions/evaluation/allocation)."""
+from typing import Any
+
 from rest_framework import serializers
 
 from auctions.serializers import BundleQuoteInput
@@ -9,7 +11,7 @@ from .base import Mechanism, register
 from .bidding import SealedBidding
 
 
-class CombinatorialSettings(serializers.Serializer):
+class CombinatorialSettings(serializers.Serializer[Any]):
     allow_multiple_submissions = serializers.BooleanField(default=True)
     minimum_bidders = serializers.IntegerField(default=2, min_value=1, max_value=1000)
     pricing = serializers.ChoiceField(choices=["FIRST_PRICE", "VCG"], default="FIRST_PRICE")

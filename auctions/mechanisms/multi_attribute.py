@@ -1,4 +1,6 @@
 """Multi-attribute auction (product.md §4.3): price plus weighted non-price criteria."""
+from typing import Any, NoReturn
+
 import numpy as np
 from rest_framework import serializers
 
@@ -13,7 +15,7 @@ RANDOM_INDEX = {1: 0.0, 2: 0.0, 3: 0.58, 4: 0.90, 5: 1.12, 6: 1.24, 7: 1.32, 8: 
 MAX_CRITERIA = len(RANDOM_INDEX) - 1  # price takes one row of the pairwise matrix
 
 
-class CriterionSettings(serializers.Serializer):
+class CriterionSettings(serializers.Serializer[Any]):
     id = serializers.RegexField(r"^[a-z][a-z0-9_]{0,39}$", error_messages={
         "invalid": "Use lower-case letters, digits and underscores, starting with a letter."})
     name = serializers.CharField(max_length=100)
@@ -24,7 +26,7 @@ class CriterionSettings(serializers.Serializer):
     max_value = serializers.FloatField(required=False, allow_null=True, default=None)
     unit = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
 
-    def validate(self, attrs):
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs["id"] == "price":
             raise serializers.ValidationError({"id": ["\"price\" is reserved for the quote's total."]})
         if attrs["type"] == "BOOLEAN":
@@ -39,7 +41,7 @@ class CriterionSettings(serializers.Serializer):
         return attrs
 
 
-class PairwiseSettings(serializers.Serializer):
+class PairwiseSettings(serializers.Serializer[Any]):
     order = serializers.ListField(child=serializers.CharField(max_length=40), min_length=2)
     matrix = serializers.ListField(child=serializers.ListField(child=serializers.JSONField()))
     # Derived at validation and stored with the matrix, so a buyer sees what the comparisons mean.
@@ -61,14 +63,14 @@ def ahp_weights(matrix: list[list[float]]) -> tuple[list[float], float]:
     return weights.tolist(), float(consistency_index / RANDOM_INDEX[n])
 
 
-class MultiAttributeSettings(serializers.Serializer):
+class MultiAttributeSettings(serializers.Serializer[Any]):
     criteria = CriterionSettings(many=True, default=list)
     scoring_method = serializers.ChoiceField(choices=["WEIGHTED_SUM", "TOPSIS", "AHP"], default="WEIGHTED_SUM")
     price_weight = serializers.FloatField(min_value=0, max_value=100, default=50)
     allow_partial_bids = serializers.BooleanField(default=False)
     pairwise = PairwiseSettings(required=False, allow_null=True, default=None)
 
-    def validate(self, attrs):
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         criteria = attrs["criteria"]
         ids = [c["id"] for c in criteria]
         if len(set(ids)) != len(ids):
@@ -84,8 +86,8 @@ class MultiAttributeSettings(serializers.Serializer):
         return attrs
 
     @staticmethod
-    def _validated_pairwise(pairwise, expected: list[str]) -> dict:
-        def fail(message: str):
+    def _validated_pairwise(pairwise: dict[str, Any] | None, expected: list[str]) -> dict[str, Any]:
+        def fail(message: str) -> NoReturn:
             raise serializers.ValidationError({"pairwise": [message]})
 
         if not pairwise:

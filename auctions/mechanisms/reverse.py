@@ -1,6 +1,9 @@
 """Reverse (descending English) auction (product.md §4.2)."""
-from datetime import timedelta
+from __future__ import annotations
+
+from datetime import datetime, timedelta
 from decimal import ROUND_DOWN, Decimal
+from typing import TYPE_CHECKING, Any
 
 from rest_framework import serializers
 
@@ -8,11 +11,15 @@ from auctions.models import Bid, BidStatus
 from auctions.sealing import seal
 from auctions.serializers import ReverseBidInput
 from common.db import update_statement
-from common.money import MoneyField
+from common.money import MoneyField, round_money
 
-from .base import Extension, Mechanism, register
+from .base import BidOrigin, Extension, Mechanism, register
 from .bidding import new_bid
 from .fields import percentage
+
+if TYPE_CHECKING:
+    from auctions.rules.context import BidContext
+    from auctions.types import RFQ
 
 # In the final minutes each supplier may bid at most once per 10 s (product.md §4.2).
 FINAL_PHASE_SECONDS = 120
@@ -26,14 +33,14 @@ TIGHT_TIERS = [
 ]
 
 
-class ExtensionTier(serializers.Serializer):
+class ExtensionTier(serializers.Serializer[Any]):
     trigger_seconds = serializers.IntegerField(min_value=1, max_value=7200)
     extension_seconds = serializers.IntegerField(min_value=1, max_value=7200)
     max_extensions = serializers.IntegerField(min_value=0, max_value=100)
     cool_down_seconds = serializers.IntegerField(min_value=0, max_value=3600, default=0)
 
 
-class ReverseAuctionSettings(serializers.Serializer):
+class ReverseAuctionSettings(serializers.Serializer[Any]):
     starting_price = MoneyField(required=False, allow_null=True, default=None)
     # A default skips to_internal_value, so it must already be a Decimal (a str would
     # break the comparisons in validate()).
@@ -51,7 +58,7 @@ class ReverseAuctionSettings(serializers.Serializer):
     anti_sniping_preset = serializers.ChoiceField(choices=["standard", "tight", "custom"], default="standard")
     extension_tiers = ExtensionTier(many=True, required=False, default=list)
 
-    def validate(self, attrs):
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs["decrement_type"] == "PERCENTAGE":
             try:
                 percentage(attrs["minimum_decrement"])
@@ -83,9 +90,9 @@ class ReverseAuction(Mechanism):
     settings_serializer = ReverseAuctionSettings
     bid_input = ReverseBidInput
 
-    def accept(self, ctx, meta):
+    def accept(self, ctx: BidContext, meta: BidOrigin) -> tuple[Bid, Extension | None]:
         rfq = ctx.rfq
-        amount = ctx.draft.amount.value
+        amount = _amount(ctx)
         if rfq.sealed_fallback_at is not None:
             return self._accept_sealed(ctx, meta, amount), None
         bid = new_bid(ctx, meta, amount=amount)
@@ -98,7 +105,7 @@ class ReverseAuction(Mechanism):
         return bid, extension
 
     @staticmethod
-    def _accept_sealed(ctx, meta, amount):
+    def _accept_sealed(ctx: BidContext, meta: BidOrigin, amount: Decimal) -> Bid:
         """After the fallback: the amount is sealed like a quote until the close opens it. No
         best to update (nobody may see it) and no anti-sniping (nobody can react to it)."""
         token, commitment = seal({"lines": [], "total": str(amount), "criteria": {}, "terms": "",
@@ -109,7 +116,7 @@ class ReverseAuction(Mechanism):
         return bid
 
     @staticmethod
-    def _extend(rfq, now) -> Extension | None:
+    def _extend(rfq: RFQ, now: datetime) -> Extension | None:
         """Anti-sniping, in the transaction that accepts the bid."""
         tier = active_tier(rfq.auction_settings, (rfq.bidding_deadline - now).total_seconds())
         if tier is None or rfq.extensions >= tier["max_extensions"]:
@@ -121,7 +128,7 @@ class ReverseAuction(Mechanism):
         rfq.last_extension_at = now
         return Extension(old, rfq.bidding_deadline, rfq.extensions, tier["max_extensions"])
 
-    def withdrawn(self, rfq, bid) -> None:
+    def withdrawn(self, rfq: RFQ, bid: Bid) -> None:
         # The previous best comes back: the lowest standing bid, earliest first.
         # Sealed bids after a fallback have no amount until the close opens them.
         best = (Bid.objects.filter(rfq=rfq, status=BidStatus.ACCEPTED, amount__isnull=False)
@@ -130,7 +137,7 @@ class ReverseAuction(Mechanism):
         rfq.bid_count = max(0, rfq.bid_count - 1)
         rfq.save(update_fields=["best_amount", "best_bid", "bid_count", "updated_at"])
 
-    def audit_payload(self, bid) -> dict:
+    def audit_payload(self, bid: Bid) -> dict[str, Any]:
         if bid.sealed_payload:  # placed after the fallback: the commitment, never the amount
             return {"bid_id": bid.pk, "supplier_id": bid.supplier_id, "supplier": bid.supplier.name,
                     "version": bid.version, "commitment": bid.sealed_commitment}
@@ -138,7 +145,15 @@ class ReverseAuction(Mechanism):
                 "version": bid.version, "amount": str(bid.amount)}
 
 
-def extension_tiers(settings: dict) -> list[dict]:
+def _amount(ctx: BidContext) -> Decimal:
+    """The bid's amount: the rules (amount_format) have refused an attempt without one."""
+    money = ctx.draft.amount
+    if money is None or money.value is None:
+        raise ValueError("A reverse-auction bid reached accept() without an amount.")
+    return money.value
+
+
+def extension_tiers(settings: dict[str, Any]) -> list[dict[str, Any]]:
     """The anti-sniping tiers, widest trigger first; the standard preset is one tier."""
     tiers = settings.get("extension_tiers") or []
     if not tiers and settings.get("extension_trigger_minutes"):
@@ -149,13 +164,13 @@ def extension_tiers(settings: dict) -> list[dict]:
     return sorted(tiers, key=lambda tier: -tier["trigger_seconds"])
 
 
-def active_tier(settings: dict, remaining_seconds: float) -> dict | None:
+def active_tier(settings: dict[str, Any], remaining_seconds: float) -> dict[str, Any] | None:
     """The tightest tier whose trigger window contains the time left, if any."""
     inside = [tier for tier in extension_tiers(settings) if 0 < remaining_seconds <= tier["trigger_seconds"]]
     return inside[-1] if inside else None
 
 
-def minimum_next_bid(settings: dict, best: Decimal, digits: int) -> Decimal:
+def minimum_next_bid(settings: dict[str, Any], best: Decimal, digits: int) -> Decimal:
     """The highest amount that still beats `best` by the minimum decrement.
 
     Rounded down to the currency's minor unit, so a bid exactly at the limit is accepted
@@ -164,4 +179,4 @@ def minimum_next_bid(settings: dict, best: Decimal, digits: int) -> Decimal:
     step = Decimal(settings["minimum_decrement"])
     if settings["decrement_type"] == "PERCENTAGE":
         step = best * step / 100
-    return (best - step).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_DOWN)
+    return round_money(best - step, digits, rounding=ROUND_DOWN)

@@ -1,4 +1,6 @@
 """Sealed bid (product.md §4.1): quotes stay encrypted and unread until close."""
+from typing import Any
+
 from rest_framework import serializers
 
 from auctions.serializers import QuoteInput
@@ -7,7 +9,7 @@ from .base import Mechanism, register
 from .bidding import SealedBidding
 
 
-class SealedBidSettings(serializers.Serializer):
+class SealedBidSettings(serializers.Serializer[Any]):
     allow_multiple_submissions = serializers.BooleanField(default=True)
     reveal_bids_to_suppliers = serializers.BooleanField(default=False)
     minimum_bidders = serializers.IntegerField(default=2, min_value=1, max_value=1000)
@@ -21,7 +23,7 @@ class SealedBidSettings(serializers.Serializer):
     max_suppliers = serializers.IntegerField(min_value=1, max_value=1000, required=False, allow_null=True,
                                              default=None)
 
-    def validate(self, attrs):
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         split = attrs["award_mode"] == "SPLIT"
         errors = {}
         if attrs["pricing"] == "SECOND_PRICE" and split:

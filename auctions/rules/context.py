@@ -1,21 +1,33 @@
 """What a rule may look at: the attempt, the auction (locked in the "locked" phase), the
-supplier, the time. Database reads rules share are cached here, once per attempt."""
+supplier, the time. Database reads rules share are cached here, once per attempt.
+
+The what-if simulation (auctions/simulation/phantoms.py) and the rules' unit tests run the
+rules over in-memory stand-ins for the RFQ and the supplier with the attributes rules read,
+and give the cached reads instead of letting them touch the database."""
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from auctions.drafts import BidDraft
 from auctions.models import Bid, BidStatus
+from common.db import Statement
 from common.money import currency_decimals
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from auctions.types import RFQ
+    from suppliers.models import SupplierCompany
 
 
 @dataclass
 class BidContext:
-    rfq: object
-    supplier: object
-    user: object
+    rfq: RFQ
+    supplier: SupplierCompany
+    user: User | None  # None only for a phantom bid of the what-if simulation
     now: datetime.datetime
     action: str = "place"
     draft: BidDraft = field(default_factory=BidDraft)
@@ -23,13 +35,13 @@ class BidContext:
     audit_seq: int | None = None  # the seq the accepted bid's audit event will get (stream head locked)
     next_bid_id: int | None = None  # an id reserved for the bid, so its insert can wait for the batch
     # The transaction's writes, sent together in one round trip (common.db.run_batch).
-    writes: list = field(default_factory=list)
+    writes: list[Statement] = field(default_factory=list)
 
-    def write(self, statement) -> None:
+    def write(self, statement: Statement) -> None:
         self.writes.append(statement)
 
     @property
-    def settings(self) -> dict:
+    def settings(self) -> dict[str, Any]:
         return self.rfq.auction_settings
 
     @property
@@ -59,8 +71,8 @@ class BidContext:
         return [bid for bid in self.own_bids if bid.status == BidStatus.ACCEPTED]
 
     @cached_property
-    def quantities(self) -> dict:
+    def quantities(self) -> dict[int, Decimal]:
         return dict(self.rfq.line_items.values_list("pk", "quantity"))
 
-    def total(self):
+    def total(self) -> Decimal:
         return self.draft.total(self.quantities, self.digits)

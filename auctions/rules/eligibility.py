@@ -1,24 +1,28 @@
 """Who may bid at all."""
 from suppliers.models import InvitationStatus, KycStatus
 
-from .engine import rule
+from .context import BidContext
+from .engine import RuleResult, rule
 
 BID_ACTIONS = ("place", "withdraw")
 
 
 @rule("supplier_kyc_valid", name="Supplier KYC is valid", category="eligibility", actions=BID_ACTIONS)
-def supplier_kyc_valid(ctx):
+def supplier_kyc_valid(ctx: BidContext) -> RuleResult:
     if ctx.supplier.kyc_status != KycStatus.VERIFIED:
         return f"Your company's KYC is {ctx.supplier.get_kyc_status_display().lower()}; only verified suppliers may bid."
+    return None
 
 
 @rule("supplier_invited", name="Supplier accepted the invitation", category="eligibility", actions=BID_ACTIONS)
-def supplier_invited(ctx):
+def supplier_invited(ctx: BidContext) -> RuleResult:
     if ctx.invitation_status != InvitationStatus.ACCEPTED:
         return "Accept the invitation to this RFQ before bidding."
+    return None
 
 
 @rule("category_qualified", name="Supplier qualified for the category", category="eligibility")
-def category_qualified(ctx):
+def category_qualified(ctx: BidContext) -> RuleResult:
     if not ctx.category_qualified:
         return f"Your company is not qualified for {ctx.rfq.category.name}."
+    return None

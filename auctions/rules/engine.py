@@ -11,7 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from .context import BidContext
 
 CATEGORIES = ("eligibility", "format", "validity", "timing", "fairness")
 SEVERITIES = ("block", "warn", "log")
@@ -44,6 +47,11 @@ class Violation:
                 "message": self.message, "reason": self.reason, "metadata": self.metadata}
 
 
+# What a rule returns: nothing, a message, a finding, or several.
+RuleResult = None | str | Finding | Iterable[Finding | str]
+Check = TypeVar("Check", bound=Callable[["BidContext"], RuleResult])
+
+
 @dataclass(frozen=True)
 class Rule:
     id: str
@@ -53,13 +61,13 @@ class Rule:
     phase: str
     actions: tuple[str, ...]
     auction_types: tuple[str, ...] | None
-    check: Callable[[Any], None | str | Finding | Iterable[Finding | str]]
+    check: Callable[[BidContext], RuleResult]
 
     def applies(self, *, action: str, auction_type: str, phase: str) -> bool:
         return (phase == self.phase and action in self.actions
                 and (self.auction_types is None or auction_type in self.auction_types))
 
-    def run(self, context) -> list[Violation]:
+    def run(self, context: BidContext) -> list[Violation]:
         result = self.check(context)
         if result is None:
             return []
@@ -74,11 +82,12 @@ REGISTRY: dict[str, Rule] = {}
 
 
 def rule(id: str, *, name: str, category: str, severity: str = "block", phase: str = "pre",
-         actions: tuple[str, ...] = ("place",), auction_types: tuple[str, ...] | None = None):
+         actions: tuple[str, ...] = ("place",), auction_types: tuple[str, ...] | None = None,
+         ) -> Callable[[Check], Check]:
     """Register a rule function under `id`."""
     assert category in CATEGORIES and severity in SEVERITIES and phase in ("pre", "locked")
 
-    def register(check):
+    def register(check: Check) -> Check:
         if id in REGISTRY:
             raise ValueError(f"Rule {id} is registered twice")
         REGISTRY[id] = Rule(id, name, category, severity, phase, actions, auction_types, check)
@@ -86,7 +95,7 @@ def rule(id: str, *, name: str, category: str, severity: str = "block", phase: s
     return register
 
 
-def run_rules(context, *, phase: str) -> list[Violation]:
+def run_rules(context: BidContext, *, phase: str) -> list[Violation]:
     """Every applicable rule of the phase, in registration order; all findings, not just the first."""
     violations: list[Violation] = []
     for registered in REGISTRY.values():

@@ -5,14 +5,15 @@ from django.conf import settings
 
 from auctions.mechanisms.reverse import minimum_next_bid
 
-from .engine import Finding, rule
+from .context import BidContext
+from .engine import Finding, RuleResult, rule
 from .format import SEALED_TYPES
 
 REVERSE = ("REVERSE_AUCTION",)
 WITHDRAWAL_LIMIT = 3
 
 
-def _amount(ctx) -> Decimal | None:
+def _amount(ctx: BidContext) -> Decimal | None:
     """The attempt's price: the reverse bid's amount, or a quote's total (None if unparseable)."""
     if ctx.draft.amount is not None:
         value = ctx.draft.amount.value
@@ -24,24 +25,25 @@ def _amount(ctx) -> Decimal | None:
     return total if total.is_finite() else None
 
 
-def _leading_bid_shown(ctx) -> bool:
+def _leading_bid_shown(ctx: BidContext) -> bool:
     """Whether suppliers may know the best bid; if not, no message or metadata may carry it."""
     return ctx.settings.get("show_leading_bid", True)
 
 
 @rule("starting_price_ceiling", name="At most the starting price", category="fairness", phase="locked",
       auction_types=REVERSE)
-def starting_price_ceiling(ctx):
+def starting_price_ceiling(ctx: BidContext) -> RuleResult:
     ceiling = ctx.settings.get("starting_price")
     amount = _amount(ctx)
     if ceiling is not None and amount is not None and amount > Decimal(ceiling):
         return Finding(f"Bids may not exceed the starting price of {ceiling} {ctx.rfq.currency}.",
                        metadata={"starting_price": ceiling, "amount": str(amount)})
+    return None
 
 
 @rule("minimum_decrement", name="Beats the best bid by the minimum decrement", category="fairness",
       phase="locked", auction_types=REVERSE)
-def minimum_decrement(ctx):
+def minimum_decrement(ctx: BidContext) -> RuleResult:
     amount, best = _amount(ctx), ctx.rfq.best_amount
     if getattr(ctx.rfq, "sealed_fallback_at", None):
         return None  # sealed collection: no bidder can see a best to beat
@@ -58,25 +60,28 @@ def minimum_decrement(ctx):
         return Finding(f"Bid at most {limit} {ctx.rfq.currency}: the current best is {best.normalize():f} and "
                        f"each bid must beat it by the minimum decrement.",
                        metadata={"best": str(best), "maximum_allowed": str(limit), "amount": str(amount)})
+    return None
 
 
 @rule("reserve_disclosed_as_starting", name="Below a reserve disclosed as the starting price",
       category="fairness", phase="locked")
-def reserve_disclosed_as_starting(ctx):
+def reserve_disclosed_as_starting(ctx: BidContext) -> RuleResult:
     rfq = ctx.rfq
-    if not (rfq.reserve_enabled and rfq.reserve_visibility == "disclosed_as_starting"):
+    reserve = rfq.reserve_amount  # set whenever the reserve is enabled (checked at publish)
+    if not (rfq.reserve_enabled and rfq.reserve_visibility == "disclosed_as_starting") or reserve is None:
         return None
     amount = _amount(ctx)
-    if amount is not None and amount >= rfq.reserve_amount:
+    if amount is not None and amount >= reserve:
         # Violations are stored and shown to others: a sealed quote's total must not be in them.
         sealed = rfq.auction_type in SEALED_TYPES
-        return Finding(f"Bids must be below the reserve of {rfq.reserve_amount.normalize():f} {rfq.currency}.",
+        return Finding(f"Bids must be below the reserve of {reserve.normalize():f} {rfq.currency}.",
                        metadata={} if sealed else {"amount": str(amount)})
+    return None
 
 
 @rule("unusual_drop", name="Unusually large price drop", category="fairness", severity="warn", phase="locked",
       auction_types=REVERSE)
-def unusual_drop(ctx):
+def unusual_drop(ctx: BidContext) -> RuleResult:
     amount, best = _amount(ctx), ctx.rfq.best_amount
     if getattr(ctx.rfq, "sealed_fallback_at", None):
         return None
@@ -86,11 +91,12 @@ def unusual_drop(ctx):
                            metadata={"amount": str(amount)})
         return Finding(f"Your bid is {((1 - amount / best) * 100):.0f}% below the current best; check it is right.",
                        metadata={"best": str(best), "amount": str(amount)})
+    return None
 
 
 @rule("implausible_drop", name="Not an implausible price drop", category="fairness", phase="locked",
       auction_types=REVERSE)
-def implausible_drop(ctx):
+def implausible_drop(ctx: BidContext) -> RuleResult:
     """A bid far below the best it competes with is almost always a typing error (".5" for
     "7,500"); accepted, it would also leave nobody a bid to make. Refused, with the figure.
 
@@ -105,12 +111,14 @@ def implausible_drop(ctx):
         return Finding(f"Your bid is more than {percent:f}% below the current best{figure}; check the amount "
                        "(a decimal point in the wrong place?).",
                        metadata={"amount": str(amount), "maximum_drop_percent": f"{percent:f}"})
+    return None
 
 
 @rule("bid_withdrawal_limit", name="At most three withdrawals per auction", category="fairness", phase="locked",
       actions=("withdraw",))
-def bid_withdrawal_limit(ctx):
+def bid_withdrawal_limit(ctx: BidContext) -> RuleResult:
     used = sum(1 for bid in ctx.own_bids if bid.withdrawn_at is not None)
     if used >= WITHDRAWAL_LIMIT:
         return Finding(f"You have used all {WITHDRAWAL_LIMIT} withdrawals for this auction.",
                        metadata={"withdrawals": used})
+    return None

@@ -1,10 +1,12 @@
 """Whether the attempt is well-formed: currency, amounts, line items, criteria."""
 import re
 from decimal import Decimal
+from typing import Any
 
 from common.money import decimal_places, max_money_amount
 
-from .engine import Finding, rule
+from .context import BidContext
+from .engine import Finding, RuleResult, rule
 
 SEALED_TYPES = ("SEALED_BID", "MULTI_ATTRIBUTE", "COMBINATORIAL")
 LINE_QUOTE_TYPES = ("SEALED_BID", "MULTI_ATTRIBUTE")  # quotes that price line by line
@@ -13,9 +15,10 @@ PLAIN_AMOUNT = re.compile(r"[+-]?\d+(\.\d+)?", re.ASCII)
 
 
 @rule("currency_matches", name="Currency matches the RFQ", category="format")
-def currency_matches(ctx):
+def currency_matches(ctx: BidContext) -> RuleResult:
     if ctx.draft.currency is not None and ctx.draft.currency != ctx.rfq.currency:
         return f"This RFQ is priced in {ctx.rfq.currency}, not {ctx.draft.currency}."
+    return None
 
 
 def amount_problem(raw: str, value: Decimal | None, digits: int) -> str | None:
@@ -38,8 +41,8 @@ def amount_problem(raw: str, value: Decimal | None, digits: int) -> str | None:
 
 
 @rule("amount_format", name="Amounts are well-formed", category="format")
-def amount_format(ctx):
-    findings = []
+def amount_format(ctx: BidContext) -> RuleResult:
+    findings: list[Finding | str] = []
     for name, money in ctx.draft.monies():
         problem = amount_problem(money.raw, money.value, ctx.digits)
         if problem:
@@ -52,7 +55,7 @@ def amount_format(ctx):
     return findings
 
 
-def _total_too_large(ctx) -> bool:
+def _total_too_large(ctx: BidContext) -> bool:
     try:
         return ctx.total() > max_money_amount()
     except KeyError:  # a line item not in this RFQ: line_items_complete names it
@@ -61,10 +64,10 @@ def _total_too_large(ctx) -> bool:
 
 @rule("line_items_complete", name="Line items priced as required", category="format",
       auction_types=LINE_QUOTE_TYPES)
-def line_items_complete(ctx):
+def line_items_complete(ctx: BidContext) -> RuleResult:
     quantities = ctx.quantities
     ids = [line.line_item_id for line in ctx.draft.lines]
-    findings = []
+    findings: list[Finding | str] = []
     unknown = sorted(set(ids) - set(quantities))
     if unknown:
         findings.append(Finding(f"Line item(s) {', '.join(map(str, unknown))} are not part of this RFQ.",
@@ -84,9 +87,9 @@ def line_items_complete(ctx):
 
 @rule("criteria_responses_valid", name="Criteria answered within their bounds", category="format",
       auction_types=("MULTI_ATTRIBUTE",))
-def criteria_responses_valid(ctx):
+def criteria_responses_valid(ctx: BidContext) -> RuleResult:
     responses = ctx.draft.criteria
-    findings = []
+    findings: list[Finding | str] = []
     expected = {criterion["id"]: criterion for criterion in ctx.settings.get("criteria", [])}
     for unknown in sorted(set(responses) - set(expected)):
         findings.append(f"\"{unknown}\" is not a criterion of this RFQ.")
@@ -100,7 +103,7 @@ def criteria_responses_valid(ctx):
     return findings
 
 
-def criterion_problem(criterion: dict, value) -> str | None:
+def criterion_problem(criterion: dict[str, Any], value: object) -> str | None:
     if criterion["type"] == "BOOLEAN":
         return None if isinstance(value, bool) else "answer true or false."
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value or value in (
@@ -114,20 +117,20 @@ def criterion_problem(criterion: dict, value) -> str | None:
     return None
 
 
-def is_split(settings: dict) -> bool:
+def is_split(settings: dict[str, Any]) -> bool:
     return settings.get("award_mode", "WHOLE") == "SPLIT"
 
 
 @rule("split_quantities_valid", name="Offered quantities fit the lines", category="format",
       auction_types=("SEALED_BID",))
-def split_quantities_valid(ctx):
+def split_quantities_valid(ctx: BidContext) -> RuleResult:
     """Split awards: 1 ≤ min_quantity ≤ max_quantity ≤ the line's quantity (messages carry no price)."""
     lines = [line for line in ctx.draft.lines if line.max_quantity is not None or line.min_quantity is not None]
     if not lines:
         return None
     if not is_split(ctx.settings):
         return "Quantities (max_quantity, min_quantity) can only be offered when the RFQ splits its award."
-    findings = []
+    findings: list[Finding | str] = []
     quantities = ctx.quantities
     for index, line in enumerate(ctx.draft.lines):
         if line.line_item_id not in quantities:
@@ -146,7 +149,7 @@ def split_quantities_valid(ctx):
 
 
 @rule("bundles_valid", name="Bundles are well-formed", category="format", auction_types=("COMBINATORIAL",))
-def bundles_valid(ctx):
+def bundles_valid(ctx: BidContext) -> RuleResult:
     """A combinatorial quote: at least one bundle, each of known, distinct lines, no two alike,
     at most `max_bundles_per_quote` (the allocation package's validate_bundles judges)."""
     from auctions.evaluation.allocation import validate_bundles

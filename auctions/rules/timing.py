@@ -1,18 +1,19 @@
 """When a bid may come: the bidding window, and how often one supplier may bid."""
 import math
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from auctions.mechanisms.reverse import FINAL_PHASE_MIN_INTERVAL_SECONDS, FINAL_PHASE_SECONDS, active_tier
 from procurement.models import RFQStatus
 
-from .engine import Finding, rule
+from .context import BidContext
+from .engine import Finding, RuleResult, rule
 
 REVERSE = ("REVERSE_AUCTION",)
 
 
 @rule("within_bidding_window", name="Within the bidding window", category="timing", phase="locked",
       actions=("place", "withdraw"))
-def within_bidding_window(ctx):
+def within_bidding_window(ctx: BidContext) -> RuleResult:
     rfq = ctx.rfq
     # The deadline is enforced here, at bid time, whether or not a job has closed the auction.
     if rfq.status == RFQStatus.PAUSED:
@@ -24,9 +25,10 @@ def within_bidding_window(ctx):
     if ctx.now >= rfq.bidding_deadline:
         return Finding("The bidding deadline has passed.",
                        metadata={"deadline": rfq.bidding_deadline.isoformat(), "at": ctx.now.isoformat()})
+    return None
 
 
-def _wait(ctx, since, seconds: float) -> int | None:
+def _wait(ctx: BidContext, since: datetime, seconds: float) -> int | None:
     ready = since + timedelta(seconds=seconds)
     if ctx.now < ready:
         wait = max(1, math.ceil((ready - ctx.now).total_seconds()))
@@ -36,7 +38,7 @@ def _wait(ctx, since, seconds: float) -> int | None:
 
 @rule("cool_down", name="Cool-down between one supplier's bids", category="timing", phase="locked",
       auction_types=REVERSE)
-def cool_down(ctx):
+def cool_down(ctx: BidContext) -> RuleResult:
     remaining = (ctx.rfq.bidding_deadline - ctx.now).total_seconds()
     tier = active_tier(ctx.settings, remaining)
     seconds = tier["cool_down_seconds"] if tier else ctx.settings.get("cool_down_seconds", 0)
@@ -45,10 +47,11 @@ def cool_down(ctx):
         if wait:
             return Finding(f"Wait {wait} s before bidding again (cool-down of {seconds} s).",
                            metadata={"retry_after": wait, "cool_down_seconds": seconds})
+    return None
 
 
 @rule("rate_limit", name="Bid rate limit", category="timing", phase="locked")
-def rate_limit(ctx):
+def rate_limit(ctx: BidContext) -> RuleResult:
     per_minute = ctx.settings.get("rate_limit_bids_per_minute", 6)
     recent = [bid.submitted_at for bid in ctx.own_bids if bid.submitted_at > ctx.now - timedelta(minutes=1)]
     if len(recent) >= per_minute:
@@ -61,3 +64,4 @@ def rate_limit(ctx):
         if wait:
             return Finding(f"In the final minutes, one bid per {FINAL_PHASE_MIN_INTERVAL_SECONDS} s; "
                            f"try again in {wait} s.", metadata={"retry_after": wait})
+    return None

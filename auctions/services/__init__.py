@@ -1,6 +1,6 @@
-"""Writes of the auction engine: placing and withdrawing bids, opening sealed quotes at close."""
+"""Writes of the auction engine: placing and withdrawing bids, opening sealed quotes at close.
+The evaluation they rank by is a read: auctions.selectors.evaluation."""
 from .bids import BidRejected, PlacedBid, bid_place, bid_withdraw
-from .closing import auction_on_close
-from .evaluation import rfq_evaluation
+from .closing import auction_close_open_quotes
 
-__all__ = ["BidRejected", "PlacedBid", "auction_on_close", "bid_place", "bid_withdraw", "rfq_evaluation"]
+__all__ = ["BidRejected", "PlacedBid", "auction_close_open_quotes", "bid_place", "bid_withdraw"]

@@ -10,15 +10,23 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Literal, NoReturn
 
-from auctions.evaluation.allocation import Allocation, Award, BundleProblem, Infeasible, payments
+from auctions.evaluation.allocation import Allocation, Award, Bundle, BundleProblem, Infeasible, Payment, payments
+from auctions.evaluation.rank import Evaluation
 from auctions.models import AwardLine, AwardPayment, Bid, BidLine
 from auctions.selectors import bid_for_award
+from auctions.selectors.allocation import AllocationResult, allocates, allocation_result
+from auctions.selectors.evaluation import quotes_of, standing_quotes
 from common.errors import ValidationFailed
 from common.money import format_money
 
-from .allocation import AllocationResult, allocates, allocation_result
-from .evaluation import quotes_of, standing_quotes
+if TYPE_CHECKING:
+    from auctions.types import RFQ
+
+# What the buyer awards in a split or bundle award: the recommendation, or its own rows
+# {bid_id, line_item_id, quantity} (validated by the API's AllocationChoiceField and the page).
+AllocationChoice = Literal["recommended"] | list[dict[str, Any]]
 
 
 @dataclass
@@ -26,10 +34,10 @@ class AwardDecision:
     """The award about to be made. Money is Decimal; `lines` and `payments` are stored as is."""
 
     override: bool
-    lines: list[dict] = field(default_factory=list)  # {bid_id, supplier_id, line_item_id, quantity, unit_price, amount, bundle}
-    payments: list[dict] = field(default_factory=list)  # {bid_id, supplier_id, pay_as_bid, payment, rule}
+    lines: list[dict[str, Any]] = field(default_factory=list)  # {bid_id, supplier_id, line_item_id, quantity, unit_price, amount, bundle}
+    payments: list[dict[str, Any]] = field(default_factory=list)  # {bid_id, supplier_id, pay_as_bid, payment, rule}
     bid: Bid | None = None  # a whole award's bid
-    audit: dict = field(default_factory=dict)  # what the award's audit event adds
+    audit: dict[str, Any] = field(default_factory=dict)  # what the award's audit event adds
 
     @property
     def total_cost(self) -> Decimal:
@@ -40,7 +48,8 @@ class AwardDecision:
         return sum((p["payment"] for p in self.payments), Decimal(0))
 
 
-def award_decide(*, rfq, evaluation, bid_id: int | None = None, allocation=None) -> AwardDecision:
+def award_decide(*, rfq: RFQ, evaluation: Evaluation, bid_id: int | None = None,
+                 allocation: AllocationChoice | None = None) -> AwardDecision:
     """The award the buyer asks for, validated against the evaluation (400 naming the problem)."""
     if allocates(rfq):
         if allocation is None:
@@ -54,7 +63,7 @@ def award_decide(*, rfq, evaluation, bid_id: int | None = None, allocation=None)
     return _whole_decision(rfq, evaluation, bid_id)
 
 
-def _whole_decision(rfq, evaluation, bid_id: int) -> AwardDecision:
+def _whole_decision(rfq: RFQ, evaluation: Evaluation, bid_id: int) -> AwardDecision:
     bid = bid_for_award(rfq=rfq, bid_id=bid_id)
     row = next((r for r in evaluation.rankings if r["bid_id"] == bid.pk), None)
     if row is None:
@@ -79,7 +88,7 @@ def _whole_decision(rfq, evaluation, bid_id: int) -> AwardDecision:
                "recommended_bid_id": evaluation.recommended_bid_id, "pricing": evaluation.pricing})
 
 
-def _allocation_decision(rfq, evaluation, allocation) -> AwardDecision:
+def _allocation_decision(rfq: RFQ, evaluation: Evaluation, allocation: AllocationChoice) -> AwardDecision:
     bids = standing_quotes(rfq)
     result = allocation_result(rfq, bids, quotes_of(rfq, bids))
     if isinstance(result.outcome, Infeasible) or evaluation.outcome == "NO_AWARD":
@@ -114,13 +123,13 @@ def _allocation_decision(rfq, evaluation, allocation) -> AwardDecision:
     return decision
 
 
-def _bid_of(payment, allocation: Allocation) -> int:
+def _bid_of(payment: Payment, allocation: Allocation) -> int:
     if payment.bid_id is not None:
         return payment.bid_id
     return next(a.bid_id for a in allocation.awards if a.supplier_id == payment.supplier_id)
 
 
-def _line(award: Award, rfq) -> dict:
+def _line(award: Award, rfq: RFQ) -> dict[str, Any]:
     quantity = Decimal(award.quantity)
     if award.bundle is not None:  # a bundle covers its line's whole quantity
         quantity = rfq.line_items.get(pk=award.line_id).quantity
@@ -128,16 +137,16 @@ def _line(award: Award, rfq) -> dict:
             "quantity": quantity, "unit_price": award.unit_price, "amount": award.amount, "bundle": award.bundle}
 
 
-def _signature(allocation: Allocation) -> set[tuple]:
+def _signature(allocation: Allocation) -> set[tuple[int, int, int, int | None]]:
     return {(a.bid_id, a.line_id, a.quantity, a.bundle) for a in allocation.awards}
 
 
-def _invalid(message: str):
+def _invalid(message: str) -> NoReturn:
     raise ValidationFailed(f"The manual allocation is not valid: {message}",
                            fields={"allocation": [message]})
 
 
-def _manual_allocation(rfq, result: AllocationResult, rows: list[dict]) -> Allocation:
+def _manual_allocation(rfq: RFQ, result: AllocationResult, rows: list[dict[str, Any]]) -> Allocation:
     """The buyer's own selection of lines, checked to cover every line exactly within each offer."""
     problem = result.problem
     quantity = {line.id: line.quantity for line in problem.lines}
@@ -154,6 +163,7 @@ def _manual_allocation(rfq, result: AllocationResult, rows: list[dict]) -> Alloc
     offers = {(o.bid_id, o.line_id): o for o in problem.offers}
     given: dict[int, int] = defaultdict(int)
     awards = []
+    cost: dict[int, Decimal] = defaultdict(Decimal)
     for row in sorted(rows, key=lambda r: (r["line_item_id"], r["bid_id"])):
         offer = offers.get((row["bid_id"], row["line_item_id"]))
         if offer is None:
@@ -166,6 +176,7 @@ def _manual_allocation(rfq, result: AllocationResult, rows: list[dict]) -> Alloc
         amount = offer.unit_price * row["quantity"]
         awards.append(Award(offer.supplier_id, offer.bid_id, offer.line_id, row["quantity"], offer.unit_price,
                             amount, None))
+        cost[offer.supplier_id] += amount
     _check_cover(quantity, given)
     per_line: dict[int, set[int]] = defaultdict(set)
     for a in awards:
@@ -175,9 +186,6 @@ def _manual_allocation(rfq, result: AllocationResult, rows: list[dict]) -> Alloc
         _invalid(f"at most {limit} supplier(s) per line.")
     if total_limit is not None and len({a.supplier_id for a in awards}) > total_limit:
         _invalid(f"at most {total_limit} supplier(s) in all.")
-    cost: dict[int, Decimal] = defaultdict(Decimal)
-    for a in awards:
-        cost[a.supplier_id] += a.amount
     return Allocation(tuple(awards), sum(cost.values(), Decimal(0)), dict(cost))
 
 
@@ -187,11 +195,11 @@ def _check_cover(quantity: dict[int, int], given: dict[int, int]) -> None:
             _invalid(f"line item {line_id} needs exactly {needed}, the selection gives {given.get(line_id, 0)}.")
 
 
-def _manual_bundles(problem: BundleProblem, rows: list[dict], quantity: dict[int, int]) -> Allocation:
+def _manual_bundles(problem: BundleProblem, rows: list[dict[str, Any]], quantity: dict[int, int]) -> Allocation:
     by_bid: dict[int, set[int]] = defaultdict(set)
     for row in rows:
         by_bid[row["bid_id"]].add(row["line_item_id"])
-    chosen = {}
+    chosen: dict[int, Bundle] = {}
     for bid_id, line_ids in by_bid.items():
         bundle = next((b for b in problem.bundles if b.bid_id == bid_id and b.line_ids == frozenset(line_ids)), None)
         if bundle is None:
@@ -211,7 +219,7 @@ def _manual_bundles(problem: BundleProblem, rows: list[dict], quantity: dict[int
                       cost, dict(chosen))
 
 
-def award_record(*, rfq, decision: AwardDecision) -> None:
+def award_record(*, rfq: RFQ, decision: AwardDecision) -> None:
     """Store what was awarded to whom (inside the award transaction)."""
     supplier_of = {p["bid_id"]: p["supplier_id"] for p in decision.payments}
     AwardLine.objects.bulk_create(

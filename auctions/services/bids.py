@@ -8,17 +8,20 @@ fairness guarantee: there is exactly one order of bids, the audit trail's.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any, NoReturn
 
 from django.db import connection, transaction
 from django.utils import timezone
 
+from accounts.models import User
+from auctions.drafts import BidDraft
 from auctions.mechanisms import get_mechanism
 from auctions.models import Bid, BidStatus, RuleViolation
 from auctions.rules import BidContext, Violation, run_rules
 from audit.gaming.scheduling import gaming_scan_soon
-from audit.models import AuditStream, rfq_stream
+from audit.models import AuditEvent, AuditStream, rfq_stream
 from audit.services import audit_append, audit_event, audit_lock
-from common.db import insert_statement, instances, run_batch, select_columns, update_statement
+from common.db import Statement, insert_statement, instances, run_batch, select_columns, update_statement
 from common.errors import ApplicationError, Forbidden, NotFound
 from common.realtime import publish_on_commit
 from common.request_meta import RequestMeta
@@ -43,7 +46,7 @@ class BidRejected(ApplicationError):
         blocking = [v for v in violations if v.blocks]
         super().__init__(" ".join(v.message for v in blocking) or "The bid was rejected.",
                          violations=[v.as_dict() for v in violations])
-        waits = [v.metadata.get("retry_after") for v in blocking if v.rule in ("rate_limit", "cool_down")]
+        waits: list[Any] = [v.metadata.get("retry_after") for v in blocking if v.rule in ("rate_limit", "cool_down")]
         if waits and len(waits) == len(blocking):
             self.status_code, self.code = 429, "rate_limited"
             self.retry_after = max(waits)
@@ -68,7 +71,7 @@ def _record(ctx: BidContext, violations: list[Violation], *, blocked: bool, bid:
             "violations": [{"rule": v.rule, "severity": v.severity, "message": v.message} for v in violations]})
 
 
-def _audit(ctx: BidContext, head: AuditStream, type: str, payload: dict):
+def _audit(ctx: BidContext, head: AuditStream, type: str, payload: dict[str, Any]) -> AuditEvent:
     event = audit_event(type=type, head=head, actor=ctx.user, rfq=ctx.rfq, payload=payload)
     ctx.write(insert_statement(event))
     return event
@@ -80,7 +83,7 @@ def _commit_writes(ctx: BidContext, head: AuditStream) -> None:
     ctx.writes.clear()
 
 
-def _refuse(ctx: BidContext, violations: list[Violation]):
+def _refuse(ctx: BidContext, violations: list[Violation]) -> NoReturn:
     # No auction-row lock needed: writers lock the row FOR NO KEY UPDATE, which lets the
     # stored violations' foreign-key check (KEY SHARE, deferred to commit on PostgreSQL)
     # through. A plain FOR UPDATE made that check wait for a bid that was itself waiting for
@@ -111,7 +114,7 @@ def _lock(rfq_id: int, supplier_id: int) -> tuple[RFQ, AuditStream, list[Bid], i
     bid_table = Bid._meta.db_table
     # SQLite (the embedded default) has no row locks: its writers queue for the database.
     lock = " FOR NO KEY UPDATE" if connection.features.has_select_for_no_key_update else ""
-    statements = [
+    statements: list[Statement] = [
         (f"""SELECT {select_columns(RFQ, "r")}, s.last_seq, s.last_hash, s.last_live_seq
                FROM {RFQ._meta.db_table} r JOIN {AuditStream._meta.db_table} s ON s.key = %s
               WHERE r.id = %s{lock}""", [key, rfq_id]),
@@ -127,18 +130,19 @@ def _lock(rfq_id: int, supplier_id: int) -> tuple[RFQ, AuditStream, list[Bid], i
         own = list(Bid.objects.filter(rfq_id=rfq_id, supplier_id=supplier_id).order_by("submitted_at", "id"))
         return locked, head, own, None
     locked = instances(RFQ, results[0], extra=["audit_last_seq", "audit_last_hash", "audit_last_live_seq"])[0]
-    head = AuditStream(key=key, last_seq=locked.audit_last_seq, last_hash=locked.audit_last_hash,
-                       last_live_seq=locked.audit_last_live_seq)
+    last_seq, last_hash, last_live_seq = results[0][0][-3:]  # those three extra columns
+    head = AuditStream(key=key, last_seq=last_seq, last_hash=last_hash, last_live_seq=last_live_seq)
     own = instances(Bid, results[1], OWN_BID_FIELDS)
     return locked, head, own, results[2][0][0] if len(results) > 2 else None
 
 
-def bid_place(*, rfq: RFQ, user, draft, meta: RequestMeta) -> PlacedBid:
+def bid_place(*, rfq: RFQ, user: User, draft: BidDraft, meta: RequestMeta) -> PlacedBid:
     """Place a bid or quote for the user's company, or raise BidRejected listing every violation."""
-    if not user.is_supplier:
+    supplier = user.supplier  # a supplier's user always has its company (a database constraint)
+    if not user.is_supplier or supplier is None:
         raise Forbidden("Only suppliers bid.")
     mechanism = get_mechanism(rfq.auction_type)
-    ctx = BidContext(rfq=rfq, supplier=user.supplier, user=user, now=timezone.now(), draft=draft)
+    ctx = BidContext(rfq=rfq, supplier=supplier, user=user, now=timezone.now(), draft=draft)
     violations = run_rules(ctx, phase="pre")
     if _blocking(violations):
         # Refused already, so no lock is needed to list what the locked phase would add:
@@ -173,17 +177,18 @@ def bid_place(*, rfq: RFQ, user, draft, meta: RequestMeta) -> PlacedBid:
     return PlacedBid(bid=bid, rfq=locked, warnings=violations)
 
 
-def bid_withdraw(*, rfq: RFQ, user, bid_id: int, meta: RequestMeta) -> PlacedBid:
+def bid_withdraw(*, rfq: RFQ, user: User, bid_id: int, meta: RequestMeta) -> PlacedBid:
     """Withdraw the supplier's latest standing bid while bidding is open (at most three times)."""
-    if not user.is_supplier:
+    supplier = user.supplier  # a supplier's user always has its company (a database constraint)
+    if not user.is_supplier or supplier is None:
         raise Forbidden("Only the supplier that placed a bid can withdraw it.")
     mechanism = get_mechanism(rfq.auction_type)
     with transaction.atomic():
         locked = RFQ.objects.select_for_update(no_key=True).get(pk=rfq.pk)
-        bid = Bid.objects.filter(rfq=locked, supplier=user.supplier, pk=bid_id).first()
+        bid = Bid.objects.filter(rfq=locked, supplier=supplier, pk=bid_id).first()
         if bid is None:
             raise NotFound("Bid not found.")
-        ctx = BidContext(rfq=locked, supplier=user.supplier, user=user, now=timezone.now(), action="withdraw",
+        ctx = BidContext(rfq=locked, supplier=supplier, user=user, now=timezone.now(), action="withdraw",
                          bid=bid)
         violations = run_rules(ctx, phase="pre") + run_rules(ctx, phase="locked")
         if not _blocking(violations):

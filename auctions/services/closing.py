@@ -2,26 +2,32 @@
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
+from accounts.models import User
 from auctions.models import Bid, BidBundle, BidLine, BidStatus
 from auctions.sealing import SealError, unseal
-from auctions.services.evaluation import ranking_summary, rfq_evaluation
+from auctions.selectors.evaluation import ranking_summary, rfq_evaluation
 from audit.models import AuditEvent
 from audit.services import audit_append
 from common.errors import Conflict
 from common.money import format_money
 
+if TYPE_CHECKING:
+    from auctions.types import RFQ
 
-def _committed(rfq) -> dict[int, str]:
+
+def _committed(rfq: RFQ) -> dict[int, str]:
     """Each quote's commitment as the hash-chained audit trail recorded it at submission."""
     events = AuditEvent.objects.filter(rfq=rfq, type="bid.placed").values_list("payload", flat=True)
     return {payload["bid_id"]: payload.get("commitment", "") for payload in events}
 
 
-def _open(bid: Bid, quantities: dict, now, committed: dict[int, str]) -> None:
+def _open(bid: Bid, quantities: dict[int, Decimal], now: datetime, committed: dict[int, str]) -> None:
     try:
         # The audit trail's copy is the reference: a row whose ciphertext and commitment were
         # both swapped or rewritten in the database still fails here.
@@ -47,12 +53,13 @@ def _open(bid: Bid, quantities: dict, now, committed: dict[int, str]) -> None:
     bid.save(update_fields=["amount", "criteria", "terms", "valid_until", "opened_at"])
 
 
-def auction_on_close(*, rfq, actor) -> None:
-    """Inside the close transaction, on the locked row: the opening of sealed quotes (audited)
-    and the seed for any random tie-break, recorded so the draw can be replayed."""
+def auction_close_open_quotes(*, rfq: RFQ, actor: User | None) -> None:
+    """Inside the close transaction, on the locked row: the opening of sealed quotes (audited
+    as `bids.opened`), the seed for any random tie-break and the ranking it gives (audited as
+    `auction.ranked`), recorded so the draw can be replayed."""
     now = timezone.now()
     rfq.tie_break_seed = secrets.randbits(62)
-    opened = []
+    opened: list[dict[str, Any]] = []
     if rfq.collects_sealed and rfq.bids_opened_at is None:
         quantities = dict(rfq.line_items.values_list("pk", "quantity"))
         committed = _committed(rfq)

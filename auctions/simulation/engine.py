@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 import numpy as np
+
+from common.money import round_money
 
 from . import phantoms
 from .costs import CostModel
@@ -64,7 +66,6 @@ def simulate(spec: Spec, *, progress: Callable[[float], None] | None = None) -> 
 def summarise(outcomes: list[Outcome], digits: int) -> dict:
     """Expected total and percentiles of the price paid (awarded runs only), the no-award rate,
     and the mean margin of the winner (payment − its cost). Money stays Decimal."""
-    unit = Decimal(1).scaleb(-digits)
     paid = sorted(o.payment for o in outcomes if o.payment is not None)
     if not paid:
         empty = dict.fromkeys(("expected_total", "p5", "p50", "p95", "mean_winner_margin"))
@@ -72,7 +73,7 @@ def summarise(outcomes: list[Outcome], digits: int) -> dict:
     margins = [o.payment - Decimal(o.winner_cost).scaleb(-digits) for o in outcomes if o.payment is not None]
 
     def money(value: Decimal) -> str:
-        return f"{value.quantize(unit, rounding=ROUND_HALF_UP):f}"
+        return f"{round_money(value, digits):f}"
 
     quantiles = {f"p{p}": money(nearest_rank(paid, p)) for p in PERCENTILES}
     return {"expected_total": money(sum(paid) / len(paid)), **quantiles,

@@ -2,21 +2,29 @@
 visible, 403 if visible but not theirs — a simulation may involve a hidden reserve)."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from django.db.models import QuerySet
+
+from accounts.models import User
 from common.errors import NotFound
 from procurement.selectors import rfq_get_for_buyer_action
 
 from .models import Simulation
 
+if TYPE_CHECKING:
+    from auctions.types import RFQ
 
-def rfq_for_simulation(*, user, pk: int):
+
+def rfq_for_simulation(*, user: User, pk: int) -> RFQ:
     return rfq_get_for_buyer_action(user=user, pk=pk)
 
 
-def simulation_list(*, rfq):
+def simulation_list(*, rfq: RFQ) -> QuerySet[Simulation]:
     return Simulation.objects.filter(rfq=rfq)
 
 
-def simulation_get(*, rfq, pk: int) -> Simulation:
+def simulation_get(*, rfq: RFQ, pk: int) -> Simulation:
     try:
         return Simulation.objects.get(rfq=rfq, pk=pk)
     except (Simulation.DoesNotExist, ValueError, TypeError):

@@ -3,16 +3,22 @@ from __future__ import annotations
 
 import logging
 import secrets
+from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import User
 from common.after_commit import after_commit
 from common.scheduler import send_task_later
 
 from .engine import simulate
 from .models import Simulation, SimulationStatus
 from .spec import assumptions_for, spec_for
+
+if TYPE_CHECKING:
+    from auctions.types import RFQ
 
 logger = logging.getLogger(__name__)
 
@@ -21,7 +27,7 @@ INLINE_LIMIT = 2000
 SEED_LIMIT = 2**32  # seeds are 0 … 2^32 − 1
 
 
-def simulation_create(*, rfq, user, baseline_total, cost_spread, bidders: int, runs: int, seed: int | None,
+def simulation_create(*, rfq: RFQ, user: User, baseline_total: Decimal, cost_spread: Decimal, bidders: int, runs: int, seed: int | None,
                       auction_types: list[str], pricing: list[str]) -> Simulation:
     """Record a simulation of `rfq` (validated input) and compute it: inline when small, else
     in a task sent after the commit (the row answers `running` with its progress meanwhile)."""

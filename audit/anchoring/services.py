@@ -7,6 +7,7 @@ would later read as tampering.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from django.db.models import F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
@@ -28,7 +29,7 @@ class SealRefused(Exception):
     """The stream's events do not extend its last checkpoint: sealing them would launder a rewrite."""
 
 
-def _extension_problem(stream: str, previous: dict | None, seq: int) -> str | None:
+def _extension_problem(stream: str, previous: dict[str, Any] | None, seq: int) -> str | None:
     start_seq, start_hash = (previous["seq"], previous["head_hash"]) if previous else (0, GENESIS_HASH)
     events = AuditEvent.objects.filter(stream=stream, seq__gt=start_seq, seq__lte=seq).order_by("seq")
     result = verify_events(stream, events.iterator(), start_seq=start_seq, start_hash=start_hash)
@@ -37,14 +38,17 @@ def _extension_problem(stream: str, previous: dict | None, seq: int) -> str | No
     return None
 
 
-def _mirror(document: dict) -> None:
+def _mirror(document: dict[str, Any]) -> None:
+    at = parse_datetime(document["at"])
+    if at is None:  # documents.seal() writes ISO 8601: only a forged file could get here
+        raise SealRefused(f"{document['stream']}: seq {document['seq']} has no valid time")
     Checkpoint.objects.bulk_create([Checkpoint(
         stream=document["stream"], seq=document["seq"], head_hash=document["head_hash"],
-        at=parse_datetime(document["at"]),
+        at=at,
         key_fingerprint=document["key_fingerprint"])], ignore_conflicts=True)
 
 
-def checkpoint_seal(*, stream: str) -> dict | None:
+def checkpoint_seal(*, stream: str) -> dict[str, Any] | None:
     """Sign the committed head of `stream` and write it to the anchor store (then mirror it).
 
     Returns the stream's latest checkpoint (None for a stream with no event). Nothing is

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.models import User
 from audit.models import ComplianceReviewItem, ComplianceSample, ReviewStatus
 from audit.services import audit_append
 from common.errors import Conflict, Forbidden, ValidationFailed
@@ -70,7 +71,7 @@ def _draw(quarter: str) -> ComplianceSample:
 
 
 @transaction.atomic
-def compliance_review_record(*, item: ComplianceReviewItem, officer, notes: str) -> ComplianceReviewItem:
+def compliance_review_record(*, item: ComplianceReviewItem, officer: User, notes: str) -> ComplianceReviewItem:
     """An officer's outcome for one queued auction; recorded once, then read-only."""
     if not getattr(officer, "is_compliance", False):
         raise Forbidden("Only compliance officers review sampled auctions.")

@@ -9,6 +9,7 @@ suppliers must never hear that they were flagged.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -30,14 +31,14 @@ def gaming_detect(facts: AuctionFacts) -> list[tuple[str, Finding]]:
     return [(name, finding) for name, detect in sorted(DETECTORS.items()) for finding in detect(facts, thresholds[name])]
 
 
-def _stored(finding: Finding) -> dict:
+def _stored(finding: Finding) -> dict[str, Any]:
     """The finding's fields as the database gives them back, so comparisons are exact."""
     return json.loads(json.dumps({"severity": str(finding.severity), "summary": finding.summary,
                                   "supplier_ids": finding.supplier_ids, "evidence": finding.evidence},
                                  cls=DjangoJSONEncoder))
 
 
-def _changed(alert: GamingAlert | None, fields: dict) -> bool:
+def _changed(alert: GamingAlert | None, fields: dict[str, Any]) -> bool:
     return alert is None or any(getattr(alert, name) != value for name, value in fields.items())
 
 
@@ -62,18 +63,18 @@ def gaming_scan(*, rfq_id: int, phase: str) -> list[GamingAlert]:
         return written
 
 
-def _existing(rfq: RFQ) -> dict:
+def _existing(rfq: RFQ) -> dict[tuple[str, str], GamingAlert]:
     return {(a.detector, a.key): a for a in GamingAlert.objects.filter(rfq=rfq)}
 
 
-def _pending(rfq: RFQ) -> list[tuple[str, str, dict]]:
+def _pending(rfq: RFQ) -> list[tuple[str, str, dict[str, Any]]]:
     """What the detectors find now, if any of it differs from the stored alerts (else [])."""
     found = [(name, finding.key, _stored(finding)) for name, finding in gaming_detect(auction_facts(rfq))]
     existing = _existing(rfq)
     return found if any(_changed(existing.get((name, key)), fields) for name, key, fields in found) else []
 
 
-def _write(rfq: RFQ, detector: str, key: str, fields: dict, alert: GamingAlert | None,
+def _write(rfq: RFQ, detector: str, key: str, fields: dict[str, Any], alert: GamingAlert | None,
            phase: str) -> GamingAlert | None:
     if not _changed(alert, fields):
         return None

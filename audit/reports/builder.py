@@ -13,7 +13,7 @@ from django.db.models import Max
 
 from auctions.models import AwardLine, AwardPayment, Bid, BidStatus, RuleViolation
 from auctions.rules import REGISTRY
-from auctions.services.evaluation import rfq_evaluation, standing_quotes
+from auctions.selectors.evaluation import rfq_evaluation, standing_quotes
 from audit.anchoring.selectors import checkpoint_covering
 from audit.models import AlertSeverity, AuditEvent, Certification, GamingAlert, rfq_stream
 from common.money import currency_decimals, format_money

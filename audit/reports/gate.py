@@ -68,7 +68,7 @@ def award_gate(*, rfq, award_total: Decimal | None = None, evaluation=None) -> A
     `evaluation` saves a second evaluation when the caller has one; otherwise it is computed.
     """
     if evaluation is None:
-        from auctions.services.evaluation import rfq_evaluation
+        from auctions.selectors.evaluation import rfq_evaluation
 
         evaluation = rfq_evaluation(rfq)
     totals = [t for t in (award_total, *_evaluated_totals(evaluation)) if t is not None]

@@ -1,11 +1,18 @@
 """Who reads and who certifies a fairness report. API, pages and admin all ask here."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
+from accounts.models import User
+from audit.models import Certification
 from common.errors import Forbidden
 from procurement.selectors import rfq_get
 
+if TYPE_CHECKING:
+    from audit.types import RFQ
 
-def rfq_for_fairness_report(*, user, pk: int):
+
+def rfq_for_fairness_report(*, user: User, pk: int) -> RFQ:
     """The RFQ whose report `user` may read: its buyer organisation or compliance. Unseen RFQs
     (another tenant's, anonymous) are 404 from `rfq_get`; an invited supplier is refused."""
     rfq = rfq_get(user=user, pk=pk, with_line_items=False)
@@ -14,7 +21,7 @@ def rfq_for_fairness_report(*, user, pk: int):
     return rfq
 
 
-def rfq_for_certification(*, user, pk: int):
+def rfq_for_certification(*, user: User, pk: int) -> RFQ:
     """The RFQ a compliance officer certifies; anyone else who can see it is refused."""
     rfq = rfq_get(user=user, pk=pk, with_line_items=False)
     if not user.is_compliance:
@@ -22,7 +29,7 @@ def rfq_for_certification(*, user, pk: int):
     return rfq
 
 
-def certification_as_dict(certification) -> dict:
+def certification_as_dict(certification: Certification) -> dict[str, Any]:
     return {"id": certification.pk, "rfq": certification.rfq_id, "officer": certification.officer_name,
             "at": certification.at.isoformat().replace("+00:00", "Z"),
             "recommendation": certification.recommendation, "findings": certification.findings,

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import User
 from audit.anchoring.services import checkpoint_seal_on_commit
 from audit.models import AuditEvent, Certification, FairnessReport, GamingAlert, Recommendation, rfq_stream
 from audit.services import audit_append, audit_lock
@@ -26,12 +28,12 @@ from .builder import FORMAT, REPORT_EVENT, build_report, iso, report_anchor
 LIVE = (RFQStatus.DRAFT, RFQStatus.PUBLISHED, RFQStatus.OPEN, RFQStatus.PAUSED)
 
 
-def content_hash(data: dict) -> str:
+def content_hash(data: dict[str, Any]) -> str:
     """SHA-256 of the canonical JSON (sorted keys, no spaces): what a downloaded copy is matched by."""
     return hashlib.sha256(json.dumps(data, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
-def reportable_problem(rfq) -> str | None:
+def reportable_problem(rfq: RFQ) -> str | None:
     """Why `rfq` has no report yet (None once bidding has closed)."""
     if rfq.status in LIVE or rfq.closed_at is None:
         return (f"The fairness report is available once bidding has closed; this RFQ is "
@@ -39,7 +41,7 @@ def reportable_problem(rfq) -> str | None:
     return None
 
 
-def _require_reportable(rfq) -> None:
+def _require_reportable(rfq: RFQ) -> None:
     problem = reportable_problem(rfq)
     if problem:
         raise Conflict(problem, code="invalid_transition")
@@ -72,7 +74,7 @@ def fairness_report_generate(*, rfq_id: int) -> FairnessReport:
     return report
 
 
-def fairness_report_request(*, rfq) -> None:
+def fairness_report_request(*, rfq: RFQ) -> None:
     """Regenerate the report in the background once the caller's transaction commits (new facts:
     the close, an alert, a certification, the award)."""
     from .tasks import generate_fairness_report
@@ -95,7 +97,7 @@ def report_is_stale(report: FairnessReport) -> bool:
     return iso(latest_alert.updated_at if latest_alert else None) != basis.get("alerts_updated_at")
 
 
-def fairness_report_current(*, rfq) -> FairnessReport:
+def fairness_report_current(*, rfq: RFQ) -> FairnessReport:
     """The stored report, generated now if there is none or new facts arrived since; 409 before close."""
     _require_reportable(rfq)
     report = FairnessReport.objects.filter(rfq=rfq).first()
@@ -104,7 +106,7 @@ def fairness_report_current(*, rfq) -> FairnessReport:
     return report
 
 
-def fairness_certify(*, rfq, officer, recommendation: str, findings: list[str],
+def fairness_certify(*, rfq: RFQ, officer: User, recommendation: str, findings: list[str],
                      report_version: int | None = None) -> Certification:
     """A compliance officer's verdict on the current report: a new Certification (the latest one
     counts for the award gate), audited as `fairness.certified`; the report is then regenerated.

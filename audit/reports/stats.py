@@ -12,7 +12,9 @@ nothing, so no outlier test is made and the report says so.
 from __future__ import annotations
 
 import statistics
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
+
+from common.money import round_money
 
 TUKEY_K = Decimal("1.5")
 MIN_FOR_OUTLIERS = 4
@@ -21,18 +23,12 @@ OUTLIER_RULE = ("Tukey fences: an amount below Q1 − 1.5 × IQR or above Q3 + 1
                 f"{MIN_FOR_OUTLIERS} counted amounts.")
 
 
-def quantum(decimals: int) -> Decimal:
-    return Decimal(1).scaleb(-decimals)
-
-
 def distribution(amounts: list[Decimal], *, decimals: int) -> tuple[dict, tuple[Decimal, Decimal] | None]:
     """(figures, fences): min, max, median, mean, σ, quartiles and fences of `amounts`, each
     rounded to the currency's minor unit for display; and the unrounded fences (None when no
     outlier test applies), against which `outlier_side` judges each amount."""
-    q = quantum(decimals)
-
     def money(value: Decimal) -> str:
-        return str(value.quantize(q))
+        return str(round_money(value, decimals, rounding=ROUND_HALF_EVEN))  # as the API's format_money
 
     n = len(amounts)
     figures = {"count": n, "min": None, "max": None, "median": None, "mean": None, "std_dev": None,

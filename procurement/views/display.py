@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 
 from django.utils.dateparse import parse_datetime
 
 from auctions.scenarios import TEMPLATES_BY_ID
-from common.money import currency_decimals
+from common.money import currency_decimals, round_money
 
 from ..forms import FALLBACK_LABELS, TIE_BREAK_LABELS, trim_decimal
 from ..models import RFQStatus
@@ -41,7 +41,7 @@ def money(amount, currency: str) -> str:
         return "—"
     value = Decimal(str(amount))
     digits = currency_decimals(currency)
-    value = value.quantize(Decimal(1).scaleb(-digits))
+    value = round_money(value, digits, rounding=ROUND_HALF_EVEN)  # as the API's format_money
     return f"{currency} {value:,.{digits}f}"
 
 

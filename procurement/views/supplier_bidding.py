@@ -8,7 +8,7 @@ answer. Authorisation: `rfq_get` (404 unless invited) and the role check, then t
 from __future__ import annotations
 
 import re
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.contrib import messages
 from django.shortcuts import redirect
@@ -24,7 +24,7 @@ from auctions.rules.fairness import WITHDRAWAL_LIMIT
 from auctions.selectors import auction_state, bids_for, own_quote
 from auctions.services import BidRejected, bid_place, bid_withdraw
 from common.errors import ApplicationError, flatten_field_errors
-from common.money import currency_decimals
+from common.money import currency_decimals, round_money
 from common.pages import page_view, require_role
 from common.request_meta import request_meta
 from procurement.models import RFQStatus
@@ -74,9 +74,8 @@ def _current_lines(rfq, line_items, latest) -> list[dict]:
     """The current version's prices line by line, for the supplier to check what it sent."""
     quote = latest["quote"]
     prices = {line["line_item_id"]: Decimal(line["unit_price"]) for line in quote["lines"]}
-    step = Decimal(1).scaleb(-currency_decimals(rfq.currency))
     return [{"item": item, "unit_price": money(prices.get(item.pk), rfq.currency),
-             "line_total": money((item.quantity * prices[item.pk]).quantize(step, ROUND_HALF_UP), rfq.currency)
+             "line_total": money(round_money(item.quantity * prices[item.pk], rfq.currency), rfq.currency)
              if item.pk in prices else None} for item in line_items]
 
 

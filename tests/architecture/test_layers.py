@@ -19,6 +19,7 @@ KNOWN = {
     ("auctions/services/bids.py", "procurement.scheduling"),
     ("auctions/simulation/phantoms.py", "procurement.models"),
     ("auctions/simulation/selectors.py", "procurement.selectors"),
+    ("auctions/types.py", "procurement.models"),
     ("audit/compliance/services.py", "procurement.models"),
     ("audit/gaming/detectors/shared_origin.py", "auctions.models"),
     ("audit/gaming/facts.py", "auctions.models"),
@@ -27,16 +28,18 @@ KNOWN = {
     ("audit/gaming/services.py", "procurement.models"),
     ("audit/reports/builder.py", "auctions.models"),
     ("audit/reports/builder.py", "auctions.rules"),
-    ("audit/reports/builder.py", "auctions.services.evaluation"),
-    ("audit/reports/gate.py", "auctions.services.evaluation"),
+    ("audit/reports/builder.py", "auctions.selectors.evaluation"),
+    ("audit/reports/gate.py", "auctions.selectors.evaluation"),
     ("audit/reports/selectors.py", "procurement.selectors"),
     ("audit/reports/services.py", "procurement.models"),
+    ("audit/types.py", "procurement.models"),
     ("audit/verify/state.py", "auctions.models"),
     ("audit/verify/state.py", "procurement.models"),
     ("suppliers/api.py", "procurement.selectors"),
     ("suppliers/expiry.py", "audit.services"),
     ("suppliers/services.py", "audit.services"),
     ("suppliers/services.py", "procurement.models"),
+    ("suppliers/types.py", "procurement.models"),
 }
 
 

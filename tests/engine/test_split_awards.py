@@ -375,11 +375,11 @@ def test_the_fairness_report_page_and_pdf_show_the_allocation(api, demo, login):
 
 def test_an_allocation_is_solved_once_however_often_it_is_looked_at(api, demo, monkeypatch):
     """The solver is pure, so its answer is kept under a digest of its problem: the evaluation
-    page and API do not re-solve a large award on every look (auctions/services/allocation_cache.py)."""
+    page and API do not re-solve a large award on every look (auctions/selectors/allocation_cache.py)."""
     from django.core.cache.backends.locmem import LocMemCache
 
-    import auctions.services.allocation as service
-    import auctions.services.allocation_cache as kept
+    import auctions.selectors.allocation as selector
+    import auctions.selectors.allocation_cache as kept
 
     # An empty store of its own: ids repeat between tests, so an earlier test may have solved
     # this very problem (the same problem has the same answer).
@@ -387,8 +387,8 @@ def test_an_allocation_is_solved_once_however_often_it_is_looked_at(api, demo, m
     rfq = split_auction(demo)
     split_quotes(api, rfq)
     solved = []
-    real = service.solve
-    monkeypatch.setattr(service, "solve", lambda problem: solved.append(problem) or real(problem))
+    real = selector.solve
+    monkeypatch.setattr(selector, "solve", lambda problem: solved.append(problem) or real(problem))
     first = close_and_evaluate(api, rfq)
     again = api("buyer").get(f"/api/v1/rfqs/{rfq}/evaluation/").json()
     assert transition(api, "buyer", rfq, "evaluate").json()["status"] == "evaluation"
@@ -397,7 +397,7 @@ def test_an_allocation_is_solved_once_however_often_it_is_looked_at(api, demo, m
 
 
 def test_without_a_working_cache_the_allocation_is_still_solved(api, demo, monkeypatch):
-    from auctions.services.allocation_cache import cache
+    from auctions.selectors.allocation_cache import cache
 
     def down(*args, **kwargs):
         raise ConnectionError("cache unreachable")
@@ -411,7 +411,7 @@ def test_without_a_working_cache_the_allocation_is_still_solved(api, demo, monke
 
 def test_the_cache_key_is_the_problem_whatever_the_order_of_a_set():
     from auctions.evaluation.allocation import Bundle, BundleProblem, Line
-    from auctions.services.allocation_cache import problem_key
+    from auctions.selectors.allocation_cache import problem_key
 
     lines = (Line(1, 5), Line(2, 3))
     one = BundleProblem(lines, (Bundle(7, 70, 0, frozenset({1, 2}), Decimal("75.00")),), preference=(7,))

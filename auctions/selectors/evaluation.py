@@ -1,24 +1,32 @@
 """From stored bids to an evaluation: builds the quotes and calls the pure ranking code.
 
 Scores are reproducible from the stored quotes and settings alone: this module only reads.
+Who may see an evaluation is `auctions.selectors.evaluation_for`'s to decide.
 """
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from auctions.evaluation import Evaluation, Quote, great_circle_km, rank
 from auctions.mechanisms import get_mechanism
 from auctions.models import Bid, BidStatus
 from common.money import format_money
+from suppliers.models import Port, SupplierCompany
+
+from .allocation import allocates, with_allocation
+
+if TYPE_CHECKING:
+    from auctions.types import RFQ
 
 
-def _nearest_port_km(supplier, port) -> float | None:
+def _nearest_port_km(supplier: SupplierCompany, port: Port) -> float | None:
     distances = [great_circle_km(float(p.latitude), float(p.longitude), float(port.latitude), float(port.longitude))
                  for p in supplier.ports.all()]
     return min(distances) if distances else None
 
 
-def standing_quotes(rfq) -> list[Bid]:
+def standing_quotes(rfq: RFQ) -> list[Bid]:
     """Each supplier's one standing bid: its latest version (sealed), or its best bid (reverse)."""
     bids = (Bid.objects.filter(rfq=rfq, status=BidStatus.ACCEPTED, amount__isnull=False)
             .select_related("supplier").prefetch_related("supplier__ports").order_by("amount", "submitted_at", "id"))
@@ -28,12 +36,19 @@ def standing_quotes(rfq) -> list[Bid]:
     return list(chosen.values())
 
 
-def quotes_of(rfq, bids: list[Bid] | None = None) -> list[Quote]:
+def _shown(amount: Decimal | None, currency: str) -> Decimal:
+    """A standing quote's total in the currency's minor unit, as the API shows money (standing
+    quotes have one: `standing_quotes` reads only those)."""
+    if amount is None:
+        raise ValueError("A standing quote has no amount.")
+    return Decimal(format_money(amount, currency))
+
+
+def quotes_of(rfq: RFQ, bids: list[Bid] | None = None) -> list[Quote]:
     items_total = rfq.line_items.count()
     sealed = get_mechanism(rfq.auction_type).sealed
-    # Totals in the currency's minor unit, as the API shows money.
     return [Quote(bid_id=bid.pk, supplier_id=bid.supplier_id, supplier_name=bid.supplier.name,
-                  total=Decimal(format_money(bid.amount, rfq.currency)),
+                  total=_shown(bid.amount, rfq.currency),
                   submitted_at=bid.submitted_at, criteria=bid.criteria, tier=bid.supplier.tier,
                   performance_score=Decimal(bid.supplier.performance_score),
                   port_distance_km=_nearest_port_km(bid.supplier, rfq.delivery_port),
@@ -41,11 +56,9 @@ def quotes_of(rfq, bids: list[Bid] | None = None) -> list[Quote]:
             for bid in (standing_quotes(rfq) if bids is None else bids)]
 
 
-def rfq_evaluation(rfq) -> Evaluation:
+def rfq_evaluation(rfq: RFQ) -> Evaluation:
     """The evaluation of a closed RFQ (after the opening of sealed quotes). Split and bundle
-    awards add the cost-minimal allocation (services/allocation.py)."""
-    from .allocation import allocates, with_allocation
-
+    awards add the cost-minimal allocation (allocation.py)."""
     settings = rfq.auction_settings
     method = settings["scoring_method"] if rfq.auction_type == "MULTI_ATTRIBUTE" else "PRICE"
     pairwise = (settings.get("pairwise") or {}).get("weights") if method == "AHP" else None
@@ -61,7 +74,7 @@ def rfq_evaluation(rfq) -> Evaluation:
     return with_allocation(rfq, evaluation, bids, quotes) if allocated else evaluation
 
 
-def ranking_summary(evaluation: Evaluation) -> dict:
+def ranking_summary(evaluation: Evaluation) -> dict[str, Any]:
     """What the audit trail keeps of an evaluation."""
     allocation = {} if evaluation.allocation is None else {"allocation": {key: evaluation.allocation[key] for key in (
         "allocation", "total_cost", "payments", "best_single_supplier", "saving", "allocation_problem")}}

@@ -13,16 +13,21 @@ import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import fields, is_dataclass
+from typing import TypeVar
 
 from django.core.cache import cache
 
+from auctions.evaluation.allocation import BundleProblem, SplitProblem
+
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 KEEP_SECONDS = 7 * 24 * 3600
 VERSION = 1  # bump when the solver's answers change shape or meaning
 
 
-def canonical(value) -> str:
+def canonical(value: object) -> str:
     """A text that is equal exactly when the values are (sets sorted, dataclasses by field)."""
     if is_dataclass(value):
         inner = ",".join(f"{f.name}={canonical(getattr(value, f.name))}" for f in fields(value))
@@ -34,12 +39,12 @@ def canonical(value) -> str:
     return repr(value)
 
 
-def problem_key(problem, rule: str) -> str:
+def problem_key(problem: SplitProblem | BundleProblem, rule: str) -> str:
     digest = hashlib.sha256(f"{VERSION}|{rule}|{canonical(problem)}".encode()).hexdigest()
     return f"quayside:allocation:{digest}"
 
 
-def kept(key: str, compute: Callable[[], object]):
+def kept(key: str, compute: Callable[[], T]) -> T:
     """The answer stored under `key`, or `compute()` — stored for next time."""
     try:
         found = cache.get(key)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from auctions.evaluation import Quote, break_ties, reserve_status
 from auctions.evaluation.allocation import (
@@ -32,14 +33,17 @@ from common.money import format_money
 
 from .allocation_cache import kept, problem_key
 
+if TYPE_CHECKING:
+    from auctions.types import RFQ
 
-def allocates(rfq) -> bool:
+
+def allocates(rfq: RFQ) -> bool:
     """Whether the RFQ is awarded as an allocation (lines split, or bundles) rather than to one bid."""
     return rfq.auction_type == "COMBINATORIAL" or (
         rfq.auction_type == "SEALED_BID" and rfq.auction_settings.get("award_mode", "WHOLE") == "SPLIT")
 
 
-def pricing_rule(rfq) -> str:
+def pricing_rule(rfq: RFQ) -> str:
     return rfq.auction_settings.get("pricing", "FIRST_PRICE")
 
 
@@ -52,21 +56,21 @@ class AllocationResult:
     best_single: tuple[int, Decimal] | None
 
 
-def preference(rfq, quotes: list[Quote]) -> tuple[int, ...]:
+def preference(rfq: RFQ, quotes: list[Quote]) -> tuple[int, ...]:
     """Supplier ids, most preferred first, by the RFQ's tie-breaking chain over their quotes."""
     tie = {**DEFAULT_TIE_BREAKING, **(rfq.tie_breaking or {})}
     result = break_ties(quotes, tie["criteria"], tie["final_fallback"], rfq.tie_break_seed or 0)
     return tuple(q.supplier_id for q in result.ordered)
 
 
-def _lines(rfq) -> tuple[Line, ...]:
+def _lines(rfq: RFQ) -> tuple[Line, ...]:
     # Bundles cover a line's whole quantity whatever it is; split lines are whole numbers
     # (checked when the RFQ is published).
     return tuple(Line(pk, max(1, int(quantity))) for pk, quantity in
                  rfq.line_items.order_by("position").values_list("pk", "quantity"))
 
 
-def allocation_problem(rfq, bids: list[Bid], order: tuple[int, ...]) -> SplitProblem | BundleProblem:
+def allocation_problem(rfq: RFQ, bids: list[Bid], order: tuple[int, ...]) -> SplitProblem | BundleProblem:
     lines = _lines(rfq)
     if rfq.auction_type == "COMBINATORIAL":
         bundles = tuple(Bundle(b.bid.supplier_id, b.bid_id, b.index, frozenset(b.line_item_ids), b.price)
@@ -85,7 +89,7 @@ def solve(problem: SplitProblem | BundleProblem) -> Allocation | Infeasible:
     return solve_bundles(problem) if isinstance(problem, BundleProblem) else solve_split(problem)
 
 
-def allocation_result(rfq, bids: list[Bid], quotes: list[Quote]) -> AllocationResult:
+def allocation_result(rfq: RFQ, bids: list[Bid], quotes: list[Quote]) -> AllocationResult:
     problem = allocation_problem(rfq, bids, preference(rfq, quotes))
     rule = pricing_rule(rfq)
     if not bids:
@@ -100,7 +104,7 @@ def _solved(problem: SplitProblem | BundleProblem, rule: str) -> AllocationResul
 
 
 def allocation_rows(allocation: Allocation, currency: str, names: dict[int, str],
-                    quantities: dict[int, Decimal] | None = None) -> list[dict]:
+                    quantities: dict[int, Decimal] | None = None) -> list[dict[str, Any]]:
     """The allocation table: one row per line and supplier."""
     return [{"supplier": {"id": a.supplier_id, "name": names.get(a.supplier_id, "")}, "bid_id": a.bid_id,
              "line_item_id": a.line_id,
@@ -113,7 +117,8 @@ def _whole(quantity: Decimal) -> int | str:
     return int(quantity) if quantity == quantity.to_integral_value() else f"{quantity.normalize():f}"
 
 
-def payment_rows(paid: tuple[Payment, ...], allocation: Allocation, currency: str, names: dict[int, str]) -> list[dict]:
+def payment_rows(paid: tuple[Payment, ...], allocation: Allocation, currency: str,
+                 names: dict[int, str]) -> list[dict[str, Any]]:
     bid_of = {a.supplier_id: a.bid_id for a in allocation.awards}
     return [{"supplier": {"id": p.supplier_id, "name": names.get(p.supplier_id, "")},
              "bid_id": p.bid_id if p.bid_id is not None else bid_of.get(p.supplier_id),
@@ -121,7 +126,7 @@ def payment_rows(paid: tuple[Payment, ...], allocation: Allocation, currency: st
              "surplus": format_money(p.surplus, currency)} for p in paid]
 
 
-def allocation_view(rfq, result: AllocationResult, names: dict[int, str]) -> dict:
+def allocation_view(rfq: RFQ, result: AllocationResult, names: dict[int, str]) -> dict[str, Any]:
     """The evaluation's allocation part, exactly as api.md "Split and bundle awards" shows it."""
     currency = rfq.currency
     best = result.best_single
@@ -143,7 +148,7 @@ def allocation_view(rfq, result: AllocationResult, names: dict[int, str]) -> dic
             "allocation_problem": None}
 
 
-def with_allocation(rfq, evaluation: Evaluation, bids: list[Bid], quotes: list[Quote]) -> Evaluation:
+def with_allocation(rfq: RFQ, evaluation: Evaluation, bids: list[Bid], quotes: list[Quote]) -> Evaluation:
     """The evaluation of a split or bundle award: the ranking stays as information; the
     recommendation is the cost-minimal allocation, or no award (with the reason) when none exists."""
     result = allocation_result(rfq, bids, quotes)
@@ -155,8 +160,8 @@ def with_allocation(rfq, evaluation: Evaluation, bids: list[Bid], quotes: list[Q
         reserve = reserve_status(rfq.reserve_enabled, rfq.reserve_amount, outcome.total_cost)
         if reserve["met"] is False:
             view["allocation_problem"] = "The reserve price was not met by the lowest-cost allocation."
-    feasible = isinstance(outcome, Allocation) and reserve["met"] is not False
+    awarded = outcome if isinstance(outcome, Allocation) and reserve["met"] is not False else None
     return dataclasses.replace(
         evaluation, allocation=view, reserve=reserve, pricing=view["pricing"],
-        outcome="AWARD" if feasible else "NO_AWARD", recommended_bid_id=None,
-        recommended_bid_ids=sorted({a.bid_id for a in outcome.awards}) if feasible else [])
+        outcome="AWARD" if awarded is not None else "NO_AWARD", recommended_bid_id=None,
+        recommended_bid_ids=sorted({a.bid_id for a in awarded.awards}) if awarded is not None else [])

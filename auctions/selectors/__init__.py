@@ -1,24 +1,35 @@
-"""Reads of the auction engine, as each caller may see them (visibility settings applied)."""
+"""Reads of the auction engine, as each caller may see them (visibility settings applied).
+
+The evaluation of a closed RFQ (`evaluation.py`, with the split and bundle allocation of
+`allocation.py`) is a read too; `evaluation_for` below is who may see it."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import Min
+from django.db.models import Min, QuerySet
 from django.utils import timezone
 
+from accounts.models import User
+from auctions.evaluation import Evaluation
+from auctions.mechanisms import get_mechanism
+from auctions.mechanisms.reverse import minimum_next_bid
+from auctions.models import AwardLine, AwardPayment, Bid, BidStatus
+from auctions.sealing import unseal
 from audit.models import AuditStream, rfq_stream
 from common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from common.money import currency_decimals, format_money
-from suppliers.models import InvitationStatus
+from suppliers.models import InvitationStatus, SupplierCompany
 
-from .mechanisms import get_mechanism
-from .mechanisms.reverse import minimum_next_bid
-from .models import AwardLine, AwardPayment, Bid, BidStatus
-from .sealing import unseal
+from .evaluation import rfq_evaluation
+
+if TYPE_CHECKING:
+    from auctions.types import RFQ
 
 
-def bid_for_award(*, rfq, bid_id) -> Bid:
-    """The accepted bid of this RFQ that the buyer wants to award, or 400 naming the problem."""
+def bid_for_award(*, rfq: RFQ, bid_id: Any) -> Bid:
+    """The accepted bid of this RFQ that the buyer wants to award (`bid_id` as the request sent
+    it), or 400 naming the problem."""
     try:
         return Bid.objects.get(rfq=rfq, pk=int(bid_id), status=BidStatus.ACCEPTED)
     except (Bid.DoesNotExist, TypeError, ValueError):
@@ -26,12 +37,12 @@ def bid_for_award(*, rfq, bid_id) -> Bid:
                                fields={"bid_id": ["Not an accepted bid of this RFQ."]}) from None
 
 
-def prices_visible_to_buyer(rfq) -> bool:
+def prices_visible_to_buyer(rfq: RFQ) -> bool:
     """Reverse auctions are open books for the buyer; sealed prices only after the opening."""
     return not get_mechanism(rfq.auction_type).sealed or rfq.bids_opened_at is not None
 
 
-def bids_for(*, user, rfq):
+def bids_for(*, user: User, rfq: RFQ) -> QuerySet[Bid] | None:
     """The bids the caller may read, or None when it may only know how many suppliers quoted."""
     qs = Bid.objects.filter(rfq=rfq).select_related("supplier", "rfq").order_by("submitted_at", "id")
     if user.is_supplier:
@@ -39,7 +50,7 @@ def bids_for(*, user, rfq):
     return qs if prices_visible_to_buyer(rfq) else None
 
 
-def own_quote(bid: Bid) -> dict:
+def own_quote(bid: Bid) -> dict[str, Any]:
     """A sealed quote's content, for its own supplier only (callers have checked that)."""
     if not bid.is_sealed:
         return {"total": bid.amount, "criteria": bid.criteria, "terms": bid.terms, "valid_until": bid.valid_until,
@@ -50,7 +61,7 @@ def own_quote(bid: Bid) -> dict:
     return unseal(bid.sealed_payload, commitment=bid.sealed_commitment)
 
 
-def supplier_ranks(rfq) -> dict[int, int]:
+def supplier_ranks(rfq: RFQ) -> dict[int, int]:
     """Each supplier's rank by its best standing amount, in one grouped query.
 
     Standing amounts never tie: every accepted bid is below the best standing at its time
@@ -61,7 +72,7 @@ def supplier_ranks(rfq) -> dict[int, int]:
     return {row["supplier_id"]: rank for rank, row in enumerate(best, start=1)}
 
 
-def supplier_rank(*, rfq, best) -> int | None:
+def supplier_rank(*, rfq: RFQ, best: Decimal | None) -> int | None:
     """The rank of a supplier whose best standing amount is `best` (None without a bid)."""
     if best is None:
         return None
@@ -70,17 +81,17 @@ def supplier_rank(*, rfq, best) -> int | None:
     return better + 1
 
 
-def is_participant(*, rfq, supplier_id: int) -> bool:
+def is_participant(*, rfq: RFQ, supplier_id: int) -> bool:
     """Whether the supplier accepted its invitation, and so may follow the bidding."""
     return rfq.invitations.filter(supplier_id=supplier_id, status=InvitationStatus.ACCEPTED).exists()
 
 
-def own_best(*, rfq, supplier_id: int):
+def own_best(*, rfq: RFQ, supplier_id: int) -> Decimal | None:
     return (Bid.objects.filter(rfq=rfq, supplier_id=supplier_id, status=BidStatus.ACCEPTED, amount__isnull=False)
             .aggregate(best=Min("amount"))["best"])
 
 
-def auction_state(*, user, rfq) -> dict:
+def auction_state(*, user: User, rfq: RFQ) -> dict[str, Any]:
     """The live state as the caller may see it (api.md `/state/`)."""
     settings, sealed = rfq.auction_settings, rfq.collects_sealed
     head = AuditStream.objects.filter(key=rfq_stream(rfq.pk)).values_list("last_seq", flat=True).first()
@@ -92,8 +103,9 @@ def auction_state(*, user, rfq) -> dict:
     if rfq.auction_type == "REVERSE_AUCTION":
         state["max_extensions"] = settings.get("max_extensions")
         state["mode"] = "sealed" if rfq.sealed_fallback_at else "live"
-    buyer_side = not user.is_supplier
-    if user.is_supplier and not is_participant(rfq=rfq, supplier_id=user.supplier_id):
+    supplier_id = user.supplier_id if user.is_supplier else None  # every supplier's user has one (a constraint)
+    buyer_side = supplier_id is None
+    if supplier_id is not None and not is_participant(rfq=rfq, supplier_id=supplier_id):
         # Invited but not (or no longer) taking part: the auction's figures are for bidders.
         return state
     # Sealed: only the buyer learns how many suppliers quoted; competitors learn nothing.
@@ -101,11 +113,11 @@ def auction_state(*, user, rfq) -> dict:
         state["bid_count"] = rfq.bid_count
     if not sealed and (buyer_side or settings.get("show_leading_bid", True)):
         state["leading_bid"] = format_money(rfq.best_amount, rfq.currency)
-    if user.is_supplier:
-        best = own_best(rfq=rfq, supplier_id=user.supplier_id)
+    if supplier_id is not None:
+        best = own_best(rfq=rfq, supplier_id=supplier_id)
         if rfq.sealed_fallback_at is not None:  # its sealed bids count too: it may read its own
             own_sealed = [Decimal(own_quote(bid)["total"]) for bid in Bid.objects.filter(
-                rfq=rfq, supplier_id=user.supplier_id, status=BidStatus.ACCEPTED, amount__isnull=True)
+                rfq=rfq, supplier_id=supplier_id, status=BidStatus.ACCEPTED, amount__isnull=True)
                 .exclude(sealed_payload="")]
             best = min([b for b in (best, *own_sealed) if b is not None], default=None)
         state["your_best"] = format_money(best, rfq.currency)
@@ -117,7 +129,7 @@ def auction_state(*, user, rfq) -> dict:
     return state
 
 
-def next_bid_limit(rfq) -> str | None:
+def next_bid_limit(rfq: RFQ) -> str | None:
     """The highest amount a bid may have now (None before the first bid with no ceiling)."""
     settings = rfq.auction_settings
     if rfq.best_amount is not None:
@@ -130,10 +142,8 @@ def next_bid_limit(rfq) -> str | None:
 EVALUATED_STATES = ("closed", "evaluation", "awarded", "no_award")
 
 
-def evaluation_for(*, user, rfq):
+def evaluation_for(*, user: User, rfq: RFQ) -> Evaluation:
     """The evaluation for the buyer that owns the RFQ or compliance, once bidding has closed."""
-    from .services.evaluation import rfq_evaluation
-
     if user.is_supplier or (user.is_buyer and rfq.buyer_organization_id != user.buyer_organization_id):
         raise Forbidden("Only the buyer and compliance see the evaluation.")
     if rfq.status not in EVALUATED_STATES:
@@ -145,10 +155,8 @@ def evaluation_for(*, user, rfq):
 OUTCOME_STATES = ("awarded", "no_award")
 
 
-def outcome_participants(*, rfq) -> list:
+def outcome_participants(*, rfq: RFQ) -> list[SupplierCompany]:
     """The suppliers that took part (a quote or bid of theirs stands), who learn their outcome."""
-    from suppliers.models import SupplierCompany
-
     ids = Bid.objects.filter(rfq=rfq, status=BidStatus.ACCEPTED).values("supplier_id")
     return list(SupplierCompany.objects.filter(pk__in=ids).order_by("pk"))
 
@@ -157,7 +165,7 @@ def _quantity(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def supplier_outcome(*, rfq, supplier_id: int) -> dict:
+def supplier_outcome(*, rfq: RFQ, supplier_id: int) -> dict[str, Any]:
     """What the award gave one supplier, from the stored award (api.md `GET /outcome/`)."""
     if rfq.status == "no_award":
         return {"status": "no_award", "lines": [], "total": None, "reason": rfq.status_reason}
@@ -175,11 +183,12 @@ def supplier_outcome(*, rfq, supplier_id: int) -> dict:
             "payment": format_money(payment.payment, currency), "pricing": payment.rule}
 
 
-def outcome_for(*, user, rfq) -> dict:
+def outcome_for(*, user: User, rfq: RFQ) -> dict[str, Any]:
     """The caller's own outcome: invited suppliers only (others 404), once decided (else 409)."""
-    if not user.is_supplier or not rfq.invitations.filter(supplier_id=user.supplier_id).exists():
+    supplier_id = user.supplier_id if user.is_supplier else None
+    if supplier_id is None or not rfq.invitations.filter(supplier_id=supplier_id).exists():
         raise NotFound("Not found.")
     if rfq.status not in OUTCOME_STATES:
         raise Conflict(f"The outcome is known once the RFQ is awarded (or not awarded); this RFQ is "
                        f"{rfq.get_status_display().lower()}.", code="invalid_transition")
-    return supplier_outcome(rfq=rfq, supplier_id=user.supplier_id)
+    return supplier_outcome(rfq=rfq, supplier_id=supplier_id)
