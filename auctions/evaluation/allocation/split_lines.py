@@ -193,37 +193,6 @@ def incumbent(form: SplitFormulation, without: frozenset[int] = frozenset()) -> 
     return units
 
 
-def bound_rows(form: SplitFormulation, without: frozenset[int] = frozenset()) -> list[tuple[list[tuple[int, int]], int]] | None:
-    """Valid rows (terms, lower bound) on each line's cost for the full model with
-    `max_suppliers`: cost_l ≥ f_l, the line's optimum alone, and for each supplier s that
-    line's optimum uses, cost_l ≥ f_l + (f_l(without s) − f_l)·(1 − z_s) — if s is not in the
-    award the line costs at least its optimum without s. In the model's columns:
-    cost_l + Δ·z_s ≥ f_l + Δ. None when a line cannot be met (`without` removed)."""
-    rows = []
-    for plan in plans(form):
-        solver = _solver(form, plan, lexicographic=False)
-        if solver is None:
-            raise Unusable
-        mine = [j for j, k in enumerate(plan.offers) if form.offers[k].supplier_id in without]
-        found = solver.solve(frozenset(mine))
-        if found is None:
-            return None
-        best, units = found
-        cost = [(2 * k, form.mip.costs[2 * k]) for k in plan.offers if form.mip.costs[2 * k]]
-        rows.append((cost, best))
-        for j, t in enumerate(units):
-            if not t:
-                continue
-            s = form.offers[plan.offers[j]].supplier_id
-            again = solver.solve(frozenset([*mine, j]), walk=False)
-            if again is None:  # the line needs s: z_s = 1
-                rows.append(([(form.columns_of[s][-1], 1)], 1))
-            elif again[0] > best:
-                delta = again[0] - best
-                rows.append(([*cost, (form.columns_of[s][-1], delta)], best + delta))
-    return rows
-
-
 def units_of(form: SplitFormulation, awards) -> list[int]:
     """Units per offer of an allocation's awards (rows that match no offer are left out)."""
     index = {(o.supplier_id, o.line_id): k for k, o in enumerate(form.offers)}

@@ -75,8 +75,12 @@ class Best:
 class PatternMaster:
     """The LP over a growing pool of patterns, and branch and price on z (supplier used)."""
 
-    def __init__(self, form: SplitFormulation, patterns: Patterns) -> None:
-        self.form, self.p = form, patterns
+    def __init__(self, form: SplitFormulation, patterns: Patterns, *, lexicographic: bool) -> None:
+        """`lexicographic`: the award orders by cost, then preference weight; otherwise (VCG)
+        by cost alone. The LP always minimises cost (a preference step is ~1e-13 of it, below
+        any LP tolerance): the preference decides at the leaves, and ties in cost are not
+        pruned (`_prunes`)."""
+        self.form, self.p, self.lexicographic = form, patterns, lexicographic
         self.plans = plans(form)
         self.n_lines, self.n_suppliers = len(self.plans), len(patterns.suppliers)
         position = {s: i for i, s in enumerate(patterns.suppliers)}
@@ -105,14 +109,13 @@ class PatternMaster:
         # z_s's column: −1 on each of its link rows (+1 on the limit row, added apart)
         self.z_columns = sparse.csr_array(
             (np.full(len(link), -1.0), ([s for (_, s) in link], list(link.values()))), shape=(self.n_suppliers, self.rows))
-        self.z_links = [np.array([r for (_, s2), r in link.items() if s2 == s], dtype=np.int64)
-                        for s in range(self.n_suppliers)]
+        z_links = [[r for (_, s2), r in link.items() if s2 == s] for s in range(self.n_suppliers)]
         lower = [1.0] * self.n_lines + [-math.inf] * len(link) + [-math.inf]
         upper = [1.0] * self.n_lines + [0.0] * len(link) + [float(form.max_suppliers)]
         self.model = HighsColumns(lower, upper, form.solver_options)
         self.model.add_columns([0.0] * self.n_suppliers, [1] * self.n_suppliers,
-                               [[*map(int, rows), self.limit_row] for rows in self.z_links],
-                               [[-1] * len(rows) + [1] for rows in self.z_links])
+                               [[*rows, self.limit_row] for rows in z_links],
+                               [[-1] * len(rows) + [1] for rows in z_links])
         # One artificial column per line keeps every LP feasible; its cost (set with the
         # objective) is above any award of real patterns.
         self.model.add_columns([0.0] * self.n_lines, [1] * self.n_lines, [[li] for li in range(self.n_lines)],
@@ -128,18 +131,11 @@ class PatternMaster:
         self.scale = 2.0 ** max(0, math.ceil(math.log2(big / 1e4)))
         self.scaled = patterns.cost / self.scale
         self.model.set_costs(np.concatenate([np.zeros(self.n_suppliers), np.full(self.n_lines, big / self.scale)]))
-        self.objective(lexicographic=False)
         seed = []
         for li in range(self.n_lines):
             mine = np.flatnonzero(patterns.line == li)
             seed.extend(mine[np.argsort(patterns.cost[mine], kind="stable")[:SEED]])
         self._add(np.array(seed, dtype=np.int64))
-
-    def objective(self, lexicographic: bool) -> None:
-        """Cost alone (VCG), or cost then preference weight (the award). The LP always
-        minimises cost (a preference step is ~1e-13 of it, below any LP tolerance); the
-        preference decides at the leaves, and ties in cost are not pruned (`_prunes`)."""
-        self.lexicographic = lexicographic
 
     def _add(self, ids: np.ndarray) -> None:
         ids = ids[self.column_of[ids] < 0]
@@ -344,8 +340,7 @@ def solve(form: SplitFormulation) -> list[int] | None:
     patterns = enumerate_patterns(form)
     if patterns is None:
         raise TooHard
-    master = PatternMaster(form, patterns)
-    master.objective(lexicographic=True)
+    master = PatternMaster(form, patterns, lexicographic=True)
     best = master.search()
     return None if best is None else master.units(best)
 
@@ -357,7 +352,7 @@ def optimum_without(form: SplitFormulation, suppliers: list[int]) -> dict[int, i
     patterns = enumerate_patterns(form)
     if patterns is None:
         raise TooHard
-    master = PatternMaster(form, patterns)
+    master = PatternMaster(form, patterns, lexicographic=False)
     position = {s: i for i, s in enumerate(patterns.suppliers)}
     result = {}
     for s in suppliers:
