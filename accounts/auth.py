@@ -7,7 +7,6 @@ from rest_framework import authentication, exceptions
 from rest_framework.authtoken.models import Token
 
 from common.db import column_count, instances, run_batch, select_columns
-from suppliers.models import SupplierCompany
 
 from .models import User
 
@@ -21,6 +20,8 @@ class TokenAuthentication(authentication.TokenAuthentication):
     """
 
     def authenticate_credentials(self, key):
+        # The supplier's model by the relation, not by import: suppliers sits above accounts.
+        SupplierCompany = User.supplier.field.related_model
         rows = run_batch([(
             f"""SELECT {select_columns(User, "u")}, {select_columns(SupplierCompany, "s")}
                   FROM {Token._meta.db_table} t

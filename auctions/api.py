@@ -20,11 +20,11 @@ from common.errors import ApplicationError, Forbidden, ValidationFailed
 from common.money import format_money
 from common.request_meta import request_meta
 from common.schema import SEQ_SCHEMA, ViolationSchema, api_errors
-from procurement.selectors import rfq_for_bidding, rfq_get
+from procurement.access import rfq_for_bidding, rfq_get
 
 from . import live, selectors
 from .idempotency import idempotent
-from .mechanisms import get_mechanism
+from .mechanisms import collects_sealed, get_mechanism
 from .serializers import BidOutput, BundleQuoteInput, QuoteInput, ReverseBidInput
 from .services import bid_place, bid_withdraw
 from .streams import event_stream
@@ -40,7 +40,7 @@ def placed_body(placed, user) -> dict:
             "warnings": [v.as_dict() for v in placed.warnings if not v.blocks],
             "bidding_deadline": DATETIME.to_representation(rfq.bidding_deadline),
             "extensions": rfq.extensions}
-    if not rfq.collects_sealed:
+    if not collects_sealed(rfq):
         # From the locked row as this bid left it, no further query: an accepted reverse bid
         # beats the best standing bid, so it leads. The settings decide what is disclosed.
         settings = rfq.auction_settings

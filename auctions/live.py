@@ -22,6 +22,7 @@ from common import presence, realtime
 from common.money import format_money
 from suppliers.models import InvitationStatus, SupplierCompany
 
+from .mechanisms import collects_sealed
 from .models import Bid, BidStatus
 
 AUDIENCES = ("buyer", "bidders", "observers")
@@ -31,7 +32,7 @@ REPLAY_LIMIT = 1000
 def _open_book(rfq) -> bool:
     """Bids are live events only where prices are public while bidding (reverse auctions,
     until a fallback to sealed collection)."""
-    return not rfq.collects_sealed
+    return not collects_sealed(rfq)
 
 
 def _always(rfq) -> bool:
@@ -207,7 +208,7 @@ def replay_all(*, user, rfq_id: int, since: int) -> list[dict]:
 
 
 def _visible(user, rfq_id: int):
-    from procurement.selectors import rfq_get
+    from procurement.access import rfq_get
 
     return rfq_get(user=user, pk=rfq_id, with_line_items=False)
 

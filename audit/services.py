@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import User
 from common import realtime
 
 from .chain import GENESIS_HASH, event_hash, normalise_payload
@@ -26,16 +26,16 @@ def audit_lock(key: str) -> AuditStream:
     return head
 
 
-def audit_event(*, type: str, head: AuditStream, actor: User | AnonymousUser | None = None, rfq: RFQ | None = None,
+def audit_event(*, type: str, head: AuditStream, actor: AbstractBaseUser | AnonymousUser | None = None, rfq: RFQ | None = None,
                 payload: dict[str, Any] | None = None) -> AuditEvent:
     """The next event of the locked stream `head`, hashed but not saved; `head` is advanced.
 
     For callers that write the event themselves in a batch with their own change (the bid
     hot path); they must insert it and store the head in the same transaction.
     """
-    user = actor if isinstance(actor, User) else None  # signed in; else the system acted
+    user = actor if isinstance(actor, AbstractBaseUser) else None  # signed in; else the system acted
     event = AuditEvent(
-        stream=head.key, seq=head.last_seq + 1, rfq=rfq, type=type, actor=user,
+        stream=head.key, seq=head.last_seq + 1, rfq=rfq, type=type, actor_id=user.pk if user else None,
         actor_name=user.get_username() if user else "system", at=timezone.now(),
         payload=normalise_payload(payload or {}), prev_hash=head.last_hash or GENESIS_HASH,
     )
@@ -48,7 +48,7 @@ def audit_event(*, type: str, head: AuditStream, actor: User | AnonymousUser | N
     return event
 
 
-def audit_append(*, type: str, actor: User | AnonymousUser | None = None, rfq: RFQ | None = None, payload: dict[str, Any] | None = None,
+def audit_append(*, type: str, actor: AbstractBaseUser | AnonymousUser | None = None, rfq: RFQ | None = None, payload: dict[str, Any] | None = None,
                  stream: str | None = None) -> AuditEvent:
     """Append one event to the RFQ's stream (or the platform stream) and return it.
 

@@ -38,9 +38,11 @@ def transition_blockers(instance, name: str) -> list[str]:
     return blockers() if blockers else []
 
 
-def run_transition(instance, name: str, **kwargs: Any) -> Any:
-    """Run a transition or raise InvalidTransition (409) listing every reason it cannot."""
-    reasons = transition_blockers(instance, name)
+def run_transition(instance, name: str, *, reasons: list[str] | None = None, **kwargs: Any) -> Any:
+    """Run a transition or raise InvalidTransition (409) listing every reason it cannot
+    (`reasons`: the caller's full list, when guards outside the model add to it)."""
+    if reasons is None:
+        reasons = transition_blockers(instance, name)
     if reasons:
         raise InvalidTransition(" ".join(reasons))
     return getattr(instance, name)(**kwargs)

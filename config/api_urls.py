@@ -22,6 +22,8 @@ from procurement.api import (
     CancelInput,
     ReopenInput,
     RFQDetailApi,
+    RFQInvitationRevokeApi,
+    RFQInvitationsApi,
     RFQListCreateApi,
     transition_view,
 )
@@ -32,8 +34,6 @@ from suppliers.api import (
     KycDocumentApi,
     KycRejectApi,
     KycSubmitApi,
-    RFQInvitationRevokeApi,
-    RFQInvitationsApi,
     SupplierDetailApi,
     SupplierListApi,
     SupplierMeApi,

@@ -16,15 +16,18 @@ from rest_framework.views import APIView
 
 from auctions.scenarios import TEMPLATES
 from common.api import body_object
-from common.errors import Forbidden
+from common.errors import Forbidden, NotFound
 from common.fields import StrictCharField, StrictIntegerField
 from common.money import MoneyField
 from common.pagination import PAGE_PARAMETERS, list_response, list_schema
 from common.schema import ID_MAX, ID_SCHEMA
+from suppliers import services as supplier_services
+from suppliers.selectors import invitations_for_rfq
+from suppliers.serializers import InvitationCreateInput, InvitationOutput, InvitationResponseInput
 
 from . import services
+from .access import rfq_get, rfq_get_for_buyer_action, rfq_list
 from .models import RFQStatus
-from .selectors import rfq_get, rfq_get_for_buyer_action, rfq_list
 from .serializers import RFQInput, RFQOutput
 
 
@@ -190,3 +193,36 @@ class AuctionTemplatesApi(APIView):
         return Response([{"id": t.id, "name": t.name, "description": t.description,
                           "auction_type": t.auction_type, "duration_minutes": t.duration_minutes,
                           "settings": t.settings()} for t in TEMPLATES])
+
+
+# The buyer's invitations of one RFQ (the supplier's side, the inbox, is in suppliers.api).
+class RFQInvitationsApi(APIView):
+    @extend_schema(responses=InvitationOutput(many=True))
+    def get(self, request, pk: int):
+        rfq = rfq_get(user=request.user, pk=pk)
+        if request.user.is_supplier:
+            raise Forbidden("Suppliers do not see who else was invited.")
+        return Response(InvitationOutput(invitations_for_rfq(rfq=rfq), many=True).data)
+
+    @extend_schema(request=InvitationCreateInput, responses={201: InvitationOutput(many=True)})
+    def post(self, request, pk: int):
+        rfq = rfq_get_for_buyer_action(user=request.user, pk=pk)
+        serializer = InvitationCreateInput(data=body_object(request))
+        serializer.is_valid(raise_exception=True)
+        invitations = supplier_services.invitation_create_many(
+            rfq=rfq, supplier_ids=serializer.validated_data["supplier_ids"], user=request.user)
+        return Response(InvitationOutput(invitations, many=True).data, status=status.HTTP_201_CREATED)
+
+
+class RFQInvitationRevokeApi(APIView):
+    @extend_schema(request=InvitationResponseInput, responses=InvitationOutput)
+    def post(self, request, pk: int, invitation_id: int):
+        rfq = rfq_get_for_buyer_action(user=request.user, pk=pk)
+        invitation = invitations_for_rfq(rfq=rfq).filter(pk=invitation_id).first()
+        if invitation is None:
+            raise NotFound("Invitation not found.")
+        serializer = InvitationResponseInput(data=body_object(request))
+        serializer.is_valid(raise_exception=True)
+        invitation = supplier_services.invitation_revoke(invitation=invitation, user=request.user,
+                                                reason=serializer.validated_data["reason"])
+        return Response(InvitationOutput(invitation).data)

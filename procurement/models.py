@@ -111,23 +111,17 @@ class RFQ(ConcurrentTransitionMixin, TimeStampedModel):
 
     # --- Guards: side-effect-free; each returns the reasons a transition may not run. ---
     def publish_blockers(self) -> list[str]:
-        from auctions.mechanisms import settings_problems
-        from suppliers.selectors import invitation_count_active
-
+        """This row's own reasons; what other apps hold (the mechanism's settings, the
+        invitations) is added by procurement.selectors.rfq_transition_blockers."""
         reasons = []
         if not self.line_items.exists():
             reasons.append("The RFQ needs at least one line item.")
-        reasons.extend(settings_problems(self.auction_type, self.auction_settings))
         if self.auction_settings.get("award_mode") == "SPLIT" and any(
                 q != q.to_integral_value() for q in self.line_items.values_list("quantity", flat=True)):
             reasons.append("A split award divides line quantities in whole units: every line item's quantity must "
                            "be a whole number.")
         if self.bidding_deadline <= timezone.now():
             reasons.append("The bidding deadline must be in the future.")
-        minimum = self.minimum_invited_suppliers
-        invited = invitation_count_active(rfq=self)
-        if invited < minimum:
-            reasons.append(f"At least {minimum} suppliers must be invited (currently {invited}).")
         return reasons
 
     def open_blockers(self) -> list[str]:
@@ -176,13 +170,6 @@ class RFQ(ConcurrentTransitionMixin, TimeStampedModel):
     def minimum_invited_suppliers(self) -> int:
         configured = settings.QUAYSIDE["MIN_INVITED_SUPPLIERS"]
         return max(configured, int(self.auction_settings.get("minimum_bidders") or 0))
-
-    @property
-    def collects_sealed(self) -> bool:
-        """Bids are sealed until close: a sealed mechanism, or a reverse auction switched over."""
-        from auctions.mechanisms import get_mechanism
-
-        return get_mechanism(self.auction_type).sealed or self.sealed_fallback_at is not None
 
     @property
     def is_live(self) -> bool:

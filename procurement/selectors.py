@@ -1,108 +1,30 @@
-"""What each person may see of RFQs. API, pages, WebSocket and admin all ask here."""
+"""Reads of the buyer's workflow: what blocks a transition, what the sweeps have to do."""
 from __future__ import annotations
 
-from django.contrib.auth.models import AnonymousUser
-from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
 
-from accounts.models import User
-from common.db import instances, run_batch, select_columns
-from common.errors import Forbidden, NotFound
-from suppliers.models import Invitation, SupplierCompany
-from suppliers.selectors import SUPPLIER_VISIBLE_INVITATION
+from auctions.mechanisms import settings_problems
+from common.fsm import transition_blockers
+from suppliers.selectors import invitation_count_active
 
 from .models import RFQ, RFQStatus
 
 
-def rfq_visible_to(user: User | AnonymousUser) -> QuerySet[RFQ]:
-    """Buyers: their organisation's RFQs. Suppliers: RFQs they were sent an invitation to.
-    Compliance: all. Anyone else: none."""
-    qs = RFQ.objects.select_related("buyer_organization", "category", "delivery_port")
-    if not isinstance(user, User):  # not signed in
-        return qs.none()
-    if user.is_buyer:
-        return qs.filter(buyer_organization_id=user.buyer_organization_id)
-    if user.is_supplier:
-        invited = Invitation.objects.filter(rfq=OuterRef("pk"), supplier_id=user.supplier_id,
-                                            status__in=SUPPLIER_VISIBLE_INVITATION)
-        return qs.filter(Exists(invited)).exclude(status=RFQStatus.DRAFT)
-    if user.is_compliance:
-        return qs
-    return qs.none()
-
-
-def rfq_get(*, user: User | AnonymousUser, pk: int, with_line_items: bool = True) -> RFQ:
-    """The RFQ if the user may see it; otherwise 404, so existence is not leaked."""
-    qs = rfq_visible_to(user)
-    try:
-        return (qs.prefetch_related("line_items") if with_line_items else qs).get(pk=pk)
-    except (RFQ.DoesNotExist, ValueError, TypeError):
-        raise NotFound("RFQ not found.") from None
-
-
-def rfq_for_bidding(*, user: User | AnonymousUser, pk: int | str) -> RFQ:
-    """The RFQ a supplier bids on, with what the eligibility rules ask loaded in the same query.
-
-    The bid hot path (architecture.md) reads the RFQ, the supplier's invitation and whether
-    the supplier is qualified for the RFQ's category: one statement, no ORM compilation.
-    Visibility is rfq_visible_to's rule for suppliers: an invitation they were sent, never a
-    draft; anything else is 404.
-    """
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise NotFound("RFQ not found.") from None
-    if not isinstance(user, User) or not user.is_supplier or not (-2**63 <= pk < 2**63):
-        raise NotFound("RFQ not found.")
-    qualified = SupplierCompany.categories.through._meta
-    rows = run_batch([(
-        f"""SELECT {select_columns(RFQ, "r")}, i.status,
-                   EXISTS (SELECT 1 FROM {qualified.db_table} q
-                           WHERE q.{qualified.get_field("suppliercompany").column} = %s
-                             AND q.{qualified.get_field("category").column} = r.category_id)
-              FROM {RFQ._meta.db_table} r
-              LEFT JOIN {Invitation._meta.db_table} i ON i.rfq_id = r.id AND i.supplier_id = %s
-             WHERE r.id = %s""", [user.supplier_id, user.supplier_id, pk])])[0]
-    if not rows:
-        raise NotFound("RFQ not found.")
-    *columns, invitation_status, qualified = rows[0]
-    # The two extra columns become attributes of the row, as BidContext reads them.
-    rfq = instances(RFQ, [(*columns, invitation_status, bool(qualified))],  # SQLite answers 0/1
-                    extra=["bidder_invitation_status", "bidder_category_qualified"])[0]
-    if rfq.status == RFQStatus.DRAFT or invitation_status not in SUPPLIER_VISIBLE_INVITATION:
-        raise NotFound("RFQ not found.")
-    return rfq
-
-
-def rfq_get_for_buyer_action(*, user: User, pk: int) -> RFQ:
-    """An RFQ the user may act on as its buyer: 404 if unseen, 403 if seen but not theirs to run."""
-    rfq = rfq_get(user=user, pk=pk)
-    if not (user.is_buyer and rfq.buyer_organization_id == user.buyer_organization_id):
-        raise Forbidden("Only the buyer organisation that owns this RFQ can do that.")
-    return rfq
-
-
-def rfq_list(*, user: User | AnonymousUser, status: str | None = None) -> QuerySet[RFQ]:
-    qs = rfq_visible_to(user).prefetch_related("line_items")
-    return qs.filter(status=status) if status else qs
-
-
-def rfq_invitation_of(*, user: User, rfq: RFQ) -> Invitation | None:
-    if not user.is_supplier:
-        return None
-    return rfq.invitations.filter(supplier_id=user.supplier_id).first()
-
-
-def reserve_visible_to(*, user: User, rfq: RFQ) -> bool:
-    """Buyers and compliance see the reserve; suppliers only when it is disclosed."""
-    if not rfq.reserve_enabled:
-        return False
-    return not user.is_supplier or rfq.reserve_visibility != "hidden"
+def rfq_transition_blockers(rfq: RFQ, name: str) -> list[str]:
+    """Why the RFQ's transition `name` may not run now, empty when it may: the row's own
+    guards (RFQ.<name>_blockers), then what other apps hold — for publishing, the auction
+    mechanism's settings and the invitations."""
+    reasons = transition_blockers(rfq, name)
+    if name == "publish" and rfq.status == RFQStatus.DRAFT:
+        reasons += settings_problems(rfq.auction_type, rfq.auction_settings)
+        minimum, invited = rfq.minimum_invited_suppliers, invitation_count_active(rfq=rfq)
+        if invited < minimum:
+            reasons.append(f"At least {minimum} suppliers must be invited (currently {invited}).")
+    return reasons
 
 
 def rfqs_due_to_close(*, limit: int = 500) -> list[int]:
     """Open RFQs whose deadline has passed, oldest deadline first (the sweep's work list)."""
-    from django.utils import timezone
-
     return list(RFQ.objects.filter(status=RFQStatus.OPEN, bidding_deadline__lte=timezone.now())
                 .order_by("bidding_deadline").values_list("pk", flat=True)[:limit])
 
@@ -110,8 +32,6 @@ def rfqs_due_to_close(*, limit: int = 500) -> list[int]:
 def rfqs_due_to_open(*, limit: int = 500) -> list[int]:
     """Published RFQs whose opening time has come (including any whose whole window has
     passed: the open job opens and closes those at once)."""
-    from django.utils import timezone
-
     now = timezone.now()
     return list(RFQ.objects.filter(status=RFQStatus.PUBLISHED, bidding_opens_at__lte=now)
                 .order_by("bidding_opens_at").values_list("pk", flat=True)[:limit])

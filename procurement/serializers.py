@@ -21,8 +21,8 @@ from common.money import (
 )
 from suppliers.models import Category, Port
 
+from .access import reserve_visible_to
 from .models import AuctionType, ReserveVisibility
-from .selectors import reserve_visible_to
 
 TIE_BREAK_CRITERIA = ["earliest_submission", "higher_tier", "better_performance", "closer_to_port",
                       "more_items_quoted"]

@@ -23,6 +23,7 @@ from suppliers.services import invitations_send_pending
 
 from .models import RFQ, LineItem, RFQStatus
 from .scheduling import schedule_close, schedule_open
+from .selectors import rfq_transition_blockers
 
 if TYPE_CHECKING:
     from auctions.services.award import AllocationChoice
@@ -100,7 +101,7 @@ def _transition(rfq: RFQ, name: str, *, actor: User | None, reason: str = "", pa
                 **kwargs: Any) -> RFQ:
     """Run one transition on the locked row, save it and audit it, inside the caller's transaction."""
     before = rfq.status
-    run_transition(rfq, name, **kwargs)
+    run_transition(rfq, name, reasons=rfq_transition_blockers(rfq, name), **kwargs)
     rfq.status_reason = reason
     rfq.save()
     event = audit_append(type=f"rfq.{name}", actor=actor, rfq=rfq, payload={

@@ -8,21 +8,18 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.api import body_object
-from common.errors import Forbidden, NotFound
+from common.errors import Forbidden
 from common.pagination import PAGE_PARAMETERS, list_response, list_schema
-from procurement.selectors import rfq_get, rfq_get_for_buyer_action
 
 from . import services
 from .models import KycStatus
 from .selectors import (
     invitation_get_for_supplier,
-    invitations_for_rfq,
     invitations_for_supplier,
     supplier_directory,
     supplier_get,
 )
 from .serializers import (
-    InvitationCreateInput,
     InvitationOutput,
     InvitationResponseInput,
     KycDecisionInput,
@@ -118,38 +115,6 @@ class KycApproveApi(KycDecisionApi):
 @extend_schema_view(post=extend_schema(request=KycRejectInput, responses=SupplierOutput))
 class KycRejectApi(KycDecisionApi):
     approve = False
-
-
-class RFQInvitationsApi(APIView):
-    @extend_schema(responses=InvitationOutput(many=True))
-    def get(self, request, pk: int):
-        rfq = rfq_get(user=request.user, pk=pk)
-        if request.user.is_supplier:
-            raise Forbidden("Suppliers do not see who else was invited.")
-        return Response(InvitationOutput(invitations_for_rfq(rfq=rfq), many=True).data)
-
-    @extend_schema(request=InvitationCreateInput, responses={201: InvitationOutput(many=True)})
-    def post(self, request, pk: int):
-        rfq = rfq_get_for_buyer_action(user=request.user, pk=pk)
-        serializer = InvitationCreateInput(data=body_object(request))
-        serializer.is_valid(raise_exception=True)
-        invitations = services.invitation_create_many(
-            rfq=rfq, supplier_ids=serializer.validated_data["supplier_ids"], user=request.user)
-        return Response(InvitationOutput(invitations, many=True).data, status=status.HTTP_201_CREATED)
-
-
-class RFQInvitationRevokeApi(APIView):
-    @extend_schema(request=InvitationResponseInput, responses=InvitationOutput)
-    def post(self, request, pk: int, invitation_id: int):
-        rfq = rfq_get_for_buyer_action(user=request.user, pk=pk)
-        invitation = invitations_for_rfq(rfq=rfq).filter(pk=invitation_id).first()
-        if invitation is None:
-            raise NotFound("Invitation not found.")
-        serializer = InvitationResponseInput(data=body_object(request))
-        serializer.is_valid(raise_exception=True)
-        invitation = services.invitation_revoke(invitation=invitation, user=request.user,
-                                                reason=serializer.validated_data["reason"])
-        return Response(InvitationOutput(invitation).data)
 
 
 class InvitationInboxApi(APIView):

@@ -3,7 +3,9 @@
 Adding a type: write a module with a Mechanism subclass decorated with @register and
 import it here.
 """
-from typing import Any
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from rest_framework import serializers
 
@@ -11,6 +13,9 @@ from common.errors import flatten_field_errors
 
 from . import combinatorial, multi_attribute, reverse, sealed_bid  # noqa: F401  (registration)
 from .base import REGISTRY, Mechanism
+
+if TYPE_CHECKING:
+    from auctions.types import RFQ
 
 
 def get_mechanism(auction_type: str) -> Mechanism:
@@ -20,6 +25,11 @@ def get_mechanism(auction_type: str) -> Mechanism:
         raise serializers.ValidationError(
             f"Unknown auction type \"{auction_type}\"; choose one of {', '.join(sorted(REGISTRY))}."
         ) from None
+
+
+def collects_sealed(rfq: RFQ) -> bool:
+    """Bids are sealed until close: a sealed mechanism, or a reverse auction switched over."""
+    return get_mechanism(rfq.auction_type).sealed or rfq.sealed_fallback_at is not None
 
 
 def settings_problems(auction_type: str, raw: dict[str, Any]) -> list[str]:

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from auctions.evaluation import Evaluation
-from auctions.mechanisms import get_mechanism
+from auctions.mechanisms import collects_sealed, get_mechanism
 from auctions.mechanisms.reverse import minimum_next_bid
 from auctions.models import AwardLine, AwardPayment, Bid, BidStatus
 from auctions.sealing import unseal
@@ -93,7 +93,7 @@ def own_best(*, rfq: RFQ, supplier_id: int) -> Decimal | None:
 
 def auction_state(*, user: User, rfq: RFQ) -> dict[str, Any]:
     """The live state as the caller may see it (api.md `/state/`)."""
-    settings, sealed = rfq.auction_settings, rfq.collects_sealed
+    settings, sealed = rfq.auction_settings, collects_sealed(rfq)
     head = AuditStream.objects.filter(key=rfq_stream(rfq.pk)).values_list("last_seq", flat=True).first()
     # paused_at: while paused the deadline stands still in the database (the resume moves it by
     # the pause), so a countdown holds at bidding_deadline - paused_at.

@@ -14,11 +14,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from auctions import hooks
 from auctions.drafts import BidDraft
 from auctions.mechanisms import get_mechanism
 from auctions.models import Bid, BidStatus, RuleViolation
 from auctions.rules import BidContext, Violation, run_rules
-from audit.gaming.scheduling import gaming_scan_soon
 from audit.models import AuditEvent, AuditStream, rfq_stream
 from audit.services import audit_append, audit_event, audit_lock
 from common.db import Statement, insert_statement, instances, run_batch, select_columns, update_statement
@@ -26,7 +26,6 @@ from common.errors import ApplicationError, Forbidden, NotFound
 from common.realtime import publish_on_commit
 from common.request_meta import RequestMeta
 from procurement.models import RFQ
-from procurement.scheduling import schedule_close
 
 
 @dataclass
@@ -168,9 +167,9 @@ def bid_place(*, rfq: RFQ, user: User, draft: BidDraft, meta: RequestMeta) -> Pl
                     "extension_number": extension.number, "max_extensions": extension.max_extensions,
                     "triggered_by_bid": bid.pk, "bid_submitted_at": bid.submitted_at})
                 publish_on_commit(extended)
-                schedule_close(locked)  # on commit: the close job for the new deadline version
+                hooks.deadline_extended.send(rfq=locked)  # procurement sends the new close job on commit
             _record(ctx, violations, blocked=False, bid=bid, head=head)
-            gaming_scan_soon(rfq_id=locked.pk)  # on commit, debounced: one cache call
+            hooks.bids_changed.send(rfq_id=locked.pk)  # the gaming scan, on commit and debounced
         _commit_writes(ctx, head)
     if _blocking(violations):
         raise BidRejected(violations)
@@ -200,6 +199,6 @@ def bid_withdraw(*, rfq: RFQ, user: User, bid_id: int, meta: RequestMeta) -> Pla
                 "withdrawals_used": sum(1 for b in ctx.own_bids if b.withdrawn_at) + 1,
                 "best_amount": None if mechanism.sealed else locked.best_amount, "bid_count": locked.bid_count})
             publish_on_commit(withdrawn)
-            gaming_scan_soon(rfq_id=locked.pk)
+            hooks.bids_changed.send(rfq_id=locked.pk)
             return PlacedBid(bid=bid, rfq=locked, warnings=violations)
     _refuse(ctx, violations)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from django.utils import timezone
 
 from accounts.models import User
+from auctions.mechanisms import collects_sealed
 from auctions.models import Bid, BidBundle, BidLine, BidStatus
 from auctions.sealing import SealError, unseal
 from auctions.selectors.evaluation import ranking_summary, rfq_evaluation
@@ -60,7 +61,7 @@ def auction_close_open_quotes(*, rfq: RFQ, actor: User | None) -> None:
     now = timezone.now()
     rfq.tie_break_seed = secrets.randbits(62)
     opened: list[dict[str, Any]] = []
-    if rfq.collects_sealed and rfq.bids_opened_at is None:
+    if collects_sealed(rfq) and rfq.bids_opened_at is None:
         quantities = dict(rfq.line_items.values_list("pk", "quantity"))
         committed = _committed(rfq)
         for bid in Bid.objects.filter(rfq=rfq, opened_at__isnull=True).exclude(sealed_payload="").select_related(

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 
 from accounts.models import User
 from common.errors import NotFound
-from procurement.selectors import rfq_get_for_buyer_action
+from procurement.access import rfq_get_for_buyer_action
 
 from .models import Simulation
 

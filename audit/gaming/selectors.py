@@ -9,7 +9,7 @@ from django.db.models import Case, IntegerField, QuerySet, Value, When
 from accounts.models import User
 from audit.models import GamingAlert
 from common.errors import Forbidden
-from procurement.selectors import rfq_get
+from procurement.access import rfq_get
 from suppliers.models import SupplierCompany
 
 if TYPE_CHECKING:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 from accounts.models import User
 from audit.models import Certification
 from common.errors import Forbidden
-from procurement.selectors import rfq_get
+from procurement.access import rfq_get
 
 if TYPE_CHECKING:
     from audit.types import RFQ

@@ -16,8 +16,8 @@ from common.errors import ApplicationError
 from common.pages import page_view
 
 from .. import services
+from ..access import rfq_get_for_buyer_action
 from ..forms import CancelForm, ReasonForm
-from ..selectors import rfq_get_for_buyer_action
 
 TRANSITIONS = {
     "publish": (services.rfq_publish, "{ref} is published ({status}); the invited suppliers have been e-mailed."),

@@ -13,7 +13,7 @@ from auctions.selectors import EVALUATED_STATES, bids_for
 from audit.gaming.selectors import gaming_alert_rows
 from common import presence
 from common.pages import page_view
-from procurement.selectors import rfq_get
+from procurement.access import rfq_get
 from suppliers.models import InvitationStatus
 
 from ..models import RFQStatus

@@ -17,15 +17,15 @@ from auctions.scenarios import TEMPLATES
 from auctions.selectors import EVALUATED_STATES, auction_state
 from audit.selectors import audit_events_for
 from common.errors import ApplicationError
-from common.fsm import transition_blockers
 from common.pages import page_view, require_role
 from suppliers.models import InvitationStatus
 from suppliers.selectors import invitations_for_rfq
 
 from .. import services
+from ..access import reserve_visible_to, rfq_get, rfq_get_for_buyer_action, rfq_list
 from ..forms import COMMON_CURRENCIES, SETTINGS_FIELDS, CancelForm, RFQEditor
 from ..models import RFQStatus
-from ..selectors import reserve_visible_to, rfq_get, rfq_get_for_buyer_action, rfq_list
+from ..selectors import rfq_transition_blockers
 from .access import may_view_rfqs
 from .bids import bids_panel
 from .display import (
@@ -137,7 +137,7 @@ def _actions(rfq) -> list[dict]:
         if when is None and not getattr(rfq, name)._django_fsm.has_transition(rfq.status):
             continue
         shown = when in (None, rfq.status)
-        blockers = transition_blockers(rfq, name) if shown else []
+        blockers = rfq_transition_blockers(rfq, name) if shown else []
         actions.append({"name": name, "label": label, "style": style, "when": when, "shown": shown,
                         "url": reverse(f"buyer-rfq-{name}", args=[rfq.pk]),
                         "blockers": [_live_deadline(reason, rfq) for reason in blockers]})

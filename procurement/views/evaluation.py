@@ -22,9 +22,9 @@ from common.errors import ApplicationError, Conflict
 from common.pages import page_view
 
 from .. import services
+from ..access import reserve_visible_to, rfq_get, rfq_get_for_buyer_action
 from ..forms import AwardForm, CancelForm, ReopenForm, manual_allocation
 from ..models import RFQStatus
-from ..selectors import reserve_visible_to, rfq_get, rfq_get_for_buyer_action
 from . import evaluation_display as show
 from .access import may_view_rfqs
 from .allocation_display import allocation_context

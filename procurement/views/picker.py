@@ -11,9 +11,9 @@ from suppliers import services as supplier_services
 from suppliers.models import InvitationStatus
 from suppliers.selectors import invitations_for_rfq, supplier_directory, suppliers_eligible_for
 
+from ..access import rfq_get_for_buyer_action
 from ..forms import InviteSuppliersForm, ReasonForm
 from ..models import RFQStatus
-from ..selectors import rfq_get_for_buyer_action
 
 INVITABLE = (RFQStatus.DRAFT, RFQStatus.PUBLISHED, RFQStatus.OPEN, RFQStatus.PAUSED)
 REVOCABLE = [InvitationStatus.PENDING, InvitationStatus.SENT, InvitationStatus.ACCEPTED]

@@ -27,8 +27,8 @@ from common.errors import ApplicationError, flatten_field_errors
 from common.money import currency_decimals, round_money
 from common.pages import page_view, require_role
 from common.request_meta import request_meta
+from procurement.access import rfq_get
 from procurement.models import RFQStatus
-from procurement.selectors import rfq_get
 from suppliers.forms import BundleQuoteForm, QuoteForm, ReverseBidForm
 from suppliers.models import InvitationStatus
 

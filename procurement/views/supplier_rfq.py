@@ -9,8 +9,8 @@ from django.shortcuts import render
 from accounts.models import Role
 from auctions.selectors import OUTCOME_STATES, supplier_outcome
 from common.pages import page_view, require_role
+from procurement.access import reserve_visible_to, rfq_get, rfq_invitation_of
 from procurement.models import RFQStatus
-from procurement.selectors import reserve_visible_to, rfq_get, rfq_invitation_of
 from suppliers.forms import DeclineForm
 from suppliers.models import InvitationStatus
 
