@@ -1,5 +1,6 @@
 """Who may bid at all."""
-from suppliers.models import InvitationStatus, KycStatus
+from auctions.selectors.bidding import invitation_refusal
+from suppliers.models import KycStatus
 
 from .context import BidContext
 from .engine import RuleResult, rule
@@ -16,9 +17,8 @@ def supplier_kyc_valid(ctx: BidContext) -> RuleResult:
 
 @rule("supplier_invited", name="Supplier accepted the invitation", category="eligibility", actions=BID_ACTIONS)
 def supplier_invited(ctx: BidContext) -> RuleResult:
-    if ctx.invitation_status != InvitationStatus.ACCEPTED:
-        return "Accept the invitation to this RFQ before bidding."
-    return None
+    refusal = invitation_refusal(ctx.invitation_status)
+    return refusal.message if refusal else None
 
 
 @rule("category_qualified", name="Supplier qualified for the category", category="eligibility")

@@ -4,13 +4,13 @@ from decimal import Decimal
 from django.conf import settings
 
 from auctions.mechanisms.reverse import minimum_next_bid
+from auctions.selectors.bidding import WITHDRAWAL_LIMIT, withdrawals_used
 
 from .context import BidContext
 from .engine import Finding, RuleResult, rule
 from .format import SEALED_TYPES
 
 REVERSE = ("REVERSE_AUCTION",)
-WITHDRAWAL_LIMIT = 3
 
 
 def _amount(ctx: BidContext) -> Decimal | None:
@@ -117,7 +117,7 @@ def implausible_drop(ctx: BidContext) -> RuleResult:
 @rule("bid_withdrawal_limit", name="At most three withdrawals per auction", category="fairness", phase="locked",
       actions=("withdraw",))
 def bid_withdrawal_limit(ctx: BidContext) -> RuleResult:
-    used = sum(1 for bid in ctx.own_bids if bid.withdrawn_at is not None)
+    used = withdrawals_used(ctx.own_bids)
     if used >= WITHDRAWAL_LIMIT:
         return Finding(f"You have used all {WITHDRAWAL_LIMIT} withdrawals for this auction.",
                        metadata={"withdrawals": used})

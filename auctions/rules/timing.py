@@ -3,7 +3,7 @@ import math
 from datetime import datetime, timedelta
 
 from auctions.mechanisms.reverse import FINAL_PHASE_MIN_INTERVAL_SECONDS, FINAL_PHASE_SECONDS, active_tier
-from procurement.models import RFQStatus
+from auctions.selectors.bidding import bidding_window_refusal
 
 from .context import BidContext
 from .engine import Finding, RuleResult, rule
@@ -14,18 +14,10 @@ REVERSE = ("REVERSE_AUCTION",)
 @rule("within_bidding_window", name="Within the bidding window", category="timing", phase="locked",
       actions=("place", "withdraw"))
 def within_bidding_window(ctx: BidContext) -> RuleResult:
-    rfq = ctx.rfq
-    # The deadline is enforced here, at bid time, whether or not a job has closed the auction.
-    if rfq.status == RFQStatus.PAUSED:
-        return "Bidding is paused by the buyer."
-    if rfq.status != RFQStatus.OPEN:
-        return f"Bidding is not open (the RFQ is {rfq.get_status_display().lower()})."
-    if rfq.bidding_opens_at and ctx.now < rfq.bidding_opens_at:
-        return "Bidding has not opened yet."
-    if ctx.now >= rfq.bidding_deadline:
-        return Finding("The bidding deadline has passed.",
-                       metadata={"deadline": rfq.bidding_deadline.isoformat(), "at": ctx.now.isoformat()})
-    return None
+    refusal = bidding_window_refusal(ctx.rfq, ctx.now)
+    if refusal is None:
+        return None
+    return Finding(refusal.message, metadata=refusal.metadata) if refusal.metadata else refusal.message
 
 
 def _wait(ctx: BidContext, since: datetime, seconds: float) -> int | None:

@@ -19,6 +19,7 @@ from auctions.drafts import BidDraft
 from auctions.mechanisms import get_mechanism
 from auctions.models import Bid, BidStatus, RuleViolation
 from auctions.rules import BidContext, Violation, run_rules
+from auctions.selectors.bidding import withdrawals_used
 from audit.models import AuditEvent, AuditStream, rfq_stream
 from audit.services import audit_append, audit_event, audit_lock
 from common.db import Statement, insert_statement, instances, run_batch, select_columns, update_statement
@@ -196,7 +197,7 @@ def bid_withdraw(*, rfq: RFQ, user: User, bid_id: int, meta: RequestMeta) -> Pla
             mechanism.withdrawn(locked, bid)
             withdrawn = audit_append(type="bid.withdrawn", actor=user, rfq=locked, payload={
                 "bid_id": bid.pk, "supplier_id": bid.supplier_id, "version": bid.version, **meta.as_dict(),
-                "withdrawals_used": sum(1 for b in ctx.own_bids if b.withdrawn_at) + 1,
+                "withdrawals_used": withdrawals_used(ctx.own_bids) + 1,
                 "best_amount": None if mechanism.sealed else locked.best_amount, "bid_count": locked.bid_count})
             publish_on_commit(withdrawn)
             hooks.bids_changed.send(rfq_id=locked.pk)

@@ -20,8 +20,8 @@ from rest_framework.exceptions import ValidationError as ShapeError
 from accounts.models import Role
 from auctions.mechanisms import get_mechanism
 from auctions.rules import REGISTRY as RULES
-from auctions.rules.fairness import WITHDRAWAL_LIMIT
 from auctions.selectors import auction_state, bids_for, own_quote
+from auctions.selectors.bidding import WITHDRAWAL_LIMIT, bidding_refusal, withdrawals_left
 from auctions.services import BidRejected, bid_place, bid_withdraw
 from common.errors import ApplicationError, flatten_field_errors
 from common.money import currency_decimals, round_money
@@ -38,20 +38,24 @@ from .display import SCORING_LABELS, line_items_for_display, money, scoring_weig
 RULE_FIELDS = {"quote_validity": "valid_until", "minimum_decrement": "amount", "starting_price_ceiling": "amount"}
 
 
+# The supplier page's words for why the form is not offered (auctions.selectors.bidding decides).
+INVITATION_WORDS = {InvitationStatus.REVOKED: "The buyer revoked your invitation; you can no longer bid.",
+                    InvitationStatus.DECLINED: "You declined this invitation."}
+WINDOW_WORDS = {"paused": "The buyer has paused bidding. The deadline moves by the time it stays paused.",
+                "not_opened_yet": "Bidding has not opened yet.", "deadline_passed": "Bidding is closed."}
+
+
 def may_bid(rfq, invitation) -> tuple[bool, str]:
     """Whether the form is offered now, and if not, why (the rules still decide at submit)."""
-    now = timezone.now()
-    if invitation is None or invitation.status != InvitationStatus.ACCEPTED:
-        return False, {InvitationStatus.REVOKED: "The buyer revoked your invitation; you can no longer bid.",
-                       InvitationStatus.DECLINED: "You declined this invitation."}.get(
-            getattr(invitation, "status", None), "Accept the invitation to bid.")
-    if rfq.status == RFQStatus.PAUSED:
-        return False, "The buyer has paused bidding. The deadline moves by the time it stays paused."
-    if rfq.status == RFQStatus.PUBLISHED or (rfq.bidding_opens_at and now < rfq.bidding_opens_at):
-        return False, "Bidding has not opened yet."
-    if rfq.status != RFQStatus.OPEN or now >= rfq.bidding_deadline:
-        return False, "Bidding is closed."
-    return True, ""
+    status = getattr(invitation, "status", None)
+    refusal = bidding_refusal(rfq, status, timezone.now())
+    if refusal is None:
+        return True, ""
+    if refusal.code == "not_accepted":
+        return False, INVITATION_WORDS.get(status, "Accept the invitation to bid.")
+    if refusal.code == "not_open" and rfq.status == RFQStatus.PUBLISHED:
+        return False, WINDOW_WORDS["not_opened_yet"]
+    return False, WINDOW_WORDS.get(refusal.code, "Bidding is closed.")
 
 
 def _history(user, rfq, *, quotes: bool) -> list[dict]:
@@ -223,11 +227,10 @@ def bidding_context(request, rfq, invitation, *, form=None, problems=None) -> di
             partial_allowed=rfq.auction_settings.get("allow_partial_bids", False) or quote_form.split,
             split=quote_form.split)
     else:
-        withdrawals_used = sum(1 for row in history if row["bid"].withdrawn_at)
         context.update(
             state=state, bid_form=form or ReverseBidForm(initial={"amount": state.get("minimum_next_bid") or ""}),
             latest_standing=standing[0]["bid"] if standing else None,
-            withdrawals_left=max(0, WITHDRAWAL_LIMIT - withdrawals_used), withdrawal_limit=WITHDRAWAL_LIMIT,
+            withdrawals_left=withdrawals_left(row["bid"] for row in history), withdrawal_limit=WITHDRAWAL_LIMIT,
             leading_bid=money(state.get("leading_bid"), rfq.currency) if state.get("leading_bid") else None,
             your_best=money(state.get("your_best"), rfq.currency) if state.get("your_best") else None,
             minimum_next_bid=money(state["minimum_next_bid"], rfq.currency) if state.get("minimum_next_bid")
