@@ -131,11 +131,15 @@ class PatternMaster:
         self.scale = 2.0 ** max(0, math.ceil(math.log2(big / 1e4)))
         self.scaled = patterns.cost / self.scale
         self.model.set_costs(np.concatenate([np.zeros(self.n_suppliers), np.full(self.n_lines, big / self.scale)]))
+        self._add(self._seed())
+
+    def _seed(self) -> np.ndarray:
+        """The first columns: each line's SEED cheapest patterns."""
         seed = []
         for li in range(self.n_lines):
-            mine = np.flatnonzero(patterns.line == li)
-            seed.extend(mine[np.argsort(patterns.cost[mine], kind="stable")[:SEED]])
-        self._add(np.array(seed, dtype=np.int64))
+            mine = np.flatnonzero(self.p.line == li)
+            seed.extend(mine[np.argsort(self.p.cost[mine], kind="stable")[:SEED]])
+        return np.array(seed, dtype=np.int64)
 
     def _add(self, ids: np.ndarray) -> None:
         ids = ids[self.column_of[ids] < 0]
