@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache
-from typing import overload
+from typing import Any, overload
 
 from babel.core import get_global
 from babel.numbers import get_currency_precision, get_territory_currencies
@@ -161,3 +161,13 @@ def format_money(amount: Decimal | None, currency: str) -> str | None:
         return None
     # Half-even: the rounding of Decimal's default context, which this has always used.
     return str(round_money(amount, currency, rounding=ROUND_HALF_EVEN))
+
+
+def money_text(amount: Any, currency: str) -> str:
+    """How pages, PDFs and e-mails show an amount to a person: 'USD 12,500.00', quantised to the currency's minor unit, never through float."""
+    if amount is None or amount == "":
+        return "—"
+    value = Decimal(str(amount))
+    digits = currency_decimals(currency)
+    value = round_money(value, digits, rounding=ROUND_HALF_EVEN)  # as format_money
+    return f"{currency} {value:,.{digits}f}"

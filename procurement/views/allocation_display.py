@@ -7,8 +7,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from auctions.models import AwardLine, AwardPayment, BidBundle, BidLine
-
-from .display import money
+from common.money import money_text
 
 
 def _qty(value) -> str:
@@ -26,8 +25,8 @@ def allocation_context(rfq, evaluation, line_items, bids: dict) -> dict:
     awarded = rfq.status == "awarded"
     rows = _awarded_rows(rfq, items) if awarded else [
         {"item": items.get(r["line_item_id"]), "supplier": r["supplier"]["name"], "bid_id": r["bid_id"],
-         "quantity": _qty(r["quantity"]), "unit_price": money(r["unit_price"], currency) if r["unit_price"] else "—",
-         "amount": money(r["amount"], currency) if r["amount"] else "—", "bundle": r["bundle"]}
+         "quantity": _qty(r["quantity"]), "unit_price": money_text(r["unit_price"], currency) if r["unit_price"] else "—",
+         "amount": money_text(r["amount"], currency) if r["amount"] else "—", "bundle": r["bundle"]}
         for r in view["allocation"]]
     payments = _awarded_payments(rfq) if awarded else [
         {"supplier": p["supplier"]["name"], "pay_as_bid": Decimal(p["pay_as_bid"]), "payment": Decimal(p["payment"])}
@@ -38,15 +37,15 @@ def allocation_context(rfq, evaluation, line_items, bids: dict) -> dict:
     best = view["best_single_supplier"]
     return {"allocation": {
         "rows": _grouped(rows), "suppliers": len({r["supplier"] for r in rows}),
-        "total_cost": money(total_cost, currency) if payments else None,
-        "total_payment": money(total_paid, currency) if payments else None,
-        "premium": money(total_paid - total_cost, currency) if payments and total_paid != total_cost else None,
-        "payments": [{**p, "premium": money(p["payment"] - p["pay_as_bid"], currency)
+        "total_cost": money_text(total_cost, currency) if payments else None,
+        "total_payment": money_text(total_paid, currency) if payments else None,
+        "premium": money_text(total_paid - total_cost, currency) if payments and total_paid != total_cost else None,
+        "payments": [{**p, "premium": money_text(p["payment"] - p["pay_as_bid"], currency)
                       if p["payment"] != p["pay_as_bid"] else None,
-                      "pay_as_bid": money(p["pay_as_bid"], currency), "payment": money(p["payment"], currency)}
+                      "pay_as_bid": money_text(p["pay_as_bid"], currency), "payment": money_text(p["payment"], currency)}
                      for p in payments],
-        "best_single": {"supplier": best["supplier"]["name"], "total": money(best["total"], currency)} if best else None,
-        "saving": money(view["saving"], currency) if view["saving"] else None,
+        "best_single": {"supplier": best["supplier"]["name"], "total": money_text(best["total"], currency)} if best else None,
+        "saving": money_text(view["saving"], currency) if view["saving"] else None,
         "problem": view["allocation_problem"], "rule": rule,
         "rule_label": "VCG (truthful: each winner is paid what it saves the buyer)" if rule == "VCG"
         else "Pay as bid",
@@ -57,8 +56,8 @@ def allocation_context(rfq, evaluation, line_items, bids: dict) -> dict:
 
 def _awarded_rows(rfq, items) -> list[dict]:
     return [{"item": items.get(line.line_item_id), "supplier": line.supplier.name, "bid_id": line.bid_id,
-             "quantity": _qty(line.quantity), "unit_price": money(line.unit_price, rfq.currency)
-             if line.unit_price is not None else "—", "amount": money(line.amount, rfq.currency)
+             "quantity": _qty(line.quantity), "unit_price": money_text(line.unit_price, rfq.currency)
+             if line.unit_price is not None else "—", "amount": money_text(line.amount, rfq.currency)
              if line.amount is not None else "—", "bundle": line.bundle}
             for line in AwardLine.objects.filter(rfq=rfq).select_related("supplier")]
 
@@ -92,7 +91,7 @@ def _offers(rfq, view, items, bids) -> list[dict]:
         by_bid: dict[int, list] = defaultdict(list)
         for bundle in BidBundle.objects.filter(bid_id__in=standing).select_related("bid__supplier"):
             by_bid[bundle.bid_id].append({
-                "index": bundle.index, "price": money(bundle.price, rfq.currency),
+                "index": bundle.index, "price": money_text(bundle.price, rfq.currency),
                 "lines": ", ".join(items[i].description for i in bundle.line_item_ids if i in items),
                 "chosen": (bundle.bid_id, bundle.index) in winning, "supplier": bundle.bid.supplier.name})
         return [{"bid_id": bid_id, "supplier": offers[0]["supplier"], "bundles": offers,
@@ -102,7 +101,7 @@ def _offers(rfq, view, items, bids) -> list[dict]:
         item = items[offer.line_item_id]
         lines[offer.line_item_id].append({
             "bid_id": offer.bid_id, "supplier": offer.bid.supplier.name,
-            "unit_price": money(offer.unit_price, rfq.currency), "min": offer.min_quantity or 1,
+            "unit_price": money_text(offer.unit_price, rfq.currency), "min": offer.min_quantity or 1,
             "max": min(offer.max_quantity or int(item.quantity), int(item.quantity)),
             "value": chosen.get((offer.bid_id, offer.line_item_id), 0)})
     return [{"item": items[pk], "offers": sorted(offers, key=lambda o: o["supplier"])}

@@ -12,6 +12,7 @@ from auctions.mechanisms import get_mechanism
 from auctions.selectors import EVALUATED_STATES, bids_for
 from audit.gaming.selectors import gaming_alert_rows
 from common import presence
+from common.money import money_text
 from common.pages import page_view
 from procurement.access import rfq_get
 from suppliers.models import InvitationStatus
@@ -19,7 +20,6 @@ from suppliers.models import InvitationStatus
 from ..models import RFQStatus
 from .access import may_view_rfqs
 from .charts import progression_chart
-from .display import money
 
 SHOWN_FROM = (RFQStatus.OPEN, RFQStatus.PAUSED, *EVALUATED_STATES, RFQStatus.CANCELLED)
 
@@ -41,12 +41,12 @@ def bids_panel(*, user, rfq) -> dict | None:
     if bids is None:
         return panel  # sealed and unopened: the count only
     bids = list(bids)
-    rows = [{"bid": bid, "amount": money(bid.amount, rfq.currency), "leading": bid.pk == rfq.best_bid_id}
+    rows = [{"bid": bid, "amount": money_text(bid.amount, rfq.currency), "leading": bid.pk == rfq.best_bid_id}
             for bid in reversed(bids)]
     standing = [b for b in bids if b.status == "accepted"]
     panel.update(rows=rows, suppliers=len({b.supplier_id for b in standing}),
                  chart=None if sealed else progression_chart(bids),
-                 leading=money(rfq.best_amount, rfq.currency) if rfq.best_amount is not None else None,
+                 leading=money_text(rfq.best_amount, rfq.currency) if rfq.best_amount is not None else None,
                  leader=next((b.supplier.name for b in bids if b.pk == rfq.best_bid_id), None),
                  withdrawn=sum(1 for b in bids if b.status == "withdrawn"))
     return panel

@@ -17,6 +17,7 @@ from auctions.scenarios import TEMPLATES
 from auctions.selectors import EVALUATED_STATES, auction_state
 from audit.selectors import audit_events_for
 from common.errors import ApplicationError
+from common.money import money_text
 from common.pages import page_view, require_role
 from suppliers.models import InvitationStatus
 from suppliers.selectors import invitations_for_rfq
@@ -33,7 +34,6 @@ from .display import (
     criteria_rows,
     lifecycle,
     line_items_for_display,
-    money,
     status_timeline,
     tie_breaking_summary,
 )
@@ -178,7 +178,7 @@ def rfq_detail(request, pk: int):
         "auction_rows": auction_summary(rfq),
         "criteria": criteria_rows(rfq.auction_settings),
         "reserve_visible": reserve_visible_to(user=request.user, rfq=rfq),
-        "reserve_amount": money(rfq.reserve_amount, rfq.currency),
+        "reserve_amount": money_text(rfq.reserve_amount, rfq.currency),
         "tie_chain": chain, "tie_fallback": fallback,
         "timeline": status_timeline(audit_events_for(rfq_id=rfq.pk)),
         "panel": bids_panel(user=request.user, rfq=rfq),

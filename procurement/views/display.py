@@ -1,4 +1,4 @@
-"""How RFQ facts read on a page: money, auction settings, the status timeline.
+"""How RFQ facts read on a page: auction settings, the status timeline (amounts: common.money.money_text).
 
 Only presentation lives here; what a person may see is decided before (selectors), and
 callers pass `for_supplier=True` to leave out what only the buyer may read.
@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 
 from django.utils.dateparse import parse_datetime
 
 from auctions.scenarios import TEMPLATES_BY_ID
-from common.money import currency_decimals, round_money
+from common.money import money_text
 
 from ..forms import FALLBACK_LABELS, TIE_BREAK_LABELS, trim_decimal
 from ..models import RFQStatus
@@ -33,16 +33,6 @@ TRANSITION_LABELS = {
     "rfq.reopen": "Reopened for bidding",
     "rfq.cancel": "Cancelled",
 }
-
-
-def money(amount, currency: str) -> str:
-    """'USD 12,500.00': quantised to the currency's minor unit, never through float."""
-    if amount is None or amount == "":
-        return "—"
-    value = Decimal(str(amount))
-    digits = currency_decimals(currency)
-    value = round_money(value, digits, rounding=ROUND_HALF_EVEN)  # as the API's format_money
-    return f"{currency} {value:,.{digits}f}"
 
 
 def line_items_for_display(rfq) -> list:
@@ -85,7 +75,7 @@ def _reverse_rows(rfq, s: dict, *, for_supplier: bool) -> list[tuple[str, str]]:
     if s.get("decrement_type") == "PERCENTAGE":
         decrement = f"{_number(s.get('minimum_decrement'))} % of the current best bid"
     else:
-        decrement = money(s.get("minimum_decrement"), rfq.currency)
+        decrement = money_text(s.get("minimum_decrement"), rfq.currency)
     trigger = s.get("extension_trigger_minutes") or 0
     if trigger:
         sniping = (f"A bid in the last {trigger} min extends bidding by {s.get('extension_duration_minutes')} min "
@@ -95,7 +85,7 @@ def _reverse_rows(rfq, s: dict, *, for_supplier: bool) -> list[tuple[str, str]]:
     shown = [label for key, label in (("show_ranking", "their own rank"), ("show_leading_bid", "the leading bid"),
                                       ("show_bid_count", "the number of bids")) if s.get(key)]
     rows = [
-        ("Starting price", money(start, rfq.currency) if start else "None — the first bid sets the level"),
+        ("Starting price", money_text(start, rfq.currency) if start else "None — the first bid sets the level"),
         ("Minimum decrement", decrement),
         ("Anti-sniping", sniping),
         ("Bid rate limit", f"{s.get('rate_limit_bids_per_minute')} bids a minute per supplier"),

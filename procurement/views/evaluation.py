@@ -19,6 +19,7 @@ from auctions.mechanisms import get_mechanism
 from auctions.selectors import bids_for, evaluation_for
 from audit.reports.gate import award_gate
 from common.errors import ApplicationError, Conflict
+from common.money import money_text
 from common.pages import page_view
 
 from .. import services
@@ -28,7 +29,7 @@ from ..models import RFQStatus
 from . import evaluation_display as show
 from .access import may_view_rfqs
 from .allocation_display import allocation_context
-from .display import line_items_for_display, money
+from .display import line_items_for_display
 
 
 def _context(request, rfq, evaluation) -> dict:
@@ -55,13 +56,13 @@ def _context(request, rfq, evaluation) -> dict:
         "chart": show.comparison_chart(rows, rfq, reserve_shown=reserve_shown) if rows else None,
         "composition": show.composition_chart(rows, criteria) if criteria else None,
         "lines": show.line_comparison(rows, line_items_for_display(rfq), rfq.currency) if sealed else None,
-        "bid_log": [{"bid": bid, "amount": money(bid.amount, rfq.currency)} for bid in reversed(list(bids.values()))]
+        "bid_log": [{"bid": bid, "amount": money_text(bid.amount, rfq.currency)} for bid in reversed(list(bids.values()))]
         if not sealed else [],
-        "spread": money(max(totals) - min(totals), rfq.currency) if len(totals) > 1 else None,
+        "spread": money_text(max(totals) - min(totals), rfq.currency) if len(totals) > 1 else None,
         "award_form": AwardForm(), "cancel_form": CancelForm(),
         "reopen_form": ReopenForm(initial={"bidding_deadline": _suggested_deadline(rfq)}),
         "can_cancel": is_owner and rfq.cancel._django_fsm.has_transition(rfq.status),
-        "reserve_amount": money(rfq.reserve_amount, rfq.currency) if reserve_shown else None,
+        "reserve_amount": money_text(rfq.reserve_amount, rfq.currency) if reserve_shown else None,
         "self_url": reverse("buyer-rfq-evaluation", args=[rfq.pk]),
         "award_gate": _award_gate(rfq, evaluation, endorsed) if rfq.status == RFQStatus.EVALUATION else None,
         **allocation_context(rfq, evaluation, line_items_for_display(rfq), bids),
@@ -115,10 +116,10 @@ def rfq_award(request, pk: int):
         messages.error(request, exc.message)
     else:
         bid = rfq.awarded_bid
-        text = f"{rfq.reference} is awarded to {bid.supplier.name} ({money(bid.amount, rfq.currency)})."
+        text = f"{rfq.reference} is awarded to {bid.supplier.name} ({money_text(bid.amount, rfq.currency)})."
         payment = evaluation_for(user=request.user, rfq=rfq).pricing.get("winner_payment")
         if payment is not None and not rfq.award_override and Decimal(payment) != bid.amount:
-            text += f" Under second-price rules it is paid {money(payment, rfq.currency)}."
+            text += f" Under second-price rules it is paid {money_text(payment, rfq.currency)}."
         if rfq.award_override:
             text += " Recorded as a manual override, with your reason."
         messages.success(request, text)

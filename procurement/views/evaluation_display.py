@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from common.money import money_text
+
 from ..forms import TIE_BREAK_LABELS
 from .charts import score_composition_chart, totals_chart
-from .display import SCORING_LABELS, money, trim_decimal
+from .display import SCORING_LABELS, trim_decimal
 
 DECIDED_BY = {**{key: label.lower() for key, label in TIE_BREAK_LABELS.items()},
               "higher_tier": "higher supplier tier", "closer_to_port": "distance to the delivery port"}
@@ -24,7 +26,7 @@ def _number(value) -> str:
 
 def criterion_value(criterion: dict | None, value, currency: str) -> str:
     if criterion is None:  # price
-        return money(value, currency)
+        return money_text(value, currency)
     if criterion.get("type") == "BOOLEAN":
         return "Yes" if value else "No"
     unit = criterion.get("unit") or ""
@@ -68,7 +70,7 @@ def ranking_rows(evaluation, rfq, bids: dict, criteria: list[dict]) -> list[dict
         score = float(ranked["score"])
         rows.append({
             "rank": ranked["rank"], "bid_id": ranked["bid_id"], "supplier": ranked["supplier"]["name"],
-            "bid": bid, "total": money(ranked["total"], rfq.currency), "total_decimal": Decimal(ranked["total"]),
+            "bid": bid, "total": money_text(ranked["total"], rfq.currency), "total_decimal": Decimal(ranked["total"]),
             "score": f"{score:.1f}", "score_pct": max(0.0, min(100.0, score)),
             "within_reserve": ranked.get("within_reserve"),
             "recommended": ranked["bid_id"] in recommended, "endorsed": ranked["bid_id"] in endorsed,
@@ -92,7 +94,7 @@ def comparison_chart(rows: list[dict], rfq, *, reserve_shown: bool):
     data = [{"label": f"{row['rank']}. {row['supplier']}", "total": row["total_decimal"], "value_label": row["total"],
              "sublabel": f"score {row['score']}", "css": css(row)} for row in rows]
     reserve = rfq.reserve_amount if reserve_shown and rfq.reserve_enabled and rfq.reserve_amount else None
-    return totals_chart(data, reserve=reserve, reserve_label=f"Reserve {money(reserve, rfq.currency)}"
+    return totals_chart(data, reserve=reserve, reserve_label=f"Reserve {money_text(reserve, rfq.currency)}"
                         if reserve is not None else "")
 
 
@@ -120,7 +122,7 @@ def line_comparison(rows: list[dict], line_items, currency: str) -> dict | None:
         for row in columns:
             line = lines[row["bid_id"]].get(item.pk)
             cells.append(None if line is None else {
-                "unit": money(line.unit_price, currency), "total": money(line.line_total, currency),
+                "unit": money_text(line.unit_price, currency), "total": money_text(line.line_total, currency),
                 "best": len(prices) > 1 and line.unit_price == best})
         matrix.append({"item": item, "cells": cells})
     return {"columns": columns, "rows": matrix}
@@ -179,18 +181,18 @@ def tie_break_text(evaluation, rows: list[dict]) -> list[str]:
 
 def reserve_text(reserve: dict, rfq, *, best: str | None) -> dict:
     status = reserve.get("status") or "not_applicable"
-    amount = money(rfq.reserve_amount, rfq.currency)
+    amount = money_text(rfq.reserve_amount, rfq.currency)
     if status == "not_applicable":
         return {"status": status, "label": "No reserve", "text": "No reserve price was set for this RFQ."}
     if status == "no_bids":
         return {"status": status, "label": "No bids", "text": f"No valid quote to compare with the reserve of {amount}."}
     gap = Decimal(reserve["gap"])
     if reserve.get("met"):
-        below = money(-gap, rfq.currency)
+        below = money_text(-gap, rfq.currency)
         text = (f"Met: the best total {best} is {below} below the reserve of {amount}." if gap
                 else f"Met: the best total {best} equals the reserve.")
         return {"status": status, "label": "Met", "text": text, "gap": f"{below} below"}
-    above = money(gap, rfq.currency)
+    above = money_text(gap, rfq.currency)
     return {"status": status, "label": "Not met", "gap": f"{above} above",
             "text": f"Not met: the best total {best} is {above} above the reserve of {amount}."}
 
@@ -207,9 +209,9 @@ def pricing_text(evaluation, rfq, rows: list[dict]) -> dict:
         text = "The winner is paid its own total."
     own = next((row["total"] for row in rows if row["recommended"]), None)
     return {"rule": rule, "label": label, "short": short, "text": text,
-            "payment": money(payment, rfq.currency) if payment is not None else None,
+            "payment": money_text(payment, rfq.currency) if payment is not None else None,
             "own_total": own, "differs": payment is not None and own is not None
-            and money(payment, rfq.currency) != own}
+            and money_text(payment, rfq.currency) != own}
 
 
 def method_label(method: str) -> str:

@@ -24,7 +24,7 @@ from auctions.selectors import auction_state, bids_for, own_quote
 from auctions.selectors.bidding import WITHDRAWAL_LIMIT, bidding_refusal, withdrawals_left
 from auctions.services import BidRejected, bid_place, bid_withdraw
 from common.errors import ApplicationError, flatten_field_errors
-from common.money import currency_decimals, round_money
+from common.money import currency_decimals, money_text, round_money
 from common.pages import page_view, require_role
 from common.request_meta import request_meta
 from procurement.access import rfq_get
@@ -32,7 +32,7 @@ from procurement.models import RFQStatus
 from suppliers.forms import BundleQuoteForm, QuoteForm, ReverseBidForm
 from suppliers.models import InvitationStatus
 
-from .display import SCORING_LABELS, line_items_for_display, money, scoring_weights
+from .display import SCORING_LABELS, line_items_for_display, scoring_weights
 
 # Rules whose finding belongs to one input even without metadata naming it.
 RULE_FIELDS = {"quote_validity": "valid_until", "minimum_decrement": "amount", "starting_price_ceiling": "amount"}
@@ -68,7 +68,7 @@ def _history(user, rfq, *, quotes: bool) -> list[dict]:
         amount = quote["total"] if quote else (own_quote(bid)["total"] if bid.is_sealed else bid.amount)
         valid_until = quote["valid_until"] if quote else None
         valid_until = parse_date(valid_until) if isinstance(valid_until, str) else valid_until
-        rows.append({"bid": bid, "amount": money(amount, rfq.currency), "quote": quote,
+        rows.append({"bid": bid, "amount": money_text(amount, rfq.currency), "quote": quote,
                      "items_quoted": bid.items_quoted, "valid_until": valid_until})
     rows.reverse()
     return rows
@@ -78,8 +78,8 @@ def _current_lines(rfq, line_items, latest) -> list[dict]:
     """The current version's prices line by line, for the supplier to check what it sent."""
     quote = latest["quote"]
     prices = {line["line_item_id"]: Decimal(line["unit_price"]) for line in quote["lines"]}
-    return [{"item": item, "unit_price": money(prices.get(item.pk), rfq.currency),
-             "line_total": money(round_money(item.quantity * prices[item.pk], rfq.currency), rfq.currency)
+    return [{"item": item, "unit_price": money_text(prices.get(item.pk), rfq.currency),
+             "line_total": money_text(round_money(item.quantity * prices[item.pk], rfq.currency), rfq.currency)
              if item.pk in prices else None} for item in line_items]
 
 
@@ -132,7 +132,7 @@ def _current_bundles(rfq, line_items, latest) -> list[dict]:
     """The current version's bundles, for the supplier to check what it sent (its own quote)."""
     by_id = {item.pk: item for item in line_items}
     return [{"number": index + 1, "items": [by_id[pk] for pk in bundle["line_item_ids"] if pk in by_id],
-             "price": money(Decimal(bundle["price"]), rfq.currency)}
+             "price": money_text(Decimal(bundle["price"]), rfq.currency)}
             for index, bundle in enumerate(latest["quote"].get("bundles") or [])]
 
 
@@ -231,9 +231,9 @@ def bidding_context(request, rfq, invitation, *, form=None, problems=None) -> di
             state=state, bid_form=form or ReverseBidForm(initial={"amount": state.get("minimum_next_bid") or ""}),
             latest_standing=standing[0]["bid"] if standing else None,
             withdrawals_left=withdrawals_left(row["bid"] for row in history), withdrawal_limit=WITHDRAWAL_LIMIT,
-            leading_bid=money(state.get("leading_bid"), rfq.currency) if state.get("leading_bid") else None,
-            your_best=money(state.get("your_best"), rfq.currency) if state.get("your_best") else None,
-            minimum_next_bid=money(state["minimum_next_bid"], rfq.currency) if state.get("minimum_next_bid")
+            leading_bid=money_text(state.get("leading_bid"), rfq.currency) if state.get("leading_bid") else None,
+            your_best=money_text(state.get("your_best"), rfq.currency) if state.get("your_best") else None,
+            minimum_next_bid=money_text(state["minimum_next_bid"], rfq.currency) if state.get("minimum_next_bid")
             else None)
     return context
 
@@ -311,11 +311,11 @@ def _placed_message(rfq, placed, user) -> str:
                 f"It stays sealed until bidding closes "
                 f"({dateformat.format(placed.rfq.bidding_deadline, 'j M Y, H:i')} UTC).")
     if bid.is_sealed:
-        total = money(own_quote(bid)["total"], rfq.currency)
+        total = money_text(own_quote(bid)["total"], rfq.currency)
         return (f"Quote version {bid.version} received: total {total}. It stays sealed until bidding closes "
                 f"({dateformat.format(placed.rfq.bidding_deadline, 'j M Y, H:i')} UTC).")
     state = auction_state(user=user, rfq=placed.rfq)
-    text = f"Your bid of {money(bid.amount, rfq.currency)} is in."
+    text = f"Your bid of {money_text(bid.amount, rfq.currency)} is in."
     if state.get("your_rank"):
         text += f" You are ranked {state['your_rank']}."
     if placed.rfq.extensions > rfq.extensions:
@@ -371,5 +371,5 @@ def bid_withdraw_view(request, pk: int, bid_id: int):
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"Your bid of {money(placed.bid.amount, rfq.currency)} is withdrawn.")
+        messages.success(request, f"Your bid of {money_text(placed.bid.amount, rfq.currency)} is withdrawn.")
     return redirect("supplier-rfq", pk=rfq.pk)

@@ -8,13 +8,14 @@ from django.shortcuts import render
 
 from accounts.models import Role
 from auctions.selectors import OUTCOME_STATES, supplier_outcome
+from common.money import money_text
 from common.pages import page_view, require_role
 from procurement.access import reserve_visible_to, rfq_get, rfq_invitation_of
 from procurement.models import RFQStatus
 from suppliers.forms import DeclineForm
 from suppliers.models import InvitationStatus
 
-from .display import auction_summary, criteria_rows, line_items_for_display, money
+from .display import auction_summary, criteria_rows, line_items_for_display
 from .supplier_bidding import bidding_context
 
 ANSWERABLE_RFQ = (RFQStatus.PUBLISHED, RFQStatus.OPEN, RFQStatus.PAUSED)
@@ -37,7 +38,7 @@ def rfq_page(request, pk: int, *, bid_form=None, problems=None):
         "auction_rows": auction_summary(rfq, for_supplier=True),
         "criteria": criteria_rows(rfq.auction_settings),
         "reserve_shown": reserve_shown,
-        "reserve_amount": money(rfq.reserve_amount, rfq.currency) if reserve_shown else None,
+        "reserve_amount": money_text(rfq.reserve_amount, rfq.currency) if reserve_shown else None,
         "outcome": (supplier_outcome(rfq=rfq, supplier_id=request.user.supplier_id)
                     if invitation is not None and rfq.status in OUTCOME_STATES else None),
         **bidding_context(request, rfq, invitation, form=bid_form, problems=problems),
