@@ -64,7 +64,8 @@ def test_a_job_for_an_old_deadline_does_nothing_and_the_new_one_closes(suppliers
 def test_nothing_closes_before_its_deadline_or_while_paused(suppliers, api):
     rfq = reverse_auction(suppliers)
     assert rfq_close_if_due(rfq_id=rfq) is False
-    assert api(RFQ.objects.get(pk=rfq).created_by).post(f"/api/v1/rfqs/{rfq}/pause/", {}, format="json").status_code == 200
+    buyer = RFQ.objects.get(pk=rfq).created_by
+    assert api(buyer).post(f"/api/v1/rfqs/{rfq}/pause/", {}, format="json").status_code == 200
     move_deadline_into_past(rfq)
     assert rfq_close_if_due(rfq_id=rfq) is False and RFQ.objects.get(pk=rfq).status == "paused"
     assert rfq_close_if_due(rfq_id=987654) is False
