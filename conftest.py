@@ -164,20 +164,31 @@ class DemoWorld:
 
     def client(self, username: str | None):
         """A DRF client authenticated by token as `username` (None: anonymous)."""
-        from rest_framework.authtoken.models import Token
-        from rest_framework.test import APIClient
+        return token_client(self.user(username) if username else None)
 
-        client = APIClient()
-        if username:
-            token, _ = Token.objects.get_or_create(user=self.user(username))
-            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-        return client
+
+def token_client(user):
+    """A DRF client authenticated by token as `user` (None: anonymous)."""
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    if user is not None:
+        token, _ = Token.objects.get_or_create(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
 
 
 @pytest.fixture
 def api(demo):
     """api("buyer").get(...) — a token-authenticated client per demo user."""
     return demo.client
+
+
+@pytest.fixture
+def api_as(db):
+    """api_as(user).get(...) — a token-authenticated client for any user (factory-built ones too)."""
+    return token_client
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ import itertools
 import logging
 import threading
 import time
+from collections.abc import Callable
 
 from celery.schedules import maybe_schedule
 from django.conf import settings
@@ -41,7 +42,8 @@ def send_task_later(task, *, args: list, countdown: float) -> None:
 
 
 class InProcessBeat:
-    def __init__(self, schedule: dict | None = None, *, tick: float = 0.5):
+    def __init__(self, schedule: dict | None = None, *, tick: float = 0.5,
+                 clock: Callable[[], float] = time.monotonic):
         from config.celery import app
 
         app.loader.import_default_modules()  # autodiscovery is lazy; a worker does this at start
@@ -53,13 +55,14 @@ class InProcessBeat:
         self.later_lock = threading.Lock()
         self.order = itertools.count()
         self.tick = tick
+        self.clock = clock  # when one-off jobs are due (seconds, monotonic); tests pass their own
         self.stopped = threading.Event()
         self.thread: threading.Thread | None = None
 
     def run_later(self, task_name: str, *, args: list, countdown: float) -> None:
         """Run a one-off job once `countdown` seconds have passed (called from any thread)."""
         with self.later_lock:
-            heapq.heappush(self.later, (time.monotonic() + countdown, next(self.order), task_name, list(args)))
+            heapq.heappush(self.later, (self.clock() + countdown, next(self.order), task_name, list(args)))
 
     def run_due(self) -> list[str]:
         """Run every entry and one-off job that is due now; the names of those run."""
@@ -78,7 +81,7 @@ class InProcessBeat:
 
     def _pop_due(self):
         with self.later_lock:
-            if self.later and self.later[0][0] <= time.monotonic():
+            if self.later and self.later[0][0] <= self.clock():
                 return heapq.heappop(self.later)
             return None
 

@@ -3,6 +3,7 @@
     with capture_live_messages() as sent:
         bid_place(...)
     assert [body["type"] for _, body in sent] == [...]
+    assert by_group(sent, rfq.pk) == {"buyer": ["bid_placed"], ...}
 
 The services' after-commit callbacks run when the block ends (the test's transaction never
 commits), and every message they would have sent is recorded as (group, body) instead of
@@ -26,3 +27,11 @@ def capture_live_messages() -> Iterator[list[realtime.Message]]:
     with mock.patch.object(realtime, "send", side_effect=lambda messages: sent.extend(messages)), \
             TestCase.captureOnCommitCallbacks(execute=True):
         yield sent
+
+
+def by_group(sent: list[realtime.Message], rfq_id: int) -> dict[str, list[str]]:
+    """The captured message types per group of the RFQ: {"buyer": [...], "supplier.7": [...]}."""
+    groups: dict[str, list[str]] = {}
+    for group, body in sent:
+        groups.setdefault(group.removeprefix(f"rfq.{rfq_id}."), []).append(body["type"])
+    return groups

@@ -1,7 +1,6 @@
 """The embedded default's in-process scheduler runs the beat schedule's jobs when due."""
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 
 import pytest
@@ -11,16 +10,33 @@ from django.utils import timezone
 
 from common.scheduler import InProcessBeat
 from procurement.models import RFQ
-from tests.engine.helpers import reverse_auction
-from tests.factories import move_deadline_into_past, published_rfq
+from tests.factories import RFQFactory, SupplierCompanyFactory, move_deadline_into_past
 
 pytestmark = pytest.mark.django_db
 
 
-def test_it_runs_the_settings_schedule_and_closes_and_opens_what_is_due(demo):
-    overdue = reverse_auction(demo, suppliers=(1, 2), accept=(1, 2))
-    running = reverse_auction(demo, suppliers=(1, 2), accept=(1, 2))
-    waiting = published_rfq(demo, bidding_opens_at=(timezone.now() + timedelta(minutes=5)).isoformat())
+class FakeClock:
+    """The scheduler's clock for one-off jobs, moved by the test instead of by waiting."""
+
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def reverse_auction() -> int:
+    return RFQFactory(open_reverse=True, accepted=SupplierCompanyFactory.create_batch(2)).pk
+
+
+def test_it_runs_the_settings_schedule_and_closes_and_opens_what_is_due():
+    overdue = reverse_auction()
+    running = reverse_auction()
+    waiting = RFQFactory(published=True, bidding_opens_at=timezone.now() + timedelta(minutes=5),
+                         invited=SupplierCompanyFactory.create_batch(2)).pk
     move_deadline_into_past(overdue)
     RFQ.objects.filter(pk=waiting).update(bidding_opens_at=timezone.now() - timedelta(seconds=1))
     beat = InProcessBeat()
@@ -31,7 +47,7 @@ def test_it_runs_the_settings_schedule_and_closes_and_opens_what_is_due(demo):
     assert RFQ.objects.get(pk=waiting).status == "open"
 
 
-def test_an_entry_runs_again_only_when_its_schedule_says_so(demo):
+def test_an_entry_runs_again_only_when_its_schedule_says_so():
     beat = InProcessBeat({
         "sweep": {"task": "procurement.tasks.close_overdue_rfqs", "schedule": 3600.0},
         "nightly": {"task": "procurement.tasks.open_due_rfqs", "schedule": crontab(hour=3, minute=0)},
@@ -42,14 +58,14 @@ def test_an_entry_runs_again_only_when_its_schedule_says_so(demo):
     assert beat.run_due() == ["sweep"]
 
 
-def test_a_failing_job_does_not_stop_the_others(demo, monkeypatch):
+def test_a_failing_job_does_not_stop_the_others(monkeypatch):
     from procurement import tasks
 
     def broken():
         raise RuntimeError("boom")
 
     monkeypatch.setattr(tasks.close_overdue_rfqs, "run", broken)
-    overdue = reverse_auction(demo, suppliers=(1, 2), accept=(1, 2))
+    overdue = reverse_auction()
     beat = InProcessBeat({
         "broken": {"task": "procurement.tasks.close_overdue_rfqs", "schedule": 1.0},
         "open": {"task": "procurement.tasks.open_due_rfqs", "schedule": 1.0},
@@ -59,12 +75,18 @@ def test_a_failing_job_does_not_stop_the_others(demo, monkeypatch):
 
 
 @pytest.fixture
-def embedded(monkeypatch, settings):
-    """A scheduler registered as this process's, on an eager (broker-less) configuration."""
+def clock():
+    return FakeClock()
+
+
+@pytest.fixture
+def embedded(monkeypatch, settings, clock):
+    """A scheduler registered as this process's, on an eager (broker-less) configuration,
+    on a clock the test moves."""
     from common import scheduler
 
     settings.CELERY_TASK_ALWAYS_EAGER = True
-    beat = InProcessBeat({})
+    beat = InProcessBeat({}, clock=clock)
     monkeypatch.setattr(scheduler, "_running", beat)
     return beat
 
@@ -78,18 +100,20 @@ def scans(monkeypatch):
     return ran
 
 
-def test_a_job_sent_for_later_waits_for_its_time_on_the_embedded_default(embedded, scans):
+def test_a_job_sent_for_later_waits_for_its_time_on_the_embedded_default(embedded, scans, clock):
     from audit.gaming.tasks import scan_rfq_for_gaming
     from common.scheduler import send_task_later
 
     send_task_later(scan_rfq_for_gaming, args=[7, "bidding"], countdown=0.4)
     assert embedded.run_due() == [] and scans == []  # eager Celery would have run it at once
-    time.sleep(0.5)
+    clock.advance(0.39)
+    assert embedded.run_due() == [] and scans == []  # not yet
+    clock.advance(0.01)
     assert embedded.run_due() == [scan_rfq_for_gaming.name] and scans == [(7, "bidding")]
     assert embedded.run_due() == []  # once
 
 
-def test_the_debounced_gaming_scan_runs_once_at_the_end_of_its_window(embedded, scans, settings):
+def test_the_debounced_gaming_scan_runs_once_at_the_end_of_its_window(embedded, scans, settings, clock):
     from django.core.cache import cache
 
     from audit.gaming.scheduling import _schedule
@@ -99,7 +123,7 @@ def test_the_debounced_gaming_scan_runs_once_at_the_end_of_its_window(embedded, 
     for _ in range(3):  # three bids in one window
         _schedule(41)
     assert embedded.run_due() == [] and scans == []
-    time.sleep(1.1)
+    clock.advance(1)
     embedded.run_due()
     assert scans == [(41, "bidding")]
 

@@ -10,18 +10,34 @@ from audit.models import AuditEvent
 from procurement.models import RFQ
 from procurement.services import rfq_close_if_due
 from procurement.tasks import close_overdue_rfqs, close_rfq_when_due
-from tests.engine.helpers import bid, reverse_auction, set_deadline
-from tests.factories import move_deadline_into_past
+from tests.engine.helpers import bid, set_deadline
+from tests.factories import RFQFactory, SupplierFactory, move_deadline_into_past
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def suppliers(db):
+    """Two suppliers' users, each of its own verified company."""
+    return SupplierFactory.create_batch(2)
+
+
+@pytest.fixture
+def api(api_as):
+    return api_as
+
+
+def reverse_auction(suppliers, **fields) -> int:
+    """An open reverse auction (ceiling 10 000, decrement 100) both suppliers accepted: its id."""
+    return RFQFactory(open_reverse=True, accepted=[user.supplier for user in suppliers], **fields).pk
 
 
 def closes(rfq_id: int) -> int:
     return AuditEvent.objects.filter(rfq_id=rfq_id, type="rfq.close").count()
 
 
-def test_a_job_delivered_twice_closes_once(demo):
-    rfq = reverse_auction(demo, suppliers=(1, 2), accept=(1, 2))
+def test_a_job_delivered_twice_closes_once(suppliers):
+    rfq = reverse_auction(suppliers)
     version = RFQ.objects.get(pk=rfq).deadline_version
     move_deadline_into_past(rfq)
     assert close_rfq_when_due(rfq, version) is True
@@ -31,11 +47,11 @@ def test_a_job_delivered_twice_closes_once(demo):
     assert event.actor_id is None and event.actor_name == "system"
 
 
-def test_a_job_for_an_old_deadline_does_nothing_and_the_new_one_closes(demo, api):
-    rfq = reverse_auction(demo, suppliers=(1, 2), accept=(1, 2))
+def test_a_job_for_an_old_deadline_does_nothing_and_the_new_one_closes(suppliers, api):
+    rfq = reverse_auction(suppliers)
     scheduled_for = RFQ.objects.get(pk=rfq).deadline_version
     set_deadline(rfq, 200)  # inside the anti-sniping window: the bid extends the deadline
-    assert bid(api, "supplier1", rfq, "9000.00").status_code == 201
+    assert bid(api, suppliers[0], rfq, "9000.00").status_code == 201
     extended = RFQ.objects.get(pk=rfq)
     assert extended.deadline_version == scheduled_for + 1
     RFQ.objects.filter(pk=rfq).update(bidding_deadline=timezone.now() - timedelta(seconds=1))
@@ -45,18 +61,19 @@ def test_a_job_for_an_old_deadline_does_nothing_and_the_new_one_closes(demo, api
     assert closes(rfq) == 1
 
 
-def test_nothing_closes_before_its_deadline_or_while_paused(demo, api):
-    rfq = reverse_auction(demo, suppliers=(1, 2), accept=(1, 2))
+def test_nothing_closes_before_its_deadline_or_while_paused(suppliers, api):
+    rfq = reverse_auction(suppliers)
     assert rfq_close_if_due(rfq_id=rfq) is False
-    assert api("buyer").post(f"/api/v1/rfqs/{rfq}/pause/", {}, format="json").status_code == 200
+    buyer = RFQ.objects.get(pk=rfq).created_by
+    assert api(buyer).post(f"/api/v1/rfqs/{rfq}/pause/", {}, format="json").status_code == 200
     move_deadline_into_past(rfq)
     assert rfq_close_if_due(rfq_id=rfq) is False and RFQ.objects.get(pk=rfq).status == "paused"
     assert rfq_close_if_due(rfq_id=987654) is False
 
 
-def test_the_sweep_closes_every_overdue_auction_and_only_those(demo):
-    due = [reverse_auction(demo, suppliers=(1, 2), accept=(1, 2)) for _ in range(2)]
-    running = reverse_auction(demo, suppliers=(1, 2), accept=(1, 2))
+def test_the_sweep_closes_every_overdue_auction_and_only_those(suppliers):
+    due = [reverse_auction(suppliers) for _ in range(2)]
+    running = reverse_auction(suppliers)
     for rfq in due:
         move_deadline_into_past(rfq)
     assert sorted(close_overdue_rfqs()) == sorted(due)
@@ -65,15 +82,15 @@ def test_the_sweep_closes_every_overdue_auction_and_only_those(demo):
     assert RFQ.objects.get(pk=running).status == "open"
 
 
-def test_closing_queues_the_follow_up_which_scans_then_reports(demo, api, monkeypatch,
+def test_closing_queues_the_follow_up_which_scans_then_reports(suppliers, api, monkeypatch,
                                                                 django_capture_on_commit_callbacks):
     from audit.models import FairnessReport, GamingAlert
     from procurement import tasks
 
     queued = []
     monkeypatch.setattr(tasks.after_close, "delay", queued.append)
-    rfq = reverse_auction(demo, suppliers=(1, 2), accept=(1, 2))
-    for user, amount in (("supplier1", "9500.00"), ("supplier2", "9300.00")):
+    rfq = reverse_auction(suppliers)
+    for user, amount in zip(suppliers, ("9500.00", "9300.00"), strict=True):
         assert bid(api, user, rfq, amount, REMOTE_ADDR="203.0.113.7").status_code == 201  # one address
     move_deadline_into_past(rfq)
     with django_capture_on_commit_callbacks(execute=True):
@@ -89,10 +106,10 @@ def test_closing_queues_the_follow_up_which_scans_then_reports(demo, api, monkey
     assert FairnessReport.objects.get(rfq_id=rfq).version == report.version
 
 
-def test_a_job_whose_timer_fires_a_hair_early_still_closes_at_once(demo, monkeypatch):
+def test_a_job_whose_timer_fires_a_hair_early_still_closes_at_once(suppliers, monkeypatch):
     from procurement import tasks
 
-    rfq = reverse_auction(demo, suppliers=(1, 2), accept=(1, 2))
+    rfq = reverse_auction(suppliers)
     version = RFQ.objects.get(pk=rfq).deadline_version
     checks = []
 
@@ -108,15 +125,14 @@ def test_a_job_whose_timer_fires_a_hair_early_still_closes_at_once(demo, monkeyp
     assert RFQ.objects.get(pk=rfq).status == "closed" and closes(rfq) == 1
 
 
-def test_a_reopened_round_has_its_own_anti_sniping_allowance(demo, api):
-    rfq = reverse_auction(demo, suppliers=(1, 2), accept=(1, 2), reserve={
-        "enabled": True, "amount": "5000.00", "visibility": "hidden", "auto_accept_if_met": False,
-        "notify_buyer_if_not_met": True})
-    bid(api, "supplier1", rfq, "9500.00")
+def test_a_reopened_round_has_its_own_anti_sniping_allowance(suppliers, api):
+    rfq = reverse_auction(suppliers, reserve_enabled=True, reserve_amount="5000.00", reserve_visibility="hidden",
+                          reserve_auto_accept_if_met=False, reserve_notify_buyer_if_not_met=True)
+    bid(api, suppliers[0], rfq, "9500.00")
     set_deadline(rfq, 60)  # inside the trigger window: the next bid extends
-    assert bid(api, "supplier2", rfq, "9300.00").json()["extensions"] == 1
+    assert bid(api, suppliers[1], rfq, "9300.00").json()["extensions"] == 1
     move_deadline_into_past(rfq)
-    buyer = api("buyer")
+    buyer = api(RFQ.objects.get(pk=rfq).created_by)
     assert buyer.post(f"/api/v1/rfqs/{rfq}/close/", {}, format="json").status_code == 200
     assert buyer.post(f"/api/v1/rfqs/{rfq}/evaluate/", {}, format="json").json()["status"] == "no_award"
     deadline = timezone.now() + timedelta(days=2)

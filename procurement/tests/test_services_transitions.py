@@ -4,21 +4,22 @@ import pytest
 from audit.models import AuditEvent
 from common.errors import InvalidTransition
 from procurement import services
-from procurement.models import RFQ
-from tests.factories import rfq_payload
+from tests.factories import RFQFactory, SupplierCompanyFactory
 
 
 @pytest.fixture
-def draft(api, demo):
-    client = api("buyer")
-    rfq_id = client.post("/api/v1/rfqs/", rfq_payload(), format="json").json()["id"]
-    ids = [demo.supplier(n).pk for n in (1, 2)]
-    assert client.post(f"/api/v1/rfqs/{rfq_id}/invitations/", {"supplier_ids": ids}, format="json").status_code == 201
-    return RFQ.objects.get(pk=rfq_id)
+def suppliers(db):
+    return SupplierCompanyFactory.create_batch(2)
 
 
-def test_publish_audits_every_step_with_actor_and_reason(draft, demo):
-    buyer = demo.user("buyer")
+@pytest.fixture
+def draft(suppliers):
+    """A draft sealed-bid RFQ with two suppliers chosen (their invitations pending)."""
+    return RFQFactory(invited=suppliers)
+
+
+def test_publish_audits_every_step_with_actor_and_reason(draft, suppliers):
+    buyer = draft.created_by
     services.rfq_publish(rfq=draft, user=buyer, reason="Ready to go.")
     draft.refresh_from_db()
     assert draft.status == "open"
@@ -27,10 +28,10 @@ def test_publish_audits_every_step_with_actor_and_reason(draft, demo):
     publish = next(e for e in events if e.type == "rfq.publish")
     assert (publish.actor_id, publish.payload["reason"], publish.payload["from"], publish.payload["to"]) == \
         (buyer.pk, "Ready to go.", "draft", "published")
-    assert sorted(publish.payload["invited"]) == sorted(demo.supplier(n).pk for n in (1, 2))
+    assert sorted(publish.payload["invited"]) == sorted(supplier.pk for supplier in suppliers)
 
 
-def test_a_failure_inside_publish_leaves_the_draft_and_its_trail_untouched(draft, demo, monkeypatch):
+def test_a_failure_inside_publish_leaves_the_draft_and_its_trail_untouched(draft, monkeypatch):
     events = AuditEvent.objects.filter(rfq=draft).count()
 
     def broken_send(**kwargs):
@@ -38,7 +39,7 @@ def test_a_failure_inside_publish_leaves_the_draft_and_its_trail_untouched(draft
 
     monkeypatch.setattr(services, "invitations_send_pending", broken_send)
     with pytest.raises(RuntimeError):
-        services.rfq_publish(rfq=draft, user=demo.user("buyer"))
+        services.rfq_publish(rfq=draft, user=draft.created_by)
     draft.refresh_from_db()
     assert draft.status == "draft"
     assert draft.published_at is None
@@ -46,13 +47,13 @@ def test_a_failure_inside_publish_leaves_the_draft_and_its_trail_untouched(draft
     assert set(draft.invitations.values_list("status", flat=True)) == {"PENDING"}
 
 
-def test_a_refused_transition_writes_nothing(draft, demo):
+def test_a_refused_transition_writes_nothing(draft):
     events = AuditEvent.objects.filter(rfq=draft).count()
     with pytest.raises(InvalidTransition) as refused:
-        services.rfq_close(rfq=draft, user=demo.user("buyer"))
+        services.rfq_close(rfq=draft, user=draft.created_by)
     assert "draft" in refused.value.message
     with pytest.raises(InvalidTransition):
-        services.rfq_resume(rfq=draft, user=demo.user("buyer"))
+        services.rfq_resume(rfq=draft, user=draft.created_by)
     draft.refresh_from_db()
     assert draft.status == "draft"
     assert AuditEvent.objects.filter(rfq=draft).count() == events

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.utils import timezone
@@ -138,3 +138,23 @@ def mentions_amount(text: str | bytes, amount: str) -> bool:
         text = text.decode()
     grouped = f"{int(amount.split('.')[0]):,}" + ("." + amount.split(".")[1] if "." in amount else "")
     return any(re.search(rf"(?<![\w.]){re.escape(form)}(?![\w])", text) for form in {amount, grouped})
+
+
+# --- The RFQ workflow over the API ------------------------------------------------------------
+
+RFQS = "/api/v1/rfqs/"
+
+
+def parse_time(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def transition(client, rfq_id, name, body=None):
+    return client.post(f"{RFQS}{rfq_id}/{name}/", body if body is not None else {}, format="json")
+
+
+def ok(response, status="open"):
+    """The transition succeeded and left the RFQ in `status`; its JSON."""
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == status, response.json()
+    return response.json()

@@ -14,11 +14,6 @@ RFQS = "/api/v1/rfqs/"
 
 
 @pytest.fixture
-def buyer(api):
-    return api("buyer")
-
-
-@pytest.fixture
 def refused(buyer):
     """POST an RFQ body as the buyer, expect a 400 in the error format, and nothing stored."""
 

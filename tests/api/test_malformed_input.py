@@ -11,11 +11,6 @@ from .helpers import assert_error, create_draft, stored_counts
 RFQS = "/api/v1/rfqs/"
 
 
-@pytest.fixture
-def buyer(api):
-    return api("buyer")
-
-
 @pytest.mark.parametrize("raw", ["[" * 100_000, '{"a":' * 5_000 + "1" + "}" * 5_000, '{"title": ' + "[" * 33 + "]" * 33 + "}"],
                          ids=["100000 brackets", "object 5000 deep", "33 levels"])
 def test_deeply_nested_json_is_a_400(buyer, raw):

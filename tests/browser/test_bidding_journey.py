@@ -43,9 +43,25 @@ def test_sealed_quote_revised_then_compared_and_awarded(live_server, page, scree
                            auction={"type": "SEALED_BID", "settings": {"pricing": "SECOND_PRICE"}})
     rfq = RFQ.objects.get(pk=rfq_id)
 
-    # supplier1 prices every line; the totals follow as it types.
     sign_in(page, base, "supplier1")
-    page.goto(f"{base}/supplier/rfqs/{rfq_id}/")
+    supplier_quotes_every_line(page, base, rfq, screenshot)
+    supplier_revises_its_quote(page, screenshot)
+    sign_out(page)
+
+    quote_via_api(demo, 2, rfq_id, ["31.00", "45.50", "6.90"])   # 2200.00
+    quote_via_api(demo, 3, rfq_id, ["34.00", "47.00", "6.10"])   # 2290.00
+
+    sign_in(page, base, "buyer")
+    buyer_sees_only_how_many_quoted(page, base, rfq_id, screenshot)
+    buyer_closes_compares_and_awards(page, rfq_id, screenshot)
+    rfq.refresh_from_db()
+    assert rfq.status == "awarded" and not rfq.award_override
+
+
+def supplier_quotes_every_line(page, base, rfq, screenshot) -> None:
+    """supplier1 prices every line; the totals follow as it types. A price with too many
+    decimals is refused by the rule, on its own input, and nothing is stored; then it quotes."""
+    page.goto(f"{base}/supplier/rfqs/{rfq.pk}/")
     expect(page.get_by_role("heading", name="Submit your quote")).to_be_visible()
     prices = price_inputs(page)
     prices.nth(0).fill("32.50")
@@ -55,7 +71,6 @@ def test_sealed_quote_revised_then_compared_and_awarded(live_server, page, scree
     page.get_by_label("Terms").fill("Payment 30 days net. Delivered alongside.")
     screenshot("11-supplier-sealed-quote-form")
 
-    # A price with too many decimals is refused by the rule, on its own input; nothing is stored.
     prices.nth(2).fill("6.255")
     page.get_by_role("button", name="Submit sealed quote").click()
     problems = page.get_by_test_id("bid-problems")
@@ -70,7 +85,9 @@ def test_sealed_quote_revised_then_compared_and_awarded(live_server, page, scree
     expect(page.get_by_test_id("current-total")).to_have_text("USD 2,251.00")
     screenshot("13-supplier-sealed-quote-submitted")
 
-    # A revision: the form starts from the current version; v1 is kept, greyed as superseded.
+
+def supplier_revises_its_quote(page, screenshot) -> None:
+    """A revision: the form starts from the current version; v1 is kept, greyed as superseded."""
     page.get_by_text("Revise quote").click()
     expect(price_inputs(page).nth(0)).to_have_value("32.50")
     price_inputs(page).nth(0).fill("30.00")
@@ -81,13 +98,10 @@ def test_sealed_quote_revised_then_compared_and_awarded(live_server, page, scree
     expect(history.locator("tr.is-muted")).to_contain_text("Superseded")
     expect(history.locator("tr", has_text="v2")).to_contain_text("Current")
     screenshot("14-supplier-sealed-quote-revised")
-    sign_out(page)
 
-    quote_via_api(demo, 2, rfq_id, ["31.00", "45.50", "6.90"])   # 2200.00
-    quote_via_api(demo, 3, rfq_id, ["34.00", "47.00", "6.10"])   # 2290.00
 
-    # Before close the buyer learns only how many suppliers quoted.
-    sign_in(page, base, "buyer")
+def buyer_sees_only_how_many_quoted(page, base, rfq_id: int, screenshot) -> None:
+    """Before close the buyer learns only how many suppliers quoted."""
     page.goto(f"{base}/rfqs/{rfq_id}/")
     expect(page.get_by_test_id("sealed-count")).to_contain_text("3 suppliers have submitted a quote")
     html = page.content()
@@ -95,7 +109,9 @@ def test_sealed_quote_revised_then_compared_and_awarded(live_server, page, scree
         assert secret not in html, secret
     screenshot("15-buyer-sealed-quotes-count")
 
-    # After the deadline the buyer closes, compares and awards the recommended quote.
+
+def buyer_closes_compares_and_awards(page, rfq_id: int, screenshot) -> None:
+    """After the deadline the buyer closes, compares and awards the recommended quote."""
     move_deadline_into_past(rfq_id)
     page.reload()
     page.get_by_role("button", name="Close bidding").click()
@@ -116,9 +132,6 @@ def test_sealed_quote_revised_then_compared_and_awarded(live_server, page, scree
     expect(page.get_by_test_id("awarded")).to_contain_text("Poseidon Marine Supply")
     expect(page.locator(".flash--success")).to_contain_text("is awarded to Poseidon Marine Supply")
     screenshot("17-buyer-awarded")
-    rfq.refresh_from_db()
-    assert rfq.status == "awarded" and not rfq.award_override
-
 
 MA_SETTINGS = {"scoring_method": "WEIGHTED_SUM", "price_weight": 50, "criteria": [
     {"id": "delivery_days", "name": "Delivery time", "weight": 25, "type": "NUMERIC", "higher_is_better": False,

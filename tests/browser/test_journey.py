@@ -32,7 +32,6 @@ def sign_out(page) -> None:
 def test_buyer_publishes_an_rfq_and_a_supplier_accepts(live_server, page, screenshot):
     call_command("seed_demo", verbosity=0)
     base = live_server.url
-    deadline = timezone.now() + timedelta(days=3)
 
     # The buyer signs in and lands on its RFQ list.
     sign_in(page, base, "buyer")
@@ -40,7 +39,26 @@ def test_buyer_publishes_an_rfq_and_a_supplier_accepts(live_server, page, screen
     expect(page.locator(".userbox")).to_contain_text("Blue Anchor Shipping")
     screenshot("01-buyer-rfq-list")
 
-    # A new RFQ with two line items, run as a reverse auction from the commodity template.
+    buyer_saves_a_draft(page, screenshot, deadline=timezone.now() + timedelta(days=3))
+    buyer_invites_two_suppliers(page, screenshot)
+
+    # Publish: no opening time was set, so bidding opens at once.
+    page.get_by_role("button", name="Publish and send invitations").click()
+    expect(page.get_by_test_id("rfq-status")).to_have_text("Open")
+    expect(page.locator(".flash--success")).to_contain_text("is published")
+    expect(page.get_by_test_id("invitations").locator("tr", has_text="Poseidon Marine Supply")).to_contain_text("Sent")
+    screenshot("06-buyer-rfq-published")
+    rfq = RFQ.objects.get(title=TITLE)
+    assert rfq.status == "open" and rfq.line_items.count() == 2
+    sign_out(page)
+
+    sign_in(page, base, "supplier1")
+    supplier_accepts_from_its_inbox(page, screenshot)
+    assert rfq.invitations.get(supplier__name="Poseidon Marine Supply").status == "ACCEPTED"
+
+
+def buyer_saves_a_draft(page, screenshot, *, deadline) -> None:
+    """A new RFQ with two line items, run as a reverse auction from the commodity template."""
     page.get_by_role("link", name="+ New RFQ").click()
     page.get_by_label("Title").fill(TITLE)
     page.get_by_label("Description", exact=True).fill("Monthly stores for the Piraeus call.")
@@ -63,13 +81,14 @@ def test_buyer_publishes_an_rfq_and_a_supplier_accepts(live_server, page, screen
     screenshot("02-buyer-new-rfq-form")
     page.get_by_role("button", name="Save draft").click()
 
-    status = page.get_by_test_id("rfq-status")
-    expect(status).to_have_text("Draft")
+    expect(page.get_by_test_id("rfq-status")).to_have_text("Draft")
     expect(page.locator(".flash--success")).to_contain_text("saved as a draft")
     expect(page.get_by_role("cell", name="Cooking oil, 20 l can")).to_be_visible()
     screenshot("03-buyer-rfq-draft")
 
-    # Two suppliers picked in the supplier picker.
+
+def buyer_invites_two_suppliers(page, screenshot) -> None:
+    """Two suppliers picked in the supplier picker."""
     page.get_by_role("link", name="Invite suppliers").first.click()
     expect(page.get_by_role("heading", name="Invite suppliers")).to_be_visible()
     expect(page.locator("tr[data-supplier='Oceanic Spares']")).to_contain_text("Not eligible")
@@ -83,18 +102,9 @@ def test_buyer_publishes_an_rfq_and_a_supplier_accepts(live_server, page, screen
     expect(invitations).to_contain_text("Harbour Chandlers Pte")
     screenshot("05-buyer-rfq-invited")
 
-    # Publish: no opening time was set, so bidding opens at once.
-    page.get_by_role("button", name="Publish and send invitations").click()
-    expect(status).to_have_text("Open")
-    expect(page.locator(".flash--success")).to_contain_text("is published")
-    expect(invitations.locator("tr", has_text="Poseidon Marine Supply")).to_contain_text("Sent")
-    screenshot("06-buyer-rfq-published")
-    rfq = RFQ.objects.get(title=TITLE)
-    assert rfq.status == "open" and rfq.line_items.count() == 2
-    sign_out(page)
 
-    # supplier1 finds the invitation in its inbox and accepts it.
-    sign_in(page, base, "supplier1")
+def supplier_accepts_from_its_inbox(page, screenshot) -> None:
+    """supplier1 finds the invitation in its inbox and accepts it."""
     expect(page.get_by_role("heading", name="Invitations to quote")).to_be_visible()
     waiting = page.locator("section", has_text="Waiting for your answer")
     expect(waiting).to_contain_text(TITLE)
@@ -112,4 +122,3 @@ def test_buyer_publishes_an_rfq_and_a_supplier_accepts(live_server, page, screen
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Invitations").click()
     expect(page.locator("section", has_text="Accepted")).to_contain_text(TITLE)
     screenshot("10-supplier-inbox-after-accepting")
-    assert rfq.invitations.get(supplier__name="Poseidon Marine Supply").status == "ACCEPTED"

@@ -46,8 +46,25 @@ def test_split_award_from_settings_to_every_outcome(live_server, page, screensho
         auction={"type": "SEALED_BID", "settings": {}}), format="json")
     rfq_id = created.json()["id"]
 
-    # The buyer makes it a split award with VCG payments in the RFQ editor.
     sign_in(page, base, "buyer")
+    buyer_makes_it_a_split_award(page, base, rfq_id, screenshot)
+    sign_out(page)
+    invite_publish_and_accept(demo, rfq_id)
+
+    # Three suppliers quote partial quantities on their pages.
+    for n in (1, 2, 3):
+        quote_on_page(page, base, rfq_id, n, screenshot if n == 1 else None)
+
+    move_deadline_into_past(rfq_id)
+    assert demo.client("buyer").post(f"/api/v1/rfqs/{rfq_id}/close/", {}, format="json").status_code == 200
+    sign_in(page, base, "buyer")
+    buyer_awards_the_allocation(page, base, rfq_id, screenshot)
+    sign_out(page)
+    suppliers_read_their_outcomes(page, base, rfq_id, screenshot)
+
+
+def buyer_makes_it_a_split_award(page, base, rfq_id: int, screenshot) -> None:
+    """The buyer makes it a split award with VCG payments in the RFQ editor."""
     page.goto(f"{base}/rfqs/{rfq_id}/edit/")
     page.get_by_label("Award", exact=True).select_option("SPLIT")
     page.get_by_label("Pricing", exact=True).select_option("VCG")
@@ -57,8 +74,10 @@ def test_split_award_from_settings_to_every_outcome(live_server, page, screensho
     expect(page.locator(".flash--success")).to_be_visible()
     settings = RFQ.objects.get(pk=rfq_id).auction_settings
     assert (settings["award_mode"], settings["pricing"], settings["max_suppliers_per_line"]) == ("SPLIT", "VCG", 2)
-    sign_out(page)
 
+
+def invite_publish_and_accept(demo, rfq_id: int) -> None:
+    """Over the API: supplier1–3 invited, the RFQ published, every invitation accepted."""
     client = demo.client("buyer")
     ids = [demo.supplier(n).pk for n in (1, 2, 3)]
     assert client.post(f"/api/v1/rfqs/{rfq_id}/invitations/", {"supplier_ids": ids}, format="json").status_code == 201
@@ -67,14 +86,9 @@ def test_split_award_from_settings_to_every_outcome(live_server, page, screensho
         invitation = demo.supplier(n).invitations.get(rfq_id=rfq_id)
         assert demo.client(f"supplier{n}").post(f"/api/v1/invitations/{invitation.pk}/accept/").status_code == 200
 
-    # Three suppliers quote partial quantities on their pages.
-    for n in (1, 2, 3):
-        quote_on_page(page, base, rfq_id, n, screenshot if n == 1 else None)
 
-    # After the close the buyer sees the allocation, the saving and the payments, and awards.
-    move_deadline_into_past(rfq_id)
-    assert client.post(f"/api/v1/rfqs/{rfq_id}/close/", {}, format="json").status_code == 200
-    sign_in(page, base, "buyer")
+def buyer_awards_the_allocation(page, base, rfq_id: int, screenshot) -> None:
+    """After the close the buyer sees the allocation, the saving and the payments, and awards."""
     page.goto(f"{base}/rfqs/{rfq_id}/evaluation/")
     page.get_by_role("button", name="Start evaluation").click()
     expect(page.get_by_test_id("allocation-total")).to_contain_text("USD 560.00")
@@ -94,9 +108,10 @@ def test_split_award_from_settings_to_every_outcome(live_server, page, screensho
     expect(page.get_by_test_id("rfq-status")).to_have_text("Awarded")
     expect(page.locator(".decision__kicker")).to_have_text("Awarded allocation")
     screenshot("43-buyer-split-awarded")
-    sign_out(page)
 
-    # Each supplier reads its outcome: its lines, quantities, prices and payment — or not selected.
+
+def suppliers_read_their_outcomes(page, base, rfq_id: int, screenshot) -> None:
+    """Each supplier reads its outcome: its lines, quantities, prices and payment — or not selected."""
     expected = {1: ("Won", "USD 420.00"), 2: ("Won", "USD 200.00"), 3: ("Not selected", None)}
     for n, (status, payment) in expected.items():
         sign_in(page, base, f"supplier{n}")

@@ -236,21 +236,8 @@ def test_redis_restarted_mid_auction(demo, private_redis, deployment):
                                        connection=broker)
     time.sleep(0.5)  # received by the worker
 
-    killed = time.monotonic()
-    private_redis.kill()
-    # One bid per supplier: in the final phase a supplier's bids must be spaced (429 otherwise).
-    answers = {amount: place(supplier, amount) for supplier, amount in ((2, "9800.00"), (3, "9700.00"),
-                                                                        (4, "9600.00"))}
-    time.sleep(max(0.0, 3 - (time.monotonic() - killed)))  # down for 3 s at least
-    private_redis.start()
-
-    for amount, answer in answers.items():
-        assert answer.status_code in (201, 503), (amount, answer.status_code, answer.text)
-        if answer.status_code == 503:
-            assert set(answer.json()["error"]) == {"code", "message", "fields", "violations"}, answer.text
-            assert answer.json()["error"]["code"] == "service_unavailable" and answer.headers["Retry-After"]
-    stored = {f"{amount:.2f}" for amount in RFQ.objects.get(pk=rfq).bids.values_list("amount", flat=True)}
-    assert stored == {"9900.00"} | {amount for amount, answer in answers.items() if answer.status_code == 201}
+    answers = bids_while_redis_is_down(private_redis, place)
+    assert_each_bid_stored_or_refused_with_503(rfq, answers)
 
     deadline = RFQ.objects.get(pk=rfq).bidding_deadline
     wait_for(lambda: status(rfq) == "closed", 40, deployment.logs)
@@ -262,7 +249,33 @@ def test_redis_restarted_mid_auction(demo, private_redis, deployment):
     assert all(code != 0 for _, code in deployment.exits), deployment.exits
     assert all(proc.poll() is None for proc in deployment.procs.values()), deployment.logs()
 
-    # Live clients miss nothing: the trail's chain, resumed over the socket and polled.
+    assert_live_clients_miss_nothing(rfq, start, watcher, site, tokens[3])
+
+
+def bids_while_redis_is_down(private_redis, place) -> dict[str, requests.Response]:
+    """Redis killed, three bids sent, Redis started again after 3 s at least: amount → answer."""
+    killed = time.monotonic()
+    private_redis.kill()
+    # One bid per supplier: in the final phase a supplier's bids must be spaced (429 otherwise).
+    answers = {amount: place(supplier, amount) for supplier, amount in ((2, "9800.00"), (3, "9700.00"),
+                                                                        (4, "9600.00"))}
+    time.sleep(max(0.0, 3 - (time.monotonic() - killed)))  # down for 3 s at least
+    private_redis.start()
+    return answers
+
+
+def assert_each_bid_stored_or_refused_with_503(rfq: int, answers: dict[str, requests.Response]) -> None:
+    for amount, answer in answers.items():
+        assert answer.status_code in (201, 503), (amount, answer.status_code, answer.text)
+        if answer.status_code == 503:
+            assert set(answer.json()["error"]) == {"code", "message", "fields", "violations"}, answer.text
+            assert answer.json()["error"]["code"] == "service_unavailable" and answer.headers["Retry-After"]
+    stored = {f"{amount:.2f}" for amount in RFQ.objects.get(pk=rfq).bids.values_list("amount", flat=True)}
+    assert stored == {"9900.00"} | {amount for amount, answer in answers.items() if answer.status_code == 201}
+
+
+def assert_live_clients_miss_nothing(rfq: int, start: int, watcher: LiveClient, site: str, token: str) -> None:
+    """The trail's chain of live events, resumed over the socket and polled."""
     chain = live_chain(rfq, start)
     assert all(prev == earlier for (earlier, _), (_, prev) in zip(chain, chain[1:], strict=False))
     assert chain[0][1] <= start
@@ -270,7 +283,7 @@ def test_redis_restarted_mid_auction(demo, private_redis, deployment):
              lambda: f"the live client got {watcher.received}")
     assert [(e["seq"], e["prev_seq"]) for e in watcher.events] == chain
     polled = requests.get(f"http://{site}/api/v1/rfqs/{rfq}/events/?since={start}", timeout=10,
-                          headers={"Authorization": f"Token {tokens[3]}"})
+                          headers={"Authorization": f"Token {token}"})
     assert polled.status_code == 200, polled.text
     assert [(e["seq"], e["prev_seq"]) for e in polled.json()] == chain
     watcher.close()

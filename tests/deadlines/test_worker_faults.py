@@ -9,7 +9,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from procurement.models import RFQ
 from procurement.tasks import close_rfq_when_due
 from tests.engine.helpers import bid, reverse_auction
 from tests.factories import move_deadline_into_past
+from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
@@ -60,11 +60,15 @@ class Worker:
         self.wait_for_log("ready.")
 
     def wait_for_log(self, text: str, timeout: float = 30) -> None:
-        deadline = time.monotonic() + timeout
-        while text not in self.log_path.read_text():
+        def logged() -> bool:
             assert self.proc.poll() is None, self.log_path.read_text()
-            assert time.monotonic() < deadline, self.log_path.read_text()
-            time.sleep(0.1)
+            return text in self.log_path.read_text()
+
+        wait_until(logged, timeout, self.log_path.read_text)
+
+    def succeeded(self, task_name: str) -> int:
+        """How many runs of the task the worker logged as succeeded."""
+        return sum(1 for line in self.log_path.read_text().splitlines() if f"{task_name}[" in line and "] succeeded" in line)
 
     def result_of(self, task_id: str) -> str:
         """What the worker logged as the task's return value (no result backend is used)."""
@@ -96,13 +100,6 @@ def worker(tmp_path):
 
 def closes(rfq_id: int) -> int:
     return AuditEvent.objects.filter(rfq_id=rfq_id, type="rfq.close").count()
-
-
-def wait_until(predicate, timeout: float, message: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, message
-        time.sleep(0.1)
 
 
 def status(rfq_id: int) -> str:
@@ -137,7 +134,7 @@ def test_a_close_for_an_old_deadline_does_nothing_and_the_auction_closes_at_the_
     worker.wait_for_log("close_rfq_when_due", timeout=15)
     wait_until(lambda: timezone.now() > published + timedelta(seconds=8), 15, "clock")
     assert status(rfq) == "open"  # the old deadline passed and its job did nothing
-    wait_until(lambda: status(rfq) == "closed", 20, worker.log_path.read_text())
+    wait_until(lambda: status(rfq) == "closed", 20, worker.log_path.read_text)
     closed = RFQ.objects.get(pk=rfq)
     assert closed.closed_at >= extended.bidding_deadline and closes(rfq) == 1
     assert closed.closed_at - extended.bidding_deadline < timedelta(seconds=5)  # on time, by its own job
@@ -156,16 +153,22 @@ def test_a_worker_killed_mid_close_leaves_the_auction_closed_once_after_restart(
         # Hold the RFQ's row so the worker's close stops half-way, inside its transaction.
         blocker.execute("SELECT 1 FROM procurement_rfq WHERE id = %s FOR UPDATE", [rfq])
         close_rfq_when_due.apply_async(args=(rfq, version))
-        wait_until(lambda: watcher.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND wait_event_type = 'Lock'",
-            [db["NAME"]]).fetchone()[0] == 1, 20, "the worker never reached the close")
+        waiting = wait_until(lambda: watcher.execute(
+            "SELECT array_agg(pid) FROM pg_stat_activity WHERE datname = %s AND wait_event_type = 'Lock'",
+            [db["NAME"]]).fetchone()[0], 20, "the worker never reached the close")
+        assert len(waiting) == 1, waiting
         worker.kill()
         blocker.rollback()
-    time.sleep(1)
+        # Its database session ends once PostgreSQL notices the client is gone: from then on
+        # its transaction can never commit.
+        wait_until(lambda: not watcher.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s",
+                                               waiting).fetchone(), 20, "the killed worker's session lives on")
     assert status(rfq) == "open" and closes(rfq) == 0  # the killed close left nothing behind
     worker.start(beat=True)  # restarted, with the sweep
-    wait_until(lambda: status(rfq) == "closed", 30, worker.log_path.read_text())
-    time.sleep(2)  # a few more sweeps
+    wait_until(lambda: status(rfq) == "closed", 30, worker.log_path.read_text)
+    sweeps = worker.succeeded("close_overdue_rfqs")
+    wait_until(lambda: worker.succeeded("close_overdue_rfqs") >= sweeps + 2, 30,  # a few more sweeps
+               worker.log_path.read_text)
     assert closes(rfq) == 1
     assert AuditEvent.objects.filter(rfq_id=rfq, type="auction.ranked").count() == 1
 

@@ -18,6 +18,7 @@ from audit.selectors import audit_verify
 from procurement.models import RFQ
 from suppliers.models import Category, Invitation, InvitationStatus, KycStatus, SupplierCompany, Tier
 from tests.factories import published_rfq
+from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 EXTRA_SUPPLIERS = 48  # with supplier1…4 of the demo: 52 distinct bidders
@@ -78,6 +79,11 @@ class Clock:
         elapsed = time.monotonic() - self.started
         return elapsed < MAX_RACE_SECONDS and (elapsed < RACE_SECONDS or self.accepted < MIN_ACCEPTED)
 
+    def retry_after(self, response) -> None:
+        """Back off as the server asked (429's Retry-After), or until the race is over."""
+        until = time.monotonic() + float(response.headers.get("Retry-After", 0))
+        wait_until(lambda: time.monotonic() >= until or not self.running(), MAX_RACE_SECONDS, "the race never ended")
+
 
 def bidder(base: str, rfq_id: int, headers: dict, start: threading.Barrier, clock: Clock) -> list:
     """Bid just below the best this client last saw, again and again, until time is up."""
@@ -107,7 +113,7 @@ def bidder(base: str, rfq_id: int, headers: dict, start: threading.Barrier, cloc
             bests = [v["metadata"].get("best") for v in body["error"]["violations"] if v["rule"] == "minimum_decrement"]
             seen = Decimal(bests[0]).quantize(Decimal("0.01")) if bests else None
         else:
-            time.sleep(0.2)
+            clock.retry_after(response)
             seen = None
     return results
 

@@ -1,48 +1,18 @@
 """Split and bundle awards (product.md §7, api.md "Split and bundle awards"): settings, quote
 validation, sealing, the evaluation against hand-worked examples, infeasible → no award, and
-the award of the allocation (gate, audit, stored outcome)."""
+the award of the allocation (gate, audit, stored outcome); the pages in test_split_award_pages.py."""
 from decimal import Decimal
 
 import pytest
 from django.core import mail
 
-from auctions.models import AwardLine, AwardPayment, Bid
-from auctions.selectors import own_quote
+from auctions.models import AwardLine, AwardPayment
 from audit.models import AuditEvent
 from procurement.models import RFQ
-from tests.factories import move_deadline_into_past, published_rfq, rfq_payload
+from tests.factories import published_rfq, rfq_payload
 
 from .helpers import created, items, quote, refused, transition
-
-SPLIT = {"award_mode": "SPLIT", "pricing": "VCG"}
-
-
-def split_auction(demo, **settings) -> int:
-    return published_rfq(demo, suppliers=(1, 2, 3), accept=(1, 2, 3), reserve_price={"enabled": False},
-                         auction={"type": "SEALED_BID", "settings": {**SPLIT, **settings}})
-
-
-def bundle_auction(demo, **settings) -> int:
-    return published_rfq(demo, suppliers=(1, 2, 3), accept=(1, 2, 3), reserve_price={"enabled": False},
-                         auction={"type": "COMBINATORIAL", "settings": {"pricing": "VCG", **settings}})
-
-
-def bundles(api, user, rfq, offers):
-    body = {"bundles": [{"line_item_ids": ids, "price": price} for ids, price in offers]}
-    return api(user).post(f"/api/v1/rfqs/{rfq}/bids/", body, format="json")
-
-
-def close_and_evaluate(api, rfq) -> dict:
-    move_deadline_into_past(rfq)
-    assert transition(api, "buyer", rfq, "close").status_code == 200
-    response = api("buyer").get(f"/api/v1/rfqs/{rfq}/evaluation/")
-    assert response.status_code == 200, response.content
-    return response.json()
-
-
-def names(demo) -> dict:
-    return {demo.supplier(n).pk: f"supplier{n}" for n in (1, 2, 3)}
-
+from .split_helpers import SPLIT, bundle_auction, bundles, close_and_evaluate, names, split_auction, split_quotes
 
 # --- settings --------------------------------------------------------------------------------
 
@@ -140,21 +110,6 @@ def test_split_and_bundle_content_stays_sealed_until_close(api, login, demo):
 
 
 # --- evaluation: hand-worked examples ----------------------------------------------------------
-
-def split_quotes(api, rfq):
-    """40 bags of rice, 20 of flour. Cheapest: rice 30 × 10 (s1) + 10 × 11 (s2) = 410; flour
-    10 × 7 (s2, its minimum and maximum) + 10 × 8 (s1) = 150; total 560."""
-    rice, flour = items(rfq)
-    created(quote(api, "supplier1", rfq, [
-        {"line_item_id": rice, "unit_price": "10.00", "max_quantity": 30, "min_quantity": 10},
-        {"line_item_id": flour, "unit_price": "8.00"}]))
-    created(quote(api, "supplier2", rfq, [
-        {"line_item_id": rice, "unit_price": "11.00"},
-        {"line_item_id": flour, "unit_price": "7.00", "max_quantity": 10, "min_quantity": 10}]))
-    created(quote(api, "supplier3", rfq, [
-        {"line_item_id": rice, "unit_price": "12.00"}, {"line_item_id": flour, "unit_price": "9.00"}]))
-    return rice, flour
-
 
 def test_split_evaluation_equals_the_hand_worked_example(api, demo):
     rfq = split_auction(demo)
@@ -302,73 +257,6 @@ def test_allocation_award_passes_the_certification_gate(api, demo, settings):
     assert certify.status_code in (200, 201), certify.content
     assert api("buyer").post(f"/api/v1/rfqs/{rfq}/award/", {"allocation": "recommended"},
                              format="json").status_code == 200
-
-
-# --- pages -----------------------------------------------------------------------------------
-
-def test_evaluation_page_shows_the_allocation_and_awards_it(api, demo, login):
-    rfq = split_auction(demo)
-    rice, flour = split_quotes(api, rfq)
-    close_and_evaluate(api, rfq)
-    transition(api, "buyer", rfq, "evaluate")
-    buyer = login("buyer")
-    page = buyer.get(f"/rfqs/{rfq}/evaluation/").content.decode()
-    for text in ("Recommended allocation", "USD 560.00", "USD 660.00", "USD 100.00", "USD 620.00",
-                 "Award recommended allocation", "Manual override", "USD 40.00"):
-        assert text in page, text
-    assert page.count('data-testid="allocation-row"') == 4
-    # A manual selection from the page: everything from supplier3, with a reason.
-    bid3 = next(b["id"] for b in api("buyer").get(f"/api/v1/rfqs/{rfq}/bids/").json()
-                if b["supplier"]["id"] == demo.supplier(3).pk)
-    response = buyer.post(f"/rfqs/{rfq}/award/", {"allocation": "manual", f"q_{bid3}_{rice}": "40",
-                                                  f"q_{bid3}_{flour}": "20", "reason": "One delivery"}, follow=True)
-    assert "manual override" in response.content.decode()
-    assert RFQ.objects.get(pk=rfq).status == "awarded" and RFQ.objects.get(pk=rfq).award_override
-    page = buyer.get(f"/rfqs/{rfq}/evaluation/").content.decode()
-    assert "Awarded allocation" in page and "USD 660.00" in page and "One delivery" in page
-
-
-def test_evaluation_page_awards_the_recommended_bundles(api, demo, login):
-    rfq = bundle_auction(demo)
-    rice, flour = items(rfq)
-    created(bundles(api, "supplier1", rfq, [([rice, flour], "75.00"), ([rice], "40.00")]))
-    created(bundles(api, "supplier2", rfq, [([flour], "30.00")]))
-    close_and_evaluate(api, rfq)
-    transition(api, "buyer", rfq, "evaluate")
-    buyer = login("buyer")
-    assert "Bundle 2" in buyer.get(f"/rfqs/{rfq}/evaluation/").content.decode()
-    buyer.post(f"/rfqs/{rfq}/award/", {"allocation": "recommended"})
-    assert RFQ.objects.get(pk=rfq).status == "awarded"
-    assert AwardPayment.objects.filter(rfq_id=rfq).count() == 2
-
-
-def test_a_split_quote_from_the_supplier_page_carries_its_quantities(api, demo, login):
-    rfq = split_auction(demo)
-    rice, flour = items(rfq)
-    supplier = login("supplier1")
-    page = supplier.get(f"/supplier/rfqs/{rfq}/").content.decode()
-    assert f'name="maxq_{rice}"' in page and f'name="minq_{flour}"' in page
-    supplier.post(f"/supplier/rfqs/{rfq}/bid/", {f"price_{rice}": "10.00", f"maxq_{rice}": "30", f"minq_{rice}": "10",
-                                                f"price_{flour}": ""})
-    [own] = api("supplier1").get(f"/api/v1/rfqs/{rfq}/bids/").json()
-    assert own_quote(Bid.objects.get(pk=own["id"]))["lines"] == [
-        {"line_item_id": rice, "unit_price": Decimal("10.00"), "max_quantity": 30, "min_quantity": 10}]
-
-
-def test_the_fairness_report_page_and_pdf_show_the_allocation(api, demo, login):
-    rfq = split_auction(demo)
-    split_quotes(api, rfq)
-    close_and_evaluate(api, rfq)
-    transition(api, "buyer", rfq, "evaluate")
-    assert api("buyer").post(f"/api/v1/rfqs/{rfq}/award/", {"allocation": "recommended"}, format="json").status_code == 200
-    page = login("buyer").get(f"/rfqs/{rfq}/fairness-report/").content.decode()
-    assert 'data-testid="outcome-allocation"' in page
-    assert "560.00 to 2 suppliers" in page and "paid 420.00 (VCG)" in page
-    from audit.reports.pdf import _allocation
-    report = api("buyer").get(f"/api/v1/rfqs/{rfq}/fairness-report/").json()
-    assert len(_allocation(report["outcome"]["allocation"])) == 8  # facts, then the allocation and payments tables
-    pdf = api("buyer").get(f"/api/v1/rfqs/{rfq}/fairness-report/?format=pdf")
-    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
 
 
 # --- solved once ---------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 
 from common.realtime import RESYNC, LiveHub, group_channel
+from tests.waiting import wait_until_async
 
 from .helpers import run
 
@@ -20,7 +21,9 @@ class DroppingPubSub:
             raise ConnectionError("Connection reset by peer")
         if self.calls == 2:
             return self.message
-        await asyncio.sleep(0.01)
+        # Redis would block up to `timeout` for a message; a short stand-in lets the reader
+        # see soon that its members left.
+        await asyncio.sleep(min(timeout, 0.01))
         return None
 
     async def reset(self):
@@ -46,10 +49,7 @@ def test_after_a_lost_subscription_the_hub_resubscribes_and_tells_every_connecti
         hub._pubsub = DroppingPubSub({"type": "message", "channel": group_channel("rfq.1.bidders").encode(),
                                       "data": b'{"type":"bid_placed","seq":9}'})
         reader = asyncio.ensure_future(hub._read())
-        for _ in range(300):
-            if len(received["a"]) >= 2:
-                break
-            await asyncio.sleep(0.01)
+        await wait_until_async(lambda: len(received["a"]) >= 2, 5, lambda: received)  # the hub waits 1 s to resubscribe
         hub.members = {}
         await reader
         assert sorted(hub._pubsub.subscribed) == sorted(group_channel(g) for g in ("rfq.1.bidders", "rfq.1.buyer"))
@@ -65,12 +65,25 @@ def test_in_process_delivery_reaches_only_the_groups_members():
         async def member(text):
             got.append(text)
 
+        async def control(text):
+            flushed.append(text)
+
+        async def delivered_so_far():
+            """Deliveries run in the order they were sent: once a marker sent last to another
+            group has arrived, everything sent before it was delivered or dropped."""
+            hub.deliver_threadsafe("rfq.2.control", "marker")
+            await wait_until_async(lambda: flushed, 5, "the marker was not delivered")
+            flushed.clear()
+
+        flushed = []
+        await hub.join("rfq.2.control", control)
         await hub.join("rfq.2.bidders", member)
         hub.deliver_threadsafe("rfq.2.bidders", "one")
         hub.deliver_threadsafe("rfq.2.buyer", "not for us")
-        await asyncio.sleep(0.05)
+        await delivered_so_far()
+        assert got == ["one"]
         await hub.leave("rfq.2.bidders", member)
         hub.deliver_threadsafe("rfq.2.bidders", "after leaving")
-        await asyncio.sleep(0.05)
+        await delivered_so_far()
         assert got == ["one"]
     run(scenario)
