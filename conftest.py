@@ -8,6 +8,22 @@ from django.conf import settings as django_settings
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+def pytest_collection_modifyitems(config, items):
+    """QUAYSIDE_TEST_SHARD=k/n keeps the k-th of n shares of the test files (CI runs the
+    PostgreSQL suite as two shares side by side: much of it waits on servers and workers).
+    Whole files go together, so a module's fixtures are built once; the shares together are
+    exactly the suite."""
+    shard = os.environ.get("QUAYSIDE_TEST_SHARD")
+    if not shard:
+        return
+    k, n = (int(part) for part in shard.split("/"))
+    files = sorted({str(item.path) for item in items})
+    mine = {path for index, path in enumerate(files) if index % n == k - 1}
+    kept = [item for item in items if str(item.path) in mine]
+    config.hook.pytest_deselected(items=[item for item in items if str(item.path) not in mine])
+    items[:] = kept
+
+
 def pytest_runtest_setup(item):
     engine = django_settings.DATABASES["default"]["ENGINE"]
     if item.get_closest_marker("postgres") and "postgresql" not in engine:
