@@ -80,10 +80,10 @@ def test_an_auction_opens_and_closes_on_time_and_gets_its_report_with_only_the_r
     suppliers = [session(base, f"supplier{n}") for n in (1, 2)]
     supplier_ids = [call(client, "GET", "/api/v1/suppliers/me/")["id"] for client in suppliers]
     now = datetime.now(UTC)
-    # A 30-second bidding window that opens shortly after publishing: time for two bids, and
-    # short, since the test waits it out.
+    # A bidding window that opens shortly after publishing and closes as soon as a deadline may
+    # (a minute from now, plus the time to publish): time for two bids; the test waits it out.
     opens_at = now + timedelta(seconds=10)
-    deadline = opens_at + timedelta(seconds=30)
+    deadline = now + timedelta(seconds=75)
     rfq = call(buyer, "POST", "/api/v1/rfqs/", 201, json=rfq_payload(
         bidding_opens_at=opens_at.isoformat(), bidding_deadline=deadline.isoformat(),
         reserve_price={"enabled": False},
@@ -102,7 +102,7 @@ def test_an_auction_opens_and_closes_on_time_and_gets_its_report_with_only_the_r
     call(suppliers[0], "POST", f"/api/v1/rfqs/{rfq_id}/bids/", 201, json={"amount": "9500.00"})
     call(suppliers[1], "POST", f"/api/v1/rfqs/{rfq_id}/bids/", 201, json={"amount": "9300.00"})
 
-    wait_for(lambda: call(buyer, "GET", f"/api/v1/rfqs/{rfq_id}/")["status"] == "closed", 60, log_path)
+    wait_for(lambda: call(buyer, "GET", f"/api/v1/rfqs/{rfq_id}/")["status"] == "closed", 150, log_path)
     events = wait_for(lambda: (e := call(compliance, "GET", f"/api/v1/audit/events/?rfq={rfq_id}")) and any(
         event["type"] == "fairness.report_generated" for event in e) and e, 30, log_path)
     by_type = {event["type"]: event for event in events}
