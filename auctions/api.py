@@ -15,12 +15,12 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from auctions.access import rfq_for_bidding, rfq_get
 from common.api import body_object
 from common.errors import ApplicationError, Forbidden, ValidationFailed
 from common.money import format_money
 from common.request_meta import request_meta
 from common.schema import SEQ_SCHEMA, ViolationSchema, api_errors
-from procurement.access import rfq_for_bidding, rfq_get
 
 from . import live, selectors
 from .idempotency import idempotent

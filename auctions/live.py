@@ -208,7 +208,7 @@ def replay_all(*, user, rfq_id: int, since: int) -> list[dict]:
 
 
 def _visible(user, rfq_id: int):
-    from procurement.access import rfq_get
+    from auctions.access import rfq_get
 
     return rfq_get(user=user, pk=rfq_id, with_line_items=False)
 

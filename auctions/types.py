@@ -8,4 +8,4 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from procurement.models import RFQ as RFQ
+    from rfqs.models import RFQ as RFQ

@@ -12,9 +12,9 @@ from auctions.api import (
     OutcomeApi,
 )
 from auctions.simulation.urls import api_urlpatterns as simulation_api_urls
-from audit.api import AuditEventListApi, AuditVerifyApi
-from audit.gaming.api import GamingAlertsApi
-from audit.reports.api import FairnessCertifyApi, FairnessReportApi
+from oversight.api import AuditEventListApi, AuditVerifyApi
+from oversight.gaming.api import GamingAlertsApi
+from oversight.reports.api import FairnessCertifyApi, FairnessReportApi
 from procurement.api import (
     AWARD_REQUEST,
     AuctionTemplatesApi,

@@ -1,7 +1,7 @@
 """RFQs in the admin: read-only for compliance. Buyers run their RFQs in the product's pages."""
 from django.contrib import admin
 
-from .models import RFQ, LineItem
+from rfqs.models import RFQ, LineItem
 
 
 class LineItemInline(admin.TabularInline):

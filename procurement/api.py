@@ -14,6 +14,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from auctions.access import rfq_get, rfq_get_for_buyer_action, rfq_list
 from auctions.scenarios import TEMPLATES
 from common.api import body_object
 from common.errors import Forbidden, NotFound
@@ -21,13 +22,12 @@ from common.fields import StrictCharField, StrictIntegerField
 from common.money import MoneyField
 from common.pagination import PAGE_PARAMETERS, list_response, list_schema
 from common.schema import ID_MAX, ID_SCHEMA
+from rfqs.models import RFQStatus
 from suppliers import services as supplier_services
 from suppliers.selectors import invitations_for_rfq
 from suppliers.serializers import InvitationCreateInput, InvitationOutput, InvitationResponseInput
 
 from . import services
-from .access import rfq_get, rfq_get_for_buyer_action, rfq_list
-from .models import RFQStatus
 from .serializers import RFQInput, RFQOutput
 
 

@@ -3,7 +3,9 @@ from django.apps import AppConfig
 
 class ProcurementConfig(AppConfig):
     name = "procurement"
-    verbose_name = "Procurement (RFQs)"
+    # The RFQ's tables are the rfqs app, which keeps the "procurement" label of the database.
+    label = "procurement_workflow"
+    verbose_name = "Procurement workflow"
 
     def ready(self) -> None:
         from auctions import hooks

@@ -77,7 +77,7 @@ def _send(task, args: tuple, when: dt.datetime) -> None:
 def resend_close_if_early(rfq_id: int, version: int) -> bool:
     """For a close job that found its RFQ not yet due: send it on if its deadline is still the
     current one and ahead (it woke at the ETA cap, or a clock ran fast). True if sent."""
-    from .models import RFQ, RFQStatus
+    from rfqs.models import RFQ, RFQStatus
 
     rfq = RFQ.objects.filter(pk=rfq_id).only("status", "deadline_version", "bidding_deadline").first()
     if (rfq is None or rfq.deadline_version != version or rfq.bidding_deadline <= timezone.now()
@@ -89,7 +89,7 @@ def resend_close_if_early(rfq_id: int, version: int) -> bool:
 
 def resend_open_if_early(rfq_id: int) -> bool:
     """The same for an open job: send it on while the RFQ waits for a later opening time."""
-    from .models import RFQ, RFQStatus
+    from rfqs.models import RFQ, RFQStatus
 
     rfq = RFQ.objects.filter(pk=rfq_id).only("status", "bidding_opens_at").first()
     if (rfq is None or rfq.status != RFQStatus.PUBLISHED or rfq.bidding_opens_at is None

@@ -5,9 +5,8 @@ from django.utils import timezone
 
 from auctions.mechanisms import settings_problems
 from common.fsm import transition_blockers
+from rfqs.models import RFQ, RFQStatus
 from suppliers.selectors import invitation_count_active
-
-from .models import RFQ, RFQStatus
 
 
 def rfq_transition_blockers(rfq: RFQ, name: str) -> list[str]:

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.utils import timezone
 from rest_framework import serializers
 
+from auctions.access import reserve_visible_to
 from auctions.mechanisms import get_mechanism
 from auctions.scenarios import TEMPLATES_BY_ID
 from common.fields import StrictCharField
@@ -19,10 +20,8 @@ from common.money import (
     format_money,
     is_currency,
 )
+from rfqs.models import AuctionType, ReserveVisibility
 from suppliers.models import Category, Port
-
-from .access import reserve_visible_to
-from .models import AuctionType, ReserveVisibility
 
 TIE_BREAK_CRITERIA = ["earliest_submission", "higher_tier", "better_performance", "closer_to_port",
                       "more_items_quoted"]

@@ -11,17 +11,17 @@ from django.utils import timezone
 from accounts.models import User
 from audit.anchoring.services import checkpoint_seal_on_commit
 from audit.models import rfq_stream
-from audit.reports.gate import award_gate_enforce
-from audit.reports.services import fairness_report_request
 from audit.services import audit_append
 from common.after_commit import after_commit
 from common.errors import InvalidTransition, ValidationFailed
 from common.fsm import run_transition
 from common.realtime import publish_on_commit
+from oversight.reports.gate import award_gate_enforce
+from oversight.reports.services import fairness_report_request
+from rfqs.models import RFQ, LineItem, RFQStatus
 from suppliers.notifications import notify_outcome
 from suppliers.services import invitations_send_pending
 
-from .models import RFQ, LineItem, RFQStatus
 from .scheduling import schedule_close, schedule_open
 from .selectors import rfq_transition_blockers
 
@@ -221,7 +221,7 @@ def rfq_close_if_due(*, rfq_id: int, deadline_version: int | None = None) -> boo
 def rfq_evaluate(*, rfq: RFQ, user: User, reason: str = "") -> RFQ:
     """Move a closed RFQ to evaluation, or to no-award when no valid bid meets the reserve."""
     from auctions.selectors.evaluation import rfq_evaluation
-    from audit.gaming.services import gaming_scan
+    from oversight.gaming.services import gaming_scan
 
     rfq = _locked(rfq)
     payload = {}
@@ -254,7 +254,7 @@ def rfq_award(*, rfq: RFQ, user: User, bid_id: int | None = None, allocation: Al
     participant is told its outcome."""
     from auctions.selectors.evaluation import rfq_evaluation
     from auctions.services.award import award_decide, award_record
-    from audit.gaming.services import gaming_scan
+    from oversight.gaming.services import gaming_scan
 
     rfq = _locked(rfq)
     payload: dict[str, Any] = {"bid_id": bid_id}
@@ -269,7 +269,7 @@ def rfq_award(*, rfq: RFQ, user: User, bid_id: int | None = None, allocation: Al
         # here too — it is idempotent and writes nothing when nothing changed — so the gate
         # sees every alert the bids justify, including those of the last seconds.
         gaming_scan(rfq_id=rfq.pk, phase="close")
-        # High-value or high-alert auctions wait for compliance's `approve` (audit/reports/gate.py).
+        # High-value or high-alert auctions wait for compliance's `approve` (oversight/reports/gate.py).
         award_gate_enforce(rfq=rfq, award_total=max(decision.total_cost, decision.total_payment),
                            evaluation=evaluation)
         rfq.awarded_bid, rfq.award_override = decision.bid, decision.override

@@ -67,8 +67,8 @@ def after_close(rfq_id: int) -> None:
     """Queued when an RFQ closes: the at-close gaming scan, then the fairness report, which
     reports the alerts. The report is written even if the scan fails (the award runs the scan
     again before it checks the certification gate)."""
-    from audit.gaming.services import gaming_scan
-    from audit.reports.tasks import generate_fairness_report
+    from oversight.gaming.services import gaming_scan
+    from oversight.reports.tasks import generate_fairness_report
 
     try:
         gaming_scan(rfq_id=rfq_id, phase="close")

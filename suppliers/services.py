@@ -175,7 +175,7 @@ def _invitation_send(invitation: Invitation, *, actor: User | None) -> None:
 @transaction.atomic
 def invitation_create_many(*, rfq: RFQ, supplier_ids: list[int], user: User) -> list[Invitation]:
     """Invite suppliers. On a draft they wait for publication; later they are sent at once."""
-    from procurement.models import RFQ
+    from rfqs.models import RFQ
 
     rfq = RFQ.objects.select_for_update(no_key=True).get(pk=rfq.pk)
     if rfq.status not in INVITABLE_RFQ_STATES:

@@ -11,7 +11,7 @@ from factory.django import DjangoModelFactory
 
 from accounts.models import BuyerOrganization, Role, User
 from auctions.mechanisms import get_mechanism
-from procurement.models import RFQ, AuctionType, LineItem, RFQStatus
+from rfqs.models import RFQ, AuctionType, LineItem, RFQStatus
 from suppliers.models import Category, Invitation, InvitationStatus, KycStatus, Port, SupplierCompany
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from procurement.models import RFQStatus
+from rfqs.models import RFQStatus
 from suppliers.models import InvitationStatus
 
 if TYPE_CHECKING:

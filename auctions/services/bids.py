@@ -26,7 +26,7 @@ from common.db import Statement, insert_statement, instances, run_batch, select_
 from common.errors import ApplicationError, Forbidden, NotFound
 from common.realtime import publish_on_commit
 from common.request_meta import RequestMeta
-from procurement.models import RFQ
+from rfqs.models import RFQ
 
 
 @dataclass

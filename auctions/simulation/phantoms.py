@@ -17,7 +17,7 @@ from types import SimpleNamespace
 from auctions.drafts import BidDraft, LineInput, MoneyInput
 from auctions.evaluation import Quote
 from auctions.rules import BidContext, run_rules
-from procurement.models import RFQStatus
+from rfqs.models import RFQStatus
 from suppliers.models import InvitationStatus, KycStatus
 
 LOT = 1  # the phantom line item's id
@@ -30,7 +30,7 @@ SUPPLIER = SimpleNamespace(pk=0, name="Phantom supplier", kyc_status=KycStatus.V
 @dataclass(frozen=True)
 class Reserve:
     amount: Decimal
-    visibility: str  # procurement.models.ReserveVisibility
+    visibility: str  # rfqs.models.ReserveVisibility
 
     @property
     def disclosed(self) -> bool:

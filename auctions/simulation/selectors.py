@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 from django.db.models import QuerySet
 
 from accounts.models import User
+from auctions.access import rfq_get_for_buyer_action
 from common.errors import NotFound
-from procurement.access import rfq_get_for_buyer_action
 
 from .models import Simulation
 

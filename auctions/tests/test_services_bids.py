@@ -14,7 +14,7 @@ from auctions.models import Bid
 from auctions.services import BidRejected, bid_place, bid_withdraw
 from common.errors import Forbidden, NotFound
 from common.request_meta import RequestMeta
-from procurement.models import RFQ
+from rfqs.models import RFQ
 from tests.capture import by_group, capture_live_messages
 from tests.factories import RFQFactory, SupplierFactory
 

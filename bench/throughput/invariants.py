@@ -84,7 +84,7 @@ def bid_order(bids: list[dict], accepted: list[dict], placed: list[dict]) -> lis
 
 def auction_row(rfq_id: int, accepted: list[dict]):
     """The auction row's best, bid and count are the last accepted bid's; no extension."""
-    from procurement.models import RFQ
+    from rfqs.models import RFQ
 
     problems = []
     rfq = RFQ.objects.get(pk=rfq_id)
@@ -102,7 +102,7 @@ def auction_row(rfq_id: int, accepted: list[dict]):
 
 def audit_chains(rfq_id: int, stream: str) -> tuple[list[str], tuple[int, int]]:
     """The auction's hash chain and every stream's verify; returns (problems, events checked)."""
-    from audit.selectors import audit_verify
+    from oversight.selectors import audit_verify
 
     problems = []
     verification = audit_verify(rfq_id=rfq_id)

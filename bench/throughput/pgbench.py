@@ -42,7 +42,7 @@ def run_pgbench(args, world: World, tmpdir: Path, name: str = "bid") -> dict:
     # The twin starts where the HTTP auction started: at the starting price.
     import psycopg
 
-    from procurement.models import RFQ
+    from rfqs.models import RFQ
 
     table, best, pk = RFQ._meta.db_table, RFQ._meta.get_field("best_amount").column, RFQ._meta.pk.column
     with psycopg.connect(f"{args.pg_url}/{args.db}", autocommit=True) as conn:

@@ -178,7 +178,7 @@ def _lines(items: list[str], indent: str, start: int = 0, width: int = 100) -> s
 def namespace(params: ScriptParams) -> dict:
     from auctions.models import Bid, BidStatus
     from audit.models import AuditEvent, AuditStream, rfq_stream
-    from procurement.models import RFQ, RFQStatus
+    from rfqs.models import RFQ, RFQStatus
 
     R, B, E, S = Table(RFQ), Table(Bid), Table(AuditEvent), Table(AuditStream)
     ns = {"R": R, "B": B, "E": E, "S": S, "rfq": params.rfq, "stream": rfq_stream(params.rfq),

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from auctions.models import RuleViolation
 from common.db import column_count, insert_statement, instances, run_batch, select_columns, update_statement
-from procurement.models import RFQ
+from rfqs.models import RFQ
 
 pytestmark = pytest.mark.django_db
 

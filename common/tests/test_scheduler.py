@@ -9,7 +9,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from common.scheduler import InProcessBeat
-from procurement.models import RFQ
+from rfqs.models import RFQ
 from tests.factories import RFQFactory, SupplierCompanyFactory, move_deadline_into_past
 
 pytestmark = pytest.mark.django_db
@@ -93,7 +93,7 @@ def embedded(monkeypatch, settings, clock):
 
 @pytest.fixture
 def scans(monkeypatch):
-    from audit.gaming.tasks import scan_rfq_for_gaming
+    from oversight.gaming.tasks import scan_rfq_for_gaming
 
     ran = []
     monkeypatch.setattr(scan_rfq_for_gaming, "run", lambda rfq_id, phase: ran.append((rfq_id, phase)))
@@ -101,8 +101,8 @@ def scans(monkeypatch):
 
 
 def test_a_job_sent_for_later_waits_for_its_time_on_the_embedded_default(embedded, scans, clock):
-    from audit.gaming.tasks import scan_rfq_for_gaming
     from common.scheduler import send_task_later
+    from oversight.gaming.tasks import scan_rfq_for_gaming
 
     send_task_later(scan_rfq_for_gaming, args=[7, "bidding"], countdown=0.4)
     assert embedded.run_due() == [] and scans == []  # eager Celery would have run it at once
@@ -116,7 +116,7 @@ def test_a_job_sent_for_later_waits_for_its_time_on_the_embedded_default(embedde
 def test_the_debounced_gaming_scan_runs_once_at_the_end_of_its_window(embedded, scans, settings, clock):
     from django.core.cache import cache
 
-    from audit.gaming.scheduling import _schedule
+    from oversight.gaming.scheduling import _schedule
 
     settings.QUAYSIDE = {**settings.QUAYSIDE, "GAMING": {**settings.QUAYSIDE["GAMING"], "DEBOUNCE_SECONDS": 1}}
     cache.delete("quayside:gaming-scan:41")
@@ -129,8 +129,8 @@ def test_the_debounced_gaming_scan_runs_once_at_the_end_of_its_window(embedded, 
 
 
 def test_with_no_scheduler_in_the_process_a_job_is_sent_as_usual(monkeypatch, settings):
-    from audit.gaming.tasks import scan_rfq_for_gaming
     from common import scheduler
+    from oversight.gaming.tasks import scan_rfq_for_gaming
 
     sent = []
     monkeypatch.setattr(scheduler, "_running", None)

@@ -28,12 +28,14 @@ INSTALLED_APPS = [
     "django_countries",
     "axes",
     "common",
+    "rfqs",
+    "audit",
     "accounts",
     "suppliers",
-    "procurement",
     "auctions",
     "auctions.simulation",
-    "audit",
+    "oversight",
+    "procurement",
 ]
 
 MIDDLEWARE = [
@@ -177,7 +179,7 @@ QUAYSIDE = {
         "MIN": env.int("QUAYSIDE_COMPLIANCE_SAMPLE_MIN", default=5),
         "MAX": env.int("QUAYSIDE_COMPLIANCE_SAMPLE_MAX", default=50),
     },
-    # Gaming detection (audit/gaming/): each detector's thresholds under its name; each
+    # Gaming detection (oversight/gaming/): each detector's thresholds under its name; each
     # module's docstring says what it looks for and why these figures.
     # Reverse proxies whose X-Forwarded-For is believed for the client's address (networks,
     # comma-separated; common/client_ip.py). Empty: REMOTE_ADDR is the client.

@@ -107,7 +107,7 @@ CELERY_BEAT_SCHEDULE = {
                                "schedule": AUDIT_ANCHOR_SECONDS, "options": {"expires": AUDIT_ANCHOR_SECONDS}},
     # Daily, not quarterly: each run draws the last quarter's sample if it is not drawn yet,
     # so a run missed on the quarter's first day is caught up the next day.
-    "draw-compliance-sample": {"task": "audit.compliance.tasks.draw_compliance_sample",
+    "draw-compliance-sample": {"task": "oversight.compliance.tasks.draw_compliance_sample",
                                "schedule": crontab(minute=15, hour=2)},
     # Warns of KYC documents near expiry and expires suppliers whose required ones lapsed.
     "kyc-expiry": {"task": "suppliers.tasks.kyc_expiry_daily", "schedule": crontab(minute=5, hour=0)},

@@ -5,9 +5,9 @@ from django import forms
 from django.forms import formset_factory
 
 from auctions.scenarios import TEMPLATES
+from rfqs.models import ReserveVisibility
 from suppliers.models import Category, Port
 
-from ..models import ReserveVisibility
 from ..serializers import TIE_BREAK_CRITERIA
 
 DATETIME_INPUT = {"type": "datetime-local"}

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from procurement.models import RFQ
+from rfqs.models import RFQ
 
 
 def seeded(title: str) -> RFQ:

@@ -7,9 +7,9 @@ import pytest
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from procurement.models import RFQ
 from procurement.services import rfq_close_if_due
 from procurement.tasks import close_overdue_rfqs, close_rfq_when_due
+from rfqs.models import RFQ
 from tests.engine.helpers import bid, set_deadline
 from tests.factories import RFQFactory, SupplierFactory, move_deadline_into_past
 

@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from procurement.models import RFQ
+from rfqs.models import RFQ
 from tests.factories import published_rfq
 
 from .pages import flashes, rfq_form, seeded

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from procurement.models import RFQ
+from rfqs.models import RFQ
 from tests.factories import move_deadline_into_past, published_rfq
 
 SECRET_PRICES = ("123.45", "67.89")  # supplier1's quote: 40 × 123.45 + 20 × 67.89 = 6295.80

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from procurement.models import RFQ
+from rfqs.models import RFQ
 from suppliers.models import Invitation
 
 from .pages import flashes, rfq_form, seeded

@@ -9,8 +9,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from procurement import scheduling
-from procurement.models import RFQ
 from procurement.tasks import close_rfq_when_due, open_due_rfqs, open_rfq_when_due
+from rfqs.models import RFQ
 from tests.engine.helpers import bid, reverse_auction, set_deadline
 from tests.factories import published_rfq
 

@@ -6,8 +6,8 @@ import pytest
 from django.core.management import call_command
 
 from audit.models import AuditEvent, FairnessReport
-from audit.reports.gate import award_gate
-from procurement.models import RFQ
+from oversight.reports.gate import award_gate
+from rfqs.models import RFQ
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the close's follow-up runs on commit
 

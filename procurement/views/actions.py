@@ -12,11 +12,11 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from auctions.access import rfq_get_for_buyer_action
 from common.errors import ApplicationError
 from common.pages import page_view
 
 from .. import services
-from ..access import rfq_get_for_buyer_action
 from ..forms import CancelForm, ReasonForm
 
 TRANSITIONS = {

@@ -8,16 +8,16 @@ from __future__ import annotations
 
 from django.shortcuts import render
 
+from auctions.access import rfq_get
 from auctions.mechanisms import get_mechanism
 from auctions.selectors import EVALUATED_STATES, bids_for
-from audit.gaming.selectors import gaming_alert_rows
 from common import presence
 from common.money import money_text
 from common.pages import page_view
-from procurement.access import rfq_get
+from oversight.gaming.selectors import gaming_alert_rows
+from rfqs.models import RFQStatus
 from suppliers.models import InvitationStatus
 
-from ..models import RFQStatus
 from .access import may_view_rfqs
 from .charts import progression_chart
 

@@ -13,19 +13,19 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from accounts.models import Role
+from auctions.access import reserve_visible_to, rfq_get, rfq_get_for_buyer_action, rfq_list
 from auctions.scenarios import TEMPLATES
 from auctions.selectors import EVALUATED_STATES, auction_state
-from audit.selectors import audit_events_for
 from common.errors import ApplicationError
 from common.money import money_text
 from common.pages import page_view, require_role
+from oversight.selectors import audit_events_for
+from rfqs.models import RFQStatus
 from suppliers.models import InvitationStatus
 from suppliers.selectors import invitations_for_rfq
 
 from .. import services
-from ..access import reserve_visible_to, rfq_get, rfq_get_for_buyer_action, rfq_list
 from ..forms import COMMON_CURRENCIES, SETTINGS_FIELDS, CancelForm, RFQEditor
-from ..models import RFQStatus
 from ..selectors import rfq_transition_blockers
 from .access import may_view_rfqs
 from .bids import bids_panel

@@ -13,9 +13,9 @@ from django.utils.dateparse import parse_datetime
 
 from auctions.scenarios import TEMPLATES_BY_ID
 from common.money import money_text
+from rfqs.models import RFQStatus
 
 from ..forms import FALLBACK_LABELS, TIE_BREAK_LABELS, trim_decimal
-from ..models import RFQStatus
 
 STATUS_LABELS = dict(RFQStatus.choices)
 SCORING_LABELS = {"WEIGHTED_SUM": "Weighted sum", "TOPSIS": "TOPSIS", "AHP": "AHP (pairwise comparison)",

@@ -15,17 +15,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from auctions.access import reserve_visible_to, rfq_get, rfq_get_for_buyer_action
 from auctions.mechanisms import get_mechanism
 from auctions.selectors import bids_for, evaluation_for
-from audit.reports.gate import award_gate
 from common.errors import ApplicationError, Conflict
 from common.money import money_text
 from common.pages import page_view
+from oversight.reports.gate import award_gate
+from rfqs.models import RFQStatus
 
 from .. import services
-from ..access import reserve_visible_to, rfq_get, rfq_get_for_buyer_action
 from ..forms import AwardForm, CancelForm, ReopenForm, manual_allocation
-from ..models import RFQStatus
 from . import evaluation_display as show
 from .access import may_view_rfqs
 from .allocation_display import allocation_context

@@ -11,12 +11,12 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_POST
 
 from auctions.selectors import bids_for
-from audit.reports.charts import distribution_chart
-from audit.reports.forms import CertifyForm
-from audit.reports.selectors import rfq_for_certification, rfq_for_fairness_report
-from audit.reports.services import fairness_certify, fairness_report_current
 from common.errors import ApplicationError, Conflict
 from common.pages import page_view
+from oversight.reports.charts import distribution_chart
+from oversight.reports.forms import CertifyForm
+from oversight.reports.selectors import rfq_for_certification, rfq_for_fairness_report
+from oversight.reports.services import fairness_certify, fairness_report_current
 
 from .charts import progression_chart
 

@@ -5,15 +5,15 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from auctions.access import rfq_get_for_buyer_action
 from common.errors import ApplicationError
 from common.pages import page_view
+from rfqs.models import RFQStatus
 from suppliers import services as supplier_services
 from suppliers.models import InvitationStatus
 from suppliers.selectors import invitations_for_rfq, supplier_directory, suppliers_eligible_for
 
-from ..access import rfq_get_for_buyer_action
 from ..forms import InviteSuppliersForm, ReasonForm
-from ..models import RFQStatus
 
 INVITABLE = (RFQStatus.DRAFT, RFQStatus.PUBLISHED, RFQStatus.OPEN, RFQStatus.PAUSED)
 REVOCABLE = [InvitationStatus.PENDING, InvitationStatus.SENT, InvitationStatus.ACCEPTED]

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from rest_framework.exceptions import ValidationError as ShapeError
 
 from accounts.models import Role
+from auctions.access import rfq_get
 from auctions.mechanisms import get_mechanism
 from auctions.rules import REGISTRY as RULES
 from auctions.selectors import auction_state, bids_for, own_quote
@@ -27,8 +28,7 @@ from common.errors import ApplicationError, flatten_field_errors
 from common.money import currency_decimals, money_text, round_money
 from common.pages import page_view, require_role
 from common.request_meta import request_meta
-from procurement.access import rfq_get
-from procurement.models import RFQStatus
+from rfqs.models import RFQStatus
 from suppliers.forms import BundleQuoteForm, QuoteForm, ReverseBidForm
 from suppliers.models import InvitationStatus
 

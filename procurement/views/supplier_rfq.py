@@ -7,11 +7,11 @@ from __future__ import annotations
 from django.shortcuts import render
 
 from accounts.models import Role
+from auctions.access import reserve_visible_to, rfq_get, rfq_invitation_of
 from auctions.selectors import OUTCOME_STATES, supplier_outcome
 from common.money import money_text
 from common.pages import page_view, require_role
-from procurement.access import reserve_visible_to, rfq_get, rfq_invitation_of
-from procurement.models import RFQStatus
+from rfqs.models import RFQStatus
 from suppliers.forms import DeclineForm
 from suppliers.models import InvitationStatus
 

@@ -128,7 +128,7 @@ def test_the_daily_jobs_are_on_the_beat_schedule(settings):
 
     app.loader.import_default_modules()
     for name, task in (("kyc-expiry", "suppliers.tasks.kyc_expiry_daily"),
-                       ("draw-compliance-sample", "audit.compliance.tasks.draw_compliance_sample")):
+                       ("draw-compliance-sample", "oversight.compliance.tasks.draw_compliance_sample")):
         entry = settings.CELERY_BEAT_SCHEDULE[name]
         assert entry["task"] == task and task in app.tasks
         assert isinstance(entry["schedule"], crontab)

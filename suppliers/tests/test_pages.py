@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from procurement.management.commands.seed_demo import demo_pdf
-from procurement.models import RFQ
+from rfqs.models import RFQ
 from suppliers.models import Invitation, KycDocument, SupplierCompany
 from tests.api.helpers import mentions_amount
 from tests.factories import published_rfq

@@ -10,7 +10,7 @@ from django.utils import dateformat
 
 from auctions.models import Bid, BidStatus
 from auctions.selectors import own_quote
-from procurement.models import RFQ
+from rfqs.models import RFQ
 from tests.factories import move_deadline_into_past, published_rfq
 
 MA_SETTINGS = {"scoring_method": "WEIGHTED_SUM", "price_weight": 60, "criteria": [

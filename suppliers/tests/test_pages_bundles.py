@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from auctions.models import Bid, BidStatus
 from auctions.selectors import own_quote
-from procurement.models import RFQ
+from rfqs.models import RFQ
 from tests.factories import published_rfq
 
 

@@ -42,7 +42,7 @@ def stored_counts() -> dict:
     """Row counts of everything a request could write, to show that a refusal wrote nothing."""
     from auctions.models import Bid
     from audit.models import AuditEvent, AuditStream
-    from procurement.models import RFQ, LineItem
+    from rfqs.models import RFQ, LineItem
     from suppliers.models import Invitation, KycDocument, SupplierCompany
 
     counts = {model.__name__: model.objects.count()
@@ -61,7 +61,7 @@ def audit_count(rfq_id: int | None = None) -> int:
 
 
 def rfq_status(rfq_id: int) -> str:
-    from procurement.models import RFQ
+    from rfqs.models import RFQ
 
     return RFQ.objects.values_list("status", flat=True).get(pk=rfq_id)
 

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from procurement.models import RFQ
+from rfqs.models import RFQ
 from tests.factories import move_deadline_into_past, published_rfq
 
 from .helpers import (

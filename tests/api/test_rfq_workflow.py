@@ -6,7 +6,7 @@ from django.core import mail
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from procurement.models import RFQ
+from rfqs.models import RFQ
 from tests.factories import move_deadline_into_past, published_rfq, rfq_payload
 
 from .helpers import (

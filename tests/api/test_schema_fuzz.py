@@ -33,7 +33,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from procurement.models import RFQ
+from rfqs.models import RFQ
 
 from .helpers import create_draft, place_bid, rfq_in_state
 

@@ -21,7 +21,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.generation.modes import GenerationMode
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
-from procurement.models import RFQ
+from rfqs.models import RFQ
 
 from .helpers import rfq_in_state
 

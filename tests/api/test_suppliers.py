@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 
 from audit.models import AuditEvent
-from procurement.models import RFQ
+from rfqs.models import RFQ
 from suppliers.models import Category, Invitation, SupplierCompany
 from tests.factories import published_rfq
 

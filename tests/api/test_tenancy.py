@@ -1,7 +1,7 @@
 """product.md §1 tenancy: what each role may see (else 404) and do (else 403)."""
 import pytest
 
-from procurement.models import RFQ
+from rfqs.models import RFQ
 from tests.api.helpers import mentions_amount
 from tests.factories import published_rfq, rfq_payload
 

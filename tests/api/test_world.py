@@ -1,5 +1,5 @@
 """The module-scoped demo world (world.py) still isolates tests from each other."""
-from procurement.models import RFQ
+from rfqs.models import RFQ
 from tests.factories import rfq_payload
 
 TITLE = "Isolation probe 7f3a"

@@ -7,35 +7,25 @@ from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("procurement", "auctions", "audit", "suppliers", "accounts", "common")
-
-# The layers from the top down, each with the modules it holds; a module belongs to the layer
-# of the longest prefix naming it. A module may import its own layer and the layers below,
-# never one above. Two apps span layers, because their parts are read at different heights:
-# procurement's tables are what every app's rows point at, and who may see an RFQ is asked by
-# the engine; audit's chain is appended to by every app, its analyses read the engine's records.
-LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("workflow", ("procurement",)),  # the buyer's RFQ workflow: pages, API, close/open jobs
-    ("oversight", ("audit",)),  # fairness reports, gaming alerts, verification, compliance samples
-    ("engine", ("auctions",)),  # bids, rules, mechanisms, evaluation, awards, live events
-    ("access", ("procurement.access",)),  # who may see which RFQ
-    ("suppliers", ("suppliers",)),
-    ("accounts", ("accounts",)),
-    ("audit chain", ("audit.models", "audit.chain", "audit.services", "audit.types", "audit.anchoring",
-                     "audit.checks")),  # the append-only, signed event chain
-    ("rfq tables", ("procurement.models",)),
-    ("common", ("common",)),
+# The apps from the top down, each with what it holds. An app imports the apps below it,
+# never one above; a lower app tells the ones above that something happened by a hook.
+LAYERS: tuple[tuple[str, str], ...] = (
+    ("procurement", "the buyer's RFQ workflow: pages, API, open and close jobs, seed_demo"),
+    ("oversight", "fairness reports, gaming detection, verification, compliance samples"),
+    ("auctions", "the engine: who may see an RFQ, bids, rules, mechanisms, evaluation, awards, live"),
+    ("suppliers", "companies, KYC, invitations"),
+    ("accounts", "users, organisations, tokens"),
+    ("audit", "the append-only, hash-chained, signed trail, and the records oversight keeps"),
+    ("rfqs", "the RFQ's tables: every app's rows point at them"),
+    ("common", "errors, money, FSM helpers, after-commit, live publisher, hooks"),
 )
+APPS = tuple(name for name, _ in LAYERS)
 
 
 def layer_of(module: str) -> int | None:
-    """The index in LAYERS of the layer holding `module`; None outside the apps."""
-    best: tuple[int, int] | None = None
-    for index, (_name, prefixes) in enumerate(LAYERS):
-        for prefix in prefixes:
-            if (module == prefix or module.startswith(prefix + ".")) and (best is None or len(prefix) > best[1]):
-                best = (index, len(prefix))
-    return best[0] if best else None
+    """The index in LAYERS of the app holding `module`; None outside the apps."""
+    top = module.split(".")[0]
+    return APPS.index(top) if top in APPS else None
 
 
 def module_name(path: Path) -> str:

@@ -18,7 +18,7 @@ from audit.anchoring.services import checkpoint_seal
 from audit.chain import canonical_json
 from audit.models import AuditEvent, Checkpoint, rfq_stream
 from common.scheduler import InProcessBeat
-from procurement.models import RFQ
+from rfqs.models import RFQ
 from tests.engine.helpers import bid, created, items, quote, reverse_auction, sealed_auction, withdraw
 from tests.fairness.helpers import close_and_evaluate, eventful_auction, ok
 

@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from procurement.models import RFQ
+from rfqs.models import RFQ
 from tests.factories import move_deadline_into_past, published_rfq
 
 from .test_journey import sign_in, sign_out

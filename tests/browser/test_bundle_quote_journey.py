@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from auctions.models import Bid
 from auctions.selectors import own_quote
-from procurement.models import RFQ
+from rfqs.models import RFQ
 from tests.factories import published_rfq
 
 from .test_journey import sign_in

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from audit.reports.tasks import generate_fairness_report
-from procurement.models import RFQ
+from oversight.reports.tasks import generate_fairness_report
+from rfqs.models import RFQ
 from tests.factories import move_deadline_into_past, published_rfq
 
 from .test_journey import sign_in

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from procurement.models import RFQ
+from rfqs.models import RFQ
 
 PASSWORD = "quayside-demo"
 TITLE = "Deck and engine stores for MV Journey Star"

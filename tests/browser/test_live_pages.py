@@ -9,7 +9,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from procurement.models import RFQ
+from rfqs.models import RFQ
 from tests.engine.helpers import reverse_auction, set_deadline
 from tests.factories import move_deadline_into_past
 

@@ -7,10 +7,10 @@ import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.utils import timezone
 
-from audit.compliance.quarters import quarter_bounds
-from audit.compliance.tasks import draw_compliance_sample
 from audit.models import PLATFORM_STREAM, AuditEvent, ComplianceReviewItem, ComplianceSample, rfq_stream
-from procurement.models import RFQ
+from oversight.compliance.quarters import quarter_bounds
+from oversight.compliance.tasks import draw_compliance_sample
+from rfqs.models import RFQ
 from tests.factories import published_rfq
 
 pytestmark = pytest.mark.django_db

@@ -6,8 +6,8 @@ import pytest
 import requests
 
 from audit.models import AuditEvent
-from audit.selectors import audit_verify
-from procurement.models import RFQ
+from oversight.selectors import audit_verify
+from rfqs.models import RFQ
 from suppliers.models import Invitation
 from tests.factories import rfq_payload
 

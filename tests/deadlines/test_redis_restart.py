@@ -28,8 +28,8 @@ from websockets.sync.client import connect
 
 from audit.models import AuditEvent
 from config.celery import app
-from procurement.models import RFQ
 from procurement.tasks import close_rfq_when_due
+from rfqs.models import RFQ
 from tests.deadlines.test_worker_faults import REPO, closes, database_url, status, wait_until
 from tests.engine.helpers import reverse_auction, set_deadline
 from tests.ports import free_port, wait_until_serving

@@ -19,8 +19,8 @@ from django.db import connection
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from procurement.models import RFQ
 from procurement.tasks import close_rfq_when_due
+from rfqs.models import RFQ
 from tests.engine.helpers import bid, reverse_auction
 from tests.factories import move_deadline_into_past
 from tests.waiting import wait_until

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from auctions.models import Bid, RuleViolation
 from audit.models import AuditEvent
-from procurement.models import RFQ
+from rfqs.models import RFQ
 from tests.factories import published_rfq
 
 VIOLATION_KEYS = {"rule", "category", "severity", "message", "reason", "metadata"}

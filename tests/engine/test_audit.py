@@ -6,7 +6,7 @@ from django.utils.dateparse import parse_datetime
 
 from auctions.models import Bid
 from audit.models import AuditEvent
-from audit.selectors import audit_verify
+from oversight.selectors import audit_verify
 
 from .helpers import bid, created, items, quote, refused, reverse_auction, sealed_auction, withdraw
 

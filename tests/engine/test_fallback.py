@@ -9,7 +9,7 @@ import pytest
 
 from auctions.models import Bid
 from audit.models import AuditEvent
-from procurement.models import RFQ
+from rfqs.models import RFQ
 from tests.api.helpers import assert_error, mentions_amount
 from tests.factories import move_deadline_into_past
 

@@ -14,8 +14,8 @@ from rest_framework.authtoken.models import Token
 from accounts.models import Role, User
 from auctions.models import Bid, BidStatus
 from audit.models import AuditEvent
-from audit.selectors import audit_verify
-from procurement.models import RFQ
+from oversight.selectors import audit_verify
+from rfqs.models import RFQ
 from suppliers.models import Category, Invitation, InvitationStatus, KycStatus, SupplierCompany, Tier
 from tests.factories import published_rfq
 from tests.waiting import wait_until

@@ -9,7 +9,7 @@ from django.utils.dateparse import parse_datetime
 
 from auctions.models import Bid
 from audit.models import AuditEvent
-from procurement.models import RFQ
+from rfqs.models import RFQ
 from tests.factories import move_deadline_into_past
 
 from .helpers import (

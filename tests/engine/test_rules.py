@@ -9,7 +9,7 @@ from django.utils import timezone
 from auctions.models import Bid, RuleViolation
 from auctions.rules import REGISTRY
 from audit.models import AuditEvent
-from procurement.models import RFQ
+from rfqs.models import RFQ
 from suppliers.models import Category, Invitation
 from tests.api.helpers import mentions_amount
 from tests.factories import RFQFactory, SupplierFactory, move_deadline_into_past

@@ -13,8 +13,8 @@ from auctions.models import Bid, BidLine
 from auctions.sealing import SealError
 from audit.models import AuditEvent
 from common.errors import Conflict
-from procurement.models import RFQ
 from procurement.services import rfq_close
+from rfqs.models import RFQ
 from tests.factories import move_deadline_into_past
 
 from .helpers import (

@@ -1,5 +1,5 @@
 """End-to-end through the API: a reverse auction and a sealed tender."""
-from procurement.models import RFQ
+from rfqs.models import RFQ
 from tests.factories import move_deadline_into_past
 
 

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from auctions.models import AwardPayment, Bid
 from auctions.selectors import own_quote
-from procurement.models import RFQ
+from rfqs.models import RFQ
 
 from .helpers import created, items, transition
 from .split_helpers import bundle_auction, bundles, close_and_evaluate, split_auction, split_quotes
@@ -68,7 +68,7 @@ def test_the_fairness_report_page_and_pdf_show_the_allocation(api, demo, login):
     page = login("buyer").get(f"/rfqs/{rfq}/fairness-report/").content.decode()
     assert 'data-testid="outcome-allocation"' in page
     assert "560.00 to 2 suppliers" in page and "paid 420.00 (VCG)" in page
-    from audit.reports.pdf import _allocation
+    from oversight.reports.pdf import _allocation
     report = api("buyer").get(f"/api/v1/rfqs/{rfq}/fairness-report/").json()
     assert len(_allocation(report["outcome"]["allocation"])) == 8  # facts, then the allocation and payments tables
     pdf = api("buyer").get(f"/api/v1/rfqs/{rfq}/fairness-report/?format=pdf")

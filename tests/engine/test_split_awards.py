@@ -8,7 +8,7 @@ from django.core import mail
 
 from auctions.models import AwardLine, AwardPayment
 from audit.models import AuditEvent
-from procurement.models import RFQ
+from rfqs.models import RFQ
 from tests.factories import published_rfq, rfq_payload
 
 from .helpers import created, items, quote, refused, transition

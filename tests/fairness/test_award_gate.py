@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from audit.models import AlertSeverity, GamingAlert
-from procurement.models import RFQ
+from rfqs.models import RFQ
 from tests.api.helpers import assert_error, rfq_status
 from tests.engine.helpers import bid, created, items, quote, reverse_auction, sealed_auction
 from tests.factories import move_deadline_into_past

@@ -5,8 +5,8 @@ from decimal import Decimal
 import pytest
 
 from audit.models import AuditEvent, FairnessReport
-from audit.reports import tasks
-from audit.reports.stats import distribution
+from oversight.reports import tasks
+from oversight.reports.stats import distribution
 from tests.engine.helpers import bid, created, reverse_auction
 
 from .helpers import close_and_evaluate, ok

@@ -7,7 +7,7 @@ from pypdf import PdfReader
 
 from audit.anchoring.services import checkpoint_seal
 from audit.models import rfq_stream
-from audit.reports.builder import ANCHOR_FIELDS
+from oversight.reports.builder import ANCHOR_FIELDS
 
 from .helpers import eventful_auction, ok
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.models import BuyerOrganization, Role
 from accounts.roles import ensure_compliance_group
 from procurement import services as rfq_services
-from procurement.models import RFQ
+from rfqs.models import RFQ
 from suppliers import services as supplier_services
 from suppliers.models import Category, Invitation, InvitationStatus, KycStatus, Port, SupplierCompany
 from suppliers.reference_data import load_reference_data

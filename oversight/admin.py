@@ -1,11 +1,11 @@
 """The audit trail in the admin: read-only, with chain verification as an action."""
 from django.contrib import admin, messages
 
+from audit.models import AuditEvent
 from common.admin import ReadOnlyAdmin
 
 from .compliance import admin as compliance_admin  # noqa: F401  (registers the compliance review queue)
 from .gaming import admin as gaming_admin  # noqa: F401  (registers gaming alerts)
-from .models import AuditEvent
 from .reports import admin as reports_admin  # noqa: F401  (registers fairness reports)
 from .verify import audit_verify, audit_verify_stream, describe
 

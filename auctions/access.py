@@ -11,10 +11,9 @@ from django.db.models import Exists, OuterRef, QuerySet
 from accounts.models import User
 from common.db import instances, run_batch, select_columns
 from common.errors import Forbidden, NotFound
+from rfqs.models import RFQ, RFQStatus
 from suppliers.models import Invitation, SupplierCompany
 from suppliers.selectors import SUPPLIER_VISIBLE_INVITATION
-
-from .models import RFQ, RFQStatus
 
 
 def rfq_visible_to(user: User | AnonymousUser) -> QuerySet[RFQ]:

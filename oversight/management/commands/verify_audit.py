@@ -1,7 +1,7 @@
 """python manage.py verify_audit [--rfq ID] — name every problem, the first broken link first; exit 1 if any."""
 from django.core.management.base import BaseCommand, CommandError
 
-from audit.verify import audit_verify, describe, rfq_known
+from oversight.verify import audit_verify, describe, rfq_known
 
 
 class Command(BaseCommand):

@@ -12,7 +12,7 @@ from decimal import Decimal
 from auctions.models import Bid
 from audit.chain import Problem, normalise_payload
 from common.money import format_money
-from procurement.models import RFQ
+from rfqs.models import RFQ
 
 from .replay import AuctionState, BidFacts, replay
 

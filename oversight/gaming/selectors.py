@@ -7,9 +7,9 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 
 from accounts.models import User
+from auctions.access import rfq_get
 from audit.models import GamingAlert
 from common.errors import Forbidden
-from procurement.access import rfq_get
 from suppliers.models import SupplierCompany
 
 if TYPE_CHECKING:

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from .models import AuditEvent, rfq_stream
+from audit.models import AuditEvent, rfq_stream
+
 from .verify import Verification, audit_verify, audit_verify_stream  # noqa: F401  (the verifier lives in verify/)
 
 

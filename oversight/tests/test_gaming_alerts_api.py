@@ -4,7 +4,7 @@ anonymous gets 401. Suppliers' pages never show them."""
 import pytest
 from django.core.cache import cache
 
-from audit.gaming.services import gaming_scan
+from oversight.gaming.services import gaming_scan
 from tests.api.helpers import assert_error
 from tests.engine.helpers import bid, created, reverse_auction
 

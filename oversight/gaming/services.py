@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from audit.models import GamingAlert, rfq_stream
 from audit.services import audit_append, audit_lock
-from procurement.models import RFQ
+from rfqs.models import RFQ
 
 from . import detectors  # noqa: F401  (registers every detector)
 from .base import DETECTORS, AuctionFacts, Finding
@@ -57,7 +57,7 @@ def gaming_scan(*, rfq_id: int, phase: str) -> list[GamingAlert]:
         if written and rfq.closed_at is not None:
             # A new fact for a closed auction's fairness report (e.g. a debounced scan that
             # ran after the close): the report is regenerated once this commits.
-            from audit.reports.services import fairness_report_request
+            from oversight.reports.services import fairness_report_request
 
             fairness_report_request(rfq=rfq)
         return written

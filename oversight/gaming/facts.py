@@ -5,7 +5,7 @@ from django.utils.dateparse import parse_datetime
 
 from auctions.models import Bid
 from audit.models import AuditEvent, rfq_stream
-from procurement.models import RFQ
+from rfqs.models import RFQ
 
 from .base import AuctionFacts, BidFact
 

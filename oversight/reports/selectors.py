@@ -4,9 +4,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from accounts.models import User
+from auctions.access import rfq_get
 from audit.models import Certification
 from common.errors import Forbidden
-from procurement.access import rfq_get
 
 if TYPE_CHECKING:
     from audit.types import RFQ

@@ -19,7 +19,7 @@ from .quarters import last_complete_quarter, quarter_bounds
 
 def sample_population(quarter: str) -> list[int]:
     """Ids of the RFQs closed in `quarter`, sorted: the list the sample is drawn from."""
-    from procurement.models import RFQ
+    from rfqs.models import RFQ
 
     start, end = quarter_bounds(quarter)
     return list(RFQ.objects.filter(closed_at__gte=start, closed_at__lt=end).order_by("pk").values_list("pk", flat=True))

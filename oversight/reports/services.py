@@ -21,7 +21,7 @@ from audit.models import AuditEvent, Certification, FairnessReport, GamingAlert,
 from audit.services import audit_append, audit_lock
 from common.after_commit import after_commit
 from common.errors import Conflict, Forbidden, ValidationFailed
-from procurement.models import RFQ, RFQStatus
+from rfqs.models import RFQ, RFQStatus
 
 from .builder import FORMAT, REPORT_EVENT, build_report, iso, report_anchor
 

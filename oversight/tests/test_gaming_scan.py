@@ -5,14 +5,14 @@ from django.conf import settings
 from django.core.cache import cache
 
 from auctions.models import Bid
-from audit.gaming import tasks
-from audit.gaming.facts import auction_facts
-from audit.gaming.scheduling import gaming_scan_key
-from audit.gaming.services import gaming_scan
 from audit.models import AuditEvent, GamingAlert
 from common import realtime
 from config.celery import app as celery_app
-from procurement.models import RFQ
+from oversight.gaming import tasks
+from oversight.gaming.facts import auction_facts
+from oversight.gaming.scheduling import gaming_scan_key
+from oversight.gaming.services import gaming_scan
+from rfqs.models import RFQ
 from tests.engine.helpers import bid, created, reverse_auction, set_deadline, withdraw
 
 OFFICE = "198.51.100.7"
@@ -139,7 +139,7 @@ def test_the_facts_know_every_deadline_the_auction_had(api, demo):
 
 
 def test_an_alert_on_a_closed_auction_queues_its_report(api, demo, monkeypatch, django_capture_on_commit_callbacks):
-    from audit.reports import tasks as report_tasks
+    from oversight.reports import tasks as report_tasks
     from tests.factories import move_deadline_into_past
 
     queued = []

@@ -5,7 +5,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from audit.gaming.base import AuctionFacts, BidFact
+from oversight.gaming.base import AuctionFacts, BidFact
 
 T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 DEADLINE = T0 + timedelta(hours=2)

@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from audit.gaming.base import DETECTORS, AlertSeverity
-from audit.gaming.services import gaming_detect
+from oversight.gaming.base import DETECTORS, AlertSeverity
+from oversight.gaming.services import gaming_detect
 
 from .gaming_streams import at, fact, honest_bids, on, stream
 
