@@ -167,3 +167,36 @@ def test_the_ocid_prefix_must_have_the_registered_shape(settings):
     assert ocds_prefix_shape(None) == []
     settings.QUAYSIDE = {**settings.QUAYSIDE, "OCDS_PREFIX": "ocds-toolong"}
     assert [error.id for error in ocds_prefix_shape(None)] == ["quayside.E002"]
+
+
+def test_an_amended_deadline_is_a_tender_update_and_a_later_opening_starts_the_period(api, demo):
+    from django.utils import timezone
+
+    from audit.services import audit_append
+
+    opens = timezone.now() + timedelta(hours=1)
+    rfq_id = create_draft(demo, suppliers=(1, 2), bidding_opens_at=opens.isoformat())
+    assert api("buyer").post(f"/api/v1/rfqs/{rfq_id}/publish/", {}, format="json").status_code == 200
+    stored = RFQ.objects.get(pk=rfq_id)
+    later = stored.bidding_deadline + timedelta(days=2)
+    # The amendment's audit event as issue 14's amendments will write it.
+    audit_append(type="rfq.amended", actor=demo.user("buyer"), rfq=stored, payload={
+        "number": 1, "reason": "Two more days.",
+        "changes": {"bidding_deadline": {"from": stored.bidding_deadline, "to": later}}})
+    body = package(api, rfq_id)
+    assert tags(body) == ["tender", "tenderUpdate"]
+    tender, amended = (release["tender"] for release in body["releases"])
+    assert abs(parse_time(tender["tenderPeriod"]["startDate"]) - opens) < timedelta(milliseconds=1)
+    assert abs(parse_time(amended["tenderPeriod"]["endDate"]) - later) < timedelta(milliseconds=1)
+    assert tender["status"] == "active" and tender["procurementMethod"] == "selective"
+
+
+def test_no_award_is_an_unsuccessful_tender(api, demo):
+    rfq = reverse_auction(demo)
+    move_deadline_into_past(rfq)
+    assert transition(api, "buyer", rfq, "close").status_code == 200
+    assert transition(api, "buyer", rfq, "evaluate").json()["status"] == "no_award"
+    body = package(api, rfq)
+    assert tags(body) == ["tender", "tenderUpdate", "tenderUpdate"]
+    assert [r["tender"]["status"] for r in body["releases"]] == ["active", "complete", "unsuccessful"]
+    assert body["releases"][-1]["bids"] == {"details": []} and "awards" not in body["releases"][-1]
