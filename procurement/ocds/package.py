@@ -7,7 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from ocdsmerge import Merger
+from ocdsmerge import Merger  # type: ignore[import-untyped]
+
+from procurement.models import RFQ
 
 from .ids import ocid
 from .releases import RFQFacts, stage_release
@@ -24,7 +26,7 @@ def _merger() -> Merger:
     return Merger(schema=schema)
 
 
-def rfq_releases(rfq) -> list[dict[str, Any]]:
+def rfq_releases(rfq: RFQ) -> list[dict[str, Any]]:
     facts = RFQFacts.load(rfq)
     return [stage_release(facts, stage) for stage in rfq_stages(rfq)]
 
@@ -35,11 +37,11 @@ def _envelope(uri: str, releases: list[dict[str, Any]]) -> dict[str, Any]:
             "publisher": {"name": settings.QUAYSIDE["OCDS_PUBLISHER"]}, "extensions": EXTENSIONS}
 
 
-def release_package(rfq, *, releases: list[dict[str, Any]], uri: str) -> dict[str, Any]:
+def release_package(rfq: RFQ, *, releases: list[dict[str, Any]], uri: str) -> dict[str, Any]:
     return {**_envelope(uri, releases), "releases": releases}
 
 
-def record_package(rfq, *, releases: list[dict[str, Any]], uri: str) -> dict[str, Any]:
+def record_package(rfq: RFQ, *, releases: list[dict[str, Any]], uri: str) -> dict[str, Any]:
     """A record package with the RFQ's one record: its releases and the compiled release."""
     record = {"ocid": ocid(rfq), "releases": releases,
               "compiledRelease": _merger().create_compiled_release(releases)}

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from auctions.models import AwardLine, AwardPayment, Bid, BidStatus
+from procurement.models import RFQ, LineItem
 
 from .ids import buyer_party_id, ocid, release_id, supplier_party_id
 from .stages import Stage
@@ -34,15 +35,15 @@ def ocds_value(amount: Decimal, currency: str) -> dict[str, Any]:
 class RFQFacts:
     """The rows every release of one RFQ reads, loaded once."""
 
-    rfq: Any
-    lines: list[Any]
+    rfq: RFQ
+    lines: list[LineItem]
     bids: list[Bid]
     award_lines: list[AwardLine]
     payments: dict[int, Decimal]
     names: dict[int, str] = field(default_factory=dict)  # supplier id → name
 
     @classmethod
-    def load(cls, rfq) -> RFQFacts:
+    def load(cls, rfq: RFQ) -> RFQFacts:
         bids = list(Bid.objects.filter(rfq=rfq).exclude(status=BidStatus.SUPERSEDED)
                     .select_related("supplier").order_by("submitted_at", "pk"))
         award_lines = list(AwardLine.objects.filter(rfq=rfq).select_related("supplier", "line_item"))
@@ -54,7 +55,7 @@ class RFQFacts:
                    payments=payments, names=names)
 
 
-def _item(line, quantity: Decimal | None = None, unit_price: Decimal | None = None,
+def _item(line: LineItem, quantity: Decimal | None = None, unit_price: Decimal | None = None,
           currency: str = "") -> dict[str, Any]:
     item: dict[str, Any] = {"id": str(line.position), "description": line.description,
                             "quantity": float(line.quantity if quantity is None else quantity),

@@ -7,11 +7,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.dateparse import parse_datetime
 
 from audit.models import AuditEvent
+
+if TYPE_CHECKING:
+    from procurement.models import RFQ
 
 # Events whose moving of the deadline is a `tenderUpdate`: anti-sniping extensions, a resume
 # after a pause (the pause moved the deadline), an amendment, a reopen with a new deadline.
@@ -50,7 +53,7 @@ def _moved_deadline(event: AuditEvent) -> datetime | None:
     return _when(change)
 
 
-def rfq_stages(rfq) -> list[Stage]:
+def rfq_stages(rfq: RFQ) -> list[Stage]:
     """Every stage the RFQ reached, in the order of its audit stream."""
     events = AuditEvent.objects.filter(rfq_id=rfq.pk, type__in=STAGE_EVENTS).order_by("seq")
     stages: list[Stage] = []
