@@ -27,6 +27,7 @@ from procurement.api import (
     RFQListCreateApi,
     transition_view,
 )
+from procurement.ocds.api import OcdsRecordApi, OcdsReleasePackageApi
 from suppliers.api import (
     InvitationInboxApi,
     InvitationRespondApi,
@@ -72,6 +73,8 @@ urlpatterns = [
     path("rfqs/<int:pk>/fairness-report/", FairnessReportApi.as_view(), name="api-rfq-fairness-report"),
     path("rfqs/<int:pk>/fairness-report/certify/", FairnessCertifyApi.as_view(), name="api-rfq-fairness-certify"),
     path("rfqs/<int:pk>/alerts/", GamingAlertsApi.as_view(), name="api-rfq-alerts"),
+    path("rfqs/<int:pk>/ocds/", OcdsReleasePackageApi.as_view(), name="api-rfq-ocds"),
+    path("rfqs/<int:pk>/ocds/record/", OcdsRecordApi.as_view(), name="api-rfq-ocds-record"),
     path("rfqs/<int:pk>/invitations/", RFQInvitationsApi.as_view(), name="api-rfq-invitations"),
     path("rfqs/<int:pk>/invitations/<int:invitation_id>/revoke/", RFQInvitationRevokeApi.as_view(),
          name="api-rfq-invitation-revoke"),

@@ -13,3 +13,16 @@ def job_eta_below_visibility_timeout(app_configs, **kwargs):
         return [Error(f"QUAYSIDE_MAX_JOB_ETA_SECONDS ({cap}) must be below the broker's visibility timeout "
                       f"({timeout} s).", hint="Lower QUAYSIDE_MAX_JOB_ETA_SECONDS.", id="quayside.E001")]
     return []
+
+
+@register("quayside")
+def ocds_prefix_shape(app_configs, **kwargs):
+    """An ocid prefix is "ocds-" and the six characters the Open Contracting Partnership
+    assigned; any other shape makes every exported ocid unrecognisable."""
+    from .ocds.ids import OCDS_PREFIX_PATTERN
+
+    prefix = settings.QUAYSIDE.get("OCDS_PREFIX", "")
+    if not OCDS_PREFIX_PATTERN.fullmatch(prefix):
+        return [Error(f"QUAYSIDE_OCDS_PREFIX ({prefix!r}) must be \"ocds-\" followed by six letters or digits.",
+                      hint="Use the prefix registered for this publisher.", id="quayside.E002")]
+    return []

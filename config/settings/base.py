@@ -184,6 +184,11 @@ QUAYSIDE = {
     # Reverse proxies whose X-Forwarded-For is believed for the client's address (networks,
     # comma-separated; common/client_ip.py). Empty: REMOTE_ADDR is the client.
     "TRUSTED_PROXIES": env.list("QUAYSIDE_TRUSTED_PROXIES", default=[]),
+    # OCDS export (procurement/ocds/): the ocid prefix registered with the Open Contracting
+    # Partnership ("ocds-" and six characters; a deployment check refuses any other shape),
+    # and the publisher named in every package.
+    "OCDS_PREFIX": env.str("QUAYSIDE_OCDS_PREFIX", default="ocds-qysd00"),
+    "OCDS_PUBLISHER": env.str("QUAYSIDE_OCDS_PUBLISHER", default="Quayside"),
     "GAMING": {
         # During bidding an RFQ is scanned at most once per this many seconds (after the first
         # bid of the window); at close it is always scanned.
