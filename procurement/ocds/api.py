@@ -11,11 +11,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
+from auctions.access import rfq_get
 from common.errors import Conflict, Forbidden
 from common.schema import api_errors
+from rfqs.models import RFQ
 
-from ..access import rfq_get
-from ..models import RFQ
 from .package import VERSION, record_package, release_package, rfq_releases
 
 

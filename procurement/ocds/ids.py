@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 
 if TYPE_CHECKING:
-    from procurement.models import RFQ
+    from rfqs.models import RFQ
 
 # "ocds-" and the six characters the Open Contracting Partnership assigns to a publisher.
 OCDS_PREFIX_PATTERN = re.compile(r"ocds-[a-z0-9]{6}")

@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from ocdsmerge import Merger  # type: ignore[import-untyped]
 
-from procurement.models import RFQ
+from rfqs.models import RFQ
 
 from .ids import ocid
 from .releases import RFQFacts, stage_release

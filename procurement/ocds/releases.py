@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from auctions.models import AwardLine, AwardPayment, Bid, BidStatus
-from procurement.models import RFQ, LineItem
+from rfqs.models import RFQ, LineItem
 
 from .ids import buyer_party_id, ocid, release_id, supplier_party_id
 from .stages import Stage

@@ -14,7 +14,7 @@ from django.utils.dateparse import parse_datetime
 from audit.models import AuditEvent
 
 if TYPE_CHECKING:
-    from procurement.models import RFQ
+    from rfqs.models import RFQ
 
 # Events whose moving of the deadline is a `tenderUpdate`: anti-sniping extensions, a resume
 # after a pause (the pause moved the deadline), an amendment, a reopen with a new deadline.

@@ -11,7 +11,7 @@ from jsonschema import Draft4Validator
 
 from auctions.models import AwardPayment
 from procurement.checks import ocds_prefix_shape
-from procurement.models import RFQ
+from rfqs.models import RFQ
 from tests.engine.helpers import bid, created, quote, reverse_auction, sealed_auction, set_deadline, transition
 from tests.engine.split_helpers import close_and_evaluate, split_auction, split_quotes
 from tests.factories import move_deadline_into_past
