@@ -1,0 +1,73 @@
+"""Download formats picked with DRF's `?format=` override: the view hands over finished bytes
+or text, these renderers pass them through. Errors stay api.md's JSON body whatever format
+was asked for, and an empty `?format=` is a 400 (DRF would quietly answer JSON); an unknown
+format is DRF's own 404, rendered as JSON.
+"""
+from __future__ import annotations
+
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.response import Response
+
+from .errors import Forbidden, ValidationFailed
+
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV_MEDIA_TYPE = "text/csv"
+
+
+class XLSXRenderer(BaseRenderer):
+    media_type = XLSX_MEDIA_TYPE
+    format = "xlsx"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data  # the view hands over the finished workbook
+
+
+class CSVRenderer(BaseRenderer):
+    media_type = CSV_MEDIA_TYPE
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data.encode("utf-8") if isinstance(data, str) else data
+
+
+def asked_format(request, allowed: tuple[str, ...]) -> str:
+    """The download format asked for ("json" when none); an empty `?format=` is refused."""
+    if request.query_params.get("format") == "":
+        choices = ", ".join(allowed)
+        raise ValidationFailed(f"format is one of {choices}.", fields={"format": [f"One of {choices}."]})
+    return getattr(request.accepted_renderer, "format", "json")
+
+
+def export_format(request, allowed: tuple[str, ...]) -> str:
+    """The format asked for; a download is the buyer's and compliance's (api.md "Exports")."""
+    kind = asked_format(request, allowed)
+    if kind != "json" and request.user.is_supplier:
+        raise Forbidden("Exports are for the buyer and compliance.")
+    return kind
+
+
+def download(content: bytes | str, filename: str, media_type: str) -> Response:
+    response = Response(content, content_type=media_type if media_type != CSV_MEDIA_TYPE else f"{media_type}; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+class DownloadFormatsMixin:
+    """For an APIView offering downloads beside JSON on GET: other methods answer JSON only
+    (their `?format=csv` is DRF's 404), and an error is rendered as JSON."""
+
+    download_renderers: tuple[type[BaseRenderer], ...] = ()
+
+    def get_renderers(self):
+        request = getattr(self, "request", None)
+        downloads = self.download_renderers if request is not None and request.method in ("GET", "HEAD") else ()
+        return [JSONRenderer(), *(renderer() for renderer in downloads)]
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        if response.status_code >= 400 and not isinstance(getattr(response, "accepted_renderer", None), JSONRenderer):
+            response.accepted_renderer, response.accepted_media_type = JSONRenderer(), "application/json"
+        return response
