@@ -19,10 +19,12 @@ from auctions.access import rfq_for_bidding, rfq_get
 from common.api import body_object
 from common.errors import ApplicationError, Forbidden, ValidationFailed
 from common.money import format_money
+from common.renderers import CSVRenderer, DownloadFormatsMixin, XLSXRenderer, export_format
 from common.request_meta import request_meta
 from common.schema import SEQ_SCHEMA, ViolationSchema, api_errors
 
 from . import live, selectors
+from .exports.downloads import bids_download, comparison_download, download_responses, format_parameter
 from .idempotency import idempotent
 from .mechanisms import collects_sealed, get_mechanism
 from .serializers import BidOutput, BundleQuoteInput, QuoteInput, ReverseBidInput
@@ -72,20 +74,26 @@ BID_LIST_SCHEMA = PolymorphicProxySerializer(
     many=False)
 
 
-class BidsApi(APIView):
-    @extend_schema(responses={200: BID_LIST_SCHEMA})
+class BidsApi(DownloadFormatsMixin, APIView):
+    download_renderers = (CSVRenderer,)
+
+    @extend_schema(responses=download_responses(BID_LIST_SCHEMA, xlsx=False), parameters=[format_parameter(
+        "json", "csv", description="csv: every bid and version (buyer, compliance); before a sealed RFQ "
+                                   "opens, the count of quotes and no amount, as in JSON")])
     def get(self, request, pk: int):
         rfq = rfq_get(user=request.user, pk=pk)
+        kind = export_format(request, ("json", "csv"))
         bids = selectors.bids_for(user=request.user, rfq=rfq)
         if bids is None:
             # Sealed and unopened: the buyer learns only how many suppliers quoted.
-            return Response({"sealed": True, "count_submitted": rfq.bid_count})
+            sealed = {"sealed": True, "count_submitted": rfq.bid_count}
+            return bids_download(rfq, sealed) if kind == "csv" else Response(sealed)
         data = BidOutput(bids, many=True).data
         if request.user.is_supplier:
             for row, bid in zip(data, bids, strict=True):
                 if bid.is_sealed:
                     row["amount"] = format_money(selectors.own_quote(bid)["total"], rfq.currency)
-        return Response(data)
+        return bids_download(rfq, data) if kind == "csv" else Response(data)
 
     @extend_schema(request=PolymorphicProxySerializer(
         component_name="BidInput", serializers=[ReverseBidInput, QuoteInput, BundleQuoteInput], resource_type_field_name=None),
@@ -240,12 +248,19 @@ EVALUATION_SCHEMA = inline_serializer("Evaluation", {
     "award_override": serializers.BooleanField(), "status": serializers.CharField()})
 
 
-class EvaluationApi(APIView):
-    @extend_schema(responses=EVALUATION_SCHEMA)
+class EvaluationApi(DownloadFormatsMixin, APIView):
+    download_renderers = (XLSXRenderer, CSVRenderer)
+
+    @extend_schema(responses=download_responses(EVALUATION_SCHEMA, xlsx=True), parameters=[format_parameter(
+        "json", "xlsx", "csv", description="xlsx or csv: the side-by-side comparison (one row per line item, a "
+                                           "column group per supplier, totals, score, rank, the allocation)")])
     @api_errors(409)
     def get(self, request, pk: int):
         rfq = rfq_get(user=request.user, pk=pk)
+        kind = export_format(request, ("json", "xlsx", "csv"))
         evaluation = selectors.evaluation_for(user=request.user, rfq=rfq)
+        if kind != "json":
+            return comparison_download(rfq, evaluation, kind)
         return Response({**evaluation.as_dict(), "awarded_bid_id": rfq.awarded_bid_id,
                          "award_override": rfq.award_override, "status": rfq.status})
 
