@@ -15,12 +15,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from auctions.access import rfq_get, rfq_get_for_buyer_action, rfq_list
+from auctions.exports.downloads import download_responses, format_parameter
 from auctions.scenarios import TEMPLATES
 from common.api import body_object
 from common.errors import Forbidden, NotFound
 from common.fields import StrictCharField, StrictIntegerField
 from common.money import MoneyField
 from common.pagination import PAGE_PARAMETERS, list_response, list_schema
+from common.renderers import CSV_MEDIA_TYPE, CSVRenderer, DownloadFormatsMixin, download, export_format
 from common.schema import ID_MAX, ID_SCHEMA
 from rfqs.models import RFQStatus
 from suppliers import services as supplier_services
@@ -28,6 +30,7 @@ from suppliers.selectors import invitations_for_rfq
 from suppliers.serializers import InvitationCreateInput, InvitationOutput, InvitationResponseInput
 
 from . import services
+from .exports import rfq_list_csv
 from .serializers import RFQInput, RFQOutput
 
 
@@ -36,15 +39,23 @@ def rfq_response(request, rfq, status_code=200) -> Response:
     return Response(RFQOutput(rfq, context={"request": request}).data, status=status_code)
 
 
-class RFQListCreateApi(APIView):
-    @extend_schema(operation_id="rfqs_list", responses=list_schema(RFQOutput, "RFQ"), parameters=[
-        OpenApiParameter("status", str, enum=RFQStatus.values, required=False), *PAGE_PARAMETERS])
+class RFQListCreateApi(DownloadFormatsMixin, APIView):
+    download_renderers = (CSVRenderer,)
+
+    @extend_schema(operation_id="rfqs_list", responses=download_responses(list_schema(RFQOutput, "RFQ"), xlsx=False),
+                   parameters=[OpenApiParameter("status", str, enum=RFQStatus.values, required=False), *PAGE_PARAMETERS,
+                               format_parameter("json", "csv", description="csv: the same rows, one line each "
+                                                                           "(buyer, compliance)")])
     def get(self, request):
+        kind = export_format(request, ("json", "csv"))
         wanted = request.query_params.get("status")
         # An empty ?status= is no status: a 400 like any other value outside the enum.
         if wanted is not None and wanted not in RFQStatus.values:
             raise serializers.ValidationError({"status": [f"Unknown status; one of {', '.join(RFQStatus.values)}."]})
-        return list_response(request, rfq_list(user=request.user, status=wanted), RFQOutput)
+        response = list_response(request, rfq_list(user=request.user, status=wanted), RFQOutput)
+        if kind == "csv":
+            return download(rfq_list_csv(response.data), "RFQs.csv", CSV_MEDIA_TYPE)
+        return response
 
     @extend_schema(request=RFQInput, responses={201: RFQOutput})
     def post(self, request):
