@@ -222,3 +222,38 @@ def test_rfq_list_csv_keeps_the_filters(api, reverse_closed):
 
 def demo_org(api):
     return RFQ.objects.get(pk=api("buyer").get("/api/v1/rfqs/").json()[0]["id"]).buyer_organization
+
+
+# --- The pages' buttons: links to the API, which takes the page's session ------------------------
+
+def link(page, testid: str) -> str:
+    import re
+
+    match = re.search(rf'href="([^"]+)"[^>]*data-testid="{testid}"', page.content.decode())
+    assert match, testid
+    return match.group(1).replace("&amp;", "&")
+
+
+def test_the_buttons_download_with_the_page_session(login, api, reverse_closed):
+    rfq, evaluation = reverse_closed
+    browser = login("buyer")
+    for page_url in (f"/rfqs/{rfq}/evaluation/", f"/rfqs/{rfq}/"):
+        page = browser.get(page_url)
+        assert page.status_code == 200, page_url
+        assert_same_figures(rows_of(workbook(browser.get(link(page, "comparison-xlsx")))), evaluation)
+        assert_same_figures(csv_rows(browser.get(link(page, "comparison-csv"))), evaluation)
+    monitor = browser.get(f"/rfqs/{rfq}/")
+    assert len(csv_rows(browser.get(link(monitor, "bids-csv")))) == 5
+    status = RFQ.objects.get(pk=rfq).status
+    listing = browser.get(f"/rfqs/?status={status}")
+    url = link(listing, "rfq-list-csv")
+    assert url.endswith(f"?format=csv&status={status}")
+    assert rfq in {int(row[0]) for row in csv_rows(browser.get(url))[1:]}
+
+
+def test_the_monitor_of_an_unopened_sealed_rfq_offers_no_comparison(demo, login, api):
+    rfq = sealed_auction(demo)
+    sealed_quotes(api, rfq)
+    page = login("buyer").get(f"/rfqs/{rfq}/")
+    assert 'data-testid="comparison-xlsx"' not in page.content.decode()
+    assert csv_rows(login("buyer").get(link(page, "bids-csv"))) == [["sealed", "count_submitted"], ["true", "3"]]
