@@ -4,7 +4,12 @@ the buyer sees the allocation and the saving against the best single supplier, a
 one click, and each supplier reads its outcome. Also the evaluation page at phone width."""
 from __future__ import annotations
 
+from decimal import Decimal
+from io import BytesIO
+from pathlib import Path
+
 import pytest
+from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from rfqs.models import RFQ
@@ -87,6 +92,17 @@ def invite_publish_and_accept(demo, rfq_id: int) -> None:
         assert demo.client(f"supplier{n}").post(f"/api/v1/invitations/{invitation.pk}/accept/").status_code == 200
 
 
+def buyer_downloads_the_comparison(page, rfq_id: int) -> None:
+    """The "Download XLSX" button gives the comparison workbook, with the allocation's total."""
+    with page.expect_download() as caught:
+        page.get_by_test_id("comparison-xlsx").click()
+    download = caught.value
+    assert download.suggested_filename == f"RFQ-{rfq_id:06d}-comparison.xlsx"
+    workbook = load_workbook(BytesIO(Path(download.path()).read_bytes()))  # the saved file has no extension
+    rows = list(workbook.active.iter_rows(values_only=True))
+    assert Decimal(str(next(row for row in rows if row[0] == "Total cost")[5])) == Decimal("560.00")
+
+
 def buyer_awards_the_allocation(page, base, rfq_id: int, screenshot) -> None:
     """After the close the buyer sees the allocation, the saving and the payments, and awards."""
     page.goto(f"{base}/rfqs/{rfq_id}/evaluation/")
@@ -96,6 +112,7 @@ def buyer_awards_the_allocation(page, base, rfq_id: int, screenshot) -> None:
     expect(page.get_by_test_id("allocation-row")).to_have_count(4)
     expect(page.get_by_test_id("payments")).to_contain_text("USD 620.00")
     screenshot("41-buyer-split-allocation")
+    buyer_downloads_the_comparison(page, rfq_id)
     page.set_viewport_size({"width": 390, "height": 844})
     page.reload()
     table = page.get_by_test_id("allocation").locator(".table-scroll")
