@@ -1,5 +1,7 @@
 """Tables as CSV text (UTF-8): money as the API writes it (the currency's minor unit), a
-score as a number, empty cells empty."""
+score as a number, empty cells empty. A text a spreadsheet would run as a formula (it starts
+with = + - @ or a tab or carriage return: a supplier's name, a line's description) is
+prefixed with an apostrophe (OWASP "CSV injection")."""
 from __future__ import annotations
 
 import csv
@@ -7,6 +9,8 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from io import StringIO
 from typing import Any
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _text(value: Any) -> str:
@@ -16,6 +20,8 @@ def _text(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, Decimal):
         return f"{value:f}"
+    if isinstance(value, str):
+        return "'" + value if value.startswith(FORMULA_STARTS) else value
     return str(value)
 
 

@@ -29,7 +29,9 @@ def _put(sheet: Worksheet, row: int, values: list[Cell], money: str, *, bold: bo
         if value is None or value == "":
             continue
         cell = sheet.cell(row=row, column=column, value=value)
-        if isinstance(value, Decimal):
+        if isinstance(value, str):
+            cell.data_type = "s"  # text stays text: a description "=…" is never a formula
+        elif isinstance(value, Decimal):
             cell.number_format = money
         elif isinstance(value, float):
             cell.number_format = "0.0###"

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from rfqs.models import RFQ
 from tests.engine.helpers import bid, created, items, quote, reverse_auction, sealed_auction, transition
 from tests.engine.split_helpers import close_and_evaluate, split_auction, split_quotes
-from tests.factories import move_deadline_into_past
+from tests.factories import move_deadline_into_past, published_rfq
 
 from .helpers import assert_error
 
@@ -257,3 +257,17 @@ def test_the_monitor_of_an_unopened_sealed_rfq_offers_no_comparison(demo, login,
     page = login("buyer").get(f"/rfqs/{rfq}/")
     assert 'data-testid="comparison-xlsx"' not in page.content.decode()
     assert csv_rows(login("buyer").get(link(page, "bids-csv"))) == [["sealed", "count_submitted"], ["true", "3"]]
+
+
+def test_a_description_that_looks_like_a_formula_stays_text(demo, api):
+    lines = [{"description": '=HYPERLINK("http://evil.example","Rice")', "quantity": "40", "unit": "bag"},
+             {"description": "+Flour", "quantity": "20", "unit": "bag"}]
+    rfq = published_rfq(demo, suppliers=(1, 2), accept=(1, 2), line_items=lines, reserve_price={"enabled": False},
+                        auction={"type": "SEALED_BID", "settings": {}})
+    rice, flour = items(rfq)
+    created(quote(api, "supplier1", rfq, {rice: "10.00", flour: "8.00"}))
+    close(api, rfq)
+    sheet = workbook(api("buyer").get(f"/api/v1/rfqs/{rfq}/evaluation/?format=xlsx"))
+    assert sheet["B3"].data_type == "s" and sheet["B3"].value == lines[0]["description"]
+    rows = csv_rows(api("buyer").get(f"/api/v1/rfqs/{rfq}/evaluation/?format=csv"))
+    assert [rows[2][1], rows[3][1]] == ["'" + lines[0]["description"], "'+Flour"]
