@@ -1,10 +1,11 @@
 """Download formats picked with DRF's `?format=` override: the view hands over finished bytes
 or text, these renderers pass them through. Errors stay api.md's JSON body whatever format
-was asked for, and an empty `?format=` is a 400 (DRF would quietly answer JSON); an unknown
-format is DRF's own 404, rendered as JSON.
+was asked for. An empty `?format=` (DRF would quietly answer JSON) and an unknown one (DRF's
+own answer would be a 404) are 400, like any other query value outside the schema's enum.
 """
 from __future__ import annotations
 
+from django.http import Http404
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
@@ -33,11 +34,15 @@ class CSVRenderer(BaseRenderer):
         return data.encode("utf-8") if isinstance(data, str) else data
 
 
+def unknown_format(allowed: list[str]) -> ValidationFailed:
+    choices = ", ".join(allowed)
+    return ValidationFailed(f"format is one of {choices}.", fields={"format": [f"One of {choices}."]})
+
+
 def asked_format(request, allowed: tuple[str, ...]) -> str:
     """The download format asked for ("json" when none); an empty `?format=` is refused."""
     if request.query_params.get("format") == "":
-        choices = ", ".join(allowed)
-        raise ValidationFailed(f"format is one of {choices}.", fields={"format": [f"One of {choices}."]})
+        raise unknown_format(list(allowed))
     return getattr(request.accepted_renderer, "format", "json")
 
 
@@ -56,8 +61,8 @@ def download(content: bytes | str, filename: str, media_type: str) -> Response:
 
 
 class DownloadFormatsMixin:
-    """For an APIView offering downloads beside JSON on GET: other methods answer JSON only
-    (their `?format=csv` is DRF's 404), and an error is rendered as JSON."""
+    """For an APIView offering downloads beside JSON on GET: other methods answer JSON only,
+    a format no renderer has is a 400, and an error is rendered as JSON."""
 
     download_renderers: tuple[type[BaseRenderer], ...] = ()
 
@@ -65,6 +70,12 @@ class DownloadFormatsMixin:
         request = getattr(self, "request", None)
         downloads = self.download_renderers if request is not None and request.method in ("GET", "HEAD") else ()
         return [JSONRenderer(), *(renderer() for renderer in downloads)]
+
+    def perform_content_negotiation(self, request, force=False):
+        try:
+            return super().perform_content_negotiation(request, force)  # type: ignore[misc]
+        except Http404:  # DRF's answer to a format no renderer has
+            raise unknown_format([renderer.format for renderer in self.get_renderers()]) from None
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]

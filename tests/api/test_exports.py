@@ -196,14 +196,15 @@ def test_exports_answer_only_the_buyer_and_compliance(api, reverse_closed, path)
 def test_an_unknown_or_empty_format_is_a_json_error(api, reverse_closed, path):
     rfq, _ = reverse_closed
     url = f"/api/v1/{path.format(rfq=rfq)}"
-    assert_error(api("buyer").get(url + "?format=pdf"), 404)
-    assert_error(api("buyer").get(url + "?format="), 400)
+    assert_error(api("buyer").get(url + "?format=pdf"), 400, "invalid")
+    assert_error(api("buyer").get(url + "?format=%C3%B4%08"), 400, "invalid")
+    assert_error(api("buyer").get(url + "?format="), 400, "invalid")
 
 
 def test_a_write_never_renders_as_a_download(api, demo):
     rfq = reverse_auction(demo)
     assert_error(api("supplier1").post(f"/api/v1/rfqs/{rfq}/bids/?format=csv", {"amount": "9000.00"},
-                                       format="json"), 404)
+                                       format="json"), 400)
 
 
 def test_rfq_list_csv_keeps_the_filters(api, reverse_closed):
