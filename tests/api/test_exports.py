@@ -272,3 +272,13 @@ def test_a_description_that_looks_like_a_formula_stays_text(demo, api):
     assert sheet["B3"].data_type == "s" and sheet["B3"].value == lines[0]["description"]
     rows = csv_rows(api("buyer").get(f"/api/v1/rfqs/{rfq}/evaluation/?format=csv"))
     assert [rows[2][1], rows[3][1]] == ["'" + lines[0]["description"], "'+Flour"]
+
+
+def test_rfq_list_csv_keeps_the_page_and_anonymous_is_401(api, reverse_closed):
+    page = api("buyer").get("/api/v1/rfqs/?limit=2&offset=1").json()["results"]
+    rows = csv_rows(api("buyer").get("/api/v1/rfqs/?format=csv&limit=2&offset=1"))
+    assert [int(row[0]) for row in rows[1:]] == [r["id"] for r in page]
+    rfq, _ = reverse_closed
+    for url in ("/api/v1/rfqs/?format=csv", f"/api/v1/rfqs/{rfq}/evaluation/?format=xlsx",
+                f"/api/v1/rfqs/{rfq}/bids/?format=csv"):
+        assert_error(api(None).get(url), 401, "not_authenticated")
