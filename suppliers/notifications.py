@@ -9,6 +9,8 @@ from django.utils import timezone
 
 from common.after_commit import after_commit
 
+from .models import InvitationStatus
+
 
 def _recipients(supplier) -> list[str]:
     emails = [m.email for m in supplier.members.filter(is_active=True) if m.email]
@@ -77,5 +79,32 @@ def notify_outcome(*, supplier, rfq, outcome: dict) -> None:
         subject=f"{OUTCOME_SUBJECTS[outcome['status']]}: {rfq.reference} {rfq.title}",
         template="emails/award_outcome.txt",
         context={"supplier": supplier, "rfq": rfq, "outcome": outcome,
+                 "link": settings.SITE_URL + reverse("supplier-rfq", args=[rfq.pk])},
+    )
+
+
+def notify_clarification_published(clarification) -> None:
+    """A published answer: every supplier whose invitation is sent or accepted, one e-mail
+    each, with the question and answer and nothing that names who asked."""
+    rfq = clarification.rfq
+    invitations = rfq.invitations.filter(status__in=[InvitationStatus.SENT, InvitationStatus.ACCEPTED]) \
+        .select_related("supplier")
+    for invitation in invitations:
+        _mail_clarification(invitation.supplier, clarification)
+
+
+def notify_clarification_answered(clarification) -> None:
+    """An unpublished answer goes to the asker only."""
+    _mail_clarification(clarification.asked_by, clarification)
+
+
+def _mail_clarification(supplier, clarification) -> None:
+    rfq = clarification.rfq
+    mail_on_commit(
+        to=_recipients(supplier),
+        subject=f"Clarification answered: {rfq.reference} {rfq.title}",
+        template="emails/clarification_answered.txt",
+        context={"rfq": rfq, "question": clarification.question, "answer": clarification.answer,
+                 "published": clarification.published,
                  "link": settings.SITE_URL + reverse("supplier-rfq", args=[rfq.pk])},
     )
