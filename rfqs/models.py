@@ -244,3 +244,32 @@ class LineItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.position}. {self.description}"
+
+
+class Clarification(models.Model):
+    """A supplier's question on an RFQ and the buyer's answer.
+
+    The answer goes to the asker only, or, when published, to every invited supplier
+    without saying who asked (procurement.clarifications decides who sees what).
+    """
+
+    QUESTION_MAX = 2000
+    ANSWER_MAX = 4000
+
+    rfq = models.ForeignKey(RFQ, on_delete=models.CASCADE, related_name="clarifications")
+    asked_by = models.ForeignKey("suppliers.SupplierCompany", on_delete=models.PROTECT, related_name="+")
+    asked_by_user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    question = models.TextField(max_length=QUESTION_MAX)
+    asked_at = models.DateTimeField(default=timezone.now)
+    answer = models.TextField(max_length=ANSWER_MAX, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    published = models.BooleanField(default=False)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["rfq_id", "asked_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Clarification {self.pk} on RFQ {self.rfq_id}"
