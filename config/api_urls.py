@@ -27,6 +27,7 @@ from procurement.api import (
     RFQListCreateApi,
     transition_view,
 )
+from procurement.clarifications_api import ClarificationAnswerApi, ClarificationsApi
 from procurement.ocds.api import OcdsRecordApi, OcdsReleasePackageApi
 from suppliers.api import (
     InvitationInboxApi,
@@ -75,6 +76,9 @@ urlpatterns = [
     path("rfqs/<int:pk>/alerts/", GamingAlertsApi.as_view(), name="api-rfq-alerts"),
     path("rfqs/<int:pk>/ocds/", OcdsReleasePackageApi.as_view(), name="api-rfq-ocds"),
     path("rfqs/<int:pk>/ocds/record/", OcdsRecordApi.as_view(), name="api-rfq-ocds-record"),
+    path("rfqs/<int:pk>/clarifications/", ClarificationsApi.as_view(), name="api-rfq-clarifications"),
+    path("rfqs/<int:pk>/clarifications/<int:cid>/answer/", ClarificationAnswerApi.as_view(),
+         name="api-rfq-clarification-answer"),
     path("rfqs/<int:pk>/invitations/", RFQInvitationsApi.as_view(), name="api-rfq-invitations"),
     path("rfqs/<int:pk>/invitations/<int:invitation_id>/revoke/", RFQInvitationRevokeApi.as_view(),
          name="api-rfq-invitation-revoke"),
