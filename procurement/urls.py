@@ -1,7 +1,7 @@
 """Buyer pages (mounted at the site root)."""
 from django.urls import path
 
-from .views import actions, bids, buyer, evaluation, fairness, picker
+from .views import actions, bids, buyer, clarifications, evaluation, fairness, picker
 
 urlpatterns = [
     path("rfqs/", buyer.rfq_list_page, name="buyer-rfq-list"),
@@ -15,6 +15,8 @@ urlpatterns = [
     path("rfqs/<int:pk>/reopen/", evaluation.rfq_reopen, name="buyer-rfq-reopen"),
     path("rfqs/<int:pk>/fairness-report/", fairness.rfq_fairness_report, name="rfq-fairness-report"),
     path("rfqs/<int:pk>/fairness-report/certify/", fairness.rfq_fairness_certify, name="rfq-fairness-certify"),
+    path("rfqs/<int:pk>/clarifications/<int:cid>/answer/", clarifications.question_answer,
+         name="buyer-rfq-clarification-answer"),
     path("rfqs/<int:pk>/invitations/<int:invitation_id>/revoke/", picker.invitation_revoke,
          name="buyer-invitation-revoke"),
 ] + [

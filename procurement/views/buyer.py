@@ -29,6 +29,7 @@ from ..forms import COMMON_CURRENCIES, SETTINGS_FIELDS, CancelForm, RFQEditor
 from ..selectors import rfq_transition_blockers
 from .access import may_view_rfqs
 from .bids import bids_panel
+from .clarifications import clarifications_context
 from .display import (
     auction_summary,
     criteria_rows,
@@ -186,4 +187,5 @@ def rfq_detail(request, pk: int):
         # The /state/ object the live page starts from (the same code applies each event).
         "live_state": auction_state(user=request.user, rfq=rfq) if rfq.is_live else None,
         "server_time": timezone.now(),
+        **clarifications_context(user=request.user, rfq=rfq),
     })

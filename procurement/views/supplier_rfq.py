@@ -15,6 +15,7 @@ from rfqs.models import RFQStatus
 from suppliers.forms import DeclineForm
 from suppliers.models import InvitationStatus
 
+from .clarifications import clarifications_context
 from .display import auction_summary, criteria_rows, line_items_for_display
 from .supplier_bidding import bidding_context
 
@@ -41,6 +42,7 @@ def rfq_page(request, pk: int, *, bid_form=None, problems=None):
         "reserve_amount": money_text(rfq.reserve_amount, rfq.currency) if reserve_shown else None,
         "outcome": (supplier_outcome(rfq=rfq, supplier_id=request.user.supplier_id)
                     if invitation is not None and rfq.status in OUTCOME_STATES else None),
+        **clarifications_context(user=request.user, rfq=rfq, invitation=invitation),
         **bidding_context(request, rfq, invitation, form=bid_form, problems=problems),
     })
 
