@@ -11,7 +11,8 @@ from common.api import body_object
 from common.fields import StrictBooleanField, StrictCharField
 from rfqs.models import Clarification
 
-from .clarifications import clarification_answer, clarification_ask, clarification_view, clarifications_for
+from .clarifications.selectors import clarification_view, clarifications_for
+from .clarifications.services import clarification_answer, clarification_ask
 
 
 class QuestionInput(serializers.Serializer):

@@ -13,14 +13,8 @@ from auctions.access import rfq_get
 from common.errors import ApplicationError
 from common.pages import page_view
 
-from ..clarifications import (
-    ASK_STATUSES,
-    ASKING_INVITATIONS,
-    clarification_answer,
-    clarification_ask,
-    clarification_view,
-    clarifications_for,
-)
+from ..clarifications.selectors import clarification_view, clarifications_for
+from ..clarifications.services import ASK_STATUSES, ASKING_INVITATIONS, clarification_answer, clarification_ask
 
 
 def clarifications_context(*, user, rfq, invitation=None) -> dict:

@@ -1,23 +1,7 @@
-"""Clarifications: a supplier asks the buyer privately; the buyer answers the asker or publishes.
-
-Decisions (README "Clarifications"):
-- Who may ask: a supplier whose invitation is SENT or ACCEPTED (a supplier that declined
-  still sees the RFQ but no longer asks); the RFQ must be published, open or paused.
-- Who answers: a buyer of the RFQ's organisation, once. A second answer is a 409: what was
-  sent (to the asker or to everyone) cannot be taken back or silently changed.
-- Who sees what (clarifications_for): the buyer's organisation and compliance see every
-  question with the asker; a supplier sees its own questions (with any answer) and the
-  published answers to other suppliers' questions, with no asker field at all.
-- The audit events (`clarification.asked`, `clarification.answered`) are not live types, so
-  they never reach suppliers through `/events/` or the WebSocket; the audit log itself is
-  compliance-only.
-"""
+"""Clarifications: ask and answer (the rules are in the package docstring)."""
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
-from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
@@ -42,18 +26,19 @@ def _text(value: str, *, field: str, limit: int) -> str:
 
 def clarification_ask(*, rfq: RFQ, user: User, question: str) -> Clarification:
     """An invited supplier's question. The caller checked the RFQ is visible (rfq_get)."""
-    if not user.is_supplier:
+    supplier_id = user.supplier_id if user.is_supplier else None
+    if supplier_id is None:
         raise Forbidden("Only an invited supplier can ask a question.")
-    if not rfq.invitations.filter(supplier_id=user.supplier_id, status__in=ASKING_INVITATIONS).exists():
+    if not rfq.invitations.filter(supplier_id=supplier_id, status__in=ASKING_INVITATIONS).exists():
         raise Forbidden("Only a supplier whose invitation is sent or accepted can ask a question.")
     if rfq.status not in ASK_STATUSES:
         raise Conflict("Questions can be asked only while the RFQ is published, open or paused.")
     text = _text(question, field="question", limit=Clarification.QUESTION_MAX)
     with transaction.atomic():
-        item = Clarification.objects.create(rfq=rfq, asked_by_id=user.supplier_id, asked_by_user=user,
+        item = Clarification.objects.create(rfq=rfq, asked_by_id=supplier_id, asked_by_user=user,
                                             question=text)
         audit_append(type="clarification.asked", actor=user, rfq=rfq,
-                     payload={"clarification_id": item.pk, "supplier_id": user.supplier_id})
+                     payload={"clarification_id": item.pk, "supplier_id": supplier_id})
     return item
 
 
@@ -80,28 +65,3 @@ def clarification_answer(*, rfq: RFQ, user: User, clarification_id: int, answer:
         else:
             notifications.notify_clarification_answered(item)
     return item
-
-
-def clarifications_for(*, user: User, rfq: RFQ) -> QuerySet[Clarification]:
-    """The clarifications the user may read (the caller checked the RFQ with rfq_get)."""
-    qs = rfq.clarifications.select_related("asked_by")
-    if user.is_supplier:
-        return qs.filter(Q(asked_by_id=user.supplier_id) | Q(published=True))
-    if user.is_compliance or (user.is_buyer and rfq.buyer_organization_id == user.buyer_organization_id):
-        return qs
-    return qs.none()
-
-
-def clarification_view(item: Clarification, *, user: User) -> dict[str, Any]:
-    """What one reader sees of one clarification. Only the buyer and compliance see the asker;
-    a supplier sees `mine` (whether it asked) and nothing that names another asker."""
-    body: dict[str, Any] = {
-        "id": item.pk, "question": item.question, "asked_at": item.asked_at,
-        "answer": item.answer or None, "answered_at": item.answered_at,
-        "published": item.published, "published_at": item.published_at,
-    }
-    if user.is_supplier:
-        body["mine"] = item.asked_by_id == user.supplier_id
-    else:
-        body["asked_by"] = {"id": item.asked_by_id, "name": item.asked_by.name}
-    return body
