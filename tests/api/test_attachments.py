@@ -1,0 +1,130 @@
+"""api.md "Around the event": RFQ attachments — the buyer uploads (checked by content, size
+limited, audited), whoever may see the RFQ lists and downloads; anybody else gets 404."""
+from __future__ import annotations
+
+import hashlib
+import io
+import zipfile
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from audit.models import AuditEvent
+from rfqs.models import RFQAttachment, RFQStatus
+from tests.factories import BuyerFactory, ComplianceOfficerFactory, RFQFactory, SupplierCompanyFactory, SupplierFactory
+
+from .helpers import assert_error
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def attachments_url(rfq) -> str:
+    return f"/api/v1/rfqs/{rfq.pk}/attachments/"
+
+
+def post(client, rfq, content=PDF, name="drawing.pdf", title="General arrangement"):
+    return client.post(attachments_url(rfq), {"title": title, "file": SimpleUploadedFile(name, content)},
+                       format="multipart")
+
+
+def docx() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:document/>")
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def world(db):
+    invited, uninvited = SupplierFactory(), SupplierFactory()
+    rfq = RFQFactory(published=True, invited=[invited.supplier])
+    return {"rfq": rfq, "buyer": rfq.created_by, "invited": invited, "uninvited": uninvited}
+
+
+def test_buyer_uploads_and_everyone_who_sees_the_rfq_downloads(world, api_as):
+    rfq, buyer = world["rfq"], world["buyer"]
+    response = post(api_as(buyer), rfq, name="../../etc/GA plan.pdf")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["title"], body["original_name"], body["content_type"], body["size"], body["sha256"]) == \
+        ("General arrangement", "GA plan.pdf", "application/pdf", len(PDF), hashlib.sha256(PDF).hexdigest())
+    stored = RFQAttachment.objects.get(pk=body["id"])
+    assert "GA plan" not in stored.file.name and ".." not in stored.file.name
+    event = AuditEvent.objects.filter(type="rfq.attachment_added").get()
+    assert event.payload == {"attachment_id": stored.pk, "title": "General arrangement", "name": "GA plan.pdf",
+                             "content_type": "application/pdf", "size": len(PDF), "sha256": stored.sha256}
+    colleague = BuyerFactory(buyer_organization=rfq.buyer_organization)
+    for user in (buyer, colleague, world["invited"], ComplianceOfficerFactory()):
+        client = api_as(user)
+        listed = client.get(attachments_url(rfq))
+        assert listed.status_code == 200, (user, listed.content)
+        assert [a["id"] for a in listed.json()] == [stored.pk]
+        download = client.get(body["download_url"])
+        assert download.status_code == 200, (user, download.content[:300])
+        assert b"".join(download.streaming_content) == PDF
+        assert download["Content-Type"] == "application/pdf"
+        assert download["Content-Disposition"].startswith("attachment")
+
+
+def test_who_cannot_see_the_rfq_gets_404(world, api_as):
+    rfq = world["rfq"]
+    attachment = post(api_as(world["buyer"]), rfq).json()
+    other_tenant = BuyerFactory()
+    for user in (world["uninvited"], other_tenant):
+        client = api_as(user)
+        assert_error(client.get(attachments_url(rfq)), 404, "not_found")
+        assert_error(client.get(attachment["download_url"]), 404, "not_found")
+        assert_error(post(client, rfq), 404, "not_found")
+    assert_error(api_as(None).get(attachment["download_url"]), 401)
+    # An attachment id of another RFQ is not found under this one.
+    other = RFQFactory(published=True, created_by=world["buyer"])
+    assert_error(api_as(world["buyer"]).get(f"{attachments_url(other)}{attachment['id']}/"), 404, "not_found")
+
+
+def test_a_draft_rfqs_attachments_are_not_shown_to_suppliers(api_as, db):
+    supplier = SupplierFactory()
+    rfq = RFQFactory(invited=[supplier.supplier])
+    attachment = post(api_as(rfq.created_by), rfq).json()
+    assert_error(api_as(supplier).get(attachment["download_url"]), 404, "not_found")
+
+
+def test_only_the_buyer_uploads(world, api_as):
+    assert_error(post(api_as(world["invited"]), world["rfq"]), 403, "permission_denied")
+    assert not RFQAttachment.objects.exists()
+
+
+@pytest.mark.parametrize("content, name", [
+    (b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 200, "invoice.pdf"),
+    (b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 200, "drawing.png"),
+    (b"PK\x03\x04" + b"\x00" * 200, "specs.docx"),  # a zip that is not an Office document
+    (b"", "empty.pdf"),
+])
+def test_content_not_name_decides(world, api_as, content, name):
+    error = assert_error(post(api_as(world["buyer"]), world["rfq"], content=content, name=name), 400, "invalid")
+    assert "file" in error["fields"]
+    assert not RFQAttachment.objects.exists()
+    assert not AuditEvent.objects.filter(type="rfq.attachment_added").exists()
+
+
+@pytest.mark.parametrize("content, name, content_type", [
+    (docx(), "specs.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    ("Item;Qty\nRice 25kg;40\nCafé;2\n".encode(), "lines.csv", "text/csv"),
+    (b"Deliver to berth 4.\n", "note.txt", "text/plain"),
+])
+def test_office_and_text_files_are_accepted(world, api_as, content, name, content_type):
+    response = post(api_as(world["buyer"]), world["rfq"], content=content, name=name)
+    assert response.status_code == 201, response.content
+    assert response.json()["content_type"] == content_type
+
+
+def test_oversize_is_refused(world, api_as, settings):
+    settings.QUAYSIDE = {**settings.QUAYSIDE, "ATTACHMENT_MAX_UPLOAD_BYTES": 1024}
+    error = assert_error(post(api_as(world["buyer"]), world["rfq"], content=PDF + b"%" * 2048), 400, "invalid")
+    assert "limit" in error["fields"]["file"][0]
+    assert not RFQAttachment.objects.exists()
+
+
+def test_no_attachments_after_the_close(api_as, db):
+    rfq = RFQFactory(status=RFQStatus.CLOSED, invited=[SupplierCompanyFactory()])
+    assert_error(post(api_as(rfq.created_by), rfq), 409, "conflict")
