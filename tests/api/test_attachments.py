@@ -7,11 +7,22 @@ import io
 import zipfile
 
 import pytest
+from cryptography.fernet import Fernet
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 
+from auctions.models import QuoteAttachment
 from audit.models import AuditEvent
 from rfqs.models import RFQAttachment, RFQStatus
-from tests.factories import BuyerFactory, ComplianceOfficerFactory, RFQFactory, SupplierCompanyFactory, SupplierFactory
+from tests.engine.helpers import created, items, quote, sealed_auction, transition
+from tests.factories import (
+    BuyerFactory,
+    ComplianceOfficerFactory,
+    RFQFactory,
+    SupplierCompanyFactory,
+    SupplierFactory,
+    move_deadline_into_past,
+)
 
 from .helpers import assert_error
 
@@ -128,3 +139,56 @@ def test_oversize_is_refused(world, api_as, settings):
 def test_no_attachments_after_the_close(api_as, db):
     rfq = RFQFactory(status=RFQStatus.CLOSED, invited=[SupplierCompanyFactory()])
     assert_error(post(api_as(rfq.created_by), rfq), 409, "conflict")
+
+
+# --- Quote attachments: sealed with the quote until the close -----------------------------
+
+def quote_attachment(api, user, rfq_id, bid_id, content=PDF, name="certificate.pdf"):
+    return api(user).post(f"/api/v1/rfqs/{rfq_id}/bids/{bid_id}/attachments/",
+                          {"title": "Mill certificate", "file": SimpleUploadedFile(name, content)}, format="multipart")
+
+
+def test_quote_attachments_are_sealed_until_the_close(demo, api):
+    rfq_id = sealed_auction(demo)
+    rice, flour = items(rfq_id)
+    bid_id = created(quote(api, "supplier1", rfq_id, {rice: "10.00", flour: "8.00"}))["id"]
+    own = created(quote_attachment(api, "supplier1", rfq_id, bid_id))
+    listing = f"/api/v1/rfqs/{rfq_id}/bids/{bid_id}/attachments/"
+    stored = QuoteAttachment.objects.get(pk=own["id"])
+    with stored.file.open("rb") as handle:
+        at_rest = handle.read()
+    assert PDF not in at_rest and b"%PDF" not in at_rest
+    event = AuditEvent.objects.filter(type="bid.attachment_added").get()
+    assert "title" not in event.payload and "name" not in event.payload
+    # Before the close: the supplier reads its own; the buyer, compliance, another supplier get 404.
+    download = api("supplier1").get(own["download_url"])
+    assert download.status_code == 200 and download.content == PDF
+    assert [a["id"] for a in api("supplier1").get(listing).json()] == [own["id"]]
+    for user in ("buyer", "compliance", "supplier2", "buyer2"):
+        assert_error(api(user).get(listing), 404, "not_found")
+        assert_error(api(user).get(own["download_url"]), 404, "not_found")
+    assert_error(quote_attachment(api, "supplier2", rfq_id, bid_id), 404, "not_found")
+    # A renamed executable is refused here too.
+    assert_error(quote_attachment(api, "supplier1", rfq_id, bid_id, content=b"MZ" + b"\x00" * 300), 400, "invalid")
+    # After the close the buyer reads it, decrypted; nobody attaches any more.
+    move_deadline_into_past(rfq_id)
+    assert transition(api, "buyer", rfq_id, "close").status_code == 200
+    assert [a["id"] for a in api("buyer").get(listing).json()] == [own["id"]]
+    download = api("buyer").get(own["download_url"])
+    assert download.status_code == 200, download.content[:300]
+    assert download.content == PDF and download["Content-Type"] == "application/pdf"
+    assert_error(api("supplier2").get(own["download_url"]), 404, "not_found")
+    assert_error(api("buyer2").get(own["download_url"]), 404, "not_found")
+    assert_error(quote_attachment(api, "supplier1", rfq_id, bid_id), 409, "conflict")
+
+
+def test_key_rotation_re_encrypts_quote_attachments(demo, api, settings):
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    settings.QUAYSIDE_SEALING_KEYS = [old]
+    rfq_id = sealed_auction(demo)
+    bid_id = created(quote(api, "supplier1", rfq_id, dict.fromkeys(items(rfq_id), "10.00")))["id"]
+    attachment = created(quote_attachment(api, "supplier1", rfq_id, bid_id))
+    settings.QUAYSIDE_SEALING_KEYS = [new, old]
+    call_command("rotate_sealing_keys", verbosity=0)
+    settings.QUAYSIDE_SEALING_KEYS = [new]  # the old key is retired
+    assert api("supplier1").get(attachment["download_url"]).content == PDF
