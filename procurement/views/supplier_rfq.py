@@ -15,6 +15,7 @@ from rfqs.models import RFQStatus
 from suppliers.forms import DeclineForm
 from suppliers.models import InvitationStatus
 
+from .attachments import attachments_context
 from .display import auction_summary, criteria_rows, line_items_for_display
 from .supplier_bidding import bidding_context
 
@@ -42,6 +43,7 @@ def rfq_page(request, pk: int, *, bid_form=None, problems=None):
         "outcome": (supplier_outcome(rfq=rfq, supplier_id=request.user.supplier_id)
                     if invitation is not None and rfq.status in OUTCOME_STATES else None),
         **bidding_context(request, rfq, invitation, form=bid_form, problems=problems),
+        **attachments_context(request.user, rfq, is_owner=False),
     })
 
 

@@ -22,6 +22,7 @@ from tests.factories import (
     SupplierCompanyFactory,
     SupplierFactory,
     move_deadline_into_past,
+    published_rfq,
 )
 
 from .helpers import assert_error
@@ -192,3 +193,26 @@ def test_key_rotation_re_encrypts_quote_attachments(demo, api, settings):
     call_command("rotate_sealing_keys", verbosity=0)
     settings.QUAYSIDE_SEALING_KEYS = [new]  # the old key is retired
     assert api("supplier1").get(attachment["download_url"]).content == PDF
+
+
+# --- Pages -----------------------------------------------------------------------------------
+
+def test_pages_list_attachments_and_the_buyer_uploads_by_form(demo, login):
+    rfq_id = published_rfq(demo, suppliers=(1, 2), accept=(1,))
+    buyer = login("buyer")
+    page = buyer.post(f"/rfqs/{rfq_id}/attachments/", {"title": "Stowage plan",
+                                                        "file": SimpleUploadedFile("plan.pdf", PDF)}, follow=True)
+    assert page.status_code == 200
+    attachment = RFQAttachment.objects.get(rfq_id=rfq_id)
+    link = f"/api/v1/rfqs/{rfq_id}/attachments/{attachment.pk}/"
+    assert "Stowage plan" in page.content.decode() and link in page.content.decode()
+    supplier_page = login("supplier1").get(f"/supplier/rfqs/{rfq_id}/")
+    assert supplier_page.status_code == 200 and link in supplier_page.content.decode()
+    assert b"".join(login("supplier1").get(link).streaming_content) == PDF  # the session is enough
+    assert login("supplier3").get(link).status_code == 404
+    refused = buyer.post(f"/rfqs/{rfq_id}/attachments/", {
+        "title": "Totally a PDF", "file": SimpleUploadedFile("x.pdf", b"MZ" + b"\x00" * 300)}, follow=True)
+    assert "content is checked" in refused.content.decode()
+    assert RFQAttachment.objects.filter(rfq_id=rfq_id).count() == 1
+    assert login("supplier1").post(f"/rfqs/{rfq_id}/attachments/", {
+        "title": "x", "file": SimpleUploadedFile("x.pdf", PDF)}).status_code in (403, 404)
