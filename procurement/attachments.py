@@ -55,10 +55,14 @@ def rfq_attachment_add(*, user: User, rfq_id: int, title: str, upload: UploadedF
                                size=upload.size or 0, sha256=digest.hexdigest(), extension=extension,
                                uploaded_by=user)
     attachment.file.save(name, upload, save=False)
-    attachment.save()
-    audit_append(type="rfq.attachment_added", actor=user, rfq=rfq, payload={
-        "attachment_id": attachment.pk, "title": title, "name": name, "content_type": content_type,
-        "size": attachment.size, "sha256": attachment.sha256})
+    try:
+        attachment.save()
+        audit_append(type="rfq.attachment_added", actor=user, rfq=rfq, payload={
+            "attachment_id": attachment.pk, "title": title, "name": name, "content_type": content_type,
+            "size": attachment.size, "sha256": attachment.sha256})
+    except BaseException:
+        attachment.file.delete(save=False)  # the transaction rolls back; no file without its row
+        raise
     return attachment
 
 

@@ -59,11 +59,15 @@ def quote_attachment_add(*, user: User, rfq_id: int, bid_id: int, title: str,
                                  size=len(plaintext), sha256=hashlib.sha256(plaintext).hexdigest(),
                                  uploaded_by=user)
     attachment.file.save("sealed", ContentFile(encrypt_bytes(plaintext)), save=False)
-    attachment.save()
-    # Sealed: the trail records that a file was attached and its digest, not its name or title.
-    audit_append(type="bid.attachment_added", actor=user, rfq=rfq, payload={
-        "bid_id": bid.pk, "supplier_id": bid.supplier_id, "attachment_id": attachment.pk,
-        "size": attachment.size, "sha256": attachment.sha256})
+    try:
+        attachment.save()
+        # Sealed: the trail records that a file was attached and its digest, not its name or title.
+        audit_append(type="bid.attachment_added", actor=user, rfq=rfq, payload={
+            "bid_id": bid.pk, "supplier_id": bid.supplier_id, "attachment_id": attachment.pk,
+            "size": attachment.size, "sha256": attachment.sha256})
+    except BaseException:
+        attachment.file.delete(save=False)  # the transaction rolls back; no file without its row
+        raise
     return attachment
 
 

@@ -216,3 +216,14 @@ def test_pages_list_attachments_and_the_buyer_uploads_by_form(demo, login):
     assert RFQAttachment.objects.filter(rfq_id=rfq_id).count() == 1
     assert login("supplier1").post(f"/rfqs/{rfq_id}/attachments/", {
         "title": "x", "file": SimpleUploadedFile("x.pdf", PDF)}).status_code in (403, 404)
+
+
+def test_a_failed_upload_leaves_no_file_behind(world, api_as, monkeypatch, settings):
+    def broken(**kwargs):
+        raise RuntimeError("audit down")
+    monkeypatch.setattr("procurement.attachments.audit_append", broken)
+    with pytest.raises(RuntimeError):
+        post(api_as(world["buyer"]), world["rfq"])
+    folder = settings.MEDIA_ROOT / "rfq-attachments"
+    assert not RFQAttachment.objects.exists()
+    assert not folder.exists() or not any(path.is_file() for path in folder.rglob("*"))
