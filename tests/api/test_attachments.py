@@ -227,3 +227,19 @@ def test_a_failed_upload_leaves_no_file_behind(world, api_as, monkeypatch, setti
     folder = settings.MEDIA_ROOT / "rfq-attachments"
     assert not RFQAttachment.objects.exists()
     assert not folder.exists() or not any(path.is_file() for path in folder.rglob("*"))
+
+
+def test_the_supplier_page_attaches_files_to_the_standing_quote(demo, api, login):
+    rfq_id = sealed_auction(demo)
+    bid_id = created(quote(api, "supplier1", rfq_id, dict.fromkeys(items(rfq_id), "10.00")))["id"]
+    supplier = login("supplier1")
+    page = supplier.post(f"/supplier/rfqs/{rfq_id}/bids/{bid_id}/attachments/", {
+        "title": "Mill certificate", "file": SimpleUploadedFile("mill.pdf", PDF)}, follow=True)
+    assert page.status_code == 200
+    attachment = QuoteAttachment.objects.get(bid_id=bid_id)
+    link = f"/api/v1/rfqs/{rfq_id}/bids/{bid_id}/attachments/{attachment.pk}/"
+    assert "Mill certificate" in page.content.decode() and link in page.content.decode()
+    assert login("buyer").get(link).status_code == 404
+    assert login("supplier2").post(f"/supplier/rfqs/{rfq_id}/bids/{bid_id}/attachments/", {
+        "title": "x", "file": SimpleUploadedFile("x.pdf", PDF)}).status_code in (403, 404)
+    assert QuoteAttachment.objects.count() == 1
