@@ -179,3 +179,28 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.key} → {self.status_code}"
+
+
+def quote_attachment_path(instance: "QuoteAttachment", filename: str) -> str:
+    return f"quote-attachments/{instance.bid.rfq_id}/{instance.bid_id}-{instance.sha256[:16]}.sealed"
+
+
+class QuoteAttachment(models.Model):
+    """A file a supplier attached to its quote. The stored bytes are encrypted with the sealing
+    keys (auctions.sealing), like the quote; the buyer may read it only once the quote is opened."""
+
+    bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="attachments")
+    title = models.CharField(max_length=200)
+    file = models.FileField(upload_to=quote_attachment_path, max_length=255)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100, help_text="Detected from the content, not the name")
+    size = models.PositiveBigIntegerField(help_text="Of the plaintext")
+    sha256 = models.CharField(max_length=64, help_text="Of the plaintext")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.title} (bid {self.bid_id})"

@@ -77,3 +77,19 @@ def decrypt_json(token: str):
 def reseal(token: str) -> str:
     """Re-encrypt with the newest key (MultiFernet.rotate)."""
     return _cipher().rotate(token.encode()).decode()
+
+
+def encrypt_bytes(data: bytes) -> bytes:
+    """Encrypt a file sealed with a quote (its attachments)."""
+    return _cipher().encrypt(data)
+
+
+def decrypt_bytes(token: bytes) -> bytes:
+    try:
+        return _cipher().decrypt(token)
+    except InvalidToken as exc:
+        raise SealError("An encrypted file cannot be decrypted with the configured keys.") from exc
+
+
+def reseal_bytes(token: bytes) -> bytes:
+    return _cipher().rotate(token)

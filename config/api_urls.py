@@ -27,6 +27,12 @@ from procurement.api import (
     RFQListCreateApi,
     transition_view,
 )
+from procurement.attachments_api import (
+    QuoteAttachmentDownloadApi,
+    QuoteAttachmentsApi,
+    RFQAttachmentDownloadApi,
+    RFQAttachmentsApi,
+)
 from procurement.clarifications_api import ClarificationAnswerApi, ClarificationsApi
 from procurement.ocds.api import OcdsRecordApi, OcdsReleasePackageApi
 from suppliers.api import (
@@ -64,7 +70,14 @@ urlpatterns = [
     path("rfqs/<int:pk>/fallback/", transition_view("fallback"), name="api-rfq-fallback"),
     path("rfqs/<int:pk>/reopen/", transition_view("reopen", ReopenInput), name="api-rfq-reopen"),
     path("rfqs/<int:pk>/award/", transition_view("award", AwardInput, AWARD_REQUEST), name="api-rfq-award"),
+    path("rfqs/<int:pk>/attachments/", RFQAttachmentsApi.as_view(), name="api-rfq-attachments"),
+    path("rfqs/<int:pk>/attachments/<int:attachment_id>/", RFQAttachmentDownloadApi.as_view(),
+         name="api-rfq-attachment"),
     path("rfqs/<int:pk>/bids/", BidsApi.as_view(), name="api-rfq-bids"),
+    path("rfqs/<int:pk>/bids/<int:bid_id>/attachments/", QuoteAttachmentsApi.as_view(),
+         name="api-rfq-bid-attachments"),
+    path("rfqs/<int:pk>/bids/<int:bid_id>/attachments/<int:attachment_id>/", QuoteAttachmentDownloadApi.as_view(),
+         name="api-rfq-bid-attachment"),
     path("rfqs/<int:pk>/bids/<int:bid_id>/withdraw/", BidWithdrawApi.as_view(), name="api-rfq-bid-withdraw"),
     path("rfqs/<int:pk>/state/", AuctionStateApi.as_view(), name="api-rfq-state"),
     path("rfqs/<int:pk>/events/", EventsApi.as_view(), name="api-rfq-events"),

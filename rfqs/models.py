@@ -273,3 +273,28 @@ class Clarification(models.Model):
 
     def __str__(self) -> str:
         return f"Clarification {self.pk} on RFQ {self.rfq_id}"
+def rfq_attachment_path(instance: "RFQAttachment", filename: str) -> str:
+    # The stored name never reuses the uploader's file name (it is kept in original_name).
+    return f"rfq-attachments/{instance.rfq_id}/{instance.sha256[:16]}{instance.extension}"
+
+
+class RFQAttachment(models.Model):
+    """A document the buyer attached to an RFQ (drawings, specifications). Private: served only
+    through a view that asks auctions.access who may see the RFQ."""
+
+    rfq = models.ForeignKey(RFQ, on_delete=models.CASCADE, related_name="attachments")
+    title = models.CharField(max_length=200)
+    file = models.FileField(upload_to=rfq_attachment_path, max_length=255)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100, help_text="Detected from the content, not the name")
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    extension = models.CharField(max_length=8)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.rfq_id})"

@@ -6,7 +6,6 @@ import hashlib
 import os
 from typing import TYPE_CHECKING, Any
 
-import filetype
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -16,6 +15,7 @@ from accounts.models import User
 from audit.services import audit_append
 from common.errors import Conflict, Forbidden, ValidationFailed
 from common.fsm import run_transition
+from common.uploads import size_label, sniff_upload
 
 from .models import Invitation, InvitationStatus, KycDocument, KycDocumentKind, SupplierCompany
 from .notifications import notify_invitation_sent, notify_kyc_decision
@@ -33,10 +33,6 @@ def _platform_payload(supplier: SupplierCompany, **extra: Any) -> dict[str, Any]
     return {"supplier_id": supplier.pk, "supplier": supplier.name, **extra}
 
 
-def _size(n: int) -> str:
-    return f"{n / 1048576:.1f} MB" if n >= 1048576 else f"{n / 1024:.0f} KB" if n >= 1024 else f"{n} bytes"
-
-
 def kyc_document_check_upload(*, kind: str, upload: UploadedFile[bytes], expires_on: datetime.date | None) -> tuple[str, str]:
     """Validate an upload by content (not by its name) and size; return (content type, extension)."""
     problems: dict[str, list[str]] = {}
@@ -44,12 +40,10 @@ def kyc_document_check_upload(*, kind: str, upload: UploadedFile[bytes], expires
     if not upload.size:  # 0 (or None: a file object that cannot tell its size)
         problems["file"] = ["The file is empty."]
     elif upload.size > limit:
-        problems["file"] = [f"The file is {_size(upload.size)}; the limit is {_size(limit)}."]
+        problems["file"] = [f"The file is {size_label(upload.size)}; the limit is {size_label(limit)}."]
     else:
-        head = upload.read(8192)
-        upload.seek(0)
-        guessed = filetype.guess(head)
-        if guessed is None or guessed.mime not in ALLOWED_UPLOADS:
+        guessed = sniff_upload(upload, ALLOWED_UPLOADS)
+        if guessed is None:
             problems["file"] = ["Upload a PDF, PNG or JPEG document (the content is checked, not the name)."]
     if kind in EXPIRING_KINDS and expires_on is None:
         problems["expires_on"] = ["This kind of document needs its expiry date."]
@@ -57,7 +51,8 @@ def kyc_document_check_upload(*, kind: str, upload: UploadedFile[bytes], expires
         problems["expires_on"] = ["The document has already expired."]
     if problems:
         raise ValidationFailed("The document was not accepted.", fields=problems)
-    return guessed.mime, ALLOWED_UPLOADS[guessed.mime]
+    assert guessed is not None
+    return guessed
 
 
 @transaction.atomic

@@ -160,6 +160,7 @@ AUDIT_ANCHOR_STORE = env.str("AUDIT_ANCHOR_STORE", default="audit.anchoring.stor
 QUAYSIDE = {
     "MIN_INVITED_SUPPLIERS": env.int("QUAYSIDE_MIN_INVITED_SUPPLIERS", default=2),
     "KYC_MAX_UPLOAD_BYTES": env.int("QUAYSIDE_KYC_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024),
+    "ATTACHMENT_MAX_UPLOAD_BYTES": env.int("QUAYSIDE_ATTACHMENT_MAX_UPLOAD_BYTES", default=20 * 1024 * 1024),
     "KYC_REQUIRED_DOCUMENTS": ["certificate_of_incorporation", "tax_registration", "insurance"],
     "HIGH_VALUE_THRESHOLD": env.str("QUAYSIDE_HIGH_VALUE_THRESHOLD", default="100000"),
     "MAX_MONEY_AMOUNT": env.str("QUAYSIDE_MAX_MONEY_AMOUNT", default="1000000000"),

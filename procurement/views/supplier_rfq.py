@@ -15,6 +15,7 @@ from rfqs.models import RFQStatus
 from suppliers.forms import DeclineForm
 from suppliers.models import InvitationStatus
 
+from .attachments import attachments_context, quote_attachments_context
 from .clarifications import clarifications_context
 from .display import auction_summary, criteria_rows, line_items_for_display
 from .supplier_bidding import bidding_context
@@ -30,6 +31,7 @@ def rfq_page(request, pk: int, *, bid_form=None, problems=None):
     require_role(request.user, Role.SUPPLIER, "This page shows an RFQ to an invited supplier.")
     invitation = rfq_invitation_of(user=request.user, rfq=rfq)
     reserve_shown = reserve_visible_to(user=request.user, rfq=rfq)
+    bidding = bidding_context(request, rfq, invitation, form=bid_form, problems=problems)
     return render(request, "suppliers/rfq_detail.html", {
         "rfq": rfq, "invitation": invitation,
         "can_answer": (invitation is not None and invitation.status == InvitationStatus.SENT
@@ -43,7 +45,9 @@ def rfq_page(request, pk: int, *, bid_form=None, problems=None):
         "outcome": (supplier_outcome(rfq=rfq, supplier_id=request.user.supplier_id)
                     if invitation is not None and rfq.status in OUTCOME_STATES else None),
         **clarifications_context(user=request.user, rfq=rfq, invitation=invitation),
-        **bidding_context(request, rfq, invitation, form=bid_form, problems=problems),
+        **bidding,
+        **attachments_context(request.user, rfq, is_owner=False),
+        **quote_attachments_context(request.user, rfq, bidding.get("latest")),
     })
 
 

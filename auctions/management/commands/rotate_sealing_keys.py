@@ -1,10 +1,11 @@
-"""python manage.py rotate_sealing_keys — re-encrypt unopened quotes with the newest key."""
+"""python manage.py rotate_sealing_keys — re-encrypt unopened quotes and quote attachments with the newest key."""
+from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from auctions.idempotency import ENCRYPTED
-from auctions.models import Bid, IdempotencyRecord
-from auctions.sealing import reseal
+from auctions.models import Bid, IdempotencyRecord, QuoteAttachment
+from auctions.sealing import reseal, reseal_bytes
 
 
 class Command(BaseCommand):
@@ -25,4 +26,14 @@ class Command(BaseCommand):
             record.body = {ENCRYPTED: reseal(record.body[ENCRYPTED])}
             record.save(update_fields=["body"])
             done += 1
-        self.stdout.write(self.style.SUCCESS(f"Re-encrypted {done} sealed quote(s) and stored response(s)."))
+        # Files attached to quotes are stored encrypted, opened or not.
+        for attachment in QuoteAttachment.objects.select_related("bid").iterator():
+            with attachment.file.open("rb") as handle:
+                token = handle.read()
+            # Written beside the old file first: the old one goes only once the new one is recorded.
+            old = attachment.file.name
+            attachment.file.name = attachment.file.storage.save(old, ContentFile(reseal_bytes(token)))
+            attachment.save(update_fields=["file"])
+            attachment.file.storage.delete(old)
+            done += 1
+        self.stdout.write(self.style.SUCCESS(f"Re-encrypted {done} sealed quote(s), stored response(s) and quote attachment(s)."))

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('procurement', '0005_awards'),
+        ('procurement', '0006_attachments'),
         ('suppliers', '0004_kyc_expiry_warning'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -1,0 +1,89 @@
+"""Quote attachments: a supplier attaches files to its own bid while bidding is open. They are
+sealed with the quote: encrypted at rest with the sealing keys, and nobody but the supplier
+may see them (404) until the quote is opened at the close."""
+from __future__ import annotations
+
+import hashlib
+import os
+
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import QuerySet
+
+from accounts.models import User
+from auctions.access import rfq_get
+from auctions.models import Bid, QuoteAttachment
+from auctions.sealing import decrypt_bytes, encrypt_bytes
+from audit.services import audit_append
+from common.errors import Conflict, NotFound
+from rfqs.models import RFQ, RFQStatus
+
+from .attachments import attachment_check_upload
+
+AFTER_CLOSE = (RFQStatus.CLOSED, RFQStatus.EVALUATION, RFQStatus.AWARDED, RFQStatus.NO_AWARD)
+
+
+def _opened(bid: Bid, rfq: RFQ) -> bool:
+    """The buyer's side may read a bid's attachments once the bid itself is open to it."""
+    return rfq.status in AFTER_CLOSE and (not bid.sealed_payload or bid.opened_at is not None)
+
+
+def _bid_for(*, user: User, rfq_id: int, bid_id: int) -> tuple[RFQ, Bid]:
+    """The bid whose attachments the user may see: their own company's, or (buyer side) an
+    opened one of an RFQ they see. Anything else is 404, so a sealed quote's files are not
+    even shown to exist."""
+    rfq = rfq_get(user=user, pk=rfq_id, with_line_items=False)
+    bid = Bid.objects.filter(rfq=rfq, pk=bid_id).first() if -2**63 <= bid_id < 2**63 else None
+    if bid is None:
+        raise NotFound("Bid not found.")
+    own = user.is_supplier and bid.supplier_id == user.supplier_id
+    if not own and (user.is_supplier or not _opened(bid, rfq)):
+        raise NotFound("Bid not found.")
+    return rfq, bid
+
+
+@transaction.atomic
+def quote_attachment_add(*, user: User, rfq_id: int, bid_id: int, title: str,
+                         upload: UploadedFile[bytes]) -> QuoteAttachment:
+    rfq, bid = _bid_for(user=user, rfq_id=rfq_id, bid_id=bid_id)
+    if not (user.is_supplier and bid.supplier_id == user.supplier_id):
+        raise NotFound("Bid not found.")
+    rfq = RFQ.objects.select_for_update().get(pk=rfq.pk)
+    if rfq.status != RFQStatus.OPEN:
+        raise Conflict("Files can be attached to a quote only while bidding is open.")
+    content_type, _extension = attachment_check_upload(upload)
+    plaintext = upload.read()
+    name = os.path.basename((upload.name or "attachment").replace("\\", "/"))[:255] or "attachment"
+    attachment = QuoteAttachment(bid=bid, title=title, original_name=name, content_type=content_type,
+                                 size=len(plaintext), sha256=hashlib.sha256(plaintext).hexdigest(),
+                                 uploaded_by=user)
+    attachment.file.save("sealed", ContentFile(encrypt_bytes(plaintext)), save=False)
+    try:
+        attachment.save()
+        # Sealed: the trail records that a file was attached and its digest, not its name or title.
+        audit_append(type="bid.attachment_added", actor=user, rfq=rfq, payload={
+            "bid_id": bid.pk, "supplier_id": bid.supplier_id, "attachment_id": attachment.pk,
+            "size": attachment.size, "sha256": attachment.sha256})
+    except BaseException:
+        attachment.file.delete(save=False)  # the transaction rolls back; no file without its row
+        raise
+    return attachment
+
+
+def quote_attachments(*, user: User, rfq_id: int, bid_id: int) -> QuerySet[QuoteAttachment]:
+    _rfq, bid = _bid_for(user=user, rfq_id=rfq_id, bid_id=bid_id)
+    return QuoteAttachment.objects.filter(bid=bid)
+
+
+def quote_attachment_get(*, user: User, rfq_id: int, bid_id: int, pk: int) -> QuoteAttachment:
+    try:
+        return quote_attachments(user=user, rfq_id=rfq_id, bid_id=bid_id).get(pk=pk)
+    except (QuoteAttachment.DoesNotExist, ValueError, TypeError):
+        raise NotFound("Attachment not found.") from None
+
+
+def quote_attachment_content(attachment: QuoteAttachment) -> bytes:
+    """The decrypted bytes (the caller has been let through quote_attachment_get)."""
+    with attachment.file.open("rb") as handle:
+        return decrypt_bytes(handle.read())
