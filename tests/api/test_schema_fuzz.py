@@ -67,6 +67,8 @@ NO_POSITIVE_ACCEPTANCE = {
     ("POST", "/api/v1/rfqs/{id}/bids/"): "line item ids come from the database; rules answer 422",
     # The uploaded file's type is checked by content (api.md), random bytes are refused.
     ("POST", "/api/v1/suppliers/me/kyc-documents/"): "the file type is checked by its content",
+    ("POST", "/api/v1/rfqs/{id}/attachments/"): "the file type is checked by its content",
+    ("POST", "/api/v1/rfqs/{id}/bids/{bid_id}/attachments/"): "the file type is checked by its content",
     # The live server speaks WSGI: there the stream answers 421 by design (the ASGI server
     # serves it; a WSGI worker would be held for the stream's life). Its 421 is documented.
     ("GET", "/api/v1/rfqs/{id}/events/stream/"): "421 under the WSGI live server",
