@@ -4,11 +4,9 @@ may see them (404) until the quote is opened at the close."""
 from __future__ import annotations
 
 import hashlib
-import os
 
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
 from django.db.models import QuerySet
 
 from accounts.models import User
@@ -19,7 +17,7 @@ from audit.services import audit_append
 from common.errors import Conflict, NotFound
 from rfqs.models import RFQ, RFQStatus
 
-from .attachments import attachment_check_upload
+from .attachments import attachment_check_upload, store_then_record, upload_name
 
 AFTER_CLOSE = (RFQStatus.CLOSED, RFQStatus.EVALUATION, RFQStatus.AWARDED, RFQStatus.NO_AWARD)
 
@@ -43,31 +41,33 @@ def _bid_for(*, user: User, rfq_id: int, bid_id: int) -> tuple[RFQ, Bid]:
     return rfq, bid
 
 
-@transaction.atomic
+def _open_for_files(rfq: RFQ) -> None:
+    if rfq.status != RFQStatus.OPEN:
+        raise Conflict("Files can be attached to a quote only while bidding is open.")
+
+
 def quote_attachment_add(*, user: User, rfq_id: int, bid_id: int, title: str,
                          upload: UploadedFile[bytes]) -> QuoteAttachment:
     rfq, bid = _bid_for(user=user, rfq_id=rfq_id, bid_id=bid_id)
     if not (user.is_supplier and bid.supplier_id == user.supplier_id):
         raise NotFound("Bid not found.")
-    rfq = RFQ.objects.select_for_update().get(pk=rfq.pk)
-    if rfq.status != RFQStatus.OPEN:
-        raise Conflict("Files can be attached to a quote only while bidding is open.")
+    _open_for_files(rfq)
     content_type, _extension = attachment_check_upload(upload)
     plaintext = upload.read()
-    name = os.path.basename((upload.name or "attachment").replace("\\", "/"))[:255] or "attachment"
-    attachment = QuoteAttachment(bid=bid, title=title, original_name=name, content_type=content_type,
+    attachment = QuoteAttachment(bid=bid, title=title, original_name=upload_name(upload), content_type=content_type,
                                  size=len(plaintext), sha256=hashlib.sha256(plaintext).hexdigest(),
                                  uploaded_by=user)
-    attachment.file.save("sealed", ContentFile(encrypt_bytes(plaintext)), save=False)
-    try:
+
+    def record() -> None:
+        locked = RFQ.objects.select_for_update(no_key=True).get(pk=rfq.pk)
+        _open_for_files(locked)  # the close may have come while the file was sealed and written
         attachment.save()
         # Sealed: the trail records that a file was attached and its digest, not its name or title.
-        audit_append(type="bid.attachment_added", actor=user, rfq=rfq, payload={
+        audit_append(type="bid.attachment_added", actor=user, rfq=locked, payload={
             "bid_id": bid.pk, "supplier_id": bid.supplier_id, "attachment_id": attachment.pk,
             "size": attachment.size, "sha256": attachment.sha256})
-    except BaseException:
-        attachment.file.delete(save=False)  # the transaction rolls back; no file without its row
-        raise
+
+    store_then_record(attachment, "sealed", ContentFile(encrypt_bytes(plaintext)), record)
     return attachment
 
 
