@@ -218,3 +218,22 @@ def login(demo):
             client.force_login(demo.user(username))
         return client
     return make
+
+
+@pytest.fixture
+def suppliers(db):
+    """Three supplier users, each of its own verified company qualified for provisions
+    (factory-built; a test module may define its own `suppliers`)."""
+    from tests.factories import SupplierFactory
+
+    return SupplierFactory.create_batch(3)
+
+
+@pytest.fixture
+def s1(suppliers):
+    return suppliers[0]
+
+
+@pytest.fixture
+def s2(suppliers):
+    return suppliers[1]

@@ -16,26 +16,10 @@ from common.errors import Forbidden, NotFound
 from common.request_meta import RequestMeta
 from rfqs.models import RFQ
 from tests.capture import by_group, capture_live_messages
-from tests.factories import RFQFactory, SupplierFactory
+from tests.factories import RFQFactory
 
 META = RequestMeta(ip="203.0.113.7", user_agent="service test")
 ALL = {"buyer", "bidders", "observers"}
-
-
-@pytest.fixture
-def suppliers(db):
-    """Three suppliers' users, each of its own verified company."""
-    return SupplierFactory.create_batch(3)
-
-
-@pytest.fixture
-def s1(suppliers):
-    return suppliers[0]
-
-
-@pytest.fixture
-def s2(suppliers):
-    return suppliers[1]
 
 
 def reverse_auction(suppliers, **settings) -> RFQ:

@@ -24,22 +24,6 @@ def api(api_as):
 
 
 @pytest.fixture
-def suppliers(db):
-    """Three suppliers' users, each of its own verified company qualified for provisions."""
-    return SupplierFactory.create_batch(3)
-
-
-@pytest.fixture
-def s1(suppliers):
-    return suppliers[0]
-
-
-@pytest.fixture
-def s2(suppliers):
-    return suppliers[1]
-
-
-@pytest.fixture
 def rfq(suppliers):
     """An open reverse auction (ceiling 10 000, decrement 100) the three suppliers accepted: its id."""
     return reverse_auction(suppliers)
