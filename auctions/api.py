@@ -132,6 +132,10 @@ STATE_SCHEMA = inline_serializer("AuctionState", {
     "paused_at": serializers.DateTimeField(allow_null=True, help_text="While paused, when the pause began: the "
                                            "deadline then stands still until the resume moves it."),
     "currency": serializers.CharField(), "auction_type": serializers.CharField(),
+    "amendments": serializers.IntegerField(min_value=0, help_text="Amendments published so far"),
+    "amendments_to_acknowledge": serializers.ListField(
+        child=serializers.IntegerField(), required=False,
+        help_text="Suppliers: the numbers of the amendments they must acknowledge before bidding"),
     "max_extensions": serializers.IntegerField(required=False, allow_null=True),
     "mode": serializers.ChoiceField(choices=["live", "sealed"], required=False),
     "bid_count": serializers.IntegerField(required=False),

@@ -29,14 +29,19 @@ AUDIENCES = ("buyer", "bidders", "observers")
 REPLAY_LIMIT = 1000
 
 
-def _open_book(rfq) -> bool:
+def _open_book(rfq, payload: dict | None = None) -> bool:
     """Bids are live events only where prices are public while bidding (reverse auctions,
     until a fallback to sealed collection)."""
     return not collects_sealed(rfq)
 
 
-def _always(rfq) -> bool:
+def _always(rfq, payload: dict) -> bool:
     return True
+
+
+def _moves_deadline(rfq, payload: dict) -> bool:
+    """An amendment reaches live clients when it moves the deadline (their countdown)."""
+    return "bidding_deadline" in (payload.get("changes") or {})
 
 
 # audit type → (live type, is it a live event on this RFQ)
@@ -44,6 +49,7 @@ LIVE_TYPES = {
     "bid.placed": ("bid_placed", _open_book),
     "bid.withdrawn": ("bid_withdrawn", _open_book),
     "deadline.extended": ("deadline_extended", _always),
+    "rfq.amended": ("deadline_extended", _moves_deadline),  # with `amendment: {number, reason}`
     "rfq.open": ("auction_opened", _always),
     "rfq.reopen": ("auction_opened", _always),
     "rfq.pause": ("auction_paused", _always),
@@ -103,6 +109,11 @@ def live_body(event: AuditEvent, rfq, audience: str, *, supplier_names: dict[int
     elif event.type == "deadline.extended":
         body.update(bidding_deadline=payload.get("new_deadline"), previous_deadline=payload.get("old_deadline"),
                     extension_number=payload.get("extension_number"), max_extensions=payload.get("max_extensions"))
+    elif event.type == "rfq.amended":
+        moved = payload["changes"]["bidding_deadline"]
+        body.update(bidding_deadline=moved.get("to"), previous_deadline=moved.get("from"),
+                    extension_number=payload.get("extension_number"), max_extensions=payload.get("max_extensions"),
+                    amendment={"number": payload.get("number"), "reason": payload.get("reason")})
     else:  # a transition of the RFQ
         body.update(status=payload.get("to"), bidding_deadline=payload.get("bidding_deadline"))
         if event.type == "rfq.resume":

@@ -43,7 +43,7 @@ def audit_event(*, type: str, head: AuditStream, actor: AbstractBaseUser | Anony
                             actor_name=event.actor_name, at=event.at, payload=event.payload,
                             prev_hash=event.prev_hash)
     head.last_seq, head.last_hash = event.seq, event.hash
-    if realtime.is_live(type, rfq):  # its place in the chain live clients replay (publishing is the caller's)
+    if realtime.is_live(type, rfq, payload):  # its place in the chain live clients replay (publishing is the caller's)
         event.live_prev_seq, head.last_live_seq = head.last_live_seq, event.seq
     return event
 

@@ -41,7 +41,7 @@ logger = logging.getLogger(__name__)
 
 Message = tuple[str, dict]  # (group, body)
 
-LiveRule = Callable[[object], bool]  # is an event of this type on this RFQ live?
+LiveRule = Callable[[object, dict], bool]  # is an event of this type, with this payload, on this RFQ live?
 Builder = Callable[[object], Iterable[Message]]  # a stored event → its messages
 
 
@@ -57,8 +57,9 @@ _family_of: dict[str, LiveFamily] = {}  # audit type → its family
 
 
 def register(family: str, live: dict[str, LiveRule], builder: Builder) -> None:
-    """Declare a family of live audit types (each with a predicate on the RFQ) and the
-    builder of their messages. Registering a family or an audit type twice is an error."""
+    """Declare a family of live audit types (each with a predicate on the RFQ and the event's
+    payload) and the builder of their messages. Registering a family or an audit type twice
+    is an error."""
     if family in _families:
         raise ImproperlyConfigured(f"The live family {family!r} is registered twice.")
     taken = sorted(set(live) & set(_family_of))
@@ -69,10 +70,10 @@ def register(family: str, live: dict[str, LiveRule], builder: Builder) -> None:
     _family_of.update(dict.fromkeys(live, entry))
 
 
-def is_live(audit_type: str, rfq) -> bool:
+def is_live(audit_type: str, rfq, payload: dict | None = None) -> bool:
     """Whether clients receive this event with a public seq (part of the chain they replay)."""
     family = _family_of.get(audit_type)
-    return bool(family and rfq is not None and family.rules[audit_type](rfq))
+    return bool(family and rfq is not None and family.rules[audit_type](rfq, payload or {}))
 
 
 def publish_on_commit(event) -> None:

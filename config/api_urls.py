@@ -15,6 +15,7 @@ from auctions.simulation.urls import api_urlpatterns as simulation_api_urls
 from oversight.api import AuditEventListApi, AuditVerifyApi
 from oversight.gaming.api import GamingAlertsApi
 from oversight.reports.api import FairnessCertifyApi, FairnessReportApi
+from procurement.amendments_api import AmendmentAcknowledgeApi, AmendmentsApi
 from procurement.api import (
     AWARD_REQUEST,
     AuctionTemplatesApi,
@@ -89,6 +90,9 @@ urlpatterns = [
     path("rfqs/<int:pk>/alerts/", GamingAlertsApi.as_view(), name="api-rfq-alerts"),
     path("rfqs/<int:pk>/ocds/", OcdsReleasePackageApi.as_view(), name="api-rfq-ocds"),
     path("rfqs/<int:pk>/ocds/record/", OcdsRecordApi.as_view(), name="api-rfq-ocds-record"),
+    path("rfqs/<int:pk>/amendments/", AmendmentsApi.as_view(), name="api-rfq-amendments"),
+    path("rfqs/<int:pk>/amendments/<int:number>/acknowledge/", AmendmentAcknowledgeApi.as_view(),
+         name="api-rfq-amendment-acknowledge"),
     path("rfqs/<int:pk>/clarifications/", ClarificationsApi.as_view(), name="api-rfq-clarifications"),
     path("rfqs/<int:pk>/clarifications/<int:cid>/answer/", ClarificationAnswerApi.as_view(),
          name="api-rfq-clarification-answer"),

@@ -56,6 +56,9 @@ class RFQ(ConcurrentTransitionMixin, TimeStampedModel):
     # Bumped whenever the deadline moves, so a close job scheduled for an old deadline
     # can tell it is stale.
     deadline_version = models.PositiveIntegerField(default=1)
+    # Amendments published so far (numbered 1..n): the bid rule `amendment_acknowledged` reads
+    # it from the locked row, so an auction never amended costs no query.
+    amendment_count = models.PositiveIntegerField(default=0)
 
     status = FSMField(max_length=20, choices=RFQStatus.choices, default=RFQStatus.DRAFT, protected=True)
 
@@ -273,6 +276,47 @@ class Clarification(models.Model):
 
     def __str__(self) -> str:
         return f"Clarification {self.pk} on RFQ {self.rfq_id}"
+class Amendment(models.Model):
+    """A numbered change to a published RFQ, with the buyer's reason (product.md §8).
+
+    `changes` is {field: {"from": ..., "to": ...}} as recorded in the `rfq.amended` audit
+    event; invited suppliers acknowledge each one before they bid again.
+    """
+
+    REASON_MAX = 2000
+
+    rfq = models.ForeignKey(RFQ, on_delete=models.CASCADE, related_name="amendments")
+    number = models.PositiveIntegerField()
+    reason = models.TextField(max_length=REASON_MAX)
+    changes = models.JSONField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["rfq_id", "number"]
+        constraints = [models.UniqueConstraint(fields=["rfq", "number"], name="amendment_number_unique")]
+
+    def __str__(self) -> str:
+        return f"Amendment {self.number} to RFQ {self.rfq_id}"
+
+
+class AmendmentAcknowledgement(models.Model):
+    """An invited supplier's acknowledgement that it read one amendment."""
+
+    amendment = models.ForeignKey(Amendment, on_delete=models.CASCADE, related_name="acknowledgements")
+    supplier = models.ForeignKey("suppliers.SupplierCompany", on_delete=models.PROTECT, related_name="+")
+    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    acknowledged_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["amendment_id", "acknowledged_at"]
+        constraints = [models.UniqueConstraint(fields=["amendment", "supplier"],
+                                               name="one_acknowledgement_per_supplier")]
+
+    def __str__(self) -> str:
+        return f"{self.supplier_id} acknowledged amendment {self.amendment_id}"
+
+
 def rfq_attachment_path(instance: "RFQAttachment", filename: str) -> str:
     # The stored name never reuses the uploader's file name (it is kept in original_name).
     return f"rfq-attachments/{instance.rfq_id}/{instance.sha256[:16]}{instance.extension}"

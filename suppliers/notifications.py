@@ -1,6 +1,8 @@
 """E-mails to suppliers. Always sent after commit, never from inside a transaction."""
 from __future__ import annotations
 
+from datetime import UTC
+
 from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
@@ -108,3 +110,34 @@ def _mail_clarification(supplier, clarification) -> None:
                  "published": clarification.published,
                  "link": settings.SITE_URL + reverse("supplier-rfq", args=[rfq.pk])},
     )
+
+
+def notify_amendment(suppliers, amendment) -> None:
+    """An amendment: every invited supplier, one e-mail each, with the reason and the changes."""
+    rfq = amendment.rfq
+    for supplier in suppliers:
+        mail_on_commit(
+            to=_recipients(supplier),
+            subject=f"Amendment {amendment.number} to {rfq.reference} {rfq.title}",
+            template="emails/amendment.txt",
+            context={"rfq": rfq, "amendment": amendment, "changes": amendment_lines(amendment.changes),
+                     "link": settings.SITE_URL + reverse("supplier-rfq", args=[rfq.pk])},
+        )
+
+
+def amendment_lines(changes: dict) -> list[str]:
+    """What an amendment changed, in words for people (e-mails and pages)."""
+
+    from django.utils.dateparse import parse_datetime
+
+    words = []
+    if "bidding_deadline" in changes:
+        moved = changes["bidding_deadline"]
+        old, new = (parse_datetime(moved[end]).astimezone(UTC) for end in ("from", "to"))
+        words.append(f"Bidding deadline: {old:%d %b %Y %H:%M} UTC → {new:%d %b %Y %H:%M} UTC")
+    if "description" in changes:
+        words.append("Description changed")
+    if "line_items" in changes:
+        before, after = changes["line_items"]["from"], changes["line_items"]["to"]
+        words.append(f"Line items changed ({len(before)} → {len(after)} lines)")
+    return words

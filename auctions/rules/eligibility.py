@@ -1,9 +1,9 @@
 """Who may bid at all."""
-from auctions.selectors.bidding import invitation_refusal
+from auctions.selectors.bidding import amendment_refusal, invitation_refusal
 from suppliers.models import KycStatus
 
 from .context import BidContext
-from .engine import RuleResult, rule
+from .engine import Finding, RuleResult, rule
 
 BID_ACTIONS = ("place", "withdraw")
 
@@ -26,3 +26,12 @@ def category_qualified(ctx: BidContext) -> RuleResult:
     if not ctx.category_qualified:
         return f"Your company is not qualified for {ctx.rfq.category.name}."
     return None
+
+
+# Locked: an amendment committed while this bid waited for the row is seen (its count is on
+# the row), so nobody bids on terms they have not read.
+@rule("amendment_acknowledged", name="Supplier acknowledged every amendment", category="eligibility",
+      phase="locked")
+def amendment_acknowledged(ctx: BidContext) -> RuleResult:
+    refusal = amendment_refusal(ctx.rfq, ctx.supplier.pk)
+    return Finding(refusal.message, metadata=refusal.metadata) if refusal else None

@@ -21,6 +21,7 @@ from common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from common.money import currency_decimals, format_money
 from suppliers.models import InvitationStatus, SupplierCompany
 
+from .bidding import unacknowledged_amendments
 from .evaluation import rfq_evaluation
 
 if TYPE_CHECKING:
@@ -99,12 +100,15 @@ def auction_state(*, user: User, rfq: RFQ) -> dict[str, Any]:
     # the pause), so a countdown holds at bidding_deadline - paused_at.
     state = {"status": rfq.status, "bidding_deadline": rfq.bidding_deadline, "original_deadline":
              rfq.original_deadline, "extensions": rfq.extensions, "seq": head or 0, "server_time": timezone.now(),
-             "paused_at": rfq.paused_at, "currency": rfq.currency, "auction_type": rfq.auction_type}
+             "paused_at": rfq.paused_at, "currency": rfq.currency, "auction_type": rfq.auction_type,
+             "amendments": rfq.amendment_count}
     if rfq.auction_type == "REVERSE_AUCTION":
         state["max_extensions"] = settings.get("max_extensions")
         state["mode"] = "sealed" if rfq.sealed_fallback_at else "live"
     supplier_id = user.supplier_id if user.is_supplier else None  # every supplier's user has one (a constraint)
     buyer_side = supplier_id is None
+    if supplier_id is not None:
+        state["amendments_to_acknowledge"] = unacknowledged_amendments(rfq, supplier_id)
     if supplier_id is not None and not is_participant(rfq=rfq, supplier_id=supplier_id):
         # Invited but not (or no longer) taking part: the auction's figures are for bidders.
         return state

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from rfqs.models import RFQStatus
+from rfqs.models import Amendment, RFQStatus
 from suppliers.models import InvitationStatus
 
 if TYPE_CHECKING:
@@ -57,3 +57,24 @@ def withdrawals_used(own_bids: Iterable[Bid]) -> int:
 
 def withdrawals_left(own_bids: Iterable[Bid]) -> int:
     return max(0, WITHDRAWAL_LIMIT - withdrawals_used(own_bids))
+
+
+def unacknowledged_amendments(rfq: RFQ, supplier_id: int) -> list[int]:
+    """The numbers of the RFQ's amendments this supplier has not acknowledged, oldest first.
+    An RFQ never amended answers without a query (its row counts them)."""
+    if not getattr(rfq, "amendment_count", 0):
+        return []
+    return list(Amendment.objects.filter(rfq_id=rfq.pk).exclude(acknowledgements__supplier_id=supplier_id)
+                .order_by("number").values_list("number", flat=True))
+
+
+def amendment_refusal(rfq: RFQ, supplier_id: int) -> Refusal | None:
+    """A supplier bids on the RFQ as amended: every amendment acknowledged first."""
+    missing = unacknowledged_amendments(rfq, supplier_id)
+    if not missing:
+        return None
+    names = ", ".join(str(n) for n in missing)
+    plural = "s" if len(missing) > 1 else ""
+    return Refusal("amendment_not_acknowledged",
+                   f"The buyer amended this RFQ: acknowledge amendment{plural} {names} before bidding.",
+                   {"amendments": missing})

@@ -2,7 +2,7 @@
 a close delivered twice closes once; a close for an old deadline does nothing after an
 extension and the auction closes at the new one; a worker killed mid-close leaves the
 auction closed exactly once after a restart (the sweep); with no worker, bids after the
-deadline are still refused."""
+deadline are still refused; an amendment's later deadline closes on time."""
 from __future__ import annotations
 
 import os
@@ -138,6 +138,28 @@ def test_a_close_for_an_old_deadline_does_nothing_and_the_auction_closes_at_the_
     closed = RFQ.objects.get(pk=rfq)
     assert closed.closed_at >= extended.bidding_deadline and closes(rfq) == 1
     assert closed.closed_at - extended.bidding_deadline < timedelta(seconds=5)  # on time, by its own job
+
+
+def test_an_amended_later_deadline_closes_at_the_new_time_and_the_old_job_does_nothing(demo, api, worker):
+    """Issue 14: a buyer's amendment moves the deadline of an open auction later; the job of
+    the old deadline runs and does nothing, the amendment's own job closes it on time."""
+    worker.start()
+    published = timezone.now()
+    rfq = reverse_auction(demo, suppliers=(1, 2), accept=(1, 2))
+    RFQ.objects.filter(pk=rfq).update(bidding_deadline=published + timedelta(seconds=6))
+    old_job = close_rfq_when_due.apply_async(args=(rfq, 1), eta=published + timedelta(seconds=6)).id
+    later = published + timedelta(seconds=14)
+    amended = api("buyer").post(f"/api/v1/rfqs/{rfq}/amendments/", {
+        "reason": "The vessel arrives later.", "bidding_deadline": later.isoformat()}, format="json")
+    assert amended.status_code == 201, amended.content
+    assert RFQ.objects.get(pk=rfq).deadline_version == 2
+    wait_until(lambda: f"[{old_job}] succeeded" in worker.log_path.read_text(), 20, worker.log_path.read_text)
+    assert worker.result_of(old_job) == "False" and status(rfq) == "open"  # the old deadline's job did nothing
+    assert timezone.now() < later
+    wait_until(lambda: status(rfq) == "closed", 25, worker.log_path.read_text)
+    closed = RFQ.objects.get(pk=rfq)
+    assert closed.closed_at >= later and closed.closed_at - later < timedelta(seconds=5)  # on time
+    assert closes(rfq) == 1
 
 
 def test_a_worker_killed_mid_close_leaves_the_auction_closed_once_after_restart(demo, worker):

@@ -26,5 +26,5 @@ def test_a_family_or_type_is_registered_once():
     with pytest.raises(ImproperlyConfigured, match="registered twice"):
         realtime.register("auction", {}, lambda event: [])
     with pytest.raises(ImproperlyConfigured, match="another family"):
-        realtime.register("another", {"bid.placed": lambda rfq: True}, lambda event: [])
+        realtime.register("another", {"bid.placed": lambda rfq, payload: True}, lambda event: [])
     assert "another" not in realtime._families  # a refused registration leaves nothing behind
