@@ -1,7 +1,8 @@
-"""RFQs in the admin: read-only for compliance. Buyers run their RFQs in the product's pages."""
+"""RFQs and their clarifications in the admin: read-only for compliance. Buyers run their RFQs
+in the product's pages; suppliers ask and buyers answer questions there too."""
 from django.contrib import admin
 
-from rfqs.models import RFQ, LineItem
+from rfqs.models import RFQ, Clarification, LineItem
 
 
 class LineItemInline(admin.TabularInline):
@@ -28,6 +29,30 @@ class RFQAdmin(admin.ModelAdmin):
         return [field.name for field in self.model._meta.fields]
 
     def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Clarification)
+class ClarificationAdmin(admin.ModelAdmin):
+    """Questions and answers are an audit record: compliance reads them here (with the asker);
+    asking and answering go through the pages and the API, never this form."""
+
+    list_display = ["rfq", "asked_at", "answered_at", "published"]
+    list_filter = ["published"]
+    list_select_related = ["rfq"]
+    search_fields = ["question", "answer", "rfq__title", "asked_by__name"]
+    date_hierarchy = "asked_at"
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
     def has_delete_permission(self, request, obj=None):

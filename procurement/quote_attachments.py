@@ -7,7 +7,7 @@ import hashlib
 
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from accounts.models import User
 from auctions.access import rfq_get
@@ -74,6 +74,18 @@ def quote_attachment_add(*, user: User, rfq_id: int, bid_id: int, title: str,
 def quote_attachments(*, user: User, rfq_id: int, bid_id: int) -> QuerySet[QuoteAttachment]:
     _rfq, bid = _bid_for(user=user, rfq_id=rfq_id, bid_id=bid_id)
     return QuoteAttachment.objects.filter(bid=bid)
+
+
+def opened_quote_attachments(*, user: User, rfq: RFQ) -> QuerySet[QuoteAttachment]:
+    """Every file with a quote on this RFQ that the buyer's side may read: the buyer
+    organisation's and compliance's, of the opened bids (as `_opened`), none before the close.
+    The caller checked the RFQ with rfq_get; a supplier's own files are on its page instead."""
+    owner = user.is_buyer and rfq.buyer_organization_id == user.buyer_organization_id
+    if not (owner or user.is_compliance) or rfq.status not in AFTER_CLOSE:
+        return QuoteAttachment.objects.none()
+    return (QuoteAttachment.objects.filter(bid__rfq=rfq)
+            .filter(Q(bid__sealed_payload="") | Q(bid__opened_at__isnull=False))
+            .select_related("bid__supplier").order_by("bid__supplier__name", "bid__version", "uploaded_at", "id"))
 
 
 def quote_attachment_get(*, user: User, rfq_id: int, bid_id: int, pk: int) -> QuoteAttachment:

@@ -13,7 +13,7 @@ from common.pages import page_view
 from rfqs.models import RFQStatus
 
 from ..attachments import ATTACHABLE, rfq_attachment_add, rfq_attachments
-from ..quote_attachments import quote_attachment_add, quote_attachments
+from ..quote_attachments import AFTER_CLOSE, opened_quote_attachments, quote_attachment_add, quote_attachments
 
 
 class AttachmentForm(forms.Form):
@@ -34,6 +34,13 @@ def quote_attachments_context(user, rfq, latest: dict | None) -> dict:
     bid = latest["bid"]
     return {"quote_bid": bid, "quote_attachments": list(quote_attachments(user=user, rfq_id=rfq.pk, bid_id=bid.pk)),
             "can_attach_to_quote": rfq.status == RFQStatus.OPEN, "attachment_form": AttachmentForm()}
+
+
+def opened_quote_files_context(user, rfq) -> dict:
+    """The buyer's page after the close: every supplier's files with its quote (sealed before)."""
+    shown = rfq.status in AFTER_CLOSE and not user.is_supplier
+    return {"show_quote_files": shown,
+            "opened_quote_files": list(opened_quote_attachments(user=user, rfq=rfq)) if shown else []}
 
 
 def _upload(request, add, done_url: str):

@@ -28,7 +28,7 @@ from .. import services
 from ..forms import COMMON_CURRENCIES, SETTINGS_FIELDS, CancelForm, RFQEditor
 from ..selectors import rfq_transition_blockers
 from .access import may_view_rfqs
-from .attachments import attachments_context
+from .attachments import attachments_context, opened_quote_files_context
 from .bids import bids_panel
 from .clarifications import clarifications_context
 from .display import (
@@ -190,4 +190,5 @@ def rfq_detail(request, pk: int):
         "server_time": timezone.now(),
         **clarifications_context(user=request.user, rfq=rfq),
         **attachments_context(request.user, rfq, is_owner=is_owner),
+        **opened_quote_files_context(request.user, rfq),
     })
