@@ -2,7 +2,7 @@
 in the product's pages; suppliers ask and buyers answer questions there too."""
 from django.contrib import admin
 
-from rfqs.models import RFQ, Clarification, LineItem
+from rfqs.models import RFQ, Amendment, AmendmentAcknowledgement, Clarification, LineItem
 
 
 class LineItemInline(admin.TabularInline):
@@ -16,13 +16,32 @@ class LineItemInline(admin.TabularInline):
         return False
 
 
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class AmendmentInline(ReadOnlyInline):
+    model = Amendment
+    fields = ["number", "created_at", "created_by", "reason", "changes"]
+
+
 @admin.register(RFQ)
 class RFQAdmin(admin.ModelAdmin):
     list_display = ["reference", "title", "buyer_organization", "auction_type", "status", "bidding_deadline"]
     list_filter = ["status", "auction_type", "buyer_organization", "category"]
     search_fields = ["title", "buyer_organization__name"]
     date_hierarchy = "created_at"
-    inlines = [LineItemInline]
+    inlines = [LineItemInline, AmendmentInline]
 
     def get_readonly_fields(self, request, obj=None):
         # Every change goes through the services (state machine + audit), never this form.
@@ -45,6 +64,34 @@ class ClarificationAdmin(admin.ModelAdmin):
     list_select_related = ["rfq"]
     search_fields = ["question", "answer", "rfq__title", "asked_by__name"]
     date_hierarchy = "asked_at"
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class AcknowledgementInline(ReadOnlyInline):
+    model = AmendmentAcknowledgement
+    fields = ["supplier", "acknowledged_by", "acknowledged_at"]
+
+
+@admin.register(Amendment)
+class AmendmentAdmin(admin.ModelAdmin):
+    """Amendments and who acknowledged them, read-only: amending goes through the services."""
+
+    list_display = ["rfq", "number", "created_at", "created_by"]
+    list_select_related = ["rfq", "created_by"]
+    search_fields = ["reason", "rfq__title"]
+    date_hierarchy = "created_at"
+    inlines = [AcknowledgementInline]
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in self.model._meta.fields]

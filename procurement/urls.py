@@ -1,7 +1,7 @@
 """Buyer pages (mounted at the site root)."""
 from django.urls import path
 
-from .views import actions, attachments, bids, buyer, clarifications, evaluation, fairness, picker
+from .views import actions, amendments, attachments, bids, buyer, clarifications, evaluation, fairness, picker
 
 urlpatterns = [
     path("rfqs/", buyer.rfq_list_page, name="buyer-rfq-list"),
@@ -9,6 +9,7 @@ urlpatterns = [
     path("rfqs/<int:pk>/", buyer.rfq_detail, name="buyer-rfq-detail"),
     path("rfqs/<int:pk>/edit/", buyer.rfq_edit, name="buyer-rfq-edit"),
     path("rfqs/<int:pk>/attachments/", attachments.rfq_attachment_upload, name="buyer-rfq-attachment-upload"),
+    path("rfqs/<int:pk>/amendments/", amendments.amend, name="buyer-rfq-amend"),
     path("rfqs/<int:pk>/suppliers/", picker.rfq_suppliers, name="buyer-rfq-suppliers"),
     path("rfqs/<int:pk>/bids/live/", bids.rfq_bids_live, name="buyer-rfq-bids-live"),
     path("rfqs/<int:pk>/evaluation/", evaluation.rfq_evaluation, name="buyer-rfq-evaluation"),

@@ -105,6 +105,7 @@ def _summary(rfq, bids, events, alerts) -> dict:
                        "events": sum(1 for e in events if e.type == "deadline.extended")},
         "withdrawals": sum(1 for b in bids if b.withdrawn_at is not None),
         "pauses": pauses,
+        "amendments": sum(1 for e in events if e.type == "rfq.amended"),
         "alerts": {"total": len(alerts), **{level.lower(): count for level, count in by_severity.items()}},
     }
 
@@ -226,6 +227,7 @@ ACTIONS = {
     "rfq.fallback": "Switched to sealed-bid collection (live delivery failing)",
     "rfq.reopen": "Reopened after no award",
     "rfq.cancel": "Cancelled",
+    "rfq.amended": "RFQ amended by the buyer",
     "bid.place_rejected": "Bid refused by the rule engine",
     "bid.withdraw_rejected": "Withdrawal refused by the rule engine",
     "fairness.certified": "Fairness audit certified",

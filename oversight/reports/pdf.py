@@ -69,6 +69,7 @@ def _summary(r: dict) -> list:
         ("Deadline extensions", s["extensions"]["count"]),
         ("Original deadline (UTC)", _time(s["extensions"]["original_deadline"])),
         ("Final deadline (UTC)", _time(s["extensions"]["final_deadline"])), ("Pauses", s["pauses"]),
+        ("Amendments", s.get("amendments", 0)),
         ("Gaming alerts (high / medium / low)",
          f"{s['alerts']['total']} ({s['alerts']['high']} / {s['alerts']['medium']} / {s['alerts']['low']})"),
     ])]

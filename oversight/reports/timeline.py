@@ -18,6 +18,10 @@ LABELS = {
     "rfq.award": "Awarded",
     "rfq.reopen": "Reopened for bidding",
     "rfq.cancel": "Cancelled",
+    "rfq.amended": "Amendment published",
+    "amendment.acknowledged": "Amendment acknowledged",
+    "clarification.asked": "Question asked",
+    "clarification.answered": "Question answered",
     "invitation.created": "Supplier invited",
     "invitation.sent": "Invitation sent",
     "invitation.accepted": "Invitation accepted",
@@ -52,6 +56,10 @@ def _detail(event, money) -> str:
         return ", ".join(v.get("rule", "") for v in p.get("violations", []))
     if kind == "deadline.extended":
         return f"extension {p.get('extension_number')}: {p.get('old_deadline')} → {p.get('new_deadline')}"
+    if kind == "rfq.amended":
+        return _amendment(p)
+    if kind == "amendment.acknowledged":
+        return f"amendment {p.get('number')} by {p.get('supplier') or 'supplier ' + str(p.get('supplier_id'))}"
     if kind == "bids.opened":
         return f"{len(p.get('quotes', []))} quote(s)"
     if kind == "auction.ranked":
@@ -64,6 +72,15 @@ def _detail(event, money) -> str:
     if kind.startswith("gaming."):
         return f"{p.get('severity', '')} {p.get('detector', '')}".strip()
     return p.get("reason") or ""
+
+
+def _amendment(p: dict) -> str:
+    changes = p.get("changes") or {}
+    parts = []
+    if "bidding_deadline" in changes:
+        parts.append(f"deadline {changes['bidding_deadline'].get('from')} → {changes['bidding_deadline'].get('to')}")
+    parts += [name.replace("_", " ") for name in ("description", "line_items") if name in changes]
+    return f"amendment {p.get('number')}: {', '.join(parts)} — {p.get('reason', '')}"
 
 
 def timeline(events, money) -> list[dict]:

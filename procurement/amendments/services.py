@@ -149,5 +149,6 @@ def amendment_acknowledge(*, rfq: RFQ, user: User, number: int) -> AmendmentAckn
             amendment=amendment, supplier_id=supplier_id, defaults={"acknowledged_by": user})
         if created:
             audit_append(type="amendment.acknowledged", actor=user, rfq=rfq,
-                         payload={"number": amendment.number, "supplier_id": supplier_id})
+                         payload={"number": amendment.number, "supplier_id": supplier_id,
+                                  "supplier": user.supplier.name})
     return acknowledgement

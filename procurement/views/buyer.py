@@ -28,6 +28,7 @@ from .. import services
 from ..forms import COMMON_CURRENCIES, SETTINGS_FIELDS, CancelForm, RFQEditor
 from ..selectors import rfq_transition_blockers
 from .access import may_view_rfqs
+from .amendments import amendments_context
 from .attachments import attachments_context, opened_quote_files_context
 from .bids import bids_panel
 from .clarifications import clarifications_context
@@ -189,6 +190,7 @@ def rfq_detail(request, pk: int):
         "live_state": auction_state(user=request.user, rfq=rfq) if rfq.is_live else None,
         "server_time": timezone.now(),
         **clarifications_context(user=request.user, rfq=rfq),
+        **amendments_context(user=request.user, rfq=rfq),
         **attachments_context(request.user, rfq, is_owner=is_owner),
         **opened_quote_files_context(request.user, rfq),
     })

@@ -15,6 +15,7 @@ from rfqs.models import RFQStatus
 from suppliers.forms import DeclineForm
 from suppliers.models import InvitationStatus
 
+from .amendments import amendments_context
 from .attachments import attachments_context, quote_attachments_context
 from .clarifications import clarifications_context
 from .display import auction_summary, criteria_rows, line_items_for_display
@@ -45,6 +46,7 @@ def rfq_page(request, pk: int, *, bid_form=None, problems=None):
         "outcome": (supplier_outcome(rfq=rfq, supplier_id=request.user.supplier_id)
                     if invitation is not None and rfq.status in OUTCOME_STATES else None),
         **clarifications_context(user=request.user, rfq=rfq, invitation=invitation),
+        **amendments_context(user=request.user, rfq=rfq, invitation=invitation),
         **bidding,
         **attachments_context(request.user, rfq, is_owner=False),
         **quote_attachments_context(request.user, rfq, bidding.get("latest")),

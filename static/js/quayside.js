@@ -343,6 +343,7 @@ document.addEventListener("DOMContentLoaded", function () {
       paused: "Bidding is paused by the buyer{reason}. The clock is stopped; the deadline moves by the time it stays paused.",
       resumed: "Bidding has resumed; it now closes at {time} UTC.",
       extended: "Deadline extended to {time} UTC by a late bid{count}.",
+      amended: "Amendment {number}: the buyer moved the deadline to {when} UTC. Acknowledge it before your next bid.",
       closed: "Bidding has closed.{lead} The buyer now evaluates the bids.",
       cancelled: "The buyer cancelled this auction.",
       mode: "The buyer switched this auction to sealed bids. Reloading…" },
@@ -350,6 +351,7 @@ document.addEventListener("DOMContentLoaded", function () {
       paused: "Bidding is paused{reason}. Suppliers have been told; the clock is stopped and the deadline moves by the time it stays paused.",
       resumed: "Bidding resumed; it now closes at {time} UTC.",
       extended: "A late bid extended the deadline to {time} UTC{count}.",
+      amended: "Amendment {number} moved the deadline to {when} UTC; suppliers have been told.",
       closed: "Bidding has closed.{lead} Compare the bids and award on the evaluation page.",
       cancelled: "The auction was cancelled.",
       mode: "The auction now collects sealed bids; suppliers have been told." }
@@ -387,11 +389,13 @@ document.addEventListener("DOMContentLoaded", function () {
     }
     function eventNotice(body) {
       var values = { time: utcTime(body.bidding_deadline), reason: body.reason ? ": " + body.reason : "",
+        number: body.amendment ? String(body.amendment.number) : "",
+        when: body.bidding_deadline ? utcDate(Date.parse(body.bidding_deadline), "short") : "",
         count: body.max_extensions ? " (extension " + body.extension_number + " of " + body.max_extensions + ")" : "",
         lead: body.leading_bid ? " Final leading bid: " + money(body.leading_bid, live.currency,
           (String(body.leading_bid).split(".")[1] || "").length) + "." : "" };
       var message = { auction_paused: ["warning", texts.paused], auction_resumed: ["info", texts.resumed],
-        auction_opened: ["info", ""], deadline_extended: ["warning", texts.extended],
+        auction_opened: ["info", ""], deadline_extended: ["warning", body.amendment ? texts.amended : texts.extended],
         auction_closed: ["info", texts[live.status]], mode_changed: ["info", texts.mode] }[body.type];
       if (message) say(live.status, message[0], fill(message[1] || "", values));
     }
@@ -442,6 +446,7 @@ document.addEventListener("DOMContentLoaded", function () {
       var state = body.type === "state" ? body : stateOf(body);
       if (state) applyState(state);
       if (body.type !== "state") eventNotice(body);
+      if (body.amendment) amendmentBanner(body.amendment);
       followers.forEach(function (follow) { follow(body, connection); });
     });
   }
@@ -500,6 +505,21 @@ document.addEventListener("DOMContentLoaded", function () {
         .then(function () { loading = false; if (again) { again = false; reload(); } });
     }
     return function () { reload(); };
+  }
+
+  // A supplier's banner of amendments to acknowledge: a live amendment adds its line (the
+  // server renders the ones already there, each with its acknowledge form).
+  function amendmentBanner(amendment) {
+    var banner = document.querySelector("[data-amendment-banner]");
+    if (!banner || banner.querySelector('[data-amendment="' + amendment.number + '"]')) return;
+    var item = banner.querySelector("template[data-amendment-template]").content.firstElementChild.cloneNode(true);
+    item.dataset.amendment = amendment.number;
+    item.querySelectorAll("[data-amendment-number]").forEach(function (el) { el.textContent = amendment.number; });
+    item.querySelector("[data-amendment-reason]").textContent = amendment.reason || "";
+    var form = item.querySelector("[data-amendment-form]");
+    form.action = form.getAttribute("action").replace(/\/amendments\/0\//, "/amendments/" + amendment.number + "/");
+    banner.querySelector("[data-amendment-items]").appendChild(item);
+    banner.hidden = false;
   }
 
   var liveMarker = document.querySelector("[data-live-page]");

@@ -188,3 +188,30 @@ def test_a_closed_rfq_is_not_amended(api, open_reverse):
                  contains="deadline has passed")
     assert api("buyer").post(f"/api/v1/rfqs/{open_reverse}/close/", {}, format="json").status_code == 200
     assert_error(amend(api, open_reverse, bidding_deadline=iso(timezone.now() + timedelta(days=1))), 409)
+
+
+def test_the_fairness_report_and_ocds_show_the_amendment(api, demo, open_reverse):
+    from tests.factories import move_deadline_into_past
+
+    later = RFQ.objects.get(pk=open_reverse).bidding_deadline + timedelta(hours=3)
+    assert amend(api, open_reverse, bidding_deadline=iso(later)).status_code == 201
+    assert acknowledge(api, open_reverse, 1).status_code == 200
+    assert bid(api, "supplier1", open_reverse, "9500.00").status_code == 201
+    move_deadline_into_past(open_reverse)
+    assert api("buyer").post(f"/api/v1/rfqs/{open_reverse}/close/", {}, format="json").status_code == 200
+    report = api("compliance").get(f"/api/v1/rfqs/{open_reverse}/fairness-report/")
+    assert report.status_code == 200, report.content
+    body = report.json()
+    assert body["summary"]["amendments"] == 1
+    [published] = [e for e in body["timeline"] if e["type"] == "rfq.amended"]
+    assert published["label"] == "Amendment published" and REASON in published["detail"]
+    assert "deadline" in published["detail"] and published["actor"] == "buyer"
+    [acknowledged] = [e for e in body["timeline"] if e["type"] == "amendment.acknowledged"]
+    assert demo.supplier(1).name in acknowledged["detail"]
+    assert [a["detail"] for a in body["compliance"]["actions_taken"] if a["type"] == "rfq.amended"] == [REASON]
+    pdf = api("compliance").get(f"/api/v1/rfqs/{open_reverse}/fairness-report/?format=pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    # OCDS: the amendment's deadline move is a tenderUpdate with the new end date.
+    releases = api("buyer").get(f"/api/v1/rfqs/{open_reverse}/ocds/").json()["releases"]
+    assert [parse_datetime(r["tender"]["tenderPeriod"]["endDate"]) for r in releases
+            if r["tag"] == ["tenderUpdate"]][0] == later

@@ -1,0 +1,77 @@
+"""Amendments on the pages: the buyer amends from the RFQ page; each invited supplier sees a
+banner with an acknowledge button per amendment, and the buyer sees who acknowledged."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.urls import reverse
+
+from rfqs.models import RFQ
+from tests.factories import published_rfq
+
+REASON = "The vessel now arrives on Friday."
+
+
+def banner(html: str) -> str:
+    return html.split('data-testid="amendment-banner"')[1].split("</section>")[0]
+
+
+def test_buyer_amends_the_deadline_and_suppliers_acknowledge_on_their_page(demo, login):
+    rfq_id = published_rfq(demo, suppliers=(1, 2), accept=(1,))
+    stored = RFQ.objects.get(pk=rfq_id)
+    buyer = login("buyer")
+    page = buyer.get(reverse("buyer-rfq-detail", args=[rfq_id])).content.decode()
+    assert 'data-testid="amend-form"' in page
+    later = (stored.bidding_deadline + timedelta(days=1)).replace(second=0, microsecond=0)
+    posted = buyer.post(reverse("buyer-rfq-amend", args=[rfq_id]), {
+        "reason": REASON, "bidding_deadline": later.strftime("%Y-%m-%dT%H:%M")})
+    assert posted.status_code == 302
+    assert RFQ.objects.get(pk=rfq_id).bidding_deadline == later  # the form's time is UTC
+
+    supplier_page = login("supplier1").get(reverse("supplier-rfq", args=[rfq_id])).content.decode()
+    shown = banner(supplier_page)
+    assert "hidden" not in shown.split(">")[0] and REASON in shown and "Acknowledge amendment" in shown
+    acknowledge_url = reverse("supplier-rfq-amendment-acknowledge", args=[rfq_id, 1])
+    assert acknowledge_url in shown
+    assert login("supplier1").post(acknowledge_url).status_code == 302
+    after = login("supplier1").get(reverse("supplier-rfq", args=[rfq_id])).content.decode()
+    assert banner(after).split(">")[0].endswith("hidden") and "You acknowledged it on" in after
+    # supplier2 (invited, not yet accepted) still has it to acknowledge.
+    assert REASON in banner(login("supplier2").get(reverse("supplier-rfq", args=[rfq_id])).content.decode())
+
+    buyer_page = buyer.get(reverse("buyer-rfq-detail", args=[rfq_id])).content.decode()
+    acks = buyer_page.split('data-testid="amendment-acknowledgements"')[1].split("</p>")[0]
+    assert "1 of 2" in acks and demo.supplier(1).name in acks
+
+
+def test_a_refused_amendment_says_why_and_changes_nothing(demo, login):
+    rfq_id = published_rfq(demo, suppliers=(1, 2), accept=(1,))
+    stored = RFQ.objects.get(pk=rfq_id)
+    buyer = login("buyer")
+    refused = buyer.post(reverse("buyer-rfq-amend", args=[rfq_id]), {
+        "reason": REASON, "bidding_deadline": "2020-01-01T10:00"}, follow=True)
+    assert "must be in the future" in refused.content.decode()
+    no_reason = buyer.post(reverse("buyer-rfq-amend", args=[rfq_id]), {
+        "reason": "", "bidding_deadline": "not a time"}, follow=True)
+    assert no_reason.status_code == 200 and "date and time" in no_reason.content.decode()
+    assert RFQ.objects.get(pk=rfq_id).bidding_deadline == stored.bidding_deadline
+    # Other roles: a supplier gets the error message, another tenant's buyer 404.
+    login("supplier1").post(reverse("buyer-rfq-amend", args=[rfq_id]), {"reason": REASON})
+    assert login("buyer2").post(reverse("buyer-rfq-amend", args=[rfq_id]), {"reason": REASON}).status_code == 404
+    assert RFQ.objects.get(pk=rfq_id).amendment_count == 0
+
+
+def test_compliance_reads_amendments_and_acknowledgements_in_the_admin(demo, login, api):
+    rfq_id = published_rfq(demo, suppliers=(1, 2), accept=(1,))
+    later = RFQ.objects.get(pk=rfq_id).bidding_deadline + timedelta(days=1)
+    assert api("buyer").post(f"/api/v1/rfqs/{rfq_id}/amendments/", {
+        "reason": REASON, "bidding_deadline": later.isoformat()}, format="json").status_code == 201
+    assert api("supplier1").post(f"/api/v1/rfqs/{rfq_id}/amendments/1/acknowledge/").status_code == 200
+    officer = login("compliance")
+    listing = officer.get("/admin/procurement/amendment/")
+    assert listing.status_code == 200 and RFQ.objects.get(pk=rfq_id).reference in listing.content.decode()
+    amendment_id = RFQ.objects.get(pk=rfq_id).amendments.get().pk
+    detail = officer.get(f"/admin/procurement/amendment/{amendment_id}/change/").content.decode()
+    assert REASON in detail and demo.supplier(1).name in detail and 'name="_save"' not in detail
+    assert officer.post(f"/admin/procurement/amendment/{amendment_id}/delete/", {"post": "yes"}).status_code == 403
+    assert REASON in officer.get(f"/admin/procurement/rfq/{rfq_id}/change/").content.decode()
