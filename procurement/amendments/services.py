@@ -137,9 +137,10 @@ def amendment_make(*, rfq: RFQ, user: User, reason: str, data: dict[str, Any]) -
 
 def amendment_acknowledge(*, rfq: RFQ, user: User, number: int) -> AmendmentAcknowledgement:
     """An invited supplier acknowledges amendment `number`; again is harmless (the first stands)."""
-    supplier_id = user.supplier_id if user.is_supplier else None
-    if supplier_id is None or not rfq.invitations.filter(supplier_id=supplier_id,
-                                                         status__in=NOTIFIED_INVITATIONS).exists():
+    supplier = user.supplier if user.is_supplier else None
+    supplier_id = supplier.pk if supplier is not None else None
+    if supplier is None or not rfq.invitations.filter(supplier_id=supplier_id,
+                                                       status__in=NOTIFIED_INVITATIONS).exists():
         raise Forbidden("Only an invited supplier acknowledges an amendment.")
     amendment = Amendment.objects.filter(rfq=rfq, number=number).first()
     if amendment is None:
@@ -150,5 +151,5 @@ def amendment_acknowledge(*, rfq: RFQ, user: User, number: int) -> AmendmentAckn
         if created:
             audit_append(type="amendment.acknowledged", actor=user, rfq=rfq,
                          payload={"number": amendment.number, "supplier_id": supplier_id,
-                                  "supplier": user.supplier.name})
+                                  "supplier": supplier.name})
     return acknowledgement
