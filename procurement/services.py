@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 def rfq_snapshot(rfq: RFQ) -> dict[str, Any]:
     """What an audit event records of an RFQ's configuration."""
     return {
-        "title": rfq.title, "category": rfq.category.slug, "currency": rfq.currency,
+        "title": rfq.title, "description": rfq.description, "category": rfq.category.slug, "currency": rfq.currency,
         "delivery_port": rfq.delivery_port.code, "delivery_date": rfq.delivery_date,
         "bidding_opens_at": rfq.bidding_opens_at, "bidding_deadline": rfq.bidding_deadline,
         "auction_type": rfq.auction_type, "auction_settings": rfq.auction_settings,

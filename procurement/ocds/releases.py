@@ -1,8 +1,9 @@
 """One OCDS 1.1 release per stage (stages.py): the tender, the bids after close, the awards.
 
-What never changes (the buyer, the lines) is read from the rows; what a stage changed (the
-deadline, the tender's status, the bids opened at close, the award) comes from the stage, so
-a release reads the same whenever it is fetched. Money is a JSON number with its currency.
+What never changes (the buyer) is read from the rows; what a stage changed (the deadline,
+the tender's status, the description and lines as published or amended, the bids opened at
+close, the award) comes from the stage, so a release reads the same whenever it is fetched
+(the lines fall back to the rows for RFQs whose audit events predate those snapshots). Money is a JSON number with its currency.
 """
 from __future__ import annotations
 
@@ -67,16 +68,30 @@ def _item(line: LineItem, quantity: Decimal | None = None, unit_price: Decimal |
     return item
 
 
+def _recorded_item(position: int, line: dict[str, Any]) -> dict[str, Any]:
+    """An item as an audit event recorded the line (the draft's snapshot, an amendment)."""
+    item: dict[str, Any] = {"id": str(line.get("position") or position), "description": line["description"],
+                            "quantity": float(Decimal(str(line["quantity"]))), "unit": {"name": line["unit"]}}
+    if line.get("impa_code"):
+        item["classification"] = {"scheme": "IMPA", "id": line["impa_code"]}
+    return item
+
+
 def _tender(facts: RFQFacts, stage: Stage, bids: list[Bid]) -> dict[str, Any]:
     rfq = facts.rfq
+    # As the tender stood at this stage when the trail recorded it; else the rows.
+    items = ([_recorded_item(n, line) for n, line in enumerate(stage.lines, start=1)] if stage.lines
+             else [_item(line) for line in facts.lines])
+    description = stage.description if stage.description is not None else rfq.description
     period: dict[str, Any] = {"startDate": ocds_date(rfq.bidding_opens_at or rfq.published_at or stage.at)}
     if stage.deadline is not None:
         period["endDate"] = ocds_date(stage.deadline)
     tender: dict[str, Any] = {
-        "id": rfq.reference, "title": rfq.title, "description": rfq.description, "status": stage.tender_status,
+        "id": rfq.reference, "title": rfq.title, "description": description, "status": stage.tender_status,
         "procurementMethod": "selective", "procurementMethodDetails": rfq.get_auction_type_display(),
-        "mainProcurementCategory": "goods", "items": [_item(line) for line in facts.lines],
-        "tenderPeriod": period}
+        "mainProcurementCategory": "goods", "items": items, "tenderPeriod": period}
+    if stage.amendments:
+        tender["amendments"] = [{**amendment, "date": ocds_date(amendment["date"])} for amendment in stage.amendments]
     if stage.closed_at is not None:
         tenderers = sorted({b.supplier_id for b in bids})
         tender["numberOfTenderers"] = len(tenderers)

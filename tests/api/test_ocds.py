@@ -172,23 +172,45 @@ def test_the_ocid_prefix_must_have_the_registered_shape(settings):
 def test_an_amended_deadline_is_a_tender_update_and_a_later_opening_starts_the_period(api, demo):
     from django.utils import timezone
 
-    from audit.services import audit_append
-
     opens = timezone.now() + timedelta(hours=1)
     rfq_id = create_draft(demo, suppliers=(1, 2), bidding_opens_at=opens.isoformat())
     assert api("buyer").post(f"/api/v1/rfqs/{rfq_id}/publish/", {}, format="json").status_code == 200
-    stored = RFQ.objects.get(pk=rfq_id)
-    later = stored.bidding_deadline + timedelta(days=2)
-    # The amendment's audit event as issue 14's amendments will write it.
-    audit_append(type="rfq.amended", actor=demo.user("buyer"), rfq=stored, payload={
-        "number": 1, "reason": "Two more days.",
-        "changes": {"bidding_deadline": {"from": stored.bidding_deadline, "to": later}}})
+    later = RFQ.objects.get(pk=rfq_id).bidding_deadline + timedelta(days=2)
+    assert api("buyer").post(f"/api/v1/rfqs/{rfq_id}/amendments/", {
+        "reason": "Two more days.", "bidding_deadline": later.isoformat()}, format="json").status_code == 201
     body = package(api, rfq_id)
     assert tags(body) == ["tender", "tenderUpdate"]
     tender, amended = (release["tender"] for release in body["releases"])
     assert abs(parse_time(tender["tenderPeriod"]["startDate"]) - opens) < timedelta(milliseconds=1)
     assert abs(parse_time(amended["tenderPeriod"]["endDate"]) - later) < timedelta(milliseconds=1)
     assert tender["status"] == "active" and tender["procurementMethod"] == "selective"
+    assert "amendments" not in tender
+    assert [(a["id"], a["rationale"]) for a in amended["amendments"]] == [("1", "Two more days.")]
+
+
+def test_amended_lines_are_a_tender_amendment_and_the_tender_keeps_what_was_published(api, demo):
+    from django.utils import timezone
+
+    rfq_id = create_draft(demo, suppliers=(1, 2), bidding_opens_at=(timezone.now() + timedelta(hours=1)).isoformat())
+    assert api("buyer").post(f"/api/v1/rfqs/{rfq_id}/publish/", {}, format="json").status_code == 200
+    lines = [{"description": "Rice 25kg", "quantity": "45", "unit": "bag", "impa_code": "000101"},
+             {"description": "Flour 10kg", "quantity": "20", "unit": "bag"},
+             {"description": "Sugar 1kg", "quantity": "10", "unit": "kg"}]
+    assert api("buyer").post(f"/api/v1/rfqs/{rfq_id}/amendments/", {
+        "reason": "Sugar added.", "line_items": lines, "description": "Stores, with sugar."},
+        format="json").status_code == 201
+    body = package(api, rfq_id)
+    assert tags(body) == ["tender", "tenderAmendment"]
+    published, amended = (release["tender"] for release in body["releases"])
+    assert [(i["description"], i["quantity"]) for i in published["items"]] == [("Rice 25kg", 40.0), ("Flour 10kg", 20.0)]
+    assert published["description"] == "Monthly stores."
+    assert [(i["id"], i["quantity"]) for i in amended["items"]] == [("1", 45.0), ("2", 20.0), ("3", 10.0)]
+    assert amended["items"][0]["classification"] == {"scheme": "IMPA", "id": "000101"}
+    assert amended["description"] == "Stores, with sugar."
+    assert amended["amendments"][0]["rationale"] == "Sugar added."
+    assert "line items" in amended["amendments"][0]["description"]
+    compiled = record(api, rfq_id)["records"][0]["compiledRelease"]
+    assert len(compiled["tender"]["items"]) == 3 and compiled["tender"]["description"] == "Stores, with sugar."
 
 
 def test_no_award_is_an_unsuccessful_tender(api, demo):
