@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from accounts.models import BuyerOrganization, Role
@@ -14,8 +15,10 @@ from accounts.roles import ensure_compliance_group
 from procurement import services as rfq_services
 from rfqs.models import RFQ
 from suppliers import services as supplier_services
-from suppliers.models import Category, Invitation, InvitationStatus, KycStatus, Port, SupplierCompany
+from suppliers.models import Category, Invitation, KycStatus, Port, SupplierCompany
 from suppliers.reference_data import load_reference_data
+
+from ..demo_auction import finished_auction
 
 PASSWORD = "quayside-demo"
 
@@ -59,19 +62,29 @@ class Command(BaseCommand):
     help = "Create the demo organisations, accounts (password quayside-demo) and example RFQs."
 
     def add_arguments(self, parser):
+        parser.add_argument("--show-emails", action="store_true",
+                            help="Send the e-mails the seed causes (invitations, KYC decisions) through the "
+                                 "configured backend; by default they are kept in memory and not printed.")
         parser.add_argument("--without-finished-auction", action="store_true",
                             help="Leave out the auction that has already run (tests seed per test and "
                                  "build their own auctions).")
 
     def handle(self, *args, **options):
+        if options["show_emails"]:
+            self._seed(options)
+        else:  # the console backend would print every invitation the seed sends into the terminal
+            with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+                self._seed(options)
+        self.stdout.write(self.style.SUCCESS(
+            f"Demo ready: buyer, buyer2, compliance, supplier1…supplier6 (password {PASSWORD})."))
+
+    def _seed(self, options) -> None:
         with transaction.atomic():
             load_reference_data(Category, Port)
             compliance = self._compliance()
             buyers = [self._buyer(*spec) for spec in BUYERS]
             suppliers = [self._supplier(compliance, *spec) for spec in SUPPLIERS]
         self._rfqs(buyers, suppliers[:4], finished=not options["without_finished_auction"])
-        self.stdout.write(self.style.SUCCESS(
-            f"Demo ready: buyer, buyer2, compliance, supplier1…supplier6 (password {PASSWORD})."))
 
     def _user(self, username: str, **fields):
         User = get_user_model()
@@ -133,16 +146,27 @@ class Command(BaseCommand):
              [("Immersion suit", "24", "pcs", ""), ("SCBA set", "4", "set", "")], timedelta(days=5), "open"),
             (buyer, "Hull coatings for MV Blue Horizon dry-docking", "deck", "SGSIN", "commodity_purchase",
              [("Antifouling paint, 20 l", "400", "can", ""), ("Epoxy primer, 20 l", "250", "can", "")],
-             timedelta(days=1), "evaluation"),
+             None, "evaluation"),
         ]
         for owner, title, category, port, template, items, window, target in specs:
             if target == "evaluation" and not finished:
                 continue
             if RFQ.objects.filter(buyer_organization=owner.buyer_organization, title=title).exists():
                 continue
-            self._rfq(owner, suppliers, now, title, category, port, template, items, window, target)
 
-    def _rfq(self, owner, suppliers, now, title, category, port, template, items, window, target):
+            def draft(at, length, owner=owner, title=title, category=category, port=port, template=template,
+                      items=items):
+                return self._draft(owner, suppliers, at, title, category, port, template, items, length)
+
+            if target == "evaluation":
+                finished_auction(draft, owner)
+                continue
+            rfq = draft(now, window)
+            if target != "draft":
+                self._publish(rfq, owner, cancel=target == "cancelled")
+
+    def _draft(self, owner, suppliers, now, title, category, port, template, items, window):
+        """A draft RFQ from a scenario template, with its invitations (not yet sent)."""
         from auctions.scenarios import TEMPLATES_BY_ID
 
         scenario = TEMPLATES_BY_ID[template]
@@ -157,32 +181,12 @@ class Command(BaseCommand):
         })
         invited = suppliers if rfq.minimum_invited_suppliers > 2 else suppliers[:3]
         supplier_services.invitation_create_many(rfq=rfq, supplier_ids=[s.pk for s in invited], user=owner)
-        if target == "draft":
-            return
+        return rfq
+
+    def _publish(self, rfq, owner, *, cancel: bool) -> None:
         rfq_services.rfq_publish(rfq=rfq, user=owner)
         for invitation in Invitation.objects.filter(rfq=rfq).select_related("supplier")[:2]:
             member = invitation.supplier.members.first()
             supplier_services.invitation_respond(invitation=invitation, user=member, accept=True)
-        if target == "cancelled":
+        if cancel:
             rfq_services.rfq_cancel(rfq=rfq, user=owner, reason="Vessel schedule changed; servicing moved to Singapore.")
-        if target == "evaluation":
-            self._run_auction(rfq, owner)
-
-    def _run_auction(self, rfq, owner) -> None:
-        """A finished live auction: bids from the suppliers who accepted, each from its own office,
-        then the close job and the buyer's evaluation. Its award (above the high-value threshold)
-        waits for the compliance officer's certification of the fairness report."""
-        from auctions.mechanisms import get_mechanism
-        from auctions.services import bid_place
-        from common.request_meta import RequestMeta
-
-        mechanism = get_mechanism(rfq.auction_type)
-        bidders = [i.supplier for i in Invitation.objects.filter(rfq=rfq, status=InvitationStatus.ACCEPTED).select_related("supplier")]
-        for turn, amount in enumerate(["142000.00", "139500.00", "137800.00", "136900.00"]):
-            index = turn % len(bidders)
-            bid_place(rfq=RFQ.objects.get(pk=rfq.pk), user=bidders[index].members.first(),
-                      draft=mechanism.parse_bid({"amount": amount}),
-                      meta=RequestMeta(ip=f"203.0.113.{11 + index}", user_agent="Demo browser"))
-        RFQ.objects.filter(pk=rfq.pk).update(bidding_deadline=timezone.now())
-        rfq_services.rfq_close_if_due(rfq_id=rfq.pk)
-        rfq_services.rfq_evaluate(rfq=RFQ.objects.get(pk=rfq.pk), user=owner)
