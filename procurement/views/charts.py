@@ -39,15 +39,19 @@ class BarChart:
     ticks: list[dict] = field(default_factory=list)
     reserve_x: float | None = None
     reserve_label: str = ""
+    narrow: bool = False  # labels above the bars (a phone's width), not beside them
 
 
 def totals_chart(rows: list[dict], *, reserve: Decimal | None = None, reserve_label: str = "",
-                 width: int = 760) -> BarChart:
+                 width: int = 760, narrow: bool = False) -> BarChart:
     """Horizontal bars of the quotes' totals, in rank order; a dashed line at the reserve.
 
-    Each row: {"label", "sublabel", "total" (Decimal), "value_label", "css"}.
+    Each row: {"label", "sublabel", "total" (Decimal), "value_label", "css"}. `narrow` lays it
+    out for a phone: each label on its own line above its bar, the bars across the width.
     """
     label_width, right_pad, bar_height, gap, top, axis = 230.0, 100.0, 26.0, 14.0, 26.0, 26.0
+    if narrow:
+        label_width, right_pad, gap, top = 8.0, 96.0, 36.0, 44.0
     plot_width = width - label_width - right_pad
     values = [float(row["total"]) for row in rows] + ([float(reserve)] if reserve is not None else [])
     step = nice_step(max(values) if values else 1.0)
@@ -66,7 +70,7 @@ def totals_chart(rows: list[dict], *, reserve: Decimal | None = None, reserve_la
         ticks.append({"x": label_width + value * scale, "label": compact(value)})
         value += step
     chart = BarChart(width=width, height=height, plot_x=label_width, plot_width=plot_width, bar_height=bar_height,
-                     bars=bars, ticks=ticks)
+                     bars=bars, ticks=ticks, narrow=narrow)
     if reserve is not None:
         chart.reserve_x = label_width + float(reserve) * scale
         chart.reserve_label = reserve_label

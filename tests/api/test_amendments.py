@@ -154,6 +154,8 @@ def test_bad_amendments_are_400_and_change_nothing(api, open_reverse, not_yet_op
     assert_error(amend(api, open_reverse), 400, contains="nothing would change")
     assert_error(amend(api, open_reverse, bidding_deadline=iso(stored.bidding_deadline)), 400)
     assert_error(amend(api, open_reverse, bidding_deadline="tomorrow"), 400)
+    assert_error(amend(api, open_reverse, bidding_deadline=iso(stored.bidding_deadline + timedelta(days=60))), 400,
+                 contains="delivery")
     assert_error(amend(api, not_yet_open, bidding_deadline=iso(timezone.now() - timedelta(minutes=1))), 400)
     assert_error(amend(api, not_yet_open, line_items=[]), 400)
     assert_error(api("buyer").post(f"/api/v1/rfqs/{open_reverse}/amendments/", [1], format="json"), 400)
