@@ -36,13 +36,13 @@ class _Source:
 
 
 SOURCES = (
-    _Source("kyc", "Suppliers whose KYC waits for review", selectors.suppliers_awaiting_kyc_review,
+    _Source("kyc", "KYC to review", selectors.suppliers_awaiting_kyc_review,
             "admin:suppliers_kycreviewqueue_changelist", "", "suppliers.view_kycreviewqueue"),
-    _Source("alerts", "Open high-severity gaming alerts", selectors.gaming_alerts_open_high,
+    _Source("alerts", "Open high alerts", selectors.gaming_alerts_open_high,
             "admin:audit_gamingalert_changelist", "severity__exact=HIGH&review=open", "audit.view_gamingalert"),
-    _Source("reports", "Fairness reports awaiting certification", selectors.fairness_reports_awaiting_certification,
+    _Source("reports", "Reports awaiting certification", selectors.fairness_reports_awaiting_certification,
             "admin:audit_fairnessreport_changelist", "certification=awaiting", "audit.view_fairnessreport"),
-    _Source("samples", "Sampled auctions due for review", selectors.compliance_items_due,
+    _Source("samples", "Sample items due", selectors.compliance_items_due,
             "admin:audit_compliancereviewitem_changelist", "status__exact=PENDING",
             "audit.view_compliancereviewitem"),
 )

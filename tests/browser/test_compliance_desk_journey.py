@@ -35,7 +35,7 @@ def test_compliance_officer_approves_kyc_from_the_desk(live_server, page, screen
     assert_no_horizontal_overflow(page)
     screenshot("60-compliance-desk")
 
-    desk.get_by_role("link", name="Suppliers whose KYC waits for review", exact=True).click()
+    desk.get_by_role("link", name="KYC to review", exact=True).click()
     page.get_by_role("link", name=supplier.name).click()
     decision = page.get_by_test_id("kyc-decision")
     expect(decision).to_be_visible()
@@ -59,3 +59,36 @@ def test_compliance_officer_approves_kyc_from_the_desk(live_server, page, screen
     expect(page.get_by_test_id("country-filter")).to_be_visible()
     assert_no_horizontal_overflow(page)
     screenshot("64-compliance-supplier-list")
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_compliance_officer_certifies_a_waiting_report_from_the_desk(live_server, page, screenshot, demo):
+    from rfqs.models import RFQ
+
+    from .test_fairness_journey import high_value_auction
+
+    base = live_server.url
+    reference = RFQ.objects.get(pk=high_value_auction(demo)).reference  # closed, gated, not certified
+    page.set_viewport_size({"width": WIDTH, "height": 900})
+
+    sign_in(page, base, "compliance")
+    page.goto(f"{base}/admin/")
+    expect(page.get_by_test_id("desk-reports-count")).to_have_text("1")
+    page.get_by_test_id("desk-reports-count").click()
+    rows = page.locator("#result_list tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text(reference)
+    assert_no_horizontal_overflow(page)
+    screenshot("65-compliance-reports-awaiting")
+
+    rows.first.get_by_role("link", name=reference).first.click()
+    page.get_by_role("link", name="Certify", exact=True).click()
+    page.get_by_label("Approve").check()
+    page.get_by_label("Findings").fill("Three independent bidders; no alerts.")
+    page.get_by_role("button", name="Certify").click()
+    expect(page.locator(".messagelist")).to_contain_text("Certified “approve”")
+
+    page.goto(f"{base}/admin/")
+    expect(page.get_by_test_id("desk-reports-count")).to_have_text("0")
+    screenshot("66-compliance-desk-after-certification")
