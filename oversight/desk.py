@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.urls import reverse
 
 from accounts.models import User
@@ -29,7 +29,7 @@ class DeskLine:
 class _Source:
     key: str
     label: str
-    rows: Callable[[], QuerySet]
+    rows: Callable[[], QuerySet[Model]]
     changelist: str  # the admin URL name
     query: str  # the change list's filter giving exactly `rows`
     permission: str
