@@ -47,23 +47,23 @@ def test_the_phone_pages_fit_390_px(live_server, page, screenshot, demo, api):
 
     sign_in(page, base, "supplier1")
     page.goto(f"{base}/supplier/rfqs/{rfq}/")
-    check(page, screenshot, "60-phone-supplier-bid-page")
+    check(page, screenshot, "70-phone-supplier-bid-page")
     page.goto(f"{base}/supplier/invitations/")
-    check(page, screenshot, "61-phone-supplier-invitations")
+    check(page, screenshot, "71-phone-supplier-invitations")
     sign_out(page)
 
     sign_in(page, base, "buyer")
     page.goto(f"{base}/rfqs/")
-    check(page, screenshot, "62-phone-buyer-list")
+    check(page, screenshot, "72-phone-buyer-list")
     page.goto(f"{base}/rfqs/{rfq}/")
-    check(page, screenshot, "63-phone-buyer-monitor")
+    check(page, screenshot, "73-phone-buyer-monitor")
     move_deadline_into_past(rfq)
     assert api("buyer").post(f"/api/v1/rfqs/{rfq}/close/", {}, format="json").status_code == 200
     page.goto(f"{base}/rfqs/{rfq}/evaluation/")
     # The comparison chart is laid out for the phone (labels above the bars), not shrunk.
     expect(page.get_by_test_id("comparison-chart-narrow")).to_be_visible()
     expect(page.get_by_test_id("comparison-chart")).to_be_hidden()
-    check(page, screenshot, "64-phone-evaluation")
+    check(page, screenshot, "74-phone-evaluation")
     page.set_viewport_size({"width": 1280, "height": 900})
     expect(page.get_by_test_id("comparison-chart")).to_be_visible()
     expect(page.get_by_test_id("comparison-chart-narrow")).to_be_hidden()
