@@ -5,6 +5,8 @@ from django.urls import reverse
 
 from tests.factories import published_rfq
 
+from .test_pages_bidding import close, evaluation_url, quote
+
 
 # --- The invitation inbox: only a running deadline counts down --------------------------------
 
@@ -25,3 +27,33 @@ def test_cancelled_rfq_shows_no_countdown_in_the_inbox(demo, api, login):
     after = login("supplier1").get(reverse("supplier-invitations"))
     row = _row(after.content, invitation.pk)
     assert "Cancelled" in row and "<div class=\"sub\">in " not in row
+
+
+# --- The evaluation page: the lowest total is the lowest, the recommended quote is named apart ---
+
+MA_QUALITY_FIRST = {"scoring_method": "WEIGHTED_SUM", "price_weight": 20, "criteria": [
+    {"id": "delivery_days", "name": "Delivery time", "weight": 70, "type": "NUMERIC", "higher_is_better": False,
+     "min_value": 0, "max_value": 60, "unit": "days"},
+    {"id": "class_certified", "name": "Class-certified", "weight": 10, "type": "BOOLEAN", "higher_is_better": True},
+]}
+
+
+def test_multi_attribute_evaluation_shows_the_lowest_total_apart_from_the_recommended(login, api, demo):
+    rfq_id = published_rfq(demo, suppliers=(1, 2), accept=(1, 2), auction={
+        "type": "MULTI_ATTRIBUTE", "settings": MA_QUALITY_FIRST},
+        reserve_price={"enabled": True, "amount": "5500.00", "visibility": "hidden",
+                       "auto_accept_if_met": False, "notify_buyer_if_not_met": True})
+    # supplier1 is cheaper (4 600) but slow; supplier2 dearer (5 000), fast and certified: it wins.
+    quote(api, "supplier1", rfq_id, "90.00", "50.00", criteria={"delivery_days": 40, "class_certified": False})
+    quote(api, "supplier2", rfq_id, "100.00", "50.00", criteria={"delivery_days": 10, "class_certified": True})
+    close(login, rfq_id)
+    response = login("buyer").get(evaluation_url(rfq_id))
+    html = response.content.decode()
+    assert response.context["rows"][0]["supplier"] == "Harbour Chandlers Pte"  # recommended, USD 5,000.00
+    lowest = html[html.index('data-testid="lowest-total"'):]
+    assert lowest.index("Lowest total") < lowest.index("USD 4,600.00") < lowest.index("Poseidon Marine Supply") < 200
+    recommended = html[html.index('data-testid="recommended-total"'):]
+    assert "Recommended" in recommended[:120] and "USD 5,000.00" in recommended[:200]
+    assert "Best total" not in html
+    # The reserve is judged on the lowest total, and the sentence names that figure.
+    assert "Met: the lowest total USD 4,600.00 is USD 900.00 below the reserve of USD 5,500.00." in html
