@@ -57,3 +57,35 @@ def test_multi_attribute_evaluation_shows_the_lowest_total_apart_from_the_recomm
     assert "Best total" not in html
     # The reserve is judged on the lowest total, and the sentence names that figure.
     assert "Met: the lowest total USD 4,600.00 is USD 900.00 below the reserve of USD 5,500.00." in html
+
+
+# --- A single ranked quote: the page warns, the award's audit event records it ------------------
+
+def _award_event(rfq_id: int):
+    from audit.models import AuditEvent
+
+    return AuditEvent.objects.get(rfq_id=rfq_id, type="rfq.award")
+
+
+def test_a_single_ranked_quote_is_flagged_and_its_award_recorded_as_uncontested(login, api, demo):
+    rfq_id = published_rfq(demo, suppliers=(1, 2), accept=(1, 2), reserve_price={"enabled": False})
+    bid_id = quote(api, "supplier1", rfq_id, "100.00", "60.00")
+    close(login, rfq_id)
+    assert api("buyer").post(f"/api/v1/rfqs/{rfq_id}/evaluate/", {}, format="json").status_code == 200
+    html = login("buyer").get(evaluation_url(rfq_id)).content.decode()
+    assert 'data-testid="single-quote"' in html and "Only one quote was ranked: no competition" in html
+    response = api("buyer").post(f"/api/v1/rfqs/{rfq_id}/award/", {"bid_id": bid_id}, format="json")
+    assert response.status_code == 200, response.content
+    assert _award_event(rfq_id).payload["competition"] == {"ranked_quotes": 1, "single_quote": True}
+
+
+def test_two_ranked_quotes_carry_no_warning_and_a_contested_award(login, api, demo):
+    rfq_id = published_rfq(demo, suppliers=(1, 2), accept=(1, 2), reserve_price={"enabled": False})
+    quote(api, "supplier1", rfq_id, "100.00", "60.00")
+    cheaper = quote(api, "supplier2", rfq_id, "90.00", "60.00")
+    close(login, rfq_id)
+    assert api("buyer").post(f"/api/v1/rfqs/{rfq_id}/evaluate/", {}, format="json").status_code == 200
+    html = login("buyer").get(evaluation_url(rfq_id)).content.decode()
+    assert 'data-testid="single-quote"' not in html
+    assert api("buyer").post(f"/api/v1/rfqs/{rfq_id}/award/", {"bid_id": cheaper}, format="json").status_code == 200
+    assert _award_event(rfq_id).payload["competition"] == {"ranked_quotes": 2, "single_quote": False}

@@ -51,7 +51,7 @@ def _context(request, rfq, evaluation) -> dict:
         "rfq": rfq, "evaluation": evaluation, "is_owner": is_owner, "rows": rows, "criteria": criteria,
         "method_label": show.method_label(evaluation.method), "outcome_label": show.OUTCOME_LABELS[evaluation.outcome],
         "recommended": next((row for row in rows if row["recommended"]), None), "endorsed": endorsed,
-        "lowest": lowest,
+        "lowest": lowest, "single_quote": len(rows) == 1,
         "others": [row for row in rows if not row["endorsed"]],
         "awarded": next((row for row in rows if row["awarded"]), None),
         "reserve": show.reserve_text(evaluation.reserve, rfq, best=best) if reserve_shown else None,
