@@ -7,7 +7,6 @@ from tests.factories import published_rfq
 
 from .test_pages_bidding import close, evaluation_url, quote
 
-
 # --- The invitation inbox: only a running deadline counts down --------------------------------
 
 def _row(content: bytes, invitation_pk: int) -> str:
