@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
+from rfqs.models import RFQ
 from tests.factories import published_rfq
 
 from .test_pages_bidding import close, evaluation_url, quote
@@ -88,3 +89,39 @@ def test_two_ranked_quotes_carry_no_warning_and_a_contested_award(login, api, de
     assert 'data-testid="single-quote"' not in html
     assert api("buyer").post(f"/api/v1/rfqs/{rfq_id}/award/", {"bid_id": cheaper}, format="json").status_code == 200
     assert _award_event(rfq_id).payload["competition"] == {"ranked_quotes": 2, "single_quote": False}
+
+
+# --- Quote terms are bounded: a 400 on the API, a form error on the page -------------------------
+
+TERMS_LIMIT = 5000
+
+
+def test_quote_terms_over_the_limit_are_a_400_in_the_error_format(api, demo):
+    from auctions.models import Bid
+
+    rfq_id = published_rfq(demo, suppliers=(1, 2), accept=(1,))
+    lines = list(RFQ.objects.get(pk=rfq_id).line_items.values_list("pk", flat=True))
+    body = {"line_items": [{"line_item_id": pk, "unit_price": "10.00"} for pk in lines],
+            "terms": "x" * (TERMS_LIMIT + 1)}
+    response = api("supplier1").post(f"/api/v1/rfqs/{rfq_id}/bids/", body, format="json")
+    assert response.status_code == 400, response.content
+    error = response.json()["error"]
+    assert error["code"] == "invalid" and "terms" in error["fields"]
+    assert not Bid.objects.filter(rfq_id=rfq_id).exists()
+    body["terms"] = "x" * TERMS_LIMIT
+    assert api("supplier1").post(f"/api/v1/rfqs/{rfq_id}/bids/", body, format="json").status_code == 201
+
+
+def test_quote_terms_over_the_limit_are_refused_on_the_page(login, demo):
+    from auctions.models import Bid
+
+    rfq_id = published_rfq(demo, suppliers=(1, 2), accept=(1,))
+    client = login("supplier1")
+    form_page = client.get(reverse("supplier-rfq", args=[rfq_id])).content.decode()
+    assert f'maxlength="{TERMS_LIMIT}"' in form_page[form_page.index('name="terms"') - 200:][:400]
+    prices = {f"price_{pk}": "10.00" for pk in RFQ.objects.get(pk=rfq_id).line_items.values_list("pk", flat=True)}
+    response = client.post(reverse("supplier-rfq-bid", args=[rfq_id]),
+                           {"valid_until": "", "terms": "x" * (TERMS_LIMIT + 1), **prices})
+    assert response.status_code == 200
+    assert f"at most {TERMS_LIMIT}" in response.content.decode().replace(",", "")
+    assert not Bid.objects.filter(rfq_id=rfq_id).exists()
