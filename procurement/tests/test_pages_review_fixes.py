@@ -119,6 +119,7 @@ def test_quote_terms_over_the_limit_are_refused_on_the_page(login, demo):
     client = login("supplier1")
     form_page = client.get(reverse("supplier-rfq", args=[rfq_id])).content.decode()
     assert f'maxlength="{TERMS_LIMIT}"' in form_page[form_page.index('name="terms"') - 200:][:400]
+    assert "At most 5,000 characters." in form_page  # the limit is said next to the field
     prices = {f"price_{pk}": "10.00" for pk in RFQ.objects.get(pk=rfq_id).line_items.values_list("pk", flat=True)}
     response = client.post(reverse("supplier-rfq-bid", args=[rfq_id]),
                            {"valid_until": "", "terms": "x" * (TERMS_LIMIT + 1), **prices})
