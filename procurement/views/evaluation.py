@@ -40,7 +40,10 @@ def _context(request, rfq, evaluation) -> dict:
     bids = {} if readable is None else {bid.pk: bid for bid in readable.prefetch_related("lines")}
     rows = show.ranking_rows(evaluation, rfq, bids, criteria)
     reserve_shown = reserve_visible_to(user=user, rfq=rfq)
-    best = rows[0]["total"] if rows else None
+    # The lowest total, whoever ranks first: under multi-attribute scoring the recommended
+    # quote need not be the cheapest (and the reserve is judged on the lowest total).
+    lowest = min(rows, key=lambda row: row["total_decimal"]) if rows else None
+    best = lowest["total"] if lowest else None
     endorsed = [row for row in rows if row["endorsed"]]
     sealed = get_mechanism(rfq.auction_type).sealed
     totals = [row["total_decimal"] for row in rows]
@@ -48,6 +51,7 @@ def _context(request, rfq, evaluation) -> dict:
         "rfq": rfq, "evaluation": evaluation, "is_owner": is_owner, "rows": rows, "criteria": criteria,
         "method_label": show.method_label(evaluation.method), "outcome_label": show.OUTCOME_LABELS[evaluation.outcome],
         "recommended": next((row for row in rows if row["recommended"]), None), "endorsed": endorsed,
+        "lowest": lowest, "single_quote": len(rows) == 1,
         "others": [row for row in rows if not row["endorsed"]],
         "awarded": next((row for row in rows if row["awarded"]), None),
         "reserve": show.reserve_text(evaluation.reserve, rfq, best=best) if reserve_shown else None,

@@ -189,12 +189,12 @@ def reserve_text(reserve: dict, rfq, *, best: str | None) -> dict:
     gap = Decimal(reserve["gap"])
     if reserve.get("met"):
         below = money_text(-gap, rfq.currency)
-        text = (f"Met: the best total {best} is {below} below the reserve of {amount}." if gap
-                else f"Met: the best total {best} equals the reserve.")
+        text = (f"Met: the lowest total {best} is {below} below the reserve of {amount}." if gap
+                else f"Met: the lowest total {best} equals the reserve.")
         return {"status": status, "label": "Met", "text": text, "gap": f"{below} below"}
     above = money_text(gap, rfq.currency)
     return {"status": status, "label": "Not met", "gap": f"{above} above",
-            "text": f"Not met: the best total {best} is {above} above the reserve of {amount}."}
+            "text": f"Not met: the lowest total {best} is {above} above the reserve of {amount}."}
 
 
 def pricing_text(evaluation, rfq, rows: list[dict]) -> dict:

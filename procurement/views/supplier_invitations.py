@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Role
 from common.errors import ApplicationError
 from common.pages import page_view, require_role
+from rfqs.models import RFQStatus
 from suppliers import services
 from suppliers.forms import DeclineForm
 from suppliers.models import InvitationStatus
@@ -25,6 +26,16 @@ def _group_of(invitation) -> str:
     return invitation.status
 
 
+# Only an RFQ whose deadline is still running counts down: a cancelled, closed or awarded one
+# is over, and a paused one's deadline moves by the pause.
+COUNTING_DOWN = (RFQStatus.PUBLISHED, RFQStatus.OPEN)
+
+
+def _counts_down(invitation, now) -> bool:
+    rfq = invitation.rfq
+    return rfq.status in COUNTING_DOWN and rfq.bidding_deadline is not None and rfq.bidding_deadline > now
+
+
 GROUPS = [
     (InvitationStatus.SENT, "Waiting for your answer"),
     (InvitationStatus.ACCEPTED, "Accepted"),
@@ -37,10 +48,13 @@ GROUPS = [
 def invitation_list(request):
     require_role(request.user, Role.SUPPLIER, "The invitation inbox is for supplier users.")
     invitations = list(invitations_for_supplier(user=request.user))
+    now = timezone.now()
+    for invitation in invitations:
+        invitation.counts_down = _counts_down(invitation, now)
     groups = [{"key": key, "label": label,
                "invitations": [inv for inv in invitations if _group_of(inv) == key]} for key, label in GROUPS]
     return render(request, "suppliers/invitation_list.html", {
-        "groups": groups, "total": len(invitations), "supplier": request.user.supplier, "now": timezone.now()})
+        "groups": groups, "total": len(invitations), "supplier": request.user.supplier})
 
 
 @page_view
