@@ -169,7 +169,7 @@ def page_query(request: HttpRequest, names: Iterable[str], parse: Callable[[Mapp
         return PageQuery(None, exc.fields, values)
 
 
-def paginate(request: HttpRequest, items: Sequence[T] | QuerySet[Any], per_page: int = PAGE_SIZE) -> Page[Any]:
-    """One page of `items` (?page=N, out of range: the nearest page); links keep the filters
-    with {% querystring page=n %}."""
-    return Paginator(items, per_page).get_page(request.GET.get("page"))
+def paginate(request: HttpRequest, items: Sequence[T] | QuerySet[Any], per_page: int | None = None) -> Page[Any]:
+    """One page of `items` (?page=N, out of range: the nearest page) of `per_page` or PAGE_SIZE
+    rows; links keep the filters with {% querystring page=n %}."""
+    return Paginator(items, per_page or PAGE_SIZE).get_page(request.GET.get("page"))
