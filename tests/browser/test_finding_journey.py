@@ -32,9 +32,9 @@ def test_the_buyer_filters_the_rfq_list_and_the_supplier_its_invitations(live_se
     query = parse_qs(urlsplit(page.url).query)
     assert query == {"search": ["findable"], "status": ["open"], "ordering": ["-created_at"]}  # no blank fields
     assert page.evaluate(PAGE_WIDTH) <= 390
-    screenshot("60-buyer-rfq-list-filtered-390")
+    screenshot("80-buyer-rfq-list-filtered-390")
     page.set_viewport_size({"width": 1280, "height": 900})
-    screenshot("61-buyer-rfq-list-filtered")
+    screenshot("81-buyer-rfq-list-filtered")
     page.get_by_role("link", name="Clear").click()
     expect(page.locator("tr[data-rfq]")).not_to_have_count(1)
 
@@ -44,4 +44,4 @@ def test_the_buyer_filters_the_rfq_list_and_the_supplier_its_invitations(live_se
     page.set_viewport_size({"width": 390, "height": 844})
     expect(page.locator("tr[data-invitation]")).to_have_count(1)
     assert page.evaluate(PAGE_WIDTH) <= 390
-    screenshot("62-supplier-invitations-filtered-390")
+    screenshot("82-supplier-invitations-filtered-390")
