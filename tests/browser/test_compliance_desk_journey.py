@@ -92,3 +92,21 @@ def test_compliance_officer_certifies_a_waiting_report_from_the_desk(live_server
     page.goto(f"{base}/admin/")
     expect(page.get_by_test_id("desk-reports-count")).to_have_text("0")
     screenshot("66-compliance-desk-after-certification")
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_desk_and_a_kyc_decision_fit_a_phone(live_server, page, screenshot, demo):
+    """At 390 px the desk and the supplier's KYC page do not scroll sideways (tables may
+    scroll inside their own box, as the admin's do)."""
+    base = live_server.url
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, base, "compliance")
+    page.goto(f"{base}/admin/")
+    expect(page.get_by_test_id("compliance-desk")).to_be_visible()
+    expect(page.get_by_test_id("desk-kyc-count")).to_have_text("1")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot("67-compliance-desk-390")
+    page.goto(f"{base}/admin/suppliers/suppliercompany/{demo.supplier(5).pk}/change/")
+    expect(page.get_by_test_id("kyc-decision")).to_be_visible()
+    screenshot("68-compliance-kyc-supplier-390")
