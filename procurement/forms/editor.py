@@ -29,7 +29,7 @@ class RFQEditor:
     def __init__(self, data=None, *, rfq=None):
         self.rfq = rfq
         self.form = RFQForm(data, initial=initial_for(rfq))
-        self.items = LineItemFormSet(data, prefix=self.prefix, initial=_line_items_initial(rfq))
+        self.items = LineItemFormSet(data, prefix=self.prefix, initial=line_items_initial(rfq))
         self.service_data: dict | None = None
         self._kept: list = []  # the rows sent as line items, in the API's index order
 
@@ -174,7 +174,7 @@ def _settings_initial(auction_type: str, settings: dict) -> dict:
             if setting in settings}
 
 
-def _line_items_initial(rfq) -> list[dict]:
+def line_items_initial(rfq) -> list[dict]:
     if rfq is None:
         return []
     return [{"description": li.description, "quantity": trim_decimal(li.quantity), "unit": li.unit,

@@ -75,3 +75,30 @@ def test_compliance_reads_amendments_and_acknowledgements_in_the_admin(demo, log
     assert REASON in detail and demo.supplier(1).name in detail and 'name="_save"' not in detail
     assert officer.post(f"/admin/procurement/amendment/{amendment_id}/delete/", {"post": "yes"}).status_code == 403
     assert REASON in officer.get(f"/admin/procurement/rfq/{rfq_id}/change/").content.decode()
+
+
+def test_before_opening_the_buyer_changes_the_lines_on_the_page(demo, login):
+    from django.utils import timezone
+
+    rfq_id = published_rfq(demo, suppliers=(1, 2), bidding_opens_at=(timezone.now() + timedelta(days=1)).isoformat())
+    buyer = login("buyer")
+    page = buyer.get(reverse("buyer-rfq-detail", args=[rfq_id])).content.decode()
+    assert 'data-testid="amend-lines"' in page and 'value="Rice 25kg"' in page
+    form = {"reason": "Sugar added; rice is 45 bags.", "description": "Monthly stores.",
+            "items-TOTAL_FORMS": "3", "items-INITIAL_FORMS": "2", "items-MIN_NUM_FORMS": "1",
+            "items-MAX_NUM_FORMS": "1000",
+            "items-0-description": "Rice 25kg", "items-0-quantity": "45", "items-0-unit": "bag",
+            "items-0-impa_code": "000101",
+            "items-1-description": "Flour 10kg", "items-1-quantity": "20", "items-1-unit": "bag",
+            "items-2-description": "Sugar 1kg", "items-2-quantity": "10", "items-2-unit": "kg"}
+    assert buyer.post(reverse("buyer-rfq-amend", args=[rfq_id]), form).status_code == 302
+    rfq = RFQ.objects.get(pk=rfq_id)
+    assert [(li.description, li.quantity) for li in rfq.line_items.all()] == [
+        ("Rice 25kg", 45), ("Flour 10kg", 20), ("Sugar 1kg", 10)]
+    assert set(rfq.amendments.get().changes) == {"line_items"}
+    bad = dict(form, **{"items-2-quantity": "-1", "reason": "Again."})
+    refused = buyer.post(reverse("buyer-rfq-amend", args=[rfq_id]), bad, follow=True).content.decode()
+    assert "Check the line items" in refused and rfq.amendments.count() == 1
+    # Once bidding is open the form offers the deadline only.
+    open_id = published_rfq(demo, suppliers=(1, 2))
+    assert 'data-testid="amend-lines"' not in buyer.get(reverse("buyer-rfq-detail", args=[open_id])).content.decode()
