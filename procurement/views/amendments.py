@@ -17,10 +17,10 @@ from rfqs.models import RFQStatus
 from suppliers.notifications import amendment_lines
 
 from ..amendments.selectors import amendments_for
+from ..amendments.services import AMEND_STATUSES, amendment_acknowledge, amendment_make
 from ..forms.editor import line_items_initial
 from ..forms.rfq import LineItemFormSet
 from ..serializers import LineItemInput
-from ..amendments.services import AMEND_STATUSES, amendment_acknowledge, amendment_make
 
 
 def amendments_context(*, user, rfq, invitation=None) -> dict:
