@@ -104,15 +104,20 @@ class StackedChart:
     rows: list[StackedRow]
     ticks: list[dict]
     legend: list[dict]
+    narrow: bool = False  # labels above the bars (a phone's width)
 
 
-def score_composition_chart(quotes: list[dict], criteria: list[dict], *, width: int = 760) -> StackedChart:
+def score_composition_chart(quotes: list[dict], criteria: list[dict], *, width: int = 760,
+                            narrow: bool = False) -> StackedChart:
     """One stacked bar per quote: each criterion's contribution to the 0–100 score.
 
     quotes: [{"label", "score_label", "contributions": {criterion_id: points}}];
-    criteria: [{"id", "name"}] in display order (price first).
+    criteria: [{"id", "name"}] in display order (price first). `narrow`: each label on its
+    own line above its bar, the bars across the width (a phone).
     """
     label_width, right_pad, bar_height, gap, top, axis = 230.0, 70.0, 22.0, 12.0, 8.0, 24.0
+    if narrow:
+        label_width, right_pad, gap, top = 8.0, 44.0, 30.0, 24.0
     plot_width = width - label_width - right_pad
     scale = plot_width / 100.0
     colours = {c["id"]: PALETTE[i % len(PALETTE)] for i, c in enumerate(criteria)}
@@ -134,7 +139,7 @@ def score_composition_chart(quotes: list[dict], criteria: list[dict], *, width: 
     ticks = [{"x": label_width + v * scale, "label": str(v)} for v in range(0, 101, 20)]
     legend = [{"name": c["name"], "colour": colours[c["id"]]} for c in criteria]
     return StackedChart(width=width, height=height, plot_x=label_width, plot_width=plot_width,
-                        bar_height=bar_height, rows=rows, ticks=ticks, legend=legend)
+                        bar_height=bar_height, rows=rows, ticks=ticks, legend=legend, narrow=narrow)
 
 
 @dataclass

@@ -60,6 +60,7 @@ def _context(request, rfq, evaluation) -> dict:
         "chart": show.comparison_chart(rows, rfq, reserve_shown=reserve_shown) if rows else None,
         "chart_narrow": show.comparison_chart(rows, rfq, reserve_shown=reserve_shown, narrow=True) if rows else None,
         "composition": show.composition_chart(rows, criteria) if criteria else None,
+        "composition_narrow": show.composition_chart(rows, criteria, narrow=True) if criteria else None,
         "lines": show.line_comparison(rows, line_items_for_display(rfq), rfq.currency) if sealed else None,
         "bid_log": [{"bid": bid, "amount": money_text(bid.amount, rfq.currency)} for bid in reversed(list(bids.values()))]
         if not sealed else [],

@@ -98,14 +98,14 @@ def comparison_chart(rows: list[dict], rfq, *, reserve_shown: bool, narrow: bool
                         if reserve is not None else "", **({"width": 360, "narrow": True} if narrow else {}))
 
 
-def composition_chart(rows: list[dict], criteria: list[dict]):
+def composition_chart(rows: list[dict], criteria: list[dict], *, narrow: bool = False):
     """Where each quote's score comes from (additive methods only: TOPSIS is not a sum)."""
     if not rows or any(r["contribution_value"] is None for row in rows for r in row["breakdown"]):
         return None
     columns = [{"id": "price", "name": "Price"}] + [{"id": c["id"], "name": c["name"]} for c in criteria]
     quotes = [{"label": f"{row['rank']}. {row['supplier']}", "score_label": row["score"],
                "contributions": {r["id"]: r["contribution_value"] for r in row["breakdown"]}} for row in rows]
-    return score_composition_chart(quotes, columns)
+    return score_composition_chart(quotes, columns, **({"width": 360, "narrow": True} if narrow else {}))
 
 
 def line_comparison(rows: list[dict], line_items, currency: str) -> dict | None:

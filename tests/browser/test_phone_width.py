@@ -67,3 +67,24 @@ def test_the_phone_pages_fit_390_px(live_server, page, screenshot, demo, api):
     page.set_viewport_size({"width": 1280, "height": 900})
     expect(page.get_by_test_id("comparison-chart")).to_be_visible()
     expect(page.get_by_test_id("comparison-chart-narrow")).to_be_hidden()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_multi_attribute_evaluation_fits_390_px(live_server, page, screenshot, demo, api):
+    from tests.engine.helpers import created, items, multi_attribute_auction, quote
+
+    base = live_server.url
+    page.set_viewport_size(PHONE)
+    rfq = multi_attribute_auction(demo, suppliers=(1, 2), accept=(1, 2))
+    rice, flour = items(rfq)
+    answers = {"delivery_days": 10, "warranty": 24, "service_rating": 4, "class_certified": True}
+    created(quote(api, "supplier1", rfq, {rice: "10.00", flour: "5.00"}, criteria=answers))
+    created(quote(api, "supplier2", rfq, {rice: "9.00", flour: "6.00"}, criteria={**answers, "delivery_days": 30}))
+    move_deadline_into_past(rfq)
+    assert api("buyer").post(f"/api/v1/rfqs/{rfq}/close/", {}, format="json").status_code == 200
+    sign_in(page, base, "buyer")
+    page.goto(f"{base}/rfqs/{rfq}/evaluation/")
+    expect(page.get_by_test_id("composition-chart-narrow")).to_be_visible()
+    expect(page.get_by_test_id("composition-chart")).to_be_hidden()
+    check(page, screenshot, "75-phone-multi-attribute-evaluation")
