@@ -23,13 +23,13 @@ class AmendmentInput(serializers.Serializer):
     line_items = LineItemInput(many=True, required=False, allow_empty=False, max_length=500)
 
 
-class SupplierRef(serializers.Serializer):
+class AcknowledgingSupplier(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
 
 
 class AcknowledgementOutput(serializers.Serializer):
-    supplier = SupplierRef()
+    supplier = AcknowledgingSupplier()
     acknowledged_at = serializers.DateTimeField()
 
 

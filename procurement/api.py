@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from django.utils import timezone
 from drf_spectacular.utils import (
-    OpenApiParameter,
     PolymorphicProxySerializer,
     extend_schema,
     extend_schema_field,
@@ -14,24 +13,41 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from auctions.access import rfq_get, rfq_get_for_buyer_action, rfq_list
+from auctions.access import rfq_get, rfq_get_for_buyer_action
 from auctions.exports.downloads import download_responses, format_parameter
 from auctions.scenarios import TEMPLATES
 from common.api import body_object
 from common.errors import Forbidden, NotFound
 from common.fields import StrictCharField, StrictIntegerField
+from common.listing import (
+    choice_parameter,
+    moment_parameter,
+    ordering_parameter,
+    search_parameter,
+    slug_parameter,
+)
 from common.money import MoneyField
 from common.pagination import PAGE_PARAMETERS, list_response, list_schema
 from common.renderers import CSV_MEDIA_TYPE, CSVRenderer, DownloadFormatsMixin, download, export_format
 from common.schema import ID_MAX, ID_SCHEMA
-from rfqs.models import RFQStatus
+from rfqs.models import AuctionType, RFQStatus
 from suppliers import services as supplier_services
 from suppliers.selectors import invitations_for_rfq
 from suppliers.serializers import InvitationCreateInput, InvitationOutput, InvitationResponseInput
 
 from . import services
 from .exports import rfq_list_csv
+from .selectors import RFQ_DEFAULT_ORDERING, RFQ_ORDERING, RFQFilters, rfq_list_filtered
 from .serializers import RFQInput, RFQOutput
+
+RFQ_LIST_PARAMETERS = [
+    search_parameter("Text in the title, the description or the reference (RFQ-000042 or 42)."),
+    choice_parameter("status", RFQStatus.values), choice_parameter("auction_type", AuctionType.values),
+    slug_parameter("category", "A category slug"),
+    moment_parameter("deadline_after", "Bidding deadline at or after this moment."),
+    moment_parameter("deadline_before", "Bidding deadline before this moment."),
+    ordering_parameter(RFQ_ORDERING, RFQ_DEFAULT_ORDERING),
+]
 
 
 def rfq_response(request, rfq, status_code=200) -> Response:
@@ -43,16 +59,13 @@ class RFQListCreateApi(DownloadFormatsMixin, APIView):
     download_renderers = (CSVRenderer,)
 
     @extend_schema(operation_id="rfqs_list", responses=download_responses(list_schema(RFQOutput, "RFQ"), xlsx=False),
-                   parameters=[OpenApiParameter("status", str, enum=RFQStatus.values, required=False), *PAGE_PARAMETERS,
+                   parameters=[*RFQ_LIST_PARAMETERS, *PAGE_PARAMETERS,
                                format_parameter("json", "csv", description="csv: the same rows, one line each "
                                                                            "(buyer, compliance)")])
     def get(self, request):
         kind = export_format(request, ("json", "csv"))
-        wanted = request.query_params.get("status")
-        # An empty ?status= is no status: a 400 like any other value outside the enum.
-        if wanted is not None and wanted not in RFQStatus.values:
-            raise serializers.ValidationError({"status": [f"Unknown status; one of {', '.join(RFQStatus.values)}."]})
-        response = list_response(request, rfq_list(user=request.user, status=wanted), RFQOutput)
+        filters = RFQFilters.from_query(request.query_params)
+        response = list_response(request, rfq_list_filtered(user=request.user, filters=filters), RFQOutput)
         if kind == "csv":
             return download(rfq_list_csv(response.data), "RFQs.csv", CSV_MEDIA_TYPE)
         return response

@@ -275,6 +275,9 @@ def rfq_award(*, rfq: RFQ, user: User, bid_id: int | None = None, allocation: Al
         rfq.awarded_bid, rfq.award_override = decision.bid, decision.override
         award_record(rfq=rfq, decision=decision)
         payload.update(decision.audit)
+        # An award without competition is allowed, but the trail says so (product.md: fairness).
+        ranked = len(evaluation.rankings)
+        payload["competition"] = {"ranked_quotes": ranked, "single_quote": ranked == 1}
     rfq = _transition(rfq, "award", actor=user, reason=reason.strip(), payload=payload)
     fairness_report_request(rfq=rfq)  # the outcome is a new fact of the report
     _notify_outcomes(rfq)

@@ -1,19 +1,26 @@
 """Supplier directory, KYC and invitation endpoints."""
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import serializers, status
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.api import body_object
 from common.errors import Forbidden
+from common.listing import choice_parameter, ordering_parameter, search_parameter, slug_parameter
 from common.pagination import PAGE_PARAMETERS, list_response, list_schema
 
 from . import services
-from .models import KycStatus
+from .models import KycStatus, Tier
 from .selectors import (
+    COUNTRY_CODES,
+    INVITATION_ORDERING,
+    SUPPLIER_ORDERING,
+    SUPPLIER_VISIBLE_INVITATION,
+    InvitationFilters,
+    SupplierFilters,
     invitation_get_for_supplier,
     invitations_for_supplier,
     supplier_directory,
@@ -36,21 +43,25 @@ def own_supplier(user):
     return user.supplier
 
 
+SUPPLIER_LIST_PARAMETERS = [
+    search_parameter("Text in the company name."),
+    choice_parameter("country", COUNTRY_CODES, "An ISO 3166-1 alpha-2 country code"),
+    choice_parameter("tier", Tier.values), choice_parameter("kyc_status", KycStatus.values),
+    slug_parameter("category", "A category slug"), ordering_parameter(SUPPLIER_ORDERING, "name"),
+]
+INVITATION_LIST_PARAMETERS = [
+    search_parameter("Text in the RFQ's title or buyer, or its reference (RFQ-000042 or 42)."),
+    choice_parameter("status", [str(status) for status in SUPPLIER_VISIBLE_INVITATION]),
+    ordering_parameter(INVITATION_ORDERING, "-sent_at"),
+]
+
+
 class SupplierListApi(APIView):
-    @extend_schema(operation_id="suppliers_list", responses=list_schema(SupplierOutput, "Supplier"), parameters=[
-        OpenApiParameter("kyc_status", str, enum=KycStatus.values, required=False),
-        OpenApiParameter("category", {"type": "string", "minLength": 1, "maxLength": 50}, required=False,
-                         description="A category slug"), *PAGE_PARAMETERS])
+    @extend_schema(operation_id="suppliers_list", responses=list_schema(SupplierOutput, "Supplier"),
+                   parameters=[*SUPPLIER_LIST_PARAMETERS, *PAGE_PARAMETERS])
     def get(self, request):
-        # An empty filter is no value of the filter: a 400 like any other value outside the schema.
-        kyc_status = request.query_params.get("kyc_status")
-        if kyc_status is not None and kyc_status not in KycStatus.values:
-            raise serializers.ValidationError({"kyc_status": [f"One of {', '.join(KycStatus.values)}."]})
-        category = request.query_params.get("category")
-        if category is not None and not 0 < len(category) <= 50:
-            raise serializers.ValidationError({"category": ["A category slug (1 to 50 characters)."]})
-        suppliers = supplier_directory(user=request.user, kyc_status=kyc_status, category=category)
-        return list_response(request, suppliers, SupplierOutput)
+        filters = SupplierFilters.from_query(request.query_params)
+        return list_response(request, supplier_directory(user=request.user, filters=filters), SupplierOutput)
 
 
 class SupplierDetailApi(APIView):
@@ -119,10 +130,11 @@ class KycRejectApi(KycDecisionApi):
 
 class InvitationInboxApi(APIView):
     @extend_schema(operation_id="invitations_list", responses=list_schema(InvitationOutput, "Invitation"),
-                   parameters=PAGE_PARAMETERS)
+                   parameters=[*INVITATION_LIST_PARAMETERS, *PAGE_PARAMETERS])
     def get(self, request):
         own_supplier(request.user)
-        return list_response(request, invitations_for_supplier(user=request.user), InvitationOutput)
+        filters = InvitationFilters.from_query(request.query_params)
+        return list_response(request, invitations_for_supplier(user=request.user, filters=filters), InvitationOutput)
 
 
 class InvitationRespondApi(APIView):

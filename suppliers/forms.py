@@ -26,6 +26,10 @@ class DeclineForm(forms.Form):
                                                           "placeholder": "e.g. No stock for this delivery date"}))
 
 
+# As the API's bid serializers (auctions/serializers.py): longer terms are refused, never cut.
+TERMS_MAX_LENGTH = 5000
+
+
 class QuoteForm(forms.Form):
     """A sealed or multi-attribute quote as typed: one unit price per line item, the
     criteria answers, validity and terms.
@@ -38,7 +42,8 @@ class QuoteForm(forms.Form):
     valid_until = forms.DateField(required=False, label="Quote valid until",
                                   widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                                   help_text="At least until bidding closes.")
-    terms = forms.CharField(required=False, max_length=5000, label="Terms",
+    terms = forms.CharField(required=False, max_length=TERMS_MAX_LENGTH, label="Terms",
+                            help_text=f"At most {TERMS_MAX_LENGTH:,} characters.",
                             widget=forms.Textarea(attrs={"rows": 3, "placeholder":
                                                          "e.g. Payment 30 days net; delivery ex-warehouse"}))
 

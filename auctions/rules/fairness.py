@@ -5,6 +5,7 @@ from django.conf import settings
 
 from auctions.mechanisms.reverse import minimum_next_bid
 from auctions.selectors.bidding import WITHDRAWAL_LIMIT, withdrawals_used
+from common.money import money_text
 
 from .context import BidContext
 from .engine import Finding, RuleResult, rule
@@ -14,15 +15,17 @@ REVERSE = ("REVERSE_AUCTION",)
 
 
 def _amount(ctx: BidContext) -> Decimal | None:
-    """The attempt's price: the reverse bid's amount, or a quote's total (None if unparseable)."""
+    """The attempt's price: the reverse bid's amount, or a quote's total (None if unparseable,
+    or not above zero: amount_format refuses it, and no price rule has more to say about it —
+    "100% below the current best" for a negative bid is noise)."""
     if ctx.draft.amount is not None:
         value = ctx.draft.amount.value
-        return value if value is not None and value.is_finite() else None
-    try:
-        total = ctx.total()
-    except (TypeError, KeyError, ArithmeticError):
-        return None
-    return total if total.is_finite() else None
+    else:
+        try:
+            value = ctx.total()
+        except (TypeError, KeyError, ArithmeticError):
+            return None
+    return value if value is not None and value.is_finite() and value > 0 else None
 
 
 def _leading_bid_shown(ctx: BidContext) -> bool:
@@ -36,7 +39,7 @@ def starting_price_ceiling(ctx: BidContext) -> RuleResult:
     ceiling = ctx.settings.get("starting_price")
     amount = _amount(ctx)
     if ceiling is not None and amount is not None and amount > Decimal(ceiling):
-        return Finding(f"Bids may not exceed the starting price of {ceiling} {ctx.rfq.currency}.",
+        return Finding(f"Bids may not exceed the starting price of {money_text(ceiling, ctx.rfq.currency)}.",
                        metadata={"starting_price": ceiling, "amount": str(amount)})
     return None
 
@@ -57,8 +60,9 @@ def minimum_decrement(ctx: BidContext) -> RuleResult:
         if not _leading_bid_shown(ctx):
             return Finding("Your bid does not beat the current best bid by the minimum decrement.",
                            metadata={"amount": str(amount)})
-        return Finding(f"Bid at most {limit} {ctx.rfq.currency}: the current best is {best.normalize():f} and "
-                       f"each bid must beat it by the minimum decrement.",
+        currency = ctx.rfq.currency
+        return Finding(f"Bid at most {money_text(limit, currency)}: the current best is {money_text(best, currency)} "
+                       f"and each bid must beat it by the minimum decrement.",
                        metadata={"best": str(best), "maximum_allowed": str(limit), "amount": str(amount)})
     return None
 
@@ -74,7 +78,7 @@ def reserve_disclosed_as_starting(ctx: BidContext) -> RuleResult:
     if amount is not None and amount >= reserve:
         # Violations are stored and shown to others: a sealed quote's total must not be in them.
         sealed = rfq.auction_type in SEALED_TYPES
-        return Finding(f"Bids must be below the reserve of {reserve.normalize():f} {rfq.currency}.",
+        return Finding(f"Bids must be below the reserve of {money_text(reserve, rfq.currency)}.",
                        metadata={} if sealed else {"amount": str(amount)})
     return None
 
@@ -107,7 +111,7 @@ def implausible_drop(ctx: BidContext) -> RuleResult:
         return None
     percent = Decimal(settings.QUAYSIDE["IMPLAUSIBLE_DROP_PERCENT"])
     if amount < best * (100 - percent) / 100:
-        figure = f" of {best.normalize():f} {ctx.rfq.currency}" if _leading_bid_shown(ctx) else ""
+        figure = f" of {money_text(best, ctx.rfq.currency)}" if _leading_bid_shown(ctx) else ""
         return Finding(f"Your bid is more than {percent:f}% below the current best{figure}; check the amount "
                        "(a decimal point in the wrong place?).",
                        metadata={"amount": str(amount), "maximum_drop_percent": f"{percent:f}"})

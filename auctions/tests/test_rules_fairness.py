@@ -48,7 +48,7 @@ def test_the_amount_limit_in_yen(best, step):
 def test_starting_price_ceiling():
     assert messages("starting_price_ceiling", context(amount="10000.00")) == []
     assert messages("starting_price_ceiling", context(amount="10000.01")) == [
-        "Bids may not exceed the starting price of 10000.00 USD."]
+        "Bids may not exceed the starting price of USD 10,000.00."]
     no_ceiling = auction(settings={"starting_price": None})
     assert messages("starting_price_ceiling", context(no_ceiling, amount="99999")) == []
     assert messages("starting_price_ceiling", context(amount="NaN")) == []  # amount_format's job
@@ -59,7 +59,8 @@ def test_minimum_decrement_judges_against_the_best_only_once_there_is_one():
     assert messages("minimum_decrement", context(auction(best="9500"), amount="9400.00")) == []
     [found] = check("minimum_decrement", context(auction(best="9500"), amount="9400.01"))
     assert found.metadata == {"best": "9500", "maximum_allowed": "9400.00", "amount": "9400.01"}
-    assert "9400.00" in found.message and "9500" in found.message
+    assert found.message == ("Bid at most USD 9,400.00: the current best is USD 9,500.00 and each bid must beat "
+                             "it by the minimum decrement.")
 
 
 def test_minimum_decrement_does_not_name_a_hidden_leading_bid():
@@ -85,7 +86,7 @@ def test_reserve_disclosed_as_starting(auction_type):
     at = {"amount": "5000.00"} if auction_type == "REVERSE_AUCTION" else {"lines": {1: "100.00", 2: "50.00"}}
     below = {"amount": "4999.99"} if auction_type == "REVERSE_AUCTION" else {"lines": {1: "100.00", 2: "49.99"}}
     [found] = check("reserve_disclosed_as_starting", context(rfq, **at))
-    assert found.message == "Bids must be below the reserve of 5000 USD."
+    assert found.message == "Bids must be below the reserve of USD 5,000.00."
     assert found.metadata == ({"amount": "5000.00"} if auction_type == "REVERSE_AUCTION" else {})
     assert check("reserve_disclosed_as_starting", context(rfq, **below)) == []
     for visibility in ("hidden", "disclosed"):
@@ -98,3 +99,30 @@ def test_bid_withdrawal_limit_counts_withdrawn_bids():
     assert check("bid_withdrawal_limit", context(action="withdraw", own_bids=used)) == []
     [found] = check("bid_withdrawal_limit", context(action="withdraw", own_bids=used + [bid_at(30, withdrawn=True)]))
     assert found.message == "You have used all 3 withdrawals for this auction." and found.metadata == {"withdrawals": 3}
+
+
+# --- Messages show money as people read it; metadata keeps the plain figures --------------------
+
+def test_price_messages_format_money_and_keep_plain_metadata():
+    [found] = check("minimum_decrement", context(auction(best="48800", currency="USD"), amount="48750.00"))
+    assert found.message.startswith("Bid at most USD 48,700.00: the current best is USD 48,800.00 ")
+    assert found.metadata == {"best": "48800", "maximum_allowed": "48700.00", "amount": "48750.00"}
+    yen = auction(best="1250000", currency="JPY", settings={"starting_price": "1300000", "minimum_decrement": "1000"})
+    [found] = check("minimum_decrement", context(yen, amount="1249500"))
+    assert found.message.startswith("Bid at most JPY 1,249,000: the current best is JPY 1,250,000 ")
+    assert messages("starting_price_ceiling", context(yen, amount="1300001")) == [
+        "Bids may not exceed the starting price of JPY 1,300,000."]
+    [drop] = check("implausible_drop", context(auction(best="48700"), amount="100.00"))
+    assert "the current best of USD 48,700.00;" in drop.message
+
+
+# --- A non-positive amount is a format error only ---------------------------------------------
+
+@pytest.mark.parametrize("amount", ["-5.00", "0", "0.00", "-48700.00"])
+def test_a_non_positive_amount_gets_no_price_rule_finding(amount):
+    from auctions.rules.engine import run_rules
+
+    rfq = auction(best="10000", reserve=("9000", "disclosed_as_starting"))
+    ctx = context(rfq, amount=amount)
+    assert run_rules(ctx, phase="locked") == []  # no "100% below the current best", no ceiling, no reserve
+    assert messages("amount_format", ctx) == ["amount: The amount must be greater than zero."]

@@ -13,6 +13,8 @@ from django.utils.html import format_html, format_html_join
 from audit.models import GamingAlert
 from common.admin import ReadOnlyAdmin
 
+from ..selectors import gaming_alerts_open
+
 BID_COLUMNS = ["id", "supplier", "amount", "at", "ip", "fingerprint", "user_agent"]
 
 
@@ -33,10 +35,27 @@ def evidence_bids(evidence) -> list[dict]:
     return sorted(found.values(), key=lambda b: (b["at"], b["id"]))
 
 
+class ReviewFilter(admin.SimpleListFilter):
+    """Open: no certification of the RFQ since the alert was last raised or updated."""
+
+    title = "review"
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return [("open", "Open (not looked at since)"), ("seen", "Certified since")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "open":
+            return gaming_alerts_open(queryset)
+        if self.value() == "seen":
+            return queryset.exclude(pk__in=gaming_alerts_open(queryset).values("pk"))
+        return queryset
+
+
 @admin.register(GamingAlert)
 class GamingAlertAdmin(ReadOnlyAdmin):
     list_display = ["rfq", "severity", "detector", "summary", "supplier_ids", "phase", "raised_at", "updated_at"]
-    list_filter = ["severity", "detector", "phase"]
+    list_filter = ["severity", ReviewFilter, "detector", "phase"]
     list_select_related = ["rfq"]
     search_fields = ["rfq__id", "rfq__title", "summary", "key"]
     ordering = ["-updated_at"]

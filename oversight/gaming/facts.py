@@ -20,10 +20,14 @@ def auction_facts(rfq: RFQ) -> AuctionFacts:
 
 
 def _deadlines(rfq: RFQ) -> list:
-    """The original deadline, every anti-sniping extension's (from the audit trail), the current."""
-    extended = AuditEvent.objects.filter(stream=rfq_stream(rfq.pk), type="deadline.extended").values_list(
-        "payload", flat=True)
-    moved = [parse_datetime(p["new_deadline"]) for p in extended if p.get("new_deadline")]
+    """The original deadline, every anti-sniping extension's and amendment's (from the audit
+    trail: an amendment's old deadline was in force until it moved), the current."""
+    events = AuditEvent.objects.filter(stream=rfq_stream(rfq.pk), type__in=("deadline.extended", "rfq.amended"))
+    moved = []
+    for payload in events.values_list("payload", flat=True):
+        change = (payload.get("changes") or {}).get("bidding_deadline") or {}
+        moved += [parse_datetime(str(value)) for value in (payload.get("new_deadline"), change.get("from"),
+                                                           change.get("to")) if value]
     # The trail keeps times to the millisecond: compare at that precision, so the current
     # deadline and its extension event count once.
     return sorted({_ms(d) for d in (rfq.original_deadline, rfq.bidding_deadline, *moved) if d is not None})

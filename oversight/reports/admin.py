@@ -16,14 +16,29 @@ from audit.models import Certification, FairnessReport
 from common.admin import ReadOnlyAdmin
 from common.errors import ApplicationError
 
+from ..selectors import fairness_reports_awaiting_certification
 from .forms import CertifyForm
 from .services import fairness_certify
+
+
+class CertificationFilter(admin.SimpleListFilter):
+    """Awaiting: the award is gated, still to be decided, and nobody has certified yet."""
+
+    title = "certification"
+    parameter_name = "certification"
+
+    def lookups(self, request, model_admin):
+        return [("awaiting", "Awaiting certification")]
+
+    def queryset(self, request, queryset):
+        return fairness_reports_awaiting_certification(queryset) if self.value() == "awaiting" else queryset
 
 
 @admin.register(FairnessReport)
 class FairnessReportAdmin(ReadOnlyAdmin):
     list_display = ["rfq", "version", "generated_at", "latest_certification", "award_gate", "report_link"]
     list_select_related = ["rfq"]
+    list_filter = [CertificationFilter]
     search_fields = ["rfq__title", "rfq__id"]
     ordering = ["-generated_at"]
     fields = ["rfq", "report_link", "version", "generated_at", "content_hash", "award_gate", "outcome",

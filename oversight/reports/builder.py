@@ -21,7 +21,7 @@ from suppliers.models import InvitationStatus
 
 from .gate import award_gate
 from .stats import distribution, outlier_side
-from .timeline import timeline
+from .timeline import rule_names, timeline
 
 REPORT_EVENT = "fairness.report_generated"
 # /2: the report carries `anchor`, the signed checkpoint sealing its events (older reports regenerate).
@@ -38,14 +38,19 @@ def build_report(rfq) -> dict:
     bids = list(Bid.objects.filter(rfq=rfq).select_related("supplier").order_by("submitted_at", "id"))
     evaluation = rfq_evaluation(rfq)
     alerts = list(GamingAlert.objects.filter(rfq=rfq).order_by("raised_at", "pk"))
-    events = list(AuditEvent.objects.filter(stream=rfq_stream(rfq.pk)).exclude(type=REPORT_EVENT).order_by("seq"))
+    stream = list(AuditEvent.objects.filter(stream=rfq_stream(rfq.pk)).order_by("seq"))
+    # The facts exclude the reports' own events (a report cannot wait for the event recording
+    # it); the timeline lists every event up to the last fact, earlier report versions
+    # included, so its numbers run 1, 2, 3… without a gap.
+    events = [e for e in stream if e.type != REPORT_EVENT]
+    last_seq = events[-1].seq if events else 0
     money = _money(rfq.currency)
     distribution_section, outliers = _price_distribution(rfq, bids, money)
     return {
         "format": FORMAT,
         "rfq": _rfq(rfq),
         "summary": _summary(rfq, bids, events, alerts),
-        "timeline": timeline(events, money),
+        "timeline": timeline([e for e in stream if e.seq <= last_seq], money),
         "price_distribution": distribution_section,
         "outcome": _outcome(rfq, evaluation, bids, money),
         "compliance": _compliance(rfq, events, alerts, evaluation),
@@ -53,9 +58,9 @@ def build_report(rfq) -> dict:
         "bids": [{"id": b.pk, "supplier": {"id": b.supplier_id, "name": b.supplier.name}, "version": b.version,
                   "amount": money(b.amount), "submitted_at": iso(b.submitted_at), "status": b.status,
                   "withdrawn_at": iso(b.withdrawn_at), "outlier": outliers.get(b.pk)} for b in bids],
-        "basis": {"last_event_seq": events[-1].seq if events else 0,
+        "basis": {"last_event_seq": last_seq,
                   "alerts_updated_at": iso(max((a.updated_at for a in alerts), default=None))},
-        "anchor": report_anchor(rfq.pk, events[-1].seq if events else 0),
+        "anchor": report_anchor(rfq.pk, last_seq),
     }
 
 
@@ -243,8 +248,8 @@ def _actions(events) -> list[dict]:
             label = "Awarded against the recommendation (manual override)"
         if label is None:
             continue
-        detail = e.payload.get("reason") or e.payload.get("recommendation") or ", ".join(
-            v.get("rule", "") for v in e.payload.get("violations", []))
+        detail = e.payload.get("reason") or e.payload.get("recommendation") or rule_names(
+            e.payload.get("violations", []))
         out.append({"seq": e.seq, "at": iso(e.at), "type": e.type, "action": label, "by": e.actor_name,
                     "detail": detail or ""})
     return out

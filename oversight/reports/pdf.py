@@ -14,7 +14,10 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from rfqs.models import AuctionType, RFQStatus
+
 from .pdf_charts import distribution_drawing, progression_drawing
+from .timeline import rule_name, timeline_note
 
 SPELLED = {"σ": "sigma", "→": "->", "−": "-", "×": "x", "≥": ">=", "≤": "<="}
 STYLES = getSampleStyleSheet()
@@ -27,6 +30,16 @@ def _text(value) -> str:
     for symbol, words in SPELLED.items():
         text = text.replace(symbol, words)
     return escape(text.encode("cp1252", "replace").decode("cp1252"))
+
+
+def _label(code) -> str:
+    """A code without a registry of labels ("FIRST_PRICE", "bid_cycling") as words."""
+    return str(code).replace("_", " ").capitalize() if code else "—"
+
+
+def _choice(choices, value) -> str:
+    """A stored choice by its label (REVERSE_AUCTION → "Reverse auction")."""
+    return str(choices(value).label) if value in choices.values else _label(value)
 
 
 def _time(value: str | None) -> str | None:
@@ -78,7 +91,9 @@ def _summary(r: dict) -> list:
 def _timeline(r: dict) -> list:
     rows = [["#", "Time (UTC)", "Event", "By", "Detail"]] + [
         [e["seq"], _time(e["at"]), e["label"], e["actor"], e["detail"]] for e in r["timeline"]]
-    return [_h("2. Timeline"), _table(rows, widths=[10 * mm, 40 * mm, 40 * mm, 25 * mm, 55 * mm])]
+    return [_h("2. Timeline"), _p(timeline_note(r)), Spacer(1, 4),
+            _table(rows, widths=[10 * mm, 40 * mm, 40 * mm, 25 * mm, 55 * mm])]
+
 
 
 def _distribution(r: dict) -> list:
@@ -110,11 +125,11 @@ def _outcome(r: dict) -> list:
                     f"{' (gap ' + reserve['gap'] + ')' if reserve.get('gap') else ''}") if reserve["enabled"] else "none"
     tie = o["tie_break"]
     return [_h("4. Outcome"), _facts([
-        ("Status", o["status"]), ("Winner", (o["winner"] or {}).get("name", "not awarded")),
+        ("Status", _choice(RFQStatus, o["status"])), ("Winner", (o["winner"] or {}).get("name", "not awarded")),
         ("Amount", o["amount"]), ("Rank of the awarded quote", o["rank"]),
         ("Recommended", f"{rec.get('supplier', {}).get('name', '—')} {rec.get('amount', '')}".strip()),
         ("Reserve", reserve_text),
-        ("Tie-break applied", f"yes, decided by {tie['decided_by']}" if tie["applied"] else "no"),
+        ("Tie-break applied", f"yes, decided by {_label(tie['decided_by']).lower()}" if tie["applied"] else "no"),
         ("Manual override", f"yes — reason: {o['override_reason']}" if o["manual_override"] else "no"),
     ])] + _allocation(o.get("allocation"))
 
@@ -139,17 +154,18 @@ def _allocation(a: dict | None) -> list:
     if a["payments"]:
         parts += [Spacer(1, 6), _p("Payments"), _table(
             [["Supplier", "Rule", "Pay as bid", "Payment", "Premium"]]
-            + [[p["supplier"]["name"], p["rule"], p["pay_as_bid"], p["payment"], p["surplus"]] for p in a["payments"]])]
+            + [[p["supplier"]["name"], _label(p["rule"]), p["pay_as_bid"], p["payment"], p["surplus"]] for p in a["payments"]])]
     return parts
 
 
 def _compliance(r: dict) -> list:
     c = r["compliance"]
-    rules = ", ".join(rule["id"] for rule in c["rules_applied"])
+    rules = ", ".join(rule.get("name") or rule_name(rule["id"]) for rule in c["rules_applied"])
     violations = [["Rule", "Category", "Severity", "Count", "Blocked"]] + [
-        [v["rule"], v["category"], v["severity"], v["count"], v["blocked"]] for v in c["violations"]["by_rule"]]
+        [rule_name(v["rule"]), _label(v["category"]), _label(v["severity"]), v["count"], v["blocked"]]
+        for v in c["violations"]["by_rule"]]
     alerts = [["Severity", "Detector", "Summary", "Raised"]] + [
-        [a["severity"], a["detector"], a["summary"], _time(a["raised_at"])] for a in c["gaming_alerts"]]
+        [_label(a["severity"]), _label(a["detector"]), a["summary"], _time(a["raised_at"])] for a in c["gaming_alerts"]]
     actions = [["Time (UTC)", "Action", "By", "Detail"]] + [
         [_time(a["at"]), a["action"], a["by"], a["detail"]] for a in c["actions_taken"]]
     gate = c["award_gate"]
@@ -199,7 +215,7 @@ def report_pdf(report, data: dict) -> bytes:
                             author="Quayside", subject=rfq["title"])
     title = STYLES["Title"].clone("ReportTitle", textColor=HEAD, fontSize=18)
     story = [Paragraph(_text(f"Fairness audit report — {rfq['reference']}"), title), _p(rfq["title"]),
-             _facts([("Buyer", rfq["buyer_organization"]["name"]), ("Auction type", rfq["auction_type"]),
+             _facts([("Buyer", rfq["buyer_organization"]["name"]), ("Auction type", _choice(AuctionType, rfq["auction_type"])),
                      ("Currency", rfq["currency"]), ("Closed (UTC)", _time(rfq["closed_at"])),
                      ("Report version", f"v{report.version}, generated {report.generated_at:%Y-%m-%d %H:%M:%S} UTC"),
                      ("Content hash (SHA-256)", report.content_hash), *_anchor(data.get("anchor"))]), Spacer(1, 6)]

@@ -7,13 +7,14 @@ Tukey's fences dashed, outliers in red. Floats are for points on the page only.
 from __future__ import annotations
 
 import math
-from datetime import datetime
+from datetime import datetime, timedelta
+from decimal import Decimal
 
 from reportlab.graphics.charts.lineplots import LinePlot
 from reportlab.graphics.shapes import Circle, Drawing, Line, String
 from reportlab.lib import colors
 
-from common.charts import compact, nice_step
+from common.charts import PricedBid, compact, leading_line, nice_step
 
 TEAL = colors.HexColor("#0f7c80")
 GREY = colors.HexColor("#5b6b82")
@@ -30,29 +31,28 @@ def progression_drawing(report: dict, width: float = 480, height: float = 190) -
     if not priced:
         return None
     start = _when(priced[0]["submitted_at"])
-    points, leading, best = [], [], None
-    for bid in priced:
-        x = (_when(bid["submitted_at"]) - start).total_seconds()
-        y = float(bid["amount"])
-        points.append((x, y))
-        # The line follows the standing price: a bid later withdrawn is a dot, not a step.
-        if bid["status"] != "withdrawn" and (best is None or y < best):
-            if best is not None:
-                leading.append((x, best))
-            best = y
-            leading.append((x, y))
-    end = points[-1][0] if points[-1][0] > 0 else 1.0
-    if best is not None:
-        leading.append((end, best))
+
+    def offset(when: datetime) -> float:
+        return (when - start).total_seconds()
+
+    points = [(offset(_when(bid["submitted_at"])), float(bid["amount"])) for bid in priced]
+    withdrawals = [_when(bid["withdrawn_at"]) for bid in priced if bid.get("withdrawn_at")]
+    end = max([points[-1][0]] + [offset(when) for when in withdrawals])
+    end = max(end, 1.0)  # at least a second, as on the page
+    # The leading price falls back when a leading bid is withdrawn (common.charts, as on the page).
+    leading = [[(offset(when), float(price)) for when, price in line] for line in leading_line(
+        [PricedBid(_when(b["submitted_at"]), Decimal(b["amount"]), _when(b["withdrawn_at"]) if b.get("withdrawn_at")
+                   else None) for b in priced], start + timedelta(seconds=end))]
     drawing = Drawing(width, height)
     plot = LinePlot()
     plot.x, plot.y, plot.width, plot.height = 55, 30, width - 75, height - 50
-    plot.data = [points, leading or points[:1]]
+    plot.data = [points, *(leading or [points[:1]])]
     plot.joinedLines = 1
     plot.lines[0].strokeColor = colors.transparent
     plot.lines[0].symbol = None
-    plot.lines[1].strokeColor = TEAL
-    plot.lines[1].strokeWidth = 1.5
+    for index in range(1, len(plot.data)):
+        plot.lines[index].strokeColor = TEAL
+        plot.lines[index].strokeWidth = 1.5
     minutes = end >= 120
     x_step = nice_step(end / 60 if minutes else end, 5) * (60 if minutes else 1)
     plot.xValueAxis.valueMin, plot.xValueAxis.valueMax, plot.xValueAxis.valueStep = 0, end, x_step

@@ -5,6 +5,8 @@ names its supplier and version only; the amounts are in the report's bid list.
 """
 from __future__ import annotations
 
+from auctions.rules import REGISTRY
+
 LABELS = {
     "rfq.created": "RFQ created",
     "rfq.updated": "Draft edited",
@@ -35,9 +37,20 @@ LABELS = {
     "bids.opened": "Sealed quotes opened",
     "auction.ranked": "Quotes ranked",
     "fairness.certified": "Fairness audit certified",
+    "fairness.report_generated": "Fairness report generated",
     "gaming.alert_raised": "Gaming alert raised",
     "gaming.alert_updated": "Gaming alert updated",
 }
+
+
+def rule_name(rule_id: str) -> str:
+    """A rule as a person reads it ("Beats the best bid by the minimum decrement"), not its id."""
+    registered = REGISTRY.get(rule_id)
+    return registered.name if registered else rule_id.replace("_", " ").capitalize()
+
+
+def rule_names(violations: list[dict]) -> str:
+    return ", ".join(rule_name(v.get("rule", "")) for v in violations)
 
 
 def _iso(value) -> str:
@@ -53,7 +66,7 @@ def _detail(event, money) -> str:
     if kind == "bid.withdrawn":
         return f"bid {p.get('bid_id')} (withdrawal {p.get('withdrawals_used', '?')} of the supplier)"
     if kind in ("bid.place_rejected", "bid.withdraw_rejected"):
-        return ", ".join(v.get("rule", "") for v in p.get("violations", []))
+        return rule_names(p.get("violations", []))
     if kind == "deadline.extended":
         return f"extension {p.get('extension_number')}: {p.get('old_deadline')} → {p.get('new_deadline')}"
     if kind == "rfq.amended":
@@ -67,6 +80,8 @@ def _detail(event, money) -> str:
     if kind == "rfq.award":
         text = f"bid {p.get('bid_id')} at {money(p['total'])}" if p.get("total") else f"bid {p.get('bid_id')}"
         return text + (" — manual override" if p.get("override") else "")
+    if kind == "fairness.report_generated":
+        return f"version {p.get('version')}, content hash {str(p.get('content_hash', ''))[:12]}…"
     if kind == "fairness.certified":
         return f"{p.get('recommendation')} (report v{p.get('report_version')})"
     if kind.startswith("gaming."):
@@ -88,3 +103,11 @@ def timeline(events, money) -> list[dict]:
     return [{"seq": e.seq, "at": _iso(e.at), "type": e.type,
              "label": LABELS.get(e.type) or e.type.replace(".", " ").replace("_", " ").capitalize(),
              "actor": e.actor_name, "detail": _detail(e, money)} for e in events]
+
+
+def timeline_note(r: dict) -> str:
+    """Why the numbers stop where they do: the report cannot list the event that records it."""
+    last = (r.get("basis") or {}).get("last_event_seq", 0)
+    return (f"Every event of the RFQ's audit trail, numbered by its sequence number, up to #{last}, the last "
+            "fact this report was built from. The generation of this report is recorded after it "
+            "(\"Fairness report generated\", with the report's content hash).")

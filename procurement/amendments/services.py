@@ -71,6 +71,9 @@ def _change_deadline(rfq: RFQ, deadline: datetime, changes: dict[str, Any], *, b
     if rfq.bidding_opens_at and deadline <= rfq.bidding_opens_at:
         raise ValidationFailed("The deadline must be after bidding opens.",
                                fields={"bidding_deadline": ["Must be after bidding_opens_at."]})
+    if deadline.date() > rfq.delivery_date:
+        raise ValidationFailed(f"Delivery is due on {rfq.delivery_date:%d %b %Y}: bidding cannot close after that.",
+                               fields={"bidding_deadline": ["Must not be after the delivery date."]})
     if deadline < rfq.bidding_deadline and not before_open:
         raise Conflict("Bidding has opened: the deadline can only be moved later, not earlier.")
     changes["bidding_deadline"] = {"from": _utc(rfq.bidding_deadline), "to": _utc(deadline)}

@@ -129,7 +129,7 @@ def test_evaluation_page_compares_the_opened_quotes(login, sealed):
                        (2, "Poseidon Marine Supply", "USD 6,295.80", "82.6")]
     assert 'data-testid="recommended">Harbour Chandlers Pte' in html
     assert response.context["reserve"]["label"] == "Met"
-    assert "Met: the best total USD 5,200.00 is USD 3,800.00 below the reserve of USD 9,000.00." in html
+    assert "Met: the lowest total USD 5,200.00 is USD 3,800.00 below the reserve of USD 9,000.00." in html
     assert 'data-testid="comparison-chart"' in html and "Reserve USD 9,000.00" in html
     assert "First price (pay as bid)" in html
     assert "USD 123.45" in html and "30 days net" in html  # the line-item comparison, after the opening
@@ -213,7 +213,7 @@ def test_no_award_is_explained_with_reopen_and_cancel(login, api, demo):
     response = login("buyer").get(evaluation_url(rfq_id))
     html = response.content.decode()
     assert RFQ.objects.get(pk=rfq_id).status == "no_award"
-    assert "Not met: the best total USD 14,000.00 is USD 5,000.00 above the reserve of USD 9,000.00." in html
+    assert "Not met: the lowest total USD 14,000.00 is USD 5,000.00 above the reserve of USD 9,000.00." in html
     assert 'data-testid="reopen"' in html and 'data-testid="cancel"' in html
     deadline = (timezone.now() + timezone.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
     higher = login("buyer").post(reverse("buyer-rfq-reopen", args=[rfq_id]),

@@ -17,16 +17,17 @@ from auctions.access import reserve_visible_to, rfq_get, rfq_get_for_buyer_actio
 from auctions.scenarios import TEMPLATES
 from auctions.selectors import EVALUATED_STATES, auction_state
 from common.errors import ApplicationError
+from common.listing import page_query, paginate
 from common.money import money_text
 from common.pages import page_view, require_role
 from oversight.selectors import audit_events_for
-from rfqs.models import RFQStatus
-from suppliers.models import InvitationStatus
+from rfqs.models import RFQ, AuctionType, RFQStatus
+from suppliers.models import Category, InvitationStatus
 from suppliers.selectors import invitations_for_rfq
 
 from .. import services
 from ..forms import COMMON_CURRENCIES, SETTINGS_FIELDS, CancelForm, RFQEditor
-from ..selectors import rfq_transition_blockers
+from ..selectors import RFQ_QUERY, RFQFilters, rfq_list_filtered, rfq_transition_blockers
 from .access import may_view_rfqs
 from .amendments import amendments_context
 from .attachments import attachments_context, opened_quote_files_context
@@ -53,6 +54,11 @@ BUTTONS = [
 # While bidding runs the page follows pause, resume and close live (static/js/quayside.js):
 # each of these buttons is rendered and shown only in the status where it applies.
 LIVE_BUTTONS = {"pause": "open", "resume": "paused", "close": "open"}
+RFQ_ORDERING_LABELS = [
+    ("-created_at", "Newest first"), ("created_at", "Oldest first"),
+    ("bidding_deadline", "Deadline, soonest first"), ("-bidding_deadline", "Deadline, latest first"),
+    ("title", "Title A–Z"), ("-title", "Title Z–A"), ("status", "Status"), ("-reference", "Reference, newest"),
+]
 ACTIVE_INVITATIONS = [InvitationStatus.PENDING, InvitationStatus.SENT, InvitationStatus.ACCEPTED,
                       InvitationStatus.DECLINED]
 
@@ -60,26 +66,29 @@ ACTIVE_INVITATIONS = [InvitationStatus.PENDING, InvitationStatus.SENT, Invitatio
 @page_view
 def rfq_list_page(request):
     may_view_rfqs(request.user)
-    rfqs = rfq_list(user=request.user).annotate(
-        invited_count=Count("invitations", filter=Q(invitations__status__in=ACTIVE_INVITATIONS), distinct=True),
-        accepted_count=Count("invitations", filter=Q(invitations__status=InvitationStatus.ACCEPTED), distinct=True),
-    ).order_by("-created_at")
+    found = page_query(request, RFQ_QUERY, RFQFilters.from_query)
+    if found.redirect:
+        return redirect(found.redirect)
     counts = dict(rfq_list(user=request.user).prefetch_related(None).order_by()
                   .values_list("status").annotate(n=Count("pk")))
-    wanted = request.GET.get("status", "")
-    if wanted not in RFQStatus.values:
-        wanted = ""
-    tabs = [{"value": "", "label": "All", "count": sum(counts.values())}] + [
+    current = found.values.get("status")
+    tabs = [{"value": None, "label": "All", "count": sum(counts.values())}] + [
         {"value": value, "label": label, "count": counts.get(value, 0)}
-        for value, label in RFQStatus.choices if counts.get(value) or value == wanted]
+        for value, label in RFQStatus.choices if counts.get(value) or value == current]
+    rfqs = RFQ.objects.none() if found.filters is None else rfq_list_filtered(
+        user=request.user, filters=found.filters).annotate(
+        invited_count=Count("invitations", filter=Q(invitations__status__in=ACTIVE_INVITATIONS), distinct=True),
+        accepted_count=Count("invitations", filter=Q(invitations__status=InvitationStatus.ACCEPTED), distinct=True))
+    page = paginate(request, rfqs)
     names = {t.id: t.name for t in TEMPLATES}
-    shown = list(rfqs.filter(status=wanted) if wanted else rfqs)
-    for rfq in shown:
+    for rfq in page:
         rfq.template_name = names.get(rfq.template, "")
     return render(request, "procurement/rfq_list.html", {
-        "rfqs": shown, "tabs": tabs, "current": wanted, "current_label": dict(RFQStatus.choices).get(wanted, ""),
-        "now": timezone.now(),
-    })
+        "rfqs": page, "page": page, "tabs": tabs, "current": current, "filters": found.values,
+        "errors": found.errors, "filtered": len(found.values) > ("page" in found.values),
+        "statuses": RFQStatus.choices, "auction_types": AuctionType.choices, "categories": Category.objects.all(),
+        "orderings": RFQ_ORDERING_LABELS, "now": timezone.now(),
+    }, status=400 if found.errors else 200)
 
 
 def _editor_context(editor: RFQEditor, *, rfq) -> dict:

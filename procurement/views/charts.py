@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from django.utils.timezone import localtime
 
-from common.charts import compact, nice_step
+from common.charts import PricedBid, compact, leading_line, nice_step
 
 # One colour per scored criterion (price first), distinguishable side by side.
 PALETTE = ["#0f7c80", "#3b6fd8", "#d08a1e", "#8a4fd1", "#d1495b", "#2e9d5b", "#5b6b82", "#b5651d", "#1e96c8"]
@@ -41,15 +41,19 @@ class BarChart:
     ticks: list[dict] = field(default_factory=list)
     reserve_x: float | None = None
     reserve_label: str = ""
+    narrow: bool = False  # labels above the bars (a phone's width), not beside them
 
 
 def totals_chart(rows: list[dict], *, reserve: Decimal | None = None, reserve_label: str = "",
-                 width: int = 760) -> BarChart:
+                 width: int = 760, narrow: bool = False) -> BarChart:
     """Horizontal bars of the quotes' totals, in rank order; a dashed line at the reserve.
 
-    Each row: {"label", "sublabel", "total" (Decimal), "value_label", "css"}.
+    Each row: {"label", "sublabel", "total" (Decimal), "value_label", "css"}. `narrow` lays it
+    out for a phone: each label on its own line above its bar, the bars across the width.
     """
     label_width, right_pad, bar_height, gap, top, axis = 230.0, 100.0, 26.0, 14.0, 26.0, 26.0
+    if narrow:
+        label_width, right_pad, gap, top = 8.0, 96.0, 36.0, 44.0
     plot_width = width - label_width - right_pad
     values = [float(row["total"]) for row in rows] + ([float(reserve)] if reserve is not None else [])
     step = nice_step(max(values) if values else 1.0)
@@ -68,7 +72,7 @@ def totals_chart(rows: list[dict], *, reserve: Decimal | None = None, reserve_la
         ticks.append({"x": label_width + value * scale, "label": compact(value)})
         value += step
     chart = BarChart(width=width, height=height, plot_x=label_width, plot_width=plot_width, bar_height=bar_height,
-                     bars=bars, ticks=ticks)
+                     bars=bars, ticks=ticks, narrow=narrow)
     if reserve is not None:
         chart.reserve_x = label_width + float(reserve) * scale
         chart.reserve_label = reserve_label
@@ -147,6 +151,7 @@ class ProgressionChart:
     dots: list[dict]
     y_ticks: list[dict]
     x_ticks: list[dict]
+    leading: list[list[tuple]] = field(default_factory=list)  # common.charts.leading_line's vertices
 
 
 def progression_chart(bids: list, *, width: int = 760, height: int = 240) -> ProgressionChart | None:
@@ -157,7 +162,8 @@ def progression_chart(bids: list, *, width: int = 760, height: int = 240) -> Pro
         return None
     plot_x, plot_y, right, bottom = 64.0, 14.0, 16.0, 28.0
     plot_width, plot_height = width - plot_x - right, height - plot_y - bottom
-    start, end = priced[0].submitted_at, priced[-1].submitted_at
+    start = priced[0].submitted_at
+    end = max([priced[-1].submitted_at] + [b.withdrawn_at for b in priced if b.withdrawn_at])
     span = max((end - start).total_seconds(), 1.0)
     low, high = float(min(b.amount for b in priced)), float(max(b.amount for b in priced))
     step = nice_step(max(high - low, high * 0.02, 1.0), 4)
@@ -171,17 +177,18 @@ def progression_chart(bids: list, *, width: int = 760, height: int = 240) -> Pro
     def y(amount) -> float:
         return plot_y + plot_height * (1 - (float(amount) - floor) / (ceiling - floor))
 
-    dots, path, best = [], [], None
+    dots, best = [], None
     for bid in priced:
         leads = best is None or bid.amount < best
-        if leads:
-            path.append(f"{'M' if best is None else 'H'}{x(bid.submitted_at):.1f}" + (
-                f" {y(bid.amount):.1f}" if best is None else f" V{y(bid.amount):.1f}"))
-            best = bid.amount
+        best = bid.amount if leads else best
         dots.append({"x": x(bid.submitted_at), "y": y(bid.amount), "leading": leads,
                      "withdrawn": bid.status == "withdrawn",
                      "title": f"{bid.supplier.name}: {bid.amount.normalize():f} at {localtime(bid.submitted_at):%H:%M:%S}"})
-    path.append(f"H{plot_x + plot_width:.1f}")
+    # The leading price falls back when a leading bid is withdrawn (common.charts, as in the PDF).
+    lines = leading_line([PricedBid(b.submitted_at, b.amount, b.withdrawn_at) for b in priced],
+                         start + timedelta(seconds=span))
+    path = " ".join(" ".join(f"{'M' if i == 0 else 'L'}{x(when):.1f} {y(price):.1f}" for i, (when, price)
+                             in enumerate(line)) for line in lines)
     y_ticks = [{"y": y(value), "label": compact(value)}
                for value in [floor + i * step for i in range(int(round((ceiling - floor) / step)) + 1)]]
     # The axis's two ends (the span is at least a second, so its end may lie past the last bid);
@@ -189,5 +196,5 @@ def progression_chart(bids: list, *, width: int = 760, height: int = 240) -> Pro
     labels = [f"{localtime(when):%H:%M:%S}" for when in (start, start + timedelta(seconds=span))]
     x_ticks = [{"x": plot_x, "label": labels[0]}] + (
         [{"x": plot_x + plot_width, "label": labels[1]}] if labels[1] != labels[0] else [])
-    return ProgressionChart(width, height, plot_x, plot_y, plot_width, plot_height, " ".join(path), dots,
-                            y_ticks, x_ticks)
+    return ProgressionChart(width, height, plot_x, plot_y, plot_width, plot_height, path, dots,
+                            y_ticks, x_ticks, lines)

@@ -41,7 +41,10 @@ def _context(request, rfq, evaluation) -> dict:
     bids = {} if readable is None else {bid.pk: bid for bid in readable.prefetch_related("lines")}
     rows = show.ranking_rows(evaluation, rfq, bids, criteria)
     reserve_shown = reserve_visible_to(user=user, rfq=rfq)
-    best = rows[0]["total"] if rows else None
+    # The lowest total, whoever ranks first: under multi-attribute scoring the recommended
+    # quote need not be the cheapest (and the reserve is judged on the lowest total).
+    lowest = min(rows, key=lambda row: row["total_decimal"]) if rows else None
+    best = lowest["total"] if lowest else None
     endorsed = [row for row in rows if row["endorsed"]]
     sealed = get_mechanism(rfq.auction_type).sealed
     totals = [row["total_decimal"] for row in rows]
@@ -49,12 +52,14 @@ def _context(request, rfq, evaluation) -> dict:
         "rfq": rfq, "evaluation": evaluation, "is_owner": is_owner, "rows": rows, "criteria": criteria,
         "method_label": show.method_label(evaluation.method), "outcome_label": show.OUTCOME_LABELS[evaluation.outcome],
         "recommended": next((row for row in rows if row["recommended"]), None), "endorsed": endorsed,
+        "lowest": lowest, "single_quote": len(rows) == 1,
         "others": [row for row in rows if not row["endorsed"]],
         "awarded": next((row for row in rows if row["awarded"]), None),
         "reserve": show.reserve_text(evaluation.reserve, rfq, best=best) if reserve_shown else None,
         "tie_sentences": show.tie_break_text(evaluation, rows),
         "pricing": show.pricing_text(evaluation, rfq, rows),
         "chart": show.comparison_chart(rows, rfq, reserve_shown=reserve_shown) if rows else None,
+        "chart_narrow": show.comparison_chart(rows, rfq, reserve_shown=reserve_shown, narrow=True) if rows else None,
         "composition": show.composition_chart(rows, criteria) if criteria else None,
         "lines": show.line_comparison(rows, line_items_for_display(rfq), rfq.currency) if sealed else None,
         "bid_log": [{"bid": bid, "amount": money_text(bid.amount, rfq.currency)} for bid in reversed(list(bids.values()))]

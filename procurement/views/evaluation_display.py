@@ -81,7 +81,7 @@ def ranking_rows(evaluation, rfq, bids: dict, criteria: list[dict]) -> list[dict
     return rows
 
 
-def comparison_chart(rows: list[dict], rfq, *, reserve_shown: bool):
+def comparison_chart(rows: list[dict], rfq, *, reserve_shown: bool, narrow: bool = False):
     """Totals side by side, the recommended and awarded quotes picked out, the reserve marked."""
     def css(row):
         if row["awarded"]:
@@ -95,7 +95,7 @@ def comparison_chart(rows: list[dict], rfq, *, reserve_shown: bool):
              "sublabel": f"score {row['score']}", "css": css(row)} for row in rows]
     reserve = rfq.reserve_amount if reserve_shown and rfq.reserve_enabled and rfq.reserve_amount else None
     return totals_chart(data, reserve=reserve, reserve_label=f"Reserve {money_text(reserve, rfq.currency)}"
-                        if reserve is not None else "")
+                        if reserve is not None else "", **({"width": 360, "narrow": True} if narrow else {}))
 
 
 def composition_chart(rows: list[dict], criteria: list[dict]):
@@ -189,12 +189,12 @@ def reserve_text(reserve: dict, rfq, *, best: str | None) -> dict:
     gap = Decimal(reserve["gap"])
     if reserve.get("met"):
         below = money_text(-gap, rfq.currency)
-        text = (f"Met: the best total {best} is {below} below the reserve of {amount}." if gap
-                else f"Met: the best total {best} equals the reserve.")
+        text = (f"Met: the lowest total {best} is {below} below the reserve of {amount}." if gap
+                else f"Met: the lowest total {best} equals the reserve.")
         return {"status": status, "label": "Met", "text": text, "gap": f"{below} below"}
     above = money_text(gap, rfq.currency)
     return {"status": status, "label": "Not met", "gap": f"{above} above",
-            "text": f"Not met: the best total {best} is {above} above the reserve of {amount}."}
+            "text": f"Not met: the lowest total {best} is {above} above the reserve of {amount}."}
 
 
 def pricing_text(evaluation, rfq, rows: list[dict]) -> dict:

@@ -17,6 +17,7 @@ from oversight.reports.charts import distribution_chart
 from oversight.reports.forms import CertifyForm
 from oversight.reports.selectors import rfq_for_certification, rfq_for_fairness_report
 from oversight.reports.services import fairness_certify, fairness_report_current
+from oversight.reports.timeline import timeline_note
 
 from .charts import progression_chart
 
@@ -36,7 +37,7 @@ def _context(request, rfq, report, form=None) -> dict:
         "certify_form": (form or CertifyForm(initial={"report_version": report.version}))
         if request.user.is_compliance else None,
         "is_owner": request.user.is_buyer and rfq.buyer_organization_id == request.user.buyer_organization_id,
-        "timeline": _at(data["timeline"]), "actions": _at(data["compliance"]["actions_taken"]),
+        "timeline": _at(data["timeline"]), "timeline_note": timeline_note(data), "actions": _at(data["compliance"]["actions_taken"]),
         "certifications": _at(data["certification"]["history"]),
         "anchor": _at([data["anchor"]])[0] if data.get("anchor") else None,
     }

@@ -7,14 +7,24 @@ from django.views.decorators.http import require_POST
 
 from auctions.access import rfq_get_for_buyer_action
 from common.errors import ApplicationError
+from common.listing import PageQuery, page_query
 from common.pages import page_view
 from rfqs.models import RFQStatus
 from suppliers import services as supplier_services
-from suppliers.models import InvitationStatus
-from suppliers.selectors import invitations_for_rfq, supplier_directory, suppliers_eligible_for
+from suppliers.models import Category, InvitationStatus, KycStatus, Tier
+from suppliers.selectors import (
+    SUPPLIER_QUERY,
+    SupplierFilters,
+    invitations_for_rfq,
+    supplier_countries,
+    supplier_directory,
+    suppliers_eligible_for,
+)
 
 from ..forms import InviteSuppliersForm, ReasonForm
 
+SUPPLIER_ORDERING_LABELS = [("name", "Name A–Z"), ("-name", "Name Z–A"), ("-tier", "Tier, gold first"),
+                            ("-performance_score", "Performance, best first"), ("country", "Country")]
 INVITABLE = (RFQStatus.DRAFT, RFQStatus.PUBLISHED, RFQStatus.OPEN, RFQStatus.PAUSED)
 REVOCABLE = [InvitationStatus.PENDING, InvitationStatus.SENT, InvitationStatus.ACCEPTED]
 
@@ -35,14 +45,21 @@ def _rows(rfq, suppliers) -> list[dict]:
         rows.append({"supplier": supplier, "eligible": not why, "why": why, "invitation": invited.get(supplier.pk),
                      "ports": list(supplier.ports.all()),
                      "serves_port": any(p.pk == rfq.delivery_port_id for p in supplier.ports.all())})
-    rows.sort(key=lambda row: (not row["eligible"], row["supplier"].name))
+    rows.sort(key=lambda row: not row["eligible"])  # stable: the directory's order within each
     return rows
 
 
 @page_view
 def rfq_suppliers(request, pk: int):
     rfq = rfq_get_for_buyer_action(user=request.user, pk=pk)
-    suppliers = list(supplier_directory(user=request.user))
+    # The filter bar narrows what is shown; a POST is checked against the whole directory.
+    found = page_query(request, SUPPLIER_QUERY, SupplierFilters.from_query) if request.method == "GET" else None
+    if found and found.redirect:
+        return redirect(found.redirect)
+    if found and found.filters is None:
+        suppliers = []
+    else:
+        suppliers = list(supplier_directory(user=request.user, filters=found.filters if found else None))
     form = InviteSuppliersForm(request.POST or None, suppliers=suppliers)
     if request.method == "POST" and form.is_valid():
         try:
@@ -57,8 +74,15 @@ def rfq_suppliers(request, pk: int):
             return redirect("buyer-rfq-detail", pk=rfq.pk)
     return render(request, "procurement/rfq_suppliers.html", {
         "rfq": rfq, "form": form, "rows": _rows(rfq, suppliers), "invitable": rfq.status in INVITABLE,
-        "selected": {str(v) for v in form["supplier_ids"].value() or []},
-    })
+        "selected": {str(v) for v in form["supplier_ids"].value() or []}, **_filter_context(found),
+    }, status=400 if found and found.errors else 200)
+
+
+def _filter_context(found: PageQuery | None) -> dict:
+    values = found.values if found else {}
+    return {"filters": values, "errors": found.errors if found else {}, "filtered": bool(values),
+            "tiers": Tier.choices, "kyc_statuses": KycStatus.choices, "countries": supplier_countries(),
+            "categories": Category.objects.all(), "orderings": SUPPLIER_ORDERING_LABELS}
 
 
 @require_POST

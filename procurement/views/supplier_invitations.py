@@ -8,11 +8,19 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from common.errors import ApplicationError
+from common.listing import page_query, paginate
 from common.pages import page_view, require_role
+from rfqs.models import RFQStatus
 from suppliers import services
 from suppliers.forms import DeclineForm
-from suppliers.models import InvitationStatus
-from suppliers.selectors import invitation_get_for_supplier, invitations_for_supplier
+from suppliers.models import Invitation, InvitationStatus
+from suppliers.selectors import (
+    INVITATION_QUERY,
+    SUPPLIER_VISIBLE_INVITATION,
+    InvitationFilters,
+    invitation_get_for_supplier,
+    invitations_for_supplier,
+)
 
 from .supplier_rfq import ANSWERABLE_RFQ, rfq_page
 
@@ -25,6 +33,16 @@ def _group_of(invitation) -> str:
     return invitation.status
 
 
+# Only an RFQ whose deadline is still running counts down: a cancelled, closed or awarded one
+# is over, and a paused one's deadline moves by the pause.
+COUNTING_DOWN = (RFQStatus.PUBLISHED, RFQStatus.OPEN)
+
+
+def _counts_down(invitation, now) -> bool:
+    rfq = invitation.rfq
+    return rfq.status in COUNTING_DOWN and rfq.bidding_deadline is not None and rfq.bidding_deadline > now
+
+
 GROUPS = [
     (InvitationStatus.SENT, "Waiting for your answer"),
     (InvitationStatus.ACCEPTED, "Accepted"),
@@ -33,14 +51,33 @@ GROUPS = [
 ]
 
 
+INVITATION_ORDERING_LABELS = [
+    ("-sent_at", "Newest first"), ("sent_at", "Oldest first"), ("bidding_deadline", "Deadline, soonest first"),
+    ("-bidding_deadline", "Deadline, latest first"), ("title", "Title A–Z"), ("status", "Status"),
+]
+
+
 @page_view
 def invitation_list(request):
     require_role(request.user, Role.SUPPLIER, "The invitation inbox is for supplier users.")
-    invitations = list(invitations_for_supplier(user=request.user))
+    found = page_query(request, INVITATION_QUERY, InvitationFilters.from_query)
+    if found.redirect:
+        return redirect(found.redirect)
+    invitations = Invitation.objects.none() if found.filters is None else invitations_for_supplier(
+        user=request.user, filters=found.filters)
+    page = paginate(request, invitations)
+    now = timezone.now()
+    for invitation in page:
+        invitation.counts_down = _counts_down(invitation, now)
     groups = [{"key": key, "label": label,
-               "invitations": [inv for inv in invitations if _group_of(inv) == key]} for key, label in GROUPS]
+               "invitations": [inv for inv in page if _group_of(inv) == key]} for key, label in GROUPS]
     return render(request, "suppliers/invitation_list.html", {
-        "groups": groups, "total": len(invitations), "supplier": request.user.supplier, "now": timezone.now()})
+        "groups": groups, "total": page.paginator.count, "page": page, "supplier": request.user.supplier,
+        "now": now, "filters": found.values, "errors": found.errors,
+        "filtered": len(found.values) > ("page" in found.values),
+        "statuses": [(status, status.label) for status in SUPPLIER_VISIBLE_INVITATION],
+        "orderings": INVITATION_ORDERING_LABELS,
+    }, status=400 if found.errors else 200)
 
 
 @page_view

@@ -221,7 +221,7 @@ def test_place_and_withdraw_reverse_bids(login, reverse_auction):
     assert flashes(response) == ["Your bid of USD 9,500.00 is in. You are ranked 1."]
     too_close = bid(client, reverse_auction, {"amount": "9450.00"})
     assert [p["rule"] for p in too_close.context["problems"]] == ["minimum_decrement"]
-    assert too_close.context["bid_form"].errors["amount"][0].startswith("Bid at most 9400.00 USD")
+    assert too_close.context["bid_form"].errors["amount"][0].startswith("Bid at most USD 9,400.00")
     assert Bid.objects.filter(rfq_id=reverse_auction).count() == 1
     latest = Bid.objects.get(rfq_id=reverse_auction)
     assert page(client, reverse_auction).context["withdrawals_left"] == 3
@@ -237,7 +237,7 @@ def test_place_and_withdraw_reverse_bids(login, reverse_auction):
 def test_a_bid_above_the_ceiling_is_refused(login, reverse_auction):
     response = bid(login("supplier1"), reverse_auction, {"amount": "12000"})
     assert [p["message"] for p in response.context["problems"]] == [
-        "Bids may not exceed the starting price of 10000.00 USD."]
+        "Bids may not exceed the starting price of USD 10,000.00."]
     assert not Bid.objects.exists()
 
 

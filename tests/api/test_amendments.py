@@ -154,6 +154,8 @@ def test_bad_amendments_are_400_and_change_nothing(api, open_reverse, not_yet_op
     assert_error(amend(api, open_reverse), 400, contains="nothing would change")
     assert_error(amend(api, open_reverse, bidding_deadline=iso(stored.bidding_deadline)), 400)
     assert_error(amend(api, open_reverse, bidding_deadline="tomorrow"), 400)
+    assert_error(amend(api, open_reverse, bidding_deadline=iso(stored.bidding_deadline + timedelta(days=60))), 400,
+                 contains="delivery")
     assert_error(amend(api, not_yet_open, bidding_deadline=iso(timezone.now() - timedelta(minutes=1))), 400)
     assert_error(amend(api, not_yet_open, line_items=[]), 400)
     assert_error(api("buyer").post(f"/api/v1/rfqs/{open_reverse}/amendments/", [1], format="json"), 400)
@@ -215,3 +217,13 @@ def test_the_fairness_report_and_ocds_show_the_amendment(api, demo, open_reverse
     releases = api("buyer").get(f"/api/v1/rfqs/{open_reverse}/ocds/").json()["releases"]
     assert [parse_datetime(r["tender"]["tenderPeriod"]["endDate"]) for r in releases
             if r["tag"] == ["tenderUpdate"]][0] == later
+
+
+def test_the_gaming_scan_counts_the_deadline_an_amendment_replaced(api, open_reverse):
+    from oversight.gaming.facts import auction_facts
+
+    before = RFQ.objects.get(pk=open_reverse).bidding_deadline
+    assert amend(api, open_reverse, bidding_deadline=iso(before + timedelta(hours=2))).status_code == 201
+    deadlines = auction_facts(RFQ.objects.get(pk=open_reverse)).deadlines
+    assert before.replace(microsecond=before.microsecond // 1000 * 1000) in deadlines
+    assert len(deadlines) == 2  # the replaced one and the current one (also the original)

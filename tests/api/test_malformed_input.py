@@ -114,7 +114,7 @@ def test_a_bid_ninety_percent_below_the_best_is_refused_as_a_likely_typo(demo, a
     rfq = reverse_auction(demo)
     created(bid(api, "supplier1", rfq, "7000.00"))
     error = refused(bid(api, "supplier2", rfq, "0.50"), "implausible_drop")
-    assert "more than 90% below the current best of 7000 USD" in error["message"]
+    assert "more than 90% below the current best of USD 7,000.00" in error["message"]
     accepted = created(bid(api, "supplier2", rfq, "4000.00"))  # 43 % below: a warning only
     assert [w["rule"] for w in accepted["warnings"]] == ["unusual_drop"]
 

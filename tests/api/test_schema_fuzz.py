@@ -62,6 +62,9 @@ NO_POSITIVE_ACCEPTANCE = {
     ("POST", "/api/v1/rfqs/{id}/award/"): "the bid must belong to the RFQ",
     # The new deadline must lie in the future: not expressible in JSON Schema.
     ("POST", "/api/v1/rfqs/{id}/reopen/"): "the deadline must be in the future",
+    # An amendment must change something, to a later deadline (an earlier one only before
+    # opening), with line quantities checked as on create (whole units for split awards).
+    ("POST", "/api/v1/rfqs/{id}/amendments/"): "the change is checked against the RFQ's current state",
     # A quote must price exactly this RFQ's line items (their ids come from the database);
     # the rule engine refuses prices with 422 (api.md).
     ("POST", "/api/v1/rfqs/{id}/bids/"): "line item ids come from the database; rules answer 422",

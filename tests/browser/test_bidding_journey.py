@@ -230,7 +230,7 @@ def test_reverse_auction_bid_live_then_no_award(live_server, page, screenshot, d
     expect(amount).to_have_value("2375.00")  # the minimum next bid, pre-filled
     amount.fill("2390.00")
     page.get_by_role("button", name="Bid", exact=True).click()
-    expect(page.get_by_test_id("bid-problems")).to_contain_text("Bid at most 2375.00 USD")
+    expect(page.get_by_test_id("bid-problems")).to_contain_text("Bid at most USD 2,375.00")
     page.get_by_label(re.compile("Your bid")).fill("2350.00")
     page.get_by_role("button", name="Bid", exact=True).click()
     expect(page.locator(".flash--success")).to_contain_text("Your bid of USD 2,350.00 is in. You are ranked 1.")

@@ -217,7 +217,7 @@ def test_a_rate_rule_together_with_another_rule_is_a_422(api, suppliers, s1):
 def test_starting_price_ceiling_and_the_first_bid_only_needs_the_ceiling(api, s1, rfq):
     attempt = Refusal(rfq)
     error = refused(bid(api, s1, rfq, "10000.01"), "starting_price_ceiling")
-    assert messages(error, "starting_price_ceiling") == "Bids may not exceed the starting price of 10000.00 USD."
+    assert messages(error, "starting_price_ceiling") == "Bids may not exceed the starting price of USD 10,000.00."
     attempt.check(error)
     assert created(bid(api, s1, rfq, "10000.00"))["amount"] == "10000.00"
 
@@ -227,7 +227,7 @@ def test_minimum_decrement(api, s1, s2, rfq):
     attempt = Refusal(rfq)
     error = refused(bid(api, s2, rfq, "9400.01"), "minimum_decrement")
     assert error["violations"][0]["metadata"]["maximum_allowed"] == "9400.00"
-    assert "Bid at most 9400.00 USD" in messages(error, "minimum_decrement")
+    assert "Bid at most USD 9,400.00" in messages(error, "minimum_decrement")
     attempt.check(error)
     created(bid(api, s2, rfq, "9400.00"))
 
@@ -236,7 +236,7 @@ def test_reserve_disclosed_as_starting_in_a_reverse_auction(api, suppliers, s1):
     rfq = reverse_auction(suppliers, starting_price=None, reserve=disclosed_as_starting("8000.00"))
     attempt = Refusal(rfq)
     error = refused(bid(api, s1, rfq, "8000.00"), "reserve_disclosed_as_starting")
-    assert messages(error, "reserve_disclosed_as_starting") == "Bids must be below the reserve of 8000 USD."
+    assert messages(error, "reserve_disclosed_as_starting") == "Bids must be below the reserve of USD 8,000.00."
     attempt.check(error)
     created(bid(api, s1, rfq, "7999.99"))
 
@@ -315,3 +315,11 @@ def test_rules_of_both_phases_are_listed_together(api, s1, rfq):
     error = refused(bid(api, s1, rfq, "10500.00"), "supplier_kyc_valid", "within_bidding_window",
                     "starting_price_ceiling")
     attempt.check(error)
+
+
+def test_a_negative_bid_gets_the_format_error_only(api, s1, s2, rfq):
+    """Review finding: "-5" was refused as malformed and also warned "100% below the current best"."""
+    created(bid(api, s1, rfq, "9500.00"))
+    error = refused(bid(api, s2, rfq, "-5.00"), "amount_format")
+    assert [v["rule"] for v in error["violations"]] == ["amount_format"]
+    assert "100%" not in str(error)
