@@ -1,8 +1,23 @@
+from functools import cache
+from zoneinfo import available_timezones
+
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django_countries.fields import CountryField
 
+from common.local_format import DEFAULT_NUMBER_FORMAT, NUMBER_FORMAT_CHOICES
 from common.models import TimeStampedModel
+
+
+@cache
+def time_zone_names() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in time_zone_names():
+        raise ValidationError(f"“{value}” is not an IANA time zone name (e.g. Europe/Oslo, Asia/Singapore).")
 
 
 class BuyerOrganization(TimeStampedModel):
@@ -42,6 +57,10 @@ class User(AbstractUser):
         "suppliers.SupplierCompany", null=True, blank=True, on_delete=models.PROTECT,
         related_name="members",
     )
+    # How the pages and e-mails show times and read typed amounts (common/local_format.py);
+    # the API stays UTC and plain decimal strings.
+    time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
+    number_format = models.CharField(max_length=2, choices=NUMBER_FORMAT_CHOICES, default=DEFAULT_NUMBER_FORMAT)
 
     objects = QuaysideUserManager()
 

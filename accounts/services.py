@@ -9,8 +9,9 @@ from django.db import transaction
 
 from audit.services import audit_append
 from common.errors import Forbidden, ValidationFailed
+from common.local_format import NUMBER_FORMATS
 
-from .models import User
+from .models import User, validate_time_zone
 
 
 @transaction.atomic
@@ -39,3 +40,13 @@ def sign_in_lockout_lift(*, officer: User, username: str | None = None, ip_addre
     audit_append(type="sign_in.lockout_lifted", actor=officer, payload={
         "username": username or None, "ip_address": ip_address or None, "attempts_cleared": cleared})
     return cleared
+
+
+def user_preferences_update(*, user: User, time_zone: str, number_format: str) -> None:
+    """The user's own display preferences: no other person's view changes, so not audited."""
+    validate_time_zone(time_zone)
+    if number_format not in NUMBER_FORMATS:
+        raise ValidationFailed(f"Choose a number format: {', '.join(NUMBER_FORMATS)}.")
+    user.time_zone = time_zone
+    user.number_format = number_format
+    user.save(update_fields=["time_zone", "number_format"])

@@ -1,9 +1,13 @@
 """Request checks that hold for every view, API and page alike."""
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 from django.http import HttpResponseBadRequest, JsonResponse
+from django.utils import timezone
 
 from .errors import error_body
+from .local_format import activate_number_format, deactivate_number_format
 
 
 class RefuseNulInQueryString:
@@ -24,3 +28,31 @@ class RefuseNulInQueryString:
                 return JsonResponse(error_body("malformed_request", message), status=400)
             return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
+
+
+class LocalTimeAndNumbers:
+    """Pages (and the admin) in the signed-in user's time zone and number format.
+
+    `|date` and the `when` filter render local time once the zone is active; page forms read
+    typed amounts in the user's format (common/local_format.py). The API renders its own
+    ISO 8601 UTC timestamps and plain decimal strings, unaffected by either.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        # Not for the API, even signed in by session: DRF renders times in the active zone.
+        local = user is not None and user.is_authenticated and not request.path.startswith("/api/")
+        zone = getattr(user, "time_zone", None) if local else None
+        try:
+            timezone.activate(ZoneInfo(zone)) if zone else timezone.deactivate()
+        except (ZoneInfoNotFoundError, ValueError):
+            timezone.deactivate()
+        activate_number_format(getattr(user, "number_format", None) if zone else None)
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
+            deactivate_number_format()

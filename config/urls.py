@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema", permission_classes=[]),
          name="api-docs"),
     path("", include("common.urls")),
+    path("", include("accounts.urls")),
     path("", include("procurement.urls")),
     path("", include("auctions.simulation.urls")),
     path("supplier/", include("suppliers.urls")),

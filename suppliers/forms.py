@@ -1,6 +1,8 @@
 """Page forms for supplier users. The services check content, size and dates."""
 from django import forms
 
+from common.local_format import LocalAmountField
+
 from .models import KycDocumentKind
 
 
@@ -32,8 +34,9 @@ class QuoteForm(forms.Form):
     """A sealed or multi-attribute quote as typed: one unit price per line item, the
     criteria answers, validity and terms.
 
-    Only the shape is parsed here. Prices travel on as the strings typed, so the rule engine
-    judges them (and names the rule) exactly as it does for the API.
+    Only the shape and the number format are parsed here: a price is read in the user's number
+    format (common/local_format.py, refused when it breaks a rule) and travels on as a plain
+    decimal string, so the rule engine judges it (and names the rule) exactly as for the API.
     """
 
     valid_until = forms.DateField(required=False, label="Quote valid until",
@@ -44,15 +47,14 @@ class QuoteForm(forms.Form):
                             widget=forms.Textarea(attrs={"rows": 3, "placeholder":
                                                          "e.g. Payment 30 days net; delivery ex-warehouse"}))
 
-    def __init__(self, *args, line_items=(), criteria=(), split=False, **kwargs):
+    def __init__(self, *args, line_items=(), criteria=(), split=False, currency: str = "USD", **kwargs):
         super().__init__(*args, **kwargs)
         self.line_items = list(line_items)
         self.criteria = list(criteria)
         self.split = split
         for item in self.line_items:
-            self.fields[self.price_field(item.pk)] = forms.CharField(
-                required=False, max_length=64, label=f"Unit price for {item.description}",
-                widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
+            self.fields[self.price_field(item.pk)] = LocalAmountField(
+                required=False, as_text=True, currency=currency, label=f"Unit price for {item.description}")
             if split:  # a split award: the supplier may offer part of the line
                 for name, label in ((self.max_field(item.pk), "At most"), (self.min_field(item.pk), "At least")):
                     self.fields[name] = forms.IntegerField(
@@ -88,7 +90,8 @@ class QuoteForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if not any((data.get(self.price_field(item.pk)) or "").strip() for item in self.line_items):
+        if not any((data.get(self.price_field(item.pk)) or "").strip() or self.price_field(item.pk) in self.errors
+                   for item in self.line_items):
             raise forms.ValidationError("Enter your unit prices before submitting the quote.")
         return data
 
@@ -138,9 +141,12 @@ def _number(text: str):
 
 
 class ReverseBidForm(forms.Form):
-    amount = forms.CharField(max_length=64, label="Your bid (total)", error_messages={
-        "required": "Enter the total you bid."},
-                             widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
+    amount = LocalAmountField(as_text=True, label="Your bid (total)", error_messages={
+        "required": "Enter the total you bid."})
+
+    def __init__(self, *args, currency: str = "USD", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["amount"].currency = currency  # type: ignore[attr-defined]
 
     def _line(self, pk: int) -> dict:
         data = self.cleaned_data
@@ -167,7 +173,7 @@ class BundleQuoteForm(forms.Form):
     valid_until = QuoteForm.base_fields["valid_until"]
     terms = QuoteForm.base_fields["terms"]
 
-    def __init__(self, *args, line_items=(), rows: int = 10, **kwargs):
+    def __init__(self, *args, line_items=(), rows: int = 10, currency: str = "USD", **kwargs):
         super().__init__(*args, **kwargs)
         self.line_items = list(line_items)
         self.rows = rows
@@ -176,9 +182,8 @@ class BundleQuoteForm(forms.Form):
             self.fields[self.lines_field(row)] = forms.MultipleChoiceField(
                 required=False, choices=choices, label=f"Line items of bundle {row + 1}",
                 widget=forms.CheckboxSelectMultiple)
-            self.fields[self.price_field(row)] = forms.CharField(
-                required=False, max_length=64, label=f"Total price of bundle {row + 1}",
-                widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
+            self.fields[self.price_field(row)] = LocalAmountField(
+                required=False, as_text=True, currency=currency, label=f"Total price of bundle {row + 1}")
         self.sent_rows: list[int] = []
 
     @staticmethod
@@ -197,7 +202,7 @@ class BundleQuoteForm(forms.Form):
             price = (data.get(self.price_field(row)) or "").strip()
             if not ticked and not price:
                 continue
-            if not price:
+            if not price and self.price_field(row) not in self.errors:  # not when its format was refused
                 self.add_error(self.price_field(row), "Enter the bundle's total price.")
             self.sent_rows.append(row)
         if not self.sent_rows:

@@ -1,7 +1,8 @@
 """E-mails to suppliers. Always sent after commit, never from inside a transaction."""
 from __future__ import annotations
 
-from datetime import UTC
+from functools import partial
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -9,7 +10,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import User
 from common.after_commit import after_commit
+from common.local_format import local_time_text
 
 from .models import InvitationStatus
 
@@ -21,12 +24,26 @@ def _recipients(supplier) -> list[str]:
     return emails
 
 
+def _by_time_zone(emails: list[str]) -> dict[str, list[str]]:
+    """The addresses grouped by their user's time zone (an address no user has, such as a
+    company's contact address, reads UTC), in the order given."""
+    zones = dict(User.objects.filter(email__in=emails, is_active=True).exclude(email="")
+                 .order_by("pk").values_list("email", "time_zone"))
+    groups: dict[str, list[str]] = {}
+    for email in emails:
+        groups.setdefault(zones.get(email) or "UTC", []).append(email)
+    return groups
+
+
 def mail_on_commit(*, to: list[str], subject: str, template: str, context: dict) -> None:
+    """One e-mail per time zone among the recipients, its times rendered in that zone."""
     if not to:
         return
-    body = render_to_string(template, {**context, "site_url": settings.SITE_URL})
-    # A mail server that is down must not turn the committed decision into an error.
-    after_commit(send_mail, subject, body, None, to, fail_silently=False)
+    for zone, emails in _by_time_zone(to).items():
+        with timezone.override(ZoneInfo(zone)):
+            body = render_to_string(template, {**context, "site_url": settings.SITE_URL})
+        # A mail server that is down must not turn the committed decision into an error.
+        after_commit(send_mail, subject, body, None, emails, fail_silently=False)
 
 
 def notify_invitation_sent(invitation) -> None:
@@ -120,7 +137,8 @@ def notify_amendment(suppliers, amendment) -> None:
             to=_recipients(supplier),
             subject=f"Amendment {amendment.number} to {rfq.reference} {rfq.title}",
             template="emails/amendment.txt",
-            context={"rfq": rfq, "amendment": amendment, "changes": amendment_lines(amendment.changes),
+            # "changes" is called by the template, so it reads in each recipient's zone.
+            context={"rfq": rfq, "amendment": amendment, "changes": partial(amendment_lines, amendment.changes),
                      "link": settings.SITE_URL + reverse("supplier-rfq", args=[rfq.pk])},
         )
 
@@ -133,8 +151,8 @@ def amendment_lines(changes: dict) -> list[str]:
     words = []
     if "bidding_deadline" in changes:
         moved = changes["bidding_deadline"]
-        old, new = (parse_datetime(moved[end]).astimezone(UTC) for end in ("from", "to"))
-        words.append(f"Bidding deadline: {old:%d %b %Y %H:%M} UTC → {new:%d %b %Y %H:%M} UTC")
+        old, new = (parse_datetime(moved[end]) for end in ("from", "to"))
+        words.append(f"Bidding deadline: {local_time_text(old, 'd M Y H:i')} → {local_time_text(new, 'd M Y H:i')}")
     if "description" in changes:
         words.append("Description changed")
     if "line_items" in changes:

@@ -46,6 +46,7 @@ MIDDLEWARE = [
     "common.middleware.RefuseNulInQueryString",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "common.middleware.LocalTimeAndNumbers",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a sign-in refused for too many failures into the
@@ -68,6 +69,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # `when` and `zone_name` on every page: times in the reader's zone, UTC on hover.
+            "builtins": ["common.templatetags.local_time"],
         },
     },
 ]

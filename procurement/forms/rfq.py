@@ -5,6 +5,8 @@ from django import forms
 from django.forms import formset_factory
 
 from auctions.scenarios import TEMPLATES
+from common.local_format import LocalAmountField, UtcDateTimeField
+from common.money import is_currency
 from rfqs.models import ReserveVisibility
 from suppliers.models import Category, Port
 
@@ -72,9 +74,10 @@ def _datetime_widget():
     return forms.DateTimeInput(attrs=DATETIME_INPUT, format=DATETIME_FORMAT)
 
 
-def _money_field(label: str, **kwargs) -> forms.DecimalField:
-    return forms.DecimalField(label=label, required=False, max_digits=22, decimal_places=4,
-                              widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}), **kwargs)
+def _money_field(label: str, **kwargs) -> LocalAmountField:
+    """An amount typed in the user's number format (common/local_format.py), at most the RFQ
+    currency's decimals (RFQForm sets the currency from the form's own)."""
+    return LocalAmountField(label=label, required=False, currency=4, **kwargs)
 
 
 def _count_field(label: str, **kwargs) -> forms.IntegerField:
@@ -94,9 +97,9 @@ class RFQForm(forms.Form):
                                                              "class": "input-short"}))
     delivery_port = forms.ModelChoiceField(Port.objects.all(), to_field_name="code", empty_label="Choose a port")
     delivery_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    bidding_opens_at = forms.DateTimeField(required=False, label="Bidding opens (UTC)", widget=_datetime_widget(),
+    bidding_opens_at = UtcDateTimeField(required=False, label="Bidding opens (UTC)", widget=_datetime_widget(),
                                            help_text="Leave empty to open as soon as the RFQ is published.")
-    bidding_deadline = forms.DateTimeField(label="Bidding deadline (UTC)", widget=_datetime_widget())
+    bidding_deadline = UtcDateTimeField(label="Bidding deadline (UTC)", widget=_datetime_widget())
 
     template = forms.ChoiceField(choices=[(t.id, t.name) for t in TEMPLATES], widget=forms.RadioSelect,
                                  label="Auction type")
@@ -166,6 +169,11 @@ class RFQForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        currency = str((self.data.get("currency") if self.is_bound else self.initial.get("currency")) or "USD")
+        if is_currency(currency.strip().upper()):  # otherwise the currency field says what is wrong
+            for field in self.fields.values():
+                if isinstance(field, LocalAmountField):
+                    field.currency = currency.strip().upper()
         choices = [("", "—")] + [(c, TIE_BREAK_LABELS[c]) for c in TIE_BREAK_CRITERIA]
         for slot in range(1, TIE_BREAK_SLOTS + 1):
             self.fields[f"tie_break_{slot}"] = forms.ChoiceField(choices=choices, required=False,

@@ -2,6 +2,7 @@
 from django import forms
 
 from common.errors import ValidationFailed
+from common.local_format import LocalAmountField, UtcDateTimeField
 
 
 class InviteSuppliersForm(forms.Form):
@@ -40,13 +41,16 @@ class AwardForm(forms.Form):
 class ReopenForm(forms.Form):
     """Reopen after no award: a new deadline and, optionally, a lower reserve."""
 
-    bidding_deadline = forms.DateTimeField(label="New bidding deadline (UTC)", input_formats=["%Y-%m-%dT%H:%M"],
+    bidding_deadline = UtcDateTimeField(label="New bidding deadline (UTC)", input_formats=["%Y-%m-%dT%H:%M"],
                                            widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
                                                                       format="%Y-%m-%dT%H:%M"))
-    reserve_amount = forms.DecimalField(required=False, max_digits=18, decimal_places=4, min_value=0,
-                                        label="Lower the reserve to (optional)")
+    reserve_amount = LocalAmountField(required=False, label="Lower the reserve to (optional)")
     reason = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
                              label="Reason (optional)")
+
+    def __init__(self, *args, currency: str = "USD", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reserve_amount"].currency = currency  # type: ignore[attr-defined]
 
 
 def manual_allocation(rfq, data) -> str | list[dict]:

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
+from django.utils.timezone import localtime
+
 from common.charts import PricedBid, compact, leading_line, nice_step
 
 # One colour per scored criterion (price first), distinguishable side by side.
@@ -186,7 +188,7 @@ def progression_chart(bids: list, *, width: int = 760, height: int = 240) -> Pro
         best = bid.amount if leads else best
         dots.append({"x": x(bid.submitted_at), "y": y(bid.amount), "leading": leads,
                      "withdrawn": bid.status == "withdrawn",
-                     "title": f"{bid.supplier.name}: {bid.amount.normalize():f} at {bid.submitted_at:%H:%M:%S}"})
+                     "title": f"{bid.supplier.name}: {bid.amount.normalize():f} at {localtime(bid.submitted_at):%H:%M:%S}"})
     # The leading price falls back when a leading bid is withdrawn (common.charts, as in the PDF).
     lines = leading_line([PricedBid(b.submitted_at, b.amount, b.withdrawn_at) for b in priced],
                          start + timedelta(seconds=span))
@@ -196,7 +198,7 @@ def progression_chart(bids: list, *, width: int = 760, height: int = 240) -> Pro
                for value in [floor + i * step for i in range(int(round((ceiling - floor) / step)) + 1)]]
     # The axis's two ends (the span is at least a second, so its end may lie past the last bid);
     # one label when both read the same, so they never print over each other.
-    labels = [f"{when:%H:%M:%S}" for when in (start, start + timedelta(seconds=span))]
+    labels = [f"{localtime(when):%H:%M:%S}" for when in (start, start + timedelta(seconds=span))]
     x_ticks = [{"x": plot_x, "label": labels[0]}] + (
         [{"x": plot_x + plot_width, "label": labels[1]}] if labels[1] != labels[0] else [])
     return ProgressionChart(width, height, plot_x, plot_y, plot_width, plot_height, path, dots,

@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.utils.dateparse import parse_datetime
 
 from auctions.scenarios import TEMPLATES_BY_ID
+from common.local_format import local_time_text
 from common.money import money_text
 from rfqs.models import RFQStatus
 
@@ -192,7 +193,7 @@ def _event_detail(kind: str, payload: dict) -> str:
     if kind == "rfq.resume" and payload.get("paused_seconds") is not None:
         minutes = round(float(payload["paused_seconds"]) / 60)
         deadline = parse_datetime(payload.get("bidding_deadline") or "")
-        moved = f"; new deadline {deadline:%d %b %Y %H:%M} UTC" if deadline else ""
+        moved = f"; new deadline {local_time_text(deadline, 'd M Y H:i')}" if deadline else ""
         return f"Paused for {minutes} min{moved}"
     return ""
 

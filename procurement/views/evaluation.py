@@ -19,6 +19,7 @@ from auctions.access import reserve_visible_to, rfq_get, rfq_get_for_buyer_actio
 from auctions.mechanisms import get_mechanism
 from auctions.selectors import bids_for, evaluation_for
 from common.errors import ApplicationError, Conflict
+from common.local_format import local_time_text
 from common.money import money_text
 from common.pages import page_view
 from oversight.reports.gate import award_gate
@@ -66,7 +67,7 @@ def _context(request, rfq, evaluation) -> dict:
         if not sealed else [],
         "spread": money_text(max(totals) - min(totals), rfq.currency) if len(totals) > 1 else None,
         "award_form": AwardForm(), "cancel_form": CancelForm(),
-        "reopen_form": ReopenForm(initial={"bidding_deadline": _suggested_deadline(rfq)}),
+        "reopen_form": ReopenForm(initial={"bidding_deadline": _suggested_deadline(rfq)}, currency=rfq.currency),
         "can_cancel": is_owner and rfq.cancel._django_fsm.has_transition(rfq.status),
         "reserve_amount": money_text(rfq.reserve_amount, rfq.currency) if reserve_shown else None,
         "self_url": reverse("buyer-rfq-evaluation", args=[rfq.pk]),
@@ -153,7 +154,7 @@ def _award_allocation(request, rfq):
 @page_view
 def rfq_reopen(request, pk: int):
     rfq = rfq_get_for_buyer_action(user=request.user, pk=pk)
-    form = ReopenForm(request.POST)
+    form = ReopenForm(request.POST, currency=rfq.currency)
     if not form.is_valid():
         messages.error(request, _errors(form))
         return redirect("buyer-rfq-evaluation", pk=rfq.pk)
@@ -165,5 +166,5 @@ def rfq_reopen(request, pk: int):
         messages.error(request, exc.message)
         return redirect("buyer-rfq-evaluation", pk=rfq.pk)
     messages.success(request, f"{rfq.reference} is open for bidding again until "
-                              f"{rfq.bidding_deadline:%d %b %Y %H:%M} UTC.")
+                              f"{local_time_text(rfq.bidding_deadline, 'd M Y H:i')}.")
     return redirect("buyer-rfq-detail", pk=rfq.pk)

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.shortcuts import redirect
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_POST
 from rest_framework.exceptions import ValidationError as ShapeError
@@ -25,6 +25,7 @@ from auctions.selectors import auction_state, bids_for, own_quote
 from auctions.selectors.bidding import WITHDRAWAL_LIMIT, bidding_refusal, withdrawals_left
 from auctions.services import BidRejected, bid_place, bid_withdraw
 from common.errors import ApplicationError, flatten_field_errors
+from common.local_format import local_time_text
 from common.money import currency_decimals, money_text, round_money
 from common.pages import page_view, require_role
 from common.request_meta import request_meta
@@ -90,7 +91,7 @@ def _quote_form(rfq, line_items, *, data=None, latest=None) -> QuoteForm | Bundl
     initial = {}
     if latest is not None:  # a revision starts from the current version
         quote = latest["quote"]
-        initial = {QuoteForm.price_field(line["line_item_id"]): f"{Decimal(line['unit_price']):f}"
+        initial = {QuoteForm.price_field(line["line_item_id"]): Decimal(line["unit_price"])
                    for line in quote["lines"]}
         initial.update({QuoteForm.criterion_field(cid): value for cid, value in (quote["criteria"] or {}).items()})
         initial.update(valid_until=quote.get("valid_until") or None, terms=quote.get("terms", ""))
@@ -98,7 +99,8 @@ def _quote_form(rfq, line_items, *, data=None, latest=None) -> QuoteForm | Bundl
             initial[QuoteForm.max_field(line["line_item_id"])] = line.get("max_quantity")
             initial[QuoteForm.min_field(line["line_item_id"])] = line.get("min_quantity")
     split = rfq.auction_type == "SEALED_BID" and rfq.auction_settings.get("award_mode") == "SPLIT"
-    return QuoteForm(data, line_items=line_items, criteria=criteria, initial=initial, split=split)
+    return QuoteForm(data, line_items=line_items, criteria=criteria, initial=initial, split=split,
+                     currency=rfq.currency)
 
 
 # --- Bundle quotes (COMBINATORIAL) --------------------------------------------------------------
@@ -110,9 +112,9 @@ def _bundle_form(rfq, line_items, *, data=None, latest=None) -> BundleQuoteForm:
         quote = latest["quote"]
         for row, bundle in enumerate((quote.get("bundles") or [])[:rows]):
             initial[BundleQuoteForm.lines_field(row)] = [str(pk) for pk in bundle["line_item_ids"]]
-            initial[BundleQuoteForm.price_field(row)] = f"{Decimal(bundle['price']):f}"
+            initial[BundleQuoteForm.price_field(row)] = Decimal(bundle["price"])
         initial.update(valid_until=quote.get("valid_until") or None, terms=quote.get("terms", ""))
-    return BundleQuoteForm(data, line_items=line_items, rows=rows, initial=initial)
+    return BundleQuoteForm(data, line_items=line_items, rows=rows, initial=initial, currency=rfq.currency)
 
 
 def _bundle_rows(form: BundleQuoteForm) -> list[dict]:
@@ -168,6 +170,11 @@ def _bundle_words(message: str, form: BundleQuoteForm) -> str:
         return f"bundle {number}"
     text = BUNDLE_REF.sub(row_name, message)
     return text[:1].upper() + text[1:]
+
+
+def _amount(value) -> Decimal | str:
+    """A suggested amount for an input, which shows it in the user's number format."""
+    return Decimal(str(value)) if value not in (None, "") else ""
 
 
 def _quote_rows(form: QuoteForm, line_items) -> list[dict]:
@@ -228,7 +235,8 @@ def bidding_context(request, rfq, invitation, *, form=None, problems=None) -> di
             split=quote_form.split)
     else:
         context.update(
-            state=state, bid_form=form or ReverseBidForm(initial={"amount": state.get("minimum_next_bid") or ""}),
+            state=state, bid_form=form or ReverseBidForm(initial={"amount": _amount(state.get("minimum_next_bid"))},
+                                                  currency=rfq.currency),
             latest_standing=standing[0]["bid"] if standing else None,
             withdrawals_left=withdrawals_left(row["bid"] for row in history), withdrawal_limit=WITHDRAWAL_LIMIT,
             leading_bid=money_text(state.get("leading_bid"), rfq.currency) if state.get("leading_bid") else None,
@@ -309,17 +317,17 @@ def _placed_message(rfq, placed, user) -> str:
         count = len(own_quote(bid).get("bundles") or [])
         return (f"Bundle quote version {bid.version} received: {count} bundle{'s' if count != 1 else ''}. "
                 f"It stays sealed until bidding closes "
-                f"({dateformat.format(placed.rfq.bidding_deadline, 'j M Y, H:i')} UTC).")
+                f"({local_time_text(placed.rfq.bidding_deadline, 'j M Y, H:i')}).")
     if bid.is_sealed:
         total = money_text(own_quote(bid)["total"], rfq.currency)
         return (f"Quote version {bid.version} received: total {total}. It stays sealed until bidding closes "
-                f"({dateformat.format(placed.rfq.bidding_deadline, 'j M Y, H:i')} UTC).")
+                f"({local_time_text(placed.rfq.bidding_deadline, 'j M Y, H:i')}).")
     state = auction_state(user=user, rfq=placed.rfq)
     text = f"Your bid of {money_text(bid.amount, rfq.currency)} is in."
     if state.get("your_rank"):
         text += f" You are ranked {state['your_rank']}."
     if placed.rfq.extensions > rfq.extensions:
-        text += (f" Bidding was extended to {dateformat.format(placed.rfq.bidding_deadline, 'H:i:s')} UTC "
+        text += (f" Bidding was extended to {local_time_text(placed.rfq.bidding_deadline, 'H:i:s')} "
                  "(anti-sniping).")
     return text
 
@@ -334,7 +342,7 @@ def bid_submit(request, pk: int):
     require_role(request.user, Role.SUPPLIER, "Only invited suppliers bid.")
     mechanism = get_mechanism(rfq.auction_type)
     line_items = line_items_for_display(rfq)
-    form = (_quote_form(rfq, line_items, data=request.POST) if mechanism.sealed else ReverseBidForm(request.POST))
+    form = (_quote_form(rfq, line_items, data=request.POST) if mechanism.sealed else ReverseBidForm(request.POST, currency=rfq.currency))
     if not form.is_valid():
         return rfq_page(request, pk, bid_form=form)
     bundled = isinstance(form, BundleQuoteForm)

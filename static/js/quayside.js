@@ -171,6 +171,22 @@ document.addEventListener("DOMContentLoaded", function () {
     return currency + " " + whole + (digits ? "." + frac : "");
   }
 
+  // Amounts typed in the user's number format (<body data-number-format>), read by the same rules
+  // as the server's (common/local_format.py): only its separators, groups of exactly three digits.
+  var SEPARATORS = { en: [",", ".", ""], de: [".", ",", ""], fr: [" ", ",", "\u00a0\u202f"], ch: ["'", ".", "\u2019"] };
+  var numberFormat = SEPARATORS[document.body.dataset.numberFormat] || SEPARATORS.en;
+  function escapeRe(text) { return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); }
+  function plainAmount(text) {  // "48.500,00" (de) → "48500.00"; null when the format's rules are broken
+    var group = numberFormat[0], mark = numberFormat[1], value = String(text).trim();
+    numberFormat[2].split("").forEach(function (variant) { value = value.split(variant).join(group); });
+    var match = new RegExp("^(\\d+|\\d{1,3}(?:" + escapeRe(group) + "\\d{3})+)(?:" + escapeRe(mark) + "(\\d+))?$").exec(value);
+    return match ? match[1].split(group).join("") + (match[2] ? "." + match[2] : "") : null;
+  }
+  function localAmount(plain) {  // "48500.00" → "48500,00" (de), for an input the user edits (not grouped)
+    var parts = String(plain).split(".");
+    return parts[0] + (parts[1] ? numberFormat[1] + parts[1] : "");
+  }
+
   // Exact decimal arithmetic for the quote form's totals: strings → BigInt with a scale.
   function toScaled(text) {
     text = String(text).trim();
@@ -198,9 +214,9 @@ document.addEventListener("DOMContentLoaded", function () {
       var sum = { n: 0n, scale: 0 }, priced = 0, invalid = false;
       form.querySelectorAll("[data-quote-line]").forEach(function (row) {
         var input = row.querySelector("[data-price]"), out = row.querySelector("[data-line-total]");
-        var qty = toScaled(row.dataset.qty), price = toScaled(input.value);
+        var qty = toScaled(row.dataset.qty), price = toScaled(plainAmount(input.value));
         if (!input.value.trim()) { out.textContent = "—"; return; }
-        if (!qty || !price) { out.textContent = "?"; invalid = true; return; }
+        if (!qty || !price || price.scale > digits) { out.textContent = "?"; invalid = true; return; }
         var line = { n: qty.n * price.n, scale: qty.scale + price.scale };
         out.textContent = money(scaledString(roundTo(line.n, line.scale, digits), digits), currency, digits);
         var scale = Math.max(sum.scale, line.scale);
@@ -312,18 +328,53 @@ document.addEventListener("DOMContentLoaded", function () {
     return { refresh: poll };
   }
 
-  function utcTime(when) {  // an ISO string or milliseconds → "14:50:28"
-    var d = new Date(typeof when === "number" ? when : Date.parse(when));
-    return isNaN(d) ? "" : pad(d.getUTCHours()) + ":" + pad(d.getUTCMinutes()) + ":" + pad(d.getUTCSeconds());
-  }
-  function utcDate(ms, format) {  // "6 Dec 2026, 14:50:28"; "short": without seconds; "iso": 2026-12-06 14:50:28
-    var d = new Date(ms), time = pad(d.getUTCHours()) + ":" + pad(d.getUTCMinutes());
-    if (format === "iso") {
-      return d.getUTCFullYear() + "-" + pad(d.getUTCMonth() + 1) + "-" + pad(d.getUTCDate()) + " " + time + ":" +
-        pad(d.getUTCSeconds());
+  // Times in the signed-in user's zone (<body data-time-zone>), as the server's `when` filter
+  // renders them (common/templatetags/local_time.py): local text and the zone's abbreviation.
+  var TIME_ZONE = document.body.dataset.timeZone || "UTC";
+  function zoneFields(ms, zone) {  // the wall clock in `zone`: {year, month, day, hour, minute, second}
+    var fields = {};
+    try {
+      new Intl.DateTimeFormat("en-GB", { timeZone: zone, year: "numeric", month: "numeric", day: "numeric",
+        hour: "numeric", minute: "numeric", second: "numeric", hourCycle: "h23" }).formatToParts(new Date(ms))
+        .forEach(function (part) { fields[part.type] = parseInt(part.value, 10); });
+    } catch (e) {  // an unknown zone: UTC
+      if (zone !== "UTC") return zoneFields(ms, "UTC");
     }
-    var day = d.getUTCDate() + " " + MONTHS[d.getUTCMonth()] + " " + d.getUTCFullYear() + ", ";
-    return day + time + (format === "short" ? "" : ":" + pad(d.getUTCSeconds()));
+    return fields;
+  }
+  function zoneName(ms, zone) {  // "UTC", "CET", "EST"; tz database style "+08" where no name is common
+    var name = function (locale) {
+      try {
+        var part = new Intl.DateTimeFormat(locale, { timeZone: zone, timeZoneName: "short" }).formatToParts(new Date(ms))
+          .filter(function (p) { return p.type === "timeZoneName"; })[0];
+        return part ? part.value : "UTC";
+      } catch (e) { return "UTC"; }
+    };
+    var text = name("en-US");
+    if (/^GMT[+-]/.test(text)) text = name("en-GB");
+    var offset = /^(?:GMT|UTC)([+-])(\d{1,2})(?::(\d{2}))?$/.exec(text);
+    return offset ? offset[1] + pad(parseInt(offset[2], 10)) + (offset[3] && offset[3] !== "00" ? offset[3] : "") : text;
+  }
+  // "6 Dec 2026, 14:50:28 +08"; "short": without seconds; "time": 14:50:28 +08;
+  // "iso": 2026-12-06 06:50:28, always UTC (the stamp in a message the API shares, which says UTC).
+  function zoneDate(ms, format, zone) {
+    zone = format === "iso" ? "UTC" : zone || TIME_ZONE;
+    if (isNaN(ms)) return "";
+    var f = zoneFields(ms, zone), time = pad(f.hour) + ":" + pad(f.minute);
+    if (format === "iso") return f.year + "-" + pad(f.month) + "-" + pad(f.day) + " " + time + ":" + pad(f.second);
+    var seconds = format === "short" ? "" : ":" + pad(f.second);
+    var day = format === "time" ? "" : f.day + " " + MONTHS[f.month - 1] + " " + f.year + ", ";
+    return day + time + seconds + " " + zoneName(ms, zone);
+  }
+  function zoneTime(when) {  // an ISO string or milliseconds → "14:50:28 +08"
+    return zoneDate(typeof when === "number" ? when : Date.parse(when), "time");
+  }
+  function showMoment(el, ms, format) {  // an element holding the `when` filter's <time>, or text
+    var time = el.querySelector("time");
+    if (!time) { el.textContent = zoneDate(ms, format); return; }
+    time.textContent = zoneDate(ms, format);
+    time.setAttribute("datetime", new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z"));
+    time.title = zoneDate(ms, format, "UTC");
   }
   function fill(text, values) { return text.replace(/\{(\w+)\}/g, function (_, key) { return values[key] || ""; }); }
 
@@ -341,17 +392,17 @@ document.addEventListener("DOMContentLoaded", function () {
   var NOTICES = {  // the paused texts are also rendered by the server (includes/live_notice.html)
     supplier: {
       paused: "Bidding is paused by the buyer{reason}. The clock is stopped; the deadline moves by the time it stays paused.",
-      resumed: "Bidding has resumed; it now closes at {time} UTC.",
-      extended: "Deadline extended to {time} UTC by a late bid{count}.",
-      amended: "Amendment {number}: the buyer moved the deadline to {when} UTC. Acknowledge it before your next bid.",
+      resumed: "Bidding has resumed; it now closes at {time}.",
+      extended: "Deadline extended to {time} by a late bid{count}.",
+      amended: "Amendment {number}: the buyer moved the deadline to {when}. Acknowledge it before your next bid.",
       closed: "Bidding has closed.{lead} The buyer now evaluates the bids.",
       cancelled: "The buyer cancelled this auction.",
       mode: "The buyer switched this auction to sealed bids. Reloading…" },
     buyer: {
       paused: "Bidding is paused{reason}. Suppliers have been told; the clock is stopped and the deadline moves by the time it stays paused.",
-      resumed: "Bidding resumed; it now closes at {time} UTC.",
-      extended: "A late bid extended the deadline to {time} UTC{count}.",
-      amended: "Amendment {number} moved the deadline to {when} UTC; suppliers have been told.",
+      resumed: "Bidding resumed; it now closes at {time}.",
+      extended: "A late bid extended the deadline to {time}{count}.",
+      amended: "Amendment {number} moved the deadline to {when}; suppliers have been told.",
       closed: "Bidding has closed.{lead} Compare the bids and award on the evaluation page.",
       cancelled: "The auction was cancelled.",
       mode: "The auction now collects sealed bids; suppliers have been told." }
@@ -382,15 +433,15 @@ document.addEventListener("DOMContentLoaded", function () {
     }
     function statusNotice() {  // a status learnt without its event (a reconnect): say what it means now
       if (!notice || notice.dataset.about === live.status) return;
-      var values = { time: utcTime(live.deadline) };
+      var values = { time: zoneTime(live.deadline) };
       if (live.status === "paused") say("paused", "warning", fill(texts.paused, values));
       else if (live.status === "open") say("open", "info", notice.dataset.about === "paused" ? fill(texts.resumed, values) : "");
       else if (texts[live.status]) say(live.status, "info", fill(texts[live.status], values));
     }
     function eventNotice(body) {
-      var values = { time: utcTime(body.bidding_deadline), reason: body.reason ? ": " + body.reason : "",
+      var values = { time: zoneTime(body.bidding_deadline), reason: body.reason ? ": " + body.reason : "",
         number: body.amendment ? String(body.amendment.number) : "",
-        when: body.bidding_deadline ? utcDate(Date.parse(body.bidding_deadline), "short") : "",
+        when: body.bidding_deadline ? zoneDate(Date.parse(body.bidding_deadline), "short") : "",
         count: body.max_extensions ? " (extension " + body.extension_number + " of " + body.max_extensions + ")" : "",
         lead: body.leading_bid ? " Final leading bid: " + money(body.leading_bid, live.currency,
           (String(body.leading_bid).split(".")[1] || "").length) + "." : "" };
@@ -422,7 +473,7 @@ document.addEventListener("DOMContentLoaded", function () {
     function showDeadline() {  // the deadline in words, and the countdown: running, held while paused, or over
       if (isNaN(live.deadline)) return;
       document.querySelectorAll("[data-live-deadline]").forEach(function (el) {
-        el.textContent = utcDate(live.deadline, el.dataset.liveDeadline);
+        showMoment(el, live.deadline, el.dataset.liveDeadline);
       });
       var held = live.status === "open" ? null : live.status === "paused" ? Math.max(0, live.deadline - live.pausedAt) : 0;
       countdowns.forEach(function (c) { c.deadline = live.deadline; c.skew = live.skew; c.held = held; });
@@ -475,7 +526,7 @@ document.addEventListener("DOMContentLoaded", function () {
           ["leading_bid", "your_best", "minimum_next_bid", "your_rank", "bid_count"].forEach(function (key) {
             if (key in body) setField(key, body[key]);
           });
-          if (amount && !typed && body.minimum_next_bid) amount.value = body.minimum_next_bid;
+          if (amount && !typed && body.minimum_next_bid) amount.value = localAmount(body.minimum_next_bid);
           break;
         case "rank_changed": setField("your_rank", body.your_rank); break;
         case "bid_placed": case "bid_withdrawn": case "auction_closed":

@@ -83,7 +83,7 @@ def test_revise_a_quote_keeps_every_version(login, sealed):
     bid(client, sealed, quote(sealed, "123.45", "67.89"))
     revision_form = page(client, sealed)
     assert revision_form.context["can_revise"]
-    assert revision_form.context["quote_form"].initial[f"price_{items(sealed)[0]}"] == "123.45"  # starts from v1
+    assert revision_form.context["quote_form"].initial[f"price_{items(sealed)[0]}"] == Decimal("123.45")  # starts from v1
     response = bid(client, sealed, quote(sealed, "120.00", "67.89"), follow=True)
     assert "Quote version 2 received: total USD 6,157.80" in flashes(response)[0]
     versions = [(b.version, b.status) for b in Bid.objects.filter(rfq_id=sealed).order_by("version")]
@@ -97,18 +97,22 @@ def test_a_refused_quote_shows_the_rule_on_its_input_and_stores_nothing(login, s
     response = bid(login("supplier1"), sealed, quote(sealed, "12.345", ""))
     assert response.status_code == 200
     assert not Bid.objects.filter(rfq_id=sealed).exists()
-    problems = {p["rule"]: p["message"] for p in response.context["problems"]}
-    assert problems == {
-        "amount_format": "Line 1 (Rice 25kg): amounts in this currency have at most 2 decimal place(s).",
-        "line_items_complete": "Price every line item; missing: Line 2 (Flour 10kg).",
-    }
+    # Too many decimals for the currency: the number format's rule refuses it on its input
+    # (common/local_format.py), before the rules judge the quote.
     form = response.context["quote_form"]
-    first, second = items(sealed)
-    assert form.errors[f"price_{first}"] == ["Amounts in this currency have at most 2 decimal place(s)."]
-    assert form.errors[f"price_{second}"] == ["Enter a unit price for this line."]
+    first, _second = items(sealed)
+    assert form.errors[f"price_{first}"] == [
+        "3 digits after the point: at most 2 in this currency. "
+        "Type 48,500.00 — comma for thousands, point for decimals (at most 2)."]
     content = response.content.decode()
-    assert "Your quote was not accepted" in content and "Amounts are well-formed" in content
+    assert "at most 2 in this currency" in content
     assert 'value="12.345"' in content  # what was typed stays in the form
+
+    # A price the number format reads goes on to the rules, which name theirs.
+    response = bid(login("supplier1"), sealed, quote(sealed, "0", ""))
+    problems = {p["rule"] for p in response.context["problems"]}
+    assert "line_items_complete" in problems
+    assert "Your quote was not accepted" in response.content.decode()
 
 
 def test_a_quote_without_any_price_is_refused_by_the_form(login, sealed):
@@ -182,7 +186,7 @@ def test_reverse_page_shows_the_disclosed_state_and_prefills_the_next_bid(login,
                                  format="json").status_code == 201
     response = page(login("supplier1"), reverse_auction)
     assert response.context["state"]["leading_bid"] == "9500.00"
-    assert response.context["bid_form"].initial["amount"] == "9400.00"
+    assert response.context["bid_form"].initial["amount"] == Decimal("9400.00")
     content = response.content.decode()
     assert 'data-testid="leading-bid">USD 9,500.00<' in content
     assert 'value="9400.00"' in content and "data-countdown=" in content
@@ -241,7 +245,7 @@ def test_a_malformed_amount_is_refused_by_the_rule_not_a_500(login, reverse_auct
     response = bid(login("supplier1"), reverse_auction, {"amount": "lots"})
     assert response.status_code == 200
     assert response.context["bid_form"].errors["amount"] == [
-        "not a number (NaN, Infinity and other text are refused)."]
+        "Not a number in your format. Type 48,500.00 — comma for thousands, point for decimals (at most 2)."]
     assert not Bid.objects.exists()
 
 

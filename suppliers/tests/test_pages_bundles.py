@@ -79,7 +79,7 @@ def test_two_bundles_from_the_page_make_one_sealed_quote(login, combinatorial):
     # The revision form starts from the current bundles.
     form = response.context["quote_form"]
     assert response.context["can_revise"]
-    assert form.initial["bundle_0_lines"] == [str(rice), str(flour)] and form.initial["bundle_1_price"] == "40.00"
+    assert form.initial["bundle_0_lines"] == [str(rice), str(flour)] and form.initial["bundle_1_price"] == Decimal("40.00")
     revised = bid(client, combinatorial, bundles(([rice, flour], "70.00")), follow=True)
     assert "Bundle quote version 2 received: 1 bundle." in [str(m) for m in revised.context["messages"]][0]
     assert [(b.version, b.status) for b in Bid.objects.filter(rfq_id=combinatorial).order_by("version")] == [

@@ -42,7 +42,7 @@ def runs(page) -> None:
 
 def deadline_text(rfq: int) -> str:
     deadline = RFQ.objects.get(pk=rfq).bidding_deadline
-    return f"{deadline.day} {deadline:%b %Y, %H:%M:%S}"
+    return f"{deadline.day} {deadline:%b %Y, %H:%M:%S} UTC"  # the browser's user reads UTC
 
 
 def shot(page, name: str) -> None:
