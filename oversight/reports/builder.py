@@ -203,7 +203,8 @@ def _compliance(rfq, events, alerts, evaluation) -> dict:
     violations = list(RuleViolation.objects.filter(rfq=rfq).select_related("supplier").order_by("at", "pk"))
     by_rule: dict[str, dict] = {}
     for v in violations:
-        entry = by_rule.setdefault(v.rule, {"rule": v.rule, "category": v.category, "severity": v.severity,
+        entry = by_rule.setdefault(v.rule, {"rule": v.rule, "name": REGISTRY[v.rule].name if v.rule in REGISTRY else v.rule,
+                                            "category": v.category, "severity": v.severity,
                                             "count": 0, "blocked": 0})
         entry["count"] += 1
         entry["blocked"] += int(v.blocked)

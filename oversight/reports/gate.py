@@ -23,6 +23,7 @@ from django.db.models import Max
 
 from audit.models import AlertSeverity, Certification, GamingAlert, Recommendation
 from common.errors import Conflict
+from common.money import money_text
 
 
 class CertificationRequired(Conflict):
@@ -78,8 +79,8 @@ def award_gate(*, rfq, award_total: Decimal | None = None, evaluation=None) -> A
     high_count = high.count()
     reasons = []
     if estimate is not None and estimate > threshold:
-        reasons.append(f"it is high-value: the estimated total {estimate} {rfq.currency} is above the "
-                       f"{threshold} {rfq.currency} threshold")
+        reasons.append(f"it is high-value: the estimated total {money_text(estimate, rfq.currency)} is above the "
+                       f"{money_text(threshold, rfq.currency)} threshold")
     if high_count:
         reasons.append(f"it has {high_count} high-severity gaming alert{'s' if high_count > 1 else ''}")
     latest = Certification.objects.filter(rfq=rfq).order_by("-at", "-pk").first()

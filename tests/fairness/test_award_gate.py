@@ -111,7 +111,7 @@ def test_an_override_to_a_dearer_quote_above_the_threshold_is_gated(api, demo, s
     rfq, winner = evaluated(api, demo, "9500.00", "9300.00")  # recommended 9300: under the threshold
     dearer = next(r["bid_id"] for r in ok(api("buyer").get(f"/api/v1/rfqs/{rfq}/evaluation/"))["rankings"]
                   if r["bid_id"] != winner)
-    blocked(award(api, rfq, dearer, reason="Better delivery terms."), because="9500.00 USD is above the 9400 USD")
+    blocked(award(api, rfq, dearer, reason="Better delivery terms."), because="USD 9,500.00 is above the USD 9,400.00")
     assert ok(award(api, rfq, winner))["status"] == "awarded"
 
 
@@ -134,7 +134,7 @@ def test_a_second_price_payment_above_the_threshold_is_gated(api, demo, settings
     ok(quote(api, "supplier2", rfq, {first: "110.00", second: "50.00"}), 201)  # 5400: what the winner is paid
     evaluation = close_and_evaluate(api, rfq)
     assert evaluation["pricing"] == {"rule": "SECOND_PRICE", "winner_payment": "5400.00"}
-    blocked(award(api, rfq, evaluation["recommended_bid_id"]), because="5400.00 USD is above the 5000 USD")
+    blocked(award(api, rfq, evaluation["recommended_bid_id"]), because="USD 5,400.00 is above the USD 5,000.00")
 
 
 def test_an_approval_of_an_earlier_round_does_not_cover_a_reopened_one(api, demo, settings):
