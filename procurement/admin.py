@@ -2,6 +2,7 @@
 in the product's pages; suppliers ask and buyers answer questions there too."""
 from django.contrib import admin
 
+from common.admin import ReadOnlyAdmin
 from rfqs.models import RFQ, Amendment, AmendmentAcknowledgement, Clarification, LineItem
 
 
@@ -55,7 +56,7 @@ class RFQAdmin(admin.ModelAdmin):
 
 
 @admin.register(Clarification)
-class ClarificationAdmin(admin.ModelAdmin):
+class ClarificationAdmin(ReadOnlyAdmin):
     """Questions and answers are an audit record: compliance reads them here (with the asker);
     asking and answering go through the pages and the API, never this form."""
 
@@ -65,18 +66,6 @@ class ClarificationAdmin(admin.ModelAdmin):
     search_fields = ["question", "answer", "rfq__title", "asked_by__name"]
     date_hierarchy = "asked_at"
 
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 class AcknowledgementInline(ReadOnlyInline):
     model = AmendmentAcknowledgement
@@ -84,7 +73,7 @@ class AcknowledgementInline(ReadOnlyInline):
 
 
 @admin.register(Amendment)
-class AmendmentAdmin(admin.ModelAdmin):
+class AmendmentAdmin(ReadOnlyAdmin):
     """Amendments and who acknowledged them, read-only: amending goes through the services."""
 
     list_display = ["rfq", "number", "created_at", "created_by"]
@@ -92,15 +81,3 @@ class AmendmentAdmin(admin.ModelAdmin):
     search_fields = ["reason", "rfq__title"]
     date_hierarchy = "created_at"
     inlines = [AcknowledgementInline]
-
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
