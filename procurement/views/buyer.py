@@ -86,7 +86,7 @@ def rfq_list_page(request):
     return render(request, "procurement/rfq_list.html", {
         "rfqs": page, "page": page, "tabs": tabs, "current": current, "filters": found.values,
         "errors": found.errors, "filtered": len(found.values) > ("page" in found.values),
-        "statuses": RFQStatus.choices, "auction_types": AuctionType.choices, "categories": Category.objects.all(),
+        "statuses": RFQStatus.choices, "auction_types": AuctionType.choices, "category_options": Category.objects.values_list("slug", "name"),
         "orderings": RFQ_ORDERING_LABELS, "now": timezone.now(),
     }, status=400 if found.errors else 200)
 

@@ -82,7 +82,7 @@ def _filter_context(found: PageQuery | None) -> dict:
     values = found.values if found else {}
     return {"filters": values, "errors": found.errors if found else {}, "filtered": bool(values),
             "tiers": Tier.choices, "kyc_statuses": KycStatus.choices, "countries": supplier_countries(),
-            "categories": Category.objects.all(), "orderings": SUPPLIER_ORDERING_LABELS}
+            "category_options": Category.objects.values_list("slug", "name"), "orderings": SUPPLIER_ORDERING_LABELS}
 
 
 @require_POST
