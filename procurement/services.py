@@ -40,7 +40,9 @@ def rfq_snapshot(rfq: RFQ) -> dict[str, Any]:
                     "visibility": rfq.reserve_visibility},
         "tie_breaking": rfq.tie_breaking,
         "line_items": [{"position": li.position, "description": li.description, "quantity": li.quantity,
-                        "unit": li.unit, "impa_code": li.impa_code} for li in rfq.line_items.all()],
+                        "unit": li.unit, "impa_code": li.impa_code,
+                        **({"starting_price": li.starting_price} if li.starting_price is not None else {})}
+                       for li in rfq.line_items.all()],
     }
 
 

@@ -1,0 +1,88 @@
+"""Lots in a live reverse auction (issue 15, api.md "Lots and finding things"): each line has
+its own best, decrement, ceiling and count; anti-sniping extends the whole auction."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+
+from audit.models import AuditEvent
+from auctions.models import Bid
+from rfqs.models import RFQ, LineItem
+from tests.api.helpers import assert_error
+from tests.engine.helpers import created, items, refused, set_deadline, withdraw
+from tests.factories import rfq_payload
+
+from .helpers import LOT_LINES, PER_LINE, lot_bid, lots_auction
+
+
+def test_each_line_has_its_own_best_decrement_and_ceiling(api, demo):
+    rfq = lots_auction(demo)
+    rice, flour = items(rfq)
+    assert created(lot_bid(api, "supplier1", rfq, rice, "950.00"))["amount"] == "950.00"
+    created(lot_bid(api, "supplier2", rfq, flour, "480.00"))  # another line: its own best
+    refused(lot_bid(api, "supplier2", rfq, rice, "945.00"), "minimum_decrement")  # 950 - 10 = 940 at most
+    refused(lot_bid(api, "supplier3", rfq, flour, "501.00"), "starting_price_ceiling", "minimum_decrement")
+    created(lot_bid(api, "supplier3", rfq, rice, "940.00"))
+    lines = {line.pk: line for line in LineItem.objects.filter(rfq_id=rfq)}
+    assert (lines[rice].best_amount, lines[rice].bid_count) == (940, 2)
+    assert (lines[flour].best_amount, lines[flour].bid_count) == (480, 1)
+    stored = RFQ.objects.get(pk=rfq)
+    assert stored.bid_count == 3 and stored.best_amount is None  # the auction's count; bests are per line
+    placed = AuditEvent.objects.filter(rfq_id=rfq, type="bid.placed").order_by("seq")
+    assert [e.payload["line_item_id"] for e in placed] == [rice, flour, rice]
+
+
+def test_a_bid_must_name_a_line_and_a_total_auction_takes_none(api, demo):
+    rfq = lots_auction(demo)
+    refused(api("supplier1").post(f"/api/v1/rfqs/{rfq}/bids/", {"amount": "900.00"}, format="json"), "bid_line")
+    refused(lot_bid(api, "supplier1", rfq, 10**9, "900.00"), "bid_line")
+    from tests.engine.helpers import reverse_auction
+
+    total = reverse_auction(demo)
+    refused(lot_bid(api, "supplier1", total, items(total)[0], "9000.00"), "bid_line")
+
+
+def test_withdrawing_the_best_of_a_line_brings_back_that_lines_previous_best(api, demo):
+    rfq = lots_auction(demo)
+    rice, flour = items(rfq)
+    created(lot_bid(api, "supplier1", rfq, rice, "950.00"))
+    best = created(lot_bid(api, "supplier2", rfq, rice, "900.00"))
+    created(lot_bid(api, "supplier2", rfq, flour, "450.00"))
+    assert withdraw(api, "supplier2", rfq, best["id"]).status_code == 200
+    rice_line, flour_line = LineItem.objects.get(pk=rice), LineItem.objects.get(pk=flour)
+    assert (rice_line.best_amount, rice_line.bid_count) == (950, 1)
+    assert (flour_line.best_amount, flour_line.bid_count) == (450, 1)  # the other line untouched
+    event = AuditEvent.objects.get(rfq_id=rfq, type="bid.withdrawn")
+    assert event.payload["line_item_id"] == rice and event.payload["line_best_amount"] == "950.0000"
+
+
+def test_a_late_bid_on_any_line_extends_the_whole_auction(api, demo):
+    rfq = lots_auction(demo)
+    rice, flour = items(rfq)
+    set_deadline(rfq, 60)  # inside the standard 5-minute trigger
+    before = RFQ.objects.get(pk=rfq).bidding_deadline
+    created(lot_bid(api, "supplier1", rfq, flour, "490.00"))
+    after = RFQ.objects.get(pk=rfq)
+    assert after.bidding_deadline == before + timedelta(minutes=3) and after.extensions == 1
+    assert Bid.objects.get(rfq_id=rfq).line_item_id == flour
+
+
+def test_per_line_settings_are_validated(api, demo):
+    bad = rfq_payload(line_items=LOT_LINES, auction={"type": "REVERSE_AUCTION", "settings": {
+        **PER_LINE, "starting_price": "1500.00"}})
+    error = assert_error(api("buyer").post("/api/v1/rfqs/", bad, format="json"), 400)
+    assert "starting_price" in " ".join(error["fields"])
+    total_with_line_prices = rfq_payload(line_items=LOT_LINES, auction={"type": "REVERSE_AUCTION", "settings": {
+        "minimum_decrement": "10.00", "decrement_type": "AMOUNT"}})
+    error = assert_error(api("buyer").post("/api/v1/rfqs/", total_with_line_prices, format="json"), 400)
+    assert "line_items[0].starting_price" in error["fields"]
+    cheap = [{**LOT_LINES[0], "starting_price": "5.00"}]
+    error = assert_error(api("buyer").post("/api/v1/rfqs/", rfq_payload(line_items=cheap, auction={
+        "type": "REVERSE_AUCTION", "settings": PER_LINE}), format="json"), 400)
+    assert "line_items[0].starting_price" in error["fields"]
+    ok = api("buyer").post("/api/v1/rfqs/", rfq_payload(line_items=LOT_LINES, reserve_price={"enabled": False},
+                                                       auction={"type": "REVERSE_AUCTION", "settings": PER_LINE}),
+                           format="json")
+    assert ok.status_code == 201, ok.content
+    assert [li["starting_price"] for li in ok.json()["line_items"]] == ["1000.00", "500.00"]
+    assert ok.json()["auction"]["settings"]["bidding_basis"] == "PER_LINE"
