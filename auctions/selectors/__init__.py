@@ -22,8 +22,8 @@ from common.money import currency_decimals, format_money
 from suppliers.models import InvitationStatus, SupplierCompany
 
 from .bidding import unacknowledged_amendments
-from .lots import line_states
 from .evaluation import rfq_evaluation
+from .lots import line_states
 
 if TYPE_CHECKING:
     from auctions.types import RFQ

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-
-from audit.models import AuditEvent
 from auctions.models import Bid
+from audit.models import AuditEvent
 from rfqs.models import RFQ, LineItem
 from tests.api.helpers import assert_error
 from tests.engine.helpers import created, items, refused, set_deadline, withdraw
