@@ -13,6 +13,7 @@ from common.money import currency_decimals, format_money
 
 if TYPE_CHECKING:
     from auctions.types import RFQ
+    from rfqs.models import LineItem
 
 
 def line_bests(rfq: RFQ) -> dict[int, dict[int, Decimal]]:
@@ -51,7 +52,7 @@ def line_states(rfq: RFQ, *, supplier_id: int | None) -> list[dict[str, Any]]:
             state["leading_bid"] = format_money(line.best_amount, currency)
         if show_count:
             state["bid_count"] = line.bid_count
-        if not buyer:
+        if supplier_id is not None:
             own = bests.get(line.pk, {})
             state["your_best"] = format_money(own.get(supplier_id), currency)
             if settings.get("show_ranking", True):
@@ -62,7 +63,7 @@ def line_states(rfq: RFQ, *, supplier_id: int | None) -> list[dict[str, Any]]:
     return states
 
 
-def next_line_limit(rfq: RFQ, line) -> str | None:
+def next_line_limit(rfq: RFQ, line: LineItem) -> str | None:
     """The highest amount a bid on the line may have now (its ceiling before the first bid)."""
     if line.best_amount is None:
         return format_money(line.starting_price, rfq.currency)
