@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal, NoReturn
 
 from auctions.evaluation.allocation import Allocation, Award, Bundle, BundleProblem, Infeasible, Payment, payments
 from auctions.evaluation.rank import Evaluation
+from auctions.mechanisms import bids_per_line
 from auctions.models import AwardLine, AwardPayment, Bid, BidLine
 from auctions.selectors import bid_for_award
 from auctions.selectors.allocation import AllocationResult, allocates, allocation_result
@@ -89,6 +90,9 @@ def _whole_decision(rfq: RFQ, evaluation: Evaluation, bid_id: int) -> AwardDecis
 
 
 def _allocation_decision(rfq: RFQ, evaluation: Evaluation, allocation: AllocationChoice) -> AwardDecision:
+    if bids_per_line(rfq) and allocation != "recommended":
+        raise ValidationFailed("A per-line auction is awarded line by line to each line's best bid: send "
+                               "\"allocation\": \"recommended\".", fields={"allocation": ["Only \"recommended\"."]})
     bids = standing_quotes(rfq)
     result = allocation_result(rfq, bids, quotes_of(rfq, bids))
     if isinstance(result.outcome, Infeasible) or evaluation.outcome == "NO_AWARD":
