@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING, Any
 from rest_framework import serializers
 
 from auctions.models import Bid, BidStatus
-from rfqs.models import LineItem
 from auctions.sealing import seal
 from auctions.serializers import ReverseBidInput
 from common.db import update_statement
 from common.money import MoneyField, round_money
+from rfqs.models import LineItem
 
 from .base import BidOrigin, Extension, Mechanism, register
 from .bidding import new_bid

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-
-from audit.models import AuditEvent
 from auctions.models import Bid
+from audit.models import AuditEvent
 from rfqs.models import RFQ, LineItem
 from tests.api.helpers import assert_error
 from tests.engine.helpers import created, items, refused, set_deadline, withdraw
@@ -86,3 +85,30 @@ def test_per_line_settings_are_validated(api, demo):
     assert ok.status_code == 201, ok.content
     assert [li["starting_price"] for li in ok.json()["line_items"]] == ["1000.00", "500.00"]
     assert ok.json()["auction"]["settings"]["bidding_basis"] == "PER_LINE"
+
+
+def test_state_and_live_events_carry_each_lines_figures(api, demo):
+    from auctions.live import live_body, rank_changes
+
+    rfq = lots_auction(demo)
+    rice, flour = items(rfq)
+    created(lot_bid(api, "supplier1", rfq, rice, "950.00"))
+    created(lot_bid(api, "supplier2", rfq, rice, "900.00"))
+    created(lot_bid(api, "supplier1", rfq, flour, "450.00"))
+    state = api("supplier1").get(f"/api/v1/rfqs/{rfq}/state/").json()
+    lines = {line["line_item_id"]: line for line in state["lines"]}
+    assert lines[rice] == {"line_item_id": rice, "starting_price": "1000.00", "leading_bid": "900.00", "bid_count": 2,
+                           "your_best": "950.00", "your_rank": 2, "minimum_next_bid": "890.00"}
+    assert lines[flour]["your_rank"] == 1 and lines[flour]["minimum_next_bid"] == "440.00"
+    assert "your_best" not in state and state["bid_count"] == 3
+    buyer = api("buyer").get(f"/api/v1/rfqs/{rfq}/state/").json()
+    assert [line["leading_bid"] for line in buyer["lines"]] == ["900.00", "450.00"] and "your_rank" not in buyer["lines"][0]
+
+    stored = RFQ.objects.get(pk=rfq)
+    placed = list(AuditEvent.objects.filter(rfq_id=rfq, type="bid.placed").order_by("seq"))
+    body = live_body(placed[1], stored, "bidders")
+    assert body["lines"] == [{"line_item_id": rice, "leading_bid": "900.00", "bid_count": 2}]
+    assert "leading_bid" not in body and "supplier" not in body
+    assert live_body(placed[1], stored, "buyer")["line_item_id"] == rice
+    assert rank_changes(placed[1], stored) == {demo.supplier(2).pk: 1, demo.supplier(1).pk: 2}
+    assert rank_changes(placed[2], stored) == {demo.supplier(1).pk: 1}  # flour: its own ranking
