@@ -47,8 +47,14 @@ def placed_body(placed, user) -> dict:
         # beats the best standing bid, so it leads. The settings decide what is disclosed.
         settings = rfq.auction_settings
         if settings.get("show_ranking", True):
-            body["rank"] = 1
-        if settings.get("show_leading_bid", True):
+            body["rank"] = 1  # on its line, for a lot
+        if bid.line_item_id is not None:  # lots: the bid leads its line
+            body["line_item_id"] = bid.line_item_id
+            line = {"line_item_id": bid.line_item_id}
+            if settings.get("show_leading_bid", True):
+                line["leading_bid"] = format_money(bid.amount, rfq.currency)
+            body["lines"] = [line]
+        elif settings.get("show_leading_bid", True):
             body["leading_bid"] = format_money(rfq.best_amount, rfq.currency)
         if settings.get("show_bid_count", True):
             body["bid_count"] = rfq.bid_count
@@ -60,6 +66,9 @@ BID_SCHEMA = inline_serializer("BidPlaced", {
     "amount": serializers.CharField(allow_null=True), "submitted_at": serializers.DateTimeField(),
     "version": serializers.IntegerField(), "warnings": ViolationSchema(many=True),
     "bidding_deadline": serializers.DateTimeField(), "extensions": serializers.IntegerField(),
+    "line_item_id": serializers.IntegerField(required=False, help_text="Lots: the line this bid prices"),
+    "lines": serializers.ListField(child=serializers.DictField(), required=False,
+                                   help_text="Lots: the bid's line, with its leading bid as disclosed"),
     "rank": serializers.IntegerField(required=False), "leading_bid": serializers.CharField(required=False, allow_null=True),
     "bid_count": serializers.IntegerField(required=False),
 })

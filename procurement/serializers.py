@@ -116,6 +116,26 @@ class TieBreakingInput(WholeObjectInput):
         return value
 
 
+def line_price_errors(items: list[dict], auction: dict | None, currency: str | None) -> dict[str, list[str]]:
+    """Line starting prices: only in a per-line reverse auction, in the currency's digits, and
+    above an amount decrement (on create, edit and amendment alike)."""
+    settings = (auction or {}).get("settings") or {}
+    per_line = bool(auction) and auction["type"] == "REVERSE_AUCTION" and settings.get("bidding_basis") == "PER_LINE"
+    errors = {}
+    for index, item in enumerate(items):
+        price, name = item.get("starting_price"), f"line_items[{index}].starting_price"
+        if price is None:
+            continue
+        if not per_line:
+            errors[name] = ["A line's starting price applies to a per-line reverse auction "
+                            "(auction.settings.bidding_basis PER_LINE)."]
+        elif currency and (problems := check_money(price, currency=currency)):
+            errors[name] = problems
+        elif settings.get("decrement_type") == "AMOUNT" and Decimal(settings["minimum_decrement"]) >= price:
+            errors[name] = ["The minimum decrement must be smaller than the line's starting price."]
+    return errors
+
+
 class RFQInput(serializers.Serializer):
     """Create (all required fields) or edit a draft (partial=True)."""
 
@@ -169,7 +189,10 @@ class RFQInput(serializers.Serializer):
         if auction and currency:
             errors.update(self._auction_money_errors(auction, currency, reserve))
         if "line_items" in attrs or auction:
-            errors.update(self._line_price_errors(attrs, instance, auction, currency))
+            items = attrs["line_items"] if "line_items" in attrs else (
+                [{"starting_price": li.starting_price} for li in instance.line_items.all()] if instance is not None
+                else [])
+            errors.update(line_price_errors(items, auction, currency))
         if auction and auction["settings"].get("award_mode") == "SPLIT":
             items = attrs["line_items"] if "line_items" in attrs else (
                 [{"quantity": li.quantity} for li in instance.line_items.all()] if instance is not None else [])
@@ -199,28 +222,6 @@ class RFQInput(serializers.Serializer):
                 if decimal_places(Decimal(settings["minimum_decrement"]).normalize()) > digits:
                     errors["auction.settings.minimum_decrement"] = [
                         f"{currency} amounts have at most {digits} decimal place(s)."]
-        return errors
-
-    @staticmethod
-    def _line_price_errors(attrs: dict, instance, auction: dict | None, currency: str | None) -> dict:
-        """Line starting prices: only in a per-line reverse auction, in the currency's digits,
-        and above an amount decrement."""
-        items = attrs["line_items"] if "line_items" in attrs else (
-            [{"starting_price": li.starting_price} for li in instance.line_items.all()] if instance is not None else [])
-        settings = (auction or {}).get("settings") or {}
-        per_line = bool(auction) and auction["type"] == "REVERSE_AUCTION" and settings.get("bidding_basis") == "PER_LINE"
-        errors = {}
-        for index, item in enumerate(items):
-            price, name = item.get("starting_price"), f"line_items[{index}].starting_price"
-            if price is None:
-                continue
-            if not per_line:
-                errors[name] = ["A line's starting price applies to a per-line reverse auction "
-                                "(auction.settings.bidding_basis PER_LINE)."]
-            elif currency and (problems := check_money(price, currency=currency)):
-                errors[name] = problems
-            elif settings.get("decrement_type") == "AMOUNT" and Decimal(settings["minimum_decrement"]) >= price:
-                errors[name] = ["The minimum decrement must be smaller than the line's starting price."]
         return errors
 
     @staticmethod

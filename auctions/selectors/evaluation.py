@@ -5,6 +5,7 @@ Who may see an evaluation is `auctions.selectors.evaluation_for`'s to decide.
 """
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -49,14 +50,14 @@ def standing_quotes_and_quotes(rfq: RFQ) -> tuple[list[Bid], list[Quote]]:
     """The standing bids and the quotes ranked from them; for lots, each supplier's package of
     its best bid per line (lots_award.py)."""
     if bids_per_line(rfq):
-        def quote_of(bid: Bid, total: Decimal, items: int, at) -> Quote:
+        def quote_of(bid: Bid, total: Decimal, items: int, at: datetime) -> Quote:
             return _quote(rfq, bid, total=total, items_quoted=items, submitted_at=at)
         return lots_quotes(rfq, quote_of)
     bids = standing_quotes(rfq)
     return bids, quotes_of(rfq, bids)
 
 
-def _quote(rfq: RFQ, bid: Bid, *, total: Decimal, items_quoted: int, submitted_at) -> Quote:
+def _quote(rfq: RFQ, bid: Bid, *, total: Decimal, items_quoted: int, submitted_at: datetime) -> Quote:
     return Quote(bid_id=bid.pk, supplier_id=bid.supplier_id, supplier_name=bid.supplier.name,
                  total=_shown(total, rfq.currency), submitted_at=submitted_at, criteria=bid.criteria,
                  tier=bid.supplier.tier, performance_score=Decimal(bid.supplier.performance_score),

@@ -6,6 +6,8 @@ There is nothing to optimise: lines are independent and each bid prices a whole 
 per-line minimum is the exact cost minimum. Winners are paid as bid."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -27,11 +29,21 @@ def line_best_bids(rfq: RFQ) -> dict[tuple[int, int], Bid]:
                 .select_related("supplier").prefetch_related("supplier__ports").order_by("amount", "submitted_at", "id"))
     best: dict[tuple[int, int], Bid] = {}
     for bid in standing:
-        best.setdefault((bid.line_item_id, bid.supplier_id), bid)
+        if bid.line_item_id is not None:
+            best.setdefault((bid.line_item_id, bid.supplier_id), bid)
     return best
 
 
-def lots_quotes(rfq: RFQ, quote_of) -> tuple[list[Bid], list[Quote]]:
+def _amount(bid: Bid) -> Decimal:
+    if bid.amount is None:  # line_best_bids reads standing bids with an amount only
+        raise ValueError(f"Bid {bid.pk} has no amount.")
+    return bid.amount
+
+
+QuoteBuilder = Callable[[Bid, Decimal, int, datetime], Quote]
+
+
+def lots_quotes(rfq: RFQ, quote_of: QuoteBuilder) -> tuple[list[Bid], list[Quote]]:
     """Each supplier's package: its best bid on every line it bid on, as one quote whose total is
     their sum (partial when it skipped lines). `quote_of(bid, total, items, at)` builds the Quote."""
     by_supplier: dict[int, list[Bid]] = {}
@@ -41,7 +53,7 @@ def lots_quotes(rfq: RFQ, quote_of) -> tuple[list[Bid], list[Quote]]:
     for own in by_supplier.values():
         first = min(own, key=lambda bid: (bid.line_item_id, bid.pk))
         bids.append(first)
-        quotes.append(quote_of(first, sum((bid.amount for bid in own), Decimal(0)), len(own),
+        quotes.append(quote_of(first, sum((_amount(bid) for bid in own), Decimal(0)), len(own),
                                max(bid.submitted_at for bid in own)))
     return bids, quotes
 
@@ -50,17 +62,20 @@ def lots_allocation(rfq: RFQ) -> AllocationResult:
     from .allocation import AllocationResult
 
     best = line_best_bids(rfq)
-    awards, cost, paid_bid = [], {}, {}
+    awards: list[Award] = []
+    cost: dict[int, Decimal] = {}
+    paid_bid: dict[int, int] = {}
     lines = list(rfq.line_items.order_by("position"))
     for line in lines:
         offers = [bid for (line_id, _), bid in best.items() if line_id == line.pk]
         if not offers:
             continue  # no bid on this line: it is not awarded
-        winner = min(offers, key=lambda bid: (bid.amount, bid.submitted_at, bid.pk))
+        winner = min(offers, key=lambda bid: (_amount(bid), bid.submitted_at, bid.pk))
+        amount = _amount(winner)
         whole = line.quantity == line.quantity.to_integral_value()
         awards.append(Award(winner.supplier_id, winner.pk, line.pk, int(line.quantity) if whole else line.quantity,
-                            (winner.amount / line.quantity).quantize(UNIT_PRICE), winner.amount, None))
-        cost[winner.supplier_id] = cost.get(winner.supplier_id, Decimal(0)) + winner.amount
+                            (amount / line.quantity).quantize(UNIT_PRICE), amount, None))
+        cost[winner.supplier_id] = cost.get(winner.supplier_id, Decimal(0)) + amount
         paid_bid.setdefault(winner.supplier_id, winner.pk)
     rule, problem = "FIRST_PRICE", SplitProblem((), ())
     if not awards:
@@ -75,7 +90,7 @@ def _best_single(best: dict[tuple[int, int], Bid], lines: list[int]) -> tuple[in
     """The cheapest award of every line to one supplier (it bid on all of them), if any."""
     totals: dict[int, list[Decimal]] = {}
     for (_, supplier_id), bid in best.items():
-        totals.setdefault(supplier_id, []).append(bid.amount)
+        totals.setdefault(supplier_id, []).append(_amount(bid))
     complete = [(sum(amounts, Decimal(0)), supplier) for supplier, amounts in totals.items() if len(amounts) == len(lines)]
     if not complete:
         return None

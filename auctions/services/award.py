@@ -141,7 +141,7 @@ def _line(award: Award, rfq: RFQ) -> dict[str, Any]:
             "quantity": quantity, "unit_price": award.unit_price, "amount": award.amount, "bundle": award.bundle}
 
 
-def _signature(allocation: Allocation) -> set[tuple[int, int, int, int | None]]:
+def _signature(allocation: Allocation) -> set[tuple[int, int, int | Decimal, int | None]]:
     return {(a.bid_id, a.line_id, a.quantity, a.bundle) for a in allocation.awards}
 
 

@@ -112,3 +112,35 @@ def test_state_and_live_events_carry_each_lines_figures(api, demo):
     assert live_body(placed[1], stored, "buyer")["line_item_id"] == rice
     assert rank_changes(placed[1], stored) == {demo.supplier(2).pk: 1, demo.supplier(1).pk: 2}
     assert rank_changes(placed[2], stored) == {demo.supplier(1).pk: 1}  # flour: its own ranking
+
+
+def test_lots_do_not_fall_back_to_sealed_and_amendments_keep_line_ceilings(api, demo):
+    from django.utils import timezone
+
+    rfq = lots_auction(demo)
+    error = assert_error(api("buyer").post(f"/api/v1/rfqs/{rfq}/fallback/", {"reason": "Dropped links"},
+                                           format="json"), 409)
+    assert "per-line" in error["message"]
+    from tests.factories import published_rfq
+
+    opening = published_rfq(demo, suppliers=(1, 2), reserve_price={"enabled": False}, line_items=LOT_LINES,
+                            auction={"type": "REVERSE_AUCTION", "settings": PER_LINE},
+                            bidding_opens_at=(timezone.now() + timedelta(days=1)).isoformat())
+    lines = [{**LOT_LINES[0], "starting_price": "900.00"}, LOT_LINES[1],
+             {"description": "Sugar 1kg", "quantity": "10", "unit": "kg", "starting_price": "80.00"}]
+    amended = api("buyer").post(f"/api/v1/rfqs/{opening}/amendments/", {"reason": "Sugar.", "line_items": lines},
+                                format="json")
+    assert amended.status_code == 201, amended.content
+    assert [str(li.starting_price) for li in LineItem.objects.filter(rfq_id=opening).order_by("position")] == [
+        "900.0000", "500.0000", "80.0000"]
+    bad = api("buyer").post(f"/api/v1/rfqs/{opening}/amendments/", {"reason": "Cheap.", "line_items": [
+        {**LOT_LINES[0], "starting_price": "5.00"}]}, format="json")
+    assert "line_items[0].starting_price" in assert_error(bad, 400)["fields"]
+
+
+def test_the_bid_response_names_its_line(api, demo):
+    rfq = lots_auction(demo)
+    rice = items(rfq)[0]
+    body = created(lot_bid(api, "supplier1", rfq, rice, "950.00"))
+    assert body["line_item_id"] == rice and body["lines"] == [{"line_item_id": rice, "leading_bid": "950.00"}]
+    assert "leading_bid" not in body and body["rank"] == 1
