@@ -19,7 +19,7 @@ from rest_framework.exceptions import ValidationError as ShapeError
 
 from accounts.models import Role
 from auctions.access import rfq_get
-from auctions.mechanisms import get_mechanism
+from auctions.mechanisms import bids_per_line, get_mechanism
 from auctions.rules import REGISTRY as RULES
 from auctions.selectors import auction_state, bids_for, own_quote
 from auctions.selectors.bidding import WITHDRAWAL_LIMIT, bidding_refusal, withdrawals_left
@@ -194,6 +194,22 @@ def _criterion_rows(form: QuoteForm, rfq) -> list[dict]:
     return rows
 
 
+def lot_rows(rfq, state: dict, form=None) -> list[dict]:
+    """Lots: one row per line with its figures (as /state/ discloses them) and its own bid form;
+    a refused attempt's form comes back on its line."""
+    figures = {line["line_item_id"]: line for line in state.get("lines", [])}
+    refused_line = form.data.get("line_item_id") if form is not None else None
+    rows = []
+    for line in line_items_for_display(rfq):
+        shown = figures.get(line.pk, {})
+        own_form = form if refused_line and str(refused_line) == str(line.pk) else ReverseBidForm(
+            initial={"amount": _amount(shown.get("minimum_next_bid")), "line_item_id": line.pk}, currency=rfq.currency)
+        rows.append({"line": line, "state": shown, "form": own_form,
+                     **{key: money_text(shown[key], rfq.currency) if shown.get(key) else None
+                        for key in ("leading_bid", "your_best", "minimum_next_bid", "starting_price")}})
+    return rows
+
+
 def bidding_context(request, rfq, invitation, *, form=None, problems=None) -> dict:
     """Everything the RFQ page needs for bidding; `form`/`problems` re-show a refused attempt."""
     user = request.user
@@ -243,6 +259,8 @@ def bidding_context(request, rfq, invitation, *, form=None, problems=None) -> di
             your_best=money_text(state.get("your_best"), rfq.currency) if state.get("your_best") else None,
             minimum_next_bid=money_text(state["minimum_next_bid"], rfq.currency) if state.get("minimum_next_bid")
             else None)
+        if bids_per_line(rfq):
+            context["lot_rows"] = lot_rows(rfq, state, form)
     return context
 
 
