@@ -34,6 +34,7 @@ from suppliers.forms import BundleQuoteForm, QuoteForm, ReverseBidForm
 from suppliers.models import InvitationStatus
 
 from .display import SCORING_LABELS, line_items_for_display, scoring_weights
+from .lots import lot_rows
 
 # Rules whose finding belongs to one input even without metadata naming it.
 RULE_FIELDS = {"quote_validity": "valid_until", "minimum_decrement": "amount", "starting_price_ceiling": "amount"}
@@ -191,22 +192,6 @@ def _criterion_rows(form: QuoteForm, rfq) -> list[dict]:
         bounds = f"{low:g}–{high:g} {unit}".strip() if low is not None and high is not None else ""
         rows.append({"criterion": criterion, "field": form[QuoteForm.criterion_field(criterion["id"])],
                      "bounds": bounds, "unit": unit, "weight": weights[criterion["id"]]})
-    return rows
-
-
-def lot_rows(rfq, state: dict, form=None) -> list[dict]:
-    """Lots: one row per line with its figures (as /state/ discloses them) and its own bid form;
-    a refused attempt's form comes back on its line."""
-    figures = {line["line_item_id"]: line for line in state.get("lines", [])}
-    refused_line = form.data.get("line_item_id") if form is not None else None
-    rows = []
-    for line in line_items_for_display(rfq):
-        shown = figures.get(line.pk, {})
-        own_form = form if refused_line and str(refused_line) == str(line.pk) else ReverseBidForm(
-            initial={"amount": _amount(shown.get("minimum_next_bid")), "line_item_id": line.pk}, currency=rfq.currency)
-        rows.append({"line": line, "state": shown, "form": own_form,
-                     **{key: money_text(shown[key], rfq.currency) if shown.get(key) else None
-                        for key in ("leading_bid", "your_best", "minimum_next_bid", "starting_price")}})
     return rows
 
 

@@ -144,3 +144,13 @@ def test_the_bid_response_names_its_line(api, demo):
     body = created(lot_bid(api, "supplier1", rfq, rice, "950.00"))
     assert body["line_item_id"] == rice and body["lines"] == [{"line_item_id": rice, "leading_bid": "950.00"}]
     assert "leading_bid" not in body and body["rank"] == 1
+
+
+def test_a_per_line_auction_can_be_simulated_on_its_total(api, demo):
+    rfq = lots_auction(demo)
+    response = api("buyer").post(f"/api/v1/rfqs/{rfq}/simulations/", {
+        "baseline_total": "1400.00", "bidders": 4, "cost_spread": "0.15", "runs": 50, "seed": 7,
+        "auction_types": ["REVERSE_AUCTION"], "pricing": ["FIRST_PRICE"]}, format="json")
+    assert response.status_code == 201, response.content
+    [result] = response.json()["results"]
+    assert result["no_award_rate"] < 1 and result["expected_total"] is not None
