@@ -1,11 +1,16 @@
 """The RFQ page's line-by-line bidding (lots): the "Bidding" choice, each line's starting price."""
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.urls import reverse
+from django.utils import timezone
 
 from rfqs.models import RFQ
+from tests.factories import published_rfq
+from tests.lots.helpers import LOT_LINES
+from tests.lots.helpers import PER_LINE as SETTINGS
 
 from .pages import rfq_form
 
@@ -68,3 +73,21 @@ def test_editing_a_draft_shows_and_keeps_its_line_starting_prices(login):
         **PER_LINE, "items-1-starting_price": "2400", "items-INITIAL_FORMS": "2"}))
     assert response.status_code == 302
     assert [li.starting_price for li in rfq.line_items.all()] == [Decimal("9000"), Decimal("2400")]
+
+
+def test_amending_a_per_line_auction_keeps_its_line_starting_prices(demo, login):
+    rfq_id = published_rfq(demo, reserve_price={"enabled": False}, line_items=LOT_LINES,
+                           auction={"type": "REVERSE_AUCTION", "settings": SETTINGS},
+                           bidding_opens_at=(timezone.now() + timedelta(days=1)).isoformat())
+    buyer = login("buyer")
+    page = buyer.get(reverse("buyer-rfq-detail", args=[rfq_id])).content.decode()
+    amend = page.split('data-testid="amend-form"')[1].split("</form>")[0]
+    assert 'value="Rice 25kg"' in amend and "starting_price" not in amend  # the amend form has no price column
+    form = {"reason": "Rice is 45 bags.", "description": "Monthly stores.",
+            "items-TOTAL_FORMS": "2", "items-INITIAL_FORMS": "2", "items-MIN_NUM_FORMS": "1",
+            "items-MAX_NUM_FORMS": "1000",
+            "items-0-description": "Rice 25kg", "items-0-quantity": "45", "items-0-unit": "bag",
+            "items-1-description": "Flour 10kg", "items-1-quantity": "20", "items-1-unit": "bag"}
+    assert buyer.post(reverse("buyer-rfq-amend", args=[rfq_id]), form).status_code == 302
+    rfq = RFQ.objects.get(pk=rfq_id)
+    assert [(li.quantity, li.starting_price) for li in rfq.line_items.all()] == [(45, 1000), (20, 500)]
