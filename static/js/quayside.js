@@ -55,6 +55,29 @@ document.addEventListener("DOMContentLoaded", function () {
         panel.hidden = panel.dataset.settingsFor !== type;
       });
     };
+    // Reverse auction bid line by line: each line's starting price instead of one for all.
+    var startField = form.elements["rev_starting_price"];
+    var syncBasis = function () {
+      var template = form.querySelector("input[name=template]:checked");
+      var basis = form.querySelector("input[name=rev_bidding_basis]:checked");
+      var perLine = !!template && templates[template.value].type === "REVERSE_AUCTION" &&
+        !!basis && basis.value === "PER_LINE";
+      if (startField) {
+        startField.disabled = perLine;
+        startField.closest(".field").hidden = perLine;
+      }
+      form.querySelectorAll("[data-line-price]").forEach(function (cell) {
+        cell.hidden = !perLine;
+        cell.querySelectorAll("input").forEach(function (input) { input.disabled = !perLine; });
+      });
+    };
+    form.querySelectorAll("input[name=rev_bidding_basis]").forEach(function (radio) {
+      radio.addEventListener("change", syncBasis);
+    });
+    form.addEventListener("click", function (event) {
+      if (event.target.closest("[data-add-row]")) syncBasis();  // the new row follows the basis
+    });
+    syncBasis();
     form.querySelectorAll("input[name=template]").forEach(function (radio) {
       radio.addEventListener("change", function () {
         var chosen = templates[radio.value];
@@ -66,6 +89,7 @@ document.addEventListener("DOMContentLoaded", function () {
           if (input.type === "checkbox") input.checked = !!value;
           else input.value = value === null ? "" : value;
         });
+        syncBasis();
         if (deadline && !deadline.value) {
           // The template's suggested window, from now (inputs are in UTC).
           var end = new Date(Date.now() + chosen.duration * 60000);
