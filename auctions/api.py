@@ -170,6 +170,14 @@ class AuctionStateApi(APIView):
                          else value for key, value in state.items()})
 
 
+def since_query(request) -> int | None:
+    """`?since=` once: a repeated parameter is a 400 too (which one would count?)."""
+    values = request.query_params.getlist("since")
+    if len(values) > 1:
+        raise ValidationFailed("Give since once.", fields={"since": ["Give one value."]})
+    return since_param(values[0] if values else None)
+
+
 def since_param(raw, name: str = "since") -> int | None:
     """A seq from the query string or Last-Event-ID: an integer ≥ 0, else 400."""
     if raw in (None, ""):
@@ -195,7 +203,7 @@ class EventsApi(APIView):
         responses=LIVE_EVENTS_SCHEMA)
     def get(self, request, pk: int):
         rfq = rfq_get(user=request.user, pk=pk, with_line_items=False)
-        since = since_param(request.query_params.get("since")) or 0
+        since = since_query(request) or 0
         return Response(live.replay(user=request.user, rfq=rfq, since=since))
 
 
@@ -213,8 +221,9 @@ class EventStreamApi(APIView):
         rfq = rfq_get(user=request.user, pk=pk, with_line_items=False)
         # Input is judged wherever the stream is served: a bad seq is a 400 even before the 421.
         since = since_param(request.headers.get("Last-Event-ID"), "Last-Event-ID")
+        query_since = since_query(request)
         if since is None:
-            since = since_param(request.query_params.get("since"))
+            since = query_since
         if not isinstance(request._request, ASGIRequest):
             # A WSGI worker would be held for as long as the stream lasts: in production this
             # path is routed to the ASGI server with /ws/ (README "Production").

@@ -154,3 +154,9 @@ def test_a_per_line_auction_can_be_simulated_on_its_total(api, demo):
     assert response.status_code == 201, response.content
     [result] = response.json()["results"]
     assert result["no_award_rate"] < 1 and result["expected_total"] is not None
+
+
+def test_a_repeated_since_is_a_400(api, demo):
+    rfq = lots_auction(demo)
+    for path in ("events", "events/stream"):
+        assert_error(api("buyer").get(f"/api/v1/rfqs/{rfq}/{path}/?since=1&since=2"), 400)
