@@ -47,8 +47,14 @@ def placed_body(placed, user) -> dict:
         # beats the best standing bid, so it leads. The settings decide what is disclosed.
         settings = rfq.auction_settings
         if settings.get("show_ranking", True):
-            body["rank"] = 1
-        if settings.get("show_leading_bid", True):
+            body["rank"] = 1  # on its line, for a lot
+        if bid.line_item_id is not None:  # lots: the bid leads its line
+            body["line_item_id"] = bid.line_item_id
+            line = {"line_item_id": bid.line_item_id}
+            if settings.get("show_leading_bid", True):
+                line["leading_bid"] = format_money(bid.amount, rfq.currency)
+            body["lines"] = [line]
+        elif settings.get("show_leading_bid", True):
             body["leading_bid"] = format_money(rfq.best_amount, rfq.currency)
         if settings.get("show_bid_count", True):
             body["bid_count"] = rfq.bid_count
@@ -60,6 +66,9 @@ BID_SCHEMA = inline_serializer("BidPlaced", {
     "amount": serializers.CharField(allow_null=True), "submitted_at": serializers.DateTimeField(),
     "version": serializers.IntegerField(), "warnings": ViolationSchema(many=True),
     "bidding_deadline": serializers.DateTimeField(), "extensions": serializers.IntegerField(),
+    "line_item_id": serializers.IntegerField(required=False, help_text="Lots: the line this bid prices"),
+    "lines": serializers.ListField(child=serializers.DictField(), required=False,
+                                   help_text="Lots: the bid's line, with its leading bid as disclosed"),
     "rank": serializers.IntegerField(required=False), "leading_bid": serializers.CharField(required=False, allow_null=True),
     "bid_count": serializers.IntegerField(required=False),
 })
@@ -161,6 +170,14 @@ class AuctionStateApi(APIView):
                          else value for key, value in state.items()})
 
 
+def since_query(request) -> int | None:
+    """`?since=` once: a repeated parameter is a 400 too (which one would count?)."""
+    values = request.query_params.getlist("since")
+    if len(values) > 1:
+        raise ValidationFailed("Give since once.", fields={"since": ["Give one value."]})
+    return since_param(values[0] if values else None)
+
+
 def since_param(raw, name: str = "since") -> int | None:
     """A seq from the query string or Last-Event-ID: an integer ≥ 0, else 400."""
     if raw in (None, ""):
@@ -186,7 +203,7 @@ class EventsApi(APIView):
         responses=LIVE_EVENTS_SCHEMA)
     def get(self, request, pk: int):
         rfq = rfq_get(user=request.user, pk=pk, with_line_items=False)
-        since = since_param(request.query_params.get("since")) or 0
+        since = since_query(request) or 0
         return Response(live.replay(user=request.user, rfq=rfq, since=since))
 
 
@@ -204,8 +221,9 @@ class EventStreamApi(APIView):
         rfq = rfq_get(user=request.user, pk=pk, with_line_items=False)
         # Input is judged wherever the stream is served: a bad seq is a 400 even before the 421.
         since = since_param(request.headers.get("Last-Event-ID"), "Last-Event-ID")
+        query_since = since_query(request)
         if since is None:
-            since = since_param(request.query_params.get("since"))
+            since = query_since
         if not isinstance(request._request, ASGIRequest):
             # A WSGI worker would be held for as long as the stream lasts: in production this
             # path is routed to the ASGI server with /ws/ (README "Production").

@@ -53,6 +53,7 @@ class BidDraft:
     Combinatorial: `bundles`."""
 
     amount: MoneyInput | None = None
+    line_item_id: int | None = None  # a per-line reverse bid's line
     lines: list[LineInput] = field(default_factory=list)
     bundles: list[BundleInput] = field(default_factory=list)
     criteria: dict = field(default_factory=dict)

@@ -94,11 +94,22 @@ def live_body(event: AuditEvent, rfq, audience: str, *, supplier_names: dict[int
     show_best = buyer or (figures and settings.get("show_leading_bid", True))
     show_count = buyer or (figures and settings.get("show_bid_count", True))
     if event.type in ("bid.placed", "bid.withdrawn"):
-        best = payload.get("amount") if event.type == "bid.placed" else payload.get("best_amount")
-        if show_best:
+        line_id = payload.get("line_item_id")
+        best = payload.get("amount") if event.type == "bid.placed" else payload.get(
+            "line_best_amount" if line_id is not None else "best_amount")
+        if line_id is not None:  # lots: the figures are the bid's line's (api.md `lines`)
+            line = {"line_item_id": line_id}
+            if show_best:
+                line["leading_bid"] = format_money(_decimal(best), currency)
+            if show_count:
+                line["bid_count"] = payload.get("line_bid_count")
+            body["lines"] = [line]
+        elif show_best:
             body["leading_bid"] = format_money(_decimal(best), currency)
         if show_count:
             body["bid_count"] = payload.get("bid_count")
+        if line_id is not None and buyer:
+            body["line_item_id"] = line_id
         if buyer:
             supplier_id = payload.get("supplier_id")
             name = payload.get("supplier") or (supplier_names or {}).get(supplier_id) or _supplier_name(supplier_id)
@@ -144,10 +155,12 @@ def messages_for(event: AuditEvent) -> list[realtime.Message]:
     if event.type in ("bid.placed", "bid.withdrawn") and rfq.auction_settings.get("show_ranking", True):
         # Only to suppliers connected now: one that connects later reads its rank in `state`.
         listening = presence.connected_suppliers(rfq.pk)
+        line = event.payload.get("line_item_id")
+        on_line = {} if line is None else {"line_item_id": line}  # lots: the rank on that line
         if listening:
             messages += [(realtime.supplier_group(rfq.pk, supplier_id),
                           {"type": "rank_changed", "private": True, "seq": event.seq, "rfq": rfq.pk,
-                           "at": event.at, "your_rank": rank})
+                           "at": event.at, "your_rank": rank, **on_line})
                          for supplier_id, rank in rank_changes(event, rfq).items() if supplier_id in listening]
     return messages
 
@@ -160,8 +173,11 @@ def rank_changes(event: AuditEvent, rfq) -> dict[int, int | None]:
     """
     payload = event.payload
     bid_id, supplier_id = payload.get("bid_id"), payload.get("supplier_id")
-    others = dict(Bid.objects.filter(rfq_id=rfq.pk, status=BidStatus.ACCEPTED, amount__isnull=False,
-                                     audit_seq__lt=event.seq)
+    standing = Bid.objects.filter(rfq_id=rfq.pk, status=BidStatus.ACCEPTED, amount__isnull=False,
+                                  audit_seq__lt=event.seq)
+    if payload.get("line_item_id") is not None:  # lots: ranks are per line
+        standing = standing.filter(line_item_id=payload["line_item_id"])
+    others = dict(standing
                   .exclude(pk=bid_id).values("supplier_id").annotate(best=Min("amount"))
                   .values_list("supplier_id", "best"))
     amount = _decimal(payload.get("amount")) if event.type == "bid.placed" else \

@@ -22,6 +22,9 @@ class Bid(models.Model):
 
     rfq = models.ForeignKey("procurement.RFQ", on_delete=models.PROTECT, related_name="bids")
     supplier = models.ForeignKey("suppliers.SupplierCompany", on_delete=models.PROTECT, related_name="bids")
+    # The line a per-line reverse bid prices (`bidding_basis: PER_LINE`); empty otherwise.
+    line_item = models.ForeignKey("procurement.LineItem", null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+")
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     submitted_at = models.DateTimeField()
     status = models.CharField(max_length=12, choices=BidStatus.choices, default=BidStatus.ACCEPTED)

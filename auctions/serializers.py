@@ -34,10 +34,13 @@ class AmountString(serializers.Field):
 class ReverseBidInput(serializers.Serializer):
     amount = AmountString()
     currency = StrictCharField(max_length=3, required=False)
+    line_item_id = StrictIntegerField(required=False, min_value=1, max_value=2**62, help_text=(
+        "The line this bid prices, in a per-line reverse auction (bidding_basis PER_LINE); the amount "
+        "is then the price for that line's whole quantity"))
 
     def to_draft(self) -> BidDraft:
         data = self.validated_data
-        return BidDraft(amount=data["amount"], currency=data.get("currency"))
+        return BidDraft(amount=data["amount"], currency=data.get("currency"), line_item_id=data.get("line_item_id"))
 
 
 class QuoteLineInput(serializers.Serializer):

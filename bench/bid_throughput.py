@@ -62,8 +62,8 @@ def build(args, tmpdir: Path) -> tuple[dict, World]:
     t0 = time.monotonic()
     env = prepare(args, tmpdir, say=say)
     n_suppliers = args.clients * args.suppliers_per_client
-    say(f"[setup] {n_suppliers} bench suppliers and the auction")
-    world = create_world(n_suppliers)
+    say(f"[setup] {n_suppliers} bench suppliers and the auction" + (f" ({args.lots} lots)" if args.lots else ""))
+    world = create_world(n_suppliers, lots=args.lots)
     from django.db import connections
 
     connections.close_all()
@@ -129,6 +129,10 @@ def parse_args(argv=None):
                              "(each bid is accepted unless a later one overtakes it: the work pgbench does); race: "
                              "each client bids the best it knows minus a random step (a bidding war: most bids "
                              "lose the race and are refused)")
+    parser.add_argument("--lots", type=int, default=0, metavar="N",
+                        help="bid per line: the auction is PER_LINE with N lines (each its own ceiling, best and "
+                             "chain), each bid on a line picked at random; invariants are checked per line "
+                             "(default 0: one total bid, as before)")
     parser.add_argument("--max-step-cents", type=int, default=50,
                         help="race pattern: each bid is the best known minus a random 1..N cents")
     parser.add_argument("--max-requests", type=int, default=None,
@@ -149,6 +153,8 @@ def parse_args(argv=None):
     args = parser.parse_args(argv)
     if args.clients < 1 or args.seconds < 1:
         parser.error("--clients and --seconds must be positive")
+    if not 0 <= args.lots <= 100:
+        parser.error("--lots must be between 0 and 100")
     if not re.fullmatch(r"[a-z_][a-z0-9_]*", args.db) or args.db in ("postgres", "template0", "template1"):
         parser.error("--db must be a plain lower-case name of a scratch database")
     args.workers = args.workers or (os.cpu_count() or 1)

@@ -61,6 +61,9 @@ class LineItemInput(WholeObjectInput):
     unit = StrictCharField(max_length=20)
     impa_code = serializers.RegexField(r"^\d{6}$", required=False, allow_blank=True, default="",
                                        error_messages={"invalid": "An IMPA code has six digits."})
+    starting_price = MoneyField(required=False, allow_null=True, default=None, help_text=(
+        "The line's ceiling in a per-line reverse auction (bidding_basis PER_LINE): the price for the "
+        "line's whole quantity"))
 
 
 class AuctionInput(WholeObjectInput):
@@ -111,6 +114,26 @@ class TieBreakingInput(WholeObjectInput):
         if len(set(value)) != len(value):
             raise serializers.ValidationError("Each tie-break criterion may appear once.")
         return value
+
+
+def line_price_errors(items: list[dict], auction: dict | None, currency: str | None) -> dict[str, list[str]]:
+    """Line starting prices: only in a per-line reverse auction, in the currency's digits, and
+    above an amount decrement (on create, edit and amendment alike)."""
+    settings = (auction or {}).get("settings") or {}
+    per_line = bool(auction) and auction["type"] == "REVERSE_AUCTION" and settings.get("bidding_basis") == "PER_LINE"
+    errors = {}
+    for index, item in enumerate(items):
+        price, name = item.get("starting_price"), f"line_items[{index}].starting_price"
+        if price is None:
+            continue
+        if not per_line:
+            errors[name] = ["A line's starting price applies to a per-line reverse auction "
+                            "(auction.settings.bidding_basis PER_LINE)."]
+        elif currency and (problems := check_money(price, currency=currency)):
+            errors[name] = problems
+        elif settings.get("decrement_type") == "AMOUNT" and Decimal(settings["minimum_decrement"]) >= price:
+            errors[name] = ["The minimum decrement must be smaller than the line's starting price."]
+    return errors
 
 
 class RFQInput(serializers.Serializer):
@@ -165,6 +188,11 @@ class RFQInput(serializers.Serializer):
                 errors["reserve_price.amount"] = problems
         if auction and currency:
             errors.update(self._auction_money_errors(auction, currency, reserve))
+        if "line_items" in attrs or auction:
+            items = attrs["line_items"] if "line_items" in attrs else (
+                [{"starting_price": li.starting_price} for li in instance.line_items.all()] if instance is not None
+                else [])
+            errors.update(line_price_errors(items, auction, currency))
         if auction and auction["settings"].get("award_mode") == "SPLIT":
             items = attrs["line_items"] if "line_items" in attrs else (
                 [{"quantity": li.quantity} for li in instance.line_items.all()] if instance is not None else [])
@@ -219,6 +247,13 @@ class LineItemOutput(serializers.Serializer):
     quantity = QuantityField()
     unit = serializers.CharField()
     impa_code = serializers.CharField()
+    starting_price = serializers.SerializerMethodField()
+
+    def get_starting_price(self, line) -> str | None:
+        """The line's ceiling (per-line reverse auctions), in the RFQ's currency's digits."""
+        if line.starting_price is None:
+            return None
+        return format_money(line.starting_price, self.context.get("currency") or line.rfq.currency)
 
 
 class NamedRef(serializers.Serializer):

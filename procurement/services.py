@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from auctions.mechanisms import bids_per_line
 from audit.anchoring.services import checkpoint_seal_on_commit
 from audit.models import rfq_stream
 from audit.services import audit_append
@@ -40,7 +41,9 @@ def rfq_snapshot(rfq: RFQ) -> dict[str, Any]:
                     "visibility": rfq.reserve_visibility},
         "tie_breaking": rfq.tie_breaking,
         "line_items": [{"position": li.position, "description": li.description, "quantity": li.quantity,
-                        "unit": li.unit, "impa_code": li.impa_code} for li in rfq.line_items.all()],
+                        "unit": li.unit, "impa_code": li.impa_code,
+                        **({"starting_price": li.starting_price} if li.starting_price is not None else {})}
+                       for li in rfq.line_items.all()],
     }
 
 
@@ -301,6 +304,9 @@ def rfq_fallback(*, rfq: RFQ, user: User, reason: str = "") -> RFQ:
     if rfq.auction_type != "REVERSE_AUCTION":
         raise InvalidTransition("Only a reverse auction can fall back to sealed bids; this one collects sealed "
                                 "bids already.")
+    if bids_per_line(rfq):
+        raise InvalidTransition("A per-line auction cannot switch to sealed bids: its lines' live bests are "
+                                "what suppliers bid against. Pause it instead while live delivery is restored.")
     if rfq.status not in (RFQStatus.OPEN, RFQStatus.PAUSED):
         raise InvalidTransition(f"The fallback is for a running auction; this RFQ is "
                                 f"{rfq.get_status_display().lower()}.")

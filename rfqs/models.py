@@ -240,6 +240,12 @@ class LineItem(models.Model):
     unit = models.CharField(max_length=20)
     impa_code = models.CharField(max_length=6, blank=True,
                                  validators=[RegexValidator(r"^\d{6}$", "An IMPA code has six digits.")])
+    # A reverse auction bid per line (`bidding_basis: PER_LINE`): the line's ceiling, and its live
+    # state, written by the bid path under the auction row's lock like the RFQ's own best.
+    starting_price = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
+    best_amount = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
+    best_bid = models.ForeignKey("auctions.Bid", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    bid_count = models.PositiveIntegerField(default=0, help_text="Standing bids on this line (PER_LINE)")
 
     class Meta:
         ordering = ["rfq_id", "position"]

@@ -143,6 +143,8 @@ def _number(text: str):
 class ReverseBidForm(forms.Form):
     amount = LocalAmountField(as_text=True, label="Your bid (total)", error_messages={
         "required": "Enter the total you bid."})
+    # Lots (bidding_basis PER_LINE): the line this bid prices, one form per line on the page.
+    line_item_id = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def __init__(self, *args, currency: str = "USD", **kwargs):
         super().__init__(*args, **kwargs)
@@ -158,7 +160,10 @@ class ReverseBidForm(forms.Form):
         return line
 
     def bid_body(self) -> dict:
-        return {"amount": self.cleaned_data["amount"].strip()}
+        body = {"amount": self.cleaned_data["amount"].strip()}
+        if self.cleaned_data.get("line_item_id") is not None:
+            body["line_item_id"] = self.cleaned_data["line_item_id"]
+        return body
 
 
 class BundleQuoteForm(forms.Form):

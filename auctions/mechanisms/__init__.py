@@ -32,6 +32,11 @@ def collects_sealed(rfq: RFQ) -> bool:
     return get_mechanism(rfq.auction_type).sealed or rfq.sealed_fallback_at is not None
 
 
+def bids_per_line(rfq: RFQ) -> bool:
+    """A reverse auction run per line (lots): each line its own best, ranks and decrement."""
+    return rfq.auction_type == "REVERSE_AUCTION" and (rfq.auction_settings or {}).get("bidding_basis") == "PER_LINE"
+
+
 def settings_problems(auction_type: str, raw: dict[str, Any]) -> list[str]:
     """Readable reasons why stored settings are not a valid configuration (empty if valid)."""
     try:

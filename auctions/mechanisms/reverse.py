@@ -12,6 +12,7 @@ from auctions.sealing import seal
 from auctions.serializers import ReverseBidInput
 from common.db import update_statement
 from common.money import MoneyField, round_money
+from rfqs.models import LineItem
 
 from .base import BidOrigin, Extension, Mechanism, register
 from .bidding import new_bid
@@ -41,6 +42,8 @@ class ExtensionTier(serializers.Serializer[Any]):
 
 
 class ReverseAuctionSettings(serializers.Serializer[Any]):
+    # TOTAL: one bid for everything; PER_LINE: each line is its own live auction (lots).
+    bidding_basis = serializers.ChoiceField(choices=["TOTAL", "PER_LINE"], default="TOTAL")
     starting_price = MoneyField(required=False, allow_null=True, default=None)
     # A default skips to_internal_value, so it must already be a Decimal (a str would
     # break the comparisons in validate()).
@@ -65,6 +68,10 @@ class ReverseAuctionSettings(serializers.Serializer[Any]):
             except serializers.ValidationError as exc:
                 raise serializers.ValidationError({"minimum_decrement": exc.detail}) from None
         start = attrs.get("starting_price")
+        if start is not None and attrs["bidding_basis"] == "PER_LINE":
+            raise serializers.ValidationError({"starting_price": [
+                "Per-line bidding has a ceiling per line: set starting_price on each line item, not one for "
+                "the auction (a cap on a total means nothing per line)."]})
         if start is not None and attrs["decrement_type"] == "AMOUNT" and attrs["minimum_decrement"] >= start:
             raise serializers.ValidationError(
                 {"minimum_decrement": ["The minimum decrement must be smaller than the starting price."]})
@@ -95,6 +102,8 @@ class ReverseAuction(Mechanism):
         amount = _amount(ctx)
         if rfq.sealed_fallback_at is not None:
             return self._accept_sealed(ctx, meta, amount), None
+        if ctx.line is not None:  # per-line bidding: the line's best; the count and deadline stay the auction's
+            return self._accept_on_line(ctx, meta, amount)
         bid = new_bid(ctx, meta, amount=amount)
         if rfq.best_amount is None or amount < rfq.best_amount:
             rfq.best_amount, rfq.best_bid = amount, bid
@@ -102,6 +111,21 @@ class ReverseAuction(Mechanism):
         extension = self._extend(rfq, ctx.now)
         ctx.write(update_statement(rfq, ["best_amount", "best_bid", "bid_count", "bidding_deadline", "extensions",
                                          "deadline_version", "last_extension_at", "updated_at"]))
+        return bid, extension
+
+    def _accept_on_line(self, ctx: BidContext, meta: BidOrigin, amount: Decimal) -> tuple[Bid, Extension | None]:
+        """A lot's bid: the rules checked it against this line's best (read under the row lock),
+        so it becomes the line's best; anti-sniping extends the whole auction."""
+        rfq, line = ctx.rfq, ctx.line
+        bid = new_bid(ctx, meta, amount=amount, line_item_id=line.pk)
+        if line.best_amount is None or amount < line.best_amount:
+            line.best_amount, line.best_bid = amount, bid
+        line.bid_count += 1
+        rfq.bid_count += 1
+        extension = self._extend(rfq, ctx.now)
+        ctx.write(update_statement(line, ["best_amount", "best_bid", "bid_count"]))
+        ctx.write(update_statement(rfq, ["bid_count", "bidding_deadline", "extensions", "deadline_version",
+                                         "last_extension_at", "updated_at"]))
         return bid, extension
 
     @staticmethod
@@ -129,10 +153,20 @@ class ReverseAuction(Mechanism):
         return Extension(old, rfq.bidding_deadline, rfq.extensions, tier["max_extensions"])
 
     def withdrawn(self, rfq: RFQ, bid: Bid) -> None:
-        # The previous best comes back: the lowest standing bid, earliest first.
-        # Sealed bids after a fallback have no amount until the close opens them.
-        best = (Bid.objects.filter(rfq=rfq, status=BidStatus.ACCEPTED, amount__isnull=False)
-                .order_by("amount", "submitted_at", "id").first())
+        # The previous best comes back: the lowest standing bid, earliest first (on the bid's
+        # line, under per-line bidding). Sealed bids after a fallback have no amount until the
+        # close opens them.
+        standing = Bid.objects.filter(rfq=rfq, status=BidStatus.ACCEPTED, amount__isnull=False)
+        if bid.line_item_id is not None:
+            best = standing.filter(line_item_id=bid.line_item_id).order_by("amount", "submitted_at", "id").first()
+            line = LineItem.objects.get(pk=bid.line_item_id)
+            line.best_amount, line.best_bid = (best.amount, best) if best else (None, None)
+            line.bid_count = max(0, line.bid_count - 1)
+            line.save(update_fields=["best_amount", "best_bid", "bid_count"])
+            rfq.bid_count = max(0, rfq.bid_count - 1)
+            rfq.save(update_fields=["bid_count", "updated_at"])
+            return
+        best = standing.order_by("amount", "submitted_at", "id").first()
         rfq.best_amount, rfq.best_bid = (best.amount, best) if best else (None, None)
         rfq.bid_count = max(0, rfq.bid_count - 1)
         rfq.save(update_fields=["best_amount", "best_bid", "bid_count", "updated_at"])
@@ -141,8 +175,11 @@ class ReverseAuction(Mechanism):
         if bid.sealed_payload:  # placed after the fallback: the commitment, never the amount
             return {"bid_id": bid.pk, "supplier_id": bid.supplier_id, "supplier": bid.supplier.name,
                     "version": bid.version, "commitment": bid.sealed_commitment}
-        return {"bid_id": bid.pk, "supplier_id": bid.supplier_id, "supplier": bid.supplier.name,
-                "version": bid.version, "amount": str(bid.amount)}
+        payload = {"bid_id": bid.pk, "supplier_id": bid.supplier_id, "supplier": bid.supplier.name,
+                   "version": bid.version, "amount": str(bid.amount)}
+        if bid.line_item_id is not None:
+            payload["line_item_id"] = bid.line_item_id
+        return payload
 
 
 def _amount(ctx: BidContext) -> Decimal:

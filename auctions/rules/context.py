@@ -70,6 +70,25 @@ class BidContext:
     def own_standing(self) -> list[Bid]:
         return [bid for bid in self.own_bids if bid.status == BidStatus.ACCEPTED]
 
+    # Per-line bidding (lots): the line the bid prices, as read under the auction row's lock
+    # (services/bids.py sets it); None for a total bid.
+    line: Any = None
+
+    @property
+    def best_amount(self) -> Decimal | None:
+        """The best a bid must beat: the line's under per-line bidding, else the auction's."""
+        if self.draft.line_item_id is not None and self.settings.get("bidding_basis") == "PER_LINE":
+            return self.line.best_amount if self.line is not None else None
+        return self.rfq.best_amount
+
+    @property
+    def ceiling(self) -> Decimal | None:
+        """The starting price a bid may not exceed: the line's under per-line bidding."""
+        if self.settings.get("bidding_basis") == "PER_LINE":
+            return self.line.starting_price if self.line is not None else None
+        start = self.settings.get("starting_price")
+        return Decimal(start) if start is not None else None
+
     @cached_property
     def quantities(self) -> dict[int, Decimal]:
         return dict(self.rfq.line_items.values_list("pk", "quantity"))

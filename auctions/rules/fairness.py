@@ -5,7 +5,7 @@ from django.conf import settings
 
 from auctions.mechanisms.reverse import minimum_next_bid
 from auctions.selectors.bidding import WITHDRAWAL_LIMIT, withdrawals_used
-from common.money import money_text
+from common.money import format_money, money_text
 
 from .context import BidContext
 from .engine import Finding, RuleResult, rule
@@ -36,18 +36,18 @@ def _leading_bid_shown(ctx: BidContext) -> bool:
 @rule("starting_price_ceiling", name="At most the starting price", category="fairness", phase="locked",
       auction_types=REVERSE)
 def starting_price_ceiling(ctx: BidContext) -> RuleResult:
-    ceiling = ctx.settings.get("starting_price")
+    ceiling = ctx.ceiling
     amount = _amount(ctx)
-    if ceiling is not None and amount is not None and amount > Decimal(ceiling):
+    if ceiling is not None and amount is not None and amount > ceiling:
         return Finding(f"Bids may not exceed the starting price of {money_text(ceiling, ctx.rfq.currency)}.",
-                       metadata={"starting_price": ceiling, "amount": str(amount)})
+                       metadata={"starting_price": format_money(ceiling, ctx.rfq.currency), "amount": str(amount)})
     return None
 
 
 @rule("minimum_decrement", name="Beats the best bid by the minimum decrement", category="fairness",
       phase="locked", auction_types=REVERSE)
 def minimum_decrement(ctx: BidContext) -> RuleResult:
-    amount, best = _amount(ctx), ctx.rfq.best_amount
+    amount, best = _amount(ctx), ctx.best_amount
     if getattr(ctx.rfq, "sealed_fallback_at", None):
         return None  # sealed collection: no bidder can see a best to beat
     if amount is None or best is None:
@@ -86,7 +86,7 @@ def reserve_disclosed_as_starting(ctx: BidContext) -> RuleResult:
 @rule("unusual_drop", name="Unusually large price drop", category="fairness", severity="warn", phase="locked",
       auction_types=REVERSE)
 def unusual_drop(ctx: BidContext) -> RuleResult:
-    amount, best = _amount(ctx), ctx.rfq.best_amount
+    amount, best = _amount(ctx), ctx.best_amount
     if getattr(ctx.rfq, "sealed_fallback_at", None):
         return None
     if amount is not None and best and amount < best * Decimal("0.7"):
@@ -106,7 +106,7 @@ def implausible_drop(ctx: BidContext) -> RuleResult:
 
     Only against a standing best: a starting price is a ceiling, often set loosely, and the
     first bid far below it is no sign of a typo."""
-    amount, best = _amount(ctx), ctx.rfq.best_amount
+    amount, best = _amount(ctx), ctx.best_amount
     if getattr(ctx.rfq, "sealed_fallback_at", None) or amount is None or not best:
         return None
     percent = Decimal(settings.QUAYSIDE["IMPLAUSIBLE_DROP_PERCENT"])

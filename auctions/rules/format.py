@@ -40,6 +40,24 @@ def amount_problem(raw: str, value: Decimal | None, digits: int) -> str | None:
     return None
 
 
+@rule("bid_line", name="A per-line bid names one of the RFQ's lines", category="format",
+      auction_types=("REVERSE_AUCTION",))
+def bid_line(ctx: BidContext) -> RuleResult:
+    """Per-line bidding (lots): each bid prices one line; a total auction takes no line."""
+    line = ctx.draft.line_item_id
+    if ctx.settings.get("bidding_basis") != "PER_LINE":
+        if line is not None:
+            return Finding("This auction takes one bid for all lines: send the amount without line_item_id.",
+                           metadata={"field": "line_item_id"})
+        return None
+    if line is None:
+        return Finding("This auction is bid line by line: send line_item_id with the price for that line's "
+                       "whole quantity.", metadata={"field": "line_item_id"})
+    if line not in ctx.quantities:
+        return Finding(f"line_item_id {line} is not a line of this RFQ.", metadata={"field": "line_item_id"})
+    return None
+
+
 @rule("amount_format", name="Amounts are well-formed", category="format")
 def amount_format(ctx: BidContext) -> RuleResult:
     findings: list[Finding | str] = []

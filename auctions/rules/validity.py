@@ -24,6 +24,12 @@ def revision_allowed(ctx: BidContext) -> RuleResult:
       phase="locked", actions=("withdraw",))
 def bid_withdrawable(ctx: BidContext) -> RuleResult:
     standing = ctx.own_standing
+    line = getattr(ctx.bid, "line_item_id", None)
+    if ctx.bid is not None and line is not None:  # per-line bidding: the latest on its line
+        standing = [bid for bid in standing if bid.line_item_id == line]
+        if not standing or standing[-1].pk != ctx.bid.pk:
+            return "Only your latest standing bid on a line can be withdrawn."
+        return None
     if not standing or ctx.bid is None or standing[-1].pk != ctx.bid.pk:
         return "Only your latest standing bid can be withdrawn."
     return None

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from auctions.evaluation import Evaluation
-from auctions.mechanisms import collects_sealed, get_mechanism
+from auctions.mechanisms import bids_per_line, collects_sealed, get_mechanism
 from auctions.mechanisms.reverse import minimum_next_bid
 from auctions.models import AwardLine, AwardPayment, Bid, BidStatus
 from auctions.sealing import unseal
@@ -23,6 +23,7 @@ from suppliers.models import InvitationStatus, SupplierCompany
 
 from .bidding import unacknowledged_amendments
 from .evaluation import rfq_evaluation
+from .lots import line_states
 
 if TYPE_CHECKING:
     from auctions.types import RFQ
@@ -111,6 +112,11 @@ def auction_state(*, user: User, rfq: RFQ) -> dict[str, Any]:
         state["amendments_to_acknowledge"] = unacknowledged_amendments(rfq, supplier_id)
     if supplier_id is not None and not is_participant(rfq=rfq, supplier_id=supplier_id):
         # Invited but not (or no longer) taking part: the auction's figures are for bidders.
+        return state
+    if bids_per_line(rfq):  # lots: the figures are per line
+        state["lines"] = line_states(rfq, supplier_id=supplier_id)
+        if buyer_side or settings.get("show_bid_count", True):
+            state["bid_count"] = rfq.bid_count
         return state
     # Sealed: only the buyer learns how many suppliers quoted; competitors learn nothing.
     if buyer_side or (not sealed and settings.get("show_bid_count", True)):

@@ -28,18 +28,21 @@ from auctions.evaluation.allocation import (
     solve_split,
 )
 from auctions.evaluation.rank import DEFAULT_TIE_BREAKING, Evaluation
+from auctions.mechanisms import bids_per_line
 from auctions.models import Bid, BidBundle, BidLine
 from common.money import format_money
 
 from .allocation_cache import kept, problem_key
+from .lots_award import lots_allocation
 
 if TYPE_CHECKING:
     from auctions.types import RFQ
 
 
 def allocates(rfq: RFQ) -> bool:
-    """Whether the RFQ is awarded as an allocation (lines split, or bundles) rather than to one bid."""
-    return rfq.auction_type == "COMBINATORIAL" or (
+    """Whether the RFQ is awarded as an allocation (lines split, bundles, or lots bid line by
+    line) rather than to one bid."""
+    return rfq.auction_type == "COMBINATORIAL" or bids_per_line(rfq) or (
         rfq.auction_type == "SEALED_BID" and rfq.auction_settings.get("award_mode", "WHOLE") == "SPLIT")
 
 
@@ -90,6 +93,8 @@ def solve(problem: SplitProblem | BundleProblem) -> Allocation | Infeasible:
 
 
 def allocation_result(rfq: RFQ, bids: list[Bid], quotes: list[Quote]) -> AllocationResult:
+    if bids_per_line(rfq):  # lots: each line to its best bid (lots_award.py)
+        return lots_allocation(rfq)
     problem = allocation_problem(rfq, bids, preference(rfq, quotes))
     rule = pricing_rule(rfq)
     if not bids:

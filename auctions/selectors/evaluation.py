@@ -5,16 +5,18 @@ Who may see an evaluation is `auctions.selectors.evaluation_for`'s to decide.
 """
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from auctions.evaluation import Evaluation, Quote, great_circle_km, rank
-from auctions.mechanisms import get_mechanism
+from auctions.mechanisms import bids_per_line, get_mechanism
 from auctions.models import Bid, BidStatus
 from common.money import format_money
 from suppliers.models import Port, SupplierCompany
 
 from .allocation import allocates, with_allocation
+from .lots_award import lots_quotes
 
 if TYPE_CHECKING:
     from auctions.types import RFQ
@@ -44,6 +46,25 @@ def _shown(amount: Decimal | None, currency: str) -> Decimal:
     return Decimal(format_money(amount, currency))
 
 
+def standing_quotes_and_quotes(rfq: RFQ) -> tuple[list[Bid], list[Quote]]:
+    """The standing bids and the quotes ranked from them; for lots, each supplier's package of
+    its best bid per line (lots_award.py)."""
+    if bids_per_line(rfq):
+        def quote_of(bid: Bid, total: Decimal, items: int, at: datetime) -> Quote:
+            return _quote(rfq, bid, total=total, items_quoted=items, submitted_at=at)
+        return lots_quotes(rfq, quote_of)
+    bids = standing_quotes(rfq)
+    return bids, quotes_of(rfq, bids)
+
+
+def _quote(rfq: RFQ, bid: Bid, *, total: Decimal, items_quoted: int, submitted_at: datetime) -> Quote:
+    return Quote(bid_id=bid.pk, supplier_id=bid.supplier_id, supplier_name=bid.supplier.name,
+                 total=_shown(total, rfq.currency), submitted_at=submitted_at, criteria=bid.criteria,
+                 tier=bid.supplier.tier, performance_score=Decimal(bid.supplier.performance_score),
+                 port_distance_km=_nearest_port_km(bid.supplier, rfq.delivery_port),
+                 items_quoted=items_quoted, items_total=rfq.line_items.count())
+
+
 def quotes_of(rfq: RFQ, bids: list[Bid] | None = None) -> list[Quote]:
     items_total = rfq.line_items.count()
     sealed = get_mechanism(rfq.auction_type).sealed
@@ -64,8 +85,7 @@ def rfq_evaluation(rfq: RFQ) -> Evaluation:
     pairwise = (settings.get("pairwise") or {}).get("weights") if method == "AHP" else None
     pricing = settings.get("pricing", "FIRST_PRICE") if rfq.auction_type == "SEALED_BID" else "FIRST_PRICE"
     allocated = allocates(rfq)
-    bids = standing_quotes(rfq)
-    quotes = quotes_of(rfq, bids)
+    bids, quotes = standing_quotes_and_quotes(rfq)
     evaluation = rank(quotes, method=method, criteria=settings.get("criteria", ()),
                       price_weight=settings.get("price_weight", 0), pairwise_weights=pairwise,
                       tie_breaking=rfq.tie_breaking or None, seed=rfq.tie_break_seed or 0,

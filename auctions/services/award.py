@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal, NoReturn
 
 from auctions.evaluation.allocation import Allocation, Award, Bundle, BundleProblem, Infeasible, Payment, payments
 from auctions.evaluation.rank import Evaluation
+from auctions.mechanisms import bids_per_line
 from auctions.models import AwardLine, AwardPayment, Bid, BidLine
 from auctions.selectors import bid_for_award
 from auctions.selectors.allocation import AllocationResult, allocates, allocation_result
@@ -89,6 +90,9 @@ def _whole_decision(rfq: RFQ, evaluation: Evaluation, bid_id: int) -> AwardDecis
 
 
 def _allocation_decision(rfq: RFQ, evaluation: Evaluation, allocation: AllocationChoice) -> AwardDecision:
+    if bids_per_line(rfq) and allocation != "recommended":
+        raise ValidationFailed("A per-line auction is awarded line by line to each line's best bid: send "
+                               "\"allocation\": \"recommended\".", fields={"allocation": ["Only \"recommended\"."]})
     bids = standing_quotes(rfq)
     result = allocation_result(rfq, bids, quotes_of(rfq, bids))
     if isinstance(result.outcome, Infeasible) or evaluation.outcome == "NO_AWARD":
@@ -137,7 +141,7 @@ def _line(award: Award, rfq: RFQ) -> dict[str, Any]:
             "quantity": quantity, "unit_price": award.unit_price, "amount": award.amount, "bundle": award.bundle}
 
 
-def _signature(allocation: Allocation) -> set[tuple[int, int, int, int | None]]:
+def _signature(allocation: Allocation) -> set[tuple[int, int, int | Decimal, int | None]]:
     return {(a.bid_id, a.line_id, a.quantity, a.bundle) for a in allocation.awards}
 
 

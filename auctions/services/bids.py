@@ -16,7 +16,7 @@ from django.utils import timezone
 from accounts.models import User
 from auctions import hooks
 from auctions.drafts import BidDraft
-from auctions.mechanisms import get_mechanism
+from auctions.mechanisms import bids_per_line, get_mechanism
 from auctions.models import Bid, BidStatus, RuleViolation
 from auctions.rules import BidContext, Violation, run_rules
 from auctions.selectors.bidding import withdrawals_used
@@ -26,7 +26,7 @@ from common.db import Statement, insert_statement, instances, run_batch, select_
 from common.errors import ApplicationError, Forbidden, NotFound
 from common.realtime import publish_on_commit
 from common.request_meta import RequestMeta
-from rfqs.models import RFQ
+from rfqs.models import RFQ, LineItem
 
 
 @dataclass
@@ -99,12 +99,14 @@ def _blocking(violations: list[Violation]) -> bool:
     return any(v.blocks for v in violations)
 
 
-OWN_BID_FIELDS = ["id", "rfq", "supplier", "submitted_at", "status", "version", "withdrawn_at"]
+OWN_BID_FIELDS = ["id", "rfq", "supplier", "line_item", "submitted_at", "status", "version", "withdrawn_at"]
 
 
-def _lock(rfq_id: int, supplier_id: int) -> tuple[RFQ, AuditStream, list[Bid], int | None]:
+def _lock(rfq_id: int, supplier_id: int, line_id: int | None = None
+          ) -> tuple[RFQ, AuditStream, list[Bid], int | None, LineItem | None]:
     """Lock the auction row and its audit stream head, then read the supplier's own bids and
-    reserve the new bid's id: one round trip (common.db.run_batch).
+    reserve the new bid's id: one round trip (common.db.run_batch). A per-line bid also reads
+    its line's live state; every writer of it holds the row lock first, so it is current.
 
     The row comes first, the order every writer takes the two locks in. The own-bids read is
     a statement of its own, so its snapshot is taken after the lock was granted and sees every
@@ -121,19 +123,26 @@ def _lock(rfq_id: int, supplier_id: int) -> tuple[RFQ, AuditStream, list[Bid], i
         (f"""SELECT {select_columns(Bid, "b", OWN_BID_FIELDS)} FROM {bid_table} b
               WHERE b.rfq_id = %s AND b.supplier_id = %s ORDER BY b.submitted_at, b.id""", [rfq_id, supplier_id]),
     ]
+    if line_id is not None:
+        statements.append((f"SELECT {select_columns(LineItem, 'l')} FROM {LineItem._meta.db_table} l "
+                           f"WHERE l.id = %s AND l.rfq_id = %s", [line_id, rfq_id]))
     if connection.vendor == "postgresql":
         statements.append((f"SELECT nextval(pg_get_serial_sequence('{bid_table}', 'id'))", []))
     results = run_batch(statements)
+    line = None
+    if line_id is not None:
+        rows = results.pop(2)
+        line = instances(LineItem, rows)[0] if rows else None
     if not results[0]:  # the stream has no head yet (an RFQ created without an audit event)
         locked = RFQ.objects.select_for_update(no_key=True).get(pk=rfq_id)
         head = audit_lock(key)
         own = list(Bid.objects.filter(rfq_id=rfq_id, supplier_id=supplier_id).order_by("submitted_at", "id"))
-        return locked, head, own, None
+        return locked, head, own, None, line
     locked = instances(RFQ, results[0], extra=["audit_last_seq", "audit_last_hash", "audit_last_live_seq"])[0]
     last_seq, last_hash, last_live_seq = results[0][0][-3:]  # those three extra columns
     head = AuditStream(key=key, last_seq=last_seq, last_hash=last_hash, last_live_seq=last_live_seq)
     own = instances(Bid, results[1], OWN_BID_FIELDS)
-    return locked, head, own, results[2][0][0] if len(results) > 2 else None
+    return locked, head, own, results[2][0][0] if len(results) > 2 else None, line
 
 
 def bid_place(*, rfq: RFQ, user: User, draft: BidDraft, meta: RequestMeta) -> PlacedBid:
@@ -148,10 +157,11 @@ def bid_place(*, rfq: RFQ, user: User, draft: BidDraft, meta: RequestMeta) -> Pl
         # Refused already, so no lock is needed to list what the locked phase would add:
         # the supplier hears of every problem at once (product.md §4.4).
         _refuse(ctx, violations + run_rules(ctx, phase="locked"))
+    per_line = bids_per_line(rfq) and draft.line_item_id is not None
     with transaction.atomic():
-        locked, head, own, bid_id = _lock(rfq.pk, ctx.supplier.pk)
+        locked, head, own, bid_id, line = _lock(rfq.pk, ctx.supplier.pk, draft.line_item_id if per_line else None)
         ctx = BidContext(rfq=locked, supplier=ctx.supplier, user=user, now=timezone.now(), draft=draft,
-                         audit_seq=head.last_seq + 1, next_bid_id=bid_id)
+                         audit_seq=head.last_seq + 1, next_bid_id=bid_id, line=line)
         ctx.own_bids = own
         violations += run_rules(ctx, phase="locked")
         if _blocking(violations):
@@ -160,7 +170,8 @@ def bid_place(*, rfq: RFQ, user: User, draft: BidDraft, meta: RequestMeta) -> Pl
         else:
             bid, extension = mechanism.accept(ctx, meta)
             placed = _audit(ctx, head, "bid.placed", {**mechanism.audit_payload(bid), **meta.as_dict(),
-                                                      "submitted_at": bid.submitted_at, "bid_count": locked.bid_count})
+                                                      "submitted_at": bid.submitted_at, "bid_count": locked.bid_count,
+                                                      **({"line_bid_count": line.bid_count} if line else {})})
             publish_on_commit(placed)  # live clients see the bid (open-book auctions; sealed: nothing)
             if extension:
                 extended = _audit(ctx, head, "deadline.extended", {
@@ -175,6 +186,14 @@ def bid_place(*, rfq: RFQ, user: User, draft: BidDraft, meta: RequestMeta) -> Pl
     if _blocking(violations):
         raise BidRejected(violations)
     return PlacedBid(bid=bid, rfq=locked, warnings=violations)
+
+
+def _line_after(bid: Bid) -> dict[str, Any]:
+    """A per-line bid's line as its withdrawal left it (the audit event's, and live clients')."""
+    if bid.line_item_id is None:
+        return {}
+    best, count = LineItem.objects.filter(pk=bid.line_item_id).values_list("best_amount", "bid_count").get()
+    return {"line_item_id": bid.line_item_id, "line_best_amount": best, "line_bid_count": count}
 
 
 def bid_withdraw(*, rfq: RFQ, user: User, bid_id: int, meta: RequestMeta) -> PlacedBid:
@@ -198,7 +217,8 @@ def bid_withdraw(*, rfq: RFQ, user: User, bid_id: int, meta: RequestMeta) -> Pla
             withdrawn = audit_append(type="bid.withdrawn", actor=user, rfq=locked, payload={
                 "bid_id": bid.pk, "supplier_id": bid.supplier_id, "version": bid.version, **meta.as_dict(),
                 "withdrawals_used": withdrawals_used(ctx.own_bids) + 1,
-                "best_amount": None if mechanism.sealed else locked.best_amount, "bid_count": locked.bid_count})
+                "best_amount": None if mechanism.sealed else locked.best_amount, "bid_count": locked.bid_count,
+                **_line_after(bid)})
             publish_on_commit(withdrawn)
             hooks.bids_changed.send(rfq_id=locked.pk)
             return PlacedBid(bid=bid, rfq=locked, warnings=violations)

@@ -43,6 +43,9 @@ class Reserve:
 
 def phantom_rfq(*, auction_type: str, settings: dict, currency: str, reserve: Reserve | None,
                 category: str = "") -> SimpleNamespace:
+    # The simulation prices the RFQ as one lot (the baseline total). A per-line auction's lines
+    # run under the same rules side by side, so it is simulated on that total.
+    settings = {**settings, "bidding_basis": "TOTAL"} if settings.get("bidding_basis") == "PER_LINE" else settings
     return SimpleNamespace(
         pk=0, auction_type=auction_type, auction_settings=settings, currency=currency, status=RFQStatus.OPEN,
         get_status_display=lambda: RFQStatus.OPEN.label, bidding_opens_at=None,

@@ -1,7 +1,7 @@
 """The bench suppliers and the open reverse auctions they bid in, built through the services."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .setup import SetupError
@@ -22,19 +22,29 @@ class World:
     supplier_names: list[str]
     conn_max_age: int | None
     audit_events_before: int = 0
+    line_ids: list[int] = field(default_factory=list)  # the auction's lots (--lots N); empty: one total bid
 
 
-def create_world(n_suppliers: int) -> World:
-    """Bench suppliers and the auction, through the services where they exist."""
+def lots_of(rfq_id: int) -> list[int]:
+    """A per-line auction's line ids in order; empty for a total auction."""
+    from rfqs.models import LineItem
+
+    return list(LineItem.objects.filter(rfq_id=rfq_id, starting_price__isnull=False).order_by("position")
+                .values_list("pk", flat=True))
+
+
+def create_world(n_suppliers: int, lots: int = 0) -> World:
+    """Bench suppliers and the auction, through the services where they exist; with `lots`, the
+    auction is bid per line on that many lines (the pgbench twin stays a total auction)."""
     from django.db import connection
 
     companies, users, tokens = create_suppliers(n_suppliers)
-    rfq_id = create_auction("Bid-throughput benchmark", companies, users)
+    rfq_id = create_auction("Bid-throughput benchmark", companies, users, lots=lots)
     twin_id = create_auction("Bid-throughput benchmark (pgbench twin)", companies[:2], users)
     return World(rfq_id=rfq_id, twin_rfq_id=twin_id, tokens=[t.key for t in tokens],
                  supplier_ids=[c.pk for c in companies], user_ids=[u.pk for u in users],
                  usernames=[u.username for u in users], supplier_names=[c.name for c in companies],
-                 conn_max_age=connection.settings_dict.get("CONN_MAX_AGE"))
+                 conn_max_age=connection.settings_dict.get("CONN_MAX_AGE"), line_ids=lots_of(rfq_id))
 
 
 def create_suppliers(n: int) -> tuple[list, list, list]:
@@ -67,18 +77,29 @@ def create_suppliers(n: int) -> tuple[list, list, list]:
     return companies, users, tokens
 
 
-def auction_settings() -> dict:
-    """AMOUNT decrement 0.01 from 1 000 000.00, 60 bids a minute per supplier (the maximum)."""
+def auction_settings(lots: int = 0) -> dict:
+    """AMOUNT decrement 0.01 from 1 000 000.00, 60 bids a minute per supplier (the maximum).
+    With lots: bid per line, each line's ceiling 1 000 000.00 (set on the line, not here)."""
     from auctions.mechanisms import get_mechanism
 
+    basis = {"bidding_basis": "PER_LINE"} if lots else {"starting_price": str(STARTING_PRICE)}
     return get_mechanism("REVERSE_AUCTION").validate_settings({
-        "starting_price": str(STARTING_PRICE), "minimum_decrement": str(DECREMENT), "decrement_type": "AMOUNT",
+        **basis, "minimum_decrement": str(DECREMENT), "decrement_type": "AMOUNT",
         "rate_limit_bids_per_minute": 60, "duration_minutes": 24 * 60,
     })
 
 
-def create_auction(title: str, invited: list, users: list) -> int:
-    """An open reverse auction with `invited` companies invited, every invitation accepted."""
+def line_items(lots: int) -> list[dict]:
+    """One line (a total auction), or `lots` lines each with the starting price as its ceiling."""
+    if not lots:
+        return [{"description": "Rice, long grain, 25 kg bag", "quantity": "40", "unit": "bag", "impa_code": "000101"}]
+    return [{"description": f"Bench lot {n + 1}", "quantity": "10", "unit": "pcs", "impa_code": "",
+             "starting_price": STARTING_PRICE} for n in range(lots)]
+
+
+def create_auction(title: str, invited: list, users: list, lots: int = 0) -> int:
+    """An open reverse auction with `invited` companies invited, every invitation accepted;
+    bid per line on `lots` lines when lots > 0."""
     from datetime import timedelta
 
     from django.utils import timezone
@@ -97,10 +118,9 @@ def create_auction(title: str, invited: list, users: list) -> int:
         "delivery_date": (now + timedelta(days=14)).date(), "bidding_opens_at": None,
         # A day away: the anti-sniping window (last minutes) is never reached.
         "bidding_deadline": now + timedelta(days=1), "auction_type": "REVERSE_AUCTION",
-        "auction_settings": auction_settings(), "template": "",
+        "auction_settings": auction_settings(lots), "template": "",
         "tie_breaking": {"criteria": ["earliest_submission", "higher_tier"], "final_fallback": "random"},
-        "line_items": [{"description": "Rice, long grain, 25 kg bag", "quantity": "40", "unit": "bag",
-                        "impa_code": "000101"}],
+        "line_items": line_items(lots),
     })
     supplier_services.invitation_create_many(rfq=rfq, supplier_ids=[c.pk for c in invited], user=buyer)
     rfq = rfq_services.rfq_publish(rfq=rfq, user=buyer)

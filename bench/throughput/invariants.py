@@ -15,7 +15,8 @@ def check_invariants(world: World, samples: list[Sample], errors: Counter) -> tu
 
     stream = rfq_stream(world.rfq_id)
     bids = list(Bid.objects.filter(rfq_id=world.rfq_id).order_by("audit_seq", "id")
-                .values("id", "amount", "status", "audit_seq", "supplier_id", "version", "submitted_at"))
+                .values("id", "amount", "status", "audit_seq", "supplier_id", "version", "submitted_at",
+                        "line_item_id"))
     accepted = [b for b in bids if b["status"] == BidStatus.ACCEPTED]
     events = list(AuditEvent.objects.filter(stream=stream).order_by("seq").values("seq", "type", "payload"))
     placed = [e for e in events if e["type"] == "bid.placed"]
@@ -23,15 +24,25 @@ def check_invariants(world: World, samples: list[Sample], errors: Counter) -> tu
 
     problems = answers_match_rows(samples, bids, accepted, placed, refused_events)
     problems += bid_order(bids, accepted, placed)
-    rfq_problems, rfq = auction_row(world.rfq_id, accepted)
+    rfq_problems, rfq = auction_row(world.rfq_id, accepted, bool(world.line_ids))
     problems += rfq_problems
+    line_problems, per_line = lots(world, samples, accepted, placed)
+    problems += line_problems
     chain_problems, checked = audit_chains(world.rfq_id, stream)
     problems += chain_problems
     problems += responses(samples, errors)
     facts = {"accepted_rows": len(accepted), "placed_events": len(placed), "refused_events": len(refused_events),
              "chain_events_checked": checked[0], "all_streams_checked": checked[1],
-             "final_best": rfq.best_amount, "bid_count": rfq.bid_count}
+             "final_best": rfq.best_amount, "bid_count": rfq.bid_count, "lines": per_line}
     return problems, facts
+
+
+def chain_breaks(accepted: list[dict]) -> int:
+    """Accepted bids (in audit order) that do not beat the one before by the decrement, the
+    first one counting when it is above the starting price."""
+    breaks = sum(1 for prev, cur in zip(accepted, accepted[1:], strict=False)
+                 if cur["amount"] > prev["amount"] - DECREMENT)
+    return breaks + (1 if accepted and accepted[0]["amount"] > STARTING_PRICE else 0)
 
 
 def answers_match_rows(samples: list[Sample], bids: list[dict], accepted: list[dict], placed: list[dict],
@@ -60,10 +71,8 @@ def answers_match_rows(samples: list[Sample], bids: list[dict], accepted: list[d
 def bid_order(bids: list[dict], accepted: list[dict], placed: list[dict]) -> list[str]:
     """Strictly decreasing by the decrement in audit order, the same order everywhere, versions 1…n."""
     problems = []
-    not_decreasing = sum(1 for prev, cur in zip(accepted, accepted[1:], strict=False)
-                         if cur["amount"] > prev["amount"] - DECREMENT)
-    if accepted and accepted[0]["amount"] > STARTING_PRICE:
-        not_decreasing += 1
+    # Lots: each line's chain (checked in lots()); the audit order below is still one for all.
+    not_decreasing = 0 if any(b["line_item_id"] for b in accepted) else chain_breaks(accepted)
     if not_decreasing:
         problems.append(f"{not_decreasing} accepted bids do not beat the previous accepted bid by {DECREMENT}")
     out_of_order = sum(1 for b, e in zip(accepted, placed, strict=False)
@@ -82,13 +91,16 @@ def bid_order(bids: list[dict], accepted: list[dict], placed: list[dict]) -> lis
     return problems
 
 
-def auction_row(rfq_id: int, accepted: list[dict]):
-    """The auction row's best, bid and count are the last accepted bid's; no extension."""
+def auction_row(rfq_id: int, accepted: list[dict], per_line: bool = False):
+    """The auction row's best, bid and count are the last accepted bid's (lots: no best of its
+    own, the count of all lines); no extension."""
     from rfqs.models import RFQ
 
     problems = []
     rfq = RFQ.objects.get(pk=rfq_id)
-    if accepted:
+    if per_line and (rfq.best_amount is not None or rfq.best_bid_id is not None):
+        problems.append(f"a per-line auction's row has a best of its own: {rfq.best_amount} / bid {rfq.best_bid_id}")
+    elif accepted and not per_line:
         last = accepted[-1]
         if rfq.best_amount != last["amount"] or rfq.best_bid_id != last["id"]:
             problems.append(f"RFQ best {rfq.best_amount} / bid {rfq.best_bid_id} is not the last accepted bid "
@@ -129,3 +141,36 @@ def responses(samples: list[Sample], errors: Counter) -> list[str]:
     if other:
         problems.append(f"unexpected statuses for bids: {dict(other)}")
     return problems
+
+
+def lots(world: World, samples: list[Sample], accepted: list[dict], placed: list[dict]) -> tuple[list[str], dict]:
+    """--lots: per line, the accepted bids in audit order are a chain strictly decreasing by the
+    decrement (no two accepted against the same best of a line), the line's stored best, best
+    bid and count are the chain's, and every bid.placed event names its bid's line. Returns
+    (problems, {line id: figures})."""
+    from rfqs.models import LineItem
+
+    if not world.line_ids:
+        return [], {}
+    problems, figures = [], {}
+    rows = {line.pk: line for line in LineItem.objects.filter(rfq_id=world.rfq_id)}
+    strays = sum(1 for b in accepted if b["line_item_id"] not in world.line_ids)
+    if strays:
+        problems.append(f"{strays} accepted bids name no lot of the auction")
+    unnamed = sum(1 for b, e in zip(accepted, placed, strict=False) if e["payload"].get("line_item_id") != b["line_item_id"])
+    if unnamed:
+        problems.append(f"{unnamed} bid.placed events do not name their bid's line")
+    for n, line_id in enumerate(world.line_ids, start=1):
+        chain = [b for b in accepted if b["line_item_id"] == line_id]
+        if breaks := chain_breaks(chain):
+            problems.append(f"lot {n} (line {line_id}): {breaks} accepted bids do not beat the line's previous "
+                            f"accepted bid by {DECREMENT}")
+        line, last = rows[line_id], (chain[-1] if chain else {"amount": None, "id": None})
+        if (line.best_amount, line.best_bid_id, line.bid_count) != (last["amount"], last["id"], len(chain)):
+            problems.append(f"lot {n} (line {line_id}): stored best {line.best_amount} / bid {line.best_bid_id} / "
+                            f"count {line.bid_count}, its accepted bids end at {last['amount']} / {last['id']} / "
+                            f"{len(chain)}")
+        sent = [s for s in samples if s.kind == "bid" and s.line == line_id]
+        figures[line_id] = {"lot": n, "sent": len(sent), "accepted": len(chain),
+                            "refused": sum(1 for s in sent if s.status in (422, 429)), "best": line.best_amount}
+    return problems, figures

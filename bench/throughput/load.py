@@ -23,6 +23,7 @@ class Sample:
     kind: str  # "bid" or "state"
     rules: tuple[str, ...] = ()
     bid_id: int | None = None
+    line: int | None = None  # the lot a bid priced (--lots); None for a total bid
 
 
 @dataclass
@@ -91,7 +92,8 @@ class Run:
     budget: RequestBudget
     max_step_cents: int
     barrier: threading.Barrier
-    ladder: Ladder | None = None
+    ladders: dict[int | None, Ladder] | None = None  # the ladder pattern's: one per lot (or one, under None)
+    lines: list[int] = field(default_factory=list)  # the lots clients spread their bids over; empty: total bids
 
 
 class BidClient:
@@ -103,17 +105,18 @@ class BidClient:
         self.conn = http.client.HTTPConnection("127.0.0.1", run.port, timeout=30)
         self.bids_path, self.state_path = f"/api/v1/rfqs/{run.rfq_id}/bids/", f"/api/v1/rfqs/{run.rfq_id}/state/"
         self.waiting_until = [0.0] * len(tokens)
-        self.best: Decimal | None = None
+        self.best: dict[int | None, Decimal] = {}  # the best known, per lot (None: the total auction)
+        self.line: int | None = None  # the lot of the next bid
         self.turn = n  # rotate the clients' starting suppliers
 
-    def call(self, kind: str, method: str, path: str, token: str, body=None):
+    def call(self, kind: str, method: str, path: str, token: str, body=None, line: int | None = None):
         """One recorded request: (status, Retry-After, parsed JSON); status 0 without an answer."""
         began = time.monotonic()
         try:
             status, retry_after, data = do_request(self.conn, method, path, token, body)
         except (OSError, http.client.HTTPException) as exc:
             self.out.errors[type(exc).__name__] += 1
-            self.out.samples.append(Sample(began - self.run.start, time.monotonic() - began, 0, kind))
+            self.out.samples.append(Sample(began - self.run.start, time.monotonic() - began, 0, kind, line=line))
             self.conn.close()
             return 0, None, None
         latency = time.monotonic() - began
@@ -126,7 +129,7 @@ class BidClient:
             rules = tuple(v.get("rule", "?") for v in parsed.get("error", {}).get("violations", [])
                           if v.get("severity") == "block") or ("(none)",)
         bid_id = parsed.get("id") if status == 201 and isinstance(parsed, dict) else None
-        self.out.samples.append(Sample(began - self.run.start, latency, status, kind, rules, bid_id))
+        self.out.samples.append(Sample(began - self.run.start, latency, status, kind, rules, bid_id, line))
         return status, retry_after, parsed
 
     def __call__(self) -> None:
@@ -136,19 +139,24 @@ class BidClient:
             return
         try:
             while time.monotonic() < self.run.deadline:
-                if not (self.read_state() if self.best is None else self.bid()):
+                if self.run.lines and self.line is None:
+                    self.line = self.rng.choice(self.run.lines)  # spread over the lots
+                if not (self.read_state() if self.line not in self.best else self.bid()):
                     break
         finally:
             self.conn.close()
 
     def read_state(self) -> bool:
-        """The best so far, from GET /state/; False when the request budget is spent."""
+        """The best so far (of the next bid's lot: from the state's `lines` when it has them, else
+        the lot's ceiling), from GET /state/; False when the request budget is spent."""
         if not self.run.budget.take():
             return False
         status, _, state = self.call("state", "GET", self.state_path, self.tokens[self.turn % len(self.tokens)])
         if status == 200:
+            if self.line is not None:
+                state = next((line for line in state.get("lines") or [] if line.get("line_item_id") == self.line), {})
             best = parse_amount(state.get("leading_bid")) or parse_amount(state.get("minimum_next_bid"))
-            self.best = best if best is not None else STARTING_PRICE
+            self.best[self.line] = best if best is not None else STARTING_PRICE
         else:
             time.sleep(0.05)
         return True
@@ -165,26 +173,32 @@ class BidClient:
         self.turn = index + 1
         if not self.run.budget.take():
             return False
-        ladder = self.run.ladder
-        amount = ladder.next() if ladder else self.best - Decimal(self.rng.randint(1, self.run.max_step_cents)) / 100
-        status, retry_after, body = self.call("bid", "POST", self.bids_path, self.tokens[index],
-                                              {"amount": f"{amount:.2f}"})
-        self.learn(index, amount, status, retry_after, body)
+        line, ladders = self.line, self.run.ladders
+        step = Decimal(self.rng.randint(1, self.run.max_step_cents)) / 100
+        amount = ladders[line].next() if ladders else self.best[line] - step
+        body = {"amount": f"{amount:.2f}", **({"line_item_id": line} if line is not None else {})}
+        status, retry_after, answer = self.call("bid", "POST", self.bids_path, self.tokens[index], body, line)
+        self.learn(index, amount, status, retry_after, answer)
+        if self.run.lines:
+            self.line = None  # the next bid picks its lot afresh
         return True
 
     def learn(self, index: int, amount: Decimal, status: int, retry_after: str | None, body) -> None:
-        """The best and the supplier's rate-limit wait, from a bid's answer."""
+        """The best (of the bid's lot) and the supplier's rate-limit wait, from a bid's answer."""
+        line = self.line
         if status == 201:
-            self.best = min(amount, parse_amount(body.get("leading_bid")) or amount)
+            # A lot's answer has no auction-wide leading bid; an accepted bid leads its lot.
+            leading = parse_amount(body.get("leading_bid")) if line is None else None
+            self.best[line] = min(amount, leading or amount)
         elif status in (422, 429) and isinstance(body, dict):
             for v in body.get("error", {}).get("violations", []):
                 if v.get("rule") == "minimum_decrement":
-                    self.best = parse_amount(v.get("metadata", {}).get("best")) or self.best
+                    self.best[line] = parse_amount(v.get("metadata", {}).get("best")) or self.best[line]
             if status == 429:
                 wait = float(retry_after) if retry_after else 1.0
                 self.waiting_until[index] = time.monotonic() + wait
         else:
-            self.best = None  # something unexpected: re-read the state before the next bid
+            self.best.pop(line, None)  # something unexpected: re-read the state before the next bid
             if status == 0:
                 time.sleep(0.05)
 
@@ -197,7 +211,8 @@ def run_load(args, port: int, world: World, server_pids: list[int]) -> LoadResul
     start_at = time.monotonic() + 0.5
     run = Run(port=port, rfq_id=world.rfq_id, start=start_at, deadline=start_at + args.seconds,
               budget=RequestBudget(args.max_requests), max_step_cents=args.max_step_cents,
-              barrier=threading.Barrier(args.clients + 1), ladder=Ladder() if args.pattern == "ladder" else None)
+              barrier=threading.Barrier(args.clients + 1), lines=world.line_ids,
+              ladders={line: Ladder() for line in world.line_ids or [None]} if args.pattern == "ladder" else None)
     meter = CpuMeter(server_pids)
     threads = [threading.Thread(target=BidClient(i, run, per_client[i], results[i]), name=f"client-{i}", daemon=True)
                for i in range(args.clients)]

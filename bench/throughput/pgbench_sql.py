@@ -59,7 +59,7 @@ def _payload(amount: str) -> str:
 # Every column of an accepted bid and of its audit event, by field name (the primary key only
 # where the script supplies it).
 BID_VALUES = {
-    "rfq": "{rfq}", "supplier": ":sup", "submitted_by": ":usr", "submitted_at": "clock_timestamp()",
+    "rfq": "{rfq}", "supplier": ":sup", "line_item": "NULL", "submitted_by": ":usr", "submitted_at": "clock_timestamp()",
     "status": "'{accepted}'", "version": ":version", "amount": ":best_amount - :step / 100.0",
     "sealed_payload": "''", "sealed_commitment": "''", "opened_at": "NULL", "criteria": "'{{}}'", "terms": "''",
     "valid_until": "NULL", "items_quoted": "0", "withdrawn_at": "NULL", "audit_seq": "NULL",

@@ -51,6 +51,7 @@ def report(args, world: World, outcome: Outcome) -> str:
              f"server       {outcome.server_info}",
              f"clients      {args.clients} threads (keep-alive), {len(world.tokens)} suppliers "
              f"({len(world.tokens) / args.clients:.1f} per client, round-robin), 60 bids/min/supplier",
+             f"auction      {lots_line(args, world)}",
              f"duration     {args.seconds} s requested, {outcome.load.wall:.2f} s measured; hard cap "
              f"{args.max_requests} requests{' (REACHED)' if outcome.load.capped else ''}",
              ""]
@@ -59,6 +60,7 @@ def report(args, world: World, outcome: Outcome) -> str:
     lines.append("")
     lines += pgbench_section(outcome)
     lines.append("")
+    lines += lots_section(outcome)
     lines += invariants_section(outcome)
     lines.append("=" * 78)
     return "\n".join(lines)
@@ -130,6 +132,26 @@ def pgbench_section(outcome: Outcome) -> list[str]:
     elif batched:
         lines.append(f"pgbench, batched   ERROR: {batched['error']}")
     return lines
+
+
+def lots_line(args, world: World) -> str:
+    if not world.line_ids:
+        return "bidding_basis TOTAL: each bid prices the whole auction"
+    return (f"{len(world.line_ids)} lots (bidding_basis PER_LINE), each bid on one lot picked at random, "
+            f"{args.pattern} pattern per lot")
+
+
+def lots_section(outcome: Outcome) -> list[str]:
+    """--lots: bids sent, accepted and refused, and the final best, per lot."""
+    figures = outcome.facts.get("lines") or {}
+    if not figures:
+        return []
+    wall = outcome.load.wall
+    lines = ["per lot      lot  line      sent  accepted  accepted/s  refused  final best"]
+    for line_id, f in figures.items():
+        lines.append(f"             {f['lot']:3d}  {line_id:<8d} {f['sent']:5d}  {f['accepted']:8d}  "
+                     f"{f['accepted'] / wall:10.1f}  {f['refused']:7d}  {f['best']}")
+    return lines + [""]
 
 
 def invariants_section(outcome: Outcome) -> list[str]:

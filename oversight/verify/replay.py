@@ -25,6 +25,7 @@ class BidFacts:
     amount: Decimal | None  # in clear when placed, or as opened at the close
     commitment: str
     status: str = "accepted"
+    line_item_id: int | None = None  # per-line bidding (lots): the line it prices
 
 
 @dataclass
@@ -34,6 +35,8 @@ class AuctionState:
         "best_amount": None, "best_bid_id": None, "awarded_bid_id": None})
     set_at: dict[str, int] = field(default_factory=dict)
     bids: dict[int, BidFacts] = field(default_factory=dict)
+    # Per-line bidding (lots): each line's best amount, best bid and count, as the events left them.
+    lines: dict[int, dict[str, object]] = field(default_factory=dict)
     auction_type: str = ""
     fallback: bool = False  # a reverse auction switched to sealed bids
     created: bool = False
@@ -43,12 +46,20 @@ class AuctionState:
         for name, value in values.items():
             self.values[name], self.set_at[name] = value, seq
 
+    def lowest(self, line_item_id: int | None = None) -> tuple | None:
+        """The lowest standing amount known (on one line, or over the bids of no line), earliest first."""
+        known = [(b.amount, parse_datetime(b.submitted_at or ""), bid_id) for bid_id, b in self.bids.items()
+                 if b.status == "accepted" and b.amount is not None and b.line_item_id == line_item_id]
+        return min(known, key=lambda k: (k[0], k[1] is None, k[1] or 0, k[2]), default=None)
+
     def recompute_best(self, seq: int) -> None:
         """As after a withdrawal: the lowest standing amount known, earliest first."""
-        known = [(b.amount, parse_datetime(b.submitted_at or ""), bid_id) for bid_id, b in self.bids.items()
-                 if b.status == "accepted" and b.amount is not None]
-        best = min(known, key=lambda k: (k[0], k[1] is None, k[1] or 0, k[2]), default=None)
+        best = self.lowest()
         self.set(seq, best_amount=best[0] if best else None, best_bid_id=best[2] if best else None)
+
+    def set_line(self, line_item_id: int, seq: int, **values) -> None:
+        line = self.lines.setdefault(line_item_id, {"best_amount": None, "best_bid_id": None, "bid_count": 0})
+        line.update(values, seq=seq)
 
 
 def _decimal(value) -> Decimal | None:
@@ -78,13 +89,19 @@ def _transition(state: AuctionState, seq: int, name: str, p: dict) -> None:
 def _placed(state: AuctionState, seq: int, p: dict) -> None:
     bid = BidFacts(seq=seq, supplier_id=p.get("supplier_id"), version=p.get("version"),
                    submitted_at=p.get("submitted_at"), amount=_decimal(p.get("amount")),
-                   commitment=p.get("commitment", ""))
+                   commitment=p.get("commitment", ""), line_item_id=p.get("line_item_id"))
     if state.auction_type in SUPERSEDING_TYPES:
         for earlier in state.bids.values():
             if earlier.supplier_id == bid.supplier_id and earlier.status == "accepted":
                 earlier.status = "superseded"
     state.bids[p["bid_id"]] = bid
     state.set(seq, bid_count=p.get("bid_count", state.values["bid_count"]))
+    if bid.line_item_id is not None:  # a lot's bid: its line's best; the auction has none
+        best = state.lines.get(bid.line_item_id, {}).get("best_amount")
+        if bid.amount is not None and (best is None or bid.amount < best):
+            state.set_line(bid.line_item_id, seq, best_amount=bid.amount, best_bid_id=p["bid_id"])
+        state.set_line(bid.line_item_id, seq, bid_count=p.get("line_bid_count", 0))
+        return
     best = state.values["best_amount"]
     if bid.amount is not None and (best is None or bid.amount < best):
         state.set(seq, best_amount=bid.amount, best_bid_id=p["bid_id"])
@@ -94,7 +111,11 @@ def _withdrawn(state: AuctionState, seq: int, p: dict) -> None:
     if p.get("bid_id") in state.bids:
         state.bids[p["bid_id"]].status = "withdrawn"
     state.set(seq, bid_count=p.get("bid_count", state.values["bid_count"]))
-    if state.auction_type not in SUPERSEDING_TYPES:
+    if p.get("line_item_id") is not None:
+        best = state.lowest(p["line_item_id"])
+        state.set_line(p["line_item_id"], seq, best_amount=best[0] if best else None,
+                       best_bid_id=best[2] if best else None, bid_count=p.get("line_bid_count", 0))
+    elif state.auction_type not in SUPERSEDING_TYPES:
         state.recompute_best(seq)
 
 

@@ -12,7 +12,7 @@ from decimal import Decimal
 from auctions.models import Bid
 from audit.chain import Problem, normalise_payload
 from common.money import format_money
-from rfqs.models import RFQ
+from rfqs.models import RFQ, LineItem
 
 from .replay import AuctionState, BidFacts, replay
 
@@ -48,6 +48,20 @@ def _rfq_problems(rfq: RFQ, state: AuctionState, stream: str) -> list[Problem]:
     return problems
 
 
+def _line_problems(rfq: RFQ, state: AuctionState, stream: str) -> list[Problem]:
+    """Per-line bidding (lots): each line's best and count against the events' (lines no bid named are
+    left alone: their live state is empty)."""
+    problems = []
+    for line in LineItem.objects.filter(rfq_id=rfq.pk, pk__in=state.lines).order_by("position"):
+        expected = state.lines[line.pk]
+        for name, label in (("best_amount", "best amount"), ("best_bid_id", "best bid"), ("bid_count", "bid count")):
+            stored, wanted = (_comparable(v, rfq.currency) for v in (getattr(line, name), expected[name]))
+            if stored != wanted:
+                problems.append(Problem(expected["seq"], "state", f"line {line.pk}'s {label} is {stored}, the events "
+                                                                  f"say {wanted} (as of seq {expected['seq']})", stream))
+    return problems
+
+
 def _bid_problems(row: dict, facts: BidFacts | None, currency: str, last_seq: int, stream: str) -> list[Problem]:
     if facts is None:
         return [Problem(last_seq, "state", f"bid {row['id']} is in the bids table, but no event records it", stream)]
@@ -68,7 +82,7 @@ def state_problems(rfq_id: int, events: list, stream: str) -> list[Problem]:
                         stream)] if state.created else []
     if not state.created:
         return [Problem(1, "state", f"RFQ {rfq_id} exists, but no rfq.created event records it", stream)]
-    problems = _rfq_problems(rfq, state, stream)
+    problems = _rfq_problems(rfq, state, stream) + _line_problems(rfq, state, stream)
     rows = {row["id"]: row for row in Bid.objects.filter(rfq_id=rfq_id).values(*BID_FIELDS)}
     for bid_id, row in rows.items():
         problems += _bid_problems(row, state.bids.get(bid_id), rfq.currency, state.last_seq, stream)

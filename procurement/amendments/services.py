@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -19,7 +20,7 @@ from ..scheduling import schedule_close
 
 AMEND_STATUSES = (RFQStatus.PUBLISHED, RFQStatus.OPEN, RFQStatus.PAUSED)
 NOTIFIED_INVITATIONS = (InvitationStatus.SENT, InvitationStatus.ACCEPTED)
-LINE_FIELDS = ("description", "quantity", "unit", "impa_code")
+LINE_FIELDS = ("description", "quantity", "unit", "impa_code", "starting_price")
 
 
 def _reason(value: str) -> str:
@@ -33,14 +34,20 @@ def _reason(value: str) -> str:
     return text
 
 
-def _line_rows(rfq: RFQ) -> list[dict[str, str]]:
+def _line_rows(rfq: RFQ) -> list[dict[str, str | None]]:
     return [{"description": li.description, "quantity": format(li.quantity.normalize(), "f"), "unit": li.unit,
-             "impa_code": li.impa_code} for li in rfq.line_items.order_by("position")]
+             "impa_code": li.impa_code, "starting_price": _price(li.starting_price)}
+            for li in rfq.line_items.order_by("position")]
 
 
-def _wanted_rows(items: list[dict[str, Any]]) -> list[dict[str, str]]:
+def _price(value: Decimal | None) -> str | None:
+    return None if value is None else format(value.normalize(), "f")
+
+
+def _wanted_rows(items: list[dict[str, Any]]) -> list[dict[str, str | None]]:
     return [{"description": item["description"], "quantity": format(item["quantity"].normalize(), "f"),
-             "unit": item["unit"], "impa_code": item.get("impa_code", "")} for item in items]
+             "unit": item["unit"], "impa_code": item.get("impa_code", ""),
+             "starting_price": _price(item.get("starting_price"))} for item in items]
 
 
 def _set_lines(rfq: RFQ, items: list[dict[str, Any]]) -> None:
@@ -48,7 +55,7 @@ def _set_lines(rfq: RFQ, items: list[dict[str, Any]]) -> None:
     ones removed. Nothing references them yet: bidding has not opened."""
     existing = list(rfq.line_items.order_by("position"))
     for position, item in enumerate(items, start=1):
-        values = {name: item.get(name, "") for name in LINE_FIELDS}
+        values = {name: item.get(name, None if name == "starting_price" else "") for name in LINE_FIELDS}
         if position <= len(existing):
             line = existing[position - 1]
             for name, value in values.items():
@@ -57,6 +64,15 @@ def _set_lines(rfq: RFQ, items: list[dict[str, Any]]) -> None:
         else:
             LineItem.objects.create(rfq=rfq, position=position, **values)
     LineItem.objects.filter(pk__in=[line.pk for line in existing[len(items):]]).delete()
+
+
+def _check_line_prices(rfq: RFQ, items: list[dict[str, Any]]) -> None:
+    """Per-line ceilings as on create: only in a per-line reverse auction, in the currency's digits."""
+    from ..serializers import line_price_errors
+
+    errors = line_price_errors(items, {"type": rfq.auction_type, "settings": rfq.auction_settings}, rfq.currency)
+    if errors:
+        raise ValidationFailed("Check the line items' starting prices.", fields=errors)
 
 
 def _utc(moment: datetime) -> str:
@@ -99,6 +115,7 @@ def _apply(rfq: RFQ, data: dict[str, Any]) -> dict[str, dict[str, Any]]:
         changes["description"] = {"from": rfq.description, "to": data["description"]}
         rfq.description = data["description"]
     if "line_items" in data:
+        _check_line_prices(rfq, data["line_items"])
         current, wanted = _line_rows(rfq), _wanted_rows(data["line_items"])
         if current != wanted:
             changes["line_items"] = {"from": current, "to": wanted}

@@ -8,7 +8,7 @@ from auctions.scenarios import TEMPLATES, TEMPLATES_BY_ID
 from common.errors import ApplicationError, flatten_field_errors
 
 from ..serializers import RFQInput
-from .rfq import NULLABLE_SETTINGS, SETTINGS_FIELDS, TIE_BREAK_SLOTS, LineItemFormSet, RFQForm
+from .rfq import NULLABLE_SETTINGS, SETTINGS_FIELDS, TIE_BREAK_SLOTS, LineItemFormSet, RFQForm, form_currency
 
 
 def _plain(value):
@@ -29,7 +29,8 @@ class RFQEditor:
     def __init__(self, data=None, *, rfq=None):
         self.rfq = rfq
         self.form = RFQForm(data, initial=initial_for(rfq))
-        self.items = LineItemFormSet(data, prefix=self.prefix, initial=line_items_initial(rfq))
+        self.items = LineItemFormSet(data, prefix=self.prefix, initial=line_items_initial(rfq),
+                                     form_kwargs={"currency": form_currency(data, self.form.initial)})
         self.service_data: dict | None = None
         self._kept: list = []  # the rows sent as line items, in the API's index order
 
@@ -55,14 +56,14 @@ class RFQEditor:
         data = self.form.cleaned_data
         template = TEMPLATES_BY_ID[data["template"]]
         self._kept = self.items.kept_forms()
+        per_line = template.auction_type == "REVERSE_AUCTION" and data.get("rev_bidding_basis") == "PER_LINE"
         criteria = [data[f"tie_break_{slot}"] for slot in range(1, TIE_BREAK_SLOTS + 1) if data[f"tie_break_{slot}"]]
         return {
             "title": data["title"], "description": data["description"],
             "category": data["category"].slug, "currency": data["currency"],
             "delivery_port": data["delivery_port"].code, "delivery_date": data["delivery_date"],
             "bidding_opens_at": data["bidding_opens_at"], "bidding_deadline": data["bidding_deadline"],
-            "line_items": [{name: _plain(value) for name, value in form.cleaned_data.items() if name != "DELETE"}
-                           for form in self._kept],
+            "line_items": [self._line(form.cleaned_data, per_line) for form in self._kept],
             "auction": {"type": template.auction_type, "template": template.id,
                         "settings": self._settings(template)},
             "reserve_price": {
@@ -74,6 +75,15 @@ class RFQEditor:
             },
             "tie_breaking": {"criteria": criteria, "final_fallback": data["tie_break_fallback"]},
         }
+
+    @staticmethod
+    def _line(cleaned: dict, per_line: bool) -> dict:
+        """A row as the API's line item. Its starting price is sent with line-by-line bidding,
+        otherwise only when typed (the page without its script shows the column): then refused."""
+        line = {name: _plain(value) for name, value in cleaned.items() if name != "DELETE"}
+        if not per_line and line.get("starting_price") is None:
+            line.pop("starting_price", None)
+        return line
 
     def _settings(self, template) -> dict:
         # Editing keeps what is stored (e.g. criteria set through the API) unless the buyer
@@ -178,7 +188,8 @@ def line_items_initial(rfq) -> list[dict]:
     if rfq is None:
         return []
     return [{"description": li.description, "quantity": trim_decimal(li.quantity), "unit": li.unit,
-             "impa_code": li.impa_code} for li in rfq.line_items.all()]
+             "impa_code": li.impa_code, "starting_price": trim_decimal(li.starting_price)}
+            for li in rfq.line_items.all()]
 
 
 def trim_decimal(value: Decimal | None) -> Decimal | None:

@@ -34,6 +34,7 @@ TIE_BREAK_SLOTS = len(TIE_BREAK_CRITERIA)
 # keep the template's (or, when editing, the stored) value.
 SETTINGS_FIELDS = {
     "REVERSE_AUCTION": {
+        "bidding_basis": "rev_bidding_basis",
         "starting_price": "rev_starting_price",
         "minimum_decrement": "rev_minimum_decrement",
         "decrement_type": "rev_decrement_type",
@@ -104,8 +105,12 @@ class RFQForm(forms.Form):
     template = forms.ChoiceField(choices=[(t.id, t.name) for t in TEMPLATES], widget=forms.RadioSelect,
                                  label="Auction type")
 
+    rev_bidding_basis = forms.ChoiceField(label="Bidding", required=False, initial="TOTAL", widget=forms.RadioSelect, choices=[
+        ("TOTAL", "One bid for all lines (total)"), ("PER_LINE", "Bid line by line (lots)")],
+        help_text="Line by line: each line item is its own auction, with its own starting price.")
     rev_starting_price = _money_field("Starting price (ceiling)",
-                                      help_text="Optional. No bid may be above it.")
+                                      help_text="Optional. No bid may be above it. Not with line-by-line "
+                                                "bidding: each line has its own.")
     rev_minimum_decrement = _money_field("Minimum decrement")
     rev_decrement_type = forms.ChoiceField(label="Decrement type", required=False, choices=[
         ("AMOUNT", "Fixed amount"), ("PERCENTAGE", "Percentage of the current best")])
@@ -169,11 +174,11 @@ class RFQForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        currency = str((self.data.get("currency") if self.is_bound else self.initial.get("currency")) or "USD")
-        if is_currency(currency.strip().upper()):  # otherwise the currency field says what is wrong
+        currency = form_currency(self.data if self.is_bound else None, self.initial)
+        if currency:  # otherwise the currency field says what is wrong
             for field in self.fields.values():
                 if isinstance(field, LocalAmountField):
-                    field.currency = currency.strip().upper()
+                    field.currency = currency
         choices = [("", "—")] + [(c, TIE_BREAK_LABELS[c]) for c in TIE_BREAK_CRITERIA]
         for slot in range(1, TIE_BREAK_SLOTS + 1):
             self.fields[f"tie_break_{slot}"] = forms.ChoiceField(choices=choices, required=False,
@@ -187,6 +192,12 @@ class RFQForm(forms.Form):
 
     def settings_fields(self, auction_type: str):
         return [self[name] for name in SETTINGS_FIELDS[auction_type].values()]
+
+
+def form_currency(data, initial: dict) -> str | None:
+    """The currency the RFQ page is in (sent, or initial), if it is one."""
+    currency = str((data.get("currency") if data is not None else initial.get("currency")) or "USD").strip().upper()
+    return currency if is_currency(currency) else None
 
 
 def _ordinal(n: int) -> str:
@@ -203,6 +214,17 @@ class LineItemForm(forms.Form):
         attrs={"placeholder": "pcs", "aria-label": "Line item unit"}))
     impa_code = forms.CharField(required=False, max_length=6, label="IMPA code", widget=forms.TextInput(
         attrs={"placeholder": "optional", "inputmode": "numeric", "aria-label": "Line item IMPA code"}))
+    # Line-by-line reverse auctions only: the ceiling for the line's whole quantity. The RFQ
+    # editor sets the currency (its decimals) from the RFQ form's.
+    starting_price = LocalAmountField(label="Starting price", required=False, currency=4, help_text="",
+                                      widget=forms.TextInput(attrs={
+                                          "inputmode": "decimal", "autocomplete": "off", "maxlength": "64",
+                                          "placeholder": "optional", "aria-label": "Line starting price"}))
+
+    def __init__(self, *args, currency: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if currency:
+            self.fields["starting_price"].currency = currency  # type: ignore[attr-defined]
 
 
 class BaseLineItemFormSet(forms.BaseFormSet):

@@ -44,7 +44,7 @@ def amendments_context(*, user, rfq, invitation=None) -> dict:
 LINES = "items"  # the amend form's line-item rows (the RFQ editor's row markup and script)
 
 
-def _lines(post) -> list | None:
+def _lines(post, rfq) -> list | None:
     """The line items the form sent, validated as the API validates them; None if the form
     had no line rows (bidding has opened)."""
     if f"{LINES}-TOTAL_FORMS" not in post:
@@ -54,6 +54,11 @@ def _lines(post) -> list | None:
         raise ValidationFailed(_line_problems(rows.errors) or "Keep at least one line item.")
     wanted = [{name: form.cleaned_data.get(name) or "" for name in ("description", "unit", "impa_code")}
               | {"quantity": format(form.cleaned_data["quantity"], "f")} for form in rows.kept_forms()]
+    # The page edits no line ceilings (lots): each line keeps its own by position.
+    prices = list(rfq.line_items.order_by("position").values_list("starting_price", flat=True))
+    for index, row in enumerate(wanted):
+        if index < len(prices) and prices[index] is not None:
+            row["starting_price"] = format(prices[index].normalize(), "f")
     serializer = LineItemInput(data=wanted, many=True)
     if not serializer.is_valid():
         raise ValidationFailed(_line_problems(flatten_field_errors(serializer.errors, "line_items")))
@@ -91,7 +96,7 @@ def amend(request, pk: int):
             data["bidding_deadline"] = deadline
         if "description" in request.POST and request.POST["description"].strip() != rfq.description.strip():
             data["description"] = request.POST["description"].strip()
-        lines = _lines(request.POST)
+        lines = _lines(request.POST, rfq)
         if lines is not None:
             data["line_items"] = lines
         amendment = amendment_make(rfq=rfq, user=request.user, reason=request.POST.get("reason", ""), data=data)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.shortcuts import render
 
 from auctions.access import rfq_get
-from auctions.mechanisms import get_mechanism
+from auctions.mechanisms import bids_per_line, get_mechanism
 from auctions.selectors import EVALUATED_STATES, bids_for
 from common import presence
 from common.money import money_text
@@ -41,15 +41,28 @@ def bids_panel(*, user, rfq) -> dict | None:
     if bids is None:
         return panel  # sealed and unopened: the count only
     bids = list(bids)
-    rows = [{"bid": bid, "amount": money_text(bid.amount, rfq.currency), "leading": bid.pk == rfq.best_bid_id}
-            for bid in reversed(bids)]
+    lots = _lots(rfq, bids) if bids_per_line(rfq) else None
+    leading = {lot["best_bid_id"] for lot in lots} if lots else {rfq.best_bid_id}
+    position = {lot["line_item_id"]: lot["position"] for lot in lots or []}
+    rows = [{"bid": bid, "amount": money_text(bid.amount, rfq.currency), "leading": bid.pk in leading,
+             "line": position.get(bid.line_item_id)} for bid in reversed(bids)]
     standing = [b for b in bids if b.status == "accepted"]
-    panel.update(rows=rows, suppliers=len({b.supplier_id for b in standing}),
-                 chart=None if sealed else progression_chart(bids),
+    panel.update(rows=rows, suppliers=len({b.supplier_id for b in standing}), lots=lots,
+                 # One price line per auction: per-line prices on one axis would mislead.
+                 chart=None if sealed or lots is not None else progression_chart(bids),
                  leading=money_text(rfq.best_amount, rfq.currency) if rfq.best_amount is not None else None,
                  leader=next((b.supplier.name for b in bids if b.pk == rfq.best_bid_id), None),
                  withdrawn=sum(1 for b in bids if b.status == "withdrawn"))
     return panel
+
+
+def _lots(rfq, bids: list) -> list[dict]:
+    """Lots: each line's leading bid and its supplier, and how many bids stand on it."""
+    names = {b.pk: b.supplier.name for b in bids}
+    return [{"line_item_id": line.pk, "position": line.position, "description": line.description,
+             "best_bid_id": line.best_bid_id, "leader": names.get(line.best_bid_id),
+             "leading": money_text(line.best_amount, rfq.currency) if line.best_amount is not None else None,
+             "bid_count": line.bid_count} for line in rfq.line_items.order_by("position")]
 
 
 @page_view

@@ -85,8 +85,12 @@ def _reverse_rows(rfq, s: dict, *, for_supplier: bool) -> list[tuple[str, str]]:
         sniping = "Off"
     shown = [label for key, label in (("show_ranking", "their own rank"), ("show_leading_bid", "the leading bid"),
                                       ("show_bid_count", "the number of bids")) if s.get(key)]
+    per_line = s.get("bidding_basis") == "PER_LINE"
     rows = [
-        ("Starting price", money_text(start, rfq.currency) if start else "None — the first bid sets the level"),
+        *([("Bidding", "Line by line (lots): each line has its own leading bid, ranks and decrement; a late bid "
+                       "on any line extends the whole auction")] if per_line else []),
+        ("Starting price", "Per line (each line's ceiling)" if per_line else
+         money_text(start, rfq.currency) if start else "None — the first bid sets the level"),
         ("Minimum decrement", decrement),
         ("Anti-sniping", sniping),
         ("Bid rate limit", f"{s.get('rate_limit_bids_per_minute')} bids a minute per supplier"),

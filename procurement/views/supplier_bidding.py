@@ -19,7 +19,7 @@ from rest_framework.exceptions import ValidationError as ShapeError
 
 from accounts.models import Role
 from auctions.access import rfq_get
-from auctions.mechanisms import get_mechanism
+from auctions.mechanisms import bids_per_line, get_mechanism
 from auctions.rules import REGISTRY as RULES
 from auctions.selectors import auction_state, bids_for, own_quote
 from auctions.selectors.bidding import WITHDRAWAL_LIMIT, bidding_refusal, withdrawals_left
@@ -34,6 +34,7 @@ from suppliers.forms import BundleQuoteForm, QuoteForm, ReverseBidForm
 from suppliers.models import InvitationStatus
 
 from .display import SCORING_LABELS, line_items_for_display, scoring_weights
+from .lots import lot_rows
 
 # Rules whose finding belongs to one input even without metadata naming it.
 RULE_FIELDS = {"quote_validity": "valid_until", "minimum_decrement": "amount", "starting_price_ceiling": "amount"}
@@ -243,6 +244,8 @@ def bidding_context(request, rfq, invitation, *, form=None, problems=None) -> di
             your_best=money_text(state.get("your_best"), rfq.currency) if state.get("your_best") else None,
             minimum_next_bid=money_text(state["minimum_next_bid"], rfq.currency) if state.get("minimum_next_bid")
             else None)
+        if bids_per_line(rfq):
+            context["lot_rows"] = lot_rows(rfq, state, form)
     return context
 
 

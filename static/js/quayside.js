@@ -55,6 +55,29 @@ document.addEventListener("DOMContentLoaded", function () {
         panel.hidden = panel.dataset.settingsFor !== type;
       });
     };
+    // Reverse auction bid line by line: each line's starting price instead of one for all.
+    var startField = form.elements["rev_starting_price"];
+    var syncBasis = function () {
+      var template = form.querySelector("input[name=template]:checked");
+      var basis = form.querySelector("input[name=rev_bidding_basis]:checked");
+      var perLine = !!template && templates[template.value].type === "REVERSE_AUCTION" &&
+        !!basis && basis.value === "PER_LINE";
+      if (startField) {
+        startField.disabled = perLine;
+        startField.closest(".field").hidden = perLine;
+      }
+      form.querySelectorAll("[data-line-price]").forEach(function (cell) {
+        cell.hidden = !perLine;
+        cell.querySelectorAll("input").forEach(function (input) { input.disabled = !perLine; });
+      });
+    };
+    form.querySelectorAll("input[name=rev_bidding_basis]").forEach(function (radio) {
+      radio.addEventListener("change", syncBasis);
+    });
+    form.addEventListener("click", function (event) {
+      if (event.target.closest("[data-add-row]")) syncBasis();  // the new row follows the basis
+    });
+    syncBasis();
     form.querySelectorAll("input[name=template]").forEach(function (radio) {
       radio.addEventListener("change", function () {
         var chosen = templates[radio.value];
@@ -66,6 +89,7 @@ document.addEventListener("DOMContentLoaded", function () {
           if (input.type === "checkbox") input.checked = !!value;
           else input.value = value === null ? "" : value;
         });
+        syncBasis();
         if (deadline && !deadline.value) {
           // The template's suggested window, from now (inputs are in UTC).
           var end = new Date(Date.now() + chosen.duration * 60000);
@@ -506,9 +530,29 @@ document.addEventListener("DOMContentLoaded", function () {
   function liveFigures(panel) {
     var currency = panel.dataset.currency, digits = parseInt(panel.dataset.digits, 10);
     var amount = panel.querySelector("[data-bid-amount]"), typed = false, refreshTimer = null;
+    var FIGURES = ["leading_bid", "your_best", "minimum_next_bid", "your_rank", "bid_count"];
     if (amount) amount.addEventListener("input", function () { typed = true; });
-    function setField(key, value) {
-      var el = panel.querySelector("[data-state=" + key + "]");
+    panel.querySelectorAll("[data-lot] [data-bid-amount]").forEach(function (input) {
+      input.addEventListener("input", function () { input.dataset.typed = "1"; });
+    });
+    function field(scope, key) {  // the auction's figure, or (scope: a lot's row) that line's
+      var found = null;
+      scope.querySelectorAll("[data-state=" + key + "]").forEach(function (el) {
+        if (!found && (scope !== panel || !el.closest("[data-lot]"))) found = el;
+      });
+      return found;
+    }
+    function setLines(lines) {  // lots: each line's figures (api.md `lines`)
+      (lines || []).forEach(function (line) {
+        var row = panel.querySelector('[data-lot="' + line.line_item_id + '"]');
+        if (!row) return;
+        FIGURES.forEach(function (key) { if (key in line) setField(key, line[key], row); });
+        var input = row.querySelector("[data-bid-amount]");
+        if (input && !input.dataset.typed && line.minimum_next_bid) input.value = localAmount(line.minimum_next_bid);
+      });
+    }
+    function setField(key, value, scope) {
+      var el = field(scope || panel, key);
       if (!el) return;
       if (["leading_bid", "your_best", "minimum_next_bid"].indexOf(key) >= 0) {
         el.textContent = money(value, currency, digits) || (key === "leading_bid" ? "No bids yet" : "—");
@@ -523,15 +567,18 @@ document.addEventListener("DOMContentLoaded", function () {
     return function (body, connection) {
       switch (body.type) {
         case "state":
-          ["leading_bid", "your_best", "minimum_next_bid", "your_rank", "bid_count"].forEach(function (key) {
-            if (key in body) setField(key, body[key]);
-          });
+          FIGURES.forEach(function (key) { if (key in body) setField(key, body[key]); });
           if (amount && !typed && body.minimum_next_bid) amount.value = localAmount(body.minimum_next_bid);
+          setLines(body.lines);
           break;
-        case "rank_changed": setField("your_rank", body.your_rank); break;
+        case "rank_changed":
+          setField("your_rank", body.your_rank,
+                   body.line_item_id ? panel.querySelector('[data-lot="' + body.line_item_id + '"]') : null);
+          break;
         case "bid_placed": case "bid_withdrawn": case "auction_closed":
           if ("leading_bid" in body) setField("leading_bid", body.leading_bid);
           if ("bid_count" in body) setField("bid_count", body.bid_count);
+          setLines(body.lines);
           refreshSoon(connection); break;
         case "mode_changed":  // sealed collection from now on: the page is rendered for it
           window.setTimeout(function () { window.location.reload(); }, 1200);

@@ -67,7 +67,7 @@ class Award:
     supplier_id: int
     bid_id: int
     line_id: int
-    quantity: int
+    quantity: int | Decimal  # whole units in split awards; a lot's own quantity (maybe fractional)
     unit_price: Decimal | None
     amount: Decimal | None
     bundle: int | None
