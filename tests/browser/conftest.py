@@ -34,10 +34,21 @@ def chromium():
         browser.close()
 
 
+@pytest.fixture(autouse=True)
+def close_contexts(request):
+    """Close every browser context a test opened, even when it failed half-way: a live page
+    left open keeps its renderer busy (countdown, socket) for the rest of the run."""
+    yield
+    if "chromium" in request.fixturenames:
+        for context in list(request.getfixturevalue("chromium").contexts):
+            context.close()
+
+
 @pytest.fixture
 def page(chromium):
     """A fresh browser context (own cookies) per test; UTC like the site, British dates."""
-    context = chromium.new_context(viewport={"width": 1360, "height": 900}, locale="en-GB", timezone_id="UTC")
+    context = chromium.new_context(viewport={"width": 1360, "height": 900}, locale="en-GB", timezone_id="UTC",
+                                 reduced_motion="reduce")
     page = context.new_page()
     page.set_default_timeout(15_000)
     # Pages ask before irreversible steps (publish, close); a journey says yes.

@@ -19,7 +19,8 @@ LIVE = 4_000  # ms: pushed updates, far below the 5 s a poll would take
 
 
 def open_as(chromium, base: str, username: str, path: str, *, block_websocket: bool = False):
-    context = chromium.new_context(viewport={"width": 1360, "height": 900}, locale="en-GB", timezone_id="UTC")
+    context = chromium.new_context(viewport={"width": 1360, "height": 900}, locale="en-GB", timezone_id="UTC",
+                                 reduced_motion="reduce")
     page = context.new_page()
     page.set_default_timeout(15_000)
     page.on("dialog", lambda dialog: dialog.accept())  # the pages confirm irreversible steps
@@ -133,7 +134,8 @@ def test_the_buyer_falls_back_to_sealed_bids_and_the_supplier_is_told(asgi_serve
 def test_a_dropped_connection_reconnects_and_catches_up_without_a_reload(asgi_server, chromium, demo):
     base = asgi_server
     rfq = reverse_auction(demo, suppliers=(1, 2), accept=(1, 2))
-    context = chromium.new_context(viewport={"width": 1360, "height": 900}, locale="en-GB", timezone_id="UTC")
+    context = chromium.new_context(viewport={"width": 1360, "height": 900}, locale="en-GB", timezone_id="UTC",
+                                 reduced_motion="reduce")
     page = context.new_page()
     page.set_default_timeout(15_000)
     routes = []
