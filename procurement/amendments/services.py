@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from audit.services import audit_append
+from common.after_commit import after_commit
 from common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from common.realtime import publish_on_commit
 from rfqs.models import RFQ, Amendment, AmendmentAcknowledgement, LineItem, RFQStatus
@@ -150,9 +151,16 @@ def amendment_make(*, rfq: RFQ, user: User, reason: str, data: dict[str, Any]) -
     publish_on_commit(event)  # a deadline move reaches live countdowns
     if "bidding_deadline" in changes:
         schedule_close(rfq)
-    invited = rfq.invitations.filter(status__in=NOTIFIED_INVITATIONS).select_related("supplier")
-    notifications.notify_amendment([invitation.supplier for invitation in invited], amendment)
+    # Rendering one e-mail per recipient must not hold the auction row (bids wait on it): the
+    # e-mails are built once the amendment commits, and a failure there is logged, not raised.
+    after_commit(_notify_amendment, amendment.pk)
     return amendment
+
+
+def _notify_amendment(amendment_id: int) -> None:
+    amendment = Amendment.objects.select_related("rfq").get(pk=amendment_id)
+    invited = amendment.rfq.invitations.filter(status__in=NOTIFIED_INVITATIONS).select_related("supplier")
+    notifications.notify_amendment([invitation.supplier for invitation in invited], amendment)
 
 
 def amendment_acknowledge(*, rfq: RFQ, user: User, number: int) -> AmendmentAcknowledgement:

@@ -82,3 +82,19 @@ def test_every_after_commit_side_effect_goes_through_the_one_helper():
                  if "tests" not in path.parts and re.search(r"\bon_commit\(", path.read_text())
                  and path.name != "after_commit.py"]
     assert offenders == []
+
+
+def test_an_amendment_is_answered_201_when_its_mails_and_live_event_cannot_be_sent(demo, api, services_down,
+                                                                                 caplog):
+    from datetime import timedelta
+
+    from rfqs.models import RFQ
+
+    rfq = reverse_auction(demo)
+    later = RFQ.objects.get(pk=rfq).bidding_deadline + timedelta(days=1)
+    with caplog.at_level(logging.ERROR, logger="common.after_commit"):
+        response = api("buyer").post(f"/api/v1/rfqs/{rfq}/amendments/", {
+            "reason": "Two more days.", "bidding_deadline": later.isoformat()}, format="json")
+    assert response.status_code == 201, response.content
+    assert RFQ.objects.get(pk=rfq).amendment_count == 1
+    assert any("send_mail" in r.getMessage() for r in caplog.records)
