@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from django.core.handlers.asgi import ASGIRequest
 from django.http import StreamingHttpResponse
+from django.utils import timezone
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -29,6 +30,7 @@ from .idempotency import idempotent
 from .mechanisms import collects_sealed, get_mechanism
 from .serializers import BidOutput, BundleQuoteInput, QuoteInput, ReverseBidInput
 from .services import bid_place, bid_withdraw
+from .signing import keep_raw_body, signature_check
 from .streams import event_stream
 
 DATETIME = serializers.DateTimeField()  # one instance: building DRF fields per response shows in the bid path
@@ -116,10 +118,15 @@ class BidsApi(DownloadFormatsMixin, APIView):
         rfq = rfq_for_bidding(user=request.user, pk=pk)
 
         mechanism = get_mechanism(rfq.auction_type)
+        keep_raw_body(request)
 
         def handle():
+            # Inside the idempotent call: a retried signed request gets its first response back,
+            # not a refusal of its nonce as replayed.
+            signature = signature_check(request, supplier_id=request.user.supplier_id, now=timezone.now())
             draft = mechanism.parse_bid(body_object(request))
-            placed = bid_place(rfq=rfq, user=request.user, draft=draft, meta=request_meta(request))
+            placed = bid_place(rfq=rfq, user=request.user, draft=draft, meta=request_meta(request),
+                               signature=signature)
             return Response(placed_body(placed, request.user), status=status.HTTP_201_CREATED)
 
         return idempotent(request, rfq.pk, handle, confidential=mechanism.sealed)
@@ -130,7 +137,10 @@ class BidWithdrawApi(APIView):
     @api_errors(422)
     def post(self, request, pk: int, bid_id: int):
         rfq = rfq_get(user=request.user, pk=pk)
-        placed = bid_withdraw(rfq=rfq, user=request.user, bid_id=bid_id, meta=request_meta(request))
+        signature = (signature_check(request, supplier_id=request.user.supplier_id, now=timezone.now())
+                     if request.user.is_supplier else None)
+        placed = bid_withdraw(rfq=rfq, user=request.user, bid_id=bid_id, meta=request_meta(request),
+                              signature=signature)
         return Response(BidOutput(placed.bid).data)
 
 

@@ -44,6 +44,8 @@ class Bid(models.Model):
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=300, blank=True)
     device_fingerprint = models.CharField(max_length=128, blank=True)
+    signature_key_id = models.CharField(max_length=40, blank=True, default="",
+                                        help_text="The key that signed the bid request (api.md \"Signed bids\")")
 
     # Marks a fingerprint the server derived from the user agent (the client sent none): it
     # names a browser build that honest suppliers share, not a device.

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.core.validators import RegexValidator
 from drf_spectacular.openapi import AutoSchema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
@@ -87,7 +88,8 @@ class QuaysideAutoSchema(AutoSchema):
         # A required text is trimmed, then refused when blank: it needs a non-space character.
         if (direction == "request" and isinstance(field, serializers.CharField) and not field.allow_blank
                 and field.trim_whitespace and schema.get("type") == "string" and "pattern" not in schema
-                and "format" not in schema):
+                and "format" not in schema
+                and not any(isinstance(v, RegexValidator) for v in field.validators)):  # its own pattern says more
             schema["pattern"] = r"\S"
         return schema
 

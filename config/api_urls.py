@@ -47,6 +47,7 @@ from suppliers.api import (
     SupplierListApi,
     SupplierMeApi,
 )
+from suppliers.keys_api import SigningKeyApi, SigningKeysApi
 
 urlpatterns = [
     path("auth/token/", TokenApi.as_view(), name="api-token"),
@@ -55,6 +56,8 @@ urlpatterns = [
     path("suppliers/me/", SupplierMeApi.as_view(), name="api-supplier-me"),
     path("suppliers/me/kyc-documents/", KycDocumentApi.as_view(), name="api-kyc-documents"),
     path("suppliers/me/kyc/submit/", KycSubmitApi.as_view(), name="api-kyc-submit"),
+    path("suppliers/me/keys/", SigningKeysApi.as_view(), name="api-signing-keys"),
+    path("suppliers/me/keys/<int:pk>/", SigningKeyApi.as_view(), name="api-signing-key"),
     path("suppliers/<int:pk>/", SupplierDetailApi.as_view(), name="api-supplier"),
     path("suppliers/<int:pk>/kyc/approve/", KycApproveApi.as_view(), name="api-kyc-approve"),
     path("suppliers/<int:pk>/kyc/reject/", KycRejectApi.as_view(), name="api-kyc-reject"),

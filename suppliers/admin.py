@@ -12,7 +12,16 @@ from common.admin import action_with_form, apply_each
 from common.errors import ApplicationError
 
 from . import services
-from .models import Category, Invitation, KycDocument, KycReviewQueue, KycStatus, Port, SupplierCompany
+from .models import (
+    Category,
+    Invitation,
+    KycDocument,
+    KycReviewQueue,
+    KycStatus,
+    Port,
+    SigningKey,
+    SupplierCompany,
+)
 
 
 class KycDocumentInline(admin.TabularInline):
@@ -35,6 +44,21 @@ class KycDocumentInline(admin.TabularInline):
     @admin.display(description="SHA-256")
     def short_sha256(self, document):
         return format_html('<code title="{}">{}…</code>', document.sha256, document.sha256[:12])
+
+
+class SigningKeyInline(admin.TabularInline):
+    """The company's bid-signing keys: registered and revoked by the supplier only (api.md
+    "Signed bids"), shown here so compliance can match a key id in the trail to its company."""
+
+    model = SigningKey
+    extra = 0
+    can_delete = False
+    fields = ["key_id", "fingerprint", "label", "created_at", "created_by", "revoked_at", "revoked_by"]
+    readonly_fields = fields
+    verbose_name = "bid-signing key"
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 class RejectForm(forms.Form):
@@ -94,8 +118,8 @@ class SupplierCompanyAdmin(admin.ModelAdmin):
     search_fields = ["name"]
     filter_horizontal = ["categories", "ports"]
     readonly_fields = ["kyc_status", "kyc_submitted_at", "kyc_reviewed_at", "kyc_reviewed_by",
-                       "kyc_decision_reason"]
-    inlines = [KycDocumentInline]
+                       "kyc_decision_reason", "require_signed_bids"]
+    inlines = [KycDocumentInline, SigningKeyInline]
     actions = [approve_kyc, reject_kyc]
     change_form_template = "admin/suppliers/suppliercompany/change_form.html"
 

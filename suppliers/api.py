@@ -33,8 +33,11 @@ from .serializers import (
     KycDocumentInput,
     KycDocumentOutput,
     KycRejectInput,
+    OwnSupplierOutput,
+    SigningPolicyInput,
     SupplierOutput,
 )
+from .signing_keys import signing_policy_set
 
 
 def own_supplier(user):
@@ -71,9 +74,19 @@ class SupplierDetailApi(APIView):
 
 
 class SupplierMeApi(APIView):
-    @extend_schema(responses=SupplierOutput)
+    @extend_schema(responses=OwnSupplierOutput)
     def get(self, request):
-        return Response(SupplierOutput(own_supplier(request.user)).data)
+        return Response(OwnSupplierOutput(own_supplier(request.user)).data)
+
+    @extend_schema(request=SigningPolicyInput, responses=OwnSupplierOutput)
+    def patch(self, request):
+        """The company's settings it keeps itself: today, whether its unsigned bids are refused."""
+        supplier = own_supplier(request.user)
+        data = SigningPolicyInput(data=body_object(request))
+        data.is_valid(raise_exception=True)
+        if "require_signed_bids" in data.validated_data:
+            supplier = signing_policy_set(supplier=supplier, user=request.user, **data.validated_data)
+        return Response(OwnSupplierOutput(supplier).data)
 
 
 class KycDocumentApi(APIView):

@@ -20,6 +20,15 @@ class KycDocumentForm(forms.Form):
             self.fields["file"].help_text = f"PDF, PNG or JPEG, at most {max_bytes // 1048576} MB."
 
 
+class SigningKeyForm(forms.Form):
+    label = forms.CharField(required=False, max_length=100, label="Label",
+                            widget=forms.TextInput(attrs={"placeholder": "e.g. ERP bidding server"}))
+    public_key = forms.CharField(max_length=200, label="Public key",
+                                 help_text="Base64 of the 32-byte Ed25519 public key, as quayside-bid keygen prints it.",
+                                 widget=forms.TextInput(attrs={"class": "mono", "autocomplete": "off",
+                                                               "spellcheck": "false"}))
+
+
 class DeclineForm(forms.Form):
     reason = forms.CharField(required=False, max_length=2000, label="Reason (optional)",
                              widget=forms.Textarea(attrs={"rows": 2,

@@ -74,6 +74,9 @@ class SupplierCompany(ConcurrentTransitionMixin, TimeStampedModel):
     kyc_reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                         on_delete=models.PROTECT, related_name="+")
     kyc_decision_reason = models.TextField(blank=True)
+    # The company's own policy (api.md "Signed bids"): its users' unsigned bids are refused,
+    # so a stolen API token alone cannot bid for it.
+    require_signed_bids = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["name"]
@@ -205,3 +208,29 @@ class KycReviewQueue(SupplierCompany):
         proxy = True
         verbose_name = "KYC review"
         verbose_name_plural = "KYC review queue"
+
+
+class SigningKey(models.Model):
+    """An Ed25519 public key a supplier signs bids with (RFC 9421). Never edited: revoked, then
+    kept, so the audit trail's key ids stay resolvable and a revoked key is never reused."""
+
+    supplier = models.ForeignKey(SupplierCompany, on_delete=models.PROTECT, related_name="signing_keys")
+    key_id = models.CharField(max_length=40, unique=True, help_text="The keyid signatures name")
+    public_key = models.CharField(max_length=44, unique=True, help_text="Base64 of the raw 32-byte Ed25519 key")
+    fingerprint = models.CharField(max_length=60, help_text="SHA256:… of the raw key, as OpenSSH prints it")
+    label = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.key_id} ({self.supplier})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -1,9 +1,10 @@
+from django.core.validators import RegexValidator
 from rest_framework import serializers
 
-from common.fields import StrictCharField, StrictIntegerField
+from common.fields import StrictBooleanField, StrictCharField, StrictIntegerField
 from common.schema import ID_MAX
 
-from .models import Invitation, KycDocument, KycDocumentKind, SupplierCompany
+from .models import Invitation, KycDocument, KycDocumentKind, SigningKey, SupplierCompany
 
 
 class PortOutput(serializers.Serializer):
@@ -72,3 +73,32 @@ class InvitationOutput(serializers.ModelSerializer):
 
 class InvitationResponseInput(serializers.Serializer):
     reason = StrictCharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class OwnSupplierOutput(SupplierOutput):
+    """The company as its own users see it: with its signing policy."""
+
+    class Meta(SupplierOutput.Meta):
+        fields = [*SupplierOutput.Meta.fields, "require_signed_bids"]
+
+
+class SigningPolicyInput(serializers.Serializer):
+    require_signed_bids = StrictBooleanField(required=False,
+                                             help_text="Refuse this company's unsigned bids (api.md \"Signed bids\")")
+
+
+# Base64 (either alphabet) of 32 bytes: 43 characters, then the padding.
+PUBLIC_KEY_PATTERN = r"^[A-Za-z0-9+/_-]{43}=?$"
+
+
+class SigningKeyInput(serializers.Serializer):
+    public_key = StrictCharField(max_length=44, validators=[RegexValidator(PUBLIC_KEY_PATTERN, message=(
+        "Base64 of exactly 32 bytes (the raw Ed25519 public key), not a PEM file or a private key."))],
+        help_text="Base64 of the raw 32-byte Ed25519 public key")
+    label = StrictCharField(required=False, allow_blank=True, default="", max_length=100)
+
+
+class SigningKeyOutput(serializers.ModelSerializer):
+    class Meta:
+        model = SigningKey
+        fields = ["id", "key_id", "fingerprint", "label", "public_key", "created_at", "revoked_at"]

@@ -49,6 +49,13 @@ class BidInput(Protocol):
     def to_draft(self) -> BidDraft: ...
 
 
+class CommonSettings(serializers.Serializer[Any]):
+    """Settings every auction type has."""
+
+    # api.md "Signed bids": unsigned bids are refused (rule bid_signature).
+    require_signed_bids = serializers.BooleanField(default=False)
+
+
 class Mechanism:
     """One auction type: its settings, how it takes bids, how it is evaluated.
 

@@ -19,7 +19,8 @@ def new_bid(ctx: BidContext, meta: BidOrigin, **fields: Any) -> Bid:
     """The bid, its insert queued with the transaction's writes (or made now if no id was reserved)."""
     bid = Bid(pk=ctx.next_bid_id, rfq=ctx.rfq, supplier=ctx.supplier, submitted_by=ctx.user, submitted_at=ctx.now,
               version=len(ctx.own_bids) + 1, ip_address=meta.ip, user_agent=meta.user_agent[:300],
-              device_fingerprint=meta.fingerprint[:128], audit_seq=ctx.audit_seq, **fields)
+              device_fingerprint=meta.fingerprint[:128], audit_seq=ctx.audit_seq,
+              signature_key_id=(ctx.signature.key_id or "") if ctx.signature and ctx.signature.verified else "", **fields)
     if bid.pk is None:
         bid.save(force_insert=True)
     else:
@@ -52,6 +53,8 @@ class SealedBidding:
         quote: dict[str, Any] = {"lines": [_sealed_line(line) for line in draft.lines],
                                  "total": str(ctx.total()), "criteria": draft.criteria, "terms": draft.terms,
                                  "valid_until": draft.valid_until}
+        if ctx.signature is not None and ctx.signature.verified:
+            quote["signature"] = ctx.signature.record  # revealed, and recorded, at the opening
         if draft.bundles:
             quote["bundles"] = [{"line_item_ids": sorted(set(b.line_item_ids)), "price": str(b.price.value)}
                                 for b in draft.bundles]

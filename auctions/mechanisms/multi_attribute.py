@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from auctions.serializers import QuoteInput
 
-from .base import Mechanism, register
+from .base import CommonSettings, Mechanism, register
 from .bidding import SealedBidding
 from .fields import parse_ratio
 
@@ -63,7 +63,7 @@ def ahp_weights(matrix: list[list[float]]) -> tuple[list[float], float]:
     return weights.tolist(), float(consistency_index / RANDOM_INDEX[n])
 
 
-class MultiAttributeSettings(serializers.Serializer[Any]):
+class MultiAttributeSettings(CommonSettings):
     criteria = CriterionSettings(many=True, default=list)
     scoring_method = serializers.ChoiceField(choices=["WEIGHTED_SUM", "TOPSIS", "AHP"], default="WEIGHTED_SUM")
     price_weight = serializers.FloatField(min_value=0, max_value=100, default=50)

@@ -14,7 +14,7 @@ from common.db import update_statement
 from common.money import MoneyField, round_money
 from rfqs.models import LineItem
 
-from .base import BidOrigin, Extension, Mechanism, register
+from .base import BidOrigin, CommonSettings, Extension, Mechanism, register
 from .bidding import new_bid
 from .fields import percentage
 
@@ -41,7 +41,7 @@ class ExtensionTier(serializers.Serializer[Any]):
     cool_down_seconds = serializers.IntegerField(min_value=0, max_value=3600, default=0)
 
 
-class ReverseAuctionSettings(serializers.Serializer[Any]):
+class ReverseAuctionSettings(CommonSettings):
     # TOTAL: one bid for everything; PER_LINE: each line is its own live auction (lots).
     bidding_basis = serializers.ChoiceField(choices=["TOTAL", "PER_LINE"], default="TOTAL")
     starting_price = MoneyField(required=False, allow_null=True, default=None)

@@ -5,11 +5,11 @@ from rest_framework import serializers
 
 from auctions.serializers import QuoteInput
 
-from .base import Mechanism, register
+from .base import CommonSettings, Mechanism, register
 from .bidding import SealedBidding
 
 
-class SealedBidSettings(serializers.Serializer[Any]):
+class SealedBidSettings(CommonSettings):
     allow_multiple_submissions = serializers.BooleanField(default=True)
     reveal_bids_to_suppliers = serializers.BooleanField(default=False)
     minimum_bidders = serializers.IntegerField(default=2, min_value=1, max_value=1000)

@@ -19,6 +19,7 @@ from common.money import currency_decimals
 
 if TYPE_CHECKING:
     from accounts.models import User
+    from auctions.signing import SignatureCheck
     from auctions.types import RFQ
     from suppliers.models import SupplierCompany
 
@@ -34,6 +35,7 @@ class BidContext:
     bid: Bid | None = None  # the bid being withdrawn
     audit_seq: int | None = None  # the seq the accepted bid's audit event will get (stream head locked)
     next_bid_id: int | None = None  # an id reserved for the bid, so its insert can wait for the batch
+    signature: SignatureCheck | None = None  # a signed request's verdict (auctions/signing.py); None: unsigned
     # The transaction's writes, sent together in one round trip (common.db.run_batch).
     writes: list[Statement] = field(default_factory=list)
 

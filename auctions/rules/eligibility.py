@@ -35,3 +35,26 @@ def category_qualified(ctx: BidContext) -> RuleResult:
 def amendment_acknowledged(ctx: BidContext) -> RuleResult:
     refusal = amendment_refusal(ctx.rfq, ctx.supplier.pk)
     return Finding(refusal.message, metadata=refusal.metadata) if refusal else None
+
+
+@rule("bid_signature", name="Bid signature is valid", category="eligibility", actions=BID_ACTIONS)
+def bid_signature(ctx: BidContext) -> RuleResult:
+    """api.md "Signed bids": a signature present must verify (auctions/signing.py decided,
+    before the rules ran); where the RFQ or the supplier's company requires one, it must be there."""
+    if ctx.user is None:  # a phantom bidder of the what-if simulation signs as required
+        return None
+    check = ctx.signature
+    if check is not None:
+        if check.verified:
+            return None
+        return Finding(check.problem or "The signature was refused.", reason=check.reason,
+                       metadata={"key_id": check.key_id, "reason": check.reason})
+    if ctx.settings.get("require_signed_bids"):
+        return Finding("This RFQ accepts only signed bids: sign the request with your company's registered key "
+                       "(quayside-bid does), or ask the buyer.", reason="unsigned",
+                       metadata={"required_by": "rfq", "reason": "unsigned"})
+    if ctx.supplier.require_signed_bids:
+        return Finding("Your company accepts only signed bids from its users: sign the request with a registered "
+                       "key (your company's administrator set this).", reason="unsigned",
+                       metadata={"required_by": "supplier", "reason": "unsigned"})
+    return None

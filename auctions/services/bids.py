@@ -20,6 +20,7 @@ from auctions.mechanisms import bids_per_line, get_mechanism
 from auctions.models import Bid, BidStatus, RuleViolation
 from auctions.rules import BidContext, Violation, run_rules
 from auctions.selectors.bidding import withdrawals_used
+from auctions.signing import SignatureCheck
 from audit.models import AuditEvent, AuditStream, rfq_stream
 from audit.services import audit_append, audit_event, audit_lock
 from common.db import Statement, insert_statement, instances, run_batch, select_columns, update_statement
@@ -145,13 +146,28 @@ def _lock(rfq_id: int, supplier_id: int, line_id: int | None = None
     return locked, head, own, results[2][0][0] if len(results) > 2 else None, line
 
 
-def bid_place(*, rfq: RFQ, user: User, draft: BidDraft, meta: RequestMeta) -> PlacedBid:
-    """Place a bid or quote for the user's company, or raise BidRejected listing every violation."""
+def signature_audit(signature: SignatureCheck | None, *, sealed: bool) -> dict[str, Any]:
+    """What a bid's audit event keeps of its verified signature. A sealed quote's signature is
+    sealed with it (it would let whoever reads the trail test a guessed price against it) and
+    the opening records it; the trail says now which key signed, when, with which nonce."""
+    if signature is None or not signature.verified:
+        return {}
+    record = signature.record
+    if sealed:
+        record = {name: record[name] for name in ("key_id", "fingerprint", "alg", "created", "nonce")} | {
+            "sealed": True}
+    return {"signature": record}
+
+
+def bid_place(*, rfq: RFQ, user: User, draft: BidDraft, meta: RequestMeta,
+              signature: SignatureCheck | None = None) -> PlacedBid:
+    """Place a bid or quote for the user's company, or raise BidRejected listing every violation.
+    `signature`: a signed request's verdict (auctions/signing.py), judged by rule bid_signature."""
     supplier = user.supplier  # a supplier's user always has its company (a database constraint)
     if not user.is_supplier or supplier is None:
         raise Forbidden("Only suppliers bid.")
     mechanism = get_mechanism(rfq.auction_type)
-    ctx = BidContext(rfq=rfq, supplier=supplier, user=user, now=timezone.now(), draft=draft)
+    ctx = BidContext(rfq=rfq, supplier=supplier, user=user, now=timezone.now(), draft=draft, signature=signature)
     violations = run_rules(ctx, phase="pre")
     if _blocking(violations):
         # Refused already, so no lock is needed to list what the locked phase would add:
@@ -161,7 +177,7 @@ def bid_place(*, rfq: RFQ, user: User, draft: BidDraft, meta: RequestMeta) -> Pl
     with transaction.atomic():
         locked, head, own, bid_id, line = _lock(rfq.pk, ctx.supplier.pk, draft.line_item_id if per_line else None)
         ctx = BidContext(rfq=locked, supplier=ctx.supplier, user=user, now=timezone.now(), draft=draft,
-                         audit_seq=head.last_seq + 1, next_bid_id=bid_id, line=line)
+                         audit_seq=head.last_seq + 1, next_bid_id=bid_id, line=line, signature=signature)
         ctx.own_bids = own
         violations += run_rules(ctx, phase="locked")
         if _blocking(violations):
@@ -171,7 +187,8 @@ def bid_place(*, rfq: RFQ, user: User, draft: BidDraft, meta: RequestMeta) -> Pl
             bid, extension = mechanism.accept(ctx, meta)
             placed = _audit(ctx, head, "bid.placed", {**mechanism.audit_payload(bid), **meta.as_dict(),
                                                       "submitted_at": bid.submitted_at, "bid_count": locked.bid_count,
-                                                      **({"line_bid_count": line.bid_count} if line else {})})
+                                                      **({"line_bid_count": line.bid_count} if line else {}),
+                                                      **signature_audit(signature, sealed=bool(bid.sealed_payload))})
             publish_on_commit(placed)  # live clients see the bid (open-book auctions; sealed: nothing)
             if extension:
                 extended = _audit(ctx, head, "deadline.extended", {
@@ -196,7 +213,8 @@ def _line_after(bid: Bid) -> dict[str, Any]:
     return {"line_item_id": bid.line_item_id, "line_best_amount": best, "line_bid_count": count}
 
 
-def bid_withdraw(*, rfq: RFQ, user: User, bid_id: int, meta: RequestMeta) -> PlacedBid:
+def bid_withdraw(*, rfq: RFQ, user: User, bid_id: int, meta: RequestMeta,
+                 signature: SignatureCheck | None = None) -> PlacedBid:
     """Withdraw the supplier's latest standing bid while bidding is open (at most three times)."""
     supplier = user.supplier  # a supplier's user always has its company (a database constraint)
     if not user.is_supplier or supplier is None:
@@ -208,7 +226,7 @@ def bid_withdraw(*, rfq: RFQ, user: User, bid_id: int, meta: RequestMeta) -> Pla
         if bid is None:
             raise NotFound("Bid not found.")
         ctx = BidContext(rfq=locked, supplier=supplier, user=user, now=timezone.now(), action="withdraw",
-                         bid=bid)
+                         bid=bid, signature=signature)
         violations = run_rules(ctx, phase="pre") + run_rules(ctx, phase="locked")
         if not _blocking(violations):
             bid.status, bid.withdrawn_at = BidStatus.WITHDRAWN, ctx.now
@@ -218,7 +236,7 @@ def bid_withdraw(*, rfq: RFQ, user: User, bid_id: int, meta: RequestMeta) -> Pla
                 "bid_id": bid.pk, "supplier_id": bid.supplier_id, "version": bid.version, **meta.as_dict(),
                 "withdrawals_used": withdrawals_used(ctx.own_bids) + 1,
                 "best_amount": None if mechanism.sealed else locked.best_amount, "bid_count": locked.bid_count,
-                **_line_after(bid)})
+                **_line_after(bid), **signature_audit(signature, sealed=False)})
             publish_on_commit(withdrawn)
             hooks.bids_changed.send(rfq_id=locked.pk)
             return PlacedBid(bid=bid, rfq=locked, warnings=violations)

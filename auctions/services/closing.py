@@ -28,7 +28,9 @@ def _committed(rfq: RFQ) -> dict[int, str]:
     return {payload["bid_id"]: payload.get("commitment", "") for payload in events}
 
 
-def _open(bid: Bid, quantities: dict[int, Decimal], now: datetime, committed: dict[int, str]) -> None:
+def _open(bid: Bid, quantities: dict[int, Decimal], now: datetime, committed: dict[int, str]) -> dict[str, Any]:
+    """Open one quote into its rows; return what the opening records of it beyond the total:
+    a signed quote's signature, sealed with it until now."""
     try:
         # The audit trail's copy is the reference: a row whose ciphertext and commitment were
         # both swapped or rewritten in the database still fails here.
@@ -52,6 +54,7 @@ def _open(bid: Bid, quantities: dict[int, Decimal], now: datetime, committed: di
     bid.valid_until = quote["valid_until"] or None
     bid.opened_at = now
     bid.save(update_fields=["amount", "criteria", "terms", "valid_until", "opened_at"])
+    return {"signature": quote["signature"]} if quote.get("signature") else {}
 
 
 def auction_close_open_quotes(*, rfq: RFQ, actor: User | None) -> None:
@@ -66,10 +69,11 @@ def auction_close_open_quotes(*, rfq: RFQ, actor: User | None) -> None:
         committed = _committed(rfq)
         for bid in Bid.objects.filter(rfq=rfq, opened_at__isnull=True).exclude(sealed_payload="").select_related(
                 "supplier").order_by("submitted_at", "id"):
-            _open(bid, quantities, now, committed)
+            revealed = _open(bid, quantities, now, committed)
             opened.append({"bid_id": bid.pk, "supplier_id": bid.supplier_id, "supplier": bid.supplier.name,
                            "version": bid.version, "status": bid.status, "items_quoted": bid.items_quoted,
-                           "total": format_money(bid.amount, rfq.currency), "commitment": bid.sealed_commitment})
+                           "total": format_money(bid.amount, rfq.currency), "commitment": bid.sealed_commitment,
+                           **revealed})
         rfq.bids_opened_at = now
         if rfq.sealed_fallback_at is not None:
             # The live bids before the switch and the sealed ones after compete together.

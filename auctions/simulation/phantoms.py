@@ -23,7 +23,7 @@ from suppliers.models import InvitationStatus, KycStatus
 LOT = 1  # the phantom line item's id
 EPOCH = datetime.datetime(2030, 1, 1, tzinfo=datetime.UTC)
 QUANTITIES = {LOT: Decimal(1)}
-SUPPLIER = SimpleNamespace(pk=0, name="Phantom supplier", kyc_status=KycStatus.VERIFIED,
+SUPPLIER = SimpleNamespace(pk=0, name="Phantom supplier", kyc_status=KycStatus.VERIFIED, require_signed_bids=False,
                            get_kyc_status_display=lambda: KycStatus.VERIFIED.label)
 
 

@@ -105,7 +105,7 @@ def test_withdrawals_run_only_the_withdrawal_rules():
     assert ran == set()  # open, latest bid, no withdrawals used: nothing to say
     applicable = {r.id for r in REGISTRY.values() if "withdraw" in r.actions}
     assert applicable == {"supplier_kyc_valid", "supplier_invited", "within_bidding_window", "bid_withdrawable",
-                          "bid_withdrawal_limit"}
+                          "bid_withdrawal_limit", "bid_signature"}
 
 
 def violation(rule_id, severity="block", retry_after=None):

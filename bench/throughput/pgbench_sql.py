@@ -64,6 +64,7 @@ BID_VALUES = {
     "sealed_payload": "''", "sealed_commitment": "''", "opened_at": "NULL", "criteria": "'{{}}'", "terms": "''",
     "valid_until": "NULL", "items_quoted": "0", "withdrawn_at": "NULL", "audit_seq": "NULL",
     "ip_address": "'127.0.0.1'", "user_agent": "'{user_agent}'", "device_fingerprint": "md5(random()::text)",
+    "signature_key_id": "''",
 }
 EVENT_VALUES = {
     "stream": "'{stream}'", "seq": ":last_seq + 1", "rfq": "{rfq}", "type": "'bid.placed'", "actor": ":usr",

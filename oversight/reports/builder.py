@@ -46,6 +46,7 @@ def build_report(rfq) -> dict:
     last_seq = events[-1].seq if events else 0
     money = _money(rfq.currency)
     distribution_section, outliers = _price_distribution(rfq, bids, money)
+    signatures = bid_signatures(events)
     return {
         "format": FORMAT,
         "rfq": _rfq(rfq),
@@ -57,7 +58,9 @@ def build_report(rfq) -> dict:
         "certification": _certification(rfq),
         "bids": [{"id": b.pk, "supplier": {"id": b.supplier_id, "name": b.supplier.name}, "version": b.version,
                   "amount": money(b.amount), "submitted_at": iso(b.submitted_at), "status": b.status,
-                  "withdrawn_at": iso(b.withdrawn_at), "outlier": outliers.get(b.pk)} for b in bids],
+                  "withdrawn_at": iso(b.withdrawn_at), "outlier": outliers.get(b.pk),
+                  "signature": signatures.get(b.pk)} for b in bids],
+        "signatures": _signatures(rfq, bids, events, signatures),
         "basis": {"last_event_seq": last_seq,
                   "alerts_updated_at": iso(max((a.updated_at for a in alerts), default=None))},
         "anchor": report_anchor(rfq.pk, last_seq),
@@ -85,6 +88,36 @@ def _rfq(rfq) -> dict:
             "opened_at": iso(rfq.opened_at), "original_deadline": iso(rfq.original_deadline),
             "final_deadline": iso(rfq.bidding_deadline), "closed_at": iso(rfq.closed_at),
             "decided_at": iso(rfq.decided_at)}
+
+
+def bid_signatures(events) -> dict[int, dict]:
+    """Each signed bid's signature as the trail keeps it (api.md "Signed bids"): an open bid's
+    in its `bid.placed` event; a sealed quote's in the opening, where it was unsealed."""
+    found: dict[int, dict] = {}
+    for event in events:
+        if event.type == "bid.placed" and event.payload.get("signature"):
+            found[event.payload["bid_id"]] = {**event.payload["signature"], "seq": event.seq}
+        elif event.type == "bids.opened":
+            for quote in event.payload.get("quotes", []):
+                if quote.get("signature"):
+                    found[quote["bid_id"]] = {**quote["signature"], "seq": event.seq}
+    return found
+
+
+def _signatures(rfq, bids, events, signatures: dict[int, dict]) -> dict:
+    """Who signed what, and the signature refusals: for the compliance reader."""
+    refusals = [e for e in events if e.type in ("bid.place_rejected", "bid.withdraw_rejected")
+                and any(v.get("rule") == "bid_signature" for v in e.payload.get("violations", []))]
+    return {"required": bool((rfq.auction_settings or {}).get("require_signed_bids")),
+            "signed_bids": sum(1 for b in bids if b.signature_key_id),
+            "unsigned_bids": sum(1 for b in bids if not b.signature_key_id),
+            "refused": len(refusals),
+            "rows": [{"bid_id": b.pk, "supplier": b.supplier.name, "version": b.version,
+                      "key_id": b.signature_key_id, "fingerprint": signatures.get(b.pk, {}).get("fingerprint"),
+                      "created": signatures.get(b.pk, {}).get("created"),
+                      "signature": signatures.get(b.pk, {}).get("signature"),
+                      "sealed_until_opening": bool(signatures.get(b.pk, {}).get("sealed"))}
+                     for b in bids if b.signature_key_id]}
 
 
 def _summary(rfq, bids, events, alerts) -> dict:

@@ -173,6 +173,7 @@ def _compliance(r: dict) -> list:
              _p(f"Rule violations: {c['violations']['total']} ({c['violations']['blocked']} blocked)")]
     if len(violations) > 1:
         parts.append(_table(violations))
+    parts += _signed_bids(r.get("signatures"))
     parts += [Spacer(1, 4), _p(f"Gaming alerts: {len(c['gaming_alerts'])}")]
     if len(alerts) > 1:
         parts.append(_table(alerts, widths=[18 * mm, 30 * mm, 82 * mm, 40 * mm]))
@@ -181,6 +182,22 @@ def _compliance(r: dict) -> list:
     parts += [Spacer(1, 4), _p("Award gate: " + ("certification required — " + "; ".join(gate["reasons"])
                                                  if gate["required"] else "no certification required")
                                + (" (blocked)" if gate["blocked"] else ""))]
+    return parts
+
+
+def _signed_bids(sig: dict | None) -> list:
+    """The signed bids (api.md "Signed bids"): which key signed each, and the signature."""
+    if not sig or not (sig["signed_bids"] or sig["required"] or sig["refused"]):
+        return []
+    parts = [Spacer(1, 4), _p(f"Signed bids: {sig['signed_bids']} signed, {sig['unsigned_bids']} unsigned, "
+                              f"{sig['refused']} refused for their signature"
+                              + ("; signatures required by the RFQ" if sig["required"] else ""))]
+    if sig["rows"]:
+        rows = [["Bid", "Supplier", "Key", "Signature"]] + [
+            [f"{row['bid_id']} v{row['version']}", row["supplier"], f"{row['key_id']} {row['fingerprint'] or ''}",
+             row["signature"] or ("sealed until the opening" if row["sealed_until_opening"] else "")]
+            for row in sig["rows"]]
+        parts.append(_table(rows, widths=[18 * mm, 35 * mm, 52 * mm, 65 * mm]))
     return parts
 
 

@@ -62,7 +62,8 @@ def _detail(event, money) -> str:
     kind = event.type
     if kind == "bid.placed":
         price = f" at {money(p['amount'])}" if p.get("amount") else " (sealed)"
-        return f"{p.get('supplier', 'supplier')} v{p.get('version', 1)}{price}"
+        signed = f", signed with key {p['signature']['key_id']}" if p.get("signature") else ""
+        return f"{p.get('supplier', 'supplier')} v{p.get('version', 1)}{price}{signed}"
     if kind == "bid.withdrawn":
         return f"bid {p.get('bid_id')} (withdrawal {p.get('withdrawals_used', '?')} of the supplier)"
     if kind in ("bid.place_rejected", "bid.withdraw_rejected"):

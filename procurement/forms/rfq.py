@@ -67,6 +67,10 @@ SETTINGS_FIELDS = {
         "allow_partial_bids": "ma_allow_partial_bids",
     },
 }
+# Every auction type has these (auctions/mechanisms/base.py CommonSettings).
+for _fields in SETTINGS_FIELDS.values():
+    _fields["require_signed_bids"] = "require_signed_bids"
+
 # Settings a blank input should send as "none" rather than leave at the template's value.
 NULLABLE_SETTINGS = {"starting_price", "max_suppliers_per_line", "max_suppliers"}
 
@@ -104,6 +108,11 @@ class RFQForm(forms.Form):
 
     template = forms.ChoiceField(choices=[(t.id, t.name) for t in TEMPLATES], widget=forms.RadioSelect,
                                  label="Auction type")
+
+    require_signed_bids = forms.BooleanField(
+        required=False, label="Accept only signed bids",
+        help_text="Each bid must be signed with the supplier's registered Ed25519 key (api.md \"Signed bids\"): "
+                  "for suppliers bidding from their own systems. Browser bids are refused.")
 
     rev_bidding_basis = forms.ChoiceField(label="Bidding", required=False, initial="TOTAL", widget=forms.RadioSelect, choices=[
         ("TOTAL", "One bid for all lines (total)"), ("PER_LINE", "Bid line by line (lots)")],

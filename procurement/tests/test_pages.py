@@ -244,7 +244,7 @@ def test_create_a_combinatorial_rfq_from_the_bundled_supply_template(login):
     rfq = RFQ.objects.get(title="Bundled stores")
     assert (rfq.auction_type, rfq.template) == ("COMBINATORIAL", "bundled_supply")
     assert rfq.auction_settings == {"allow_multiple_submissions": True, "minimum_bidders": 2, "pricing": "VCG",
-                                    "max_bundles_per_quote": 4}
+                                    "max_bundles_per_quote": 4, "require_signed_bids": False}
     edit = login("buyer").get(reverse("buyer-rfq-edit", args=[rfq.pk])).content.decode()
     assert 'name="cb_max_bundles_per_quote" value="4"' in edit
 

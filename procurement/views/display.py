@@ -68,6 +68,10 @@ def auction_summary(rfq, *, for_supplier: bool = False) -> list[tuple[str, str]]
         rows += [("Scoring", SCORING_LABELS.get(s.get("scoring_method"), s.get("scoring_method", "—"))),
                  ("Price weight", f"{_number(s.get('price_weight'))}"),
                  ("Partial quotes", _yes_no(s.get("allow_partial_bids"), "Allowed", "Every line item must be priced"))]
+    if s.get("require_signed_bids"):
+        rows.append(("Signed bids", "Required — each bid is signed with the supplier's registered key from its own "
+                                    "systems (quayside-bid); bids from this page are refused" if for_supplier else
+                     "Required — each bid is signed with the supplier's registered Ed25519 key"))
     return rows
 
 

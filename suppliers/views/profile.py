@@ -14,9 +14,10 @@ from common.errors import ApplicationError
 from common.pages import page_view, require_role
 
 from .. import services
-from ..forms import KycDocumentForm
+from ..forms import KycDocumentForm, SigningKeyForm
 from ..models import KycDocumentKind, KycStatus
 from ..selectors import supplier_get
+from ..signing_keys import signing_keys_for
 
 SUBMITTABLE = (KycStatus.NOT_STARTED, KycStatus.REJECTED, KycStatus.EXPIRED)
 
@@ -39,10 +40,12 @@ def _document_rows(supplier) -> list[dict]:
     return rows
 
 
-def _context(supplier, form) -> dict:
+def profile_context(supplier, *, form=None, key_form=None) -> dict:
     missing = services.kyc_missing_documents(supplier)
     return {
-        "supplier": supplier, "form": form, "documents": _document_rows(supplier),
+        "supplier": supplier, "documents": _document_rows(supplier),
+        "form": form or KycDocumentForm(max_bytes=settings.QUAYSIDE["KYC_MAX_UPLOAD_BYTES"]),
+        "key_form": key_form or SigningKeyForm(), "signing_keys": list(signing_keys_for(supplier)),
         "missing": [KycDocumentKind(kind).label for kind in missing],
         "required": [KycDocumentKind(kind).label for kind in settings.QUAYSIDE["KYC_REQUIRED_DOCUMENTS"]],
         "can_submit": supplier.kyc_status in SUBMITTABLE,
@@ -67,7 +70,7 @@ def profile(request):
         else:
             messages.success(request, f"{document.get_kind_display()} uploaded.")
             return redirect("supplier-profile")
-    return render(request, "suppliers/profile.html", _context(supplier, form))
+    return render(request, "suppliers/profile.html", profile_context(supplier, form=form))
 
 
 @require_POST

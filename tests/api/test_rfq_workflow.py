@@ -49,7 +49,8 @@ def test_create_returns_the_full_representation(buyer, demo):
     assert body["auction"]["settings"] == {"allow_multiple_submissions": True, "reveal_bids_to_suppliers": False,
                                            "minimum_bidders": 2, "pricing": "FIRST_PRICE",
                                            "allow_partial_bids": False, "award_mode": "WHOLE",
-                                           "max_suppliers_per_line": None, "max_suppliers": None}
+                                           "max_suppliers_per_line": None, "max_suppliers": None,
+                                           "require_signed_bids": False}
     assert body["reserve_price"]["enabled"] is True and body["reserve_price"]["amount"] == "9000.00"
     assert body["tie_breaking"] == payload["tie_breaking"]
     # The creation is audited with the configuration.

@@ -36,7 +36,8 @@ def test_settings_are_validated_with_clear_messages(api, demo, auction, field, w
 def test_settings_defaults_and_whole_quantities(api, demo):
     response = api("buyer").post("/api/v1/rfqs/", rfq_payload(auction={"type": "COMBINATORIAL"}), format="json")
     assert response.json()["auction"]["settings"] == {"allow_multiple_submissions": True, "minimum_bidders": 2,
-                                                      "pricing": "FIRST_PRICE", "max_bundles_per_quote": 10}
+                                                      "pricing": "FIRST_PRICE", "max_bundles_per_quote": 10,
+                                                      "require_signed_bids": False}
     sealed = api("buyer").post("/api/v1/rfqs/", rfq_payload(auction={"type": "SEALED_BID"}), format="json").json()
     assert sealed["auction"]["settings"]["award_mode"] == "WHOLE"
     payload = rfq_payload(auction={"type": "SEALED_BID", "settings": SPLIT})
@@ -84,16 +85,17 @@ def test_bundle_quotes_are_validated(api, demo):
 
 # --- sealing ---------------------------------------------------------------------------------
 
-SECRETS = ("75.31", "40.17", "\"bundles\"", "max_quantity", "min_quantity", "17.25")
+# Prices whose whole part is over 59, so no timestamp (…:ss.ffffff) in the payloads can contain one.
+SECRETS = ("75.31", "61.17", "\"bundles\"", "max_quantity", "min_quantity", "67.25")
 
 
 def test_split_and_bundle_content_stays_sealed_until_close(api, login, demo):
     split = split_auction(demo)
     rice, flour = items(split)
-    created(quote(api, "supplier1", split, [{"line_item_id": rice, "unit_price": "17.25", "max_quantity": 33,
+    created(quote(api, "supplier1", split, [{"line_item_id": rice, "unit_price": "67.25", "max_quantity": 33,
                                              "min_quantity": 11}]))
     combo = bundle_auction(demo)
-    created(bundles(api, "supplier1", combo, [(items(combo), "75.31"), (items(combo)[:1], "40.17")]))
+    created(bundles(api, "supplier1", combo, [(items(combo), "75.31"), (items(combo)[:1], "61.17")]))
     for rfq in (split, combo):
         for user in ("buyer", "compliance", "supplier2"):
             for path in (f"/api/v1/rfqs/{rfq}/", f"/api/v1/rfqs/{rfq}/bids/", f"/api/v1/rfqs/{rfq}/state/",
