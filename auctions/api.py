@@ -20,7 +20,7 @@ from auctions.access import rfq_for_bidding, rfq_get
 from common.api import body_object
 from common.errors import ApplicationError, Forbidden, ValidationFailed
 from common.money import format_money
-from common.renderers import CSVRenderer, DownloadFormatsMixin, XLSXRenderer, export_format
+from common.renderers import CSVRenderer, DownloadFormatsMixin, EventStreamRenderer, XLSXRenderer, export_format
 from common.request_meta import request_meta
 from common.schema import SEQ_SCHEMA, ViolationSchema, api_errors
 
@@ -217,7 +217,9 @@ class EventsApi(APIView):
         return Response(live.replay(user=request.user, rfq=rfq, since=since))
 
 
-class EventStreamApi(APIView):
+class EventStreamApi(DownloadFormatsMixin, APIView):
+    download_renderers = (EventStreamRenderer,)  # EventSource asks for text/event-stream alone
+
     @extend_schema(parameters=[
         OpenApiParameter("since", SEQ_SCHEMA, description="Replay the live events after this seq first."),
         OpenApiParameter("Last-Event-ID", SEQ_SCHEMA, OpenApiParameter.HEADER, required=False,

@@ -34,6 +34,19 @@ class CSVRenderer(BaseRenderer):
         return data.encode("utf-8") if isinstance(data, str) else data
 
 
+class EventStreamRenderer(BaseRenderer):
+    """Lets a request that accepts only `text/event-stream` (EventSource sends exactly that)
+    reach a view answering with a StreamingHttpResponse of Server-Sent Events; the stream
+    bypasses renderers, and an error is answered as JSON (DownloadFormatsMixin)."""
+
+    media_type = "text/event-stream"
+    format = "sse"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        raise AssertionError("An event stream is sent as it is, never rendered")  # errors render as JSON
+
+
 def unknown_format(allowed: list[str]) -> ValidationFailed:
     choices = ", ".join(allowed)
     return ValidationFailed(f"format is one of {choices}.", fields={"format": [f"One of {choices}."]})

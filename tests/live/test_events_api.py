@@ -64,8 +64,9 @@ def test_the_stream_replays_sends_the_state_then_follows_live(demo, api):
 
     async def scenario():
         token = await token_for(demo, "supplier2")
-        response = await AsyncClient().get(f"/api/v1/rfqs/{rfq}/events/stream/",
-                                           headers={"Authorization": f"Token {token}", "Last-Event-ID": "0"})
+        # Accepting only the event stream, as EventSource does.
+        response = await AsyncClient().get(f"/api/v1/rfqs/{rfq}/events/stream/", headers={
+            "Authorization": f"Token {token}", "Last-Event-ID": "0", "Accept": "text/event-stream"})
         assert response.status_code == 200 and response["Content-Type"] == "text/event-stream"
         chunks = response.streaming_content.__aiter__()
         replayed = []
@@ -85,4 +86,7 @@ def test_the_stream_replays_sends_the_state_then_follows_live(demo, api):
 def test_a_wsgi_worker_does_not_hold_a_stream_open(demo, api):
     rfq = reverse_auction(demo, suppliers=(1, 2), accept=(1, 2))
     error = assert_error(api("supplier1").get(f"/api/v1/rfqs/{rfq}/events/stream/"), 421, "misdirected_request")
+    # An EventSource's Accept gets the same answer, as JSON.
+    assert_error(api("supplier1").get(f"/api/v1/rfqs/{rfq}/events/stream/", HTTP_ACCEPT="text/event-stream"), 421,
+                 "misdirected_request")
     assert f"/api/v1/rfqs/{rfq}/events/?since=" in error["message"]
