@@ -89,7 +89,8 @@ class Follower:
         self.backoff = Backoff(base=options.backoff_base, cap=options.backoff_cap)
         self.transport = options.transports[0]
         self.connections = 0  # connections that delivered something
-        self.failures = 0
+        self.failures = 0  # connections that failed (refused, broken, stalled)
+        self.resumes = 0
         self._delivered = False
         self._last_sync = self._last_resume = 0.0
         self._server_errors = 0
@@ -195,6 +196,7 @@ class Follower:
     async def _send_resume(self, socket: ClientConnection) -> None:
         await socket.send(json.dumps({"type": "resume", "since": self.sequencer.last_seq or 0}))
         self.sequencer.resume_sent()
+        self.resumes += 1
         self._last_resume = self._last_sync = time.monotonic()
 
     # --- Server-Sent Events ----------------------------------------------------------------------

@@ -63,6 +63,7 @@ class Sequencer:
         self.status: str | None = None
         self.state: dict[str, Any] | None = None
         self.duplicates = 0  # public events received again (after a resume), dropped
+        self.resyncs = 0  # times the server said it may have lost messages
 
     # --- what the transports ask ----------------------------------------------------------------
 
@@ -96,6 +97,7 @@ class Sequencer:
             return self._state(message)
         if kind == "resync":
             self.resync_requested = True
+            self.resyncs += 1
             return []
         if not isinstance(kind, str) or not isinstance(message.get("seq"), int):
             return []  # pong, error, anything without a place in the sequence
