@@ -17,6 +17,7 @@ SLOW_FILES = {
     "tests/browser/test_split_award_journey.py": 25, "tests/browser/test_compliance_desk_journey.py": 30,
     "tests/browser/test_phone_width.py": 30, "tests/browser/test_live_pages.py": 25,
     "procurement/tests/test_seed_demo.py": 20, "tests/engine/test_race.py": 20, "tests/lots/test_lots_race.py": 15,
+    "tests/client/test_follow_through_faults.py": 15, "tests/client/test_cli.py": 15,
 }
 SECONDS_PER_TEST = 0.4
 BROWSER_FILE_SECONDS = 15  # a journey file not listed above
