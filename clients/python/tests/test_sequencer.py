@@ -129,3 +129,18 @@ def test_any_arrival_order_with_losses_and_repeats_ends_as_the_chain():
         sequencer.resume_sent()
         out += feed(sequencer, [m for m in chain if m["seq"] > sequencer.last_seq])
         assert seqs(out) == [m["seq"] for m in chain], seed
+
+
+def test_a_state_that_says_closed_is_not_the_end_while_events_before_the_close_are_missing():
+    # Polling: the events were read before the last bids, the state after the close.
+    sequencer = Sequencer(since=0)
+    feed(sequencer, CHAIN[:2] + [state(14, status="closed")])
+    assert not sequencer.finished
+    feed(sequencer, CHAIN[2:])
+    assert sequencer.finished
+
+
+def test_following_an_auction_that_closed_before_is_over_at_once():
+    sequencer = Sequencer()
+    assert [e.type for e in sequencer.offer(state(14, status="awarded"))] == ["state"]
+    assert sequencer.finished

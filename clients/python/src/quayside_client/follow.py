@@ -204,7 +204,9 @@ class Follower:
     async def _sse(self) -> AsyncIterator[Event]:
         since = self.sequencer.last_seq
         params = {"since": since} if since is not None else None
-        headers = {**self.client.auth_headers(), "Accept": "text/event-stream"}
+        # JSON named too: the server's content negotiation refuses a bare text/event-stream
+        # with 406 (its errors are JSON), though the stream it then sends is text/event-stream.
+        headers = {**self.client.auth_headers(), "Accept": "text/event-stream, application/json;q=0.9"}
         read = max(self.options.ping_interval + self.options.ping_timeout, 20.0)  # the server comments every 15 s
         timeout = httpx.Timeout(self.options.open_timeout, read=read)
         async with self.client.http.stream("GET", f"/api/v1/rfqs/{self.rfq_id}/events/stream/", params=params,

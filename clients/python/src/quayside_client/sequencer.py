@@ -61,6 +61,9 @@ class Sequencer:
         self.resync_requested = False
         self.resuming = False
         self.status: str | None = None
+        # The close itself was yielded (or the starting state was already closed): a state that
+        # says "closed" is not enough, the events before the close may still be on their way.
+        self.closed = False
         self.state: dict[str, Any] | None = None
         self.duplicates = 0  # public events received again (after a resume), dropped
         self.resyncs = 0  # times the server said it may have lost messages
@@ -85,8 +88,8 @@ class Sequencer:
 
     @property
     def finished(self) -> bool:
-        """The auction is over and nothing is missing: a follower may stop."""
-        return self.status in TERMINAL_STATUSES and not self.pending and not self.resync_requested
+        """The auction's close has been yielded and nothing is missing: a follower may stop."""
+        return self.closed and not self.pending and not self.resync_requested
 
     # --- feeding ---------------------------------------------------------------------------------
 
@@ -117,6 +120,7 @@ class Sequencer:
             # states never move it: an event committed between a replay and the state read
             # may still be on its way, and must not be taken for one already seen.
             self.last_seq = seq
+            self.closed = self.status in TERMINAL_STATUSES
             out += self._drain()
         out.append(Event("state", message))
         if isinstance(seq, int):
@@ -147,6 +151,8 @@ class Sequencer:
             status = message.get("status")
             if isinstance(status, str):
                 self.status = status
+            if message["type"] in ("auction_closed", "auction_opened"):  # a reopen starts another round
+                self.closed = message["type"] == "auction_closed"
             out.append(Event(str(message["type"]), message))
             out += self._release_private(up_to=seq)
         return out
