@@ -13,9 +13,8 @@ from quayside_client import AsyncQuaysideClient, AutoBidder, AutoRunner, FollowO
 
 from auctions.models import Bid
 from rfqs.models import RFQ
-from tests.client.conftest import token_of
-from tests.engine.helpers import reverse_auction, transition
-from tests.factories import move_deadline_into_past
+from tests.client.conftest import close_now, token_of, unlocked
+from tests.engine.helpers import reverse_auction
 from tests.waiting import wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -61,14 +60,13 @@ def test_two_auto_bidders_bid_down_to_the_higher_floor_and_stop_at_the_close(dem
 
     def settled():
         assert bidders.error is None, bidders.error
-        best = RFQ.objects.select_related("best_bid").get(pk=rfq)
+        best = unlocked(RFQ.objects.select_related("best_bid").get, pk=rfq)
         # Supplier 2 stops once the next allowed bid is below its floor: the best is under floor + step.
         return best.best_bid is not None and best.best_bid.supplier_id == demo.supplier(1).pk and \
             best.best_amount < FLOORS[2] + STEP
 
     wait_until(settled, 40, lambda: "\n".join(log), interval=0.2)
-    move_deadline_into_past(rfq)
-    assert transition(api, "buyer", rfq, "close").status_code == 200
+    close_now(api, rfq)
     bidders.thread.join(timeout=20)
     assert not bidders.thread.is_alive(), "\n".join(log)
     assert bidders.error is None, bidders.error

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from suppliers.models import Invitation
-from tests.engine.helpers import bid
+from tests.client.conftest import placed
 from tests.factories import published_rfq
 from tests.waiting import wait_until
 
@@ -55,11 +55,11 @@ def test_login_invitations_watch_and_bid(demo, api, site, cli):
     code, out, err = cli("accept", str(invitation.pk))
     assert (code, out.strip()) == (0, f"invitation {invitation.pk}: ACCEPTED"), err
 
-    assert bid(api, "supplier2", rfq, "9800.00").status_code == 201
+    placed(api, "supplier2", rfq, "9800.00")
     watching = watch(cli, rfq, seconds=2)
     wait_until(lambda: watching.lines, 15, "watch printed nothing")
     assert f"RFQ {rfq} open | rank - | leading 9800.00 USD | bids 1" in watching.lines[0]
-    assert bid(api, "supplier2", rfq, "9700.00").status_code == 201  # while it watches
+    placed(api, "supplier2", rfq, "9700.00")  # while it watches
     watching.wait()
     assert watching.code == 0, watching.err
     assert any("bid_placed" in line for line in watching.lines), watching.lines

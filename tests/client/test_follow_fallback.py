@@ -9,13 +9,12 @@ import pytest
 import requests
 from quayside_client import AsyncQuaysideClient, Follower, FollowOptions
 
-from tests.client.conftest import token_of
-from tests.engine.helpers import bid, reverse_auction, transition
-from tests.factories import move_deadline_into_past
+from tests.client.conftest import close_now, placed, token_of
+from tests.engine.helpers import reverse_auction
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-QUICK = dict(backoff_base=0.05, backoff_cap=0.5, ping_interval=2, ping_timeout=2, poll_interval=0.1)
+QUICK = dict(backoff_base=0.05, backoff_cap=0.5, ping_interval=2, ping_timeout=2, poll_interval=0.25)
 
 
 def follow_whole_auction(url: str, token: str, rfq: int, options: FollowOptions, act) -> tuple[list, str]:
@@ -35,9 +34,8 @@ def follow_whole_auction(url: str, token: str, rfq: int, options: FollowOptions,
 def bids_and_close(demo, api, rfq):
     def act():
         for supplier, amount in ((2, "9900.00"), (3, "9800.00"), (2, "9700.00")):
-            assert bid(api, f"supplier{supplier}", rfq, amount).status_code == 201
-        move_deadline_into_past(rfq)
-        assert transition(api, "buyer", rfq, "close").status_code == 200
+            placed(api, f"supplier{supplier}", rfq, amount)
+        close_now(api, rfq)
     return act
 
 

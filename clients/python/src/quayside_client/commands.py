@@ -147,6 +147,7 @@ async def _rich_watch(client: AsyncQuaysideClient, view: AuctionView) -> None:
                 live.update(table())
                 await asyncio.sleep(0.25)
             live.update(table())
+        print()
         task.result()
     finally:
         task.cancel()

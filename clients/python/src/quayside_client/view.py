@@ -77,8 +77,10 @@ class AuctionView:
     def line(self) -> str:
         """One plain-text line (no countdown: printed when something changes)."""
         shown = dict(self.rows())
+        left = shown["time left"]
         return (f"RFQ {self.rfq_id} {shown['status']} | rank {shown['your rank']} | leading {shown['leading bid']}"
-                f" | bids {shown['bids']} | deadline {self.deadline or '-'} ({shown['time left']} left)")
+                f" | bids {shown['bids']} | deadline {self.deadline or '-'}"
+                f" ({left if left in ('closed', 'paused') else left + ' left'})")
 
     def key(self) -> tuple[Any, ...]:
         """What a plain-text watcher prints again for: everything but the running clock."""
