@@ -22,6 +22,8 @@ SLOW_FILES = {
     "tests/api/test_production_settings.py": 40, "tests/test_types.py": 26, "tests/test_front_door.py": 25,
     "tests/api/test_schema_fuzz_smoke.py": 26, "tests/compliance/test_sample.py": 18, "tests/engine/test_sealed.py": 15,
     "tests/api/test_finding.py": 15, "tests/live/test_websocket.py": 20, "tests/api/test_signed_bids.py": 8,
+    "tests/client/test_follow_through_faults.py": 30, "tests/client/test_cli.py": 15,
+    "tests/client/test_auto_bidders.py": 15, "tests/client/test_follow_fallback.py": 10,
 }
 SECONDS_PER_TEST = 0.4
 BROWSER_FILE_SECONDS = 12  # a journey file not listed above
@@ -37,7 +39,7 @@ BACKEND_INDEPENDENT = (
     "auctions/simulation/tests/test_equilibrium.py", "common/tests/test_money.py", "common/tests/test_local_format.py",
     "common/tests/test_charts.py", "common/tests/test_errors.py", "oversight/tests/test_gaming_detectors.py",
     "tests/architecture/", "tests/test_lint.py", "tests/test_types.py", "tests/api/test_leak_helper.py",
-    "tests/test_front_door.py",
+    "tests/test_front_door.py", "clients/python/tests/",
 )
 
 

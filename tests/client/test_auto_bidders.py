@@ -1,0 +1,84 @@
+"""Two auto-bidders of different suppliers against each other (issue 16): they bid the
+auction down step by step, the lower floor ends leading at most one step below the higher
+floor, nobody bids below its floor, the cool-down is kept (few 429s), and both stop at the
+close. Runs on the embedded default and on PostgreSQL + Redis alike."""
+from __future__ import annotations
+
+import asyncio
+import threading
+from decimal import Decimal
+
+import pytest
+from quayside_client import AsyncQuaysideClient, AutoBidder, AutoRunner, FollowOptions
+
+from auctions.models import Bid
+from rfqs.models import RFQ
+from tests.client.conftest import close_now, token_of, unlocked
+from tests.engine.helpers import reverse_auction
+from tests.waiting import wait_until
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+STEP = Decimal("100.00")
+FLOORS = {1: Decimal("9000.00"), 2: Decimal("9400.00")}
+OPTIONS = FollowOptions(backoff_base=0.05, backoff_cap=0.5, ping_interval=5, ping_timeout=5)
+
+
+class Bidders:
+    """Both auto-bidders on one event loop in a thread of their own, as two programs would run."""
+
+    def __init__(self, site: str, rfq: int, tokens: dict[int, str], log: list[str]):
+        self.site, self.rfq, self.tokens, self.log = site, rfq, tokens, log
+        self.reports: dict[int, object] = {}
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            asyncio.run(self._both())
+        except BaseException as exc:  # reported by the test
+            self.error = exc
+
+    async def _both(self) -> None:
+        async def one(supplier: int, step: Decimal | None) -> None:
+            async with AsyncQuaysideClient(self.site, token=self.tokens[supplier]) as client:
+                runner = AutoRunner(client, self.rfq, AutoBidder(FLOORS[supplier], step), options=OPTIONS,
+                                    say=lambda line: self.log.append(f"supplier{supplier}: {line}"))
+                self.reports[supplier] = await runner.run(seconds=60)
+
+        # Supplier 1 asks for its own step; supplier 2 goes by the server's minimum_next_bid.
+        await asyncio.gather(one(1, STEP), one(2, None))
+
+
+def test_two_auto_bidders_bid_down_to_the_higher_floor_and_stop_at_the_close(demo, api, site):
+    rfq = reverse_auction(demo, suppliers=(1, 2), accept=(1, 2), starting_price="9800.00", cool_down_seconds=1,
+                          extension_trigger_minutes=0)
+    tokens = {n: token_of(demo, f"supplier{n}") for n in (1, 2)}
+    log: list[str] = []
+    bidders = Bidders(site, rfq, tokens, log)
+
+    def settled():
+        assert bidders.error is None, bidders.error
+        best = unlocked(RFQ.objects.select_related("best_bid").get, pk=rfq)
+        # Supplier 2 stops once the next allowed bid is below its floor: the best is under floor + step.
+        return best.best_bid is not None and best.best_bid.supplier_id == demo.supplier(1).pk and \
+            best.best_amount < FLOORS[2] + STEP
+
+    wait_until(settled, 40, lambda: "\n".join(log), interval=0.2)
+    close_now(api, rfq)
+    bidders.thread.join(timeout=20)
+    assert not bidders.thread.is_alive(), "\n".join(log)
+    assert bidders.error is None, bidders.error
+
+    final = RFQ.objects.get(pk=rfq)
+    assert FLOORS[2] - STEP <= final.best_amount < FLOORS[2] + STEP
+    bids = list(Bid.objects.filter(rfq_id=rfq).values_list("supplier_id", "amount"))
+    for n in (1, 2):
+        placed = [amount for supplier, amount in bids if supplier == demo.supplier(n).pk]
+        assert placed and min(placed) >= FLOORS[n], (n, placed)
+        report = bidders.reports[n]
+        assert report.stopped == "auction closed", (n, report, log)
+        assert report.rate_limited <= 2, (n, report.rate_limited, log)
+        assert sorted(report.bids, reverse=True) == report.bids == sorted(placed, reverse=True)
+    assert len(bids) >= 5  # a real exchange: 9800 down to about 9400

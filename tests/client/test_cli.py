@@ -1,0 +1,139 @@
+"""`quayside-bid` as a new user runs it from the README: log in, see the invitation, accept
+it, watch the auction, bid, be refused with the reasons, keep a signing key."""
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from suppliers.models import Invitation
+from tests.client.conftest import placed
+from tests.factories import published_rfq
+from tests.waiting import wait_until
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+CLI = str(Path(sys.executable).parent / "quayside-bid")
+REVERSE = {"type": "REVERSE_AUCTION", "settings": {"starting_price": "10000.00", "minimum_decrement": "100.00",
+                                                    "rate_limit_bids_per_minute": 60}}
+
+
+@pytest.fixture
+def cli(tmp_path):
+    """Runs quayside-bid with a config directory of its own; returns (exit code, stdout, stderr)."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("QUAYSIDE_")}
+    env.update(XDG_CONFIG_HOME=str(tmp_path / "config"), QUAYSIDE_PASSWORD="quayside-demo")
+
+    def run(*args: str, timeout: float = 30) -> tuple[int, str, str]:
+        done = subprocess.run([CLI, *args], env=env, capture_output=True, text=True, timeout=timeout)
+        return done.returncode, done.stdout, done.stderr
+
+    run.env = env
+    run.config = tmp_path / "config" / "quayside" / "config.json"
+    return run
+
+
+def test_login_invitations_watch_and_bid(demo, api, site, cli):
+    rfq = published_rfq(demo, suppliers=(1, 2), accept=(2,), reserve_price={"enabled": False}, auction=REVERSE)
+    invitation = Invitation.objects.get(rfq_id=rfq, supplier=demo.supplier(1))
+
+    code, out, err = cli("login", site, "--username", "supplier1")
+    assert code == 0, err
+    assert "signed in as supplier1 (supplier" in out
+    assert stat.S_IMODE(cli.config.stat().st_mode) == 0o600
+    assert json.loads(cli.config.read_text())["token"]
+
+    code, out, err = cli("invitations")
+    assert code == 0, err
+    assert f"invitation {invitation.pk}: SENT | RFQ {rfq} " in out
+    code, out, err = cli("accept", str(invitation.pk))
+    assert (code, out.strip()) == (0, f"invitation {invitation.pk}: ACCEPTED"), err
+
+    placed(api, "supplier2", rfq, "9800.00")
+    watching = watch(cli, rfq, seconds=2)
+    wait_until(lambda: watching.lines, 15, "watch printed nothing")
+    assert f"RFQ {rfq} open | rank - | leading 9800.00 USD | bids 1" in watching.lines[0]
+    placed(api, "supplier2", rfq, "9700.00")  # while it watches
+    watching.wait()
+    assert watching.code == 0, watching.err
+    assert any("bid_placed" in line for line in watching.lines), watching.lines
+    assert f"RFQ {rfq} open | rank - | leading 9700.00 USD | bids 2" in "\n".join(watching.lines)
+
+    code, out, err = cli("bid", str(rfq), "9600.00")
+    assert code == 0, err
+    assert out.startswith("accepted: bid ") and "of 9600.00" in out and "rank 1" in out and "bids 3" in out
+
+    code, out, err = cli("bid", str(rfq), "9550.00")  # not 100 below the best
+    assert code == 1 and out == ""
+    assert err.startswith("refused (422 bid_rejected):")
+    assert "  - minimum_decrement [fairness, block]:" in err
+
+    code, out, err = cli("watch", str(rfq), "--once")
+    assert code == 0, err
+    assert f"RFQ {rfq} open | rank 1 | leading 9600.00 USD | bids 3" in out
+
+
+def test_without_login_it_says_what_to_do(cli):
+    code, out, err = cli("bid", "1", "100")
+    assert code == 3 and "run `quayside-bid login SERVER` first" in err
+
+
+def test_wrong_password_is_a_clear_refusal(demo, site, cli):
+    cli.env["QUAYSIDE_PASSWORD"] = "wrong"
+    code, out, err = cli("login", site, "--username", "supplier1")
+    assert code == 1 and "400" in err and not cli.config.exists()
+
+
+def test_keygen_writes_an_owner_only_key(cli, tmp_path):
+    code, out, err = cli("keygen")
+    assert code == 0, err
+    key = tmp_path / "config" / "quayside" / "signing-key.pem"
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600
+    assert key.read_text().startswith("-----BEGIN PRIVATE KEY-----")
+    public = out.split("public key: ")[1].split()[0]
+    assert len(__import__("base64").b64decode(public)) == 32
+    code, _, err = cli("keygen")
+    assert code == 1 and "exists" in err  # never replaced by accident
+
+
+def test_register_key_then_bids_are_signed(demo, api, site, cli):
+    import requests
+
+    rfq = published_rfq(demo, suppliers=(1, 2), accept=(1,), reserve_price={"enabled": False}, auction=REVERSE)
+    assert cli("login", site, "--username", "supplier1")[0] == 0
+    token = json.loads(cli.config.read_text())["token"]
+    if requests.get(f"{site}/api/v1/suppliers/me/keys/", headers={"Authorization": f"Token {token}"},
+                    timeout=10).status_code == 404:
+        pytest.skip("this server has no signing keys yet (issue 16 part 1)")
+    assert cli("keygen")[0] == 0
+    code, out, err = cli("register-key", "--label", "test runner")
+    assert code == 0, err
+    assert json.loads(cli.config.read_text())["key_id"] in out
+    code, out, err = cli("bid", str(rfq), "9900.00")
+    assert code == 0 and out.rstrip().endswith("signed"), (out, err)
+
+
+class watch:
+    """`quayside-bid watch RFQ --for SECONDS` in the background, its lines read as they come."""
+
+    def __init__(self, cli, rfq: int, *, seconds: float):
+        self.process = subprocess.Popen([CLI, "watch", str(rfq), "--for", str(seconds)], env=cli.env, text=True,
+                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.lines: list[str] = []
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            self.lines.append(line.rstrip("\n"))
+
+    def wait(self) -> None:
+        self.code = self.process.wait(timeout=30)
+        self.reader.join(timeout=5)
+        self.err = self.process.stderr.read()
