@@ -103,20 +103,24 @@ def test_keygen_writes_an_owner_only_key(cli, tmp_path):
 
 
 def test_register_key_then_bids_are_signed(demo, api, site, cli):
-    import requests
+    from auctions.models import Bid
+    from audit.models import AuditEvent
 
-    rfq = published_rfq(demo, suppliers=(1, 2), accept=(1,), reserve_price={"enabled": False}, auction=REVERSE)
+    rfq = published_rfq(demo, suppliers=(1, 2), accept=(1,), reserve_price={"enabled": False},
+                        auction={**REVERSE, "settings": {**REVERSE["settings"], "require_signed_bids": True}})
     assert cli("login", site, "--username", "supplier1")[0] == 0
-    token = json.loads(cli.config.read_text())["token"]
-    if requests.get(f"{site}/api/v1/suppliers/me/keys/", headers={"Authorization": f"Token {token}"},
-                    timeout=10).status_code == 404:
-        pytest.skip("this server has no signing keys yet (issue 16 part 1)")
     assert cli("keygen")[0] == 0
     code, out, err = cli("register-key", "--label", "test runner")
     assert code == 0, err
-    assert json.loads(cli.config.read_text())["key_id"] in out
+    key_id = json.loads(cli.config.read_text())["key_id"]
+    assert key_id in out
     code, out, err = cli("bid", str(rfq), "9900.00")
     assert code == 0 and out.rstrip().endswith("signed"), (out, err)
+    # The server verified it: the key is on the bid and in its audit event, with the signature.
+    bid = Bid.objects.get(rfq_id=rfq)
+    assert bid.signature_key_id == key_id
+    signature = AuditEvent.objects.get(rfq_id=rfq, type="bid.placed").payload["signature"]
+    assert signature["key_id"] == key_id and signature["signature"].startswith("sig1=:")
 
 
 class watch:
