@@ -28,11 +28,16 @@ SLOW_FILES = {
 SECONDS_PER_TEST = 0.4
 BROWSER_FILE_SECONDS = 12  # a journey file not listed above
 
-# Files whose tests touch no database, cache, channel layer or server: pure computations
-# (mechanisms, rules over in-memory stand-ins, money), lint, types, the layering. Their result
-# cannot depend on the backend, so CI runs them once, on the embedded default: the PostgreSQL
-# runs set QUAYSIDE_SKIP_BACKEND_INDEPENDENT. Anything that reads settings-dependent services
-# does not belong here.
+# CI runs the suite on PostgreSQL + Redis and on the embedded default (.ci/run). Some files
+# need to run only once there, and QUAYSIDE_CI_ONCE=postgres|embedded says which run this is:
+# - files whose tests touch no database, cache, channel layer or server (pure computations:
+#   mechanisms, rules over in-memory stand-ins, money; lint, types, the layering, the client's
+#   unit tests) give the same result on both: they run in the embedded run;
+# - the production settings' checks are about a deployment, which runs PostgreSQL: they run
+#   in the PostgreSQL run;
+# - each browser journey runs once, the journeys dealt between the two runs by weight, so
+#   both backends carry pages in Chromium.
+# Without QUAYSIDE_CI_ONCE (the README's command as anyone runs it) every file runs.
 BACKEND_INDEPENDENT = (
     "auctions/tests/allocation/", "auctions/tests/test_evaluation_", "auctions/tests/test_mechanisms.py",
     "auctions/tests/test_rules_", "auctions/simulation/tests/test_engine.py",
@@ -41,10 +46,34 @@ BACKEND_INDEPENDENT = (
     "tests/architecture/", "tests/test_lint.py", "tests/test_types.py", "tests/api/test_leak_helper.py",
     "tests/test_front_door.py", "clients/python/tests/",
 )
+POSTGRES_ONCE = ("tests/api/test_production_settings.py",)
+BROWSER = "tests/browser/"
+CI_RUNS = ("postgres", "embedded")
 
 
 def _relative(path: str) -> str:
     return os.path.relpath(path, os.path.dirname(__file__)).replace(os.sep, "/")
+
+
+def _ci_run_of(relative: str, browser_deal: dict[str, str]) -> str | None:
+    """The one CI run a file belongs to (QUAYSIDE_CI_ONCE), or None: both."""
+    if relative.startswith(BACKEND_INDEPENDENT):
+        return "embedded"
+    if relative in POSTGRES_ONCE:
+        return "postgres"
+    return browser_deal.get(relative)
+
+
+def _browser_deal(counts: dict[str, int]) -> dict[str, str]:
+    """Browser files dealt heaviest first to the lighter of the two runs (the same deal in both:
+    both collect the same files)."""
+    loads, deal = [0.0, 0.0], {}
+    browser = [path for path in counts if _relative(path).startswith(BROWSER)]
+    for path in sorted(browser, key=lambda p: (-_file_weight(p, counts[p]), p)):
+        run = loads.index(min(loads))
+        loads[run] += _file_weight(path, counts[path])
+        deal[_relative(path)] = CI_RUNS[run]
+    return deal
 
 
 def _file_weight(path: str, tests: int) -> float:
@@ -61,11 +90,17 @@ def pytest_collection_modifyitems(config, items):
     Whole files go together, so a module's fixtures are built once; the shares together are
     exactly the suite. Files are dealt heaviest first to the lightest share (estimated
     seconds), so the shares end together."""
-    if os.environ.get("QUAYSIDE_SKIP_BACKEND_INDEPENDENT"):
-        skipped = {item for item in items if _relative(str(item.path)).startswith(BACKEND_INDEPENDENT)}
-        if skipped:
-            config.hook.pytest_deselected(items=list(skipped))
-            items[:] = [item for item in items if item not in skipped]
+    once = os.environ.get("QUAYSIDE_CI_ONCE")
+    if once:
+        assert once in CI_RUNS, f"QUAYSIDE_CI_ONCE is one of {CI_RUNS}"
+        counts: dict[str, int] = {}
+        for item in items:
+            counts[str(item.path)] = counts.get(str(item.path), 0) + 1
+        deal = _browser_deal(counts)
+        elsewhere = {item for item in items if _ci_run_of(_relative(str(item.path)), deal) not in (None, once)}
+        if elsewhere:
+            config.hook.pytest_deselected(items=list(elsewhere))
+            items[:] = [item for item in items if item not in elsewhere]
     shard = os.environ.get("QUAYSIDE_TEST_SHARD")
     if not shard:
         return
