@@ -4,6 +4,7 @@ site, the event stream alone carries it. Either way: every event once, in order.
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
@@ -28,7 +29,10 @@ def follow_whole_auction(url: str, token: str, rfq: int, options: FollowOptions,
             await acting
             return events, follower.transport
 
-    return asyncio.run(asyncio.wait_for(scenario(), 60))
+    # In a thread of its own: Playwright's sync API (browser tests in the same session) leaves
+    # an event loop running in the test thread.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, asyncio.wait_for(scenario(), 60)).result()
 
 
 def bids_and_close(demo, api, rfq):

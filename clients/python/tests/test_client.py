@@ -1,12 +1,12 @@
 """The REST client against a stand-in server (httpx.MockTransport): the error format becomes
 typed exceptions, a bid keeps its Idempotency-Key across retries, money stays decimal."""
-import asyncio
 import json
 from decimal import Decimal
 
 import httpx
 import pytest
 from http_message_signatures import HTTPMessageVerifier, MappingKeyResolver, algorithms
+from loop_thread import run
 
 from quayside_client import (
     AsyncQuaysideClient,
@@ -32,8 +32,6 @@ def client(handler, **kwargs):
                                transport=httpx.MockTransport(handler), **kwargs)
 
 
-def run(coroutine):
-    return asyncio.run(coroutine)
 
 
 def test_a_bid_is_sent_as_a_decimal_string_with_token_and_idempotency_key():

@@ -4,6 +4,7 @@ import asyncio
 import json
 
 import httpx
+from loop_thread import run
 from websockets.asyncio.server import serve
 from websockets.datastructures import Headers
 from websockets.http11 import Response
@@ -63,7 +64,7 @@ def test_a_lost_event_and_a_lost_connection_end_with_every_event_once_in_order()
             async with AsyncQuaysideClient(f"http://127.0.0.1:{port}", token="t0k") as client:
                 return await asyncio.wait_for(follow(client), 10)
 
-    events = asyncio.run(scenario())
+    events = run(scenario())
     public = [e.seq for e in events if e.type != "state"]
     assert public == [3, 5, 8, 10, 13]
     assert headers == ["Token t0k", "Token t0k"]
@@ -94,7 +95,7 @@ def test_a_quiet_connection_is_pinged_and_a_dead_one_replaced():
                                                  ping_timeout=0.2, resync_interval=60)
                 return await asyncio.wait_for(follow(client, options=follower_options), 10)
 
-    events = asyncio.run(scenario())
+    events = run(scenario())
     assert pings[0] == "ping" and "resume" in pings  # reconnected after the unanswered ping, and resumed
     assert [e.seq for e in events if e.type != "state"] == [3, 5, 8, 10, 13]
 
@@ -124,6 +125,6 @@ def test_without_websocket_and_stream_it_polls_events_since_the_last_seq():
                                            transport=httpx.MockTransport(http)) as client:
                 return await asyncio.wait_for(follow(client, since=0), 10)
 
-    events = asyncio.run(scenario())
+    events = run(scenario())
     assert [e.seq for e in events if e.type != "state"] == [3, 5, 8, 10, 13]
     assert polled[:3] == [0, 5, 10]
