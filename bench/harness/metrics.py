@@ -108,3 +108,45 @@ def busy_share(seconds: float = 1.0) -> float:
     time.sleep(seconds)
     busy_after, total_after = machine_busy()
     return (busy_after - busy_before) / (total_after - total_before) if total_after > total_before else 0.0
+
+
+def rss_mib(pids: list[int]) -> float:
+    """Resident memory of these processes together, MiB."""
+    total = 0
+    for pid in pids:
+        proc = _process(pid)
+        if proc is None:
+            continue
+        try:
+            total += proc.memory_info().rss
+        except psutil.Error:
+            pass
+    return total / 1048576
+
+
+class PeakRss:
+    """The highest RSS of groups of processes, sampled in a thread every `interval` seconds (a
+    group's pids are asked again at every sample: Gunicorn and Celery replace their workers)."""
+
+    def __init__(self, groups: dict, interval: float = 0.5):
+        import threading
+
+        self.groups, self.interval = groups, interval  # name → callable returning the pids
+        self.peaks: dict[str, float] = dict.fromkeys(groups, 0.0)
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="peak-rss", daemon=True)
+
+    def _run(self) -> None:
+        while not self.stopped.is_set():
+            for name, pids in self.groups.items():
+                self.peaks[name] = max(self.peaks[name], rss_mib(pids()))
+            self.stopped.wait(self.interval)
+
+    def start(self) -> PeakRss:
+        self.thread.start()
+        return self
+
+    def stop(self) -> dict[str, float]:
+        self.stopped.set()
+        self.thread.join(timeout=5)
+        return dict(self.peaks)
