@@ -42,7 +42,7 @@ from pathlib import Path
 
 from harness.client import request_once
 from harness.jobs import Jobs, purge_redis_db
-from harness.metrics import CpuMeter, PeakRss, machine_busy, process_cpu
+from harness.metrics import CpuMeter, DatabaseCpu, PeakRss, machine_busy, process_cpu
 from harness.servers import SERVERS, Servers, wait_http
 from harness.setup import PG_ADMIN_URL, SetupError, prepare
 from harness.world import create_sealed_rfq, create_suppliers
@@ -150,16 +150,24 @@ class Run:
             f"({rfq.bidding_deadline:%H:%M:%S} UTC), {args.processes} × {args.threads} client threads")
         meter = CpuMeter(servers.pids())
         peaks = PeakRss({"servers": servers.pids, "worker": jobs.worker_pids}).start()
-        before = {**meter.sample(), "worker": process_cpu(jobs.worker_pids()), "client": 0.0}
+        database = DatabaseCpu(args.db).start()
+
+        def sample(clients: float) -> dict:
+            now = meter.sample()
+            return {**now, "bench": now["client"], "worker": process_cpu(jobs.worker_pids() + jobs.beat_pids()),
+                    "client": clients, "database": database.total()}
+
+        before = sample(0.0)
         burst = self.clients.collect(timeout=args.window + 600)
         cpu_clients = sum(p.cpu for p in burst.processes)
-        after_burst = {**meter.sample(), "worker": process_cpu(jobs.worker_pids()), "client": cpu_clients}
+        after_burst = sample(cpu_clients)
         cpu_burst = CpuMeter.delta(before, after_burst)
         say(f"[close] {sum(a.status == 201 for a in burst.answers)} of {len(plan)} accepted; watching the close")
         watch = watch_close(servers.port, rfq.pk, buyer_token, deadline, jobs, timeout=args.close_timeout)
-        after_close = {**meter.sample(), "worker": process_cpu(jobs.worker_pids()), "client": cpu_clients}
+        after_close = sample(cpu_clients)
         cpu_close = CpuMeter.delta(after_burst, after_close)
         rss = peaks.stop()
+        database.stop()
         time.sleep(1.0)  # a report job queued by the scan's alerts: let it land in the log
         task_runs, failures = jobs.task_runs(), jobs.failures()
         self.stop()

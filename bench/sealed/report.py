@@ -134,13 +134,20 @@ def cpu_lines(title: str, cpu: dict, accepted: int, rss: dict | None = None) -> 
         return []
     wall = cpu["wall"]
     lines = [f"{title} ({wall:.1f} s; seconds, share of one core" + (", per accepted quote)" if accepted else ")")]
-    for part in ("server", "worker", "postgres", "client"):
+    for part, label in (("server", "server"), ("worker", "worker"), ("database", "postgres"), ("client", "client"),
+                        ("bench", "bench"), ("postgres", "postgres*")):
         if part not in cpu:
             continue
         per = f"   {cpu[part] / accepted * 1000:6.1f} ms/quote" if accepted else ""
-        lines.append(f"  {part:<9s}  {cpu[part]:7.2f} s  {cpu[part] / wall * 100:5.0f}%{per}")
+        lines.append(f"  {label:<9s}  {cpu[part]:7.2f} s  {cpu[part] / wall * 100:5.0f}%{per}")
+    lines.append("  (worker: Celery worker and beat; bench: this process (polling, the close watch); postgres: the "
+                 "backends of this run's database; postgres*: every PostgreSQL process on the machine, other "
+                 "databases' and WAL writing included)")
     if cpu.get("total"):
-        lines.append(f"  machine    {cpu['busy'] / cpu['total'] * 100:5.0f}% busy over {os.cpu_count()} cores")
+        ours = sum(cpu.get(part, 0.0) for part in ("server", "worker", "database", "client", "bench"))
+        other = max(0.0, cpu["busy"] - ours)
+        lines.append(f"  machine    {cpu['busy'] / cpu['total'] * 100:5.0f}% busy over {os.cpu_count()} cores; other "
+                     f"work (not this run's processes) {other:.1f} s = {other / cpu['total'] * 100:.0f}% of the machine")
     if rss:
         lines.append("  peak RSS   " + ", ".join(f"{name} {mib:.0f} MiB" for name, mib in rss.items()))
     return lines
