@@ -15,8 +15,9 @@ What one run does (bench/README.md has the details and the figures):
    it sends the close job for its deadline, as in production.
 3. The burst: every supplier sends one sealed quote pricing every line over real HTTP at a
    random moment of the last `--window` seconds before the deadline; `--revise` of them send a
-   revision later in the window. Several client processes × threads, each quote at its
-   planned moment; every answer and its latency recorded.
+   revision later in the window, and `--late` suppliers try one just after the deadline (it must
+   be refused). Several client processes × threads, each quote at its planned moment; every
+   answer and its latency recorded.
 4. The deadline passes and the close runs as in production (the worker's close job, or beat's
    sweep): opening (`bids.opened`), ranking (`auction.ranked`), then `after_close` (gaming scan,
    fairness report). The bench watches it as the buyer: GET /evaluation/ until 200, the report.
@@ -36,6 +37,7 @@ import shutil
 import signal
 import sys
 import tempfile
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -123,53 +125,24 @@ class Run:
         args = self.args
         rfq, items, tokens, buyer_token = self.build()
         deadline = rfq.bidding_deadline.timestamp()
-        window_start = deadline - args.window
-        if time.time() > window_start - SPAWN_AHEAD:
-            raise SetupError(f"the setup overran the lead: the window opened {time.time() - window_start:.0f} s ago "
+        if time.time() > deadline - args.window - SPAWN_AHEAD:
+            raise SetupError(f"the setup overran the lead: the window opens in {deadline - args.window - time.time():.0f} s "
                              f"(raise --lead; it was {self.setup['lead']:.0f} s)")
         line_ids, quantities = [pk for pk, _ in items], [q for _, q in items]
         plan = make_plan(tokens, quantities, deadline=deadline, window=args.window, tail=args.tail,
-                         revise=args.revise, seed=args.seed)
-        self.setup.update(first=sum(s.kind == "first" for s in plan), revisions=sum(s.kind == "revision" for s in plan))
+                         revise=args.revise, late=args.late, seed=args.seed)
+        self.setup.update({kind: sum(s.kind == kind for s in plan) for kind in ("first", "revision", "late")})
         valid_until = (rfq.bidding_deadline + timedelta(days=30)).date().isoformat()
-        assert self.servers is not None and self.jobs is not None
-        servers, jobs = self.servers, self.jobs
-        self.clients = Clients(servers.port, rfq.pk, line_ids, valid_until, plan, processes=args.processes,
+        assert self.servers is not None
+        self.clients = Clients(self.servers.port, rfq.pk, line_ids, valid_until, plan, processes=args.processes,
                                threads=args.threads)
-        time.sleep(max(0.0, window_start - SPAWN_AHEAD - time.time()))
-        self.clients.start()
-        busy_from = machine_busy()
-        time.sleep(max(0.0, window_start - 0.5 - time.time()))
-        busy_to = machine_busy()
-        self.setup.update(busy_before=(busy_to[0] - busy_from[0]) / max(1e-9, busy_to[1] - busy_from[1]),
-                          busy_seconds=SPAWN_AHEAD, loadavg=" ".join(f"{x:.2f}" for x in os.getloadavg()))
-        server_info = (f"{args.workers} × {args.server} (one shared socket, 127.0.0.1:{servers.port}), DEBUG off, "
-                       f"PostgreSQL {args.db}")
-        self.setup["server_info"] = server_info
+        self.wait_for_window(deadline)
         say(f"[burst] {len(plan)} quotes over the {args.window:g} s before the deadline "
             f"({rfq.bidding_deadline:%H:%M:%S} UTC), {args.processes} × {args.threads} client threads")
-        meter = CpuMeter(servers.pids())
-        peaks = PeakRss({"servers": servers.pids, "worker": jobs.worker_pids}).start()
-        database = DatabaseCpu(args.db).start()
-
-        def sample(clients: float) -> dict:
-            now = meter.sample()
-            return {**now, "bench": now["client"], "worker": process_cpu(jobs.worker_pids() + jobs.beat_pids()),
-                    "client": clients, "database": database.total()}
-
-        before = sample(0.0)
-        burst = self.clients.collect(timeout=args.window + 600)
-        cpu_clients = sum(p.cpu for p in burst.processes)
-        after_burst = sample(cpu_clients)
-        cpu_burst = CpuMeter.delta(before, after_burst)
-        say(f"[close] {sum(a.status == 201 for a in burst.answers)} of {len(plan)} accepted; watching the close")
-        watch = watch_close(servers.port, rfq.pk, buyer_token, deadline, jobs, timeout=args.close_timeout)
-        after_close = sample(cpu_clients)
-        cpu_close = CpuMeter.delta(after_burst, after_close)
-        rss = peaks.stop()
-        database.stop()
+        burst, watch, cpu_burst, cpu_close, rss = self.burst_and_close(rfq.pk, deadline, buyer_token)
+        assert self.jobs is not None
         time.sleep(1.0)  # a report job queued by the scan's alerts: let it land in the log
-        task_runs, failures = jobs.task_runs(), jobs.failures()
+        task_runs, failures = self.jobs.task_runs(), self.jobs.failures()
         self.stop()
         say("[check] the database and the audit trail")
         problems, facts = verify(rfq.pk, plan, burst.answers, watch.evaluation_body, line_ids, quantities)
@@ -180,6 +153,72 @@ class Run:
                           cpu_close=cpu_close, rss=rss, problems=problems, facts=facts, setup=self.setup,
                           task_runs=task_runs, worker_failures=failures)
         return outcome, (1 if problems else 0)
+
+    def wait_for_window(self, deadline: float) -> None:
+        """Start the client processes SPAWN_AHEAD seconds before the window (they wait for their
+        moments), note how busy the machine is meanwhile."""
+        args = self.args
+        window_start = deadline - args.window
+        time.sleep(max(0.0, window_start - SPAWN_AHEAD - time.time()))
+        assert self.clients is not None and self.servers is not None
+        self.clients.start()
+        busy_from = machine_busy()
+        time.sleep(max(0.0, window_start - 0.5 - time.time()))
+        busy_to = machine_busy()
+        self.setup.update(busy_before=(busy_to[0] - busy_from[0]) / max(1e-9, busy_to[1] - busy_from[1]),
+                          busy_seconds=SPAWN_AHEAD, loadavg=" ".join(f"{x:.2f}" for x in os.getloadavg()),
+                          server_info=f"{args.workers} × {args.server} (one shared socket, 127.0.0.1:"
+                                      f"{self.servers.port}), DEBUG off, PostgreSQL {args.db}")
+
+    def burst_and_close(self, rfq_id: int, deadline: float, buyer_token: str):
+        """The burst, and from just before the deadline the close watch beside it (late quotes are
+        still being answered while the close runs). CPU split at the deadline."""
+        args = self.args
+        assert self.servers is not None and self.jobs is not None and self.clients is not None
+        servers, jobs = self.servers, self.jobs
+        meter = CpuMeter(servers.pids())
+        peaks = PeakRss({"servers": servers.pids, "worker": jobs.worker_pids}).start()
+        database = DatabaseCpu(args.db).start()
+
+        def sample() -> dict:
+            now = meter.sample()
+            return {**now, "bench": now["client"], "worker": process_cpu(jobs.worker_pids() + jobs.beat_pids()),
+                    "client": 0.0, "database": database.total()}
+
+        watched: list = []  # the CloseWatch, or the exception that ended the watch
+
+        def watch() -> None:
+            from django.db import connections
+
+            time.sleep(max(0.0, deadline - 1.0 - time.time()))
+            try:
+                watched.append(watch_close(servers.port, rfq_id, buyer_token, deadline, jobs,
+                                           timeout=args.close_timeout))
+            except Exception as exc:  # noqa: BLE001 - raised again in the main thread
+                watched.append(exc)
+            finally:
+                connections.close_all()
+
+        watcher = threading.Thread(target=watch, name="close-watch", daemon=True)
+        before = sample()
+        watcher.start()
+        time.sleep(max(0.0, deadline - time.time()))
+        at_deadline = sample()
+        burst = self.clients.collect(timeout=args.window + 600)
+        say(f"[close] {sum(a.status == 201 for a in burst.answers)} of {len(burst.answers)} accepted; watching "
+            f"the close")
+        watcher.join(timeout=args.close_timeout + 60)
+        after_close = sample()
+        rss = peaks.stop()
+        database.stop()
+        cpu_burst = CpuMeter.delta(before, at_deadline)
+        cpu_burst["client"] = sum(p.cpu for p in burst.processes)  # the client processes' own totals
+        cpu_close = CpuMeter.delta(at_deadline, after_close)
+        if not watched:
+            raise SetupError("the close watch did not finish")
+        if isinstance(watched[0], Exception):
+            raise watched[0]
+        return burst, watched[0], cpu_burst, cpu_close, rss
 
 
 def parse_args(argv=None):
@@ -193,6 +232,9 @@ def parse_args(argv=None):
                         help="no quote is planned in the last TAIL seconds (they would risk arriving late)")
     parser.add_argument("--revise", type=float, default=0.1,
                         help="fraction of suppliers that send a revision (a second version) later in the window")
+    parser.add_argument("--late", type=int, default=10,
+                        help="suppliers that try a revision just after the deadline (0.05–2 s, while the close "
+                             "runs): each must be refused (422 deadline_passed), none stored")
     parser.add_argument("--processes", type=int, default=2, help="client processes")
     parser.add_argument("--threads", type=int, default=32, help="threads per client process (one connection each)")
     parser.add_argument("--server", choices=SERVERS, default="gunicorn",
@@ -215,8 +257,8 @@ def parse_args(argv=None):
     args = parser.parse_args(argv)
     if args.suppliers < 2 or args.lines < 1 or args.window <= args.tail or args.tail < 0:
         parser.error("--suppliers ≥ 2, --lines ≥ 1, --window > --tail ≥ 0")
-    if not 0 <= args.revise <= 1 or args.processes < 1 or args.threads < 1:
-        parser.error("--revise in 0…1, --processes and --threads ≥ 1")
+    if not 0 <= args.revise <= 1 or args.processes < 1 or args.threads < 1 or args.late < 0:
+        parser.error("--revise in 0…1, --processes and --threads ≥ 1, --late ≥ 0")
     if not re.fullmatch(r"[a-z_][a-z0-9_]*", args.db) or args.db in ("postgres", "template0", "template1"):
         parser.error("--db must be a plain lower-case name of a scratch database")
     if not re.fullmatch(r"redis://[^/]+/\d+", args.redis_url):

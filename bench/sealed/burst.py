@@ -3,7 +3,7 @@ their share of the plan at the planned moments, every answer recorded.
 
 A thread takes the next quote due, sleeps until its moment and sends it on its own connection
 (Idempotency-Key set; a request without an answer is retried twice with the same key). A
-revision waits until the same supplier's first quote was answered. So the generator falls
+revision (or a late quote) waits until the same supplier's first quote was answered. So the generator falls
 behind the plan only when every thread of a process is waiting for an answer (the server is
 slower than the plan: "taken late") or when the process itself lacks CPU ("sent late"); both
 are measured and reported.
@@ -103,7 +103,7 @@ class Sender:
         try:
             while (sub := self.take()) is not None:
                 taken = time.time()
-                if sub.kind == "revision" and sub.supplier in self.answered:
+                if sub.kind != "first" and sub.supplier in self.answered:
                     self.answered[sub.supplier].wait(timeout=self.job.timeout * ATTEMPTS)
                 time.sleep(max(0.0, sub.at - time.time()))
                 answer = self.send(conn, sub, taken)
@@ -171,7 +171,6 @@ def _read_answer(answer: Answer, status: int, data: bytes) -> None:
 class Burst:
     answers: list[Answer]
     processes: list[ClientProcess]
-    wall: tuple[float, float]  # first send, last answer (epoch)
 
 
 class Clients:
@@ -220,9 +219,7 @@ class Clients:
                 answers.append(Answer(n=sub.n, supplier=sub.supplier, kind=sub.kind, scheduled=sub.at, taken=0.0,
                                       sent=0.0, finished=0.0, latency=0.0, status=0, attempts=0,
                                       error="client process gave no result"))
-        sent = [a.sent for a in answers if a.sent]
-        return Burst(answers=sorted(answers, key=lambda a: a.n), processes=results,
-                     wall=(min(sent, default=0.0), max((a.finished for a in answers), default=0.0)))
+        return Burst(answers=sorted(answers, key=lambda a: a.n), processes=results)
 
     def stop(self) -> None:
         for proc in self.procs:

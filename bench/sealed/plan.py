@@ -8,6 +8,8 @@ from decimal import Decimal
 
 CENT = Decimal("0.01")
 REVISION_FACTOR = Decimal("0.97")  # a revision undercuts the supplier's own first quote by 3 %
+LATE_FACTOR = Decimal("0.95")
+LATE_SPAN = (0.05, 2.0)  # late quotes are sent this many seconds after the deadline (while the close runs)
 
 
 @dataclass(frozen=True)
@@ -17,7 +19,7 @@ class Submission:
     n: int  # index in the plan (the order of `at`)
     supplier: int  # the supplier's index among the bench suppliers
     token: str
-    kind: str  # "first" or "revision"
+    kind: str  # "first", "revision" or "late" (a revision sent after the deadline: must be refused)
     at: float  # when to send, epoch seconds
     prices: tuple[str, ...]  # unit price per line, in line order
     total: str  # Σ quantity × unit price, what the opening must reveal
@@ -35,13 +37,15 @@ def quote_total(prices: list[Decimal], quantities: list[Decimal]) -> Decimal:
 
 
 def make_plan(tokens: list[str], quantities: list[Decimal], *, deadline: float, window: float, tail: float,
-              revise: float, seed: int) -> list[Submission]:
+              revise: float, late: int, seed: int) -> list[Submission]:
     """One first quote per supplier at a random moment in [deadline − window, deadline − tail];
     a fraction `revise` of them (chosen at random) revise once, 3 % lower: their first quote in
-    the first half of that span, the revision in the second half."""
+    the first half of that span, the revision in the second half. `late` other suppliers try a
+    revision (5 % lower) just after the deadline, while the close runs: each must be refused."""
     rng = random.Random(seed)
     start, span = deadline - window, window - tail
-    revisers = set(rng.sample(range(len(tokens)), round(revise * len(tokens))))
+    chosen = rng.sample(range(len(tokens)), min(len(tokens), round(revise * len(tokens)) + late))
+    revisers, laters = set(chosen[late:]), set(chosen[:late])
     plan: list[tuple[float, int, str, list[Decimal]]] = []
     for i in range(len(tokens)):
         prices = unit_prices(rng, len(quantities))
@@ -51,6 +55,8 @@ def make_plan(tokens: list[str], quantities: list[Decimal], *, deadline: float, 
                          [(p * REVISION_FACTOR).quantize(CENT) for p in prices]))
         else:
             plan.append((start + rng.uniform(0, span), i, "first", prices))
+        if i in laters:
+            plan.append((deadline + rng.uniform(*LATE_SPAN), i, "late", [(p * LATE_FACTOR).quantize(CENT) for p in prices]))
     plan.sort(key=lambda item: item[0])
     return [Submission(n=n, supplier=i, token=tokens[i], kind=kind, at=at, prices=tuple(str(p) for p in prices),
                        total=str(quote_total(prices, quantities)), key=f"sealed-burst-{uuid.uuid4()}")

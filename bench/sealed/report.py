@@ -54,9 +54,10 @@ def report(args, outcome: Outcome) -> str:
              f"{setup['sweep_seconds']:g} s), Redis {args.redis_url}",
              f"rfq          SEALED_BID, {args.lines} line items, {args.suppliers} suppliers invited and accepted; "
              f"deadline {setup['deadline_iso']} (set {setup['lead']:.0f} s ahead of the window at publication)",
-             f"plan         {setup['first']} first quotes + {setup['revisions']} revisions "
+             f"plan         {setup['first']} first quotes + {setup['revision']} revisions "
              f"(allow_multiple_submissions; {args.revise * 100:g}% of suppliers revise once, 3% lower) over the "
-             f"window [deadline − {args.window:g} s, deadline − {args.tail:g} s]",
+             f"window [deadline − {args.window:g} s, deadline − {args.tail:g} s]; {setup['late']} late revisions "
+             f"0.05–2 s after the deadline (must be refused)",
              f"clients      {args.processes} processes × {args.threads} threads (spawned, standard library only)",
              f"setup        {setup['seconds']:.0f} s (migrate + seed {setup['prepare_seconds']:.0f} s, the RFQ with "
              f"invitations accepted {setup['rfq_seconds']:.0f} s)", ""]
@@ -69,32 +70,42 @@ def report(args, outcome: Outcome) -> str:
 
 def burst_section(outcome: Outcome, args) -> list[str]:
     answers = outcome.burst.answers
-    start, end = outcome.burst.wall
+    in_window = [a for a in answers if a.kind != "late"]
+    late = [a for a in answers if a.kind == "late"]
+    start = min((a.sent for a in in_window if a.sent), default=0.0)
+    end = max((a.finished for a in in_window), default=0.0)
     wall = max(1e-9, end - start)
-    statuses = Counter(a.status for a in answers)
-    ok = [a for a in answers if a.status == 201]
+    statuses = Counter(a.status for a in in_window)
+    ok = [a for a in in_window if a.status == 201]
     refused = [a for a in answers if a.status not in (201, 0)]
-    reasons = Counter((a.status, ",".join(a.rules) or a.error.split(":")[0]) for a in refused)
-    lines = [f"burst        {len(answers)} quotes sent from {_clock(start, outcome)} to {_clock(end, outcome)} "
-             f"({wall:.1f} s, {len(answers) / wall:.1f}/s); statuses {dict(sorted(statuses.items()))}",
+    reasons = Counter((a.kind, a.status, ",".join(a.rules) or a.error.split(":")[0]) for a in refused)
+    lines = [f"burst        {len(in_window)} quotes sent from {_clock(start, outcome)} to the last answer at "
+             f"{_clock(end, outcome)} ({wall:.1f} s, {len(in_window) / wall:.1f}/s); statuses "
+             f"{dict(sorted(statuses.items()))}",
              f"  accepted   {len(ok):5d}  (201: {sum(a.kind == 'first' for a in ok)} first quotes, "
              f"{sum(a.kind == 'revision' for a in ok)} revisions; {sum(a.replayed for a in ok)} replayed by "
              f"Idempotency-Key after a retry)",
              f"  refused    {len(refused):5d}" + ("" if refused else "  (none)")]
-    for (status, reason), count in reasons.most_common():
-        lines.append(f"     {status} {reason:<40s} {count:5d}")
+    for (kind, status, reason), count in reasons.most_common():
+        lines.append(f"     {status} {reason:<34s} {count:5d}  ({kind})")
     unanswered = [a for a in answers if a.status == 0]
     if unanswered:
         lines.append(f"  no answer  {len(unanswered):5d}  (after {max(a.attempts for a in unanswered)} attempts)")
     retried = sum(1 for a in answers if a.attempts > 1)
     if retried:
         lines.append(f"  retried    {retried:5d}  (a first attempt without an answer; the same Idempotency-Key again)")
+    if late:
+        lines.append(f"  late       {len(late):5d}  revisions sent {_clock(min(a.sent for a in late), outcome)} … "
+                     f"{_clock(max(a.sent for a in late), outcome)}, while the close runs: "
+                     f"{sum(a.status == 422 for a in late)} refused, {sum(a.status == 201 for a in late)} accepted; "
+                     f"answered in {ms([a.latency for a in late])}")
     lines += ["accept latency (201)",
               f"  all        {ms([a.latency for a in ok])}",
               f"  first      {ms([a.latency for a in ok if a.kind == 'first'])}",
               f"  revision   {ms([a.latency for a in ok if a.kind == 'revision'])}"]
-    lines += generator_lines(outcome, args)
-    lines += cpu_lines("cpu during the burst", outcome.cpu_burst, len(ok), outcome.rss)
+    lines += generator_lines(outcome, wall)
+    lines += cpu_lines("cpu during the burst, from the window's start to the deadline", outcome.cpu_burst, len(ok),
+                       outcome.rss)
     return lines
 
 
@@ -104,14 +115,13 @@ def _clock(epoch: float, outcome: Outcome) -> str:
     return f"D{'+' if delta >= 0 else '−'}{abs(delta):.1f} s"
 
 
-def generator_lines(outcome: Outcome, args) -> list[str]:
+def generator_lines(outcome: Outcome, wall: float) -> list[str]:
     """Was the load generator the bottleneck? Late sends, and why."""
     answers = [a for a in outcome.burst.answers if a.sent]
     taken_late = [a for a in answers if a.taken - a.scheduled > LATE]
     sent_late = [a for a in answers if a.sent - a.scheduled > LATE and a not in taken_late]
     lateness = [max(0.0, a.sent - a.scheduled) for a in answers]
     cpu = [p.cpu for p in outcome.burst.processes]
-    wall = max(1e-9, outcome.burst.wall[1] - outcome.burst.wall[0])
     p50, p99 = (percentiles(lateness, (50, 99)) if lateness else [0.0, 0.0])
     lines = [f"generator    send lateness p50 {p50 * 1000:.1f} ms, p99 {p99 * 1000:.1f} ms, max "
              f"{max(lateness, default=0) * 1000:.1f} ms; client processes' CPU "
@@ -190,7 +200,7 @@ def close_section(outcome: Outcome) -> list[str]:
         lines.append(f"  generate_fairness_report also ran {len(reports)} times ({runs})")
     if w.report_get:
         lines.append(f"  GET /fairness-report/ afterwards: {w.report_get[0]} in {w.report_get[1] * 1000:.0f} ms")
-    lines += cpu_lines("cpu during the close, from the burst's last answer to after_close done", outcome.cpu_close, 0)
+    lines += cpu_lines("cpu during the close, from the deadline to after_close done", outcome.cpu_close, 0)
     return lines
 
 
@@ -222,6 +232,7 @@ def write_json(args, outcome: Outcome) -> None:
     data = {
         "suppliers": args.suppliers, "lines": args.lines, "window": args.window, "revise": args.revise,
         "processes": args.processes, "threads": args.threads, "server": args.server, "workers": args.workers,
+        "late": args.late,
         "sent": len(answers), "accepted": len(ok),
         "refused": dict(Counter(f"{a.status} {','.join(a.rules) or a.error.split(':')[0]}"
                                 for a in answers if a.status not in (201, 0))),

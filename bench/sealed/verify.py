@@ -77,6 +77,9 @@ def responses(answers: list[Answer]) -> list[str]:
     other = Counter(a.status for a in answers if a.status and a.status < 500 and a.status not in EXPECTED_STATUSES)
     if other:
         problems.append(f"unexpected statuses: {dict(other)}")
+    late = [a for a in answers if a.kind == "late" and a.status == 201]
+    if late:
+        problems.append(f"{len(late)} quotes sent after the deadline were accepted (201), e.g. bid {late[0].bid_id}")
     return problems
 
 
