@@ -15,11 +15,18 @@ from auctions.sealing import SealError, unseal
 from auctions.selectors.evaluation import ranking_summary, rfq_evaluation
 from audit.models import AuditEvent
 from audit.services import audit_append
+from common.db import run_batch, update_statement
 from common.errors import Conflict
 from common.money import format_money
 
 if TYPE_CHECKING:
     from auctions.types import RFQ
+
+
+# Rows per statement and statements per round trip of the opening: a close opens every quote
+# of the auction in a few round trips, however many there are (bench/sealed_burst.py).
+OPENING_BATCH = 500
+OPENED_FIELDS = ("amount", "criteria", "terms", "valid_until", "opened_at")
 
 
 def _committed(rfq: RFQ) -> dict[int, str]:
@@ -28,33 +35,63 @@ def _committed(rfq: RFQ) -> dict[int, str]:
     return {payload["bid_id"]: payload.get("commitment", "") for payload in events}
 
 
-def _open(bid: Bid, quantities: dict[int, Decimal], now: datetime, committed: dict[int, str]) -> dict[str, Any]:
-    """Open one quote into its rows; return what the opening records of it beyond the total:
-    a signed quote's signature, sealed with it until now."""
+def _unsealed(bid: Bid, committed: dict[int, str]) -> dict[str, Any]:
+    """The quote as submitted, or a Conflict: nothing is opened (the close rolls back) when a
+    quote is not what was submitted — a matter for compliance, not something to evaluate."""
     try:
         # The audit trail's copy is the reference: a row whose ciphertext and commitment were
         # both swapped or rewritten in the database still fails here.
         if committed.get(bid.pk) != bid.sealed_commitment:
             raise SealError("its commitment differs from the one recorded in the audit trail.")
-        quote = unseal(bid.sealed_payload, commitment=committed[bid.pk])
+        return unseal(bid.sealed_payload, commitment=committed[bid.pk])
     except SealError as exc:
-        # Nothing is opened (the close rolls back): a quote that is not what was submitted
-        # is a matter for compliance, not something to evaluate.
         raise Conflict(f"Bidding cannot close: the sealed quote {bid.pk} of {bid.supplier.name} fails its "
                        f"integrity check ({exc}) Compliance must investigate before the opening.",
                        code="sealed_quote_integrity") from exc
+
+
+def _open(bid: Bid, quote: dict[str, Any], quantities: dict[int, Decimal], now: datetime
+          ) -> tuple[list[BidLine], list[BidBundle], dict[str, Any]]:
+    """Fill the bid in from its opened quote; return its line and bundle rows (written by the
+    caller, with every other quote's) and what the opening records of it beyond the total: a
+    signed quote's signature, sealed with it until now."""
     lines = [BidLine(bid=bid, line_item_id=line["line_item_id"], unit_price=line["unit_price"],
                      line_total=quantities[line["line_item_id"]] * line["unit_price"],
                      max_quantity=line.get("max_quantity"), min_quantity=line.get("min_quantity"))
              for line in quote["lines"]]
-    BidLine.objects.bulk_create(lines)
-    BidBundle.objects.bulk_create(BidBundle(bid=bid, index=index, line_item_ids=bundle["line_item_ids"],
-                                            price=bundle["price"]) for index, bundle in enumerate(quote["bundles"]))
+    bundles = [BidBundle(bid=bid, index=index, line_item_ids=bundle["line_item_ids"], price=bundle["price"])
+               for index, bundle in enumerate(quote["bundles"])]
     bid.amount, bid.criteria, bid.terms = quote["total"], quote["criteria"], quote["terms"]
     bid.valid_until = quote["valid_until"] or None
     bid.opened_at = now
-    bid.save(update_fields=["amount", "criteria", "terms", "valid_until", "opened_at"])
-    return {"signature": quote["signature"]} if quote.get("signature") else {}
+    return lines, bundles, ({"signature": quote["signature"]} if quote.get("signature") else {})
+
+
+def _open_quotes(rfq: RFQ, now: datetime) -> list[dict[str, Any]]:
+    """Open every unopened quote of the auction, in submission order; what `bids.opened` records
+    of each. Every quote is checked and decrypted before anything is written, then the rows
+    are written in batches: a few round trips for the whole opening, not two per quote."""
+    quantities = dict(rfq.line_items.values_list("pk", "quantity"))
+    committed = _committed(rfq)
+    bids = list(Bid.objects.filter(rfq=rfq, opened_at__isnull=True).exclude(sealed_payload="")
+                .select_related("supplier").order_by("submitted_at", "id"))
+    quotes = [_unsealed(bid, committed) for bid in bids]
+    lines: list[BidLine] = []
+    bundles: list[BidBundle] = []
+    opened: list[dict[str, Any]] = []
+    for bid, quote in zip(bids, quotes, strict=True):
+        bid_lines, bid_bundles, revealed = _open(bid, quote, quantities, now)
+        lines += bid_lines
+        bundles += bid_bundles
+        opened.append({"bid_id": bid.pk, "supplier_id": bid.supplier_id, "supplier": bid.supplier.name,
+                       "version": bid.version, "status": bid.status, "items_quoted": bid.items_quoted,
+                       "total": format_money(bid.amount, rfq.currency), "commitment": bid.sealed_commitment,
+                       **revealed})
+    BidLine.objects.bulk_create(lines, batch_size=OPENING_BATCH)
+    BidBundle.objects.bulk_create(bundles, batch_size=OPENING_BATCH)
+    for start in range(0, len(bids), OPENING_BATCH):
+        run_batch([update_statement(bid, OPENED_FIELDS) for bid in bids[start:start + OPENING_BATCH]])
+    return opened
 
 
 def auction_close_open_quotes(*, rfq: RFQ, actor: User | None) -> None:
@@ -65,15 +102,7 @@ def auction_close_open_quotes(*, rfq: RFQ, actor: User | None) -> None:
     rfq.tie_break_seed = secrets.randbits(62)
     opened: list[dict[str, Any]] = []
     if collects_sealed(rfq) and rfq.bids_opened_at is None:
-        quantities = dict(rfq.line_items.values_list("pk", "quantity"))
-        committed = _committed(rfq)
-        for bid in Bid.objects.filter(rfq=rfq, opened_at__isnull=True).exclude(sealed_payload="").select_related(
-                "supplier").order_by("submitted_at", "id"):
-            revealed = _open(bid, quantities, now, committed)
-            opened.append({"bid_id": bid.pk, "supplier_id": bid.supplier_id, "supplier": bid.supplier.name,
-                           "version": bid.version, "status": bid.status, "items_quoted": bid.items_quoted,
-                           "total": format_money(bid.amount, rfq.currency), "commitment": bid.sealed_commitment,
-                           **revealed})
+        opened = _open_quotes(rfq, now)
         rfq.bids_opened_at = now
         if rfq.sealed_fallback_at is not None:
             # The live bids before the switch and the sealed ones after compete together.

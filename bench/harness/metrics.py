@@ -108,3 +108,110 @@ def busy_share(seconds: float = 1.0) -> float:
     time.sleep(seconds)
     busy_after, total_after = machine_busy()
     return (busy_after - busy_before) / (total_after - total_before) if total_after > total_before else 0.0
+
+
+def rss_mib(pids: list[int]) -> float:
+    """Resident memory of these processes together, MiB."""
+    total = 0
+    for pid in pids:
+        proc = _process(pid)
+        if proc is None:
+            continue
+        try:
+            total += proc.memory_info().rss
+        except psutil.Error:
+            pass
+    return total / 1048576
+
+
+class PeakRss:
+    """The highest RSS of groups of processes, sampled in a thread every `interval` seconds (a
+    group's pids are asked again at every sample: Gunicorn and Celery replace their workers)."""
+
+    def __init__(self, groups: dict, interval: float = 0.5):
+        import threading
+
+        self.groups, self.interval = groups, interval  # name → callable returning the pids
+        self.peaks: dict[str, float] = dict.fromkeys(groups, 0.0)
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="peak-rss", daemon=True)
+
+    def _run(self) -> None:
+        while not self.stopped.is_set():
+            for name, pids in self.groups.items():
+                self.peaks[name] = max(self.peaks[name], rss_mib(pids()))
+            self.stopped.wait(self.interval)
+
+    def start(self) -> PeakRss:
+        self.thread.start()
+        return self
+
+    def stop(self) -> dict[str, float]:
+        self.stopped.set()
+        self.thread.join(timeout=5)
+        return dict(self.peaks)
+
+
+def backend_database(proc: psutil.Process) -> str | None:
+    """The database a PostgreSQL backend serves, from its title ("postgres: 15/main: user db
+    host(port) activity"); None for the server's own processes (checkpointer, walwriter…)."""
+    try:
+        title = " ".join(proc.cmdline())
+    except psutil.Error:
+        return None
+    parts = title.split(": ", 2)
+    if len(parts) < 3:
+        return None
+    words = parts[2].split()
+    return words[1] if len(words) >= 3 and "(" in words[2] else None
+
+
+class DatabaseCpu:
+    """CPU seconds of the PostgreSQL backends serving one database, apart from every other
+    database's (other work on the same server, e.g. test suites, would count in postgres_cpu()).
+    Sampled in a thread every `interval` seconds: a backend that exits between two samples loses
+    at most that much of its time (the servers' and the worker's connections are pooled and
+    live through a run). The server's shared processes (WAL writer, checkpointer) are not
+    counted: they work for every database."""
+
+    def __init__(self, db: str, interval: float = 0.5):
+        import threading
+
+        self.db, self.interval = db, interval
+        self.seen: dict[int, tuple[float, float]] = {}  # pid → (CPU when first seen, latest CPU)
+        self.lock = threading.Lock()
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="database-cpu", daemon=True)
+
+    def _sample(self, *, baseline: bool = False) -> None:
+        for proc in psutil.process_iter(["name"]):
+            if proc.info["name"] != "postgres" or backend_database(proc) != self.db:
+                continue
+            try:
+                times = proc.cpu_times()
+            except psutil.Error:
+                continue
+            cpu = times.user + times.system
+            with self.lock:
+                first = self.seen.get(proc.pid, (cpu if baseline else 0.0, cpu))[0]
+                self.seen[proc.pid] = (first, cpu)
+
+    def _run(self) -> None:
+        while not self.stopped.wait(self.interval):
+            self._sample()
+
+    def start(self) -> DatabaseCpu:
+        self._sample(baseline=True)  # what the backends alive now did before is not this run's
+        self.thread.start()
+        return self
+
+    def total(self) -> float:
+        """CPU seconds since start(), sampled now."""
+        self._sample()
+        with self.lock:
+            return sum(latest - first for first, latest in self.seen.values())
+
+    def stop(self) -> float:
+        self.stopped.set()
+        self.thread.join(timeout=5)
+        return self.total()

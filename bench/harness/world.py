@@ -1,4 +1,5 @@
-"""The bench suppliers and the open reverse auctions they bid in, built through the services."""
+"""The bench suppliers and the open auctions they bid in (reverse auctions; a sealed-bid RFQ of
+many lines), built through the services."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -104,6 +105,44 @@ def create_auction(title: str, invited: list, users: list, lots: int = 0) -> int
 
     from django.utils import timezone
 
+    # A day away: the anti-sniping window (last minutes) is never reached.
+    return open_rfq(title, invited, users, auction_type="REVERSE_AUCTION", settings=auction_settings(lots),
+                    items=line_items(lots), deadline=timezone.now() + timedelta(days=1),
+                    description="Bid-throughput benchmark auction.")
+
+
+def sealed_settings(**overrides) -> dict:
+    """A sealed-bid RFQ's settings: revisions allowed (each a new version), pay as bid, one
+    winner for the whole quote; `overrides` replace any of them."""
+    from auctions.mechanisms import get_mechanism
+
+    return get_mechanism("SEALED_BID").validate_settings({
+        "allow_multiple_submissions": True, "pricing": "FIRST_PRICE", "award_mode": "WHOLE", "minimum_bidders": 2,
+        **overrides})
+
+
+def sealed_line_items(n: int) -> list[dict]:
+    """n line items of a provisions order, quantities 5, 10, … 50 (repeating)."""
+    return [{"description": f"Bench provisions line {i + 1}", "quantity": str(5 * (i % 10 + 1)), "unit": "pcs",
+             "impa_code": ""} for i in range(n)]
+
+
+def create_sealed_rfq(title: str, invited: list, users: list, *, lines: int, deadline, **settings) -> int:
+    """An open sealed-bid RFQ of `lines` line items closing at `deadline`, `invited` companies
+    invited and every invitation accepted (sealed_settings, with `settings` over them)."""
+    return open_rfq(title, invited, users, auction_type="SEALED_BID", settings=sealed_settings(**settings),
+                    items=sealed_line_items(lines), deadline=deadline,
+                    description="Sealed-burst benchmark: many sealed quotes in the last minute.")
+
+
+def open_rfq(title: str, invited: list, users: list, *, auction_type: str, settings: dict, items: list[dict],
+             deadline, description: str) -> int:
+    """Through the services: create (as the demo buyer), invite, publish (opens at once), and
+    every invited company's user accepts. Publishing sends the close job for `deadline`."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
     from accounts.models import User
     from procurement import services as rfq_services
     from suppliers import services as supplier_services
@@ -112,20 +151,19 @@ def create_auction(title: str, invited: list, users: list, lots: int = 0) -> int
     buyer = User.objects.get(username="buyer")
     now = timezone.now()
     rfq = rfq_services.rfq_create(user=buyer, data={
-        "title": title, "description": "Bid-throughput benchmark auction.",
+        "title": title, "description": description,
         "category": Category.objects.get(slug=BENCH_CATEGORY),
         "currency": "USD", "delivery_port": Port.objects.get(code="SGSIN"),
         "delivery_date": (now + timedelta(days=14)).date(), "bidding_opens_at": None,
-        # A day away: the anti-sniping window (last minutes) is never reached.
-        "bidding_deadline": now + timedelta(days=1), "auction_type": "REVERSE_AUCTION",
-        "auction_settings": auction_settings(lots), "template": "",
+        "bidding_deadline": deadline, "auction_type": auction_type,
+        "auction_settings": settings, "template": "",
         "tie_breaking": {"criteria": ["earliest_submission", "higher_tier"], "final_fallback": "random"},
-        "line_items": line_items(lots),
+        "line_items": items,
     })
     supplier_services.invitation_create_many(rfq=rfq, supplier_ids=[c.pk for c in invited], user=buyer)
     rfq = rfq_services.rfq_publish(rfq=rfq, user=buyer)
     if rfq.status != "open":
-        raise SetupError(f"The bench auction did not open (status {rfq.status}).")
+        raise SetupError(f"The bench RFQ did not open (status {rfq.status}).")
     by_supplier = {u.supplier_id: u for u in users}
     for invitation in Invitation.objects.filter(rfq=rfq):
         supplier_services.invitation_respond(invitation=invitation, user=by_supplier[invitation.supplier_id],

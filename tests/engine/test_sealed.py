@@ -177,6 +177,62 @@ def test_the_opening_at_close_is_audited_and_shows_the_buyer_every_quote(api, te
     assert RFQ.objects.get(pk=tender).best_amount == Decimal("6149.40")
 
 
+def quotes_from_everyone(api, rfq: int, revisions: int) -> list[dict]:
+    """supplier1 quotes `revisions` + 1 versions, supplier2 and supplier3 one each: the 201s."""
+    rice, flour = items(rfq)
+    answers = [created(quote(api, "supplier1", rfq, {rice: f"{30 - n}.25", flour: "10.00"}, terms=f"v{n + 1}",
+                             valid_until="2099-01-31"))
+               for n in range(revisions + 1)]
+    answers += [created(quote(api, user, rfq, {rice: price, flour: "11.50"}))
+                for user, price in (("supplier2", "28.75"), ("supplier3", "31.10"))]
+    return answers
+
+
+def test_the_opening_writes_every_quote_whatever_batches_it_takes(api, demo, monkeypatch):
+    """The opening writes its rows in batches (closing.OPENING_BATCH quotes per round trip);
+    with batches of two, five quotes still open each exactly once, as submitted."""
+    from auctions.services import closing
+
+    monkeypatch.setattr(closing, "OPENING_BATCH", 2)
+    rfq = sealed_auction(demo)
+    answers = quotes_from_everyone(api, rfq, revisions=2)
+    move_deadline_into_past(rfq)
+    assert transition(api, "buyer", rfq, "close").status_code == 200
+    opened = AuditEvent.objects.get(rfq_id=rfq, type="bids.opened").payload["quotes"]
+    assert [q["bid_id"] for q in opened] == [a["id"] for a in answers]  # submission order, each once
+    assert [q["total"] for q in opened] == [a["amount"] for a in answers]
+    bids = {b.pk: b for b in Bid.objects.filter(rfq_id=rfq)}
+    assert all(b.opened_at is not None for b in bids.values())
+    assert [str(bids[a["id"]].amount.normalize()) for a in answers] == [
+        str(Decimal(a["amount"]).normalize()) for a in answers]
+    assert [bids[a["id"]].terms for a in answers[:3]] == ["v1", "v2", "v3"]
+    assert {str(bids[a["id"]].valid_until) for a in answers[:3]} == {"2099-01-31"}
+    lines = BidLine.objects.filter(bid__rfq_id=rfq)
+    assert sorted(lines.values_list("bid_id", flat=True)) == sorted([a["id"] for a in answers] * 2)
+    assert all(line.line_total == line.unit_price * line.line_item.quantity for line in lines)
+    assert [(q["version"], q["status"]) for q in opened[:3]] == [(1, "superseded"), (2, "superseded"),
+                                                                  (3, "accepted")]
+
+
+@pytest.mark.postgres
+def test_the_opening_takes_as_many_statements_for_many_quotes_as_for_few(api, demo):
+    """No round trip per quote (it was two: the lines, the bid): the close of an auction with
+    seven quotes sends as many statements as one with three (bench/sealed_burst.py measures
+    1,000 × 20 lines)."""
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for revisions in (0, 4):
+        rfq = sealed_auction(demo)
+        quotes_from_everyone(api, rfq, revisions=revisions)
+        move_deadline_into_past(rfq)
+        with CaptureQueriesContext(connection) as statements:
+            rfq_close(rfq=RFQ.objects.get(pk=rfq), user=demo.user("buyer"))
+        assert Bid.objects.filter(rfq_id=rfq, opened_at__isnull=False).count() == revisions + 3
+        counts.append(len(statements.captured_queries))
+    assert counts[0] == counts[1], counts
+
+
 def test_supplier_bid_response_is_only_its_own(api, tender):
     response = api("supplier1").get(f"/api/v1/rfqs/{tender}/bids/")
     assert all(b["supplier"]["name"] == "Poseidon Marine Supply" for b in response.json())
