@@ -65,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def add_bidding_commands(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+def add_bidding_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """bid, quote and withdraw."""
     bid = sub.add_parser("bid", help="place a reverse-auction bid")
     bid.add_argument("rfq", type=int)
