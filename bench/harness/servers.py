@@ -92,8 +92,8 @@ def server_commands(server: str, workers: int, fd: int) -> list[list[str]]:
 class Servers:
     """Server processes sharing one listening socket on a free loopback port; always stopped."""
 
-    def __init__(self, env: dict, server: str, workers: int, logdir: Path):
-        self.env, self.server, self.workers, self.logdir = env, server, workers, logdir
+    def __init__(self, env: dict, server: str, workers: int, logdir: Path, *, name: str = "server"):
+        self.env, self.server, self.workers, self.logdir, self.name = env, server, workers, logdir, name
         self.procs: list[subprocess.Popen] = []
         self.sock: socket.socket | None = None
         self.port = 0
@@ -109,7 +109,7 @@ class Servers:
         for n, command in enumerate(server_commands(self.server, self.workers, fd)):
             if not Path(command[0]).exists():
                 raise SetupError(f"{command[0]} not found: install the project (pip install -e .) first")
-            self.procs.append(start_process(command, self.env, self.logdir / f"server-{n}.log", pass_fds=(fd,)))
+            self.procs.append(start_process(command, self.env, self.logdir / f"{self.name}-{n}.log", pass_fds=(fd,)))
 
     def wait_ready(self, token: str, rfq_id: int, timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout
@@ -130,6 +130,9 @@ class Servers:
         """Every live server process, Gunicorn's workers (children of its master) included."""
         pids = [p.pid for p in self.procs if p.poll() is None]
         return pids + [child for pid in pids for child in descendants(pid)]
+
+    def logs(self) -> list[Path]:
+        return sorted(self.logdir.glob(f"{self.name}-*.log"))
 
     def stop(self) -> None:
         stop_processes(self.procs)
