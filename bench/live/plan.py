@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from harness.world import DECREMENT, STARTING_PRICE
 
-OWN_GAP = 10.0  # seconds between one supplier's bids: the final phase allows one per 10 s (product.md §4.2)
+OWN_GAP = 10.5  # seconds between one supplier's bids: the final phase allows one per 10 s (product.md §4.2), counted by the server from its own clock
 
 
 @dataclass(frozen=True)
