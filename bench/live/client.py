@@ -77,6 +77,7 @@ class LiveClient:
         self.deadline: float | None = None
         self.last_bid = 0.0
         self.task: asyncio.Task | None = None
+        self.sending = False  # a bid is on its way: its task is never cancelled (the answer must be recorded)
         self.sniped: set[float] = set()
         self.follower: CountingFollower | None = None
 
@@ -97,8 +98,19 @@ class LiveClient:
                 self.error = f"{type(exc).__name__}: {exc}"
             finally:
                 self.ready.set()
-                if self.task is not None:
-                    self.task.cancel()
+                await self.settle()
+
+    async def settle(self) -> None:
+        """A waiting bid is dropped; one on its way is answered first (the server may have stored it)."""
+        if self.task is None or self.task.done():
+            return
+        if not self.sending:
+            self.task.cancel()
+            return
+        try:
+            await asyncio.wait_for(asyncio.shield(self.task), timeout=90)
+        except TimeoutError:
+            self.error = "a bid had no answer within 90 s"
 
     def on_event(self, kind: str, data: dict, private: bool) -> None:
         now = time.time()
@@ -146,7 +158,7 @@ class LiveClient:
     def schedule(self, at: float, *, snipe: bool) -> None:
         """One bid in flight or waiting per supplier; a snipe replaces a waiting reaction."""
         if self.task is not None and not self.task.done():
-            if not snipe:
+            if not snipe or self.sending:
                 return
             self.task.cancel()
         self.task = asyncio.ensure_future(self.bid_at(at))
@@ -161,7 +173,7 @@ class LiveClient:
 
     async def place(self, amount: Decimal) -> None:
         sent = time.time()
-        self.last_bid = sent
+        self.last_bid, self.sending = sent, True
         status, bid_id, rules = 201, None, []
         try:
             answer = await self.client.place_bid(self.rfq_id, amount)
@@ -176,6 +188,8 @@ class LiveClient:
             status, rules = exc.status, [exc.code]
         except QuaysideError as exc:  # no answer at all after the SDK's retries
             status, rules = 0, [type(exc).__name__]
+        finally:
+            self.sending = False
         self.bids.append([sent, time.time() - sent, status, bid_id, rules])
 
     def record(self) -> dict:
