@@ -91,7 +91,7 @@ def run_bare(args, cycle, tmpdir: Path) -> tuple[dict, dict]:
     return summarise(records), losses(list(range(1, broadcasts + 1)), records)
 
 
-def parse_args(argv=None, *, db="quayside_la_live_auction", redis_db=14):
+def parse_args(argv=None, *, db="quayside_live_auction", redis_db=14):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clients", type=int, default=500, help="suppliers, each one SDK client on its own socket")

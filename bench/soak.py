@@ -6,7 +6,7 @@ shows as a slope.
     .venv/bin/python bench/soak.py --minutes 240                     # the ADR's 4 h (a real deployment)
     .venv/bin/python bench/soak.py --cycles 3 --clients 200 --seconds 40 --burst 10   # a short check
 
-One setup (the scratch database `quayside_la_soak`, Redis database 13, the suppliers, Gunicorn,
+One setup (the scratch database `quayside_soak`, Redis database 15, the suppliers, Gunicorn,
 Uvicorn, the Celery worker and beat), then cycles until `--minutes` have passed (or `--cycles`
 ran): each a new auction followed and bid on by every client to its close, checked like
 live_auction.py's (no event lost, the invariants, no 5xx). After each cycle it prints every
@@ -91,7 +91,7 @@ def soak(args, stack: Stack) -> int:
 
 
 def main(argv=None) -> int:
-    parser = parse_args(db="quayside_la_soak", redis_db=13)
+    parser = parse_args(db="quayside_soak", redis_db=15)
     parser.description = __doc__.split("\n\n")[0]
     parser.add_argument("--minutes", type=float, default=30.0, help="cycles until this much time has passed")
     parser.add_argument("--cycles", type=int, default=0, help="stop after this many cycles (0: by --minutes)")
