@@ -142,8 +142,10 @@ BARE_SERVER = textwrap.dedent('''
 def summarise(subs: list[dict], expected: set[int]) -> dict:
     """Loss and latency over every subscriber; what was recovered by resume."""
     totals = {"lost": 0, "duplicated": 0, "unexpected": 0}
-    latencies, failed = [], 0
+    latencies, failed, first = [], 0, {}
     for sub in subs:
+        for seq, latency in zip(sub["bid_seqs"], sub["latencies"], strict=True):
+            first[seq] = min(latency, first.get(seq, latency))
         failed += bool(sub["closed"]) or sub["start_seq"] is None
         for key, value in verify(sub["bid_seqs"], expected, sub["start_seq"] or 0).items():
             totals[key] += value
@@ -152,6 +154,9 @@ def summarise(subs: list[dict], expected: set[int]) -> dict:
     return {"expected": sum(len([s for s in expected if s > (sub["start_seq"] or 0)]) for sub in subs),
             **totals, "failed": failed, "p50_ms": percentile(latencies, 50) * 1000,
             "p99_ms": percentile(latencies, 99) * 1000, "recovered": sum(recovered),
+            # Each event's earliest arrival: the delay before fan-out starts (bid path, Redis, hub).
+            "first_p50_ms": percentile(list(first.values()), 50) * 1000,
+            "first_p99_ms": percentile(list(first.values()), 99) * 1000,
             "recovered_max": max(recovered, default=0), "resumed_clients": sum(1 for r in recovered if r),
             "resyncs": sum(sub["resyncs"] for sub in subs), "resumes": sum(sub["resumes"] for sub in subs),
             "first_closed": next((sub["closed"] for sub in subs if sub["closed"]), None)}
@@ -276,13 +281,14 @@ def report(args, rows) -> str:
              f"subscribers spread over {args.client_procs} client processes", "",
              f"{'subs':>6} | {'server':<9} | {'bids 201':>8} | {'messages':>9} | {'lost':>5} | {'failed':>6} | "
              f"{'p50 ms':>7} | {'p99 ms':>7} | {'RSS MiB':>7} | {'CPU %':>6} | {'resyncs':>7} | {'resumes':>7} | "
-             f"{'recovered':>9}"]
+             f"{'recovered':>9} | {'first p50/p99 ms':>16}"]
     for n, project, bare in rows:
         for name, r in (("quayside", project), ("bare ws", bare)):
             accepted = r.get("bids", {}).get("statuses", {}).get(201, "")
             lines.append(f"{n:>6} | {name:<9} | {accepted!s:>8} | {r['expected']:>9} | {r['lost']:>5} | "
                          f"{r['failed']:>6} | {r['p50_ms']:>7.1f} | {r['p99_ms']:>7.1f} | {r['rss_mib']:>7.1f} | "
-                         f"{r['cpu_pct']:>6.1f} | {r['resyncs']:>7} | {r['resumes']:>7} | {r['recovered']:>9}")
+                         f"{r['cpu_pct']:>6.1f} | {r['resyncs']:>7} | {r['resumes']:>7} | {r['recovered']:>9} | "
+                         f"{r['first_p50_ms']:>7.1f}/{r['first_p99_ms']:<7.1f}")
     lines.append("")
     for n, project, bare in rows:
         ratio = project["p99_ms"] / bare["p99_ms"] if bare["p99_ms"] else float("inf")
