@@ -62,7 +62,7 @@ class Follower:
             self.recovered += 1
         if kind == "bid_placed":
             self.bid_seqs.append(seq)
-            self.latencies.append(now - (body.get("sent") or parse_iso(body["at"])))
+            self.latencies.append(now - (body["sent"] if "sent" in body else parse_iso(body["at"])))
         return None
 
     def _resume(self) -> dict | None:

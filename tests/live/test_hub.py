@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 
-from common.outbox import InOrder, Outbox
+from common.outbox import InOrder, Outbox, first_step
 from common.realtime import RESYNC, LiveHub, encode, group_channel
 from tests.waiting import wait_until_async
 
@@ -84,7 +84,8 @@ def live(seq: int, prev: int, **extra) -> str:
     return encode({"type": "bid_placed", "seq": seq, "prev_seq": prev, "rfq": 1, **extra})
 
 
-def test_a_connection_that_stops_reading_holds_up_nobody_and_is_told_to_resync():
+def test_a_connection_that_stops_reading_holds_up_nobody_and_is_told_to_resync(settings):
+    settings.REDIS_URL = ""  # the hub fed in-process: this is about the connections
     async def scenario():
         hub = LiveHub()
         stuck, fast, slow = asyncio.Event(), [], []
@@ -198,7 +199,8 @@ def test_held_messages_are_bounded_in_number():
     run(scenario)
 
 
-def test_the_hub_delivers_a_groups_events_in_chain_order():
+def test_the_hub_delivers_a_groups_events_in_chain_order(settings):
+    settings.REDIS_URL = ""
     async def scenario():
         hub, got = LiveHub(), []
         await hub.join("rfq.3.bidders", got.append)
@@ -208,4 +210,50 @@ def test_the_hub_delivers_a_groups_events_in_chain_order():
         assert [json.loads(t)["seq"] for t in got] == [1, 2, 3]
         await hub.leave("rfq.3.bidders", got.append)
         assert "rfq.3.bidders" not in hub.order
+    run(scenario)
+
+
+def test_first_step_finishes_a_send_that_never_waits_and_hands_on_one_that_does():
+    async def scenario():
+        steps = []
+
+        async def quick():
+            steps.append("quick")
+
+        assert first_step(quick()) is None and steps == ["quick"]  # done inside the call: no task
+
+        gate = asyncio.Event()
+
+        async def waits_twice():
+            steps.append("start")
+            await gate.wait()
+            await asyncio.sleep(0)
+            steps.append("end")
+
+        rest = first_step(waits_twice())
+        assert rest is not None and steps[-1] == "start"
+        task = asyncio.ensure_future(rest)
+        gate.set()
+        await task
+        assert steps[-1] == "end"
+
+        async def fails_later():
+            await asyncio.sleep(0)
+            raise ConnectionError("closed")
+
+        try:
+            await first_step(fails_later())
+        except ConnectionError:
+            pass
+        else:
+            raise AssertionError("the exception was lost")
+
+        stuck = asyncio.ensure_future(first_step(asyncio.Event().wait()))
+        await asyncio.sleep(0)
+        stuck.cancel()
+        try:
+            await stuck
+        except asyncio.CancelledError:
+            pass
+        assert stuck.cancelled()
     run(scenario)
