@@ -2,26 +2,32 @@
 """Live fan-out: N WebSocket subscribers on one reverse auction while bids arrive at a fixed rate.
 
     .venv/bin/python bench/fanout.py                       # 100, 500 and 1000 subscribers
-    .venv/bin/python bench/fanout.py --sizes 500 --seconds 20
+    .venv/bin/python bench/fanout.py --sizes 2000 --ws-workers 2
+    .venv/bin/python bench/fanout.py --sizes 1000 --py-spy /path/to/py-spy
 
 For each size, in one run (bench/README.md has the details and the figures):
 
-1. The project: one Uvicorn process serving `/ws/` (the ASGI tier of the README's
-   production layout) and one Gunicorn worker taking the bids (the HTTP tier), on the Redis
-   pub/sub channel layer, PostgreSQL, DEBUG off. N subscriber connections (suppliers taking
-   part, token header) are opened in batches and each reads its `state`; then bids are placed
-   through `POST /bids/` at `--rate` per second for `--seconds`, by other suppliers.
-2. Every subscriber records each `bid_placed` it receives (seq, arrival time). Loss: the
-   live events the database holds for the window that a subscriber never received.
-   Latency: arrival − the event's `at` (stamped inside the bid transaction, just before
-   commit; one clock, one machine).
+1. The project: `--ws-workers` Uvicorn processes serving `/ws/` (the ASGI tier of the
+   README's production layout, per-message deflate off as deployed) and one Gunicorn worker
+   taking the bids (the HTTP tier), Redis pub/sub, PostgreSQL, DEBUG off. N subscriber
+   connections (suppliers taking part, token header), spread over `--client-procs` client
+   processes (harness/subscribers.py), each reads its `state`; then bids are placed through
+   `POST /bids/` at `--rate` per second for `--seconds`, by other suppliers.
+2. Every subscriber follows the chain as api.md asks: on a `prev_seq` gap or the server's
+   `resync` it sends `resume` and counts what the replay recovers. Afterwards each one's
+   accepted `bid_placed` seqs are checked against the live events the database holds for the
+   window: each exactly once (lost, duplicated, unexpected). Latency: arrival − the event's
+   `at` (stamped inside the bid transaction, just before commit; one clock, one machine);
+   "first" is each event's earliest arrival, the delay before fan-out starts.
 3. The same with a bare `websockets` broadcast server (no Django, no Redis, no database):
    one process, `websockets.broadcast` of a message carrying its seq and send time, at the
-   same rate to the same number of connections. The floor to compare with.
+   same rate to the same number of connections, read by the same client processes. The
+   floor to compare with.
 
-Prints per size: messages expected, lost, p50/p99 latency, server RSS and CPU for both.
-Exit status 1 if any message was lost (the zero-loss target is a correctness claim); speed
-targets are reported, not failed.
+Prints per size: messages expected, lost, p50/p99 latency, server RSS and CPU, resyncs,
+resumes and events recovered for both. Exit status 1 if any message was lost, duplicated or
+unexpected, or a subscriber failed (a correctness claim); speed targets are reported, not
+failed.
 """
 from __future__ import annotations
 
@@ -124,7 +130,8 @@ BARE_SERVER = textwrap.dedent('''
             clients.discard(socket)
 
     async def main(port, rate, expected):
-        async with serve(handler, "127.0.0.1", port, ping_interval=None, max_queue=None, compression=None):
+        async with serve(handler, "127.0.0.1", port, ping_interval=None, max_queue=None,
+                         compression=sys.argv[4] or None):
             print("ready", flush=True)
             await asyncio.to_thread(sys.stdin.readline)       # "go"
             seq, start = 0, time.monotonic()
@@ -135,7 +142,7 @@ BARE_SERVER = textwrap.dedent('''
                                                "sent": time.time()}))
             await asyncio.to_thread(sys.stdin.readline)       # "stop"
 
-    asyncio.run(main(int(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3])))
+    asyncio.run(main(int(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3])))  # argv[4]: "deflate" or ""
 ''')
 
 
@@ -200,7 +207,8 @@ async def run_bare(args, n: int, expected: int, tmpdir: Path) -> dict:
     port = free_port()
     script = tmpdir / "bare_server.py"
     script.write_text(BARE_SERVER)
-    proc = subprocess.Popen([sys.executable, str(script), str(port), str(args.rate), str(expected)],
+    proc = subprocess.Popen([sys.executable, str(script), str(port), str(args.rate), str(expected),
+                             "deflate" if args.ws_deflate else ""],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
                             preexec_fn=die_with_parent)
     try:
@@ -236,6 +244,8 @@ def parse_args(argv=None):
                         help="Uvicorn processes serving /ws/ (uvicorn --workers; 2 for 2,000 subscribers)")
     parser.add_argument("--client-procs", type=int, default=4,
                         help="client processes the subscribers are spread over (both servers alike)")
+    parser.add_argument("--ws-deflate", action="store_true",
+                        help="per-message deflate on, in both servers (off by default, as the README deploys)")
     parser.add_argument("--py-spy", default=None, metavar="BINARY",
                         help="sample the /ws/ processes with this py-spy binary while bids arrive")
     parser.add_argument("--db", default="quayside_fanout")
@@ -249,8 +259,8 @@ async def main_async(args, world, env, tmpdir: Path) -> int:
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     ws_port, http_port = free_port(), free_port()
     ws = start_process([str(VENV_BIN / "uvicorn"), "--port", str(ws_port), "--workers", str(args.ws_workers),
-                        "--no-access-log", "--ws", "websockets-sansio", "--ws-per-message-deflate", "false",
-                        "config.asgi:application"], env, tmpdir / "uvicorn.log")
+                        "--no-access-log", "--ws", "websockets-sansio", "--ws-per-message-deflate",
+                        "true" if args.ws_deflate else "false", "config.asgi:application"], env, tmpdir / "uvicorn.log")
     http = start_process([str(VENV_BIN / "gunicorn"), "--bind", f"127.0.0.1:{http_port}", "--workers", "1",
                           "config.wsgi:application"], env, tmpdir / "gunicorn.log")
     rows, failed = [], False
@@ -275,7 +285,8 @@ def report(args, rows) -> str:
              "machine   {nproc} cores ({cpu}), {memory_gib} GiB, Linux {kernel}, Python {python}".format(
                  **{"memory_gib": "?", **machine_info()}),
              f"code      {code_revision()}",
-             f"project   {args.ws_workers} × uvicorn (/ws/, no per-message deflate), 1 × gunicorn (bids), "
+             f"project   {args.ws_workers} × uvicorn (/ws/, per-message deflate {'on' if args.ws_deflate else 'off'}), "
+             f"1 × gunicorn (bids), "
              f"Redis pub/sub {args.redis_url}",
              f"load      {args.rate:g} bids/s for {args.seconds:g} s per size, {args.drain:g} s drain; "
              f"subscribers spread over {args.client_procs} client processes", "",

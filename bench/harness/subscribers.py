@@ -91,7 +91,7 @@ async def follow(url: str, headers: dict, sub: Follower, ready: asyncio.Event, s
 
     try:
         async with connect(url, additional_headers=headers, open_timeout=120, ping_interval=None,
-                           max_queue=None, compression=None) as socket:
+                           max_queue=None) as socket:  # offers deflate, as browsers do: the server decides
             sub.offer(json.loads(await socket.recv()), time.time())
             ready.set()
             closer = asyncio.ensure_future(_close_on(stop, socket))
