@@ -39,7 +39,8 @@ def serve_forever(port: int) -> None:
             clients.discard(socket)
 
     async def main():
-        async with serve(handler, "127.0.0.1", port, ping_interval=None, max_queue=None):
+        # No per-message deflate: the Uvicorn tier runs without it (README).
+        async with serve(handler, "127.0.0.1", port, ping_interval=None, max_queue=None, compression=None):
             print("ready", flush=True)
             await asyncio.Future()
 
