@@ -15,7 +15,9 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # bench/: harness, live
+BENCH = Path(__file__).resolve().parent.parent
+# bench/ (harness, live), and this tree's SDK whatever the virtualenv's editable install points at.
+sys.path[:0] = [str(BENCH), str(BENCH.parent / "clients" / "python" / "src")]
 
 from live.bare import BareClient  # noqa: E402
 from live.client import LiveClient  # noqa: E402
