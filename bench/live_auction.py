@@ -81,14 +81,14 @@ def run_bare(args, cycle, tmpdir: Path) -> tuple[dict, dict]:
         loadgen.wait_ready(timeout=180)
         shift = time.time() + 3 - bids[0][0]
         loadgen.go([[at + shift, i, ok] for at, i, ok in bids], drain_until=bids[-1][0] + shift + 5)
-        records, _, _ = loadgen.collect(timeout=span + 120)
+        records, cpu, _ = loadgen.collect(timeout=span + 120)
     finally:
         if loadgen is not None:
             loadgen.stop()
         server.kill()
         server.wait(timeout=10)
     broadcasts = sum(ok for _, _, ok in bids)
-    return summarise(records), losses(list(range(1, broadcasts + 1)), records)
+    return {**summarise(records), "loadgen_cpu": cpu}, losses(list(range(1, broadcasts + 1)), records)
 
 
 def parse_args(argv=None, *, db="quayside_live_auction", redis_db=14):

@@ -127,3 +127,18 @@ def test_the_follower_counts_as_recovered_only_what_first_came_in_a_resume_answe
                   {"type": "state", "seq": 15}, {"type": "bid_placed", "seq": 16, "prev_seq": 15})
     assert [e.seq for e in events if e.type == "bid_placed"] == [13, 15, 16]
     assert follower.replayed == {13}  # 15 came live first, 16 after the replay's state
+
+
+def test_a_quiet_resume_and_a_gap_resume_are_told_apart_and_live_news_is_not_recovered():
+    client = SimpleNamespace(clock=SimpleNamespace(observe=lambda value: None))
+    follower = CountingFollower(client, 7, since=None, options=FollowOptions())
+    follower._take({"type": "state", "seq": 10})
+    asyncio.run(follower._send_resume(Socket()))  # nothing missing: a keep-alive resume
+    follower._take({"type": "state", "seq": 10})
+    follower._take({"type": "bid_placed", "seq": 14, "prev_seq": 12})  # 12 missing
+    asyncio.run(follower._send_resume(Socket()))
+    for message in ({"type": "bid_placed", "seq": 16, "prev_seq": 14}, {"type": "bid_placed", "seq": 12, "prev_seq": 10},
+                    {"type": "state", "seq": 16}):
+        follower._take(message)
+    assert follower.reasons == {"quiet": 1, "gap": 1}
+    assert follower.replayed == {12}  # 16 is newer than anything seen at the resume: it came live

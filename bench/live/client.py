@@ -28,7 +28,8 @@ def epoch(text: str | None) -> float | None:
 class CountingFollower(Follower):
     """The SDK's follower, noting which public events first arrived in the answer to a resume
     (between the resume and the state that ends its replay: one state when the socket had
-    already sent its own, two on a fresh socket, whose connect state comes first)."""
+    already sent its own, two on a fresh socket, whose connect state comes first), and why it
+    resumed."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -37,12 +38,22 @@ class CountingFollower(Follower):
         self.socket_states = 0
         self.replay_until = 0
         self.private = 0
+        self.reasons: dict[str, int] = {}  # resumes by why (see _send_resume)
+        self.bound: int | None = None
 
     async def _open_socket(self):
         self.socket_states, self.replay_until = 0, 0
         return await super()._open_socket()
 
     async def _send_resume(self, socket):
+        """Why: a gap in the chain, a fresh socket, the server's resync, or a quiet spell (the SDK
+        resumes after `resync_interval` without news). After a gap only events older than the
+        newest one seen can be the missing ones: a newer one arriving meanwhile came live."""
+        sequencer = self.sequencer
+        kind = "gap" if sequencer.has_gap else "reconnect" if not self.socket_states else \
+            "resync" if sequencer.resync_requested else "quiet"
+        self.reasons[kind] = self.reasons.get(kind, 0) + 1
+        self.bound = max(sequencer.pending) if kind == "gap" else None
         await super()._send_resume(socket)
         self.replay_until = self.socket_states + (1 if self.socket_states else 2)
 
@@ -56,7 +67,7 @@ class CountingFollower(Follower):
                 self.private += 1
             elif isinstance(message.get("seq"), int) and message["seq"] not in self.seen:
                 self.seen.add(message["seq"])
-                if self.replay_until:
+                if self.replay_until and (self.bound is None or message["seq"] < self.bound):
                     self.replayed.add(message["seq"])
         return super()._take(message)
 
@@ -200,6 +211,7 @@ class LiveClient:
                 "closed": self.closed,
                 "recovered": len(follower.replayed & yielded) if follower else 0,
                 "resumes": follower.resumes if follower else 0,
+                "resume_reasons": follower.reasons if follower else {},
                 "connections": follower.connections if follower else 0,
                 "failures": follower.failures if follower else 0,
                 "duplicates": follower.sequencer.duplicates if follower else 0,

@@ -55,13 +55,14 @@ def events_rows(cycle) -> list[str]:
     s, lost = cycle.summary, cycle.lost
     statuses = ", ".join(f"{k or 'no answer'}: {v}" for k, v in sorted(s["bid_statuses"].items()))
     rules = ", ".join(f"{k} {v}" for k, v in s["bid_rules"].most_common()) or "—"
+    why = ", ".join(f"{k} {v}" for k, v in s["resume_reasons"].most_common()) or "none"
     return [f"bids      {sum(s['bid_statuses'].values())} sent ({statuses}); refused by rule: {rules}",
             f"events    {cycle.facts.get('live_events')} live events in the database; {lost['expected']} "
             f"(client, event) pairs due, {lost['lost']} lost after resume "
             f"({len(lost['clients_with_loss'])} clients), {lost['duplicates']} duplicates, "
             f"{lost['out_of_order']} out of order",
             f"resume    {s['recovered']} events recovered by resume ({s['clients_recovered']} clients), "
-            f"{s['resumes']} resumes by {s['clients_resumed']} clients, {s['reconnects']} reconnects, "
+            f"{s['resumes']} resumes by {s['clients_resumed']} clients ({why}), {s['reconnects']} reconnects, "
             f"{s['failures']} failed connections",
             f"private   {s['private']} rank_changed messages received ({s['private'] / max(1, s['clients']):.0f} "
             f"per client)",
@@ -75,8 +76,9 @@ def report(args, postgres: str, cycle, bare: dict | None, bare_lost: dict | None
         f"timeline  auction set up {t.get('create', 0):.1f} s, {args.clients} clients connected in "
         f"{t.get('connect', 0):.1f} s, window start → last client done {t.get('wall', 0):.1f} s", ""]
     lines += latency_rows(cycle.summary, bare) + [""] + events_rows(cycle)
-    if bare_lost is not None:
-        lines.append(f"bare      {bare_lost['expected']} (client, message) pairs, {bare_lost['lost']} lost")
+    if bare_lost is not None and bare is not None:
+        lines.append(f"bare      {bare_lost['expected']} (client, message) pairs, {bare_lost['lost']} lost; its load "
+                     f"generator {bare['loadgen_cpu']:.1f} CPU s (Quayside's: {cycle.loadgen['cpu']:.1f})")
     lines += [""] + process_rows(cycle) + [""]
     lines += verdict(cycle, bare)
     return "\n".join(lines)

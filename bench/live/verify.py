@@ -70,6 +70,7 @@ def summarise(records: list[dict]) -> dict:
             "delivery": [x for r in records for x in r["lat"] if x == x],
             **{key: sum(r[key] for r in records) for key in ("recovered", "resumes", "failures", "duplicates",
                                                              "private")},
+            "resume_reasons": sum((Counter(r.get("resume_reasons", {})) for r in records), Counter()),
             "reconnects": sum(max(0, r["connections"] - 1) for r in records),
             "clients_resumed": sum(1 for r in records if r["resumes"]),
             "clients_recovered": sum(1 for r in records if r["recovered"])}
