@@ -41,7 +41,7 @@ def cycle_line(cycle, elapsed: float) -> str:
     return (f"cycle {cycle.n:>3} at {elapsed / 60:5.1f} min | bids 201 {s['bid_statuses'].get(201, 0):>5} | "
             f"bid p50/p99 {b50:6.1f}/{b99:7.1f} ms | delivery p50/p99 {d50:6.1f}/{d99:7.1f} ms | "
             f"lost {cycle.lost['lost']} | recovered {s['recovered']} | resumes {s['resumes']} | "
-            f"violations {len(cycle.problems)}")
+            f"violations {len(cycle.problems)} | machine busy {cycle.timings.get('machine_busy', 0):.0%}")
 
 
 def process_lines(cycle) -> list[str]:

@@ -8,7 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from harness.metrics import DatabaseCpu, PeakRss, process_cpu
+from harness.metrics import DatabaseCpu, PeakRss, machine_busy, process_cpu
 from harness.setup import SetupError
 from harness.world import World
 from throughput.invariants import check_invariants
@@ -98,9 +98,11 @@ def measure(stack: Stack, args, cycle: Cycle, loadgen: Loadgen, window_start: fl
     peaks = PeakRss(groups).start()
     database = DatabaseCpu(args.db).start()
     before = {name: process_cpu(pids()) for name, pids in groups.items()}
-    t0 = time.monotonic()
+    t0, busy_before = time.monotonic(), machine_busy()
     records, cpu, rss = loadgen.collect(timeout=max(60.0, until - time.time() + 60))
-    wall = time.monotonic() - t0
+    wall, busy_after = time.monotonic() - t0, machine_busy()
+    # How busy the whole machine was (all cores, every process): tells a slower cycle from a busier one.
+    cycle.timings["machine_busy"] = (busy_after[0] - busy_before[0]) / max(1e-9, busy_after[1] - busy_before[1])
     cycle.cpu = {name: process_cpu(pids()) - before[name] for name, pids in groups.items()}
     cycle.cpu["postgres (this db)"] = database.stop()
     cycle.peak_rss = peaks.stop()

@@ -74,7 +74,8 @@ def report(args, postgres: str, cycle, bare: dict | None, bare_lost: dict | None
     t = cycle.timings
     lines = header(args, postgres) + [
         f"timeline  auction set up {t.get('create', 0):.1f} s, {args.clients} clients connected in "
-        f"{t.get('connect', 0):.1f} s, window start → last client done {t.get('wall', 0):.1f} s", ""]
+        f"{t.get('connect', 0):.1f} s, window start → last client done {t.get('wall', 0):.1f} s (machine "
+        f"{t.get('machine_busy', 0):.0%} busy, every process on every core)", ""]
     lines += latency_rows(cycle.summary, bare) + [""] + events_rows(cycle)
     if bare_lost is not None and bare is not None:
         lines.append(f"bare      {bare_lost['expected']} (client, message) pairs, {bare_lost['lost']} lost; its load "
