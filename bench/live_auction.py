@@ -133,6 +133,11 @@ def check_args(parser, argv=None):
     return args
 
 
+def terminate(signum, frame):
+    """SIGTERM stops the run like Ctrl-C: every server and client process is stopped."""
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 def raise_file_limit() -> None:
     """Every client holds a socket (and the servers one each): lift the soft limit to the hard."""
     _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -144,7 +149,7 @@ def main(argv=None) -> int:
     raise_file_limit()
     tmpdir = Path(tempfile.mkdtemp(prefix="quayside-live-auction-"))
     stack = Stack(args, tmpdir, say)
-    signal.signal(signal.SIGTERM, lambda signum, frame: (_ for _ in ()).throw(KeyboardInterrupt()))
+    signal.signal(signal.SIGTERM, terminate)
     failed = True
     try:
         stack.start()

@@ -31,7 +31,7 @@ from harness.stats import slope
 from live.cycle import run_cycle
 from live.report import p50_p99
 from live.stack import Stack
-from live_auction import check_args, parse_args, raise_file_limit, say
+from live_auction import check_args, parse_args, raise_file_limit, say, terminate
 
 
 def cycle_line(cycle, elapsed: float) -> str:
@@ -99,7 +99,7 @@ def main(argv=None) -> int:
     raise_file_limit()
     tmpdir = Path(tempfile.mkdtemp(prefix="quayside-soak-"))
     stack = Stack(args, tmpdir, say)
-    signal.signal(signal.SIGTERM, lambda signum, frame: (_ for _ in ()).throw(KeyboardInterrupt()))
+    signal.signal(signal.SIGTERM, terminate)
     status = 2
     try:
         stack.start()

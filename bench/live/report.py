@@ -37,7 +37,7 @@ def latency_rows(quayside: dict, bare: dict | None) -> list[str]:
 
 def process_rows(cycle) -> list[str]:
     wall = cycle.timings.get("wall") or 1.0
-    rows = [f"{'process':22} | {'CPU s':>7} | {'CPU %':>6} | {'peak RSS MiB':>12}"]
+    rows = [f"{'process':22} | {'CPU s':>7} | {'% core':>6} | {'peak RSS MiB':>12}"]
     for name, seconds in cycle.cpu.items():
         peak = cycle.peak_rss.get(name)
         rows.append(f"{name:22} | {seconds:7.1f} | {seconds / wall * 100:6.1f} | "

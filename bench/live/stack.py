@@ -123,9 +123,11 @@ class Loadgen:
             path = tmpdir / f"{tag}-{n}.json"
             path.write_text(json.dumps(share))
             self.outputs.append(tmpdir / f"{tag}-{n}.out.json")
-            self.procs.append(subprocess.Popen([sys.executable, str(LOADGEN), str(path), str(self.outputs[-1])],
-                                               cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=open(tmpdir / f"{tag}-{n}.log", "wb"),
-                                               text=True, start_new_session=True, preexec_fn=die_with_parent))
+            with open(tmpdir / f"{tag}-{n}.log", "wb") as log:  # the child keeps its own descriptor
+                self.procs.append(subprocess.Popen(
+                    [sys.executable, str(LOADGEN), str(path), str(self.outputs[-1])], cwd=REPO, stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE, stderr=log, text=True, start_new_session=True,
+                    preexec_fn=die_with_parent))
 
     def wait_ready(self, timeout: float) -> float:
         """Until every process has its clients connected; returns when (epoch)."""

@@ -29,10 +29,11 @@ def losses(expected: list[int], records: list[dict]) -> dict:
             out["lost"] += len(wanted)
             continue
         got = record["seqs"]
-        missing = [s for s in wanted if s > start and s not in set(got)]
+        have = set(got)
+        missing = [s for s in wanted if s > start and s not in have]
         out["lost"] += len(missing)
         out["expected"] += sum(1 for s in wanted if s > start)
-        out["duplicates"] += len(got) - len(set(got))
+        out["duplicates"] += len(got) - len(have)
         out["out_of_order"] += sum(1 for a, b in zip(got, got[1:], strict=False) if b <= a)
         out["unknown"] += sum(1 for s in got if s not in held)
         out["failed"] += 1 if record.get("error") else 0
