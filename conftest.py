@@ -44,7 +44,8 @@ BACKEND_INDEPENDENT = (
     "auctions/simulation/tests/test_equilibrium.py", "common/tests/test_money.py", "common/tests/test_local_format.py",
     "common/tests/test_charts.py", "common/tests/test_errors.py", "oversight/tests/test_gaming_detectors.py",
     "tests/architecture/", "tests/test_lint.py", "tests/test_types.py", "tests/api/test_leak_helper.py",
-    "tests/test_front_door.py", "clients/python/tests/",
+    "tests/test_front_door.py", "clients/python/tests/", "tests/test_bench_fanout_verify.py",
+    "tests/test_bench_live.py",
 )
 POSTGRES_ONCE = ("tests/api/test_production_settings.py",)
 BROWSER = "tests/browser/"

@@ -59,6 +59,27 @@ class TokenHeaderAuthMiddleware:
         return await self.app(scope, receive, send)
 
 
+def websocket_auth(app):
+    """A connection with an `Authorization` header goes through TokenHeaderAuthMiddleware alone;
+    one without, through the session (AuthMiddlewareStack).
+
+    The session's middleware wraps every message the server sends and looks at the session on
+    each: with a live auction's fan-out that is one check per socket per event, for API
+    clients that have no session at all. An Authorization header never falls back to the
+    session either way (TokenHeaderAuthMiddleware).
+    """
+    from channels.auth import AuthMiddlewareStack
+
+    by_token, by_session = TokenHeaderAuthMiddleware(app), AuthMiddlewareStack(app)
+
+    async def authenticate(scope, receive, send):
+        if any(name == b"authorization" for name, _ in scope.get("headers") or ()):
+            return await by_token(scope, receive, send)
+        return await by_session(scope, receive, send)
+
+    return authenticate
+
+
 @database_sync_to_async
 def _user_for_token(key: str):
     try:

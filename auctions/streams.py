@@ -36,7 +36,7 @@ async def event_stream(*, user, rfq_id: int, since: int | None):
     queue: asyncio.Queue[str] = asyncio.Queue()
     groups = await database_sync_to_async(live.connection_groups)(user=user, rfq_id=rfq_id)
     for group in groups:
-        await realtime.hub.join(group, queue.put)
+        await realtime.hub.join(group, queue.put_nowait)
     try:
         if since is not None:
             for body in await database_sync_to_async(live.replay_all)(user=user, rfq_id=rfq_id, since=since):
@@ -51,4 +51,4 @@ async def event_stream(*, user, rfq_id: int, since: int | None):
             yield live_frame(text)
     finally:
         for group in groups:
-            await realtime.hub.leave(group, queue.put)
+            await realtime.hub.leave(group, queue.put_nowait)

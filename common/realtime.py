@@ -18,8 +18,8 @@ Delivery is at-most-once (Redis pub/sub may drop a message): every live message 
 the live event before it (`prev_seq`), clients that see a gap resume from the stored events.
 
 Transport: with Redis, one pipelined PUBLISH per event (a message per audience) on a kept-open
-connection; each ASGI process holds one subscription per group and writes the text straight
-to its own sockets (LiveHub). Without Redis (the embedded default, one process) the hub is
+connection; each ASGI process holds one subscription per group and queues the text for each
+of its own connections (LiveHub; common.outbox). Without Redis (the embedded default, one process) the hub is
 fed in-process.
 """
 from __future__ import annotations
@@ -28,7 +28,7 @@ import asyncio
 import json
 import logging
 import threading
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -36,6 +36,7 @@ from django.core.exceptions import ImproperlyConfigured
 from rest_framework.utils.encoders import JSONEncoder
 
 from .after_commit import after_commit
+from .outbox import InOrder
 
 logger = logging.getLogger(__name__)
 
@@ -145,41 +146,48 @@ def _publish_on_redis(url: str, texts) -> None:
 
 # --- Receiving: one hub per process -------------------------------------------------------------
 
-Deliver = Callable[[str], Awaitable[None]]
+Put = Callable[[str], None]  # a connection's way in: append to its queue, never wait (common.outbox)
 RESYNC = encode({"type": "resync"})  # "you may have missed messages: resume"
 
 
 class LiveHub:
-    """Hands each published text to this process's connections of the group, directly.
+    """Hands each published text to this process's connections of the group.
 
-    One Redis subscription per group per process (not per connection), and no queue or
-    dispatch per connection: the text goes straight to each socket. Measured in
-    bench/fanout.py: routing every message through the channel layer to a consumer per
-    connection saturated a process at a few hundred subscribers.
+    One Redis subscription per group per process (not per connection), the text serialised
+    once by the publisher. The hub never awaits a socket: each member is a `put` that queues
+    the text for that connection's own writer (common.outbox.Outbox), so a slow reader
+    delays only itself and the Redis reader keeps up. A group's live events go out in
+    `prev_seq` order (common.outbox.InOrder). Measured in bench/fanout.py: routing every
+    message through the channel layer to a consumer per connection saturated a process at a
+    few hundred subscribers.
     """
 
     def __init__(self):
-        self.members: dict[str, set[Deliver]] = {}
+        self.members: dict[str, set[Put]] = {}
+        self.order: dict[str, InOrder] = {}
         self.loop: asyncio.AbstractEventLoop | None = None
         self._pubsub = None
         self._reader: asyncio.Task | None = None
         self._lock: asyncio.Lock | None = None
 
-    async def join(self, group: str, deliver: Deliver) -> None:
+    async def join(self, group: str, put: Put) -> None:
         self._bind()
         first = group not in self.members
-        self.members.setdefault(group, set()).add(deliver)
+        self.members.setdefault(group, set()).add(put)
         if first and getattr(settings, "REDIS_URL", ""):
             async with self._lock:
                 await self._subscribe(group)
 
-    async def leave(self, group: str, deliver: Deliver) -> None:
+    async def leave(self, group: str, put: Put) -> None:
         members = self.members.get(group)
         if members is None:
             return
-        members.discard(deliver)
+        members.discard(put)
         if not members:
             del self.members[group]
+            order = self.order.pop(group, None)
+            if order is not None:
+                order.release()
             if self._pubsub is not None:
                 async with self._lock:
                     if group not in self.members:
@@ -189,19 +197,25 @@ class LiveHub:
         """From any thread (the in-process default): deliver on the hub's event loop."""
         if self.loop is None or self.loop.is_closed() or group not in self.members:
             return
-        self.loop.call_soon_threadsafe(lambda: self.loop.create_task(self.deliver(group, text)))
+        self.loop.call_soon_threadsafe(self.deliver, group, text)
 
-    async def deliver(self, group: str, text: str) -> None:
-        for deliver in list(self.members.get(group, ())):
-            try:
-                await deliver(text)
-            except Exception:  # a closing socket must not cost the others their message
-                logger.debug("live delivery to one connection failed", exc_info=True)
+    def deliver(self, group: str, text: str) -> None:
+        """On the hub's loop: `text` to every connection of `group`, in chain order."""
+        if group not in self.members:
+            return
+        order = self.order.get(group)
+        if order is None:
+            order = self.order[group] = InOrder(lambda text, group=group: self._fan_out(group, text))
+        order.offer(text)
+
+    def _fan_out(self, group: str, text: str) -> None:
+        for put in list(self.members.get(group, ())):
+            put(text)
 
     def _bind(self) -> None:
         loop = asyncio.get_running_loop()
         if self.loop is not loop:  # a new event loop (tests start one per scenario): start afresh
-            self.members, self.loop, self._pubsub, self._reader = {}, loop, None, None
+            self.members, self.order, self.loop, self._pubsub, self._reader = {}, {}, loop, None, None
             self._lock = asyncio.Lock()
 
     async def _subscribe(self, group: str) -> None:
@@ -232,11 +246,12 @@ class LiveHub:
                 # Messages published meanwhile are gone: every connection here resumes now
                 # rather than at the next event, which may be a long time coming.
                 for group in list(self.members):
-                    await self.deliver(group, RESYNC)
+                    if group in self.order:
+                        self.order[group].reset()
+                    self._fan_out(group, RESYNC)
                 continue
             if message and message.get("type") == "message":
-                group = message["channel"].decode()[prefix:]
-                await self.deliver(group, message["data"].decode())
+                self.deliver(message["channel"].decode()[prefix:], message["data"].decode())
 
 
 hub = LiveHub()

@@ -44,7 +44,8 @@ class Site:
         self.runs += 1
         self.log = self.tmp_path / f"{self.name}-{self.runs}.log"
         with open(self.log, "wb") as log:
-            self.proc = subprocess.Popen([UVICORN, "--port", str(self.port), "--no-access-log", "config.asgi:application"],
+            self.proc = subprocess.Popen([UVICORN, "--port", str(self.port), "--no-access-log",
+                                          "--ws-per-message-deflate", "false", "config.asgi:application"],
                                          cwd=REPO, env=self.env, stdout=log, stderr=subprocess.STDOUT)
 
     def serving(self) -> None:
