@@ -5,6 +5,7 @@ does not bear out, a bid after the deadline, a 5xx; and a leak's slope. Backend-
 plain data, no database."""
 import asyncio
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
@@ -20,6 +21,13 @@ from live.verify import bid_samples, live_problems, loss_problems, losses, serve
 from quayside_client import FollowOptions  # noqa: E402
 
 DEADLINE = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
+
+
+def run(coroutine):
+    """asyncio.run in a thread of its own: in a session with the browser tests, Playwright's
+    sync API leaves an event loop running in the test thread, where asyncio.run refuses."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def record(i, start, seqs, **extra):
@@ -122,7 +130,7 @@ def test_the_follower_counts_as_recovered_only_what_first_came_in_a_resume_answe
 
     take({"type": "state", "seq": 10}, {"type": "bid_placed", "seq": 12, "prev_seq": 10})
     take({"type": "bid_placed", "seq": 15, "prev_seq": 13})  # 13 missing: a gap
-    asyncio.run(follower._send_resume(Socket()))
+    run(follower._send_resume(Socket()))
     events = take({"type": "bid_placed", "seq": 13, "prev_seq": 12}, {"type": "bid_placed", "seq": 15, "prev_seq": 13},
                   {"type": "state", "seq": 15}, {"type": "bid_placed", "seq": 16, "prev_seq": 15})
     assert [e.seq for e in events if e.type == "bid_placed"] == [13, 15, 16]
@@ -133,10 +141,10 @@ def test_a_quiet_resume_and_a_gap_resume_are_told_apart_and_live_news_is_not_rec
     client = SimpleNamespace(clock=SimpleNamespace(observe=lambda value: None))
     follower = CountingFollower(client, 7, since=None, options=FollowOptions())
     follower._take({"type": "state", "seq": 10})
-    asyncio.run(follower._send_resume(Socket()))  # nothing missing: a keep-alive resume
+    run(follower._send_resume(Socket()))  # nothing missing: a keep-alive resume
     follower._take({"type": "state", "seq": 10})
     follower._take({"type": "bid_placed", "seq": 14, "prev_seq": 12})  # 12 missing
-    asyncio.run(follower._send_resume(Socket()))
+    run(follower._send_resume(Socket()))
     for message in ({"type": "bid_placed", "seq": 16, "prev_seq": 14}, {"type": "bid_placed", "seq": 12, "prev_seq": 10},
                     {"type": "state", "seq": 16}):
         follower._take(message)
