@@ -40,11 +40,13 @@ BROWSER_FILE_SECONDS = 12  # a journey file not listed above
 # Without QUAYSIDE_CI_ONCE (the README's command as anyone runs it) every file runs.
 BACKEND_INDEPENDENT = (
     "auctions/tests/allocation/", "auctions/tests/test_evaluation_", "auctions/tests/test_mechanisms.py",
-    "auctions/tests/test_rules_", "auctions/simulation/tests/test_engine.py",
+    "auctions/tests/test_rules_", "auctions/tests/test_bid_input_parse.py", "tests/test_bench_lean_http.py",
+    "auctions/simulation/tests/test_engine.py",
     "auctions/simulation/tests/test_equilibrium.py", "common/tests/test_money.py", "common/tests/test_local_format.py",
     "common/tests/test_charts.py", "common/tests/test_errors.py", "oversight/tests/test_gaming_detectors.py",
     "tests/architecture/", "tests/test_lint.py", "tests/test_types.py", "tests/api/test_leak_helper.py",
     "tests/test_front_door.py", "clients/python/tests/", "tests/test_bench_fanout_verify.py",
+    "tests/test_bench_live.py",
 )
 POSTGRES_ONCE = ("tests/api/test_production_settings.py",)
 BROWSER = "tests/browser/"

@@ -19,15 +19,32 @@ class TokenAuthentication(authentication.TokenAuthentication):
     compile (common.db), which keeps the bid hot path short. `request.auth` is the Token.
     """
 
+    def authenticate(self, request):
+        # A view may name what it reads next for the token's user (`read_with_token(request,
+        # key)` → statements): they go in the authentication's round trip, and their rows wait
+        # on the request as `read_with_token_rows` (the bid hot path: the RFQ to bid on).
+        view = (getattr(request, "parser_context", None) or {}).get("view")
+        self._companion = getattr(view, "read_with_token", None)
+        self._request = request
+        try:
+            return super().authenticate(request)
+        finally:
+            self._companion = self._request = None
+
     def authenticate_credentials(self, key):
         # The supplier's model by the relation, not by import: suppliers sits above accounts.
         SupplierCompany = User.supplier.field.related_model
-        rows = run_batch([(
+        companion = getattr(self, "_companion", None)
+        extra = companion(self._request, key) if companion is not None else []
+        results = run_batch([(
             f"""SELECT {select_columns(User, "u")}, {select_columns(SupplierCompany, "s")}
                   FROM {Token._meta.db_table} t
                   JOIN {User._meta.db_table} u ON u.id = t.user_id
                   LEFT JOIN {SupplierCompany._meta.db_table} s ON s.id = u.supplier_id
-                 WHERE t.key = %s""", [key])])[0]
+                 WHERE t.key = %s""", [key]), *extra])
+        rows = results[0]
+        if extra:
+            self._request.read_with_token_rows = results[1:]
         if not rows:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
         split = column_count(User)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, OuterRef, QuerySet
+from rest_framework.authtoken.models import Token
 
 from accounts.models import User
 from common.db import instances, run_batch, select_columns
@@ -42,29 +43,21 @@ def rfq_get(*, user: User | AnonymousUser, pk: int, with_line_items: bool = True
         raise NotFound("RFQ not found.") from None
 
 
-def rfq_for_bidding(*, user: User | AnonymousUser, pk: int | str) -> RFQ:
+def rfq_for_bidding(*, user: User | AnonymousUser, pk: int | str,
+                    prefetched: list[tuple] | None = None) -> RFQ:
     """The RFQ a supplier bids on, with what the eligibility rules ask loaded in the same query.
 
     The bid hot path (architecture.md) reads the RFQ, the supplier's invitation and whether
     the supplier is qualified for the RFQ's category: one statement, no ORM compilation.
     Visibility is rfq_visible_to's rule for suppliers: an invitation they were sent, never a
-    draft; anything else is 404.
+    draft; anything else is 404. `prefetched`: the rows of bidding_statement_for_token, read
+    with the request's authentication (the same statement, for the token's user).
     """
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise NotFound("RFQ not found.") from None
-    if not isinstance(user, User) or not user.is_supplier or not (-2**63 <= pk < 2**63):
+    pk = _bidding_pk(pk)
+    if pk is None or not isinstance(user, User) or not user.is_supplier:
         raise NotFound("RFQ not found.")
-    qualified = SupplierCompany.categories.through._meta
-    rows = run_batch([(
-        f"""SELECT {select_columns(RFQ, "r")}, i.status,
-                   EXISTS (SELECT 1 FROM {qualified.db_table} q
-                           WHERE q.{qualified.get_field("suppliercompany").column} = %s
-                             AND q.{qualified.get_field("category").column} = r.category_id)
-              FROM {RFQ._meta.db_table} r
-              LEFT JOIN {Invitation._meta.db_table} i ON i.rfq_id = r.id AND i.supplier_id = %s
-             WHERE r.id = %s""", [user.supplier_id, user.supplier_id, pk])])[0]
+    rows = prefetched if prefetched is not None else run_batch([(
+        _bidding_sql("%s"), [user.supplier_id, user.supplier_id, pk])])[0]
     if not rows:
         raise NotFound("RFQ not found.")
     *columns, invitation_status, qualified = rows[0]
@@ -74,6 +67,40 @@ def rfq_for_bidding(*, user: User | AnonymousUser, pk: int | str) -> RFQ:
     if rfq.status == RFQStatus.DRAFT or invitation_status not in SUPPLIER_VISIBLE_INVITATION:
         raise NotFound("RFQ not found.")
     return rfq
+
+
+def bidding_statement_for_token(*, pk: int | str, token_key: str) -> list[tuple[str, list]]:
+    """rfq_for_bidding's statement for the supplier of the token `token_key` (none for an id
+    that is no RFQ's), to run in the authentication's round trip: the bid hot path then
+    reads the RFQ with no round trip of its own."""
+    pk = _bidding_pk(pk)
+    if pk is None:
+        return []
+    token_table, user_table = Token._meta.db_table, User._meta.db_table
+    supplier = (f"(SELECT u.supplier_id FROM {token_table} t JOIN {user_table} u ON u.id = t.user_id "
+                f"WHERE t.key = %s)")
+    return [(_bidding_sql(supplier), [token_key, token_key, pk])]
+
+
+def _bidding_pk(pk: int | str) -> int | None:
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    return pk if -2**63 <= pk < 2**63 else None
+
+
+def _bidding_sql(supplier: str) -> str:
+    """The RFQ, the supplier's invitation status and its qualification for the category;
+    `supplier` is the SQL of the supplier's id (a placeholder or a subquery)."""
+    qualified = SupplierCompany.categories.through._meta
+    return f"""SELECT {select_columns(RFQ, "r")}, i.status,
+                   EXISTS (SELECT 1 FROM {qualified.db_table} q
+                           WHERE q.{qualified.get_field("suppliercompany").column} = {supplier}
+                             AND q.{qualified.get_field("category").column} = r.category_id)
+              FROM {RFQ._meta.db_table} r
+              LEFT JOIN {Invitation._meta.db_table} i ON i.rfq_id = r.id AND i.supplier_id = {supplier}
+             WHERE r.id = %s"""
 
 
 def rfq_get_for_buyer_action(*, user: User, pk: int) -> RFQ:

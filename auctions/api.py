@@ -16,7 +16,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from auctions.access import rfq_for_bidding, rfq_get
+from auctions.access import bidding_statement_for_token, rfq_for_bidding, rfq_get
 from common.api import body_object
 from common.errors import ApplicationError, Forbidden, ValidationFailed
 from common.money import format_money
@@ -88,6 +88,10 @@ BID_LIST_SCHEMA = PolymorphicProxySerializer(
 class BidsApi(DownloadFormatsMixin, APIView):
     download_renderers = (CSVRenderer,)
 
+    def read_with_token(self, request, key: str) -> list:
+        """A bid authenticated by token reads its RFQ in the token's round trip (accounts.auth)."""
+        return bidding_statement_for_token(pk=self.kwargs.get("pk"), token_key=key) if request.method == "POST" else []
+
     @extend_schema(responses=download_responses(BID_LIST_SCHEMA, xlsx=False), parameters=[format_parameter(
         "json", "csv", description="csv: every bid and version (buyer, compliance); before a sealed RFQ "
                                    "opens, the count of quotes and no amount, as in JSON")])
@@ -115,7 +119,7 @@ class BidsApi(DownloadFormatsMixin, APIView):
         if not request.user.is_supplier:
             rfq_get(user=request.user, pk=pk, with_line_items=False)  # 404 to whoever may not see it
             raise Forbidden("Only invited suppliers bid.")
-        rfq = rfq_for_bidding(user=request.user, pk=pk)
+        rfq = rfq_for_bidding(user=request.user, pk=pk, prefetched=getattr(request, "read_with_token_rows", [None])[0])
 
         mechanism = get_mechanism(rfq.auction_type)
         keep_raw_body(request)

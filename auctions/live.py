@@ -18,7 +18,7 @@ from decimal import Decimal, InvalidOperation
 from django.db.models import Min
 
 from audit.models import AuditEvent, rfq_stream
-from common import presence, realtime
+from common import realtime
 from common.money import format_money
 from suppliers.models import InvitationStatus, SupplierCompany
 
@@ -61,7 +61,8 @@ LIVE_TYPES = {
 
 
 def register() -> None:
-    realtime.register("auction", {audit_type: rule for audit_type, (_, rule) in LIVE_TYPES.items()}, messages_for)
+    realtime.register("auction", {audit_type: rule for audit_type, (_, rule) in LIVE_TYPES.items()}, messages_for,
+                      private=rank_messages)
 
 
 # --- audiences ---------------------------------------------------------------------------------
@@ -142,8 +143,8 @@ def live_body(event: AuditEvent, rfq, audience: str, *, supplier_names: dict[int
 
 
 def messages_for(event: AuditEvent) -> list[realtime.Message]:
-    """Every message for one audit event: the live bodies per audience, private ranks, and
-    on a sealed auction the buyer's private count of quotes."""
+    """The messages every audience of one audit event gets: the live bodies, and on a sealed
+    auction the buyer's private count of quotes. Private ranks: rank_messages."""
     rfq = event.rfq  # the instance the writer just changed, when it passed one (no query)
     if event.live_prev_seq is None:
         if event.type == "bid.placed":  # sealed: the buyer learns that a supplier quoted, nothing else
@@ -151,18 +152,27 @@ def messages_for(event: AuditEvent) -> list[realtime.Message]:
                 "type": "bid_placed", "private": True, "seq": event.seq, "rfq": rfq.pk, "at": event.at,
                 "bid_count": event.payload.get("bid_count")})]
         return []
-    messages = [(realtime.rfq_group(rfq.pk, audience), live_body(event, rfq, audience)) for audience in AUDIENCES]
-    if event.type in ("bid.placed", "bid.withdrawn") and rfq.auction_settings.get("show_ranking", True):
+    return [(realtime.rfq_group(rfq.pk, audience), live_body(event, rfq, audience)) for audience in AUDIENCES]
+
+
+def rank_messages(event: AuditEvent):
+    """For a live bid or withdrawal on an auction that shows ranks: what builds the private
+    `rank_changed` messages from the suppliers connected now (realtime reads them with the
+    publish); None when the event moves no one's rank."""
+    rfq = event.rfq
+    if event.live_prev_seq is None or event.type not in ("bid.placed", "bid.withdrawn") or \
+            not rfq.auction_settings.get("show_ranking", True):
+        return None
+
+    def build(listening: set[int]) -> list[realtime.Message]:
         # Only to suppliers connected now: one that connects later reads its rank in `state`.
-        listening = presence.connected_suppliers(rfq.pk)
         line = event.payload.get("line_item_id")
         on_line = {} if line is None else {"line_item_id": line}  # lots: the rank on that line
-        if listening:
-            messages += [(realtime.supplier_group(rfq.pk, supplier_id),
-                          {"type": "rank_changed", "private": True, "seq": event.seq, "rfq": rfq.pk,
-                           "at": event.at, "your_rank": rank, **on_line})
-                         for supplier_id, rank in rank_changes(event, rfq).items() if supplier_id in listening]
-    return messages
+        return [(realtime.supplier_group(rfq.pk, supplier_id),
+                 {"type": "rank_changed", "private": True, "seq": event.seq, "rfq": rfq.pk,
+                  "at": event.at, "your_rank": rank, **on_line})
+                for supplier_id, rank in rank_changes(event, rfq).items() if supplier_id in listening]
+    return build
 
 
 def rank_changes(event: AuditEvent, rfq) -> dict[int, int | None]:

@@ -43,6 +43,26 @@ class ReverseBidInput(serializers.Serializer):
         return BidDraft(amount=data["amount"], currency=data.get("currency"), line_item_id=data.get("line_item_id"))
 
 
+def plain_reverse_draft(data: object) -> BidDraft | None:
+    """ReverseBidInput's draft for a body it takes exactly as sent, without building the
+    serializer; None for anything else, which the serializer then judges and words the
+    refusal of. Stricter than the serializer, never looser: a value it would trim, coerce or
+    refuse falls through to it."""
+    if type(data) is not dict:
+        return None
+    amount = data.get("amount")
+    if type(amount) is not str or len(amount) > 64:
+        return None
+    currency = data.get("currency")
+    if "currency" in data and not (type(currency) is str and 0 < len(currency) <= 3 and currency.isprintable()
+                                   and currency.strip() == currency):
+        return None
+    line_item_id = data.get("line_item_id")
+    if "line_item_id" in data and not (type(line_item_id) is int and 1 <= line_item_id <= 2**62):
+        return None
+    return BidDraft(amount=MoneyInput.parse(amount), currency=currency, line_item_id=line_item_id)
+
+
 class QuoteLineInput(serializers.Serializer):
     line_item_id = StrictIntegerField(min_value=1, max_value=2**62)
     unit_price = AmountString()

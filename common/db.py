@@ -15,7 +15,7 @@ import functools
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connections, models
 from psycopg.pq import ExecStatus
 
 Statement = tuple[str, Sequence[Any]]
@@ -28,6 +28,7 @@ def run_batch(statements: Sequence[Statement]) -> list[list[tuple[Any, ...]]]:
     Each statement still gets its own snapshot (READ COMMITTED), so a read placed after a
     locking statement sees everything committed before the lock was granted.
     """
+    connection = connections[DEFAULT_DB_ALIAS]
     if connection.vendor != "postgresql":
         results = []
         with connection.cursor() as cursor:
@@ -65,6 +66,9 @@ def instances(model: type[M], rows: Sequence[tuple[Any, ...]], fields: Sequence[
               extra: Sequence[str] = ()) -> list[M]:
     """Model instances from rows of select_columns(model, …, fields) followed by `extra` columns,
     which become plain attributes. Fields not selected are deferred (loaded on access)."""
+    # The connection itself, not django.db.connection: every attribute of that proxy is a
+    # look-up in a context-local, and the hot path touches it per field.
+    connection = connections[DEFAULT_DB_ALIAS]
     chosen, names, converters = _reading(model, tuple(fields) if fields is not None else None, connection.alias)
     result = []
     for row in rows:
@@ -81,24 +85,17 @@ def instances(model: type[M], rows: Sequence[tuple[Any, ...]], fields: Sequence[
 
 def insert_statement(obj: models.Model) -> Statement:
     """The INSERT that `obj.save(force_insert=True)` would run (an unset auto key is left out)."""
-    meta = obj._meta
-    fields = [f for f in meta.concrete_fields
-              if not (f.primary_key and isinstance(f, models.AutoField) and obj.pk is None)]
-    values = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
-    return f"INSERT INTO {meta.db_table} ({columns}) VALUES ({placeholders})", values
+    connection = connections[DEFAULT_DB_ALIAS]
+    sql, fields = _insert_sql(type(obj), obj.pk is None)
+    return sql, [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
 
 
 def update_statement(obj: models.Model, field_names: Sequence[str]) -> Statement:
     """The UPDATE that `obj.save(update_fields=field_names)` would run."""
-    meta = obj._meta
-    fields = _fields(type(obj), tuple(field_names))
+    connection = connections[DEFAULT_DB_ALIAS]
+    sql, fields = _update_sql(type(obj), tuple(field_names))
     values = [f.get_db_prep_save(f.pre_save(obj, False), connection) for f in fields]
-    assignments = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in fields)
-    pk = meta.pk
-    return (f"UPDATE {meta.db_table} SET {assignments} WHERE {connection.ops.quote_name(pk.column)} = %s",
-            [*values, pk.get_db_prep_value(obj.pk, connection)])
+    return sql, [*values, obj._meta.pk.get_db_prep_value(obj.pk, connection)]
 
 
 # Cached per model and field list: the point of these helpers is to skip per-query work.
@@ -111,12 +108,31 @@ def _fields(model: type[models.Model], names: tuple[str, ...] | None) -> list[mo
 
 
 @functools.cache
+def _insert_sql(model: type[models.Model], without_auto_key: bool) -> tuple[str, list[models.Field]]:
+    quote = connections[DEFAULT_DB_ALIAS].ops.quote_name
+    fields = [f for f in model._meta.concrete_fields
+              if not (without_auto_key and f.primary_key and isinstance(f, models.AutoField))]
+    columns = ", ".join(quote(f.column) for f in fields)
+    return f"INSERT INTO {model._meta.db_table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})", fields
+
+
+@functools.cache
+def _update_sql(model: type[models.Model], names: tuple[str, ...]) -> tuple[str, list[models.Field]]:
+    quote = connections[DEFAULT_DB_ALIAS].ops.quote_name
+    fields = _fields(model, names)
+    assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+    return f"UPDATE {model._meta.db_table} SET {assignments} WHERE {quote(model._meta.pk.column)} = %s", fields
+
+
+@functools.cache
 def _select_columns(model: type[models.Model], alias: str, names: tuple[str, ...] | None) -> str:
-    return ", ".join(f"{alias}.{connection.ops.quote_name(f.column)}" for f in _fields(model, names))
+    quote = connections[DEFAULT_DB_ALIAS].ops.quote_name
+    return ", ".join(f"{alias}.{quote(f.column)}" for f in _fields(model, names))
 
 
 @functools.cache
 def _reading(model: type[models.Model], names: tuple[str, ...] | None, alias: str):
+    connection = connections[alias]
     chosen = _fields(model, names)
     converters = [(index, [*connection.ops.get_db_converters(col), *field.get_db_converters(connection)], col)
                   for index, field in enumerate(chosen)

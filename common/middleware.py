@@ -42,9 +42,10 @@ class LocalTimeAndNumbers:
         self.get_response = get_response
 
     def __call__(self, request):
-        user = getattr(request, "user", None)
-        # Not for the API, even signed in by session: DRF renders times in the active zone.
-        local = user is not None and user.is_authenticated and not request.path.startswith("/api/")
+        # Not for the API, even signed in by session: DRF renders times in the active zone. The
+        # path first: an API call then never builds the lazy session user it does not use.
+        user = None if request.path.startswith("/api/") else getattr(request, "user", None)
+        local = user is not None and user.is_authenticated
         zone = getattr(user, "time_zone", None) if local else None
         try:
             timezone.activate(ZoneInfo(zone)) if zone else timezone.deactivate()

@@ -67,9 +67,8 @@ class _RedisPresence:
 
     def members(self, rfq_id, now):
         pipe = self.client.pipeline(transaction=False)
-        pipe.zremrangebyscore(_key(rfq_id), "-inf", now)
-        pipe.zrange(_key(rfq_id), 0, -1)
-        return [member.decode() for member in pipe.execute()[1]]
+        queue_members(pipe, rfq_id, now)
+        return members_read(pipe.execute())
 
 
 _backends: dict[str, object] = {}
@@ -99,4 +98,21 @@ def participants(rfq_id: int) -> set[str]:
 
 
 def connected_suppliers(rfq_id: int) -> set[int]:
-    return {int(p.split(":", 1)[1]) for p in participants(rfq_id) if p.startswith("supplier:")}
+    return suppliers_of(_backend().members(rfq_id, time.time()))
+
+
+def queue_members(pipe, rfq_id: int, now: float | None = None) -> None:
+    """Queue the read of the RFQ's live entries on a Redis pipeline (its last two commands),
+    so a caller that sends other commands anyway reads presence in the same round trip."""
+    pipe.zremrangebyscore(_key(rfq_id), "-inf", time.time() if now is None else now)
+    pipe.zrange(_key(rfq_id), 0, -1)
+
+
+def members_read(results: list) -> list[str]:
+    """The entries read by queue_members, from its pipeline's results."""
+    return [member.decode() for member in results[-1]]
+
+
+def suppliers_of(members: list[str]) -> set[int]:
+    participants = {member.split("|", 1)[0] for member in members}
+    return {int(p.split(":", 1)[1]) for p in participants if p.startswith("supplier:")}

@@ -35,6 +35,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from rest_framework.utils.encoders import JSONEncoder
 
+from . import presence
 from .after_commit import after_commit
 from .outbox import InOrder
 
@@ -44,6 +45,9 @@ Message = tuple[str, dict]  # (group, body)
 
 LiveRule = Callable[[object, dict], bool]  # is an event of this type, with this payload, on this RFQ live?
 Builder = Callable[[object], Iterable[Message]]  # a stored event → its messages
+# A stored event → None, or what builds its private messages from the suppliers connected now
+# (read from presence in the same round trip as the event's public messages are published).
+PrivateBuilder = Callable[[object], Callable[[set[int]], Iterable[Message]] | None]
 
 
 @dataclass(frozen=True)
@@ -51,13 +55,14 @@ class LiveFamily:
     name: str
     rules: dict[str, LiveRule]  # audit type → rule
     build: Builder
+    private: PrivateBuilder | None = None
 
 
 _families: dict[str, LiveFamily] = {}
 _family_of: dict[str, LiveFamily] = {}  # audit type → its family
 
 
-def register(family: str, live: dict[str, LiveRule], builder: Builder) -> None:
+def register(family: str, live: dict[str, LiveRule], builder: Builder, private: PrivateBuilder | None = None) -> None:
     """Declare a family of live audit types (each with a predicate on the RFQ and the event's
     payload) and the builder of their messages. Registering a family or an audit type twice
     is an error."""
@@ -66,7 +71,7 @@ def register(family: str, live: dict[str, LiveRule], builder: Builder) -> None:
     taken = sorted(set(live) & set(_family_of))
     if taken:
         raise ImproperlyConfigured(f"Live audit types {taken} belong to another family already.")
-    entry = LiveFamily(family, dict(live), builder)
+    entry = LiveFamily(family, dict(live), builder, private)
     _families[family] = entry
     _family_of.update(dict.fromkeys(live, entry))
 
@@ -90,7 +95,15 @@ def publish_on_commit(event) -> None:
 def _publish(family: LiveFamily, event) -> None:
     # The change is committed whatever happens here; a lost message is what resume is for.
     try:
-        send(family.build(event))
+        private = family.private(event) if family.private is not None else None
+        if private is None:
+            send(family.build(event))
+            return
+        # Who is connected is read in the round trip that publishes the public messages; the
+        # private ones follow, to those of them the event concerns.
+        listening = send(family.build(event), presence_of=event.rfq_id)
+        if listening:
+            send(private(listening))
     except Exception:
         logger.exception("live delivery of %s #%s failed", event.stream, event.seq)
 
@@ -109,17 +122,17 @@ def encode(body: dict) -> str:
     return json.dumps(body, cls=JSONEncoder, separators=(",", ":"))
 
 
-def send(messages: Iterable[Message]) -> None:
-    """Serialise each body once and publish it to its group."""
+def send(messages: Iterable[Message], *, presence_of: int | None = None) -> set[int]:
+    """Serialise each body once and publish it to its group. With `presence_of` (an RFQ id),
+    also read which suppliers are connected to that RFQ now, in the same round trip, and
+    return them (else an empty set)."""
     texts = [(group, encode(body)) for group, body in messages]
-    if not texts:
-        return
     url = getattr(settings, "REDIS_URL", "")
     if url:
-        _publish_on_redis(url, texts)
-    else:
-        for group, text in texts:
-            hub.deliver_threadsafe(group, text)
+        return _publish_on_redis(url, texts, presence_of)
+    for group, text in texts:
+        hub.deliver_threadsafe(group, text)
+    return presence.connected_suppliers(presence_of) if presence_of is not None else set()
 
 
 def group_channel(group: str) -> str:
@@ -131,8 +144,11 @@ def group_channel(group: str) -> str:
 _redis_local = threading.local()
 
 
-def _publish_on_redis(url: str, texts) -> None:
+def _publish_on_redis(url: str, texts, presence_of: int | None) -> set[int]:
     import redis
+
+    if not texts and presence_of is None:
+        return set()
 
     client = getattr(_redis_local, "client", None)
     if client is None or getattr(_redis_local, "url", None) != url:
@@ -141,7 +157,10 @@ def _publish_on_redis(url: str, texts) -> None:
     pipe = client.pipeline(transaction=False)  # one round trip for every audience of the event
     for group, text in texts:
         pipe.publish(group_channel(group), text)
-    pipe.execute()
+    if presence_of is not None:
+        presence.queue_members(pipe, presence_of)
+    results = pipe.execute()
+    return presence.suppliers_of(presence.members_read(results)) if presence_of is not None else set()
 
 
 # --- Receiving: one hub per process -------------------------------------------------------------

@@ -9,3 +9,10 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 application = get_wsgi_application()
+
+# Django imports the URLconf, and with it every view module, on a worker's first request;
+# each Gunicorn worker would make one client wait for those imports (about a second here,
+# scipy among them). Done now, while the worker starts and before it accepts a connection.
+from django.urls import get_resolver  # noqa: E402 (needs the settings configured above)
+
+get_resolver().url_patterns  # noqa: B018 (the property imports the URLconf)

@@ -18,13 +18,17 @@ from unittest import mock
 
 from django.test import TestCase
 
-from common import realtime
+from common import presence, realtime
 
 
 @contextmanager
 def capture_live_messages() -> Iterator[list[realtime.Message]]:
     sent: list[realtime.Message] = []
-    with mock.patch.object(realtime, "send", side_effect=lambda messages: sent.extend(messages)), \
+    def send(messages, presence_of=None):
+        sent.extend(messages)
+        return presence.connected_suppliers(presence_of) if presence_of is not None else set()
+
+    with mock.patch.object(realtime, "send", side_effect=send), \
             TestCase.captureOnCommitCallbacks(execute=True):
         yield sent
 

@@ -7,9 +7,10 @@ from typing import TYPE_CHECKING, Any
 
 from rest_framework import serializers
 
+from auctions.drafts import BidDraft
 from auctions.models import Bid, BidStatus
 from auctions.sealing import seal
-from auctions.serializers import ReverseBidInput
+from auctions.serializers import ReverseBidInput, plain_reverse_draft
 from common.db import update_statement
 from common.money import MoneyField, round_money
 from rfqs.models import LineItem
@@ -96,6 +97,13 @@ class ReverseAuction(Mechanism):
     label = "Reverse auction"
     settings_serializer = ReverseAuctionSettings
     bid_input = ReverseBidInput
+
+    def parse_bid(self, data: object) -> BidDraft:
+        # The hot path (architecture.md): a well-formed body is read without building the
+        # serializer (four DRF fields deep-copied per request); anything else goes through it,
+        # so every refusal keeps its message. auctions/tests/test_bid_input_parse.py holds the two
+        # to the same drafts.
+        return plain_reverse_draft(data) or super().parse_bid(data)
 
     def accept(self, ctx: BidContext, meta: BidOrigin) -> tuple[Bid, Extension | None]:
         rfq = ctx.rfq

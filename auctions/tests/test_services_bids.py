@@ -8,10 +8,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from auctions import live
 from auctions.mechanisms import get_mechanism
 from auctions.models import Bid
 from auctions.services import BidRejected, bid_place, bid_withdraw
+from common import presence
 from common.errors import Forbidden, NotFound
 from common.request_meta import RequestMeta
 from rfqs.models import RFQ
@@ -107,7 +107,7 @@ def test_rank_changes_go_privately_to_the_connected_suppliers_whose_rank_moved(r
     place(rfq, s1, "9500.00")
     place(rfq, s2, "9400.00")
     connected = {s1.supplier_id, s3.supplier_id}  # s2 has no socket open
-    monkeypatch.setattr(live.presence, "connected_suppliers", lambda rfq_id: connected)
+    monkeypatch.setattr(presence, "connected_suppliers", lambda rfq_id: connected)
     with capture_live_messages() as sent:
         place(rfq, s3, "9000.00")  # s3 takes the lead: 1 ← from nothing, s1 3 ← 2, s2 2 ← 1
     ranks = {group: body for group, body in sent if body["type"] == "rank_changed"}

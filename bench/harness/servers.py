@@ -78,13 +78,14 @@ def server_commands(server: str, workers: int, fd: int) -> list[list[str]]:
 
     gunicorn: the production setup (README): Django's sync views under WSGI, one sync worker
     per process. uvicorn / daphne: the ASGI servers, one process each, as `./quayside up` and
-    the WebSocket tier run; access logs on, as in a deployment."""
+    the WebSocket tier run; access logs on, as in a deployment; Uvicorn's WebSockets without
+    per-message deflate, as the README deploys it."""
     if server == "gunicorn":
         return [[str(VENV_BIN / "gunicorn"), "--bind", f"fd://{fd}", "--workers", str(workers),
                  "--worker-class", "sync", "--access-logfile", "-", "config.wsgi:application"]]
     if server == "uvicorn":
         return [[str(VENV_BIN / "uvicorn"), "--fd", str(fd), "--loop", "uvloop", "--http", "httptools",
-                 "config.asgi:application"] for _ in range(workers)]
+                 "--ws-per-message-deflate", "false", "config.asgi:application"] for _ in range(workers)]
     return [[str(VENV_BIN / "daphne"), "--fd", str(fd), "-v", "1", "config.asgi:application"]
             for _ in range(workers)]
 
@@ -92,8 +93,8 @@ def server_commands(server: str, workers: int, fd: int) -> list[list[str]]:
 class Servers:
     """Server processes sharing one listening socket on a free loopback port; always stopped."""
 
-    def __init__(self, env: dict, server: str, workers: int, logdir: Path):
-        self.env, self.server, self.workers, self.logdir = env, server, workers, logdir
+    def __init__(self, env: dict, server: str, workers: int, logdir: Path, *, name: str = "server"):
+        self.env, self.server, self.workers, self.logdir, self.name = env, server, workers, logdir, name
         self.procs: list[subprocess.Popen] = []
         self.sock: socket.socket | None = None
         self.port = 0
@@ -109,7 +110,7 @@ class Servers:
         for n, command in enumerate(server_commands(self.server, self.workers, fd)):
             if not Path(command[0]).exists():
                 raise SetupError(f"{command[0]} not found: install the project (pip install -e .) first")
-            self.procs.append(start_process(command, self.env, self.logdir / f"server-{n}.log", pass_fds=(fd,)))
+            self.procs.append(start_process(command, self.env, self.logdir / f"{self.name}-{n}.log", pass_fds=(fd,)))
 
     def wait_ready(self, token: str, rfq_id: int, timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout
@@ -130,6 +131,9 @@ class Servers:
         """Every live server process, Gunicorn's workers (children of its master) included."""
         pids = [p.pid for p in self.procs if p.poll() is None]
         return pids + [child for pid in pids for child in descendants(pid)]
+
+    def logs(self) -> list[Path]:
+        return sorted(self.logdir.glob(f"{self.name}-*.log"))
 
     def stop(self) -> None:
         stop_processes(self.procs)

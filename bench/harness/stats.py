@@ -24,3 +24,11 @@ def ms(values: list[float]) -> str:
         return "—"
     p50, p95, p99 = (v * 1000 for v in percentiles(values))
     return f"p50 {p50:7.1f}  p95 {p95:7.1f}  p99 {p99:7.1f}  mean {statistics.fmean(values) * 1000:7.1f} ms"
+
+
+def slope(xs: list[float], ys: list[float]) -> float:
+    """The least-squares slope of ys over xs (a leak in a soak: MiB per cycle); NaN for fewer
+    than two distinct xs."""
+    if len(xs) < 2 or len(set(xs)) < 2:
+        return float("nan")
+    return statistics.linear_regression(xs, ys).slope

@@ -78,15 +78,16 @@ def create_suppliers(n: int) -> tuple[list, list, list]:
     return companies, users, tokens
 
 
-def auction_settings(lots: int = 0) -> dict:
+def auction_settings(lots: int = 0, **overrides) -> dict:
     """AMOUNT decrement 0.01 from 1 000 000.00, 60 bids a minute per supplier (the maximum).
-    With lots: bid per line, each line's ceiling 1 000 000.00 (set on the line, not here)."""
+    With lots: bid per line, each line's ceiling 1 000 000.00 (set on the line, not here).
+    `overrides` replace any of them (e.g. anti-sniping tiers)."""
     from auctions.mechanisms import get_mechanism
 
     basis = {"bidding_basis": "PER_LINE"} if lots else {"starting_price": str(STARTING_PRICE)}
     return get_mechanism("REVERSE_AUCTION").validate_settings({
         **basis, "minimum_decrement": str(DECREMENT), "decrement_type": "AMOUNT",
-        "rate_limit_bids_per_minute": 60, "duration_minutes": 24 * 60,
+        "rate_limit_bids_per_minute": 60, "duration_minutes": 24 * 60, **overrides,
     })
 
 
@@ -98,17 +99,18 @@ def line_items(lots: int) -> list[dict]:
              "starting_price": STARTING_PRICE} for n in range(lots)]
 
 
-def create_auction(title: str, invited: list, users: list, lots: int = 0) -> int:
+def create_auction(title: str, invited: list, users: list, lots: int = 0, *, deadline=None,
+                   description: str = "Bid-throughput benchmark auction.", **settings) -> int:
     """An open reverse auction with `invited` companies invited, every invitation accepted;
-    bid per line on `lots` lines when lots > 0."""
+    bid per line on `lots` lines when lots > 0; `settings` over auction_settings'."""
     from datetime import timedelta
 
     from django.utils import timezone
 
-    # A day away: the anti-sniping window (last minutes) is never reached.
-    return open_rfq(title, invited, users, auction_type="REVERSE_AUCTION", settings=auction_settings(lots),
-                    items=line_items(lots), deadline=timezone.now() + timedelta(days=1),
-                    description="Bid-throughput benchmark auction.")
+    # By default a day away: the anti-sniping window (last minutes) is never reached.
+    return open_rfq(title, invited, users, auction_type="REVERSE_AUCTION", settings=auction_settings(lots, **settings),
+                    items=line_items(lots), deadline=deadline or timezone.now() + timedelta(days=1),
+                    description=description)
 
 
 def sealed_settings(**overrides) -> dict:

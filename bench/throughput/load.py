@@ -10,7 +10,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from harness.client import do_request
+from harness.client import lean_request
+from harness.lean_http import Connection
 from harness.metrics import CpuMeter
 from harness.world import DECREMENT, STARTING_PRICE, World
 
@@ -102,7 +103,7 @@ class BidClient:
     def __init__(self, n: int, run: Run, tokens: list[str], out: ClientResult):
         self.run, self.tokens, self.out = run, tokens, out
         self.rng = random.Random(1000 + n)
-        self.conn = http.client.HTTPConnection("127.0.0.1", run.port, timeout=30)
+        self.conn = Connection(run.port, timeout=30)
         self.bids_path, self.state_path = f"/api/v1/rfqs/{run.rfq_id}/bids/", f"/api/v1/rfqs/{run.rfq_id}/state/"
         self.waiting_until = [0.0] * len(tokens)
         self.best: dict[int | None, Decimal] = {}  # the best known, per lot (None: the total auction)
@@ -113,7 +114,7 @@ class BidClient:
         """One recorded request: (status, Retry-After, parsed JSON); status 0 without an answer."""
         began = time.monotonic()
         try:
-            status, retry_after, data = do_request(self.conn, method, path, token, body)
+            status, retry_after, data = lean_request(self.conn, method, path, token, body)
         except (OSError, http.client.HTTPException) as exc:
             self.out.errors[type(exc).__name__] += 1
             self.out.samples.append(Sample(began - self.run.start, time.monotonic() - began, 0, kind, line=line))

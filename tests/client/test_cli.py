@@ -123,6 +123,51 @@ def test_register_key_then_bids_are_signed(demo, api, site, cli):
     assert signature["key_id"] == key_id and signature["signature"].startswith("sig1=:")
 
 
+def test_sealed_split_and_bundle_quotes_from_the_command_line(demo, api, site, cli, tmp_path):
+    from auctions.models import Bid
+    from tests.engine.helpers import items
+    from tests.engine.split_helpers import bundle_auction, close_and_evaluate, split_auction
+
+    split, combo = split_auction(demo), bundle_auction(demo)
+    rice, flour = items(split)
+    assert cli("login", site, "--username", "supplier1")[0] == 0
+
+    code, out, err = cli("quote", str(split), "--line", f"{rice}=17.25:30:10", "--line", f"{flour}=20.00",
+                         "--terms", "FOB Rotterdam")
+    assert code == 0, err
+    assert out.startswith("accepted: bid ") and "(version 1)" in out
+    # A revision from a file (api.md's JSON), with options added: version 2 stands.
+    quote_file = tmp_path / "quote.json"
+    quote_file.write_text(json.dumps({"line_items": [{"line_item_id": rice, "unit_price": "16.90",
+                                                      "max_quantity": 40, "min_quantity": 20}]}))
+    code, out, err = cli("quote", str(split), "--file", str(quote_file), "--line", f"{flour}=19.80",
+                         "--terms", "CIF Singapore")
+    assert code == 0 and "(version 2)" in out, err
+
+    combo_items = items(combo)
+    code, out, err = cli("quote", str(combo), "--bundle", ",".join(map(str, combo_items)) + "=75.31",
+                         "--bundle", f"{combo_items[0]}=40.00")
+    assert code == 0, err
+
+    # Refused by the server with its reasons; refused before sending when malformed.
+    code, out, err = cli("quote", str(split), "--line", "999999=1.00")
+    assert code == 1 and out == "" and err.startswith("refused (4"), err
+    code, out, err = cli("quote", str(split), "--line", f"{rice}=cheap")
+    assert code == 1 and "is not an amount" in err
+    assert Bid.objects.filter(rfq_id=split, supplier=demo.supplier(1)).count() == 2
+
+    # What the opening finds is what the command line sent.
+    close_and_evaluate(api, split)
+    latest = Bid.objects.filter(rfq_id=split, supplier=demo.supplier(1)).order_by("-version").first()
+    assert latest.terms == "CIF Singapore"
+    assert sorted((line.line_item_id, str(line.unit_price), line.max_quantity, line.min_quantity)
+                  for line in latest.lines.all()) == sorted([(rice, "16.9000", 40, 20), (flour, "19.8000", None, None)])
+    close_and_evaluate(api, combo)
+    bundles = Bid.objects.get(rfq_id=combo, supplier=demo.supplier(1)).bundles.order_by("index")
+    assert [(b.line_item_ids, str(b.price)) for b in bundles] == [(combo_items, "75.3100"),
+                                                                 ([combo_items[0]], "40.0000")]
+
+
 class watch:
     """`quayside-bid watch RFQ --for SECONDS` in the background, its lines read as they come."""
 

@@ -2,8 +2,6 @@
 receives, private ranks, and resume giving the same sequence as staying connected."""
 from __future__ import annotations
 
-import re
-
 import pytest
 from asgiref.sync import sync_to_async
 
@@ -257,15 +255,19 @@ def test_split_quantities_and_bundles_never_reach_a_socket_before_close(demo):
                 sockets.append(socket)
         await drain_all(sockets)
         client = demo.client("supplier1")
-        await sync_to_async(client.post)(f"/api/v1/rfqs/{split}/bids/", {"line_items": [
+        quoted = await sync_to_async(client.post)(f"/api/v1/rfqs/{split}/bids/", {"line_items": [
             {"line_item_id": rice, "unit_price": "17.25", "max_quantity": 33, "min_quantity": 11}]}, format="json")
-        await sync_to_async(client.post)(f"/api/v1/rfqs/{combo}/bids/", {"bundles": [
+        assert quoted.status_code == 201, quoted.content
+        quoted = await sync_to_async(client.post)(f"/api/v1/rfqs/{combo}/bids/", {"bundles": [
             {"line_item_ids": combo_items, "price": "75.31"}]}, format="json")
+        assert quoted.status_code == 201, quoted.content
         received = [text for socket in sockets for text, _ in await drain(socket)]
         assert received, "the quotes were announced"
-        # A bare number counts as a JSON value only (`:33,`), not inside a timestamp (`10:33:05`).
-        assert not [s for text in received for s in secrets
-                    if f'"{s}"' in text or re.search(rf":{re.escape(s)}[,}}\]]", text)]
+        # A secret as a JSON string or a whole JSON number (followed by `,` or `}`), so a
+        # timestamp's minutes or seconds ("…T10:33:17.25…") never pass for one.
+        leaked = [s for text in received for s in secrets
+                  if f'"{s}"' in text or f":{s}," in text or f":{s}}}" in text]
+        assert not leaked
         for socket in sockets:
             await socket.disconnect()
 

@@ -44,13 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     watch.add_argument("--for", dest="seconds", type=float, help="stop after this many seconds")
     watch.add_argument("--plain", action="store_true", help="plain text lines even if rich is installed")
 
-    bid = sub.add_parser("bid", help="place a reverse-auction bid")
-    bid.add_argument("rfq", type=int)
-    bid.add_argument("amount", help="a decimal amount, e.g. 9500.00")
-    bid.add_argument("--line", type=int, help="the line item, where each line is bid on its own")
-    withdraw = sub.add_parser("withdraw", help="withdraw your latest bid")
-    withdraw.add_argument("rfq", type=int)
-    withdraw.add_argument("bid", type=int)
+    add_bidding_commands(sub)
 
     keygen = sub.add_parser("keygen", help="create an Ed25519 signing key (PEM file, mode 0600)")
     keygen.add_argument("--out", help="where to write it (default ~/.config/quayside/signing-key.pem)")
@@ -69,6 +63,30 @@ def build_parser() -> argparse.ArgumentParser:
     auto.add_argument("--opening", help="the first bid when there is no bid and no starting price")
     auto.add_argument("--for", dest="seconds", type=float, help="stop after this many seconds")
     return parser
+
+
+def add_bidding_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """bid, quote and withdraw."""
+    bid = sub.add_parser("bid", help="place a reverse-auction bid")
+    bid.add_argument("rfq", type=int)
+    bid.add_argument("amount", help="a decimal amount, e.g. 9500.00")
+    bid.add_argument("--line", type=int, help="the line item, where each line is bid on its own")
+    quote = sub.add_parser("quote", help="submit a sealed, multi-attribute or bundle quote (a revision replaces the last)",
+                           description="Prices from --line/--bundle options or api.md's JSON in --file; "
+                                       "the options add to the file.")
+    quote.add_argument("rfq", type=int)
+    quote.add_argument("--line", action="append", metavar="ID=PRICE[:MAX[:MIN]]",
+                       help="a line's unit price (split awards: the quantity offered and the least supplied)")
+    quote.add_argument("--bundle", action="append", metavar="ID,ID=PRICE",
+                       help="all-or-nothing price for those lines' whole quantities (bundle auctions)")
+    quote.add_argument("--criterion", action="append", metavar="NAME=VALUE",
+                       help="a multi-attribute criterion, e.g. delivery_days=14 or class_certified=true")
+    quote.add_argument("--file", help="the quote as JSON (- for standard input)")
+    quote.add_argument("--valid-until", help="the quote's validity, e.g. 2027-01-31T12:00:00Z")
+    quote.add_argument("--terms", help="terms and conditions (text)")
+    withdraw = sub.add_parser("withdraw", help="withdraw your latest bid")
+    withdraw.add_argument("rfq", type=int)
+    withdraw.add_argument("bid", type=int)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -45,8 +45,11 @@ class AsyncQuaysideClient:
 
     def __init__(self, base_url: str, *, token: str | None = None, signer: RequestSigner | None = None,
                  timeout: float = 15.0, retry: RetryPolicy | None = None,
-                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+                 transport: httpx.AsyncBaseTransport | None = None, live_url: str | None = None) -> None:
         self.base_url = base_url.rstrip("/")
+        # Where the live streams (/ws/, events/stream/) are served, when a deployment routes
+        # them to their own host or port (README: the ASGI tier beside Gunicorn's).
+        self.live_url = (live_url or base_url).rstrip("/")
         self.token = token
         self.signer = signer
         self.retry = retry or RetryPolicy()

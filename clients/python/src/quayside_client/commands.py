@@ -16,6 +16,7 @@ from .autobid import AutoBidder
 from .autorun import AutoRunner
 from .client import AsyncQuaysideClient
 from .errors import QuaysideError
+from .quote import quote_body
 from .sequencer import Event
 from .signing import RequestSigner, fingerprint, generate_key, load_private_key, public_key_base64, save_private_key
 from .view import AuctionView
@@ -171,6 +172,16 @@ def describe_bid(answer: dict[str, Any], *, signed: bool = False) -> str:
     return "\n".join(lines)
 
 
+async def quote(args: argparse.Namespace) -> int:
+    body = quote_body(lines=args.line, bundles=args.bundle, criteria=args.criterion, file=args.file,
+                      valid_until=args.valid_until, terms=args.terms, stdin=sys.stdin)
+    async with client_for(args) as client:
+        answer = await client.submit_bid(args.rfq, body)
+        signed = client.signer is not None
+    print(describe_bid(answer, signed=signed))
+    return 0
+
+
 async def withdraw(args: argparse.Namespace) -> int:
     async with client_for(args) as client:
         row = await client.withdraw_bid(args.rfq, args.bid)
@@ -244,7 +255,7 @@ async def auto(args: argparse.Namespace) -> int:
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], Awaitable[int]]] = {
     "login": login, "invitations": invitations, "accept": accept, "state": state, "watch": watch, "bid": bid,
-    "withdraw": withdraw, "keygen": keygen, "register-key": register_key, "keys": keys, "revoke-key": revoke_key,
+    "quote": quote, "withdraw": withdraw, "keygen": keygen, "register-key": register_key, "keys": keys, "revoke-key": revoke_key,
     "auto": auto,
 }
 

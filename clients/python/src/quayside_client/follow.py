@@ -144,7 +144,7 @@ class Follower:
 
     async def _open_socket(self) -> ClientConnection:
         try:
-            socket = await connect(websocket_url(self.client.base_url, self.rfq_id),
+            socket = await connect(websocket_url(self.client.live_url, self.rfq_id),
                                    additional_headers=self.client.auth_headers(), open_timeout=self.options.open_timeout,
                                    ping_interval=None, close_timeout=2, max_size=2**23, proxy=None)
         except InvalidStatus as exc:
@@ -167,8 +167,11 @@ class Follower:
             waiting_for_answer = False
             while True:
                 try:
-                    text = await asyncio.wait_for(socket.recv(), self.options.ping_timeout if waiting_for_answer
-                                                  else self.options.ping_interval)
+                    # asyncio.timeout, not wait_for: no task per message (a follower's main cost
+                    # at 250 sockets per process in bench/live_auction.py).
+                    async with asyncio.timeout(self.options.ping_timeout if waiting_for_answer
+                                               else self.options.ping_interval):
+                        text = await socket.recv()
                 except TimeoutError:
                     if waiting_for_answer:
                         raise Stalled("no answer to a ping") from None
@@ -209,7 +212,8 @@ class Follower:
         headers = {**self.client.auth_headers(), "Accept": "text/event-stream, application/json;q=0.9"}
         read = max(self.options.ping_interval + self.options.ping_timeout, 20.0)  # the server comments every 15 s
         timeout = httpx.Timeout(self.options.open_timeout, read=read)
-        async with self.client.http.stream("GET", f"/api/v1/rfqs/{self.rfq_id}/events/stream/", params=params,
+        async with self.client.http.stream("GET", f"{self.client.live_url}/api/v1/rfqs/{self.rfq_id}/events/stream/",
+                                           params=params,
                                            headers=headers, timeout=timeout) as response:
             await _check_stream(response)
             if since is not None:

@@ -1,0 +1,97 @@
+"""The printed report of a live-auction run (and of each soak cycle)."""
+from __future__ import annotations
+
+from harness.machine import code_revision, machine_info
+from harness.stats import percentiles
+
+TARGET_DELIVERY_FACTOR = 2.0
+
+
+def p50_p99(values: list[float]) -> tuple[float, float]:
+    p50, p99 = percentiles(values, (50, 99))
+    return p50 * 1000, p99 * 1000
+
+
+def header(args, postgres: str) -> list[str]:
+    info = {"memory_gib": "?", **machine_info()}
+    return ["=" * 100, "Quayside live auction: SDK clients on one reverse auction, the README's production topology",
+            "=" * 100,
+            "machine   {nproc} cores ({cpu}), {memory_gib} GiB, Linux {kernel}, Python {python}".format(**info),
+            f"code      {code_revision()}", f"postgres  {postgres}, database {args.db}",
+            f"servers   {args.workers} × gunicorn (sync, HTTP) · {args.ws_workers} × uvicorn (/ws/) · Celery worker "
+            f"+ beat · Redis {args.redis_url}",
+            f"load      {args.clients} clients (bidders {args.bidders:.0%}, react {args.react:.0%}, snipers "
+            f"{args.snipers:.0%} of bidders) in {args.processes} load-generator processes; bidding {args.seconds:g} s, "
+            f"anti-sniping: a bid in the last {args.burst:g} s adds {args.burst:g} s, at most {args.extensions} times"]
+
+
+def latency_rows(quayside: dict, bare: dict | None) -> list[str]:
+    rows = [f"{'':24} | {'Quayside p50':>12} | {'p99':>8} | {'bare p50':>9} | {'p99':>8} | {'p99 ÷ bare':>10}"]
+    for label, key in (("bid (send → answer)", "bid_latency"), ("delivery (commit → app)", "delivery")):
+        q50, q99 = p50_p99(quayside[key])
+        b50, b99 = p50_p99(bare[key]) if bare else (float("nan"), float("nan"))
+        ratio = q99 / b99 if bare and b99 else float("nan")
+        rows.append(f"{label:24} | {q50:10.1f}ms | {q99:6.1f}ms | {b50:7.1f}ms | {b99:6.1f}ms | {ratio:9.1f}×")
+    return rows
+
+
+def process_rows(cycle) -> list[str]:
+    wall = cycle.timings.get("wall") or 1.0
+    rows = [f"{'process':22} | {'CPU s':>7} | {'% core':>6} | {'peak RSS MiB':>12}"]
+    for name, seconds in cycle.cpu.items():
+        peak = cycle.peak_rss.get(name)
+        rows.append(f"{name:22} | {seconds:7.1f} | {seconds / wall * 100:6.1f} | "
+                    f"{(f'{peak:12.1f}' if peak is not None else '           —')}")
+    rows.append(f"{'load generator':22} | {cycle.loadgen['cpu']:7.1f} | {cycle.loadgen['cpu'] / wall * 100:6.1f} | "
+                f"{cycle.loadgen['rss']:12.1f}   ({cycle.loadgen['processes']} processes, summed)")
+    rows.append(f"{'one process':22} | {'RSS MiB connected → after':>26} | {'TCP conns connected → after':>28}")
+    for name, now in cycle.during.items():
+        after = cycle.after.get(name, {"rss": float("nan"), "conns": 0})
+        rows.append(f"{name:22} | {now['rss']:11.1f} → {after['rss']:11.1f} | {now['conns']:13d} → {after['conns']:12d}")
+    return rows
+
+
+def events_rows(cycle) -> list[str]:
+    s, lost = cycle.summary, cycle.lost
+    statuses = ", ".join(f"{k or 'no answer'}: {v}" for k, v in sorted(s["bid_statuses"].items()))
+    rules = ", ".join(f"{k} {v}" for k, v in s["bid_rules"].most_common()) or "—"
+    why = ", ".join(f"{k} {v}" for k, v in s["resume_reasons"].most_common()) or "none"
+    return [f"bids      {sum(s['bid_statuses'].values())} sent ({statuses}); refused by rule: {rules}",
+            f"events    {cycle.facts.get('live_events')} live events in the database; {lost['expected']} "
+            f"(client, event) pairs due, {lost['lost']} lost after resume "
+            f"({len(lost['clients_with_loss'])} clients), {lost['duplicates']} duplicates, "
+            f"{lost['out_of_order']} out of order",
+            f"resume    {s['recovered']} events recovered by resume ({s['clients_recovered']} clients), "
+            f"{s['resumes']} resumes by {s['clients_resumed']} clients ({why}), {s['reconnects']} reconnects, "
+            f"{s['failures']} failed connections",
+            f"private   {s['private']} rank_changed messages received ({s['private'] / max(1, s['clients']):.0f} "
+            f"per client)",
+            f"auction   {cycle.facts.get('extensions')} extensions, {cycle.facts.get('status')}; "
+            f"{cycle.facts.get('accepted_rows')} accepted bids, final best {cycle.facts.get('final_best')}"]
+
+
+def report(args, postgres: str, cycle, bare: dict | None, bare_lost: dict | None) -> str:
+    t = cycle.timings
+    lines = header(args, postgres) + [
+        f"timeline  auction set up {t.get('create', 0):.1f} s, {args.clients} clients connected in "
+        f"{t.get('connect', 0):.1f} s, window start → last client done {t.get('wall', 0):.1f} s (machine "
+        f"{t.get('machine_busy', 0):.0%} busy, every process on every core)", ""]
+    lines += latency_rows(cycle.summary, bare) + [""] + events_rows(cycle)
+    if bare_lost is not None and bare is not None:
+        lines.append(f"bare      {bare_lost['expected']} (client, message) pairs, {bare_lost['lost']} lost; its load "
+                     f"generator {bare['loadgen_cpu']:.1f} CPU s (Quayside's: {cycle.loadgen['cpu']:.1f})")
+    lines += [""] + process_rows(cycle) + [""]
+    lines += verdict(cycle, bare)
+    return "\n".join(lines)
+
+
+def verdict(cycle, bare: dict | None) -> list[str]:
+    lines = [f"violations {len(cycle.problems)}" + ("" if not cycle.problems else ":")]
+    lines += [f"  - {p}" for p in cycle.problems]
+    lines.append(f"target    0 events lost: {'met' if cycle.lost['lost'] == 0 else 'MISSED'}; 0 violations: "
+                 f"{'met' if not cycle.problems else 'MISSED'}")
+    if bare:
+        ratio = p50_p99(cycle.summary["delivery"])[1] / max(1e-9, p50_p99(bare["delivery"])[1])
+        lines.append(f"target    delivery p99 ≤ {TARGET_DELIVERY_FACTOR:g}× bare: {ratio:.1f}× — "
+                     f"{'met' if ratio <= TARGET_DELIVERY_FACTOR else 'MISSED'}")
+    return lines
