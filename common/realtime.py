@@ -18,9 +18,9 @@ Delivery is at-most-once (Redis pub/sub may drop a message): every live message 
 the live event before it (`prev_seq`), clients that see a gap resume from the stored events.
 
 Transport: with Redis, one pipelined PUBLISH per event (a message per audience) on a kept-open
-connection; each ASGI process holds one subscription per group and queues the text for each
-of its own connections (LiveHub; common.outbox). Without Redis (the embedded default, one process) the hub is
-fed in-process.
+connection; each ASGI process holds one subscription per group and hands the text to each of
+its own connections (LiveHub; common.outbox). Without Redis (the embedded default, one
+process) the hub is fed in-process.
 """
 from __future__ import annotations
 
@@ -173,9 +173,10 @@ class LiveHub:
     """Hands each published text to this process's connections of the group.
 
     One Redis subscription per group per process (not per connection), the text serialised
-    once by the publisher. The hub never awaits a socket: each member is a `put` that queues
-    the text for that connection's own writer (common.outbox.Outbox), so a slow reader
-    delays only itself and the Redis reader keeps up. A group's live events go out in
+    once by the publisher. The hub never awaits a socket: each member is a `put` that writes
+    the text at once if the connection keeps up and otherwise queues it for that
+    connection's own writer (common.outbox.Outbox), so a slow reader delays only itself and
+    the Redis reader keeps up. A group's live events go out in
     `prev_seq` order (common.outbox.InOrder). Measured in bench/fanout.py: routing every
     message through the channel layer to a consumer per connection saturated a process at a
     few hundred subscribers.
