@@ -2,6 +2,7 @@
 the WebSocket, for clients that cannot use one."""
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pytest
@@ -80,6 +81,49 @@ def test_the_stream_replays_sends_the_state_then_follows_live(demo, api):
         assert live[0]["event"] == "bid_placed" and live[0]["data"]["leading_bid"] == "9400.00"
         assert live[0]["id"] == str(live[0]["data"]["seq"]) and live[0]["data"]["prev_seq"] == so_far[-1]["seq"]
         await chunks.aclose()
+    run(scenario)
+
+
+def test_a_stream_that_falls_too_far_behind_ends_and_resumes_with_last_event_id(demo, api, monkeypatch):
+    """A reader that stops reading is not buffered for without end: past the limit its backlog
+    is dropped and the stream ends; reopened with Last-Event-ID it gets the rest in order."""
+    from auctions import streams
+
+    monkeypatch.setattr(streams, "STREAM_LIMIT", 3)
+    rfq = reverse_auction(demo, suppliers=(1, 2), accept=(1, 2))
+
+    async def open_stream(token, last):
+        response = await AsyncClient().get(f"/api/v1/rfqs/{rfq}/events/stream/", headers={
+            "Authorization": f"Token {token}", "Last-Event-ID": str(last), "Accept": "text/event-stream"})
+        return response.streaming_content.__aiter__()
+
+    async def read_all(chunks):
+        received = []
+        async for chunk in chunks:
+            received += frames(chunk)
+        return received
+
+    async def scenario():
+        token = await token_for(demo, "supplier2")
+        chunks = await open_stream(token, 0)
+        received = []
+        while not received or received[-1]["event"] != "state":
+            received += frames(await anext(chunks))
+        for amount in ("9500.00", "9400.00", "9300.00", "9200.00", "9100.00"):  # nobody reads meanwhile
+            assert (await sync_to_async(bid)(api, "supplier1", rfq, amount)).status_code == 201
+        # The backlog was dropped and the stream ended (without the bound it would wait for more).
+        assert await asyncio.wait_for(read_all(chunks), timeout=10) == []
+        last = max(int(frame["id"]) for frame in received if "id" in frame)
+        replayed = await read_all_until_state(await open_stream(token, last))
+        amounts = [frame["data"]["leading_bid"] for frame in replayed if frame["event"] == "bid_placed"]
+        assert amounts == ["9500.00", "9400.00", "9300.00", "9200.00", "9100.00"]
+
+    async def read_all_until_state(chunks):
+        received = []
+        while not received or received[-1]["event"] != "state":
+            received += frames(await anext(chunks))
+        await chunks.aclose()
+        return received
     run(scenario)
 
 
