@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import uuid
 
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
@@ -25,9 +26,16 @@ CLOSE_NOT_FOUND = 4404
 
 class AuctionConsumer(AsyncWebsocketConsumer):
     groups_joined: list[str]
+    # No channel layer: live messages come through common.realtime's hub, and nothing sends to
+    # a connection by its channel. Channels opens a channel per consumer when a layer is
+    # configured (an alias it has no configuration for gives none): with the pub/sub layer, a
+    # Redis subscription, a queue and a reader task per socket that never carried a message,
+    # and objects the process's garbage collector walks on every full collection.
+    channel_layer_alias = "quayside-live-without-layer"
 
     async def connect(self):
         self.groups_joined = []
+        self.channel_name = f"ws.{uuid.uuid4().hex}"  # this connection's name in the presence set
         # Live messages queue here, and the queue's writer starts once the state has gone out:
         # `state` is the first message a client gets (the client skips events its state covers).
         self.outbox = Outbox(self._write, realtime.RESYNC)

@@ -66,3 +66,33 @@ def test_a_bid_through_one_process_reaches_a_client_of_the_other(demo, api, two_
         assert response.status_code == 201, response.text
         event = json.loads(socket_on_second.recv(timeout=10))
         assert event["type"] == "bid_placed" and event["leading_bid"] == "9000.00" and event["seq"] > state["seq"]
+
+
+def test_connections_add_no_redis_subscription_of_their_own(demo, two_servers):
+    """Each process subscribes once per live group (the hub), whatever the number of sockets:
+    a connection opens no channel-layer channel (a Redis subscription and a reader task that
+    no message ever used)."""
+    import redis
+    from rest_framework.authtoken.models import Token
+
+    from common.realtime import group_channel
+
+    _, second = two_servers
+    rfq = reverse_auction(demo, suppliers=(1, 2), accept=(1, 2))
+    tokens = [Token.objects.get_or_create(user=demo.user(name))[0].key for name in ("supplier1", "supplier2")]
+    ours = group_channel("").encode()
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    sockets = [connect(f"ws://127.0.0.1:{second}/ws/rfqs/{rfq}/", additional_headers={
+        "Authorization": f"Token {token}"}, open_timeout=10) for token in tokens * 3]
+    try:
+        for socket in sockets:
+            assert json.loads(socket.recv(timeout=10))["type"] == "state"
+        live = [name for name in client.pubsub_channels() if name.startswith(ours)]
+        # Six sockets, one audience (suppliers taking part) plus each supplier's private group.
+        assert sorted(live) == sorted({group_channel(f"rfq.{rfq}.bidders").encode(),
+                                       *(group_channel(f"rfq.{rfq}.supplier.{demo.supplier(n).pk}").encode()
+                                         for n in (1, 2))})
+        assert not [name for name in client.pubsub_channels() if b"specific." in name]
+    finally:
+        for socket in sockets:
+            socket.close()
