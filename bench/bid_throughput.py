@@ -34,18 +34,16 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import shutil
-import signal
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 from harness.client import request_once
 from harness.metrics import busy_share
 from harness.pyspy import finish_py_spy, start_py_spy
+from harness.runner import run_main
 from harness.servers import SERVERS, Servers
-from harness.setup import PG_ADMIN_URL, SetupError, prepare
+from harness.setup import PG_ADMIN_URL, prepare
 from harness.world import World, create_world
 from throughput.invariants import check_invariants
 from throughput.load import run_load
@@ -166,39 +164,20 @@ def parse_args(argv=None):
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    tmpdir = Path(tempfile.mkdtemp(prefix="quayside-bench-"))
-    servers: Servers | None = None
 
-    def terminate(signum, frame):
-        raise KeyboardInterrupt(f"signal {signum}")
-
-    signal.signal(signal.SIGTERM, terminate)
-    signal.signal(signal.SIGINT, terminate)  # also when started with SIGINT ignored (background jobs)
-    failed = True
-    try:
+    def run(tmpdir: Path, on_exit) -> int:
         env, world = build(args, tmpdir)
         servers = Servers(env, args.server, args.workers, tmpdir)
+        on_exit(servers.stop)
         outcome = measure(args, world, servers, tmpdir)
         print(report(args, world, outcome))
         if outcome.profile:
             print(outcome.profile)
         if args.json:
             write_json(args, outcome)
-        failed = bool(outcome.problems)  # keep the server logs of a run with violations
-        return 1 if failed else 0
-    except SetupError as exc:
-        print(f"bench could not run: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("interrupted; stopping servers", file=sys.stderr)
-        return 130
-    finally:
-        if servers is not None:
-            servers.stop()
-        if (args.keep_logs or failed) and any(tmpdir.glob("*.log")):
-            print(f"[logs] {tmpdir}", file=sys.stderr)
-        else:
-            shutil.rmtree(tmpdir, ignore_errors=True)
+        return 1 if outcome.problems else 0  # the server logs of a run with violations are kept
+
+    return run_main("quayside-bench-", run, keep_logs=args.keep_logs)
 
 
 if __name__ == "__main__":

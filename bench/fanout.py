@@ -37,7 +37,6 @@ import json
 import resource
 import subprocess
 import sys
-import tempfile
 import textwrap
 import time
 from decimal import Decimal
@@ -47,6 +46,7 @@ from harness.client import request_once
 from harness.machine import code_revision, machine_info
 from harness.metrics import descendants, tree_stats
 from harness.pyspy import finish_py_spy, start_py_spy
+from harness.runner import run_main
 from harness.servers import die_with_parent, free_port, start_process, stop_processes, wait_http
 from harness.setup import PG_ADMIN_URL, VENV_BIN, SetupError, prepare
 from harness.stats import percentile
@@ -319,19 +319,17 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-    tmpdir = Path(tempfile.mkdtemp(prefix="quayside-fanout-"))
-    try:
+
+    def run(tmpdir: Path, on_exit) -> int:
         env = prepare(args, tmpdir, say=lambda message: print(message, flush=True))
         world = create_world(args.identities + args.bidders)
         from django.db import connections
 
         connections.close_all()
         return asyncio.run(main_async(args, world, env, tmpdir))
-    except SetupError as exc:
-        print(f"bench could not run: {exc}", file=sys.stderr)
-        return 2
-    finally:
-        print(f"[logs] {tmpdir}", file=sys.stderr)
+
+    # The logs are always kept: the subscribers' files are what a closer look at a run needs.
+    return run_main("quayside-fanout-", run, keep_logs=True)
 
 
 if __name__ == "__main__":

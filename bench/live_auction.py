@@ -37,15 +37,13 @@ import argparse
 import os
 import re
 import resource
-import shutil
-import signal
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 from harness.machine import postgres_version
+from harness.runner import run_main
 from harness.servers import die_with_parent, free_port
 from harness.setup import PG_ADMIN_URL, SetupError
 from live.cycle import run_cycle
@@ -133,11 +131,6 @@ def check_args(parser, argv=None):
     return args
 
 
-def terminate(signum, frame):
-    """SIGTERM stops the run like Ctrl-C: every server and client process is stopped."""
-    raise KeyboardInterrupt(f"signal {signum}")
-
-
 def raise_file_limit() -> None:
     """Every client holds a socket (and the servers one each): lift the soft limit to the hard."""
     _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -147,31 +140,19 @@ def raise_file_limit() -> None:
 def main(argv=None) -> int:
     args = check_args(parse_args(), argv)
     raise_file_limit()
-    tmpdir = Path(tempfile.mkdtemp(prefix="quayside-live-auction-"))
-    stack = Stack(args, tmpdir, say)
-    signal.signal(signal.SIGTERM, terminate)
-    failed = True
-    try:
+
+    def run(tmpdir: Path, on_exit) -> int:
+        stack = Stack(args, tmpdir, say)
+        on_exit(stack.stop)
         stack.start()
         postgres = postgres_version(args)
         cycle = run_cycle(stack, args, 1, say, {})
         stack.stop()
         bare, bare_lost = (None, None) if args.no_bare else run_bare(args, cycle, tmpdir)
         print(report(args, postgres, cycle, bare, bare_lost))
-        failed = bool(cycle.problems)
-        return 1 if failed else 0
-    except SetupError as exc:
-        print(f"bench could not run: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("interrupted; stopping servers, worker and clients", file=sys.stderr)
-        return 130
-    finally:
-        stack.stop()
-        if args.keep_logs or failed:
-            print(f"[logs] {tmpdir}", file=sys.stderr)
-        else:
-            shutil.rmtree(tmpdir, ignore_errors=True)
+        return 1 if cycle.problems else 0
+
+    return run_main("quayside-live-auction-", run, keep_logs=args.keep_logs)
 
 
 if __name__ == "__main__":

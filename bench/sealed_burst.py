@@ -33,10 +33,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import shutil
-import signal
 import sys
-import tempfile
 import threading
 import time
 from datetime import UTC, datetime, timedelta
@@ -45,6 +42,7 @@ from pathlib import Path
 from harness.client import request_once
 from harness.jobs import Jobs, purge_redis_db
 from harness.metrics import CpuMeter, DatabaseCpu, PeakRss, machine_busy, process_cpu
+from harness.runner import run_main
 from harness.servers import SERVERS, Servers, wait_http
 from harness.setup import PG_ADMIN_URL, SetupError, prepare
 from harness.world import create_sealed_rfq, create_suppliers
@@ -270,34 +268,17 @@ def parse_args(argv=None):
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    tmpdir = Path(tempfile.mkdtemp(prefix="quayside-sealed-burst-"))
-    run = Run(args, tmpdir)
 
-    def terminate(signum, frame):
-        raise KeyboardInterrupt(f"signal {signum}")
-
-    signal.signal(signal.SIGTERM, terminate)
-    signal.signal(signal.SIGINT, terminate)
-    failed = True
-    try:
+    def go(tmpdir: Path, on_exit) -> int:
+        run = Run(args, tmpdir)
+        on_exit(run.stop)
         outcome, status = run.measure()
         print(report(args, outcome))
         if args.json:
             write_json(args, outcome)
-        failed = status != 0
         return status
-    except SetupError as exc:
-        print(f"bench could not run: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("interrupted; stopping servers, worker and clients", file=sys.stderr)
-        return 130
-    finally:
-        run.stop()
-        if args.keep_logs or failed:
-            print(f"[logs] {tmpdir}", file=sys.stderr)
-        else:
-            shutil.rmtree(tmpdir, ignore_errors=True)
+
+    return run_main("quayside-sealed-burst-", go, keep_logs=args.keep_logs)
 
 
 if __name__ == "__main__":

@@ -18,20 +18,17 @@ Exit status 1 if any cycle lost an event or broke an invariant, 2 if it could no
 """
 from __future__ import annotations
 
-import shutil
-import signal
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 from harness.machine import code_revision, machine_info
-from harness.setup import SetupError
+from harness.runner import run_main
 from harness.stats import slope
 from live.cycle import run_cycle
 from live.report import p50_p99
 from live.stack import Stack
-from live_auction import check_args, parse_args, raise_file_limit, say, terminate
+from live_auction import check_args, parse_args, raise_file_limit, say
 
 
 def cycle_line(cycle, elapsed: float) -> str:
@@ -97,26 +94,14 @@ def main(argv=None) -> int:
     parser.add_argument("--cycles", type=int, default=0, help="stop after this many cycles (0: by --minutes)")
     args = check_args(parser, argv)
     raise_file_limit()
-    tmpdir = Path(tempfile.mkdtemp(prefix="quayside-soak-"))
-    stack = Stack(args, tmpdir, say)
-    signal.signal(signal.SIGTERM, terminate)
-    status = 2
-    try:
+
+    def run(tmpdir: Path, on_exit) -> int:
+        stack = Stack(args, tmpdir, say)
+        on_exit(stack.stop)
         stack.start()
-        status = soak(args, stack)
-        return status
-    except SetupError as exc:
-        print(f"soak could not run: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("interrupted; stopping servers, worker and clients", file=sys.stderr)
-        return 130
-    finally:
-        stack.stop()
-        if args.keep_logs or status != 0:
-            print(f"[logs] {tmpdir}", file=sys.stderr)
-        else:
-            shutil.rmtree(tmpdir, ignore_errors=True)
+        return soak(args, stack)
+
+    return run_main("quayside-soak-", run, keep_logs=args.keep_logs, what="soak")
 
 
 if __name__ == "__main__":
