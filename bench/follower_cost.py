@@ -204,7 +204,7 @@ def client_main(mode: str, port: int, connections: int, profile: bool) -> None:
     profiler = cProfile.Profile(time.process_time)
     result = profiler.runcall(asyncio.run, measure(mode, port, connections))
     print(json.dumps(result), flush=True)
-    pstats.Stats(profiler, stream=sys.stderr).sort_stats("tottime").print_stats(30)
+    pstats.Stats(profiler, stream=sys.stderr).sort_stats("tottime").print_stats(int(__import__("os").environ.get("TOP", "30")))
 
 
 def run_mode(args, mode: str, profile: bool = False) -> dict:
