@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
@@ -21,7 +21,7 @@ class RecvDeadline:
 
     def __init__(self) -> None:
         self.loop = asyncio.get_running_loop()
-        self.task: asyncio.Task | None = None
+        self.task: asyncio.Task[Any] | None = None
         self.when = 0.0  # the current receive's deadline (loop time)
         self.timer: asyncio.TimerHandle | None = None
         self.timer_at = 0.0
