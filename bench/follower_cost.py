@@ -214,12 +214,17 @@ def run_mode(args, mode: str, profile: bool = False) -> dict:
     try:
         port = int(server.stdout.readline())
         out = subprocess.run([*me, "--client", mode, str(port), str(args.connections)] + (["--profile", mode] if profile
-                             else []), capture_output=True, text=True, check=True)
+                             else []), capture_output=True, text=True)
+        if out.returncode:
+            sys.exit(f"the {mode} client failed:\n{out.stderr}")
         if profile:
             print(out.stderr)
         return json.loads(out.stdout.splitlines()[-1])
     finally:
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # the client failed before the end: nobody will stop it
+            server.kill()
 
 
 def main() -> int:
