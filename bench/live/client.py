@@ -21,8 +21,30 @@ from .plan import OWN_GAP, Role, next_amount, snipe_moment, think_time
 OPTIONS = FollowOptions(transports=("websocket",), open_timeout=60.0)
 
 
+# One process's 250 clients get the same `at` and figures: each is parsed once, not 250 times.
+_EPOCHS: dict[str, float] = {}
+_AMOUNTS: dict[str, Decimal] = {}
+_MEMORY = 4096
+
+
 def epoch(text: str | None) -> float | None:
-    return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp() if text else None
+    if not text:
+        return None
+    value = _EPOCHS.get(text)
+    if value is None:
+        if len(_EPOCHS) >= _MEMORY:
+            _EPOCHS.clear()
+        value = _EPOCHS[text] = datetime.fromisoformat(text).timestamp()  # "Z" is read since Python 3.11
+    return value
+
+
+def amount(text: str) -> Decimal:
+    value = _AMOUNTS.get(text)
+    if value is None:
+        if len(_AMOUNTS) >= _MEMORY:
+            _AMOUNTS.clear()
+        value = _AMOUNTS[text] = Decimal(text)
+    return value
 
 
 class CountingFollower(Follower):
@@ -59,16 +81,17 @@ class CountingFollower(Follower):
 
     def _take(self, message):
         if isinstance(message, dict):
+            seq = message.get("seq")
             if message.get("type") == "state":
                 self.socket_states += 1
                 if self.replay_until and self.socket_states >= self.replay_until:
                     self.replay_until = 0
             elif message.get("private"):
                 self.private += 1
-            elif isinstance(message.get("seq"), int) and message["seq"] not in self.seen:
-                self.seen.add(message["seq"])
-                if self.replay_until and (self.bound is None or message["seq"] < self.bound):
-                    self.replayed.add(message["seq"])
+            elif isinstance(seq, int) and seq not in self.seen:
+                self.seen.add(seq)
+                if self.replay_until and (self.bound is None or seq < self.bound):
+                    self.replayed.add(seq)
         return super()._take(message)
 
 
@@ -100,8 +123,10 @@ class LiveClient:
             self.follower = CountingFollower(client, self.rfq_id, since=None, options=OPTIONS, stop_at_close=True)
             try:
                 async with asyncio.timeout(max(1.0, until - time.time())):
+                    on_event = self.on_event
                     async for event in self.follower.events():
-                        self.on_event(event.type, event.data, event.private)
+                        data = event.data
+                        on_event(event.type, data, bool(data.get("private")))
                 self.closed = True
             except TimeoutError:
                 self.error = "no auction_closed before the time limit"
@@ -131,11 +156,12 @@ class LiveClient:
                 self.ready.set()
             self.learn(data)
             if self.mine is None and data.get("your_best") is not None:
-                self.mine = Decimal(data["your_best"])
+                self.mine = amount(data["your_best"])
             self.plan_bids(now)
             return
-        if not private and isinstance(data.get("seq"), int):
-            self.seqs.append(data["seq"])
+        seq = data.get("seq")
+        if not private and isinstance(seq, int):
+            self.seqs.append(seq)
             at = epoch(data.get("at"))
             self.latencies.append(now - at if at is not None else float("nan"))
         self.learn(data)
@@ -145,10 +171,11 @@ class LiveClient:
             self.plan_bids(now)
 
     def learn(self, data: dict) -> None:
-        if data.get("leading_bid") is not None:
-            self.leading = Decimal(data["leading_bid"])
-        if data.get("bidding_deadline"):
-            self.deadline = epoch(data["bidding_deadline"])
+        leading, deadline = data.get("leading_bid"), data.get("bidding_deadline")
+        if leading is not None:
+            self.leading = amount(leading)
+        if deadline:
+            self.deadline = epoch(deadline)
 
     def outbid(self) -> bool:
         return self.mine is not None and self.leading is not None and self.leading < self.mine

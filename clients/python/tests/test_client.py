@@ -176,3 +176,17 @@ def test_the_blocking_client_does_the_same():
     with blocking:
         blocking._run(blocking.client.login("supplier1", "pw"))
         assert blocking.state(1)["seq"] == 3 and blocking.token == "abc"
+
+
+def test_clients_share_one_tls_context_loaded_once(monkeypatch):
+    import quayside_client.client as module
+
+    made = []
+    monkeypatch.setattr(module.httpx, "create_ssl_context", lambda: made.append(1) or module.ssl.SSLContext(module.ssl.PROTOCOL_TLS_CLIENT))
+    module.default_ssl_context.cache_clear()
+    try:
+        for _ in range(3):
+            run(AsyncQuaysideClient("https://quayside.example", token="t").aclose())
+        assert made == [1]
+    finally:
+        module.default_ssl_context.cache_clear()

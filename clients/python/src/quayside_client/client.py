@@ -7,7 +7,9 @@ a 5xx the same bid goes again with the same key, so the server creates it at mos
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
+import ssl
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -40,6 +42,13 @@ def json_body(payload: Any) -> bytes:
     return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
 
 
+@functools.cache
+def default_ssl_context() -> ssl.SSLContext:
+    """httpx's default context, made once per process: loading the CA bundle costs ~30 ms of
+    CPU, which every client paid again (15 s for bench/live_auction.py's 500 suppliers)."""
+    return httpx.create_ssl_context()
+
+
 class AsyncQuaysideClient:
     """A supplier's (or anyone's) client of one Quayside server, authenticated by token."""
 
@@ -55,6 +64,7 @@ class AsyncQuaysideClient:
         self.retry = retry or RetryPolicy()
         self.clock = ServerClock()
         self.http = httpx.AsyncClient(base_url=self.base_url, timeout=timeout, transport=transport,
+                                      verify=default_ssl_context(),
                                       headers={"User-Agent": USER_AGENT, "Accept": "application/json"})
 
     async def __aenter__(self) -> AsyncQuaysideClient:

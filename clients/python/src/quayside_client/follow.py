@@ -26,6 +26,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
 
 from .backoff import Backoff
+from .deadline import RecvDeadline
 from .errors import (
     ApiError,
     ConnectionFailed,
@@ -138,7 +139,10 @@ class Follower:
 
     def _resume_due(self) -> bool:
         """A resume is needed and the last one is not a moment ago (no loop on a stubborn gap)."""
-        return self.sequencer.needs_resume and time.monotonic() - self._last_resume > 0.5
+        sequencer = self.sequencer
+        if not (sequencer.pending or sequencer.resync_requested):  # the usual answer, without the properties
+            return False
+        return sequencer.needs_resume and time.monotonic() - self._last_resume > 0.5
 
     # --- WebSocket -------------------------------------------------------------------------------
 
@@ -146,7 +150,8 @@ class Follower:
         try:
             socket = await connect(websocket_url(self.client.live_url, self.rfq_id),
                                    additional_headers=self.client.auth_headers(), open_timeout=self.options.open_timeout,
-                                   ping_interval=None, close_timeout=2, max_size=2**23, proxy=None)
+                                   ping_interval=None, close_timeout=2, max_size=2**23, proxy=None,
+                                   compression=None)  # the servers run without deflate (bench/README.md)
         except InvalidStatus as exc:
             status = exc.response.status_code
             if status == 401:
@@ -161,17 +166,15 @@ class Follower:
 
     async def _websocket(self) -> AsyncIterator[Event]:
         socket = await self._open_socket()
+        deadline = RecvDeadline()
         try:
             if self.sequencer.last_seq is not None:
                 await self._send_resume(socket)
             waiting_for_answer = False
             while True:
                 try:
-                    # asyncio.timeout, not wait_for: no task per message (a follower's main cost
-                    # at 250 sockets per process in bench/live_auction.py).
-                    async with asyncio.timeout(self.options.ping_timeout if waiting_for_answer
-                                               else self.options.ping_interval):
-                        text = await socket.recv()
+                    text = await deadline.wait(socket.recv(), self.options.ping_timeout if waiting_for_answer
+                                               else self.options.ping_interval)
                 except TimeoutError:
                     if waiting_for_answer:
                         raise Stalled("no answer to a ping") from None
@@ -187,6 +190,7 @@ class Follower:
                 if self._resume_due():
                     await self._send_resume(socket)
         finally:
+            deadline.close()
             await socket.close()
 
     async def _keepalive(self, socket: ClientConnection) -> None:

@@ -129,11 +129,16 @@ class Sequencer:
 
     def _public(self, message: dict[str, Any]) -> list[Event]:
         seq = _seq(message)
-        if (self.last_seq is not None and seq <= self.last_seq) or seq in self.pending:
+        last = self.last_seq
+        if last is not None and seq > last and not self.pending:
+            prev = message.get("prev_seq")
+            if not isinstance(prev, int) or prev <= last:
+                return self._advance(message, seq)  # the next in the chain: _drain's answer, without the queue
+        if (last is not None and seq <= last) or seq in self.pending:
             self.duplicates += 1
             return []
         self.pending[seq] = message
-        return self._drain() if self.last_seq is not None else []
+        return self._drain() if last is not None else []
 
     def _drain(self) -> list[Event]:
         out: list[Event] = []
@@ -147,15 +152,20 @@ class Sequencer:
             if isinstance(prev, int) and prev > self.last_seq:
                 break  # an event between the last one and this one is missing: resume
             del self.pending[seq]
-            self.last_seq = seq
-            status = message.get("status")
-            if isinstance(status, str):
-                self.status = status
-            if message["type"] in ("auction_closed", "auction_opened"):  # a reopen starts another round
-                self.closed = message["type"] == "auction_closed"
-            out.append(Event(str(message["type"]), message))
-            out += self._release_private(up_to=seq)
+            out += self._advance(message, seq)
         return out
+
+    def _advance(self, message: dict[str, Any], seq: int) -> list[Event]:
+        """`message`, the next public event, is yielded: with the private ones it releases."""
+        self.last_seq = seq
+        status = message.get("status")
+        if isinstance(status, str):
+            self.status = status
+        kind = message["type"]
+        if kind in ("auction_closed", "auction_opened"):  # a reopen starts another round
+            self.closed = kind == "auction_closed"
+        event = Event(str(kind), message)
+        return [event, *self._release_private(up_to=seq)] if self.held_private else [event]
 
     def _private(self, message: dict[str, Any]) -> list[Event]:
         key = (message.get("type"), message.get("seq"), message.get("line_item_id"))
@@ -169,6 +179,8 @@ class Sequencer:
         return self._release_private(up_to=self.last_seq) if self.last_seq is not None else []
 
     def _release_private(self, *, up_to: int) -> list[Event]:
+        if not self.held_private:
+            return []
         ready = [m for m in self.held_private if _seq(m) <= up_to]
         if not ready:
             return []
