@@ -150,3 +150,15 @@ def test_a_quiet_resume_and_a_gap_resume_are_told_apart_and_live_news_is_not_rec
         follower._take(message)
     assert follower.reasons == {"quiet": 1, "gap": 1}
     assert follower.replayed == {12}  # 16 is newer than anything seen at the resume: it came live
+
+
+def test_delivery_is_the_bids_and_the_other_live_events_are_counted_apart():
+    """The bare baseline replays the accepted bids only: the headline delivery latency is
+    theirs; a close's (whose `at` is stamped where the close begins) is reported by type."""
+    records = [record(0, 1, [2, 3, 4]), record(1, 1, [2, 4])]
+    records[0]["lat"] = [0.010, 0.020, 0.300]
+    records[1]["lat"] = [0.012, 0.250]
+    summary = summarise(records, {2: "bid.placed", 3: "deadline.extended", 4: "rfq.close"})
+    assert sorted(summary["delivery"]) == [0.010, 0.012]
+    assert summary["delivery_other"] == {"deadline.extended": [0.020], "rfq.close": [0.300, 0.250]}
+    assert sorted(summarise(records)["delivery"]) == [0.010, 0.012, 0.020, 0.250, 0.300]  # bare: all are bids

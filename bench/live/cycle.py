@@ -117,7 +117,7 @@ def check(stack: Stack, cycle: Cycle, t0: float, offsets: dict) -> None:
 
     expected, facts = database_facts(cycle.rfq_id)
     cycle.lost = losses(expected, cycle.records)
-    cycle.summary = summarise(cycle.records)
+    cycle.summary = summarise(cycle.records, facts["live_types"])
     world = World(rfq_id=cycle.rfq_id, twin_rfq_id=0, tokens=[], supplier_ids=[], user_ids=[], usernames=[],
                   supplier_names=[], conn_max_age=None)
     samples = bid_samples(cycle.records, t0)

@@ -27,11 +27,18 @@ def header(args, postgres: str) -> list[str]:
 
 def latency_rows(quayside: dict, bare: dict | None) -> list[str]:
     rows = [f"{'':24} | {'Quayside p50':>12} | {'p99':>8} | {'bare p50':>9} | {'p99':>8} | {'p99 ÷ bare':>10}"]
-    for label, key in (("bid (send → answer)", "bid_latency"), ("delivery (commit → app)", "delivery")):
+    for label, key in (("bid (send → answer)", "bid_latency"), ("bids' delivery (→ app)", "delivery")):
         q50, q99 = p50_p99(quayside[key])
         b50, b99 = p50_p99(bare[key]) if bare else (float("nan"), float("nan"))
         ratio = q99 / b99 if bare and b99 else float("nan")
         rows.append(f"{label:24} | {q50:10.1f}ms | {q99:6.1f}ms | {b50:7.1f}ms | {b99:6.1f}ms | {ratio:9.1f}×")
+    # The other live events, which the bare baseline has no counterpart of: from their `at`
+    # (an extension's is its bid's; a close's is where the close begins, before its ranking).
+    for kind, latencies in sorted(quayside.get("delivery_other", {}).items()):
+        q50, q99 = p50_p99(latencies)
+        label = {"deadline.extended": "extension (→ app)", "rfq.close": "close (→ app)"}.get(kind, kind)
+        rows.append(f"{label:24} | {q50:10.1f}ms | {q99:6.1f}ms | {'':>9} | {'':>8} | "
+                    f"{len(latencies)} pairs")
     return rows
 
 

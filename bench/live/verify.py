@@ -62,13 +62,22 @@ def bid_samples(records: list[dict], t0: float) -> list[Sample]:
             for record in records for sent, latency, status, bid_id, rules in record["bids"]]
 
 
-def summarise(records: list[dict]) -> dict:
-    """Latencies and counts over every client."""
+def summarise(records: list[dict], types: dict[int, str] | None = None) -> dict:
+    """Latencies and counts over every client. With `types` (each live event's audit type by
+    seq), `delivery` is the accepted bids' alone, the events the bare baseline replays, and
+    `delivery_other` the rest's by type: a close's or an extension's `at` is stamped where its
+    own transaction starts its work, not just before its commit as a bid's is."""
     bids = [b for r in records for b in r["bids"]]
+    delivery, other = [], {}
+    for r in records:
+        for seq, latency in zip(r["seqs"], r["lat"], strict=True):
+            kind = types.get(seq, "?") if types is not None else "bid.placed"
+            if latency == latency:
+                (delivery if kind == "bid.placed" else other.setdefault(kind, [])).append(latency)
     return {"clients": len(records), "bid_latency": [b[1] for b in bids if b[2] != 0],
             "bid_statuses": Counter(b[2] for b in bids),
             "bid_rules": Counter(rule for b in bids if b[2] in (422, 429) for rule in b[4]),
-            "delivery": [x for r in records for x in r["lat"] if x == x],
+            "delivery": delivery, "delivery_other": other,
             **{key: sum(r[key] for r in records) for key in ("recovered", "resumes", "failures", "duplicates",
                                                              "private")},
             "resume_reasons": sum((Counter(r.get("resume_reasons", {})) for r in records), Counter()),
@@ -120,7 +129,8 @@ def database_facts(rfq_id: int, since: datetime | None = None) -> tuple[list[int
 
     rfq = RFQ.objects.get(pk=rfq_id)
     events = AuditEvent.objects.filter(stream=rfq_stream(rfq_id)).order_by("seq")
-    live = list(events.filter(live_prev_seq__isnull=False).values_list("seq", flat=True))
+    types = dict(events.filter(live_prev_seq__isnull=False).values_list("seq", "type"))
+    live = list(types)
     extended = [{"at": e.at, "old": datetime.fromisoformat(e.payload["old_deadline"]),
                  "new": datetime.fromisoformat(e.payload["new_deadline"])}
                 for e in events.filter(type="deadline.extended")]
@@ -130,7 +140,7 @@ def database_facts(rfq_id: int, since: datetime | None = None) -> tuple[list[int
              "initial_deadline": first, "extended": extended,
              "max_extensions": max((t["max_extensions"] for t in tiers), default=0),
              "trigger_seconds": max((t["trigger_seconds"] for t in tiers), default=0),
-             "closes": list(events.filter(type="rfq.close").values_list("at", flat=True)),
+             "live_types": types, "closes": list(events.filter(type="rfq.close").values_list("at", flat=True)),
              "accepted": list(Bid.objects.filter(rfq_id=rfq_id, status=BidStatus.ACCEPTED)
                               .values_list("submitted_at", flat=True))}
     return live, facts
