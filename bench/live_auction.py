@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import resource
 import subprocess
 import sys
@@ -45,7 +44,7 @@ from pathlib import Path
 from harness.machine import postgres_version
 from harness.runner import run_main
 from harness.servers import die_with_parent, free_port
-from harness.setup import PG_ADMIN_URL, SetupError
+from harness.setup import PG_ADMIN_URL, SetupError, check_scratch_targets
 from live.cycle import run_cycle
 from live.report import report
 from live.stack import Loadgen, Stack
@@ -120,10 +119,7 @@ def check_args(parser, argv=None):
     args = parser.parse_args(argv)
     if args.clients < 2 or not 0 < args.bidders <= 1 or args.seconds <= 2 * args.burst or args.burst < 2:
         parser.error("--clients ≥ 2, --bidders in (0, 1], --burst ≥ 2 and --seconds > 2 × --burst")
-    if not re.fullmatch(r"[a-z_][a-z0-9_]*", args.db) or args.db in ("postgres", "template0", "template1"):
-        parser.error("--db must be a plain lower-case name of a scratch database")
-    if not re.fullmatch(r"redis://[^/]+/\d+", args.redis_url):
-        parser.error("--redis-url must name a database number (it is emptied): redis://host:port/N")
+    check_scratch_targets(parser, args)
     args.workers = args.workers or (os.cpu_count() or 1)
     args.ws_workers = args.ws_workers or (os.cpu_count() or 1)
     args.lead = args.lead if args.lead is not None else 20 + 0.05 * args.clients

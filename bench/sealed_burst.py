@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
 import threading
 import time
@@ -44,7 +43,7 @@ from harness.jobs import Jobs, purge_redis_db
 from harness.metrics import CpuMeter, DatabaseCpu, PeakRss, machine_busy, process_cpu
 from harness.runner import run_main
 from harness.servers import SERVERS, Servers, wait_http
-from harness.setup import PG_ADMIN_URL, SetupError, prepare
+from harness.setup import PG_ADMIN_URL, SetupError, check_scratch_targets, prepare
 from harness.world import create_sealed_rfq, create_suppliers
 from sealed.burst import Clients
 from sealed.close import server_moments, watch_close
@@ -257,10 +256,7 @@ def parse_args(argv=None):
         parser.error("--suppliers ≥ 2, --lines ≥ 1, --window > --tail ≥ 0")
     if not 0 <= args.revise <= 1 or args.processes < 1 or args.threads < 1 or args.late < 0:
         parser.error("--revise in 0…1, --processes and --threads ≥ 1, --late ≥ 0")
-    if not re.fullmatch(r"[a-z_][a-z0-9_]*", args.db) or args.db in ("postgres", "template0", "template1"):
-        parser.error("--db must be a plain lower-case name of a scratch database")
-    if not re.fullmatch(r"redis://[^/]+/\d+", args.redis_url):
-        parser.error("--redis-url must name a database number (it is emptied): redis://host:port/N")
+    check_scratch_targets(parser, args)
     args.workers = args.workers or (os.cpu_count() or 1)
     args.conn_max_age = None  # the project's setting (harness.setup.bench_env)
     return args

@@ -69,3 +69,23 @@ def test_logs_are_kept_when_asked_even_after_success():
 def test_an_unexpected_error_propagates_after_stopping_and_keeping_the_logs():
     with pytest.raises(RuntimeError):
         run(RuntimeError("bench bug"))
+
+
+@pytest.mark.parametrize(("db", "redis_url", "ok"), [
+    ("quayside_bench", "redis://127.0.0.1:6379/13", True),
+    ("postgres", "redis://127.0.0.1:6379/13", False),  # never drop a real database
+    ("Bad-Name", "redis://127.0.0.1:6379/13", False),
+    ("quayside_bench", "redis://127.0.0.1:6379", False),  # no database number: FLUSHDB would hit 0
+])
+def test_only_a_scratch_database_and_a_numbered_redis_database_are_accepted(db, redis_url, ok):
+    import argparse
+
+    from harness.setup import check_scratch_targets
+
+    parser = argparse.ArgumentParser()
+    args = argparse.Namespace(db=db, redis_url=redis_url)
+    if ok:
+        check_scratch_targets(parser, args)
+    else:
+        with pytest.raises(SystemExit):
+            check_scratch_targets(parser, args)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -17,6 +18,14 @@ _LOCKS = []
 
 class SetupError(RuntimeError):
     """The run could not start (no PostgreSQL, no pgbench, server did not come up…)."""
+
+
+def check_scratch_targets(parser, args) -> None:
+    """--db and --redis-url name what the run drops and empties: refuse anything else early."""
+    if not re.fullmatch(r"[a-z_][a-z0-9_]*", args.db) or args.db in ("postgres", "template0", "template1"):
+        parser.error("--db must be a plain lower-case name of a scratch database")
+    if not re.fullmatch(r"redis://[^/]+/\d+", args.redis_url):
+        parser.error("--redis-url must name a database number (it is emptied): redis://host:port/N")
 
 
 def bench_env(args, tmpdir: Path) -> dict[str, str]:
