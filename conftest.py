@@ -176,29 +176,6 @@ def _end_stray_database_sessions(django_db_setup, django_db_blocker):
                            "WHERE datname = current_database() AND pid <> pg_backend_pid()")
 
 
-def _readers_take_no_table_locks(sender, connection, **kwargs):
-    """The embedded suite's test database is SQLite in memory with a shared cache. There a
-    write that meets another connection's table read lock fails at once with "database table
-    is locked" (the busy timeout does not apply to shared-cache locks), which a live server's
-    concurrent requests hit now and then (a bid's INSERT while a WebSocket's state read is
-    reading the same table): a 500 that a file database, where the writer waits, never gives.
-    `read_uncommitted`, honoured only by shared-cache connections, lets readers take no table
-    locks, so writers wait only for writers (IMMEDIATE transactions, settings/base.py)."""
-    name = str(connection.settings_dict.get("NAME", ""))
-    if connection.vendor == "sqlite" and "mode=memory" in name and "cache=shared" in name:
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA read_uncommitted = 1")
-
-
-def _connect_readers_without_table_locks():
-    from django.db.backends.signals import connection_created
-
-    connection_created.connect(_readers_take_no_table_locks, dispatch_uid="quayside-tests-read-uncommitted")
-
-
-_connect_readers_without_table_locks()
-
-
 @pytest.fixture(scope="session", autouse=True)
 def _live_server_backlog():
     """The live server's listen backlog is 10: the parallel-client tests open 24+ connections
