@@ -144,6 +144,21 @@ FLUSH_GUARD = {
 }
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """The embedded default's test database is a file, as the embedded default itself is.
+
+    Django's default for SQLite tests is an in-memory database with a shared cache, which the
+    live-server threads share by table locks: those refuse at once ("database table is
+    locked") instead of waiting, so a bid meeting a WebSocket's read answered 500 under load.
+    On a file, a writer waits for readers within the busy timeout, as in production."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3" and not database.get("TEST", {}).get("NAME"):
+        database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("database") / "test.sqlite3")
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _flush_lifts_audit_guard():
     from django.db import connection

@@ -2,7 +2,6 @@
 without the demo world), and builders of valid RFQ payloads and of RFQs through the API."""
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 
 import factory
@@ -53,21 +52,8 @@ def published_rfq(demo, *, owner: str = "buyer", suppliers=(1, 2), accept=(), **
 
 
 def move_deadline_into_past(rfq_id: int) -> None:
-    """Make the deadline pass without waiting (tests of close/evaluate).
-
-    The embedded default's in-memory SQLite is shared with a test's server thread by table
-    locks, which refuse at once rather than wait: a page's read in flight makes the update
-    retry for a moment instead of failing the test."""
-    from django.db import OperationalError
-
-    for attempt in range(50):
-        try:
-            RFQ.objects.filter(pk=rfq_id).update(bidding_deadline=timezone.now() - timedelta(seconds=1))
-            return
-        except OperationalError as exc:
-            if "locked" not in str(exc) or attempt == 49:
-                raise
-            time.sleep(0.1)
+    """Make the deadline pass without waiting (tests of close/evaluate)."""
+    RFQ.objects.filter(pk=rfq_id).update(bidding_deadline=timezone.now() - timedelta(seconds=1))
 
 
 # --- Model factories (factory-boy) ------------------------------------------------------------

@@ -41,52 +41,19 @@ def token_of(demo, username: str) -> str:
     return Token.objects.get_or_create(user=demo.user(username))[0].key
 
 
-def unlocked(request, *args, **kwargs):
-    """The embedded default's in-memory SQLite is shared with the server's threads by table
-    locks, which refuse at once rather than wait: a request of the test that met the client's
-    poll is made again (a refused write left nothing behind)."""
-    from django.db import OperationalError
-
-    for attempt in range(50):
-        try:
-            return request(*args, **kwargs)
-        except OperationalError as exc:
-            if "locked" not in str(exc) or attempt == 49:
-                raise
-            time.sleep(0.1)
-
-
 def close_now(api, rfq: int) -> None:
     """The deadline passes and the buyer closes the auction (its live clients get auction_closed)."""
-    from rfqs.models import RFQ
     from tests.engine.helpers import transition
     from tests.factories import move_deadline_into_past
 
     move_deadline_into_past(rfq)
-    response = unlocked(transition, api, "buyer", rfq, "close")
-    # A 409 after a retry: the first attempt committed, and the lock met its after-commit work.
-    assert response.status_code == 200 or unlocked(RFQ.objects.get, pk=rfq).status == "closed", response.content
+    response = transition(api, "buyer", rfq, "close")
+    assert response.status_code == 200, response.content
 
 
 def placed(api, username: str, rfq: int, amount: str) -> None:
-    """A bid through the in-process API, as another supplier would place it meanwhile.
-
-    On the embedded default a table lock can also meet the bid's after-commit work (its
-    in-process tasks), so after a refusal of that kind the bid may stand already: it is
-    looked for before it is sent again."""
-    from django.db import OperationalError
-
-    from auctions.models import Bid
+    """A bid through the in-process API, as another supplier would place it meanwhile."""
     from tests.engine.helpers import bid
 
-    for attempt in range(50):
-        try:
-            response = bid(api, username, rfq, amount)
-            assert response.status_code == 201, response.content
-            return
-        except OperationalError as exc:
-            if "locked" not in str(exc) or attempt == 49:
-                raise
-            time.sleep(0.1)
-            if unlocked(Bid.objects.filter(rfq_id=rfq, supplier__members__username=username, amount=amount).exists):
-                return
+    response = bid(api, username, rfq, amount)
+    assert response.status_code == 201, response.content

@@ -13,7 +13,7 @@ from quayside_client import AsyncQuaysideClient, AutoBidder, AutoRunner, FollowO
 
 from auctions.models import Bid
 from rfqs.models import RFQ
-from tests.client.conftest import close_now, token_of, unlocked
+from tests.client.conftest import close_now, token_of
 from tests.engine.helpers import reverse_auction
 from tests.waiting import wait_until
 
@@ -60,7 +60,7 @@ def test_two_auto_bidders_bid_down_to_the_higher_floor_and_stop_at_the_close(dem
 
     def settled():
         assert bidders.error is None, bidders.error
-        best = unlocked(RFQ.objects.select_related("best_bid").get, pk=rfq)
+        best = RFQ.objects.select_related("best_bid").get(pk=rfq)
         # Supplier 2 stops once the next allowed bid is below its floor: the best is under floor + step.
         return best.best_bid is not None and best.best_bid.supplier_id == demo.supplier(1).pk and \
             best.best_amount < FLOORS[2] + STEP
