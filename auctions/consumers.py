@@ -13,7 +13,7 @@ from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
-from common import presence, realtime
+from common import presence, realtime, ws_frames
 from common.errors import NotFound
 from common.outbox import Outbox
 
@@ -38,7 +38,7 @@ class AuctionConsumer(AsyncWebsocketConsumer):
         self.channel_name = f"ws.{uuid.uuid4().hex}"  # this connection's name in the presence set
         # Live messages queue here, and the queue's writer starts once the state has gone out:
         # `state` is the first message a client gets (the client skips events its state covers).
-        self.outbox = Outbox(self._write, realtime.RESYNC)
+        self.outbox = Outbox(self._write, realtime.RESYNC, write_now=ws_frames.direct_writer(self.base_send))
         # Accepted first, so the close code below reaches the client (a refusal before the
         # handshake completes is a bare HTTP 403).
         await self.accept()

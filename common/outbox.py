@@ -40,8 +40,11 @@ class Outbox:
     queues behind it.
     """
 
-    def __init__(self, send: Callable[[str], Awaitable[None]], resync: str, limit: int | None = None):
+    def __init__(self, send: Callable[[str], Awaitable[None]], resync: str, limit: int | None = None,
+                 write_now: Callable[[str], bool] | None = None):
         self._send, self._resync, self.limit = send, resync, limit or OUTBOX_LIMIT
+        # Writes a text at once when that is certainly safe, else says False (common.ws_frames).
+        self._write_now = write_now
         self.queue: deque[str] = deque()
         self.resyncs = 0
         self._wake: asyncio.Future | None = None
@@ -63,6 +66,8 @@ class Outbox:
         wake = self._wake
         idle = wake is not None and not wake.done() and not self.queue and self._unfinished is None
         if idle:
+            if self._write_now is not None and self._write_now(text):
+                return  # written as a frame encoded once for every socket
             try:
                 self._unfinished = first_step(self._send(text))
             except Exception:
