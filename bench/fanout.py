@@ -20,9 +20,11 @@ For each size, in one run (bench/README.md has the details and the figures):
    `at` (stamped inside the bid transaction, just before commit; one clock, one machine);
    "first" is each event's earliest arrival, the delay before fan-out starts.
 3. The same with a bare `websockets` broadcast server (no Django, no Redis, no database):
-   one process, `websockets.broadcast` of a message carrying its seq and send time, at the
-   same rate to the same number of connections, read by the same client processes. The
-   floor to compare with.
+   one process, `websockets.broadcast` to the same number of connections, read by the same
+   client processes, of a message carrying its seq and send time, padded to the size of the
+   project's `bid_placed` messages, at the moments the project's bids committed (their `at`,
+   replayed from the first): the same events at the same times, with nothing behind them.
+   The floor to compare with.
 
 Prints per size: messages expected, lost, p50/p99 latency, server RSS and CPU, resyncs,
 resumes and events recovered for both. Exit status 1 if any message was lost, duplicated or
@@ -129,20 +131,26 @@ BARE_SERVER = textwrap.dedent('''
         finally:
             clients.discard(socket)
 
-    async def main(port, rate, expected):
+    def message(seq, size):
+        body = {"type": "bid_placed", "seq": seq, "prev_seq": seq - 1, "sent": time.time(), "pad": ""}
+        text = json.dumps(body)
+        body["pad"] = "x" * max(0, size - len(text))
+        return json.dumps(body)
+
+    async def main(port, schedule, deflate):
+        offsets, size = schedule["offsets"], schedule["bytes"]
         async with serve(handler, "127.0.0.1", port, ping_interval=None, max_queue=None,
-                         compression=sys.argv[4] or None):
+                         compression=deflate or None):
             print("ready", flush=True)
             await asyncio.to_thread(sys.stdin.readline)       # "go"
-            seq, start = 0, time.monotonic()
-            while seq < expected:
-                seq += 1
-                await asyncio.sleep(max(0.0, start + seq / rate - time.monotonic()))
-                broadcast(clients, json.dumps({"type": "bid_placed", "seq": seq, "prev_seq": seq - 1,
-                                               "sent": time.time()}))
+            start = time.monotonic()
+            for seq, offset in enumerate(offsets, start=1):
+                await asyncio.sleep(max(0.0, start + offset - time.monotonic()))
+                broadcast(clients, message(seq, size))
             await asyncio.to_thread(sys.stdin.readline)       # "stop"
 
-    asyncio.run(main(int(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3])))  # argv[4]: "deflate" or ""
+    # argv: port, the schedule's JSON file ({"offsets": [s, ...], "bytes": n}), "deflate" or ""
+    asyncio.run(main(int(sys.argv[1]), json.load(open(sys.argv[2])), sys.argv[3]))
 ''')
 
 
@@ -188,10 +196,16 @@ async def run_project(args, world, ports: tuple[int, int], ws_pid: int, n: int, 
     profile = finish_py_spy(spies)
     subs = await crowd.finish()
     start_seq = min((sub["start_seq"] or 0) for sub in subs)
-    expected = set(await sync_to_async(lambda: list(AuditEvent.objects.filter(
+    held = dict(await sync_to_async(lambda: list(AuditEvent.objects.filter(
         stream=rfq_stream(world.rfq_id), type="bid.placed", seq__gt=start_seq, live_prev_seq__isnull=False,
-        at__gte=_aware(t0 - 5)).values_list("seq", flat=True)))())
+        at__gte=_aware(t0 - 5)).values_list("seq", "at")))())
+    expected = set(held)
     result = summarise(subs, expected)
+    # What the bare run replays: the accepted bids' commit moments and their messages' size.
+    moments = [held[seq].timestamp() for seq in sorted(held)]
+    sizes = sorted(sub["bid_bytes"] for sub in subs if sub["bid_bytes"])
+    result["schedule"] = {"offsets": [moment - moments[0] for moment in moments],
+                          "bytes": sizes[len(sizes) // 2] if sizes else 0}
     result.update(bids=bids, rss_mib=rss, cpu_pct=(cpu_after - cpu_before) / (args.seconds + args.drain) * 100,
                   profile=profile)
     return result
@@ -203,12 +217,14 @@ def _aware(epoch: float):
     return datetime.fromtimestamp(epoch, tz=UTC)
 
 
-async def run_bare(args, n: int, expected: int, tmpdir: Path) -> dict:
+async def run_bare(args, n: int, schedule: dict, tmpdir: Path) -> dict:
     port = free_port()
-    script = tmpdir / "bare_server.py"
+    script, plan = tmpdir / "bare_server.py", tmpdir / f"bare-schedule-{n}.json"
     script.write_text(BARE_SERVER)
-    proc = subprocess.Popen([sys.executable, str(script), str(port), str(args.rate), str(expected),
-                             "deflate" if args.ws_deflate else ""],
+    plan.write_text(json.dumps(schedule))
+    expected = len(schedule["offsets"])
+    span = schedule["offsets"][-1] if expected else 0.0
+    proc = subprocess.Popen([sys.executable, str(script), str(port), str(plan), "deflate" if args.ws_deflate else ""],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
                             preexec_fn=die_with_parent)
     try:
@@ -218,11 +234,11 @@ async def run_bare(args, n: int, expected: int, tmpdir: Path) -> dict:
         cpu_before, _ = tree_stats(proc.pid)
         proc.stdin.write("go\n")
         proc.stdin.flush()
-        await asyncio.sleep(expected / args.rate + args.drain)
+        await asyncio.sleep(span + args.drain)
         cpu_after, rss = tree_stats(proc.pid)
         subs = await crowd.finish()
         result = summarise(subs, set(range(1, expected + 1)))
-        result.update(rss_mib=rss, cpu_pct=(cpu_after - cpu_before) / (expected / args.rate + args.drain) * 100)
+        result.update(rss_mib=rss, cpu_pct=(cpu_after - cpu_before) / (span + args.drain) * 100)
         return result
     finally:
         proc.stdin.write("stop\n") if proc.poll() is None else None
@@ -270,8 +286,9 @@ async def main_async(args, world, env, tmpdir: Path) -> int:
         for n in sizes:
             print(f"[run] {n} subscribers, {args.rate:g} bids/s for {args.seconds:g} s", flush=True)
             project = await run_project(args, world, (ws_port, http_port), ws.pid, n, tmpdir)
-            print(f"[bare] {n} subscribers, websockets.broadcast", flush=True)
-            bare = await run_bare(args, n, project["bids"]["sent"], tmpdir)
+            print(f"[bare] {n} subscribers, websockets.broadcast of {len(project['schedule']['offsets'])} messages of "
+                  f"{project['schedule']['bytes']} bytes at the project's commit moments", flush=True)
+            bare = await run_bare(args, n, project["schedule"], tmpdir)
             rows.append((n, project, bare))
             failed |= any(project[key] for key in ("lost", "duplicated", "unexpected", "failed"))
     finally:

@@ -36,6 +36,7 @@ class Follower:
     stale: int = 0  # events already had (a replay overlapping live messages): skipped
     resuming: bool = False
     closed: str | None = None
+    bid_bytes: int = 0  # the size of the first bid_placed message (the bare baseline sends as many)
 
     def offer(self, body: dict, now: float) -> dict | None:
         """Take one message; returns the message to send back, if any (a resume)."""
@@ -98,6 +99,8 @@ async def follow(url: str, headers: dict, sub: Follower, ready: asyncio.Event, s
             try:
                 async for raw in socket:
                     reply = sub.offer(json.loads(raw), time.time())
+                    if not sub.bid_bytes and sub.bid_seqs:
+                        sub.bid_bytes = len(raw)
                     if reply is not None:
                         await socket.send(json.dumps(reply))
             finally:
