@@ -5,7 +5,6 @@ auction_state, auctions.live); the messages arrive already serialised, once per 
 """
 from __future__ import annotations
 
-import asyncio
 import json
 import uuid
 
@@ -58,7 +57,7 @@ class AuctionConsumer(AsyncWebsocketConsumer):
         self.groups_joined = groups
         self.participant = f"supplier:{user.supplier_id}" if user.is_supplier else f"{user.role}:{user.pk}"
         await self._present()
-        self.heartbeat = asyncio.ensure_future(self._keep_present())
+        presence.keeper.add(self.rfq_id, self.participant, self.channel_name)
         await self._tell_buyer()
         await self._send_state()
         self.outbox.start()
@@ -68,7 +67,7 @@ class AuctionConsumer(AsyncWebsocketConsumer):
         for group in self.groups_joined:
             await realtime.hub.leave(group, self.outbox.put)
         if self.groups_joined:
-            self.heartbeat.cancel()
+            presence.keeper.discard(self.rfq_id, self.participant, self.channel_name)
             await sync_to_async(presence.leave, thread_sensitive=False)(self.rfq_id, self.participant,
                                                                          self.channel_name)
             await self._tell_buyer()
@@ -81,11 +80,6 @@ class AuctionConsumer(AsyncWebsocketConsumer):
 
     async def _present(self):
         await sync_to_async(presence.join, thread_sensitive=False)(self.rfq_id, self.participant, self.channel_name)
-
-    async def _keep_present(self):
-        while True:
-            await asyncio.sleep(presence.REFRESH_SECONDS)
-            await self._present()
 
     async def receive(self, text_data=None, bytes_data=None):
         if not self.groups_joined:

@@ -5,17 +5,23 @@ suppliers with an open connection: a supplier that connects later gets its rank 
 `state` message, so nothing is lost, and a bid on an auction with hundreds of invited but
 absent suppliers does not fan out hundreds of messages nobody reads.
 
-Each connection is an entry that expires unless refreshed (consumers refresh every
-REFRESH_SECONDS), so a process that dies without saying goodbye drops out by itself. On
+Each connection is an entry that expires unless refreshed (each process refreshes all of
+its connections together every REFRESH_SECONDS: `Keeper`), so a process that dies without
+saying goodbye drops out by itself. On
 Redis the entries live in one sorted set per RFQ (shared by every ASGI process); the
 embedded default keeps them in the process, which is the only one.
 """
 from __future__ import annotations
 
+import asyncio
+import logging
 import threading
 import time
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
+
+logger = logging.getLogger(__name__)
 
 TTL_SECONDS = 90
 REFRESH_SECONDS = 30
@@ -35,8 +41,14 @@ class _MemoryPresence:
         self.lock = threading.Lock()
 
     def touch(self, rfq_id, member, expires):
+        self.touch_many({rfq_id: [member]}, expires)
+
+    def touch_many(self, members_of, expires):
         with self.lock:
-            self.entries.setdefault(rfq_id, {})[member] = expires
+            for rfq_id, members in members_of.items():
+                entries = self.entries.setdefault(rfq_id, {})
+                for member in members:
+                    entries[member] = expires
 
     def remove(self, rfq_id, member):
         with self.lock:
@@ -57,9 +69,13 @@ class _RedisPresence:
         self.client = redis.Redis.from_url(url, **settings.REDIS_CLIENT_TIMEOUTS)
 
     def touch(self, rfq_id, member, expires):
-        pipe = self.client.pipeline(transaction=False)
-        pipe.zadd(_key(rfq_id), {member: expires})
-        pipe.expire(_key(rfq_id), TTL_SECONDS * 2)
+        self.touch_many({rfq_id: [member]}, expires)
+
+    def touch_many(self, members_of, expires):
+        pipe = self.client.pipeline(transaction=False)  # one round trip for every RFQ
+        for rfq_id, members in members_of.items():
+            pipe.zadd(_key(rfq_id), dict.fromkeys(members, expires))
+            pipe.expire(_key(rfq_id), TTL_SECONDS * 2)
         pipe.execute()
 
     def remove(self, rfq_id, member):
@@ -90,6 +106,65 @@ def join(rfq_id: int, participant: str, connection: str) -> None:
 
 def leave(rfq_id: int, participant: str, connection: str) -> None:
     _backend().remove(rfq_id, _member(participant, connection))
+
+
+def refresh(members_of: dict[int, list[str]]) -> None:
+    """Refresh many entries (RFQ id → members, as `Keeper` holds them) in one backend call."""
+    if members_of:
+        _backend().touch_many(members_of, time.time() + TTL_SECONDS)
+
+
+def forget(members_of: dict[int, list[str]]) -> None:
+    backend = _backend()
+    for rfq_id, members in members_of.items():
+        for member in members:
+            backend.remove(rfq_id, member)
+
+
+class Keeper:
+    """This process's open connections, refreshed together every REFRESH_SECONDS.
+
+    A timer per connection cost a task, a thread hop and a Redis round trip each: at 1,000
+    connections, opened within seconds of each other, 1,000 of them came due within seconds
+    every half minute, and the hub's event loop, which also writes the live messages, waited
+    for them (bench/README.md, fan-out finding 17). One refresh per process sends them all in
+    one round trip. The first entry of a connection is still written at once (`join`), and
+    removed at once when it closes (`leave`).
+    """
+
+    def __init__(self):
+        self.members: dict[int, set[str]] = {}
+        self._task: asyncio.Task | None = None
+
+    def add(self, rfq_id: int, participant: str, connection: str) -> None:
+        self.members.setdefault(rfq_id, set()).add(_member(participant, connection))
+        if self._task is None or self._task.done() or self._task.get_loop() is not asyncio.get_running_loop():
+            self._task = asyncio.get_running_loop().create_task(self._refresh_every())
+
+    def discard(self, rfq_id: int, participant: str, connection: str) -> None:
+        members = self.members.get(rfq_id)
+        if members is not None:
+            members.discard(_member(participant, connection))
+            if not members:
+                del self.members[rfq_id]
+
+    async def _refresh_every(self) -> None:
+        while self.members:
+            await asyncio.sleep(REFRESH_SECONDS)
+            snapshot = {rfq_id: list(members) for rfq_id, members in self.members.items()}
+            try:
+                await sync_to_async(refresh, thread_sensitive=False)(snapshot)
+                # A connection that closed while the refresh was on its way was written back by
+                # it after its own `leave`: take it out again.
+                gone = {rfq_id: [m for m in members if m not in self.members.get(rfq_id, ())]
+                        for rfq_id, members in snapshot.items()}
+                if any(gone.values()):
+                    await sync_to_async(forget, thread_sensitive=False)(gone)
+            except Exception:  # Redis away for now: the next round tries again (entries last TTL_SECONDS)
+                logger.warning("presence refresh failed", exc_info=True)
+
+
+keeper = Keeper()
 
 
 def participants(rfq_id: int) -> set[str]:
