@@ -66,11 +66,11 @@ class Outbox:
         wake = self._wake
         idle = wake is not None and not wake.done() and not self.queue and self._unfinished is None
         if idle:
-            if self._write_now is not None and self._write_now(text):
-                return  # written as a frame encoded once for every socket
             try:
+                if self._write_now is not None and self._write_now(text):
+                    return  # written as a frame encoded once for every socket
                 self._unfinished = first_step(self._send(text))
-            except Exception:
+            except Exception:  # this connection is done; the hub goes on to the others
                 self._failed()
                 return
             if self._unfinished is None:

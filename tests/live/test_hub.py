@@ -157,6 +157,34 @@ def test_an_outbox_whose_socket_fails_stops_writing():
     run(scenario)
 
 
+def test_a_direct_write_that_fails_closes_only_its_own_outbox_and_one_that_declines_falls_back_to_send():
+    async def scenario():
+        sent, direct = [], []
+
+        async def send(text):
+            sent.append(text)
+
+        def broken(text):
+            raise ConnectionResetError("socket gone")
+
+        def declines_then_writes(text):
+            direct.append(text)
+            return text != "first"  # the first finds the transport paused: send it through ASGI
+
+        hub = LiveHub()
+        failing, falling_back = Outbox(send, RESYNC, write_now=broken), Outbox(send, RESYNC, write_now=declines_then_writes)
+        for box in (failing, falling_back):
+            box.start()
+            await hub.join("rfq.3.bidders", box.put)
+        await asyncio.sleep(0.01)  # the writers wait: idle
+        hub.deliver("rfq.3.bidders", "first")
+        hub.deliver("rfq.3.bidders", "second")
+        await wait_until_async(lambda: direct == ["first", "second"], 5, lambda: direct)
+        assert failing.closed and not falling_back.closed
+        assert sent == ["first"]  # the decline went through send; the failure reached nobody else's
+    run(scenario)
+
+
 def test_a_message_that_overtook_its_predecessor_waits_for_it():
     async def scenario():
         out = []
