@@ -56,8 +56,7 @@ class AuctionConsumer(AsyncWebsocketConsumer):
             await realtime.hub.join(group, self.outbox.put)
         self.groups_joined = groups
         self.participant = f"supplier:{user.supplier_id}" if user.is_supplier else f"{user.role}:{user.pk}"
-        await self._present()
-        presence.keeper.add(self.rfq_id, self.participant, self.channel_name)
+        await presence.keeper.join(self.rfq_id, self.participant, self.channel_name)
         await self._tell_buyer()
         await self._send_state()
         self.outbox.start()
@@ -67,9 +66,7 @@ class AuctionConsumer(AsyncWebsocketConsumer):
         for group in self.groups_joined:
             await realtime.hub.leave(group, self.outbox.put)
         if self.groups_joined:
-            presence.keeper.discard(self.rfq_id, self.participant, self.channel_name)
-            await sync_to_async(presence.leave, thread_sensitive=False)(self.rfq_id, self.participant,
-                                                                         self.channel_name)
+            await presence.keeper.leave(self.rfq_id, self.participant, self.channel_name)
             await self._tell_buyer()
 
     async def _tell_buyer(self):
@@ -77,9 +74,6 @@ class AuctionConsumer(AsyncWebsocketConsumer):
         if self.participant.startswith("supplier:"):
             await sync_to_async(realtime.send, thread_sensitive=False)([(realtime.rfq_group(self.rfq_id, "buyer"), {
                 "type": "presence_changed", "private": True, "rfq": self.rfq_id})])
-
-    async def _present(self):
-        await sync_to_async(presence.join, thread_sensitive=False)(self.rfq_id, self.participant, self.channel_name)
 
     async def receive(self, text_data=None, bytes_data=None):
         if not self.groups_joined:

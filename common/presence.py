@@ -136,6 +136,16 @@ class Keeper:
         self.members: dict[int, set[str]] = {}
         self._task: asyncio.Task | None = None
 
+    async def join(self, rfq_id: int, participant: str, connection: str) -> None:
+        """A connection opened: its entry written now, and refreshed with the others from then on."""
+        await sync_to_async(join, thread_sensitive=False)(rfq_id, participant, connection)
+        self.add(rfq_id, participant, connection)
+
+    async def leave(self, rfq_id: int, participant: str, connection: str) -> None:
+        """A connection closed: no longer refreshed, and its entry removed now."""
+        self.discard(rfq_id, participant, connection)
+        await sync_to_async(leave, thread_sensitive=False)(rfq_id, participant, connection)
+
     def add(self, rfq_id: int, participant: str, connection: str) -> None:
         self.members.setdefault(rfq_id, set()).add(_member(participant, connection))
         if self._task is None or self._task.done() or self._task.get_loop() is not asyncio.get_running_loop():

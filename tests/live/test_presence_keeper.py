@@ -19,21 +19,18 @@ def test_one_call_refreshes_every_connection_of_the_process_and_a_closed_one_is_
         keeper = presence.Keeper()
         for rfq_id, participant, connection in ((9001, "supplier:1", "a"), (9001, "supplier:2", "b"),
                                                 (9002, "buyer:3", "c")):
-            await asyncio.to_thread(presence.join, rfq_id, participant, connection)
-            keeper.add(rfq_id, participant, connection)
+            await keeper.join(rfq_id, participant, connection)
         await asyncio.sleep(0.12)
         assert calls and {rfq: sorted(members) for rfq, members in calls[0].items()} == {
             9001: ["supplier:1|a", "supplier:2|b"], 9002: ["buyer:3|c"]}
         refreshed = len(calls)
-        keeper.discard(9001, "supplier:2", "b")
-        await asyncio.to_thread(presence.leave, 9001, "supplier:2", "b")
+        await keeper.leave(9001, "supplier:2", "b")
         await asyncio.sleep(0.12)
         later = calls[refreshed + 1:]  # (one may have been on its way already)
         assert later and all(c == {9001: ["supplier:1|a"], 9002: ["buyer:3|c"]} for c in later)
         assert await asyncio.to_thread(presence.participants, 9001) == {"supplier:1"}
         for rfq_id, participant, connection in ((9001, "supplier:1", "a"), (9002, "buyer:3", "c")):
-            keeper.discard(rfq_id, participant, connection)
-            await asyncio.to_thread(presence.leave, rfq_id, participant, connection)
+            await keeper.leave(rfq_id, participant, connection)
         await asyncio.sleep(0.12)
         assert keeper._task.done()  # nothing left to refresh: the task ends
     run(scenario)
