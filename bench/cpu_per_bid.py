@@ -17,17 +17,14 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from decimal import Decimal
-from pathlib import Path
 
 from harness.client import USER_AGENT
-from harness.setup import PG_ADMIN_URL, prepare
-from harness.world import DECREMENT, STARTING_PRICE, create_world
+from harness.setup import PG_ADMIN_URL
+from harness.world import DECREMENT, STARTING_PRICE, in_process_world
 
 
 def environ(path: str, token: str, amount: Decimal) -> dict:
@@ -81,18 +78,11 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     args.clients, args.conn_max_age = 1, None
     # 60 bids a minute per supplier: 400 suppliers take 400 bids a second without a 429.
-    tmpdir = Path(tempfile.mkdtemp(prefix="quayside-cpu-"))
-    try:
-        prepare(args, tmpdir)
-        import logging
-
-        logging.getLogger("django.request").setLevel(logging.ERROR)
-        bidder = Bidder(create_world(400))
+    with in_process_world(args, "quayside-cpu-", 400) as world:
+        bidder = Bidder(world)
         for _ in range(20):  # warm-up: imports, URLconf, the pool's first connection
             bidder.bid()
         rounds = [bidder.round(args.bids) for _ in range(args.repeat)]
-    finally:
-        shutil.rmtree(tmpdir, ignore_errors=True)
     print(f"server CPU per accepted bid, in-process (ms): {' '.join(f'{r:.2f}' for r in rounds)}; "
           f"median {statistics.median(rounds):.2f}")
     return 0

@@ -16,21 +16,17 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
-import logging
 import pstats
 import re
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from collections import Counter, defaultdict
 from decimal import Decimal
-from pathlib import Path
 
 from harness.client import USER_AGENT
-from harness.setup import PG_ADMIN_URL, prepare
-from harness.world import STARTING_PRICE, create_world
+from harness.setup import PG_ADMIN_URL
+from harness.world import STARTING_PRICE, in_process_world
 
 
 class QueryLog:
@@ -68,13 +64,8 @@ def main(argv=None) -> int:
     parser.add_argument("--top", type=int, default=30, help="cProfile rows to print")
     args = parser.parse_args(argv)
     args.clients = 1
-    tmpdir = Path(tempfile.mkdtemp(prefix="quayside-profile-"))
-    try:
-        prepare(args, tmpdir)
-        world = create_world(args.suppliers)
+    with in_process_world(args, "quayside-profile-", args.suppliers) as world:
         return profile(args, world)
-    finally:
-        shutil.rmtree(tmpdir, ignore_errors=True)
 
 
 def connect_cost(connection, times: int = 20) -> list[float]:
@@ -147,9 +138,6 @@ def profile(args, world) -> int:
     if args.bids * 5 // 4 > 50 * len(world.tokens):
         args.bids = 50 * len(world.tokens) * 4 // 5
         print(f"capping --bids at {args.bids}: each supplier may bid 60 times a minute")
-    # A refused bid is logged as a warning by django.request (as on the server); keep it off the report.
-    logging.getLogger("django.request").setLevel(logging.ERROR)
-
     # Warm up (imports, URL resolver, first connection); not measured.
     for n in range(3):
         client.get(f"/api/v1/rfqs/{world.rfq_id}/state/", HTTP_AUTHORIZATION=f"Token {world.tokens[n]}")
