@@ -6,6 +6,12 @@ a number moved forward on each receive, and one timer follows it lazily: when it
 (messages came meanwhile) it is set again for the current deadline, so it runs about once per
 timeout instead of once per message. On expiry it cancels the receiving task exactly as
 asyncio.timeout does, and the receive raises TimeoutError.
+
+The edge it shares with asyncio.timeout: a message that arrives in the same loop iteration
+as the expiry. The cancel is delivered where the task resumes, inside `await receive`, so
+the receive raises TimeoutError rather than returning it; `websockets`' `recv()` is
+cancel-safe (a message it had not yet returned stays queued), so the next receive yields it
+and nothing is lost.
 """
 from __future__ import annotations
 
