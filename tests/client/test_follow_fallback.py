@@ -10,7 +10,7 @@ import pytest
 import requests
 from quayside_client import AsyncQuaysideClient, Follower, FollowOptions
 
-from tests.client.conftest import close_now, placed, token_of
+from tests.client.conftest import close_now, placed, releasing, token_of
 from tests.engine.helpers import reverse_auction
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -24,7 +24,7 @@ def follow_whole_auction(url: str, token: str, rfq: int, options: FollowOptions,
     async def scenario():
         async with AsyncQuaysideClient(url, token=token) as client:
             follower = Follower(client, rfq, since=0, options=options, stop_at_close=True)
-            acting = asyncio.ensure_future(asyncio.to_thread(act))
+            acting = asyncio.ensure_future(asyncio.to_thread(releasing(act)))
             events = [event async for event in follower.events()]
             await acting
             return events, follower.transport

@@ -17,7 +17,7 @@ from websockets.protocol import State
 from websockets.server import ServerProtocol
 
 from common import ws_frames
-from tests.client.conftest import placed, token_of
+from tests.client.conftest import placed, releasing, token_of
 from tests.engine.helpers import reverse_auction
 
 TEXTS = ["", "x" * 125, "y" * 126, "é" * 40_000, "z" * 65_536, json.dumps({"type": "bid_placed", "seq": 7})]
@@ -81,7 +81,7 @@ def received_bids(site: str, token: str, rfq: int, compression, act, count: int)
         url = site.replace("http", "ws") + f"/ws/rfqs/{rfq}/"
         async with connect(url, additional_headers={"Authorization": f"Token {token}"}, compression=compression) as ws:
             assert json.loads(await ws.recv())["type"] == "state"
-            acting = asyncio.ensure_future(asyncio.to_thread(act))
+            acting = asyncio.ensure_future(asyncio.to_thread(releasing(act)))
             bodies = []
             while len(bodies) < count:
                 body = json.loads(await asyncio.wait_for(ws.recv(), 20))
