@@ -4,124 +4,35 @@ import os
 import pytest
 from django.conf import settings as django_settings
 
+from tests import sharding
+
 # Playwright's sync API runs an event loop in the test thread; Django must still allow ORM use.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-# Seconds a file takes, where far more than its test count suggests (from CI's `--durations`:
-# the larger of the two backends). Shares are balanced on these estimates.
-SLOW_FILES = {
-    "tests/api/test_schema_fuzz.py": 90, "tests/deadlines/test_embedded_on_time.py": 100,
-    "tests/deadlines/test_worker_faults.py": 60, "tests/deadlines/test_redis_restart.py": 40,
-    "tests/browser/test_bidding_journey.py": 28, "tests/browser/test_live_journey.py": 40,
-    "tests/browser/test_split_award_journey.py": 22, "tests/browser/test_compliance_desk_journey.py": 25,
-    "tests/browser/test_phone_width.py": 12, "tests/browser/test_live_pages.py": 25,
-    "tests/browser/test_amendment_journey.py": 15, "tests/browser/test_journey.py": 15,
-    "tests/browser/test_fairness_journey.py": 13, "tests/browser/test_lots_journey.py": 14,
-    "procurement/tests/test_seed_demo.py": 20, "tests/engine/test_race.py": 15, "tests/lots/test_lots_race.py": 8,
-    "tests/api/test_production_settings.py": 40, "tests/test_types.py": 26, "tests/test_front_door.py": 25,
-    "tests/api/test_schema_fuzz_smoke.py": 26, "tests/compliance/test_sample.py": 18, "tests/engine/test_sealed.py": 15,
-    "tests/api/test_finding.py": 15, "tests/live/test_websocket.py": 20, "tests/api/test_signed_bids.py": 8,
-    "tests/client/test_follow_through_faults.py": 30, "tests/client/test_cli.py": 15,
-    "tests/client/test_auto_bidders.py": 15, "tests/client/test_follow_fallback.py": 10,
-}
-SECONDS_PER_TEST = 0.4
-BROWSER_FILE_SECONDS = 12  # a journey file not listed above
-
-# CI runs the suite on PostgreSQL + Redis and on the embedded default (.ci/run). Some files
-# need to run only once there, and QUAYSIDE_CI_ONCE=postgres|embedded says which run this is:
-# - files whose tests touch no database, cache, channel layer or server (pure computations:
-#   mechanisms, rules over in-memory stand-ins, money; lint, types, the layering, the client's
-#   unit tests) give the same result on both: they run in the embedded run;
-# - the production settings' checks are about a deployment, which runs PostgreSQL: they run
-#   in the PostgreSQL run;
-# - each browser journey runs once, the journeys dealt between the two runs by weight, so
-#   both backends carry pages in Chromium.
-# Without QUAYSIDE_CI_ONCE (the README's command as anyone runs it) every file runs.
-BACKEND_INDEPENDENT = (
-    "auctions/tests/allocation/", "auctions/tests/test_evaluation_", "auctions/tests/test_mechanisms.py",
-    "auctions/tests/test_rules_", "auctions/tests/test_bid_input_parse.py", "tests/test_bench_lean_http.py",
-    "auctions/simulation/tests/test_engine.py",
-    "auctions/simulation/tests/test_equilibrium.py", "common/tests/test_money.py", "common/tests/test_local_format.py",
-    "common/tests/test_charts.py", "common/tests/test_errors.py", "oversight/tests/test_gaming_detectors.py",
-    "tests/architecture/", "tests/test_lint.py", "tests/test_types.py", "tests/api/test_leak_helper.py",
-    "tests/test_front_door.py", "clients/python/tests/", "tests/test_bench_fanout_verify.py",
-    "tests/test_bench_live.py",
-)
-POSTGRES_ONCE = ("tests/api/test_production_settings.py",)
-BROWSER = "tests/browser/"
-CI_RUNS = ("postgres", "embedded")
-POSTGRES_HEADSTART = 120.0  # estimated seconds
+def pytest_configure(config):
+    record = os.environ.get("QUAYSIDE_RECORD_DURATIONS")
+    if record:
+        config.pluginmanager.register(sharding.DurationRecorder(record, _backend()), "quayside-durations")
 
 
-def _relative(path: str) -> str:
-    return os.path.relpath(path, os.path.dirname(__file__)).replace(os.sep, "/")
-
-
-def _ci_run_of(relative: str, browser_deal: dict[str, str]) -> str | None:
-    """The one CI run a file belongs to (QUAYSIDE_CI_ONCE), or None: both."""
-    if relative.startswith(BACKEND_INDEPENDENT):
-        return "embedded"
-    if relative in POSTGRES_ONCE:
-        return "postgres"
-    return browser_deal.get(relative)
-
-
-def _browser_deal(counts: dict[str, int]) -> dict[str, str]:
-    """Browser files dealt heaviest first to the lighter of the two runs (the same deal in both:
-    both collect the same files)."""
-    # The PostgreSQL run starts behind by the heavy files only it runs (the schema fuzz, the
-    # worker, Redis and Uvicorn fault tests): measured, both runs then end together.
-    loads, deal = [POSTGRES_HEADSTART, 0.0], {}
-    browser = [path for path in counts if _relative(path).startswith(BROWSER)]
-    for path in sorted(browser, key=lambda p: (-_file_weight(p, counts[p]), p)):
-        run = loads.index(min(loads))
-        loads[run] += _file_weight(path, counts[path])
-        deal[_relative(path)] = CI_RUNS[run]
-    return deal
-
-
-def _file_weight(path: str, tests: int) -> float:
-    relative = _relative(path)
-    estimate = tests * SECONDS_PER_TEST
-    if relative.startswith("tests/browser/"):
-        estimate = max(estimate, BROWSER_FILE_SECONDS)
-    return max(estimate, SLOW_FILES.get(relative, 0))
+def _backend() -> str:
+    return "postgres" if "postgresql" in django_settings.DATABASES["default"]["ENGINE"] else "embedded"
 
 
 def pytest_collection_modifyitems(config, items):
-    """QUAYSIDE_TEST_SHARD=k/n keeps the k-th of n shares of the test files (CI runs the
-    PostgreSQL suite as two shares side by side: much of it waits on servers and workers).
-    Whole files go together, so a module's fixtures are built once; the shares together are
-    exactly the suite. Files are dealt heaviest first to the lightest share (estimated
-    seconds), so the shares end together."""
-    once = os.environ.get("QUAYSIDE_CI_ONCE")
-    if once:
-        assert once in CI_RUNS, f"QUAYSIDE_CI_ONCE is one of {CI_RUNS}"
-        counts: dict[str, int] = {}
-        for item in items:
-            counts[str(item.path)] = counts.get(str(item.path), 0) + 1
-        deal = _browser_deal(counts)
-        elsewhere = {item for item in items if _ci_run_of(_relative(str(item.path)), deal) not in (None, once)}
-        if elsewhere:
-            config.hook.pytest_deselected(items=list(elsewhere))
-            items[:] = [item for item in items if item not in elsewhere]
-    shard = os.environ.get("QUAYSIDE_TEST_SHARD")
-    if not shard:
+    """CI's runs keep their files (tests/sharding.py): QUAYSIDE_CI_ONCE=postgres|embedded, the
+    files that run once in CI; QUAYSIDE_TEST_SHARD=k/n, the k-th of n shares of the files."""
+    once, shard = os.environ.get("QUAYSIDE_CI_ONCE"), os.environ.get("QUAYSIDE_TEST_SHARD")
+    if not (once or shard):
         return
-    k, n = (int(part) for part in shard.split("/"))
     counts: dict[str, int] = {}
     for item in items:
-        counts[str(item.path)] = counts.get(str(item.path), 0) + 1
-    loads, mine = [0.0] * n, set()
-    for path in sorted(counts, key=lambda p: (-_file_weight(p, counts[p]), p)):
-        share = loads.index(min(loads))
-        loads[share] += _file_weight(path, counts[path])
-        if share == k - 1:
-            mine.add(path)
-    kept = [item for item in items if str(item.path) in mine]
-    config.hook.pytest_deselected(items=[item for item in items if str(item.path) not in mine])
-    items[:] = kept
+        path = sharding.relative(item.path)
+        counts[path] = counts.get(path, 0) + 1
+    kept = sharding.kept_files(counts, once=once, shard=shard, backend=_backend())
+    config.hook.pytest_deselected(items=[item for item in items if sharding.relative(item.path) not in kept])
+    items[:] = [item for item in items if sharding.relative(item.path) in kept]
 
 
 def pytest_runtest_setup(item):
