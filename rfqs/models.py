@@ -2,9 +2,9 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
-from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import RETURN_VALUE, FSMField, transition
 
-from common.models import TimeStampedModel
+from common.models import ConcurrentTransitions, TimeStampedModel
 
 
 class RFQStatus(models.TextChoices):
@@ -36,7 +36,7 @@ CANCELLABLE = [RFQStatus.DRAFT, RFQStatus.PUBLISHED, RFQStatus.OPEN, RFQStatus.P
                RFQStatus.CLOSED, RFQStatus.EVALUATION, RFQStatus.NO_AWARD]
 
 
-class RFQ(ConcurrentTransitionMixin, TimeStampedModel):
+class RFQ(ConcurrentTransitions, TimeStampedModel):
     """A request for quotation, run as one auction. The status moves only through services."""
 
     buyer_organization = models.ForeignKey("accounts.BuyerOrganization", on_delete=models.PROTECT,

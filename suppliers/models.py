@@ -2,9 +2,9 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django_countries.fields import CountryField
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import FSMField, transition
 
-from common.models import TimeStampedModel
+from common.models import ConcurrentTransitions, TimeStampedModel
 
 
 class Category(models.Model):
@@ -54,7 +54,7 @@ class KycStatus(models.TextChoices):
     EXPIRED = "EXPIRED", "Expired"  # a required document lapsed; must resubmit
 
 
-class SupplierCompany(ConcurrentTransitionMixin, TimeStampedModel):
+class SupplierCompany(ConcurrentTransitions, TimeStampedModel):
     """A ship chandler, maker or service firm that bids on RFQs."""
 
     name = models.CharField(max_length=200, unique=True)
@@ -155,7 +155,7 @@ class InvitationStatus(models.TextChoices):
     REVOKED = "REVOKED", "Revoked"  # withdrawn by the buyer
 
 
-class Invitation(ConcurrentTransitionMixin, TimeStampedModel):
+class Invitation(ConcurrentTransitions, TimeStampedModel):
     """An RFQ × supplier invitation."""
 
     rfq = models.ForeignKey("procurement.RFQ", on_delete=models.CASCADE, related_name="invitations")
