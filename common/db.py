@@ -5,17 +5,19 @@ trip and every ORM query compiled while holding it stretches the time other bidd
 These helpers let the bid transaction read what it needs right after the lock, and write
 the bid, the auction row and the audit event, each in a single round trip.
 
-They rely on Django's default psycopg cursor binding parameters client-side, which is what
-allows more than one statement per `execute`. Model values go through the fields' own
+Model values go through the fields' own
 conversions in both directions, exactly as a `save()` or a queryset would apply them.
 """
 from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
+from contextlib import nullcontext
 from typing import Any, TypeVar
 
+import psycopg
 from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db.backends.utils import CursorDebugWrapper
 from psycopg.pq import ExecStatus
 
 Statement = tuple[str, Sequence[Any]]
@@ -27,6 +29,12 @@ def run_batch(statements: Sequence[Statement]) -> list[list[tuple[Any, ...]]]:
 
     Each statement still gets its own snapshot (READ COMMITTED), so a read placed after a
     locking statement sees everything committed before the lock was granted.
+
+    On PostgreSQL they go as one pipeline of prepared statements (psycopg's pipeline mode):
+    the server parses and plans each text once per connection, not per bid, the parameters
+    travel apart from the SQL (nothing is spliced into it), and the `BEGIN` that opens a
+    transaction rides in the same round trip. Django's query log and execute wrappers see
+    the batch as one statement, as before.
     """
     connection = connections[DEFAULT_DB_ALIAS]
     if connection.vendor != "postgresql":
@@ -38,18 +46,29 @@ def run_batch(statements: Sequence[Statement]) -> list[list[tuple[Any, ...]]]:
         return results
     sql = ";\n".join(statement for statement, _ in statements)
     params = [param for _, statement_params in statements for param in statement_params]
-    results = []
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        raw = cursor.cursor
-        while True:
-            # The result's status, not cursor.description: that builds a Column per column.
-            results.append(raw.fetchall() if raw.pgresult.status == ExecStatus.TUPLES_OK else [])
-            if not raw.nextset():
-                break
+        logged = cursor.debug_sql(sql, params) if isinstance(cursor, CursorDebugWrapper) else nullcontext()
+        with logged:
+            results = cursor._execute_with_wrappers(sql, params, False, functools.partial(_pipelined, statements))
     if len(results) != len(statements):
         raise RuntimeError(f"{len(statements)} statements returned {len(results)} results")
     return results
+
+
+def _pipelined(statements: Sequence[Statement], sql, params, many, context) -> list[list[tuple[Any, ...]]]:
+    """The executor under Django's execute wrappers: the statements as one pipeline."""
+    connection = context["connection"]
+    connection.validate_no_broken_transaction()
+    raw = connection.connection
+    with connection.wrap_database_errors:
+        cursors = []
+        with raw.pipeline():
+            for statement, statement_params in statements:
+                cursor = psycopg.Cursor(raw)  # server-side binding; Django's own cursors bind client-side
+                cursor.execute(statement, statement_params, prepare=True)
+                cursors.append(cursor)
+        # The result's status, not cursor.description: that builds a Column per column.
+        return [cursor.fetchall() if cursor.pgresult.status == ExecStatus.TUPLES_OK else [] for cursor in cursors]
 
 
 def select_columns(model: type[models.Model], alias: str, fields: Sequence[str] | None = None) -> str:

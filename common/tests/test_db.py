@@ -76,3 +76,31 @@ def test_insert_and_update_statements_write_what_save_would(rfq, demo):
     fresh = RFQ.objects.get(pk=rfq.pk)
     assert (fresh.best_amount, fresh.bid_count) == (Decimal("123.4500"), rfq.bid_count)
     assert fresh.updated_at >= before  # auto_now applied
+
+
+@pytest.mark.postgres
+def test_on_postgresql_a_batch_is_one_pipeline_of_prepared_statements(rfq):
+    from django.test.utils import CaptureQueriesContext
+
+    statement = (f"SELECT title FROM {RFQ._meta.db_table} WHERE id = %s", [rfq.pk])
+    with CaptureQueriesContext(connection) as logged, transaction.atomic():
+        for _ in range(3):
+            assert run_batch([statement, statement]) == [[(rfq.title,)], [(rfq.title,)]]
+    batches = [query["sql"] for query in logged.captured_queries if "SELECT title" in query["sql"]]
+    assert len(batches) == 3  # Django's log sees each batch as one statement
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement, generic_plans + custom_plans FROM pg_prepared_statements "
+                       "WHERE statement LIKE %s", [f"SELECT title FROM {RFQ._meta.db_table}%"])
+        (text, executions), = cursor.fetchall()
+    assert "$1" in text and executions >= 6  # prepared once on this connection, bound server-side
+
+
+@pytest.mark.postgres
+def test_a_failing_statement_raises_djangos_error_and_writes_nothing(rfq):
+    from django.db import IntegrityError
+
+    table = RFQ._meta.db_table
+    with pytest.raises(IntegrityError), transaction.atomic():
+        run_batch([(f"UPDATE {table} SET title = %s WHERE id = %s", ["Half-way", rfq.pk]),
+                   (f"UPDATE {table} SET title = NULL WHERE id = %s", [rfq.pk])])
+    assert RFQ.objects.get(pk=rfq.pk).title == rfq.title

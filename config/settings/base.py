@@ -40,6 +40,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A supplier's token-authenticated bid leaves here for the bid service; everything else
+    # goes on (auctions/bid_route.py). After the two above: their redirect and headers apply.
+    "auctions.bid_route.BidRoute",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -48,7 +52,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "common.middleware.LocalTimeAndNumbers",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a sign-in refused for too many failures into the
     # lockout page (settings/integrations.py, accounts/throttle.py).
     "axes.middleware.AxesMiddleware",
@@ -91,6 +94,9 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=8),
         "timeout": env.int("DATABASE_POOL_TIMEOUT", default=10),
     }
+    # Prepared statements allowed on the connection (Django turns them off): the bid hot path's
+    # pipelines prepare theirs (common/db.py). Django's own cursors bind client-side and never do.
+    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 5
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
