@@ -85,6 +85,23 @@ BID_LIST_SCHEMA = PolymorphicProxySerializer(
     many=False)
 
 
+def bid_response(request, rfq) -> Response:
+    """A supplier's bid on `rfq`, answered (201) or refused; the view's and the lean route's
+    (auctions/bid_route.py) one way to place it. `request`: its user, data, headers and body."""
+    mechanism = get_mechanism(rfq.auction_type)
+    keep_raw_body(request)
+
+    def handle():
+        # Inside the idempotent call: a retried signed request gets its first response back,
+        # not a refusal of its nonce as replayed.
+        signature = signature_check(request, supplier_id=request.user.supplier_id, now=timezone.now())
+        draft = mechanism.parse_bid(body_object(request))
+        placed = bid_place(rfq=rfq, user=request.user, draft=draft, meta=request_meta(request), signature=signature)
+        return Response(placed_body(placed, request.user), status=status.HTTP_201_CREATED)
+
+    return idempotent(request, rfq.pk, handle, confidential=mechanism.sealed)
+
+
 class BidsApi(DownloadFormatsMixin, APIView):
     download_renderers = (CSVRenderer,)
 
@@ -120,20 +137,7 @@ class BidsApi(DownloadFormatsMixin, APIView):
             rfq_get(user=request.user, pk=pk, with_line_items=False)  # 404 to whoever may not see it
             raise Forbidden("Only invited suppliers bid.")
         rfq = rfq_for_bidding(user=request.user, pk=pk, prefetched=getattr(request, "read_with_token_rows", [None])[0])
-
-        mechanism = get_mechanism(rfq.auction_type)
-        keep_raw_body(request)
-
-        def handle():
-            # Inside the idempotent call: a retried signed request gets its first response back,
-            # not a refusal of its nonce as replayed.
-            signature = signature_check(request, supplier_id=request.user.supplier_id, now=timezone.now())
-            draft = mechanism.parse_bid(body_object(request))
-            placed = bid_place(rfq=rfq, user=request.user, draft=draft, meta=request_meta(request),
-                               signature=signature)
-            return Response(placed_body(placed, request.user), status=status.HTTP_201_CREATED)
-
-        return idempotent(request, rfq.pk, handle, confidential=mechanism.sealed)
+        return bid_response(request, rfq)
 
 
 class BidWithdrawApi(APIView):
