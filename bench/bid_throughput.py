@@ -107,6 +107,8 @@ def measure(args, world: World, servers: Servers, tmpdir: Path) -> Outcome:
         pg = run_pgbench(args, world, tmpdir)
         say("[pgbench] the same, batched as the Django transaction sends it")
         pg["batched"] = run_pgbench(args, world, tmpdir, "bid-batched")
+        say("[pgbench] per statement again, every statement prepared")
+        pg["prepared"] = run_pgbench(args, world, tmpdir, "bid-prepared")
     return Outcome(load=load, problems=problems, facts=facts, pg=pg, server_info=server_info, profile=profile)
 
 

@@ -2,6 +2,7 @@
 (bench/throughput/pgbench_sql.py): a schema change that leaves them naming a missing field, or
 without a value for a new column, fails here rather than in the next benchmark run."""
 import importlib.util
+import re
 import sys
 from pathlib import Path
 
@@ -45,3 +46,10 @@ def test_a_column_without_a_value_is_refused(monkeypatch):
     monkeypatch.delitem(pgbench_sql.EVENT_VALUES, "live_prev_seq")
     with pytest.raises(pgbench_sql.ScriptError, match="live_prev_seq"):
         pgbench_sql.per_statement_script(PARAMS)
+
+
+def test_the_prepared_script_binds_every_variable_as_a_typed_parameter():
+    prepared = pgbench_sql.prepared_script(PARAMS)
+    assert not re.search(r"'(:[a-z_]+)'", prepared)  # a quoted variable would stay a literal there
+    assert ":last_hash::text" in prepared and ":bid_id::bigint" in prepared
+    assert prepared.count(":last_hash") == pgbench_sql.per_statement_script(PARAMS).count(":last_hash")

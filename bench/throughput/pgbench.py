@@ -10,9 +10,13 @@ from harness.client import USER_AGENT
 from harness.metrics import CpuMeter
 from harness.world import STARTING_PRICE, World
 
-from .pgbench_sql import ScriptError, ScriptParams, batched_script, per_statement_script
+from .pgbench_sql import ScriptError, ScriptParams, batched_script, per_statement_script, prepared_script
 
-SCRIPTS = {"bid": per_statement_script, "bid-batched": batched_script}
+SCRIPTS = {"bid": per_statement_script, "bid-batched": batched_script, "bid-prepared": prepared_script}
+# pgbench's query protocol per script: the default (simple: each statement parsed and planned
+# anew, as the figure is measured), or prepared (each statement planned once per
+# connection, as the server's hot path sends its own since common.db's pipelines).
+PROTOCOL = {"bid-prepared": "prepared"}
 
 
 def script_params(args, world: World) -> ScriptParams | None:
@@ -48,7 +52,8 @@ def run_pgbench(args, world: World, tmpdir: Path, name: str = "bid") -> dict:
     with psycopg.connect(f"{args.pg_url}/{args.db}", autocommit=True) as conn:
         conn.execute(f"UPDATE {table} SET {best} = %s WHERE {pk} = %s", (STARTING_PRICE, world.twin_rfq_id))
     command = [pgbench, "-h", "127.0.0.1", "-p", str(args.pg_port), "-U", "postgres", "-n", "-c", str(args.clients),
-               "-j", str(min(2, args.clients)), "-T", str(args.seconds), "-f", str(script), args.db]
+               "-j", str(min(2, args.clients)), "-T", str(args.seconds), "-M", PROTOCOL.get(name, "simple"),
+               "-f", str(script), args.db]
     meter = CpuMeter()
     before = meter.sample()
     result = subprocess.run(command, capture_output=True, text=True, timeout=args.seconds + 120)

@@ -9,6 +9,7 @@ R: RFQ, S: AuditStream); `{rfq}`, `{stream}` the twin auction and its audit stre
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 
@@ -49,11 +50,12 @@ class ScriptParams:
 
 def _payload(amount: str) -> str:
     """The bid.placed event's payload, shaped like the real one (auctions/services/bids.py)."""
-    return ("jsonb_build_object('bid_id', :bid_id, 'supplier_id', :sup, "
-            "'supplier', 'Bench Supplier ' || lpad(:s::text, 4, '0'), 'version', :version, "
+    # Typed: prepared (-M prepared), a parameter among jsonb_build_object's arguments has none.
+    return ("jsonb_build_object('bid_id', :bid_id::bigint, 'supplier_id', :sup::bigint, "
+            "'supplier', 'Bench Supplier ' || lpad(:s::text, 4, '0'), 'version', :version::int, "
             f"'amount', {amount}, 'ip', '127.0.0.1', 'user_agent', '{{user_agent}}', "
             "'fingerprint', left(md5(random()::text), 32), 'session', '', 'submitted_at', clock_timestamp(), "
-            "'bid_count', :bid_count + 1)")
+            "'bid_count', :bid_count::int + 1)")
 
 
 # Every column of an accepted bid and of its audit event, by field name (the primary key only
@@ -200,6 +202,12 @@ def per_statement_script(params: ScriptParams) -> str:
     ns["bid_insert"] = insert(ns["B"], BID_VALUES, ns)
     ns["event_insert"] = insert(ns["E"], EVENT_VALUES, ns)
     return PER_STATEMENT.format(**ns)
+
+
+def prepared_script(params: ScriptParams) -> str:
+    """The per-statement script for `pgbench -M prepared`: a variable quoted as a literal
+    (':last_hash') would stay text there, so it becomes a typed parameter (:last_hash::text)."""
+    return re.sub(r"'(:[a-z_]+)'", r"\1::text", per_statement_script(params))
 
 
 def batched_script(params: ScriptParams) -> str:

@@ -131,6 +131,15 @@ def pgbench_section(outcome: Outcome) -> list[str]:
                      if batched["tps"] else "")
     elif batched:
         lines.append(f"pgbench, batched   ERROR: {batched['error']}")
+    prepared = pg.get("prepared") or {}
+    if "tps" in prepared:
+        lines.append(f"pgbench, prepared  {prepared['tps']:.1f} tps, latency avg {prepared['latency_ms']} ms, "
+                     f"{prepared['processed']} transactions, {prepared['failed']} failed (per statement, -M prepared:"
+                     f" planned once per connection, as the server's hot path now is)")
+        lines.append(f"             HTTP accepted/s ÷ prepared pgbench tps = {accepted_s / prepared['tps'] * 100:.1f}%"
+                     if prepared["tps"] else "")
+    elif prepared:
+        lines.append(f"pgbench, prepared  ERROR: {prepared['error']}")
     return lines
 
 
@@ -178,6 +187,7 @@ def write_json(args, outcome: Outcome) -> None:
         "latency_ms": {name: dict(zip((50, 95, 99), (v * 1000 for v in percentiles(values)), strict=True))
                        for name, values in (("accepted", accepted), ("all", everything))},
         "cpu": load.cpu, "pgbench_tps": pg.get("tps"), "pgbench_batched_tps": (pg.get("batched") or {}).get("tps"),
+        "pgbench_prepared_tps": (pg.get("prepared") or {}).get("tps"),
         "violations": outcome.problems, "facts": {k: str(v) for k, v in outcome.facts.items()},
         "machine": machine_info(),
     }
