@@ -96,7 +96,9 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     }
     # Prepared statements allowed on the connection (Django turns them off): the bid hot path's
     # pipelines prepare theirs (common/db.py). Django's own cursors bind client-side and never do.
-    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 5
+    # Off (DATABASE_PREPARED_STATEMENTS=false) behind a pooler that cannot keep them per client.
+    prepared = env.bool("DATABASE_PREPARED_STATEMENTS", default=True)
+    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 5 if prepared else None
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -68,3 +68,14 @@ def test_the_embedded_default_is_not_deployable():
     result = manage("check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode != 0
     assert "security.W009" in result.stderr or "security.W009" in result.stdout
+
+
+@pytest.mark.parametrize(("switch", "threshold"), [(None, "5"), ("false", "None")])
+def test_prepared_statements_can_be_switched_off_for_a_pooler(switch, threshold):
+    # Settings only: nothing connects, so any PostgreSQL URL will do.
+    result = manage("shell", "-c", "from django.conf import settings; "
+                    "print(settings.DATABASES['default']['OPTIONS']['prepare_threshold'])",
+                    DATABASE_URL="postgres://postgres@127.0.0.1:5432/quayside_unused",
+                    DATABASE_PREPARED_STATEMENTS=switch)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == threshold  # after the shell's own banner
