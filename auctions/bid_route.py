@@ -1,6 +1,6 @@
 """The bid hot path's own route (architecture.md "Hot path"): a token-authenticated JSON bid
 goes from the middleware to the bid service without the rest of Django's middleware, URL
-resolution and DRF's dispatch — about a fifth of a bid's Python (bench/README.md).
+resolution and DRF's dispatch: about a tenth of a bid's Python, profiled in-process.
 
 It answers only requests it can answer exactly as BidsApi would: `POST
 /api/v1/rfqs/{id}/bids/` from a supplier's token, a JSON body, no query string, no cookie,
