@@ -57,15 +57,15 @@ class BidRoute:
         self.path: re.Pattern | None = None  # the URLconf is not loaded when middleware is built
 
     def __call__(self, request):
-        key = self._takes(request)
-        if key is not None:
-            response = self._bid(request, key)
+        taken = self._takes(request)
+        if taken is not None:
+            response = self._bid(request, *taken)
             if response is not None:
                 return response
         return self.get_response(request)
 
-    def _takes(self, request) -> str | None:
-        """The token of a request this route answers, else None."""
+    def _takes(self, request) -> tuple[str, int] | None:
+        """The token and RFQ id of a request this route answers, else None."""
         meta = request.META
         if request.method != "POST" or meta.get("QUERY_STRING") or meta.get("HTTP_COOKIE"):
             return None
@@ -76,11 +76,11 @@ class BidRoute:
             return None
         if self.path is None:
             self.path = _bids_path()
-        return key if self.path.match(request.path_info) else None
+        match = self.path.match(request.path_info)
+        return (key, int(match[1])) if match else None
 
-    def _bid(self, request, key: str):
+    def _bid(self, request, key: str, pk: int):
         request.get_host()  # ALLOWED_HOSTS, as CommonMiddleware would check (a 400 if not)
-        pk = int(self.path.match(request.path_info)[1])
         try:
             data = StrictJSONParser().parse(io.BytesIO(request.body), "application/json", {})
         except Exception:  # noqa: BLE001 (too large, unreadable, not JSON: the view says which)

@@ -122,24 +122,23 @@ def pgbench_section(outcome: Outcome) -> list[str]:
                  f"{'met' if ratio >= TARGET_RATIO else 'MISSED'})")
     lines.append(f"             (every bid, refused ones too, locks the auction row and appends an audit event: "
                  f"all bids/s ÷ pgbench tps = {bids_s / pg['tps'] * 100:.1f}%)" if pg["tps"] else "")
-    batched = pg.get("batched") or {}
-    if "tps" in batched:
-        lines.append(f"pgbench, batched   {batched['tps']:.1f} tps, latency avg {batched['latency_ms']} ms, "
-                     f"{batched['processed']} transactions, {batched['failed']} failed (the round trips of the "
-                     f"Django transaction)")
-        lines.append(f"             HTTP accepted/s ÷ batched pgbench tps = {accepted_s / batched['tps'] * 100:.1f}%"
-                     if batched["tps"] else "")
-    elif batched:
-        lines.append(f"pgbench, batched   ERROR: {batched['error']}")
-    prepared = pg.get("prepared") or {}
-    if "tps" in prepared:
-        lines.append(f"pgbench, prepared  {prepared['tps']:.1f} tps, latency avg {prepared['latency_ms']} ms, "
-                     f"{prepared['processed']} transactions, {prepared['failed']} failed (per statement, -M prepared:"
-                     f" planned once per connection, as the server's hot path now is)")
-        lines.append(f"             HTTP accepted/s ÷ prepared pgbench tps = {accepted_s / prepared['tps'] * 100:.1f}%"
-                     if prepared["tps"] else "")
-    elif prepared:
-        lines.append(f"pgbench, prepared  ERROR: {prepared['error']}")
+    lines += reference_lines("batched", pg.get("batched"), accepted_s, "the round trips of the Django transaction")
+    lines += reference_lines("prepared", pg.get("prepared"), accepted_s,
+                             "per statement, -M prepared: planned once per connection, as the server's hot path now is")
+    return lines
+
+
+def reference_lines(name: str, run: dict | None, accepted_s: float, what: str) -> list[str]:
+    """A further pgbench run's figures and the HTTP ratio to it (nothing if it did not run)."""
+    if not run:
+        return []
+    label = f"pgbench, {name}".ljust(18)
+    if "tps" not in run:
+        return [f"{label} ERROR: {run['error']}"]
+    lines = [f"{label} {run['tps']:.1f} tps, latency avg {run['latency_ms']} ms, {run['processed']} transactions, "
+             f"{run['failed']} failed ({what})"]
+    if run["tps"]:
+        lines.append(f"             HTTP accepted/s ÷ {name} pgbench tps = {accepted_s / run['tps'] * 100:.1f}%")
     return lines
 
 
