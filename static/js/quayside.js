@@ -535,6 +535,9 @@ document.addEventListener("DOMContentLoaded", function () {
     panel.querySelectorAll("[data-lot] [data-bid-amount]").forEach(function (input) {
       input.addEventListener("input", function () { input.dataset.typed = "1"; });
     });
+    // A field the user is in is theirs: replacing its value under the caret would splice the
+    // next allowed bid into what they are typing ("940.00900.00").
+    function focused(input) { return document.activeElement === input; }
     function field(scope, key) {  // the auction's figure, or (scope: a lot's row) that line's
       var found = null;
       scope.querySelectorAll("[data-state=" + key + "]").forEach(function (el) {
@@ -548,7 +551,7 @@ document.addEventListener("DOMContentLoaded", function () {
         if (!row) return;
         FIGURES.forEach(function (key) { if (key in line) setField(key, line[key], row); });
         var input = row.querySelector("[data-bid-amount]");
-        if (input && !input.dataset.typed && line.minimum_next_bid) input.value = localAmount(line.minimum_next_bid);
+        if (input && !input.dataset.typed && !focused(input) && line.minimum_next_bid) input.value = localAmount(line.minimum_next_bid);
       });
     }
     function setField(key, value, scope) {
@@ -568,7 +571,7 @@ document.addEventListener("DOMContentLoaded", function () {
       switch (body.type) {
         case "state":
           FIGURES.forEach(function (key) { if (key in body) setField(key, body[key]); });
-          if (amount && !typed && body.minimum_next_bid) amount.value = localAmount(body.minimum_next_bid);
+          if (amount && !typed && !focused(amount) && body.minimum_next_bid) amount.value = localAmount(body.minimum_next_bid);
           setLines(body.lines);
           break;
         case "rank_changed":

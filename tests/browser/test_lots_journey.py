@@ -58,3 +58,31 @@ def test_two_suppliers_bid_line_by_line_live(asgi_server, chromium, demo):
     assert rice and flour
     for page in (first, second, buyer):
         page.context.close()
+
+
+@pytest.mark.browser
+def test_a_live_update_leaves_the_bid_being_typed_alone(asgi_server, chromium, demo):
+    """The next allowed bid is filled in for the supplier only while they are not in the field:
+    written under the caret it would splice into what they type ("940.00900.00")."""
+    rfq = lots_auction(demo, suppliers=(1, 2), accept=(1, 2))
+    first = open_as(chromium, asgi_server, "supplier1", f"/supplier/rfqs/{rfq}/")
+    second = open_as(chromium, asgi_server, "supplier2", f"/supplier/rfqs/{rfq}/")
+    for page in (first, second):
+        expect(page.get_by_test_id("connection")).to_have_attribute("data-connection", "websocket")
+    rice, flour = (second.get_by_test_id(f"lot-{n}") for n in (1, 2))
+    typing = rice.get_by_label(re.compile("Your bid for line 1"))
+    typing.focus()
+    before = typing.input_value()
+
+    bid_on_line(first, 1, "950.00")
+    expect(rice.get_by_test_id("lot-leading")).to_have_text("USD 950.00", timeout=LIVE)
+    expect(rice.locator("[data-state=minimum_next_bid]")).to_have_text("USD 940.00")
+    second.wait_for_timeout(400)  # past the state refresh that follows every bid
+    assert typing.input_value() == before
+    typing.press("Tab")  # out of the field: the next update fills it in again
+    bid_on_line(first, 2, "480.00")
+    expect(flour.get_by_test_id("lot-leading")).to_have_text("USD 480.00", timeout=LIVE)
+    expect(flour.get_by_label(re.compile("Your bid for line 2"))).to_have_value("470.00")
+    expect(typing).to_have_value("940.00")
+    for page in (first, second):
+        page.context.close()
