@@ -10,7 +10,7 @@ from common import realtime
 from config.celery import app as celery_app
 from oversight.gaming import tasks
 from oversight.gaming.facts import auction_facts
-from oversight.gaming.scheduling import gaming_scan_key
+from oversight.gaming.scheduling import end_scan_window, forget_scan_windows
 from oversight.gaming.services import gaming_scan
 from rfqs.models import RFQ
 from tests.engine.helpers import bid, created, reverse_auction, set_deadline, withdraw
@@ -29,6 +29,7 @@ def gaming_events(rfq):
 @pytest.fixture(autouse=True)
 def _no_debounce_left_over():
     cache.clear()
+    forget_scan_windows()
 
 
 def test_two_suppliers_from_one_office_raise_one_high_alert_and_a_rerun_writes_nothing(api, demo):
@@ -94,7 +95,7 @@ def test_a_burst_of_bids_schedules_one_scan_per_window(api, demo, monkeypatch, d
         place(api, "supplier1", other, "9900.00", "203.0.113.9", "fp-9")
     assert scheduled == [([rfq, "bidding"], window), ([other, "bidding"], window)]
 
-    cache.delete(gaming_scan_key(rfq))  # the window has passed
+    end_scan_window(rfq)  # the window has passed
     with django_capture_on_commit_callbacks(execute=True):
         place(api, "supplier2", rfq, "9300.00", "203.0.113.2", "fp-2")
     assert scheduled[-1] == ([rfq, "bidding"], window) and len(scheduled) == 3
