@@ -104,3 +104,30 @@ def test_a_failing_statement_raises_djangos_error_and_writes_nothing(rfq):
         run_batch([(f"UPDATE {table} SET title = %s WHERE id = %s", ["Half-way", rfq.pk]),
                    (f"UPDATE {table} SET title = NULL WHERE id = %s", [rfq.pk])])
     assert RFQ.objects.get(pk=rfq.pk).title == rfq.title
+
+
+@pytest.mark.postgres
+def test_unlogged_batches_reuse_their_cursors_and_wrappers_still_see_each_batch(rfq):
+    statement = (f"SELECT title FROM {RFQ._meta.db_table} WHERE id = %s", [rfq.pk])
+    assert run_batch([statement, statement, statement]) == [[(rfq.title,)]] * 3
+    raw, kept = connection.batch_cursors
+    first = list(kept)
+    assert run_batch([statement]) == [[(rfq.title,)]]
+    assert connection.batch_cursors[0] is raw and connection.batch_cursors[1][:3] == first
+    seen = []
+    with connection.execute_wrapper(lambda execute, sql, params, many, context: seen.append(sql) or
+                                    execute(sql, params, many, context)):
+        assert run_batch([statement, statement]) == [[(rfq.title,)]] * 2
+    assert len(seen) == 1 and seen[0].count("SELECT title") == 2  # one batch, as one statement
+
+
+@pytest.mark.postgres
+def test_after_a_failed_batch_fresh_cursors_serve_the_next(rfq):
+    from django.db import IntegrityError
+
+    table = RFQ._meta.db_table
+    run_batch([(f"SELECT title FROM {table} WHERE id = %s", [rfq.pk])])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        run_batch([(f"UPDATE {table} SET title = NULL WHERE id = %s", [rfq.pk])])
+    assert connection.batch_cursors is None
+    assert run_batch([(f"SELECT title FROM {table} WHERE id = %s", [rfq.pk])]) == [[(rfq.title,)]]
