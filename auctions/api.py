@@ -91,12 +91,13 @@ def bid_response(request, rfq) -> Response:
     mechanism = get_mechanism(rfq.auction_type)
     keep_raw_body(request)
 
-    def handle():
+    def handle(claim):
         # Inside the idempotent call: a retried signed request gets its first response back,
         # not a refusal of its nonce as replayed.
         signature = signature_check(request, supplier_id=request.user.supplier_id, now=timezone.now())
         draft = mechanism.parse_bid(body_object(request))
         placed = bid_place(rfq=rfq, user=request.user, draft=draft, meta=request_meta(request), signature=signature)
+        claim.stored = f"bid {placed.bid.pk}"
         return Response(placed_body(placed, request.user), status=status.HTTP_201_CREATED)
 
     return idempotent(request, rfq.pk, handle, confidential=mechanism.sealed)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import time
 from datetime import timedelta
 
@@ -20,6 +21,8 @@ from common.errors import ApplicationError, Conflict, ValidationFailed, api_exce
 
 from .models import IdempotencyRecord
 from .sealing import SealError, decrypt_json, encrypt_json
+
+logger = logging.getLogger(__name__)
 
 PENDING = 0
 ENCRYPTED = "encrypted"  # the one key of a stored body that is a sealed token
@@ -74,15 +77,24 @@ def _request_hash(request) -> str:
     return hashlib.sha256(json.dumps(request.data, sort_keys=True, default=str).encode()).hexdigest()
 
 
+class Claim:
+    """What `idempotent` must know of the request it runs: `handle(claim)` sets `stored` (a
+    short description, "bid 42") once its effect is committed. After that a failure must not
+    free the key: a retry would do it again."""
+
+    stored: str | None = None
+
+
 def idempotent(request, rfq_id: int, handle, *, confidential: bool = False) -> Response:
-    """Run `handle()` once per (user, Idempotency-Key); store and replay its response.
+    """Run `handle(claim)` once per (user, Idempotency-Key); store and replay its response.
 
     `confidential`: the response may repeat a sealed quote's prices, so it is stored
     encrypted like the quote itself (sealed amounts are never at rest in clear).
     """
     key = _key(request)
+    claim = Claim()
     if key is None:
-        return handle()
+        return handle(claim)
     request_hash = _request_hash(request)
     existing = IdempotencyRecord.objects.filter(user=request.user, key=key).first()
     if existing is not None and existing.status_code == PENDING and \
@@ -105,12 +117,19 @@ def idempotent(request, rfq_id: int, handle, *, confidential: bool = False) -> R
     except IntegrityError:
         return _wait_for(request.user, key, rfq_id)
     try:
-        response = handle()
+        response = handle(claim)
     except Exception as exc:
         response = _error_response(exc)
-        if response is None:  # an unexpected failure: free the key so the client may retry
+        if response is None and claim.stored is None:  # nothing done: free the key, a retry may
             record.delete()
             raise
+        if response is None:
+            # Done, but the answer failed (a bug, or the database gone right after the commit):
+            # this request and every retry under the key learn that, and nothing runs twice.
+            logger.exception("the answer to %s (Idempotency-Key of user %s) failed", claim.stored, request.user.pk)
+            response = api_exception_handler(Conflict(
+                f"This request was carried out ({claim.stored}), but its answer could not be produced; "
+                "read the result instead of sending the request again.", code="idempotency_answer_lost"), {})
     record.status_code = response.status_code
     record.body = {ENCRYPTED: encrypt_json(response.data)} if confidential else response.data
     record.headers = {name: response[name] for name in ("Retry-After",) if response.has_header(name)}

@@ -128,3 +128,37 @@ def test_a_sealed_quote_replays_its_total_but_stores_it_encrypted(api, demo):
     stored = IdempotencyRecord.objects.get(key="k-sealed")
     assert not mentions_amount(str(stored.body), "7407") and not mentions_amount(str(stored.body), "123.45")
     assert Bid.objects.filter(rfq_id=rfq).count() == 1
+
+
+def test_a_bid_whose_answer_fails_is_not_placed_again_by_a_retry(api, rfq, monkeypatch):
+    """The bid commits, then building its answer fails (a bug, or the database gone right after
+    the commit): the key is not freed, or the supplier's retry would bid twice."""
+    from auctions import api as bids_api
+
+    def broken(placed, user):
+        raise RuntimeError("the answer could not be built")
+
+    monkeypatch.setattr(bids_api, "placed_body", broken)
+    first = keyed(api, "supplier1", rfq, {"amount": "9500.00"}, "k-lost")
+    [bid] = Bid.objects.filter(rfq_id=rfq)
+    assert first.status_code == 409 and first.json()["error"]["code"] == "idempotency_answer_lost"
+    assert f"bid {bid.pk}" in first.json()["error"]["message"]
+    monkeypatch.undo()
+    again = keyed(api, "supplier1", rfq, {"amount": "9500.00"}, "k-lost")
+    assert again.status_code == 409 and again.json() == first.json() and again["Idempotent-Replayed"] == "true"
+    assert list(Bid.objects.filter(rfq_id=rfq)) == [bid]
+
+
+def test_a_failure_before_anything_is_stored_frees_the_key(api, rfq, monkeypatch):
+    from auctions import api as bids_api
+
+    def broken(**kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(bids_api, "bid_place", broken)
+    with pytest.raises(RuntimeError):
+        keyed(api, "supplier1", rfq, {"amount": "9500.00"}, "k-free")
+    assert not IdempotencyRecord.objects.filter(key="k-free").exists()
+    monkeypatch.undo()
+    created(keyed(api, "supplier1", rfq, {"amount": "9500.00"}, "k-free"))
+    assert Bid.objects.filter(rfq_id=rfq).count() == 1
