@@ -168,11 +168,18 @@ def rank_messages(event: AuditEvent):
         # Only to suppliers connected now: one that connects later reads its rank in `state`.
         line = event.payload.get("line_item_id")
         on_line = {} if line is None else {"line_item_id": line}  # lots: the rank on that line
-        return [(realtime.supplier_group(rfq.pk, supplier_id),
-                 {"type": "rank_changed", "private": True, "seq": event.seq, "rfq": rfq.pk,
-                  "at": event.at, "your_rank": rank, **on_line})
+        # The messages differ only in the rank: the rest is encoded once (hundreds per bid in
+        # a big auction), and each text ends with its supplier's rank.
+        common = realtime.encode({"type": "rank_changed", "private": True, "seq": event.seq, "rfq": rfq.pk,
+                                  "at": event.at, **on_line})
+        return [(realtime.supplier_group(rfq.pk, supplier_id), _with_rank(common, rank))
                 for supplier_id, rank in rank_changes(event, rfq).items() if supplier_id in listening]
     return build
+
+
+def _with_rank(common: str, rank: int | None) -> str:
+    """`common` (an encoded JSON object) with `"your_rank": rank` as its last member."""
+    return f'{common[:-1]},"your_rank":{"null" if rank is None else int(rank)}}}'
 
 
 def rank_changes(event: AuditEvent, rfq) -> dict[int, int | None]:
