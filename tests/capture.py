@@ -12,6 +12,7 @@ nothing: its callbacks belonged to a rolled-back transaction.
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from unittest import mock
@@ -25,7 +26,8 @@ from common import presence, realtime
 def capture_live_messages() -> Iterator[list[realtime.Message]]:
     sent: list[realtime.Message] = []
     def send(messages, presence_of=None):
-        sent.extend(messages)
+        # A body may go as its encoded text (realtime.send takes either): read it back.
+        sent.extend((group, json.loads(body) if isinstance(body, str) else body) for group, body in messages)
         return presence.connected_suppliers(presence_of) if presence_of is not None else set()
 
     with mock.patch.object(realtime, "send", side_effect=send), \
