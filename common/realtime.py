@@ -18,8 +18,9 @@ Delivery is at-most-once (Redis pub/sub may drop a message): every live message 
 the live event before it (`prev_seq`), clients that see a gap resume from the stored events.
 
 Transport: with Redis, one pipelined PUBLISH per event (a message per audience) on a kept-open
-connection; each ASGI process holds one subscription per group and hands the text to each of
-its own connections (LiveHub; common.outbox). Without Redis (the embedded default, one
+connection, and an event's many private messages (ranks) in one script call; each ASGI
+process holds one subscription per group and hands the text to each of its own connections
+(LiveHub; common.outbox). Without Redis (the embedded default, one
 process) the hub is fed in-process.
 """
 from __future__ import annotations
