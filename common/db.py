@@ -24,7 +24,7 @@ Statement = tuple[str, Sequence[Any]]
 M = TypeVar("M", bound=models.Model)
 
 
-def run_batch(statements: Sequence[Statement]) -> list[list[tuple[Any, ...]]]:
+def run_batch(statements: Sequence[Statement], *, commit: bool = False) -> list[list[tuple[Any, ...]]]:
     """Execute the statements in order, in one round trip; the rows each one returned.
 
     Each statement still gets its own snapshot (READ COMMITTED), so a read placed after a
@@ -35,6 +35,13 @@ def run_batch(statements: Sequence[Statement]) -> list[list[tuple[Any, ...]]]:
     travel apart from the SQL (nothing is spliced into it), and the `BEGIN` that opens a
     transaction rides in the same round trip. Django's query log and execute wrappers see
     the batch as one statement, as before.
+
+    `commit`: the batch is the last thing its transaction does, and its COMMIT rides in the
+    same round trip (the auction row lock is released one round trip sooner). Only when the
+    batch runs in an outermost `atomic()` block that will commit on exit: Django's own
+    commit then finds no transaction open and sends nothing, and runs the on-commit hooks
+    as always. A failed statement or COMMIT raises here, and the block rolls back as usual.
+    Nested in an outer transaction (or a test's), the outer one commits, as without it.
     """
     connection = connections[DEFAULT_DB_ALIAS]
     if connection.vendor != "postgresql":
@@ -50,7 +57,7 @@ def run_batch(statements: Sequence[Statement]) -> list[list[tuple[Any, ...]]]:
         connection.validate_thread_sharing()
         connection.close_if_health_check_failed()
         connection.ensure_connection()
-        results = _pipelined(statements, None, None, False, {"connection": connection})
+        results = _pipelined(statements, None, None, False, {"connection": connection}, commit=commit)
     else:
         sql = ";\n".join(statement for statement, _ in statements)
         params = [param for _, statement_params in statements for param in statement_params]
@@ -58,29 +65,39 @@ def run_batch(statements: Sequence[Statement]) -> list[list[tuple[Any, ...]]]:
             logged = cursor.debug_sql(sql, params) if isinstance(cursor, CursorDebugWrapper) else nullcontext()
             with logged:
                 results = cursor._execute_with_wrappers(sql, params, False,
-                                                        functools.partial(_pipelined, statements))
+                                                        functools.partial(_pipelined, statements, commit=commit))
     if len(results) != len(statements):
         raise RuntimeError(f"{len(statements)} statements returned {len(results)} results")
     return results
 
 
-def _pipelined(statements: Sequence[Statement], sql, params, many, context) -> list[list[tuple[Any, ...]]]:
+def _pipelined(statements: Sequence[Statement], sql, params, many, context, *, commit: bool = False
+               ) -> list[list[tuple[Any, ...]]]:
     """The executor under Django's execute wrappers: the statements as one pipeline."""
     connection = context["connection"]
     connection.validate_no_broken_transaction()
     raw = connection.connection
     cursors = _cursors(connection, raw, len(statements))
+    commit = commit and _commits_on_exit(connection)
     with connection.wrap_database_errors:
         try:
             with raw.pipeline():
                 for cursor, (statement, statement_params) in zip(cursors, statements, strict=True):
                     cursor.execute(statement, statement_params, prepare=True)
+                if commit:
+                    raw.commit()  # queued after the statements; the pipeline's one sync sends it
             # The result's status, not cursor.description: that builds a Column per column.
             return [cursor.fetchall() if cursor.pgresult.status == ExecStatus.TUPLES_OK else []
                     for cursor in cursors]
         except BaseException:
             connection.batch_cursors = None  # a failed pipeline's cursors are not used again
             raise
+
+
+def _commits_on_exit(connection) -> bool:
+    """Whether the transaction open now is an outermost atomic block's, to commit on its exit."""
+    return (connection.in_atomic_block and len(connection.atomic_blocks) == 1 and not connection.savepoint_ids
+            and connection.commit_on_exit and not connection.needs_rollback)
 
 
 def _cursors(connection, raw: psycopg.Connection, count: int) -> list[psycopg.Cursor]:

@@ -79,8 +79,9 @@ def _audit(ctx: BidContext, head: AuditStream, type: str, payload: dict[str, Any
 
 
 def _commit_writes(ctx: BidContext, head: AuditStream) -> None:
-    """Send the queued writes and the advanced stream head in one round trip."""
-    run_batch([*ctx.writes, update_statement(head, ["last_seq", "last_hash", "last_live_seq"])])
+    """Send the queued writes, the advanced stream head and the COMMIT in one round trip: the
+    last thing the bid's transaction does."""
+    run_batch([*ctx.writes, update_statement(head, ["last_seq", "last_hash", "last_live_seq"])], commit=True)
     ctx.writes.clear()
 
 

@@ -114,9 +114,9 @@ COMMIT;
 
 BATCHED = """\
 -- The same bid in the round trips the Django bid transaction uses (auctions/services/bids.py
--- with common/db.py): BEGIN; lock + own bids + id in one; the four writes in one; COMMIT.
+-- with common/db.py): BEGIN, lock, own bids and id in one; the four writes and COMMIT in one.
 {header}
-BEGIN;
+BEGIN \\;
 SELECT {rfq_state_r}, {stream_head_s}
   FROM {R} r JOIN {S} s ON s.{S.key} = '{stream}'
   WHERE r.{R.id} = {rfq} FOR NO KEY UPDATE \\;
@@ -129,7 +129,7 @@ UPDATE {R} SET {R.best_amount} = :best_amount - :step / 100.0, {R.best_bid} = :b
   WHERE {R.id} = {rfq} \\;
 {event_insert} \\;
 UPDATE {S} SET {S.last_seq} = :last_seq + 1,
-    {S.last_hash} = {next_hash} WHERE {S.key} = '{stream}';
+    {S.last_hash} = {next_hash} WHERE {S.key} = '{stream}' \\;
 COMMIT;
 """
 
