@@ -10,7 +10,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from auctions.drafts import BidDraft
 from auctions.models import Bid, BidStatus
@@ -22,6 +22,23 @@ if TYPE_CHECKING:
     from auctions.signing import SignatureCheck
     from auctions.types import RFQ
     from suppliers.models import SupplierCompany
+
+
+class OwnBid(NamedTuple):
+    """An earlier bid of the supplier as the rules read it: what the bid service loads for each
+    one under the auction row's lock, without a model instance (a supplier may have hundreds
+    on a long auction). A Bid has the same attributes; the rules take either."""
+
+    id: int
+    line_item_id: int | None
+    submitted_at: datetime.datetime
+    status: str
+    version: int
+    withdrawn_at: datetime.datetime | None
+
+    @property
+    def pk(self) -> int:
+        return self.id
 
 
 @dataclass
@@ -64,8 +81,9 @@ class BidContext:
         return self.supplier.categories.filter(pk=self.rfq.category_id).exists()
 
     @cached_property
-    def own_bids(self) -> list[Bid]:
-        """This supplier's bids on this auction, oldest first (read under the row lock)."""
+    def own_bids(self) -> list[Bid] | list[OwnBid]:
+        """This supplier's bids on this auction, oldest first (read under the row lock; the bid
+        service sets them as OwnBid)."""
         return list(Bid.objects.filter(rfq_id=self.rfq.pk, supplier_id=self.supplier.pk).order_by("submitted_at", "id"))
 
     @property

@@ -19,11 +19,20 @@ from auctions.drafts import BidDraft
 from auctions.mechanisms import bids_per_line, get_mechanism
 from auctions.models import Bid, BidStatus, RuleViolation
 from auctions.rules import BidContext, Violation, run_rules
+from auctions.rules.context import OwnBid
 from auctions.selectors.bidding import withdrawals_used
 from auctions.signing import SignatureCheck
 from audit.models import AuditEvent, AuditStream, rfq_stream
 from audit.services import audit_append, audit_event, audit_lock
-from common.db import Statement, insert_statement, instances, run_batch, select_columns, update_statement
+from common.db import (
+    Statement,
+    field_values,
+    insert_statement,
+    instances,
+    run_batch,
+    select_columns,
+    update_statement,
+)
 from common.errors import ApplicationError, Forbidden, NotFound
 from common.realtime import publish_on_commit
 from common.request_meta import RequestMeta
@@ -101,18 +110,15 @@ def _blocking(violations: list[Violation]) -> bool:
     return any(v.blocks for v in violations)
 
 
-OWN_BID_FIELDS = ["id", "rfq", "supplier", "line_item", "submitted_at", "status", "version", "withdrawn_at"]
-
-
 def _lock(rfq_id: int, supplier_id: int, line_id: int | None = None
-          ) -> tuple[RFQ, AuditStream, list[Bid], int | None, LineItem | None]:
+          ) -> tuple[RFQ, AuditStream, list[OwnBid], int | None, LineItem | None]:
     """Lock the auction row and its audit stream head, then read the supplier's own bids and
     reserve the new bid's id: one round trip (common.db.run_batch). A per-line bid also reads
     its line's live state; every writer of it holds the row lock first, so it is current.
 
     The row comes first, the order every writer takes the two locks in. The own-bids read is
     a statement of its own, so its snapshot is taken after the lock was granted and sees every
-    bid committed before. Other columns of the own bids load on access.
+    bid committed before. The own bids are the columns the rules read (OwnBid), not models.
     """
     key = rfq_stream(rfq_id)
     bid_table = Bid._meta.db_table
@@ -122,7 +128,7 @@ def _lock(rfq_id: int, supplier_id: int, line_id: int | None = None
         (f"""SELECT {select_columns(RFQ, "r")}, s.last_seq, s.last_hash, s.last_live_seq
                FROM {RFQ._meta.db_table} r JOIN {AuditStream._meta.db_table} s ON s.key = %s
               WHERE r.id = %s{lock}""", [key, rfq_id]),
-        (f"""SELECT {select_columns(Bid, "b", OWN_BID_FIELDS)} FROM {bid_table} b
+        (f"""SELECT {select_columns(Bid, "b", OwnBid._fields)} FROM {bid_table} b
               WHERE b.rfq_id = %s AND b.supplier_id = %s ORDER BY b.submitted_at, b.id""", [rfq_id, supplier_id]),
     ]
     if line_id is not None:
@@ -138,12 +144,12 @@ def _lock(rfq_id: int, supplier_id: int, line_id: int | None = None
     if not results[0]:  # the stream has no head yet (an RFQ created without an audit event)
         locked = RFQ.objects.select_for_update(no_key=True).get(pk=rfq_id)
         head = audit_lock(key)
-        own = list(Bid.objects.filter(rfq_id=rfq_id, supplier_id=supplier_id).order_by("submitted_at", "id"))
-        return locked, head, own, None, line
+        own = Bid.objects.filter(rfq_id=rfq_id, supplier_id=supplier_id).order_by("submitted_at", "id")
+        return locked, head, [OwnBid(*values) for values in own.values_list(*OwnBid._fields)], None, line
     locked = instances(RFQ, results[0], extra=["audit_last_seq", "audit_last_hash", "audit_last_live_seq"])[0]
     last_seq, last_hash, last_live_seq = results[0][0][-3:]  # those three extra columns
     head = AuditStream(key=key, last_seq=last_seq, last_hash=last_hash, last_live_seq=last_live_seq)
-    own = instances(Bid, results[1], OWN_BID_FIELDS)
+    own = [OwnBid(*values) for values in field_values(Bid, results[1], OwnBid._fields)]
     return locked, head, own, results[2][0][0] if len(results) > 2 else None, line
 
 

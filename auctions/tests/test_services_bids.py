@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from auctions.mechanisms import get_mechanism
@@ -182,3 +183,22 @@ def test_nobody_withdraws_another_suppliers_bid(rfq, s1, s2):
     with capture_live_messages() as sent, pytest.raises(NotFound):
         withdraw(rfq, s2, placed.bid.pk)
     assert sent == [] and Bid.objects.get(pk=placed.bid.pk).status == "accepted"
+
+
+# --- what the locked phase reads -----------------------------------------------------------------
+
+def test_the_locked_phase_reads_the_suppliers_earlier_bids_as_stored(rfq, s1, s2):
+    from auctions.rules.context import OwnBid
+    from auctions.services.bids import _lock
+
+    place(rfq, s1, "9500.00")
+    place(rfq, s2, "9300.00")
+    latest = place(rfq, s1, "9100.00").bid
+    withdraw(rfq, s1, latest.pk)
+    with transaction.atomic():
+        own = _lock(rfq.pk, s1.supplier_id)[2]
+    stored = Bid.objects.filter(rfq=rfq, supplier=s1.supplier).order_by("submitted_at", "id")
+    assert own == list(stored.values_list(*OwnBid._fields))  # the values the ORM reads, both backends
+    assert [(bid.version, bid.status) for bid in own] == [(1, "accepted"), (2, "withdrawn")]
+    assert own[-1].pk == latest.pk and own[-1].withdrawn_at > own[-1].submitted_at > own[0].submitted_at
+    assert own[0].submitted_at.tzinfo is not None and own[0].withdrawn_at is None
