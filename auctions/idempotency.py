@@ -12,11 +12,12 @@ import logging
 import time
 from datetime import timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import connection
 from django.utils import timezone
 from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 
+from common.db import insert_statement, run_batch, update_statement
 from common.errors import ApplicationError, Conflict, ValidationFailed, api_exception_handler
 
 from .models import IdempotencyRecord
@@ -96,32 +97,24 @@ def idempotent(request, rfq_id: int, handle, *, confidential: bool = False) -> R
     if key is None:
         return handle(claim)
     request_hash = _request_hash(request)
-    existing = IdempotencyRecord.objects.filter(user=request.user, key=key).first()
-    if existing is not None and existing.status_code == PENDING and \
-            existing.created_at < timezone.now() - timedelta(seconds=ABANDONED_AFTER_SECONDS):
-        # The first request's worker died without answering: the claim is released.
-        IdempotencyRecord.objects.filter(pk=existing.pk, status_code=PENDING).delete()
-        existing = None
-    if existing is not None:
-        response = (_wait_for(request.user, key, rfq_id) if existing.status_code == PENDING
-                    else _replay(existing, rfq_id))
-        if existing.request_hash and existing.request_hash != request_hash:
-            # api.md: the key alone decides, so the first answer stands; the client is told
-            # its retry differed, which usually means a bug on its side.
-            response["Idempotent-Request-Mismatch"] = "true"
-        return response
-    try:
-        with transaction.atomic():
-            record = IdempotencyRecord.objects.create(user=request.user, key=key, rfq_id=rfq_id,
-                                                      request_hash=request_hash, status_code=PENDING, body={})
-    except IntegrityError:
-        return _wait_for(request.user, key, rfq_id)
+    record = _claim(request.user, key, rfq_id, request_hash)
+    if record is None:
+        existing = IdempotencyRecord.objects.filter(user=request.user, key=key).first()
+        if existing is not None and existing.status_code == PENDING and \
+                existing.created_at < timezone.now() - timedelta(seconds=ABANDONED_AFTER_SECONDS):
+            # The first request's worker died without answering: the claim is released.
+            IdempotencyRecord.objects.filter(pk=existing.pk, status_code=PENDING).delete()
+            existing = None
+        if existing is None:  # released, or freed by a first request that failed: claim it now
+            record = _claim(request.user, key, rfq_id, request_hash)
+        if record is None:
+            return _answer_of_first(request, key, rfq_id, existing, request_hash)
     try:
         response = handle(claim)
     except Exception as exc:
         response = _error_response(exc)
         if response is None and claim.stored is None:  # nothing done: free the key, a retry may
-            record.delete()
+            IdempotencyRecord.objects.filter(pk=record.pk).delete()
             raise
         if response is None:
             # Done, but the answer failed (a bug, or the database gone right after the commit):
@@ -133,7 +126,39 @@ def idempotent(request, rfq_id: int, handle, *, confidential: bool = False) -> R
     record.status_code = response.status_code
     record.body = {ENCRYPTED: encrypt_json(response.data)} if confidential else response.data
     record.headers = {name: response[name] for name in ("Retry-After",) if response.has_header(name)}
-    record.save(update_fields=["status_code", "body", "headers"])
+    run_batch([update_statement(record, ["status_code", "body", "headers"])])  # record.save(update_fields=…)
+    return response
+
+
+def _claim(user, key: str, rfq_id: int, request_hash: str) -> IdempotencyRecord | None:
+    """Claim the key for this request: its record, inserted pending and committed at once, so a
+    concurrent repeat finds it; None when the key is taken. One statement, one round trip
+    (the hot path: a supplier's system sends a key with every bid)."""
+    record = IdempotencyRecord(user=user, key=key, rfq_id=rfq_id, request_hash=request_hash, status_code=PENDING,
+                               body={})
+    sql, params = insert_statement(record)
+    quote = connection.ops.quote_name
+    user_column, key_column = (quote(IdempotencyRecord._meta.get_field(name).column) for name in ("user", "key"))
+    [rows] = run_batch([(f"{sql} ON CONFLICT ({user_column}, {key_column}) DO NOTHING RETURNING "
+                         f"{quote(IdempotencyRecord._meta.pk.column)}", params)])
+    if not rows:
+        return None
+    record.pk = rows[0][0]
+    record._state.adding = False
+    return record
+
+
+def _answer_of_first(request, key: str, rfq_id: int, existing: IdempotencyRecord | None,
+                     request_hash: str) -> Response:
+    """The answer a repeat gets: the first request's, once it has one."""
+    if existing is None:  # claimed by a third request in between
+        return _wait_for(request.user, key, rfq_id)
+    response = (_wait_for(request.user, key, rfq_id) if existing.status_code == PENDING
+                else _replay(existing, rfq_id))
+    if existing.request_hash and existing.request_hash != request_hash:
+        # api.md: the key alone decides, so the first answer stands; the client is told
+        # its retry differed, which usually means a bug on its side.
+        response["Idempotent-Request-Mismatch"] = "true"
     return response
 
 

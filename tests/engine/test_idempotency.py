@@ -162,3 +162,21 @@ def test_a_failure_before_anything_is_stored_frees_the_key(api, rfq, monkeypatch
     monkeypatch.undo()
     created(keyed(api, "supplier1", rfq, {"amount": "9500.00"}, "k-free"))
     assert Bid.objects.filter(rfq_id=rfq).count() == 1
+
+
+def test_a_key_costs_a_bid_two_statements_its_claim_and_its_answer(api, demo):
+    # Supplier systems send a key with every bid: the claim is one INSERT … ON CONFLICT, the
+    # stored answer one UPDATE, each its own round trip (a read only when the key is taken).
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    rfq = reverse_auction(demo)
+    api("supplier1")  # the token is made before the counting starts
+    with CaptureQueriesContext(connection) as plain:
+        created(api("supplier1").post(f"/api/v1/rfqs/{rfq}/bids/", {"amount": "9500.00"}, format="json"))
+    with CaptureQueriesContext(connection) as with_key:
+        created(keyed(api, "supplier2", rfq, {"amount": "9400.00"}, "k-count"))
+    table = IdempotencyRecord._meta.db_table
+    touching = [query["sql"] for query in with_key.captured_queries if table in query["sql"]]
+    assert len(touching) == 2 and "ON CONFLICT" in touching[0] and touching[1].startswith("UPDATE")
+    assert len(with_key.captured_queries) == len(plain.captured_queries) + 2
