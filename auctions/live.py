@@ -13,12 +13,12 @@ with exactly the sequence a connected one saw.
 """
 from __future__ import annotations
 
+from bisect import bisect_left
 from decimal import Decimal, InvalidOperation
-
-from django.db.models import Min
 
 from audit.models import AuditEvent, rfq_stream
 from common import realtime
+from common.db import field_values, run_batch
 from common.money import format_money
 from suppliers.models import InvitationStatus, SupplierCompany
 
@@ -186,31 +186,52 @@ def rank_changes(event: AuditEvent, rfq) -> dict[int, int | None]:
     """Supplier → new rank, for every supplier whose rank this bid or withdrawal moved.
 
     Ranks as auctions.selectors.supplier_ranks orders them (best standing amount, then
-    supplier id), from the standing bids up to this event; one grouped query.
+    supplier id), from the standing bids up to this event: one grouped statement, prepared
+    (it runs after every live bid, hundreds of rows in a big auction), and one sort.
     """
     payload = event.payload
-    bid_id, supplier_id = payload.get("bid_id"), payload.get("supplier_id")
-    standing = Bid.objects.filter(rfq_id=rfq.pk, status=BidStatus.ACCEPTED, amount__isnull=False,
-                                  audit_seq__lt=event.seq)
-    if payload.get("line_item_id") is not None:  # lots: ranks are per line
-        standing = standing.filter(line_item_id=payload["line_item_id"])
-    others = dict(standing
-                  .exclude(pk=bid_id).values("supplier_id").annotate(best=Min("amount"))
-                  .values_list("supplier_id", "best"))
-    amount = _decimal(payload.get("amount")) if event.type == "bid.placed" else \
-        Bid.objects.filter(pk=bid_id).values_list("amount", flat=True).first()
-    with_bid = dict(others)
-    if amount is not None:
-        with_bid[supplier_id] = min(amount, others.get(supplier_id, amount))
-    before, after = (with_bid, others) if event.type == "bid.withdrawn" else (others, with_bid)
-    ranks_before, ranks_after = _ranks(before), _ranks(after)
-    return {supplier: ranks_after.get(supplier) for supplier in set(ranks_before) | set(ranks_after)
-            if ranks_before.get(supplier) != ranks_after.get(supplier)}
+    bid_id, supplier_id, line = payload.get("bid_id"), payload.get("supplier_id"), payload.get("line_item_id")
+    placed = event.type == "bid.placed"
+    statements = [_standing_bests(rfq.pk, event.seq, bid_id, line)]
+    if not placed:
+        statements.append((f"SELECT amount FROM {Bid._meta.db_table} WHERE id = %s", [bid_id]))
+    results = run_batch(statements)
+    others = dict(field_values(Bid, results[0], ("supplier", "amount")))
+    amount = _decimal(payload.get("amount")) if placed else \
+        (field_values(Bid, results[1], ("amount",))[0][0] if results[1] else None)
+    own = others.pop(supplier_id, None)
+    with_bid = own if amount is None else min(amount, own if own is not None else amount)
+    before, after = (own, with_bid) if placed else (with_bid, own)
+    return moved_ranks(others, supplier_id, before, after)
 
 
-def _ranks(bests: dict[int, object]) -> dict[int, int]:
-    ordered = sorted(bests.items(), key=lambda item: (item[1], item[0]))
-    return {supplier: rank for rank, (supplier, _) in enumerate(ordered, start=1)}
+def _standing_bests(rfq_id: int, seq: int, bid_id: int | None, line_id: int | None):
+    """Each supplier's best standing amount before event `seq`, leaving out bid `bid_id`."""
+    sql = (f"SELECT supplier_id, MIN(amount) FROM {Bid._meta.db_table} WHERE rfq_id = %s AND status = %s "
+           f"AND amount IS NOT NULL AND audit_seq < %s AND id <> %s")
+    params = [rfq_id, BidStatus.ACCEPTED, seq, bid_id if bid_id is not None else 0]
+    if line_id is not None:  # lots: ranks are per line
+        sql, params = f"{sql} AND line_item_id = %s", [*params, line_id]
+    return f"{sql} GROUP BY supplier_id", params
+
+
+def moved_ranks(others: dict[int, object], supplier: int, before, after) -> dict[int, int | None]:
+    """The ranks that change when `supplier`'s best standing amount goes from `before` to
+    `after` (None: no standing bid) and every other supplier's stays as in `others`: the
+    supplier's own, and those of the others it passes or falls behind (each one place)."""
+    ordered = sorted((best, other) for other, best in others.items())
+    count = len(ordered)
+    was = bisect_left(ordered, (before, supplier)) if before is not None else count
+    now = bisect_left(ordered, (after, supplier)) if after is not None else count
+    # An other at position i ranks i + 1, plus one if the supplier is ahead of it.
+    changes: dict[int, int | None] = {other: i + 1 + (now <= i)
+                                      for i, (_, other) in enumerate(ordered[min(was, now):max(was, now)],
+                                                                     start=min(was, now))}
+    rank_before = was + 1 if before is not None else None
+    rank_after = now + 1 if after is not None else None
+    if rank_before != rank_after:
+        changes[supplier] = rank_after
+    return changes
 
 
 # --- replay --------------------------------------------------------------------------------------
