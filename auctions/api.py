@@ -96,7 +96,8 @@ def bid_response(request, rfq) -> Response:
         # not a refusal of its nonce as replayed.
         signature = signature_check(request, supplier_id=request.user.supplier_id, now=timezone.now())
         draft = mechanism.parse_bid(body_object(request))
-        placed = bid_place(rfq=rfq, user=request.user, draft=draft, meta=request_meta(request), signature=signature)
+        placed = bid_place(rfq=rfq, user=request.user, draft=draft, meta=request_meta(request), signature=signature,
+                           commit_with=claim.commit_with)
         claim.stored = f"bid {placed.bid.pk}"
         return Response(placed_body(placed, request.user), status=status.HTTP_201_CREATED)
 

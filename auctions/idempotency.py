@@ -27,6 +27,7 @@ logger = logging.getLogger(__name__)
 
 PENDING = 0
 ENCRYPTED = "encrypted"  # the one key of a stored body that is a sealed token
+EFFECT = "effect_committed"  # the body of a pending claim whose request's effect is committed
 WAIT_SECONDS = 10.0
 # A claim still pending after this long belongs to a request whose worker died.
 ABANDONED_AFTER_SECONDS = 60
@@ -79,11 +80,14 @@ def _request_hash(request) -> str:
 
 
 class Claim:
-    """What `idempotent` must know of the request it runs: `handle(claim)` sets `stored` (a
-    short description, "bid 42") once its effect is committed. After that a failure must not
-    free the key: a retry would do it again."""
+    """Between `idempotent` and the request it runs. `handle(claim)` commits `commit_with` in
+    the transaction that stores its effect (it marks the key's record: should this process
+    die before the answer is stored, the claim is never taken for abandoned and the effect
+    never made twice), and sets `stored` (a short description, "bid 42") once the effect is
+    committed: after that a failure must not free the key either."""
 
     stored: str | None = None
+    commit_with: tuple = ()
 
 
 def idempotent(request, rfq_id: int, handle, *, confidential: bool = False) -> Response:
@@ -102,13 +106,14 @@ def idempotent(request, rfq_id: int, handle, *, confidential: bool = False) -> R
         existing = IdempotencyRecord.objects.filter(user=request.user, key=key).first()
         if existing is not None and existing.status_code == PENDING and \
                 existing.created_at < timezone.now() - timedelta(seconds=ABANDONED_AFTER_SECONDS):
-            # The first request's worker died without answering: the claim is released.
-            IdempotencyRecord.objects.filter(pk=existing.pk, status_code=PENDING).delete()
-            existing = None
+            # The first request's worker died without answering: the claim is released, unless
+            # its effect was committed, which no retry may repeat.
+            existing = _abandoned(existing)
         if existing is None:  # released, or freed by a first request that failed: claim it now
             record = _claim(request.user, key, rfq_id, request_hash)
         if record is None:
             return _answer_of_first(request, key, rfq_id, existing, request_hash)
+    claim.commit_with = (update_statement(IdempotencyRecord(pk=record.pk, body={EFFECT: True}), ["body"]),)
     try:
         response = handle(claim)
     except Exception as exc:
@@ -128,6 +133,20 @@ def idempotent(request, rfq_id: int, handle, *, confidential: bool = False) -> R
     record.headers = {name: response[name] for name in ("Retry-After",) if response.has_header(name)}
     run_batch([update_statement(record, ["status_code", "body", "headers"])])  # record.save(update_fields=…)
     return response
+
+
+def _abandoned(record: IdempotencyRecord) -> IdempotencyRecord | None:
+    """A claim whose request died before answering: released (None) if it did nothing, else
+    answered for good with 409 `idempotency_answer_lost` (a retry must not place it again)."""
+    if not record.body.get(EFFECT):
+        IdempotencyRecord.objects.filter(pk=record.pk, status_code=PENDING).delete()
+        return None
+    lost = api_exception_handler(Conflict(
+        "This request was carried out, but the server answering it stopped before its answer was stored; "
+        "read the result instead of sending the request again.", code="idempotency_answer_lost"), {})
+    IdempotencyRecord.objects.filter(pk=record.pk, status_code=PENDING).update(status_code=lost.status_code,
+                                                                                body=lost.data)
+    return IdempotencyRecord.objects.filter(pk=record.pk).first()
 
 
 def _claim(user, key: str, rfq_id: int, request_hash: str) -> IdempotencyRecord | None:

@@ -166,7 +166,8 @@ def test_a_failure_before_anything_is_stored_frees_the_key(api, rfq, monkeypatch
 
 def test_a_key_costs_a_bid_two_statements_its_claim_and_its_answer(api, demo):
     # Supplier systems send a key with every bid: the claim is one INSERT … ON CONFLICT, the
-    # stored answer one UPDATE, each its own round trip (a read only when the key is taken).
+    # stored answer one UPDATE, each its own round trip (a read only when the key is taken);
+    # the claim's mark rides in the bid's own batch of writes.
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -178,5 +179,60 @@ def test_a_key_costs_a_bid_two_statements_its_claim_and_its_answer(api, demo):
         created(keyed(api, "supplier2", rfq, {"amount": "9400.00"}, "k-count"))
     table = IdempotencyRecord._meta.db_table
     touching = [query["sql"] for query in with_key.captured_queries if table in query["sql"]]
-    assert len(touching) == 2 and "ON CONFLICT" in touching[0] and touching[1].startswith("UPDATE")
-    assert len(with_key.captured_queries) == len(plain.captured_queries) + 2
+    assert len(touching) == 3 and "ON CONFLICT" in touching[0] and touching[2].startswith("UPDATE")
+    assert f'UPDATE {table} SET "body"' in touching[1]  # the mark, with the bid's writes
+    batched = connection.vendor == "postgresql"  # there the bid's writes are one logged batch
+    assert len(with_key.captured_queries) == len(plain.captured_queries) + (2 if batched else 3)
+
+
+class Died(BaseException):
+    """The worker killed mid-request (a timeout, out of memory): nothing of it runs on."""
+
+
+def test_a_bid_whose_worker_died_after_the_commit_is_never_placed_again(api, rfq, monkeypatch):
+    """The claim is marked in the bid's own transaction: when the worker dies between the
+    commit and storing the answer, the abandoned claim is answered 409, not released."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from auctions import api as bids_api
+
+    def dies(placed, user):
+        raise Died
+
+    monkeypatch.setattr(bids_api, "placed_body", dies)
+    with pytest.raises(Died):
+        keyed(api, "supplier1", rfq, {"amount": "9500.00"}, "k-died")
+    monkeypatch.undo()
+    [bid] = Bid.objects.filter(rfq_id=rfq)
+    record = IdempotencyRecord.objects.get(key="k-died")
+    assert record.status_code == 0 and record.body == {"effect_committed": True}  # committed with the bid
+    IdempotencyRecord.objects.filter(pk=record.pk).update(created_at=timezone.now() - timedelta(minutes=5))
+    retried = keyed(api, "supplier1", rfq, {"amount": "9500.00"}, "k-died")
+    assert retried.status_code == 409 and retried.json()["error"]["code"] == "idempotency_answer_lost"
+    again = keyed(api, "supplier1", rfq, {"amount": "9500.00"}, "k-died")
+    assert again.json() == retried.json() and again["Idempotent-Replayed"] == "true"
+    assert list(Bid.objects.filter(rfq_id=rfq)) == [bid]
+
+
+def test_a_refused_bid_leaves_no_mark_so_its_abandoned_claim_is_released(api, rfq, monkeypatch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from auctions.services import bids as bid_service
+
+    created(keyed(api, "supplier2", rfq, {"amount": "9000.00"}, "k-best"))
+    real_raise = bid_service.BidRejected
+
+    def dies(violations):
+        raise Died
+
+    monkeypatch.setattr(bid_service, "BidRejected", dies)  # the worker dies as the refusal is raised
+    with pytest.raises(Died):
+        keyed(api, "supplier1", rfq, {"amount": "9500.00"}, "k-refused")  # not below the best
+    monkeypatch.setattr(bid_service, "BidRejected", real_raise)
+    assert IdempotencyRecord.objects.get(key="k-refused").body == {}
+    IdempotencyRecord.objects.filter(key="k-refused").update(created_at=timezone.now() - timedelta(minutes=5))
+    created(keyed(api, "supplier1", rfq, {"amount": "8900.00"}, "k-refused"))  # released: placed now
