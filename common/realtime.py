@@ -17,8 +17,10 @@ rolled back.
 Delivery is at-most-once (Redis pub/sub may drop a message): every live message names
 the live event before it (`prev_seq`), clients that see a gap resume from the stored events.
 
-Transport: with Redis, one pipelined PUBLISH per event (a message per audience) on a kept-open
-connection, and an event's many private messages (ranks) in one script call; each ASGI
+Transport: with Redis, an event's messages (one per audience) in one round trip on a kept-open
+connection: a script call that also reads who is connected when the event has private
+messages (common.presence), else one pipelined PUBLISH each; an event's many private
+messages (ranks) in one script call; each ASGI
 process holds one subscription per group and hands the text to each of its own connections
 (LiveHub; common.outbox). Without Redis (the embedded default, one
 process) the hub is fed in-process.
@@ -164,13 +166,14 @@ def _publish_on_redis(url: str, texts, presence_of: int | None) -> set[int]:
             script = _redis_local.publish_all = client.register_script(PUBLISH_ALL)
         script(args=[part for group, text in texts for part in (group_channel(group), text)])
         return set()
+    if presence_of is not None:  # one script call: the public messages, then who is connected
+        return presence.publish_and_read_suppliers(
+            client, presence_of, [part for group, text in texts for part in (group_channel(group), text)])
     pipe = client.pipeline(transaction=False)  # one round trip for every audience of the event
     for group, text in texts:
         pipe.publish(group_channel(group), text)
-    if presence_of is not None:
-        presence.queue_members(pipe, presence_of)
-    results = pipe.execute()
-    return presence.suppliers_of(presence.members_read(results)) if presence_of is not None else set()
+    pipe.execute()
+    return set()
 
 
 MANY = 8  # texts above which one script call publishes them all
