@@ -10,6 +10,7 @@ conversions in both directions, exactly as a `save()` or a queryset would apply 
 """
 from __future__ import annotations
 
+import datetime
 import functools
 from collections.abc import Sequence
 from contextlib import nullcontext
@@ -19,6 +20,7 @@ import psycopg
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.backends.utils import CursorDebugWrapper
 from psycopg.pq import ExecStatus
+from psycopg.types.datetime import TimestamptzLoader
 
 Statement = tuple[str, Sequence[Any]]
 M = TypeVar("M", bound=models.Model)
@@ -109,7 +111,13 @@ def _cursors(connection, raw: psycopg.Connection, count: int) -> list[psycopg.Cu
         kept = connection.batch_cursors = (raw, [])
     cursors = kept[1]
     while len(cursors) < count:
-        cursors.append(psycopg.Cursor(raw))
+        cursor = psycopg.Cursor(raw)
+        if connection.timezone is datetime.UTC and raw.pgconn.parameter_status(b"TimeZone") == b"UTC":
+            # Django's timestamptz loader sets tzinfo=UTC on what psycopg's own loader read in
+            # Python (~3.3 µs a value; dozens of values a bid). On a UTC session psycopg's own
+            # loader, in C, returns the same datetimes, timezone.utc included (~0.2 µs).
+            cursor.adapters.register_loader("timestamptz", TimestamptzLoader)
+        cursors.append(cursor)
     return cursors[:count]
 
 

@@ -131,3 +131,16 @@ def test_after_a_failed_batch_fresh_cursors_serve_the_next(rfq):
         run_batch([(f"UPDATE {table} SET title = NULL WHERE id = %s", [rfq.pk])])
     assert connection.batch_cursors is None
     assert run_batch([(f"SELECT title FROM {table} WHERE id = %s", [rfq.pk])]) == [[(rfq.title,)]]
+
+
+@pytest.mark.postgres
+def test_timestamps_read_in_a_batch_are_the_orms_to_the_timezone(rfq):
+    # The batch cursors read timestamptz with psycopg's own loader (in C) on a UTC session:
+    # the same datetimes as Django's loader, tzinfo datetime.UTC included.
+    import datetime
+
+    expected = RFQ.objects.values_list("created_at", "bidding_deadline").get(pk=rfq.pk)
+    [row] = run_batch([(f"SELECT created_at, bidding_deadline FROM {RFQ._meta.db_table} WHERE id = %s",
+                        [rfq.pk])])[0]
+    assert row == expected and all(value.tzinfo is datetime.UTC for value in row)
+    assert all(value.tzinfo is datetime.UTC for value in expected)
