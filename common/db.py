@@ -79,21 +79,39 @@ def _pipelined(statements: Sequence[Statement], sql, params, many, context, *, c
     connection = context["connection"]
     connection.validate_no_broken_transaction()
     raw = connection.connection
-    cursors = _cursors(connection, raw, len(statements))
     commit = commit and _commits_on_exit(connection)
+    cursors = _cursors(connection, raw, len(statements) + commit)  # the COMMIT's own, last
     with connection.wrap_database_errors:
         try:
-            with raw.pipeline():
-                for cursor, (statement, statement_params) in zip(cursors, statements, strict=True):
-                    cursor.execute(statement, statement_params, prepare=True)
-                if commit:
-                    raw.commit()  # queued after the statements; the pipeline's one sync sends it
+            with raw.pipeline() as pipeline:
+                with raw.lock:
+                    for cursor, (statement, statement_params) in zip(cursors, statements, strict=False):
+                        raw.wait(_queued(cursor, statement, statement_params))
+                    if commit:  # after the statements, in the same write
+                        raw.wait(_queued(cursors[-1], "COMMIT", (), prepare=False))
+                    # Into libpq's buffer, all of them: the sync sends the batch in one write.
+                    while pipeline.command_queue:
+                        pipeline.command_queue.popleft()()
             # The result's status, not cursor.description: that builds a Column per column.
             return [cursor.fetchall() if cursor.pgresult.status == ExecStatus.TUPLES_OK else []
-                    for cursor in cursors]
+                    for cursor in cursors[:len(statements)]]
         except BaseException:
             connection.batch_cursors = None  # a failed pipeline's cursors are not used again
             raise
+
+
+def _queued(cursor: psycopg.Cursor, statement: str, params: Sequence[Any], *, prepare: bool = True):
+    """`cursor.execute(statement, params, prepare=True)` in pipeline mode, but only queued.
+
+    psycopg's execute sends each statement as it is queued (a write, a poll and, at the server,
+    a wake-up per statement); queued, a batch goes in one write and PostgreSQL reads it in
+    one. The steps are execute's own (psycopg 3.3, pinned): start, convert, prepare or send,
+    the prepared-statement cache's upkeep; its results come back through the pipeline."""
+    yield from cursor._start_query(statement)
+    query = cursor._convert_query(statement, params)
+    yield from cursor._maybe_prepare_gen(query, prepare=prepare)
+    cursor._last_query = statement
+    yield from cursor._conn._prepared.maintain_gen(cursor._conn)
 
 
 def _commits_on_exit(connection) -> bool:

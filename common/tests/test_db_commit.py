@@ -36,6 +36,15 @@ def test_the_batch_commits_its_transaction_and_the_hooks_run_once_after_the_bloc
     assert AuditStream.objects.filter(key="test:commit").exists()
 
 
+def test_the_rows_of_the_batchs_last_statement_come_back_with_the_commit():
+    with transaction.atomic():
+        rows = run_batch([insert_statement(AuditStream(key="test:rows")),
+                          (f"SELECT key FROM {AuditStream._meta.db_table} WHERE key = %s", ["test:rows"])],
+                         commit=True)
+        assert status() == TransactionStatus.IDLE
+    assert rows == [[], [("test:rows",)]]
+
+
 def test_nested_in_an_outer_transaction_the_outer_one_decides():
     with transaction.atomic():
         with transaction.atomic():
