@@ -101,7 +101,7 @@ def _pipelined(statements: Sequence[Statement], sql, params, many, context, *, c
 
 
 def _queued(cursor: psycopg.Cursor, statement: str, params: Sequence[Any], *, prepare: bool = True):
-    """`cursor.execute(statement, params, prepare=True)` in pipeline mode, but only queued.
+    """`cursor.execute(statement, params, prepare=prepare)` in pipeline mode, but only queued.
 
     psycopg's execute sends each statement as it is queued (a write, a poll and, at the server,
     a wake-up per statement); queued, a batch goes in one write and PostgreSQL reads it in
