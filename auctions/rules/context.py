@@ -87,7 +87,7 @@ class BidContext:
         return list(Bid.objects.filter(rfq_id=self.rfq.pk, supplier_id=self.supplier.pk).order_by("submitted_at", "id"))
 
     @property
-    def own_standing(self) -> list[Bid]:
+    def own_standing(self) -> list[Bid | OwnBid]:
         return [bid for bid in self.own_bids if bid.status == BidStatus.ACCEPTED]
 
     # Per-line bidding (lots): the line the bid prices, as read under the auction row's lock

@@ -12,6 +12,7 @@ from suppliers.models import InvitationStatus
 
 if TYPE_CHECKING:
     from auctions.models import Bid
+    from auctions.rules.context import OwnBid
     from auctions.types import RFQ
 
 WITHDRAWAL_LIMIT = 3  # per supplier and auction
@@ -51,11 +52,11 @@ def bidding_refusal(rfq: RFQ, invitation_status: str | None, now: datetime) -> R
     return invitation_refusal(invitation_status) or bidding_window_refusal(rfq, now)
 
 
-def withdrawals_used(own_bids: Iterable[Bid]) -> int:
+def withdrawals_used(own_bids: Iterable[Bid | OwnBid]) -> int:
     return sum(1 for bid in own_bids if bid.withdrawn_at is not None)
 
 
-def withdrawals_left(own_bids: Iterable[Bid]) -> int:
+def withdrawals_left(own_bids: Iterable[Bid | OwnBid]) -> int:
     return max(0, WITHDRAWAL_LIMIT - withdrawals_used(own_bids))
 
 

@@ -145,8 +145,8 @@ def _lock(rfq_id: int, supplier_id: int, line_id: int | None = None
     if not results[0]:  # the stream has no head yet (an RFQ created without an audit event)
         locked = RFQ.objects.select_for_update(no_key=True).get(pk=rfq_id)
         head = audit_lock(key)
-        own = Bid.objects.filter(rfq_id=rfq_id, supplier_id=supplier_id).order_by("submitted_at", "id")
-        return locked, head, [OwnBid(*values) for values in own.values_list(*OwnBid._fields)], None, line
+        earlier = Bid.objects.filter(rfq_id=rfq_id, supplier_id=supplier_id).order_by("submitted_at", "id")
+        return locked, head, [OwnBid(*values) for values in earlier.values_list(*OwnBid._fields)], None, line
     locked = instances(RFQ, results[0], extra=["audit_last_seq", "audit_last_hash", "audit_last_live_seq"])[0]
     last_seq, last_hash, last_live_seq = results[0][0][-3:]  # those three extra columns
     head = AuditStream(key=key, last_seq=last_seq, last_hash=last_hash, last_live_seq=last_live_seq)
