@@ -12,7 +12,7 @@ import logging
 import time
 from datetime import timedelta
 
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.utils import timezone
 from rest_framework.exceptions import APIException
 from rest_framework.response import Response
@@ -131,8 +131,18 @@ def idempotent(request, rfq_id: int, handle, *, confidential: bool = False) -> R
     record.status_code = response.status_code
     record.body = {ENCRYPTED: encrypt_json(response.data)} if confidential else response.data
     record.headers = {name: response[name] for name in ("Retry-After",) if response.has_header(name)}
-    run_batch([update_statement(record, ["status_code", "body", "headers"])])  # record.save(update_fields=…)
+    _store_answer(record)
     return response
+
+
+def _store_answer(record: IdempotencyRecord) -> None:
+    """record.save(update_fields=…) as one prepared statement. After a committed bid its
+    failure (the database gone) must not turn the bid's answer into a 500: the claim stays
+    pending and marked, so retries wait, then get 409 idempotency_answer_lost (_abandoned)."""
+    try:
+        run_batch([update_statement(record, ["status_code", "body", "headers"])])
+    except DatabaseError:
+        logger.exception("the answer to Idempotency-Key record %s could not be stored", record.pk)
 
 
 def _abandoned(record: IdempotencyRecord) -> IdempotencyRecord | None:

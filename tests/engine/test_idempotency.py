@@ -236,3 +236,25 @@ def test_a_refused_bid_leaves_no_mark_so_its_abandoned_claim_is_released(api, rf
     assert IdempotencyRecord.objects.get(key="k-refused").body == {}
     IdempotencyRecord.objects.filter(key="k-refused").update(created_at=timezone.now() - timedelta(minutes=5))
     created(keyed(api, "supplier1", rfq, {"amount": "8900.00"}, "k-refused"))  # released: placed now
+
+
+def test_an_answer_that_cannot_be_stored_still_answers_the_bid(api, rfq, monkeypatch):
+    """After the bid's commit, storing its answer fails (the database gone): the supplier still
+    gets its 201, and the claim stays pending and marked, so a retry never bids again."""
+    from django.db import DatabaseError
+
+    from auctions import idempotency
+
+    real = idempotency.run_batch
+
+    def answer_fails(statements, **kwargs):
+        if statements[0][0].startswith("UPDATE"):
+            raise DatabaseError("server closed the connection unexpectedly")
+        return real(statements, **kwargs)
+
+    monkeypatch.setattr(idempotency, "run_batch", answer_fails)
+    placed = created(keyed(api, "supplier1", rfq, {"amount": "9500.00"}, "k-unstored"))
+    monkeypatch.undo()
+    record = IdempotencyRecord.objects.get(key="k-unstored")
+    assert record.status_code == 0 and record.body == {"effect_committed": True}
+    assert list(Bid.objects.filter(rfq_id=rfq).values_list("pk", flat=True)) == [placed["id"]]
