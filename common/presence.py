@@ -21,6 +21,8 @@ import time
 from asgiref.sync import sync_to_async
 from django.conf import settings
 
+from .redis_scripts import script_for
+
 logger = logging.getLogger(__name__)
 
 TTL_SECONDS = 90
@@ -212,10 +214,7 @@ return table.concat(out, ',')
 def publish_and_read_suppliers(client, rfq_id: int, publish: list[str] | tuple = ()) -> set[int]:
     """The suppliers connected to the RFQ now (as connected_suppliers), read with `client`
     in one script call that first publishes `publish` (channel, text, channel, text, …)."""
-    script = getattr(client, "quayside_suppliers_script", None)
-    if script is None:  # registered once per client; redis-py loads it again after a restart
-        script = client.quayside_suppliers_script = client.register_script(PUBLISH_AND_READ_SUPPLIERS)
-    text = script(keys=[_key(rfq_id)], args=[time.time(), *publish])
+    text = script_for(client, PUBLISH_AND_READ_SUPPLIERS)(keys=[_key(rfq_id)], args=[time.time(), *publish])
     return {int(supplier) for supplier in text.split(b",")} if text else set()
 
 

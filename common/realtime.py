@@ -41,6 +41,7 @@ from rest_framework.utils.encoders import JSONEncoder
 from . import presence
 from .after_commit import after_commit
 from .outbox import InOrder
+from .redis_scripts import script_for
 
 logger = logging.getLogger(__name__)
 
@@ -157,18 +158,15 @@ def _publish_on_redis(url: str, texts, presence_of: int | None) -> set[int]:
     if client is None or getattr(_redis_local, "url", None) != url:
         client = _redis_local.client = redis.Redis.from_url(url, **settings.REDIS_CLIENT_TIMEOUTS)
         _redis_local.url = url
-    if presence_of is None and len(texts) > MANY:
+    if presence_of is not None or len(texts) > MANY:
+        pairs = [part for group, text in texts for part in (group_channel(group), text)]
+        if presence_of is not None:  # one script call: the public messages, then who is connected
+            return presence.publish_and_read_suppliers(client, presence_of, pairs)
         # Private messages of one event (a rank for each supplier it moved: hundreds in a big
         # auction): one command, whose script publishes each. redis-py spends some 12 µs of the
         # worker's CPU per pipelined command, most of a bid's cost with 400 suppliers connected.
-        script = getattr(_redis_local, "publish_all", None)
-        if script is None or script.registered_client is not client:
-            script = _redis_local.publish_all = client.register_script(PUBLISH_ALL)
-        script(args=[part for group, text in texts for part in (group_channel(group), text)])
+        script_for(client, PUBLISH_ALL)(args=pairs)
         return set()
-    if presence_of is not None:  # one script call: the public messages, then who is connected
-        return presence.publish_and_read_suppliers(
-            client, presence_of, [part for group, text in texts for part in (group_channel(group), text)])
     pipe = client.pipeline(transaction=False)  # one round trip for every audience of the event
     for group, text in texts:
         pipe.publish(group_channel(group), text)
