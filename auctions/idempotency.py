@@ -12,7 +12,7 @@ import logging
 import time
 from datetime import timedelta
 
-from django.db import DatabaseError, connection
+from django.db import connection
 from django.utils import timezone
 from rest_framework.exceptions import APIException
 from rest_framework.response import Response
@@ -125,23 +125,28 @@ def idempotent(request, rfq_id: int, handle, *, confidential: bool = False) -> R
             # Done, but the answer failed (a bug, or the database gone right after the commit):
             # this request and every retry under the key learn that, and nothing runs twice.
             logger.exception("the answer to %s (Idempotency-Key of user %s) failed", claim.stored, request.user.pk)
-            response = api_exception_handler(Conflict(
-                f"This request was carried out ({claim.stored}), but its answer could not be produced; "
-                "read the result instead of sending the request again.", code="idempotency_answer_lost"), {})
-    record.status_code = response.status_code
-    record.body = {ENCRYPTED: encrypt_json(response.data)} if confidential else response.data
-    record.headers = {name: response[name] for name in ("Retry-After",) if response.has_header(name)}
-    _store_answer(record)
+            response = _answer_lost(f"This request was carried out ({claim.stored}), but its answer could not "
+                                    "be produced")
+    _store_answer(record, response, confidential=confidential)
     return response
 
 
-def _store_answer(record: IdempotencyRecord) -> None:
-    """record.save(update_fields=…) as one prepared statement. After a committed bid its
-    failure (the database gone) must not turn the bid's answer into a 500: the claim stays
-    pending and marked, so retries wait, then get 409 idempotency_answer_lost (_abandoned)."""
+def _answer_lost(what: str) -> Response:
+    return api_exception_handler(Conflict(f"{what}; read the result instead of sending the request again.",
+                                          code="idempotency_answer_lost"), {})
+
+
+def _store_answer(record: IdempotencyRecord, response: Response, *, confidential: bool) -> None:
+    """Keep `response` as the key's answer: record.save(update_fields=…) as one prepared
+    statement. It runs after a bid's commit, so no failure of it (the sealing keys, the
+    database gone) may turn the bid's answer into a 500: the claim then stays pending and
+    marked, and retries wait, then get 409 idempotency_answer_lost (_abandoned)."""
     try:
+        record.status_code = response.status_code
+        record.body = {ENCRYPTED: encrypt_json(response.data)} if confidential else response.data
+        record.headers = {name: response[name] for name in ("Retry-After",) if response.has_header(name)}
         run_batch([update_statement(record, ["status_code", "body", "headers"])])
-    except DatabaseError:
+    except Exception:
         logger.exception("the answer to Idempotency-Key record %s could not be stored", record.pk)
 
 
@@ -151,9 +156,8 @@ def _abandoned(record: IdempotencyRecord) -> IdempotencyRecord | None:
     if not record.body.get(EFFECT):
         IdempotencyRecord.objects.filter(pk=record.pk, status_code=PENDING).delete()
         return None
-    lost = api_exception_handler(Conflict(
-        "This request was carried out, but the server answering it stopped before its answer was stored; "
-        "read the result instead of sending the request again.", code="idempotency_answer_lost"), {})
+    lost = _answer_lost("This request was carried out, but the server answering it stopped before its answer "
+                        "was stored")
     IdempotencyRecord.objects.filter(pk=record.pk, status_code=PENDING).update(status_code=lost.status_code,
                                                                                 body=lost.data)
     return IdempotencyRecord.objects.filter(pk=record.pk).first()

@@ -258,3 +258,21 @@ def test_an_answer_that_cannot_be_stored_still_answers_the_bid(api, rfq, monkeyp
     record = IdempotencyRecord.objects.get(key="k-unstored")
     assert record.status_code == 0 and record.body == {"effect_committed": True}
     assert list(Bid.objects.filter(rfq_id=rfq).values_list("pk", flat=True)) == [placed["id"]]
+
+
+def test_a_sealed_answer_that_cannot_be_encrypted_still_answers_the_quote(api, demo, monkeypatch):
+    """Sealing the stored answer runs after the quote's commit too: its failure is logged, the
+    supplier gets its 201, and the marked claim keeps a retry from quoting again."""
+    from auctions import idempotency
+
+    def keys_gone(data):
+        raise RuntimeError("no sealing key")
+
+    rfq = sealed_auction(demo)
+    body = {"line_items": [{"line_item_id": item, "unit_price": "123.45"} for item in items(rfq)]}
+    monkeypatch.setattr(idempotency, "encrypt_json", keys_gone)
+    assert created(keyed(api, "supplier1", rfq, body, "k-sealed-unstored"))["amount"] == "7407.00"
+    monkeypatch.undo()
+    record = IdempotencyRecord.objects.get(key="k-sealed-unstored")
+    assert record.status_code == 0 and record.body == {"effect_committed": True}
+    assert Bid.objects.filter(rfq_id=rfq).count() == 1
