@@ -285,3 +285,80 @@ def test_first_step_finishes_a_send_that_never_waits_and_hands_on_one_that_does(
             pass
         assert stuck.cancelled()
     run(scenario)
+
+
+class RecordingPubSub:
+    """A Redis subscription that records what the hub subscribes to and carries nothing."""
+
+    def __init__(self):
+        self.subscribed: list[str] = []
+        self.unsubscribed: list[str] = []
+
+    async def subscribe(self, channel):
+        self.subscribed.append(channel)
+
+    async def unsubscribe(self, channel):
+        self.unsubscribed.append(channel)
+
+    async def get_message(self, timeout):
+        await asyncio.sleep(min(timeout, 0.01))
+
+
+def test_suppliers_private_groups_share_one_subscription_of_their_rfq_while_any_is_joined(settings):
+    settings.REDIS_URL = "redis://unused"  # the hub subscribes; the recording stand-in answers
+
+    async def scenario():
+        hub, pubsub = LiveHub(), RecordingPubSub()
+        hub._bind()
+        hub._pubsub = pubsub
+        one, two, three = [], [], []
+        await hub.join("rfq.5.bidders", one.append)
+        await hub.join("rfq.5.supplier.1", one.append)
+        await hub.join("rfq.5.supplier.2", two.append)
+        await hub.join("rfq.5.supplier.2", three.append)  # a second tab
+        await hub.join("rfq.6.supplier.1", one.append)
+        assert pubsub.subscribed == [group_channel(g) for g in ("rfq.5.bidders", "rfq.5.suppliers", "rfq.6.suppliers")]
+        await hub.leave("rfq.5.supplier.1", one.append)
+        await hub.leave("rfq.5.supplier.2", two.append)
+        assert pubsub.unsubscribed == []  # supplier 2's other tab is still here
+        await hub.leave("rfq.5.supplier.2", three.append)
+        assert pubsub.unsubscribed == [group_channel("rfq.5.suppliers")]
+        await hub.join("rfq.5.supplier.3", one.append)
+        assert pubsub.subscribed[-1] == group_channel("rfq.5.suppliers")
+        hub.members = {}
+        await hub._reader  # it stops when nobody is left
+    run(scenario)
+
+
+def test_a_carriers_lines_reach_only_this_processs_connections_of_each_group(settings):
+    settings.REDIS_URL = ""
+
+    async def scenario():
+        hub, got = LiveHub(), {1: [], 3: [], "public": []}
+        await hub.join("rfq.5.supplier.1", got[1].append)
+        await hub.join("rfq.5.supplier.3", got[3].append)
+        await hub.join("rfq.5.bidders", got["public"].append)
+        rank = '{"type":"rank_changed","private":true,"seq":8,"your_rank":%d}'
+        hub.deliver_carried("\n".join(f"rfq.5.supplier.{n}\t{rank % n}" for n in (1, 2, 3, 4)))
+        assert got == {1: [rank % 1], 3: [rank % 3], "public": []}  # 2 and 4 are other processes'
+    run(scenario)
+
+
+def test_the_reader_unpacks_a_carriers_message_and_resubscribes_carriers_after_a_loss():
+    async def scenario():
+        hub = LiveHub()
+        hub._bind()
+        got: dict[str, list[str]] = {"s1": [], "s2": [], "bidders": []}
+        hub.members = {"rfq.1.supplier.1": {got["s1"].append}, "rfq.1.supplier.2": {got["s2"].append},
+                       "rfq.1.bidders": {got["bidders"].append}}
+        hub.carried = {"rfq.1.suppliers": 2}
+        hub._pubsub = DroppingPubSub({"type": "message", "channel": group_channel("rfq.1.suppliers").encode(),
+                                      "data": b'rfq.1.supplier.2\t{"type":"rank_changed","seq":9,"your_rank":1}'})
+        reader = asyncio.ensure_future(hub._read())
+        await wait_until_async(lambda: len(got["s2"]) >= 2, 5, lambda: got)
+        hub.members = {}
+        await reader
+        assert sorted(hub._pubsub.subscribed) == sorted(group_channel(g) for g in ("rfq.1.bidders", "rfq.1.suppliers"))
+        assert got == {"s1": [RESYNC], "s2": [RESYNC, '{"type":"rank_changed","seq":9,"your_rank":1}'],
+                       "bidders": [RESYNC]}
+    run(scenario)
