@@ -18,7 +18,7 @@ TERMINAL_STATUSES = frozenset({"closed", "evaluation", "awarded", "no_award", "c
 PRIVATE_MEMORY = 2048  # private events remembered for dedupe
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Event:
     """One message from the server: a live event (`bid_placed`, `rank_changed`, ...) or a
     `state` snapshot (the /state/ object). `data` is the JSON object as sent."""
@@ -102,11 +102,12 @@ class Sequencer:
             self.resync_requested = True
             self.resyncs += 1
             return []
-        if not isinstance(kind, str) or not isinstance(message.get("seq"), int):
+        seq = message.get("seq")
+        if not isinstance(kind, str) or not isinstance(seq, int):
             return []  # pong, error, anything without a place in the sequence
         if message.get("private"):
             return self._private(message)
-        return self._public(message)
+        return self._public(message, kind, seq)
 
     def _state(self, message: dict[str, Any]) -> list[Event]:
         self.resuming = False
@@ -127,13 +128,12 @@ class Sequencer:
             out += self._release_private(up_to=seq)
         return out
 
-    def _public(self, message: dict[str, Any]) -> list[Event]:
-        seq = _seq(message)
+    def _public(self, message: dict[str, Any], kind: str, seq: int) -> list[Event]:
         last = self.last_seq
         if last is not None and seq > last and not self.pending:
             prev = message.get("prev_seq")
             if not isinstance(prev, int) or prev <= last:
-                return self._advance(message, seq)  # the next in the chain: _drain's answer, without the queue
+                return self._advance(message, kind, seq)  # the next in the chain: _drain's answer, without the queue
         if (last is not None and seq <= last) or seq in self.pending:
             self.duplicates += 1
             return []
@@ -152,19 +152,18 @@ class Sequencer:
             if isinstance(prev, int) and prev > self.last_seq:
                 break  # an event between the last one and this one is missing: resume
             del self.pending[seq]
-            out += self._advance(message, seq)
+            out += self._advance(message, message["type"], seq)
         return out
 
-    def _advance(self, message: dict[str, Any], seq: int) -> list[Event]:
+    def _advance(self, message: dict[str, Any], kind: str, seq: int) -> list[Event]:
         """`message`, the next public event, is yielded: with the private ones it releases."""
         self.last_seq = seq
         status = message.get("status")
         if isinstance(status, str):
             self.status = status
-        kind = message["type"]
         if kind in ("auction_closed", "auction_opened"):  # a reopen starts another round
             self.closed = kind == "auction_closed"
-        event = Event(str(kind), message)
+        event = Event(kind, message)
         return [event, *self._release_private(up_to=seq)] if self.held_private else [event]
 
     def _private(self, message: dict[str, Any]) -> list[Event]:
