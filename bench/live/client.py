@@ -55,7 +55,6 @@ class CountingFollower(Follower):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.seen: set[int] = set()
         self.replayed: set[int] = set()
         self.socket_states = 0
         self.replay_until = 0
@@ -81,18 +80,25 @@ class CountingFollower(Follower):
 
     def _take(self, message):
         if isinstance(message, dict):
-            seq = message.get("seq")
             if message.get("type") == "state":
                 self.socket_states += 1
                 if self.replay_until and self.socket_states >= self.replay_until:
                     self.replay_until = 0
             elif message.get("private"):
                 self.private += 1
-            elif isinstance(seq, int) and seq not in self.seen:
-                self.seen.add(seq)
-                if self.replay_until and (self.bound is None or seq < self.bound):
-                    self.replayed.add(seq)
+            elif self.replay_until:
+                self._note_replayed(message.get("seq"))
         return super()._take(message)
+
+    def _note_replayed(self, seq) -> None:
+        """A public event inside a resume's answer, counted if it arrives for the first time:
+        the sequencer holds every live event received since the start, yielded (up to
+        `last_seq`: the chain has no holes below it) or waiting behind a gap (`pending`)."""
+        sequencer = self.sequencer
+        last = sequencer.last_seq
+        if (isinstance(seq, int) and (last is None or seq > last) and seq not in sequencer.pending
+                and (self.bound is None or seq < self.bound)):
+            self.replayed.add(seq)
 
 
 class LiveClient:
