@@ -199,13 +199,14 @@ def bid_place(*, rfq: RFQ, user: User, draft: BidDraft, meta: RequestMeta,
                                                       "submitted_at": bid.submitted_at, "bid_count": locked.bid_count,
                                                       **({"line_bid_count": line.bid_count} if line else {}),
                                                       **signature_audit(signature, sealed=bool(bid.sealed_payload))})
-            publish_on_commit(placed)  # live clients see the bid (open-book auctions; sealed: nothing)
-            if extension:
+            if not extension:
+                publish_on_commit(placed)  # live clients see the bid (open-book auctions; sealed: nothing)
+            else:
                 extended = _audit(ctx, head, "deadline.extended", {
                     "old_deadline": extension.old_deadline, "new_deadline": extension.new_deadline,
                     "extension_number": extension.number, "max_extensions": extension.max_extensions,
                     "triggered_by_bid": bid.pk, "bid_submitted_at": bid.submitted_at})
-                publish_on_commit(extended)
+                publish_on_commit(placed, extended)  # both public messages before the bid's ranks
                 hooks.deadline_extended.send(rfq=locked)  # procurement sends the new close job on commit
             _record(ctx, violations, blocked=False, bid=bid, head=head)
             ctx.writes.extend(commit_with)

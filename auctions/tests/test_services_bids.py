@@ -3,6 +3,7 @@ factories: what each writes, what it returns, and every live message it publishe
 (tests/capture.py records them instead of sending)."""
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -12,7 +13,7 @@ from django.utils import timezone
 from auctions.mechanisms import get_mechanism
 from auctions.models import Bid
 from auctions.services import BidRejected, bid_place, bid_withdraw
-from common import presence
+from common import presence, realtime
 from common.errors import Forbidden, NotFound
 from common.request_meta import RequestMeta
 from rfqs.models import RFQ
@@ -92,6 +93,28 @@ def test_a_bid_in_the_trigger_window_publishes_the_extension_after_the_bid(rfq, 
     assert extension["seq"] == bid_event["seq"] + 1 and extension["prev_seq"] == bid_event["seq"]
     assert extension["extension_number"] == 1 and extension["max_extensions"] == 10
     assert placed.rfq.bidding_deadline > old_deadline and placed.rfq.extensions == 1
+
+
+def test_a_sniping_bids_extension_goes_out_with_the_bid_before_the_bids_ranks(rfq, suppliers, monkeypatch,
+                                                                               django_capture_on_commit_callbacks):
+    s1, s2, _ = suppliers
+    place(rfq, s1, "9500.00")
+    RFQ.objects.filter(pk=rfq.pk).update(bidding_deadline=timezone.now() + timedelta(seconds=60))
+    connected = {s1.supplier_id, s2.supplier_id}
+    calls: list[tuple[list[str], int | None]] = []  # each send: the message types, and whose presence it read
+
+    def send(messages, presence_of=None):
+        bodies = [json.loads(body) if isinstance(body, str) else body for _, body in messages]  # text or dict
+        calls.append(([body["type"] for body in bodies], presence_of))
+        return connected if presence_of is not None else set()
+
+    monkeypatch.setattr(realtime, "send", send)
+    with django_capture_on_commit_callbacks(execute=True):
+        place(rfq, s2, "9000.00")  # takes the lead in the trigger window: the deadline moves
+    (public, read), *private = calls  # one round trip for both events' public messages, then the ranks
+    assert read == rfq.pk and set(public) == {"bid_placed", "deadline_extended"}
+    assert public.index("deadline_extended") > public.index("bid_placed")
+    assert private == [(["rank_changed", "rank_changed"], None)]  # s2 now first, s1 second
 
 
 def test_hidden_figures_stay_out_of_the_bidders_messages_not_the_buyers(suppliers, s1):
