@@ -20,6 +20,7 @@ import json
 import statistics
 import sys
 import time
+import uuid
 from decimal import Decimal
 
 from harness.client import USER_AGENT
@@ -27,10 +28,11 @@ from harness.setup import PG_ADMIN_URL
 from harness.world import DECREMENT, STARTING_PRICE, in_process_world
 
 
-def environ(path: str, token: str, amount: Decimal) -> dict:
-    """A WSGI environ as Gunicorn builds one for the load generator's bid."""
+def environ(path: str, token: str, amount: Decimal, key: str | None = None) -> dict:
+    """A WSGI environ as Gunicorn builds one for the load generator's bid (with the SDK's
+    Idempotency-Key when `key` is given)."""
     body = json.dumps({"amount": f"{amount:.2f}"}).encode()
-    return {"REQUEST_METHOD": "POST", "PATH_INFO": path, "SCRIPT_NAME": "", "QUERY_STRING": "",
+    return {**({"HTTP_IDEMPOTENCY_KEY": key} if key else {}),"REQUEST_METHOD": "POST", "PATH_INFO": path, "SCRIPT_NAME": "", "QUERY_STRING": "",
             "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "8000", "SERVER_PROTOCOL": "HTTP/1.1",
             "REMOTE_ADDR": "127.0.0.1", "HTTP_HOST": "127.0.0.1", "CONTENT_TYPE": "application/json",
             "CONTENT_LENGTH": str(len(body)), "HTTP_AUTHORIZATION": f"Token {token}",
@@ -42,19 +44,23 @@ def environ(path: str, token: str, amount: Decimal) -> dict:
 class Bidder:
     """Accepted bids one after another through the WSGI application, suppliers round-robin."""
 
-    def __init__(self, world):
+    def __init__(self, world, bidders: int = 0, keys: bool = False):
         from config.wsgi import application
 
         self.app, self.world = application, world
         self.path = f"/api/v1/rfqs/{world.rfq_id}/bids/"
         self.amount, self.n = STARTING_PRICE, 0
+        self.tokens = world.tokens[:bidders] if bidders else world.tokens
+        self.keys = keys
 
     def bid(self) -> None:
         self.amount -= DECREMENT
         statuses: list[str] = []
-        token = self.world.tokens[self.n % len(self.world.tokens)]
+        token = self.tokens[self.n % len(self.tokens)]
         self.n += 1
-        result = self.app(environ(self.path, token, self.amount), lambda status, headers, exc=None: statuses.append(status))
+        key = f"cpu-{uuid.uuid4()}" if self.keys else None
+        result = self.app(environ(self.path, token, self.amount, key),
+                          lambda status, headers, exc=None: statuses.append(status))
         body = b"".join(result)
         result.close()
         if not statuses[0].startswith("201"):
@@ -75,11 +81,21 @@ def main(argv=None) -> int:
     parser.add_argument("--db", default="quayside_bench_cpu")
     parser.add_argument("--pg-url", default=PG_ADMIN_URL)
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/13")
+    parser.add_argument("--live", action="store_true",
+                        help="as in live_auction.py: an Idempotency-Key per bid (the SDK's), every supplier "
+                             "connected (presence: each bid ranks them and publishes the moved ranks), "
+                             "bids round-robin among --bidders of them (each bid moves their ranks)")
+    parser.add_argument("--bidders", type=int, default=50, help="with --live: suppliers bidding")
     args = parser.parse_args(argv)
     args.clients, args.conn_max_age = 1, None
     # 60 bids a minute per supplier: 400 suppliers take 400 bids a second without a 429.
     with in_process_world(args, "quayside-cpu-", 400) as world:
-        bidder = Bidder(world)
+        if args.live:
+            from common import presence
+
+            for supplier_id in world.supplier_ids:
+                presence.join(world.rfq_id, f"supplier:{supplier_id}", "cpu-bench")
+        bidder = Bidder(world, bidders=args.bidders if args.live else 0, keys=args.live)
         for _ in range(20):  # warm-up: imports, URLconf, the pool's first connection
             bidder.bid()
         rounds = [bidder.round(args.bids) for _ in range(args.repeat)]
