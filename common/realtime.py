@@ -19,11 +19,11 @@ the live event before it (`prev_seq`), clients that see a gap resume from the st
 
 Transport: with Redis, an event's messages (one per audience) in one round trip on a kept-open
 connection: a script call that also reads who is connected when the event has private
-messages (common.presence), else one pipelined PUBLISH each; an event's private messages
-(ranks: one per supplier it moved) travel together as one Redis message on their RFQ's
-channel for them (`carrier`). Each ASGI process holds one subscription per channel and hands
-each text to its own connections of the group (LiveHub; common.outbox). Without Redis (the
-embedded default, one process) the hub is fed in-process.
+messages (common.presence), else one pipelined PUBLISH each; an event's many private
+messages (ranks) in one script call; each ASGI
+process holds one subscription per group and hands the text to each of its own connections
+(LiveHub; common.outbox). Without Redis (the embedded default, one
+process) the hub is fed in-process.
 """
 from __future__ import annotations
 
@@ -41,6 +41,7 @@ from rest_framework.utils.encoders import JSONEncoder
 from . import presence
 from .after_commit import after_commit
 from .outbox import InOrder
+from .redis_scripts import script_for
 
 logger = logging.getLogger(__name__)
 
@@ -129,22 +130,7 @@ def rfq_group(rfq_id: int, audience: str) -> str:
 
 def supplier_group(rfq_id: int, supplier_id: int) -> str:
     """One supplier's private messages on one RFQ (its rank)."""
-    return f"rfq.{rfq_id}{SUPPLIER}{supplier_id}"
-
-
-SUPPLIER = ".supplier."
-
-
-def carrier(group: str) -> str:
-    """The group whose Redis channel carries `group`'s messages: its own, except a supplier's
-    private group, which travels in its RFQ's one channel for them all (`rfq.{id}.suppliers`).
-
-    A bid moves the ranks of hundreds of suppliers in a big auction: their messages go as one
-    Redis message, each line `group<TAB>text`, and each ASGI process hands on the lines of its
-    own connections. A Redis message costs the process ~32 µs of CPU to read (redis-py), a
-    line ~0.2 µs: hundreds of messages per bid were most of what a process read."""
-    head, private, _ = group.partition(SUPPLIER)
-    return f"{head}.suppliers" if private else group
+    return f"rfq.{rfq_id}.supplier.{supplier_id}"
 
 
 def encode(body: dict) -> str:
@@ -184,36 +170,25 @@ def _publish_on_redis(url: str, texts, presence_of: int | None) -> set[int]:
     if client is None or getattr(_redis_local, "url", None) != url:
         client = _redis_local.client = redis.Redis.from_url(url, **settings.REDIS_CLIENT_TIMEOUTS)
         _redis_local.url = url
-    wire = _on_the_wire(texts)
-    if presence_of is not None:  # one script call: the public messages, then who is connected
-        return presence.publish_and_read_suppliers(client, presence_of, [part for pair in wire for part in pair])
-    # One round trip for every audience of the event. An event's private messages (a rank for
-    # each supplier it moved: hundreds in a big auction) are one of them: they share a carrier.
-    pipe = client.pipeline(transaction=False)
-    for channel, text in wire:
-        pipe.publish(channel, text)
+    if presence_of is not None or len(texts) > MANY:
+        pairs = [part for group, text in texts for part in (group_channel(group), text)]
+        if presence_of is not None:  # one script call: the public messages, then who is connected
+            return presence.publish_and_read_suppliers(client, presence_of, pairs)
+        # Private messages of one event (a rank for each supplier it moved: hundreds in a big
+        # auction): one command, whose script publishes each. redis-py spends some 12 µs of the
+        # worker's CPU per pipelined command, most of a bid's cost with 400 suppliers connected.
+        script_for(client, PUBLISH_ALL)(args=pairs)
+        return set()
+    pipe = client.pipeline(transaction=False)  # one round trip for every audience of the event
+    for group, text in texts:
+        pipe.publish(group_channel(group), text)
     pipe.execute()
     return set()
 
 
-def _on_the_wire(texts: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """(channel, payload) in the texts' order: a text as it is on its group's channel; the texts
-    of groups with another carrier joined into one payload on its channel, a line each. Encoded
-    JSON holds no raw newline or tab, and a group name neither."""
-    wire: list[tuple[str, str | list[str]]] = []
-    joined: dict[str, list[str]] = {}
-    for group, text in texts:
-        via = carrier(group)
-        if via == group:
-            wire.append((group_channel(group), text))
-            continue
-        lines = joined.get(via)
-        if lines is None:
-            lines = joined[via] = []
-            wire.append((group_channel(via), lines))
-        lines.append(f"{group}\t{text}")
-    return [(channel, payload if isinstance(payload, str) else "\n".join(payload)) for channel, payload in wire]
-
+MANY = 8  # texts above which one script call publishes them all
+# PUBLISH from a script is allowed and keeps the order of the arguments; no key is touched.
+PUBLISH_ALL = "for i = 1, #ARGV, 2 do redis.call('PUBLISH', ARGV[i], ARGV[i + 1]) end return #ARGV / 2"
 
 
 # --- Receiving: one hub per process -------------------------------------------------------------
@@ -225,9 +200,8 @@ RESYNC = encode({"type": "resync"})  # "you may have missed messages: resume"
 class LiveHub:
     """Hands each published text to this process's connections of the group.
 
-    One Redis subscription per channel per process (not per connection; a supplier's private
-    group shares its RFQ's channel with the others': `carrier`), the text serialised once by
-    the publisher. The hub never awaits a socket: each member is a `put` that writes
+    One Redis subscription per group per process (not per connection), the text serialised
+    once by the publisher. The hub never awaits a socket: each member is a `put` that writes
     the text at once if the connection keeps up and otherwise queues it for that
     connection's own writer (common.outbox.Outbox), so a slow reader delays only itself and
     the Redis reader keeps up. A group's live events go out in
@@ -239,8 +213,6 @@ class LiveHub:
     def __init__(self):
         self.members: dict[str, set[Put]] = {}
         self.order: dict[str, InOrder] = {}
-        # A carrier other than its own group → how many member groups it carries here.
-        self.carried: dict[str, int] = {}
         self.loop: asyncio.AbstractEventLoop | None = None
         self._pubsub = None
         self._reader: asyncio.Task | None = None
@@ -250,16 +222,9 @@ class LiveHub:
         self._bind()
         first = group not in self.members
         self.members.setdefault(group, set()).add(put)
-        if not first:
-            return
-        via = carrier(group)
-        if via != group:
-            self.carried[via] = self.carried.get(via, 0) + 1
-            if self.carried[via] > 1:
-                return  # its channel is already subscribed
-        if getattr(settings, "REDIS_URL", ""):
+        if first and getattr(settings, "REDIS_URL", ""):
             async with self._lock:
-                await self._subscribe(via)
+                await self._subscribe(group)
 
     async def leave(self, group: str, put: Put) -> None:
         members = self.members.get(group)
@@ -271,16 +236,10 @@ class LiveHub:
             order = self.order.pop(group, None)
             if order is not None:
                 order.release()
-            via = carrier(group)
-            if via != group:
-                self.carried[via] -= 1
-                if self.carried[via]:
-                    return  # it still carries others here
-                del self.carried[via]
             if self._pubsub is not None:
                 async with self._lock:
-                    if via not in self.members and via not in self.carried:
-                        await self._pubsub.unsubscribe(group_channel(via))
+                    if group not in self.members:
+                        await self._pubsub.unsubscribe(group_channel(group))
 
     def deliver_threadsafe(self, group: str, text: str) -> None:
         """From any thread (the in-process default): deliver on the hub's event loop."""
@@ -297,14 +256,6 @@ class LiveHub:
             order = self.order[group] = InOrder(lambda text, group=group: self._fan_out(group, text))
         order.offer(text)
 
-    def deliver_carried(self, payload: str) -> None:
-        """A carrier's message: each line `group<TAB>text` to this process's connections of that group."""
-        members = self.members
-        for line in payload.split("\n"):
-            group, _, text = line.partition("\t")
-            if group in members:
-                self.deliver(group, text)
-
     def _fan_out(self, group: str, text: str) -> None:
         for put in list(self.members.get(group, ())):
             put(text)
@@ -313,7 +264,6 @@ class LiveHub:
         loop = asyncio.get_running_loop()
         if self.loop is not loop:  # a new event loop (tests start one per scenario): start afresh
             self.members, self.order, self.loop, self._pubsub, self._reader = {}, {}, loop, None, None
-            self.carried = {}
             self._lock = asyncio.Lock()
 
     async def _subscribe(self, group: str) -> None:
@@ -336,8 +286,8 @@ class LiveHub:
                 await asyncio.sleep(1.0)
                 try:
                     await self._pubsub.reset()
-                    for channel in {carrier(group) for group in self.members}:
-                        await self._pubsub.subscribe(group_channel(channel))
+                    for group in list(self.members):
+                        await self._pubsub.subscribe(group_channel(group))
                 except Exception:
                     logger.warning("resubscribing failed", exc_info=True)
                     continue
@@ -349,11 +299,7 @@ class LiveHub:
                     self._fan_out(group, RESYNC)
                 continue
             if message and message.get("type") == "message":
-                group = message["channel"].decode()[prefix:]
-                if group in self.carried:
-                    self.deliver_carried(message["data"].decode())
-                else:
-                    self.deliver(group, message["data"].decode())
+                self.deliver(message["channel"].decode()[prefix:], message["data"].decode())
 
 
 hub = LiveHub()

@@ -68,44 +68,6 @@ def test_a_bid_through_one_process_reaches_a_client_of_the_other(demo, api, two_
         assert event["type"] == "bid_placed" and event["leading_bid"] == "9000.00" and event["seq"] > state["seq"]
 
 
-def test_a_bid_through_one_process_moves_ranks_seen_by_clients_of_both(demo, two_servers):
-    """The private ranks of one bid travel as one Redis message; each process hands on only its
-    own suppliers' lines, each supplier gets its own rank, the watcher none."""
-    from rest_framework.authtoken.models import Token
-
-    first, second = two_servers
-    rfq = reverse_auction(demo, suppliers=(1, 2, 3), accept=(1, 2, 3), show_ranking=True)
-    token = {n: Token.objects.get_or_create(user=demo.user(f"supplier{n}"))[0].key for n in (1, 2, 3)}
-    sockets = {n: connect(f"ws://127.0.0.1:{port}/ws/rfqs/{rfq}/", additional_headers={
-        "Authorization": f"Token {token[n]}"}, open_timeout=10) for n, port in ((1, second), (2, first), (3, second))}
-    try:
-        for socket in sockets.values():
-            assert json.loads(socket.recv(timeout=10))["type"] == "state"
-
-        def bid(n: int, amount: str, port: int, moved: tuple[int, ...] = ()) -> dict[int, int]:
-            response = requests.post(f"http://127.0.0.1:{port}/api/v1/rfqs/{rfq}/bids/", json={"amount": amount},
-                                     headers={"Authorization": f"Token {token[n]}"}, timeout=10)
-            assert response.status_code == 201, response.text
-            ranks = {}
-            for k, socket in sockets.items():
-                body = json.loads(socket.recv(timeout=10))
-                assert body["type"] == "bid_placed"
-                if k in (n, *moved):
-                    rank = json.loads(socket.recv(timeout=10))
-                    assert rank["type"] == "rank_changed" and rank["private"] is True and rank["seq"] == body["seq"]
-                    ranks[k] = rank["your_rank"]
-            return ranks
-
-        assert bid(1, "9000.00", first) == {1: 1}
-        assert bid(2, "8800.00", second, moved=(1,)) == {2: 1, 1: 2}
-        for socket in sockets.values():  # supplier 3, a watcher, got no rank
-            with pytest.raises(TimeoutError):
-                socket.recv(timeout=0.5)
-    finally:
-        for socket in sockets.values():
-            socket.close()
-
-
 def test_connections_add_no_redis_subscription_of_their_own(demo, two_servers):
     """Each process subscribes once per live group (the hub), whatever the number of sockets:
     a connection opens no channel-layer channel (a Redis subscription and a reader task that
@@ -126,10 +88,10 @@ def test_connections_add_no_redis_subscription_of_their_own(demo, two_servers):
         for socket in sockets:
             assert json.loads(socket.recv(timeout=10))["type"] == "state"
         live = [name for name in client.pubsub_channels() if name.startswith(ours)]
-        # Six sockets, one audience (suppliers taking part) plus the one channel that carries
-        # every supplier's private group of the RFQ (common.realtime.carrier).
+        # Six sockets, one audience (suppliers taking part) plus each supplier's private group.
         assert sorted(live) == sorted({group_channel(f"rfq.{rfq}.bidders").encode(),
-                                       group_channel(f"rfq.{rfq}.suppliers").encode()})
+                                       *(group_channel(f"rfq.{rfq}.supplier.{demo.supplier(n).pk}").encode()
+                                         for n in (1, 2))})
         assert not [name for name in client.pubsub_channels() if b"specific." in name]
     finally:
         for socket in sockets:
