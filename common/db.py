@@ -85,7 +85,7 @@ def _pipelined(statements: Sequence[Statement], sql, params, many, context, *, c
         try:
             with raw.pipeline() as pipeline:
                 with raw.lock:
-                    for cursor, (statement, statement_params) in zip(cursors, statements, strict=False):
+                    for cursor, (statement, statement_params) in zip(cursors[:len(statements)], statements, strict=True):
                         raw.wait(_queued(cursor, statement, statement_params))
                     if commit:  # after the statements, in the same write
                         raw.wait(_queued(cursors[-1], "COMMIT", (), prepare=False))

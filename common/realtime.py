@@ -91,13 +91,15 @@ def publish_on_commit(*events) -> None:
     outside one). Services call it next to the audit append of a change clients see; audit
     types no family registered are left out.
 
-    Events of one transaction passed together go out together: every public message first,
-    in the order given, in one round trip, then the private ones. A sniping bid's
-    `deadline.extended` thus follows the bid at once instead of after the bid's ranking (a
-    query and a publish), and the next bid's message, which names the extension as its
+    Events of one transaction on one RFQ passed together go out together: every public
+    message first, in the order given, in one round trip, then the private ones. A sniping
+    bid's `deadline.extended` thus follows the bid at once instead of after the bid's ranking
+    (a query and a publish), and the next bid's message, which names the extension as its
     `prev_seq`, is not held for it at the hubs (bench/README.md, live_auction.py)."""
     live = [(family, event) for event in events
             if (family := _family_of.get(event.type)) is not None and event.rfq_id is not None]
+    if len({event.rfq_id for _, event in live}) > 1:  # a caller's mistake: said here, not after the commit
+        raise ValueError("publish_on_commit takes events of one RFQ; call it once per RFQ")
     if live:
         after_commit(_publish, live)
 
@@ -106,20 +108,17 @@ def _publish(live: list[tuple[LiveFamily, object]]) -> None:
     # The change is committed whatever happens here; a lost message is what resume is for.
     try:
         public = [message for family, event in live for message in family.build(event)]
-        privates = [(event, build) for family, event in live
+        privates = [build for family, event in live
                     if family.private is not None and (build := family.private(event)) is not None]
-        rfqs = {event.rfq_id for event, _ in privates}
-        if len(rfqs) != 1:  # no private messages (or, never seen yet, for several RFQs)
+        if not privates:
             send(public)
-            listening = {rfq_id: presence.connected_suppliers(rfq_id) for rfq_id in rfqs}
-        else:
-            # Who is connected is read in the round trip that publishes the public messages;
-            # the private ones follow, to those of them the event concerns.
-            (rfq_id,) = rfqs
-            listening = {rfq_id: send(public, presence_of=rfq_id)}
-        for event, build in privates:
-            if listening[event.rfq_id]:
-                send(build(listening[event.rfq_id]))
+            return
+        # Who is connected is read in the round trip that publishes the public messages; the
+        # private ones follow, to those of them the events concern.
+        listening = send(public, presence_of=live[0][1].rfq_id)
+        if listening:
+            for build in privates:
+                send(build(listening))
     except Exception:
         logger.exception("live delivery of %s failed", ", ".join(f"{event.stream} #{event.seq}" for _, event in live))
 

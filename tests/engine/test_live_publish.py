@@ -28,3 +28,13 @@ def test_a_family_or_type_is_registered_once():
     with pytest.raises(ImproperlyConfigured, match="another family"):
         realtime.register("another", {"bid.placed": lambda rfq, payload: True}, lambda event: [])
     assert "another" not in realtime._families  # a refused registration leaves nothing behind
+
+
+def test_events_published_together_belong_to_one_rfq():
+    """One call sends one round trip with one RFQ's presence read: events of two RFQs are a
+    caller's mistake, refused before the commit rather than half-published after it."""
+    from types import SimpleNamespace
+
+    bid, other = SimpleNamespace(type="bid.placed", rfq_id=1), SimpleNamespace(type="deadline.extended", rfq_id=2)
+    with pytest.raises(ValueError, match="one RFQ"):
+        realtime.publish_on_commit(bid, other)
