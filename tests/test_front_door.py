@@ -33,6 +33,7 @@ def site(tmp_path_factory):
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_serving(base + "/", process=process, log_path=tmp / "server.log", timeout=180)
+        assert process.poll() is None, "something else answers on the port: " + (tmp / "server.log").read_text()[-3000:]
         yield base
     finally:
         os.killpg(process.pid, signal.SIGTERM)
