@@ -32,7 +32,8 @@ def environ(path: str, token: str, amount: Decimal, key: str | None = None) -> d
     """A WSGI environ as Gunicorn builds one for the load generator's bid (with the SDK's
     Idempotency-Key when `key` is given)."""
     body = json.dumps({"amount": f"{amount:.2f}"}).encode()
-    return {**({"HTTP_IDEMPOTENCY_KEY": key} if key else {}),"REQUEST_METHOD": "POST", "PATH_INFO": path, "SCRIPT_NAME": "", "QUERY_STRING": "",
+    return {**({"HTTP_IDEMPOTENCY_KEY": key} if key else {}),
+            "REQUEST_METHOD": "POST", "PATH_INFO": path, "SCRIPT_NAME": "", "QUERY_STRING": "",
             "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "8000", "SERVER_PROTOCOL": "HTTP/1.1",
             "REMOTE_ADDR": "127.0.0.1", "HTTP_HOST": "127.0.0.1", "CONTENT_TYPE": "application/json",
             "CONTENT_LENGTH": str(len(body)), "HTTP_AUTHORIZATION": f"Token {token}",
