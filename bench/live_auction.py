@@ -25,9 +25,11 @@ What one run does (bench/README.md, "live_auction.py", has the details and the f
    by seq, after resume), bid_throughput.py's invariants (anti-sniping allowed) and the live
    ones (extensions as audited, one close after the final deadline, no bid accepted after it),
    no 5xx in the servers' access logs.
-5. The same clients and bid moments against a bare `websockets` server (bench/live/bare.py).
+5. The same clients and bid moments against a bare `websockets` server (bench/live/bare.py),
+   twice (`--bare`): replaying the bids alone, and replaying the same messages the Quayside
+   run delivered for each bid (its extension, and each rank_changed to the client that got it).
 
-Prints bid and delivery latency p50/p99 against the bare server's, events lost and recovered
+Prints bid and delivery latency p50/p99 against each bare run's, events lost and recovered
 by resume, the invariants, CPU and RSS per server process. Exit status 1 if an event is lost
 or an invariant violated, 2 if the run could not be set up; speed targets are reported.
 """
@@ -45,6 +47,7 @@ from harness.machine import postgres_version
 from harness.runner import run_main
 from harness.servers import die_with_parent, free_port
 from harness.setup import PG_ADMIN_URL, SetupError, check_scratch_targets
+from live.bare import replay_schedule
 from live.cycle import run_cycle
 from live.report import report
 from live.stack import Loadgen, Stack
@@ -57,15 +60,21 @@ def say(message: str) -> None:
     print(message, flush=True)
 
 
-def run_bare(args, cycle, tmpdir: Path) -> tuple[dict, dict]:
+BASELINES = {"bids": "bids only", "same": "same messages"}  # --bare's choices, as the report names them
+
+
+def run_bare(args, cycle, tmpdir: Path, same_messages: bool) -> tuple[dict, dict]:
     """The same clients, the Quayside run's bid moments replayed (shifted to start in 3 s),
-    against the bare server; returns (summary, losses)."""
-    bids = sorted((b[0], r["i"], b[2] == 201) for r in cycle.records for b in r["bids"])
+    against the bare server: its bids alone, or the same messages (bench/live/bare.py);
+    returns (summary, losses)."""
+    bid_seqs = cycle.facts.get("bid_seqs", {}) if same_messages else {}
+    extending = cycle.facts.get("extending", set()) if same_messages else set()
+    bids = replay_schedule(cycle.records, bid_seqs, extending)
     if not bids:
         raise SetupError("no bid was sent: nothing to replay against the bare server")
     port = free_port()
-    server = subprocess.Popen([sys.executable, str(BARE), str(port)], stdout=subprocess.PIPE, text=True,
-                              start_new_session=True, preexec_fn=die_with_parent)
+    server = subprocess.Popen([sys.executable, str(BARE), str(port), *(["--same-messages"] if same_messages else [])],
+                              stdout=subprocess.PIPE, text=True, start_new_session=True, preexec_fn=die_with_parent)
     loadgen = None
     try:
         if server.stdout.readline().strip() != "ready":
@@ -73,18 +82,20 @@ def run_bare(args, cycle, tmpdir: Path) -> tuple[dict, dict]:
         span = bids[-1][0] - bids[0][0]
         config = {"mode": "bare", "roles": [{"i": r["i"]} for r in cycle.records], "ws": f"ws://127.0.0.1:{port}/",
                   "until": time.time() + 600 + span}
-        loadgen = Loadgen(tmpdir, config, args.processes, "bare")
-        say(f"[bare] {len(cycle.records)} clients, {len(bids)} bids replayed over {span:.0f} s")
+        loadgen = Loadgen(tmpdir, config, args.processes, "bare-same" if same_messages else "bare")
+        ranks = sum(len(b[3]) for b in bids)
+        say(f"[bare] {len(cycle.records)} clients, {len(bids)} bids replayed over {span:.0f} s"
+            + (f" with {ranks} rank_changed and {sum(b[4] for b in bids)} extensions" if same_messages else ""))
         loadgen.wait_ready(timeout=180)
         shift = time.time() + 3 - bids[0][0]
-        loadgen.go([[at + shift, i, ok] for at, i, ok in bids], drain_until=bids[-1][0] + shift + 5)
+        loadgen.go([[at + shift, *rest] for at, *rest in bids], drain_until=bids[-1][0] + shift + 5)
         records, cpu, _ = loadgen.collect(timeout=span + 120)
     finally:
         if loadgen is not None:
             loadgen.stop()
         server.kill()
         server.wait(timeout=10)
-    broadcasts = sum(ok for _, _, ok in bids)
+    broadcasts = sum(b[2] for b in bids)
     return {**summarise(records), "loadgen_cpu": cpu}, losses(list(range(1, broadcasts + 1)), records)
 
 
@@ -105,7 +116,9 @@ def parse_args(argv=None, *, db="quayside_live_auction", redis_db=14):
     parser.add_argument("--processes", type=int, default=2, help="load-generator processes")
     parser.add_argument("--workers", type=int, default=None, help="Gunicorn workers (default: one per core)")
     parser.add_argument("--ws-workers", type=int, default=None, help="Uvicorn processes (default: one per core)")
-    parser.add_argument("--no-bare", action="store_true", help="skip the bare websockets baseline")
+    parser.add_argument("--no-bare", action="store_true", help="skip the bare websockets baselines")
+    parser.add_argument("--bare", choices=("both", *BASELINES), default="both",
+                        help="the bare baselines to run: its bids only, the same messages as Quayside sent, or both")
     parser.add_argument("--seed", type=int, default=17)
     parser.add_argument("--db", default=db, help="database to DROP and recreate")
     parser.add_argument("--pg-url", default=PG_ADMIN_URL)
@@ -144,8 +157,10 @@ def main(argv=None) -> int:
         postgres = postgres_version(args)
         cycle = run_cycle(stack, args, 1, say, {})
         stack.stop()
-        bare, bare_lost = (None, None) if args.no_bare else run_bare(args, cycle, tmpdir)
-        print(report(args, postgres, cycle, bare, bare_lost))
+        bares = {} if args.no_bare else {
+            BASELINES[mode]: run_bare(args, cycle, tmpdir, same_messages=mode == "same")
+            for mode in BASELINES if args.bare in ("both", mode)}
+        print(report(args, postgres, cycle, bares))
         return 1 if cycle.problems else 0
 
     return run_main("quayside-live-auction-", run, keep_logs=args.keep_logs)

@@ -4,7 +4,9 @@ event a client never got, got twice or out of order, an extension or a close the
 does not bear out, a bid after the deadline, a 5xx; and a leak's slope. Backend-independent:
 plain data, no database."""
 import asyncio
+import subprocess
 import sys
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,10 +17,13 @@ if BENCH not in sys.path:
     sys.path.append(BENCH)  # after the project: bench's packages (harness, live) shadow nothing
 
 from harness.stats import slope  # noqa: E402
-from live.client import CountingFollower  # noqa: E402
-from live.plan import make_roles, snipe_moment  # noqa: E402
+from live.bare import BareClient, replay_schedule  # noqa: E402
+from live.client import CountingFollower, LiveClient  # noqa: E402
+from live.plan import Role, make_roles, snipe_moment  # noqa: E402
 from live.verify import bid_samples, live_problems, loss_problems, losses, server_errors, summarise  # noqa: E402
 from quayside_client import FollowOptions  # noqa: E402
+
+from tests.ports import free_port  # noqa: E402
 
 DEADLINE = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
 
@@ -162,3 +167,61 @@ def test_delivery_is_the_bids_and_the_other_live_events_are_counted_apart():
     assert sorted(summary["delivery"]) == [0.010, 0.012]
     assert summary["delivery_other"] == {"deadline.extended": [0.020], "rfq.close": [0.300, 0.250]}
     assert sorted(summarise(records)["delivery"]) == [0.010, 0.012, 0.020, 0.250, 0.300]  # bare: all are bids
+
+
+def test_the_bare_replay_carries_each_bids_extension_and_ranks_as_the_quayside_run_delivered_them():
+    """live.bare.replay_schedule: by send time; a refused bid is not broadcast and carries no
+    ranks; an accepted one carries the clients that got a rank_changed naming its seq."""
+    records = [record(0, 0, [], bids=[[10.0, 0.02, 201, 7, []], [12.0, 0.02, 422, None, ["minimum_decrement"]]],
+                      ranks=[30]),
+               record(1, 0, [], bids=[[11.0, 0.02, 201, 8, []]], ranks=[30, 31]),
+               record(2, 0, [], ranks=[31])]
+    schedule = replay_schedule(records, {7: 30, 8: 31}, extending={8})
+    assert schedule == [[10.0, 0, True, [0, 1], False], [11.0, 1, True, [1, 2], True], [12.0, 0, False, [], False]]
+    bids_only = replay_schedule(records, {}, set())
+    assert [row[3:] for row in bids_only] == [[[], False]] * 3
+
+
+def test_the_bare_server_sends_the_same_messages_to_the_clients_named():
+    """bench/live/bare.py --same-messages: every client gets the shaped bid_placed (its latency
+    counted), every one the extension, and only the named ones a rank_changed."""
+    port = free_port()
+    server = subprocess.Popen([sys.executable, str(Path(BENCH) / "live" / "bare.py"), str(port), "--same-messages"],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert server.stdout.readline().strip() == "ready"
+
+        async def scenario():
+            clients = [BareClient(i, f"ws://127.0.0.1:{port}/") for i in range(3)]
+            tasks = [asyncio.ensure_future(c.run(time.time() + 20)) for c in clients]
+            await asyncio.wait_for(asyncio.gather(*(c.ready.wait() for c in clients)), timeout=10)
+            await clients[0].bid_at(time.time(), True, [1, 2], True)
+            await asyncio.sleep(0.3)
+            for c in clients:
+                c.stop()
+            await asyncio.gather(*tasks)
+            return [c.record() for c in clients]
+
+        got = run(scenario())
+    finally:
+        server.kill()
+        server.wait(timeout=10)
+    assert [r["seqs"] for r in got] == [[1], [1], [1]]
+    assert [r["private"] for r in got] == [0, 1, 1]
+    assert all(0 <= r["lat"][0] < 5 for r in got) and got[0]["bids"][0][2] == 201
+
+
+def test_a_client_records_its_ranks_seqs_and_only_a_bidder_follows_the_leading_bid():
+    """What the bare replay joins (the seq each rank_changed names) is recorded by every
+    client; a watcher records the events' seqs and latencies and nothing a bidder needs."""
+    def client(bidder):
+        return LiveClient(Role(i=1, token="t", bidder=bidder, react=0.0, sniper=False, opening_at=None, seed=1),
+                          http="http://x", ws="http://x", rfq_id=1, burst=15.0)
+
+    at = "2026-12-04T12:00:00Z"
+    for bidder in (False, True):
+        c = client(bidder)
+        c.on_event("bid_placed", {"seq": 4, "at": at, "leading_bid": "990.00"}, False)
+        c.on_event("rank_changed", {"seq": 4, "at": at, "private": True, "your_rank": 3}, True)
+        assert c.seqs == [4] and len(c.latencies) == 1 and c.ranks == [4]
+        assert (c.leading is not None) is bidder

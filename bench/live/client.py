@@ -104,11 +104,13 @@ class CountingFollower(Follower):
 class LiveClient:
     def __init__(self, role: Role, *, http: str, ws: str, rfq_id: int, burst: float):
         self.role, self.http, self.ws, self.rfq_id, self.burst = role, http, ws, rfq_id, burst
+        self.bidder = role.bidder
         self.rng = random.Random(role.seed)
         self.start_seq: int | None = None
         self.seqs: list[int] = []
         self.latencies: list[float] = []
         self.bids: list[list] = []  # [sent (epoch), latency, status, bid_id, rules]
+        self.ranks: list[int] = []  # the seqs of the bids whose rank_changed this client got (the bare replay's)
         self.error: str | None = None
         self.closed = False
         self.ready = asyncio.Event()
@@ -170,6 +172,10 @@ class LiveClient:
             self.seqs.append(seq)
             at = epoch(data.get("at"))
             self.latencies.append(now - at if at is not None else float("nan"))
+        elif kind == "rank_changed" and isinstance(seq, int):
+            self.ranks.append(seq)
+        if not self.bidder:
+            return  # a watcher only records what came: the leading bid and the deadline are a bidder's
         self.learn(data)
         if kind == "bid_placed" and self.outbid() and self.rng.random() < self.role.react:
             self.schedule(now + think_time(self.rng), snipe=False)
@@ -240,7 +246,7 @@ class LiveClient:
         follower = self.follower
         yielded = set(self.seqs)
         return {"i": self.role.i, "start": self.start_seq, "seqs": self.seqs,
-                "lat": [round(x, 6) for x in self.latencies], "bids": self.bids, "error": self.error,
+                "lat": [round(x, 6) for x in self.latencies], "bids": self.bids, "ranks": self.ranks, "error": self.error,
                 "closed": self.closed,
                 "recovered": len(follower.replayed & yielded) if follower else 0,
                 "resumes": follower.resumes if follower else 0,

@@ -124,7 +124,8 @@ def check(stack: Stack, cycle: Cycle, t0: float, offsets: dict) -> None:
     no_answer = Counter(rule for s in samples if s.status == 0 for rule in s.rules)
     problems, cycle.facts = check_invariants(world, samples, no_answer, extensions_allowed=facts["max_extensions"])
     cycle.facts.update(live_events=len(expected), extensions=facts["extensions"], status=facts["status"],
-                       deadline=facts["deadline"], initial_deadline=facts["initial_deadline"])
+                       deadline=facts["deadline"], initial_deadline=facts["initial_deadline"],
+                       bid_seqs=facts["bid_seqs"], extending=facts["extending"])
     cycle.errors_5xx = server_errors(stack.access_lines(offsets))
     cycle.problems = loss_problems(cycle.lost) + problems + live_problems(facts)
     if cycle.errors_5xx:

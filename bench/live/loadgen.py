@@ -6,7 +6,8 @@
 CONFIG: {"mode": "quayside" | "bare", "roles": [Role dicts], "http", "ws", "rfq_id", "burst",
 "until" (epoch: give up), "batch"}. Prints "ready <n>" once every client has its first state
 (or failed); in "bare" mode then reads one line from stdin, {"schedule": [[epoch, client
-index, broadcast?], ...], "drain_until": epoch}, and bids at those moments. Then writes one record per client to OUT (with its own CPU seconds and peak RSS) and exits."""
+index, broadcast?, rank clients, extends?], ...] (live.bare.replay_schedule), "drain_until": epoch},
+and bids at those moments. Then writes one record per client to OUT (with its own CPU seconds and peak RSS) and exits."""
 from __future__ import annotations
 
 import asyncio
@@ -50,8 +51,8 @@ async def run_bare(config: dict) -> list[dict]:
     tasks = await connect_in_batches(clients, lambda c: c.run(config["until"]), config.get("batch", 25))
     print(f"ready {len(clients)}", flush=True)
     go = json.loads(await asyncio.to_thread(sys.stdin.readline))  # the moments, once every process is ready
-    bids = [asyncio.ensure_future(by_index[i].bid_at(at, broadcast)) for at, i, broadcast in go["schedule"]
-            if i in by_index]
+    bids = [asyncio.ensure_future(by_index[i].bid_at(at, broadcast, ranks, extends))
+            for at, i, broadcast, ranks, extends in go["schedule"] if i in by_index]
     await asyncio.gather(*bids, return_exceptions=True)
     await asyncio.sleep(max(0.0, go["drain_until"] - time.time()))
     for c in clients:

@@ -25,20 +25,25 @@ def header(args, postgres: str) -> list[str]:
             f"anti-sniping: a bid in the last {args.burst:g} s adds {args.burst:g} s, at most {args.extensions} times"]
 
 
-def latency_rows(quayside: dict, bare: dict | None) -> list[str]:
-    rows = [f"{'':24} | {'Quayside p50':>12} | {'p99':>8} | {'bare p50':>9} | {'p99':>8} | {'p99 ÷ bare':>10}"]
+def latency_rows(quayside: dict, bares: dict[str, dict]) -> list[str]:
+    """Quayside's bid and delivery latency, and each bare baseline's beside it (name → summary)."""
+    head = f"{'':24} | {'Quayside p50':>12} | {'p99':>8}"
+    for name in bares:
+        head += f" | {'bare, ' + name:>24} p50 | {'p99':>8} | {'p99 ÷':>6}"
+    rows = [head]
     for label, key in (("bid (send → answer)", "bid_latency"), ("bids' delivery (→ app)", "delivery")):
         q50, q99 = p50_p99(quayside[key])
-        b50, b99 = p50_p99(bare[key]) if bare else (float("nan"), float("nan"))
-        ratio = q99 / b99 if bare and b99 else float("nan")
-        rows.append(f"{label:24} | {q50:10.1f}ms | {q99:6.1f}ms | {b50:7.1f}ms | {b99:6.1f}ms | {ratio:9.1f}×")
-    # The other live events, which the bare baseline has no counterpart of: from their `at`
+        row = f"{label:24} | {q50:10.1f}ms | {q99:6.1f}ms"
+        for bare in bares.values():
+            b50, b99 = p50_p99(bare[key])
+            row += f" | {b50:26.1f}ms | {b99:6.1f}ms | {q99 / b99 if b99 else float('nan'):5.1f}×"
+        rows.append(row)
+    # The other live events, which the bare baselines measure no latency of: from their `at`
     # (an extension's is its bid's; a close's is where the close begins, before its ranking).
     for kind, latencies in sorted(quayside.get("delivery_other", {}).items()):
         q50, q99 = p50_p99(latencies)
         label = {"deadline.extended": "extension (→ app)", "rfq.close": "close (→ app)"}.get(kind, kind)
-        rows.append(f"{label:24} | {q50:10.1f}ms | {q99:6.1f}ms | {'':>9} | {'':>8} | "
-                    f"{len(latencies)} pairs")
+        rows.append(f"{label:24} | {q50:10.1f}ms | {q99:6.1f}ms | {len(latencies)} pairs")
     return rows
 
 
@@ -77,28 +82,31 @@ def events_rows(cycle) -> list[str]:
             f"{cycle.facts.get('accepted_rows')} accepted bids, final best {cycle.facts.get('final_best')}"]
 
 
-def report(args, postgres: str, cycle, bare: dict | None, bare_lost: dict | None) -> str:
+def report(args, postgres: str, cycle, bares: dict[str, tuple[dict, dict]]) -> str:
+    """`bares`: each bare baseline run, by name: (summary, losses)."""
     t = cycle.timings
     lines = header(args, postgres) + [
         f"timeline  auction set up {t.get('create', 0):.1f} s, {args.clients} clients connected in "
         f"{t.get('connect', 0):.1f} s, window start → last client done {t.get('wall', 0):.1f} s (machine "
         f"{t.get('machine_busy', 0):.0%} busy, every process on every core)", ""]
-    lines += latency_rows(cycle.summary, bare) + [""] + events_rows(cycle)
-    if bare_lost is not None and bare is not None:
-        lines.append(f"bare      {bare_lost['expected']} (client, message) pairs, {bare_lost['lost']} lost; its load "
-                     f"generator {bare['loadgen_cpu']:.1f} CPU s (Quayside's: {cycle.loadgen['cpu']:.1f})")
+    lines += latency_rows(cycle.summary, {name: summary for name, (summary, _) in bares.items()}) + [""]
+    lines += events_rows(cycle)
+    for name, (bare, lost) in bares.items():
+        lines.append(f"bare      {name}: {lost['expected']} (client, bid_placed) pairs, {lost['lost']} lost, "
+                     f"{bare['private']} rank_changed; its load generator {bare['loadgen_cpu']:.1f} CPU s "
+                     f"(Quayside's: {cycle.loadgen['cpu']:.1f})")
     lines += [""] + process_rows(cycle) + [""]
-    lines += verdict(cycle, bare)
+    lines += verdict(cycle, {name: summary for name, (summary, _) in bares.items()})
     return "\n".join(lines)
 
 
-def verdict(cycle, bare: dict | None) -> list[str]:
+def verdict(cycle, bares: dict[str, dict]) -> list[str]:
     lines = [f"violations {len(cycle.problems)}" + ("" if not cycle.problems else ":")]
     lines += [f"  - {p}" for p in cycle.problems]
     lines.append(f"target    0 events lost: {'met' if cycle.lost['lost'] == 0 else 'MISSED'}; 0 violations: "
                  f"{'met' if not cycle.problems else 'MISSED'}")
-    if bare:
+    for name, bare in bares.items():
         ratio = p50_p99(cycle.summary["delivery"])[1] / max(1e-9, p50_p99(bare["delivery"])[1])
-        lines.append(f"target    delivery p99 ≤ {TARGET_DELIVERY_FACTOR:g}× bare: {ratio:.1f}× — "
+        lines.append(f"target    delivery p99 ≤ {TARGET_DELIVERY_FACTOR:g}× bare ({name}): {ratio:.2f}× — "
                      f"{'met' if ratio <= TARGET_DELIVERY_FACTOR else 'MISSED'}")
     return lines

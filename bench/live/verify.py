@@ -121,7 +121,8 @@ def server_errors(lines: list[str]) -> Counter:
 
 
 def database_facts(rfq_id: int, since: datetime | None = None) -> tuple[list[int], dict]:
-    """The live events' seqs of the auction's stream, and live_problems' facts, from the database."""
+    """The live events' seqs of the auction's stream, live_problems' facts and what the bare
+    baseline replays of each bid, from the database."""
     from auctions.mechanisms.reverse import extension_tiers
     from auctions.models import Bid, BidStatus
     from audit.models import AuditEvent, rfq_stream
@@ -131,9 +132,9 @@ def database_facts(rfq_id: int, since: datetime | None = None) -> tuple[list[int
     events = AuditEvent.objects.filter(stream=rfq_stream(rfq_id)).order_by("seq")
     types = dict(events.filter(live_prev_seq__isnull=False).values_list("seq", "type"))
     live = list(types)
+    extensions = list(events.filter(type="deadline.extended"))
     extended = [{"at": e.at, "old": datetime.fromisoformat(e.payload["old_deadline"]),
-                 "new": datetime.fromisoformat(e.payload["new_deadline"])}
-                for e in events.filter(type="deadline.extended")]
+                 "new": datetime.fromisoformat(e.payload["new_deadline"])} for e in extensions]
     tiers = extension_tiers(rfq.auction_settings)
     first = extended[0]["old"] if extended else rfq.bidding_deadline
     facts = {"status": rfq.status, "extensions": rfq.extensions, "deadline": rfq.bidding_deadline,
@@ -142,5 +143,9 @@ def database_facts(rfq_id: int, since: datetime | None = None) -> tuple[list[int
              "trigger_seconds": max((t["trigger_seconds"] for t in tiers), default=0),
              "live_types": types, "closes": list(events.filter(type="rfq.close").values_list("at", flat=True)),
              "accepted": list(Bid.objects.filter(rfq_id=rfq_id, status=BidStatus.ACCEPTED)
-                              .values_list("submitted_at", flat=True))}
+                              .values_list("submitted_at", flat=True)),
+             # What the bare baseline replays of each bid (live.bare.replay_schedule).
+             "bid_seqs": dict(Bid.objects.filter(rfq_id=rfq_id, status=BidStatus.ACCEPTED)
+                              .values_list("id", "audit_seq")),
+             "extending": {e.payload.get("triggered_by_bid") for e in extensions}}
     return live, facts
