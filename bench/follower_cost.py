@@ -30,16 +30,14 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 sys.path[:0] = [str(BENCH), str(BENCH.parent / "clients" / "python" / "src")]
 
+from live.shapes import bid_placed, iso, rank_changed  # noqa: E402
+
 RFQ = 42
 RANK_SHARE = 54 / 500
 STATE_EVERY = 50
 
 
 # --- the server (its own process: only the client's CPU is measured) ----------------------------
-
-def iso(moment: datetime) -> str:
-    return moment.isoformat().replace("+00:00", "Z")  # as DRF's encoder writes datetimes
-
 
 def state_body(seq: int, bids: int, deadline: datetime) -> dict:
     """The /state/ object a supplier gets on connect and after a resume (auction_state)."""
@@ -97,11 +95,9 @@ def serve(connections: int, events: int, rate: float, seed: int) -> None:
                                       "bidding_deadline": iso(deadline), "leading_bid": f"{100000 - n * 25:.2f}",
                                       "bid_count": n}, sockets)
                     break
-                sent += send_all({"type": "bid_placed", **common, "leading_bid": f"{100000 - n * 25:.2f}",
-                                  "bid_count": n}, sockets)
+                sent += send_all(bid_placed(seq, prev, RFQ, at, f"{100000 - n * 25:.2f}", n), sockets)
                 for socket in rng.sample(sockets, round(len(sockets) * RANK_SHARE)):
-                    sent += send_all({"type": "rank_changed", "private": True, "seq": seq, "rfq": RFQ, "at": at,
-                                      "your_rank": rng.randint(2, 40)}, [socket])
+                    sent += send_all({**rank_changed(seq, RFQ, at), "your_rank": rng.randint(2, 40)}, [socket])
                 if n % STATE_EVERY == 0:
                     sent += send_all(state_body(seq, n, deadline), sockets)
                 await asyncio.sleep(1 / rate)

@@ -23,8 +23,13 @@ import json
 import sys
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 
 from websockets.asyncio.server import broadcast, serve
+
+if __package__ in (None, ""):  # run as the server's script: bench/ on the path, as for an import
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from live.shapes import bid_placed, deadline_extended, iso, rank_changed  # noqa: E402
 
 RFQ = 1  # the shaped messages name an RFQ as Quayside's do; the bare server has one
 
@@ -48,16 +53,13 @@ def replay_schedule(records: list[dict], bid_seqs: dict[int, int], extending: se
 
 
 def shaped(seq: int, sent: float) -> tuple[str, str, str]:
-    """The bid's `bid_placed`, `deadline_extended` and the common part of its `rank_changed`,
-    shaped as a supplier's copies from Quayside (bench/follower_cost.py's shapes)."""
-    at = datetime.fromtimestamp(sent, UTC).isoformat().replace("+00:00", "Z")
-    common = {"seq": seq, "prev_seq": seq - 1, "rfq": RFQ, "at": at}
-    placed = {"type": "bid_placed", **common, "leading_bid": f"{1_000_000 - seq * 0.01:.2f}", "bid_count": seq,
-              "sent": sent}
-    extended = {"type": "deadline_extended", **common, "seq": None, "bidding_deadline": at, "extension_number": 1,
-                "max_extensions": 2}
-    rank = json.dumps({"type": "rank_changed", "private": True, **common})
-    return json.dumps(placed), json.dumps(extended), rank[:-1]
+    """The bid's `bid_placed` (with its send time), `deadline_extended` and the encoded common
+    part of its `rank_changed`, shaped as a supplier's copies from Quayside (live/shapes.py)."""
+    at = iso(datetime.fromtimestamp(sent, UTC))
+    placed = {**bid_placed(seq, seq - 1, RFQ, at, f"{1_000_000 - seq * 0.01:.2f}", seq), "sent": sent}
+    # Outside the bid_placed chain the clients count (its seq would break it): a seq-less copy.
+    extended = {**deadline_extended(0, seq, RFQ, at, at, 1, 2), "seq": None}
+    return json.dumps(placed), json.dumps(extended), json.dumps(rank_changed(seq, RFQ, at))[:-1]
 
 
 def serve_forever(port: int, same_messages: bool) -> None:
@@ -156,8 +158,10 @@ class BareClient:
         n = next(self.counter)
         ack = self.acks[n] = asyncio.get_running_loop().create_future()
         sent = time.time()
-        await self.socket.send(json.dumps({"type": "bid", "n": n, "broadcast": broadcast_it, "ranks": ranks,
-                                           "extends": extends}))
+        # The same-messages replay's extras only when there are some: the bids-only baseline's
+        # messages stay as they always were, so its figures compare across sessions.
+        extras = {**({"ranks": ranks} if ranks else {}), **({"extends": True} if extends else {})}
+        await self.socket.send(json.dumps({"type": "bid", "n": n, "broadcast": broadcast_it, **extras}))
         try:
             done = await asyncio.wait_for(ack, timeout=30)
             self.bids.append([sent, done - sent, 201, None, []])
