@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from django.db.models import Q, QuerySet
+from django.conf import settings
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
@@ -95,3 +96,15 @@ def rfqs_due_to_open(*, limit: int = 500) -> list[int]:
     now = timezone.now()
     return list(RFQ.objects.filter(status=RFQStatus.PUBLISHED, bidding_opens_at__lte=now)
                 .order_by("bidding_opens_at").values_list("pk", flat=True)[:limit])
+
+
+def rfqs_due_after_close(*, limit: int = 100) -> list[int]:
+    """Closed RFQs whose after-close work (the at-close gaming scan, the fairness report) never
+    finished: no report generated since the close, which is older than
+    AFTER_CLOSE_GRACE_SECONDS (its own job has had its time). The after-close sweep's work
+    list: the job was lost with the broker, or its worker died mid-job. A reopened RFQ has no
+    `closed_at` until it closes again."""
+    closed_before = timezone.now() - timedelta(seconds=settings.AFTER_CLOSE_GRACE_SECONDS)
+    unreported = Q(fairness_report__isnull=True) | Q(fairness_report__generated_at__lt=F("closed_at"))
+    return list(RFQ.objects.filter(unreported, closed_at__lte=closed_before)
+                .order_by("closed_at").values_list("pk", flat=True)[:limit])

@@ -10,7 +10,7 @@ import logging
 from celery import shared_task
 
 from .scheduling import resend_close_if_early, resend_open_if_early
-from .selectors import rfqs_due_to_close, rfqs_due_to_open
+from .selectors import rfqs_due_after_close, rfqs_due_to_close, rfqs_due_to_open
 from .services import rfq_close_if_due, rfq_open_if_due
 
 logger = logging.getLogger(__name__)
@@ -75,3 +75,16 @@ def after_close(rfq_id: int) -> None:
     except Exception:
         logger.exception("the at-close gaming scan of RFQ %s failed", rfq_id)
     generate_fairness_report(rfq_id)  # in this job, not another: it must see the scan's alerts
+
+
+def _finish_close(*, rfq_id: int) -> bool:
+    after_close(rfq_id)
+    return True
+
+
+@shared_task(acks_late=True)
+def finish_closed_rfqs() -> list[int]:
+    """The after-close sweep (beat): runs `after_close` for closed RFQs whose own job never
+    finished, so no closed auction goes without its at-close gaming scan and fairness report
+    whatever became of that job. Both are idempotent: a late original job changes nothing."""
+    return _each(rfqs_due_after_close(), _finish_close)

@@ -96,6 +96,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # has no scheduled jobs to rely on.
 SWEEP_SECONDS = env.float("QUAYSIDE_SWEEP_SECONDS", default=5.0 if REDIS_URL else 1.0)
 AUDIT_ANCHOR_SECONDS = env.float("QUAYSIDE_AUDIT_ANCHOR_SECONDS", default=60.0)
+# The after-close sweep: a close whose after-close job has not produced the fairness report
+# within the grace is finished by the sweep (the job normally takes seconds). Every minute,
+# not every few seconds: it reads every closed RFQ without a current report.
+AFTER_CLOSE_SWEEP_SECONDS = env.float("QUAYSIDE_AFTER_CLOSE_SWEEP_SECONDS", default=60.0)
+AFTER_CLOSE_GRACE_SECONDS = env.float("QUAYSIDE_AFTER_CLOSE_GRACE_SECONDS", default=120.0)
 CELERY_BEAT_SCHEDULE = {
     # A sweep nobody ran within its interval is dropped (the next one does its work), so a
     # deployment whose workers were down does not wake to a backlog of thousands of sweeps.
@@ -103,6 +108,8 @@ CELERY_BEAT_SCHEDULE = {
                            "options": {"expires": SWEEP_SECONDS}},
     "open-due-rfqs": {"task": "procurement.tasks.open_due_rfqs", "schedule": SWEEP_SECONDS,
                       "options": {"expires": SWEEP_SECONDS}},
+    "finish-closed-rfqs": {"task": "procurement.tasks.finish_closed_rfqs", "schedule": AFTER_CLOSE_SWEEP_SECONDS,
+                           "options": {"expires": AFTER_CLOSE_SWEEP_SECONDS}},
     # Seals the head of every audit stream that moved since its last checkpoint (product.md §6:
     # at least every minute while events arrive); closes seal at once besides.
     "seal-audit-checkpoints": {"task": "audit.anchoring.tasks.seal_audit_checkpoints",

@@ -1,7 +1,8 @@
 """Deadline faults with a real Celery worker on PostgreSQL + Redis (issue 5's acceptance):
 a close delivered twice closes once; a close for an old deadline does nothing after an
 extension and the auction closes at the new one; a worker killed mid-close leaves the
-auction closed exactly once after a restart (the sweep); with no worker, bids after the
+auction closed exactly once after a restart (the sweep); a close whose after-close job was
+lost still gets its fairness report (the after-close sweep); with no worker, bids after the
 deadline are still refused; an amendment's later deadline closes on time."""
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from audit.models import AuditEvent
+from audit.models import AuditEvent, FairnessReport
+from procurement.services import rfq_close_if_due
 from procurement.tasks import close_rfq_when_due
 from rfqs.models import RFQ
 from tests.engine.helpers import bid, reverse_auction
@@ -44,11 +46,12 @@ class Worker:
     def __init__(self, tmp_path: Path):
         self.tmp_path, self.proc, self.runs = tmp_path, None, 0
 
-    def start(self, *, beat: bool = False, concurrency: int = 2) -> None:
+    def start(self, *, beat: bool = False, concurrency: int = 2, env: dict[str, str] | None = None) -> None:
         self.runs += 1
         self.log_path = self.tmp_path / f"worker-{self.runs}.log"
         env = {**os.environ, "DATABASE_URL": database_url(), "REDIS_URL": settings.REDIS_URL, "DJANGO_ENV": "",
-               "QUAYSIDE_SWEEP_SECONDS": "1", "TASK_LOG_LEVEL": "INFO"}  # result_of reads the per-task lines
+               "QUAYSIDE_SWEEP_SECONDS": "1", "TASK_LOG_LEVEL": "INFO",  # result_of reads the per-task lines
+               **(env or {})}
         command = [str(Path(sys.executable).parent / "celery"), "-A", "config", "worker", "--loglevel", "INFO",
                    "--pool", "prefork", "--concurrency", str(concurrency), "--without-gossip", "--without-mingle"]
         if beat:
@@ -193,6 +196,26 @@ def test_a_worker_killed_mid_close_leaves_the_auction_closed_once_after_restart(
                worker.log_path.read_text)
     assert closes(rfq) == 1
     assert AuditEvent.objects.filter(rfq_id=rfq, type="auction.ranked").count() == 1
+
+
+def test_a_close_whose_after_close_job_was_lost_gets_its_report_from_the_sweep(demo, worker):
+    """The close commits and queues its after-close job (at-close gaming scan, fairness report);
+    the job is lost with the broker's queue. The worker's beat finishes it once the grace is
+    over, once."""
+    from config.celery import app
+
+    rfq = reverse_auction(demo, suppliers=(1, 2), accept=(1, 2))
+    move_deadline_into_past(rfq)
+    assert rfq_close_if_due(rfq_id=rfq) is True  # committed: the job is in Redis now
+    assert app.control.purge() >= 1  # and lost
+    worker.start(beat=True, env={"QUAYSIDE_AFTER_CLOSE_SWEEP_SECONDS": "1", "QUAYSIDE_AFTER_CLOSE_GRACE_SECONDS": "2"})
+    wait_until(lambda: FairnessReport.objects.filter(rfq_id=rfq).exists(), 30, worker.log_path.read_text)
+    report = FairnessReport.objects.get(rfq_id=rfq)
+    assert report.generated_at >= RFQ.objects.get(pk=rfq).closed_at + timedelta(seconds=2)  # after the grace
+    sweeps = worker.succeeded("finish_closed_rfqs")
+    wait_until(lambda: worker.succeeded("finish_closed_rfqs") >= sweeps + 2, 30, worker.log_path.read_text)
+    assert AuditEvent.objects.filter(rfq_id=rfq, type="fairness.report_generated").count() == 1
+    assert FairnessReport.objects.get(rfq_id=rfq).version == 1
 
 
 def test_with_no_worker_at_all_bids_after_the_deadline_are_refused(demo, api):
