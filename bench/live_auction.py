@@ -29,7 +29,8 @@ What one run does (bench/README.md, "live_auction.py", has the details and the f
    twice (`--bare`): replaying the bids alone, and replaying the same messages the Quayside
    run delivered for each bid (its extension, and each rank_changed to the client that got it).
 
-Prints bid and delivery latency p50/p99 against each bare run's, events lost and recovered
+Prints bid and delivery latency p50/p99 (delivery from each bid's commit, which the servers
+log, and from its `at`) against each bare run's, events lost and recovered
 by resume, the invariants, CPU and RSS per server process. Exit status 1 if an event is lost
 or an invariant violated, 2 if the run could not be set up; speed targets are reported.
 """

@@ -31,6 +31,7 @@ import asyncio
 import json
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -44,6 +45,10 @@ from .outbox import InOrder
 from .redis_scripts import script_for
 
 logger = logging.getLogger(__name__)
+# At DEBUG (LIVE_COMMITS_LOG_LEVEL): the moment each live publish starts, right after its
+# transaction committed, with the events' seqs. Delivery latency is measured from it
+# (bench/live_auction.py): an event's `at` is stamped before the COMMIT's round trip.
+commits_log = logging.getLogger("quayside.live.commits")
 
 Message = tuple[str, dict | str]  # (group, body): a dict, or its JSON text already encoded (encode())
 
@@ -105,6 +110,9 @@ def publish_on_commit(*events) -> None:
 
 
 def _publish(live: list[tuple[LiveFamily, object]]) -> None:
+    if commits_log.isEnabledFor(logging.DEBUG):
+        commits_log.debug("committed %.6f rfq %s seqs %s", time.time(), live[0][1].rfq_id,
+                          ",".join(str(event.seq) for _, event in live))
     # The change is committed whatever happens here; a lost message is what resume is for.
     try:
         public = [message for family, event in live for message in family.build(event)]

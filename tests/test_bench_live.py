@@ -20,7 +20,15 @@ from harness.stats import slope  # noqa: E402
 from live.bare import BareClient, replay_schedule  # noqa: E402
 from live.client import CountingFollower, LiveClient  # noqa: E402
 from live.plan import Role, make_roles, snipe_moment  # noqa: E402
-from live.verify import bid_samples, live_problems, loss_problems, losses, server_errors, summarise  # noqa: E402
+from live.verify import (  # noqa: E402
+    bid_samples,
+    commit_moments,
+    live_problems,
+    loss_problems,
+    losses,
+    server_errors,
+    summarise,
+)
 from quayside_client import FollowOptions  # noqa: E402
 
 from tests.ports import free_port  # noqa: E402
@@ -167,6 +175,22 @@ def test_delivery_is_the_bids_and_the_other_live_events_are_counted_apart():
     assert sorted(summary["delivery"]) == [0.010, 0.012]
     assert summary["delivery_other"] == {"deadline.extended": [0.020], "rfq.close": [0.300, 0.250]}
     assert sorted(summarise(records)["delivery"]) == [0.010, 0.012, 0.020, 0.250, 0.300]  # bare: all are bids
+
+
+def test_delivery_from_the_commit_takes_off_what_came_before_the_commit_and_only_where_it_is_known():
+    lines = ["127.0.0.1 - - \"POST /api/v1/rfqs/7/bids/ HTTP/1.1\" 201 310",
+             "committed 1764930000.004000 rfq 7 seqs 2,3", "committed 1764930000.100000 rfq 8 seqs 4",
+             "committed 1764930001.250000 rfq 7 seqs 5"]
+    assert commit_moments(lines, 7) == {2: 1764930000.004, 3: 1764930000.004, 5: 1764930001.25}
+    records = [record(0, 1, [2, 3, 5, 6]), record(1, 1, [2, 6])]
+    records[0]["lat"] = [0.010, 0.020, 0.030, 0.040]
+    records[1]["lat"] = [0.012, 0.050]
+    types = {2: "bid.placed", 3: "deadline.extended", 5: "bid.placed", 6: "bid.placed"}
+    summary = summarise(records, types, {2: 0.004, 3: 0.004, 5: 0.001})  # 6: its publish was not logged
+    assert sorted(round(x, 6) for x in summary["delivery_from_commit"]) == [0.006, 0.008, 0.029]
+    assert sorted(summary["delivery"]) == [0.010, 0.012, 0.030, 0.040, 0.050]  # from `at`: every bid
+    bare = summarise(records)
+    assert bare["delivery_from_commit"] == bare["delivery"]  # the bare server's broadcast is its commit
 
 
 def test_the_bare_replay_carries_each_bids_extension_and_ranks_as_the_quayside_run_delivered_them():

@@ -15,7 +15,16 @@ from throughput.invariants import check_invariants
 
 from .plan import make_roles
 from .stack import Loadgen, Stack, snapshot
-from .verify import bid_samples, database_facts, live_problems, loss_problems, losses, server_errors, summarise
+from .verify import (
+    bid_samples,
+    commit_moments,
+    database_facts,
+    live_problems,
+    loss_problems,
+    losses,
+    server_errors,
+    summarise,
+)
 
 CLOSE_GRACE = 90.0  # seconds after the last possible deadline for the close to reach every client
 
@@ -117,7 +126,10 @@ def check(stack: Stack, cycle: Cycle, t0: float, offsets: dict) -> None:
 
     expected, facts = database_facts(cycle.rfq_id)
     cycle.lost = losses(expected, cycle.records)
-    cycle.summary = summarise(cycle.records, facts["live_types"])
+    lines = stack.access_lines(offsets)
+    committed = commit_moments(lines, cycle.rfq_id)
+    cycle.summary = summarise(cycle.records, facts["live_types"],
+                              {seq: committed[seq] - at for seq, at in facts["live_at"].items() if seq in committed})
     world = World(rfq_id=cycle.rfq_id, twin_rfq_id=0, tokens=[], supplier_ids=[], user_ids=[], usernames=[],
                   supplier_names=[], conn_max_age=None)
     samples = bid_samples(cycle.records, t0)
@@ -126,7 +138,7 @@ def check(stack: Stack, cycle: Cycle, t0: float, offsets: dict) -> None:
     cycle.facts.update(live_events=len(expected), extensions=facts["extensions"], status=facts["status"],
                        deadline=facts["deadline"], initial_deadline=facts["initial_deadline"],
                        bid_seqs=facts["bid_seqs"], extending=facts["extending"])
-    cycle.errors_5xx = server_errors(stack.access_lines(offsets))
+    cycle.errors_5xx = server_errors(lines)
     cycle.problems = loss_problems(cycle.lost) + problems + live_problems(facts)
     if cycle.errors_5xx:
         cycle.problems.append(f"the servers answered 5xx: {dict(cycle.errors_5xx)}")

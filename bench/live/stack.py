@@ -38,6 +38,8 @@ class Stack:
 
         args = self.args
         env = prepare(args, self.tmpdir, say=self.say)
+        # Each live publish's commit moment in the servers' logs: delivery is measured from it.
+        env["LIVE_COMMITS_LOG_LEVEL"] = "DEBUG"
         dropped = purge_redis_db(args.redis_url)
         self.say(f"[setup] Redis {args.redis_url} emptied ({dropped} keys); {args.clients} bench suppliers")
         from django.db import connections

@@ -11,6 +11,8 @@ from datetime import datetime
 from throughput.load import Sample
 
 SERVER_ERROR = re.compile(r'" (5\d\d) ')  # Gunicorn's and Uvicorn's access lines: `"GET /x HTTP/1.1" 503 …`
+# common.realtime's `quayside.live.commits` lines (LIVE_COMMITS_LOG_LEVEL=DEBUG): a publish's commit moment.
+COMMITTED = re.compile(r"committed (\d+\.\d+) rfq (\d+) seqs ([\d,]+)")
 
 
 def losses(expected: list[int], records: list[dict]) -> dict:
@@ -62,19 +64,28 @@ def bid_samples(records: list[dict], t0: float) -> list[Sample]:
             for record in records for sent, latency, status, bid_id, rules in record["bids"]]
 
 
-def summarise(records: list[dict], types: dict[int, str] | None = None) -> dict:
+def summarise(records: list[dict], types: dict[int, str] | None = None,
+              committed_after: dict[int, float] | None = None) -> dict:
     """Latencies and counts over every client. With `types` (each live event's audit type by
     seq), `delivery` is the accepted bids' alone, the events the bare baseline replays, and
     `delivery_other` the rest's by type: a close's or an extension's `at` is stamped where its
-    own transaction starts its work, not just before its commit as a bid's is."""
+    own transaction starts its work, not just before its commit as a bid's is.
+
+    A client's latency is from the event's `at`. With `committed_after` (seconds from a live
+    event's `at` to its commit, by seq), `delivery_from_commit` is the bids' from their commit
+    instead, for the bids whose commit is known; without it, the bare baseline's, it is
+    `delivery` (its broadcast is its commit)."""
     bids = [b for r in records for b in r["bids"]]
-    delivery, other = [], {}
+    delivery, other, from_commit = [], {}, []
     for r in records:
         for seq, latency in zip(r["seqs"], r["lat"], strict=True):
             kind = types.get(seq, "?") if types is not None else "bid.placed"
             if latency == latency:
                 (delivery if kind == "bid.placed" else other.setdefault(kind, [])).append(latency)
+                if kind == "bid.placed" and committed_after is not None and seq in committed_after:
+                    from_commit.append(latency - committed_after[seq])
     return {"clients": len(records), "bid_latency": [b[1] for b in bids if b[2] != 0],
+            "delivery_from_commit": delivery if committed_after is None else from_commit,
             "bid_statuses": Counter(b[2] for b in bids),
             "bid_rules": Counter(rule for b in bids if b[2] in (422, 429) for rule in b[4]),
             "delivery": delivery, "delivery_other": other,
@@ -114,6 +125,16 @@ def live_problems(facts: dict) -> list[str]:
     return problems
 
 
+def commit_moments(lines: list[str], rfq_id: int) -> dict[int, float]:
+    """Each live event of the auction whose publish a server logged: seq → commit moment (epoch)."""
+    moments = {}
+    for line in lines:
+        match = COMMITTED.search(line)
+        if match and int(match.group(2)) == rfq_id:
+            moments.update(dict.fromkeys(map(int, match.group(3).split(",")), float(match.group(1))))
+    return moments
+
+
 def server_errors(lines: list[str]) -> Counter:
     """5xx answers in the servers' access logs, by status (the SDK retries a 5xx, so the
     clients' answers alone would hide one)."""
@@ -141,7 +162,10 @@ def database_facts(rfq_id: int, since: datetime | None = None) -> tuple[list[int
              "initial_deadline": first, "extended": extended,
              "max_extensions": max((t["max_extensions"] for t in tiers), default=0),
              "trigger_seconds": max((t["trigger_seconds"] for t in tiers), default=0),
-             "live_types": types, "closes": list(events.filter(type="rfq.close").values_list("at", flat=True)),
+             "live_types": types,
+             "live_at": {seq: at.timestamp() for seq, at in events.filter(live_prev_seq__isnull=False)
+                         .values_list("seq", "at")},
+             "closes": list(events.filter(type="rfq.close").values_list("at", flat=True)),
              "accepted": list(Bid.objects.filter(rfq_id=rfq_id, status=BidStatus.ACCEPTED)
                               .values_list("submitted_at", flat=True)),
              # What the bare baseline replays of each bid (live.bare.replay_schedule).

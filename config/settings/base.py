@@ -147,7 +147,9 @@ LOGGING = {
                    for name in ("celery.app.trace", "celery.worker.strategy")},
                 # Axes logs each sign-in's bookkeeping at INFO; failures stay at WARNING and
                 # lockouts are in the audit trail.
-                "axes": {"level": "WARNING"}},
+                "axes": {"level": "WARNING"},
+                # DEBUG: a line per live publish with its commit moment (common.realtime).
+                "quayside.live.commits": {"level": env.str("LIVE_COMMITS_LOG_LEVEL", default="WARNING")}},
 }
 
 # Fernet keys for sealed quotes, newest first (comma-separated). Empty: derived from
