@@ -151,7 +151,8 @@ def database_facts(rfq_id: int, since: datetime | None = None) -> tuple[list[int
 
     rfq = RFQ.objects.get(pk=rfq_id)
     events = AuditEvent.objects.filter(stream=rfq_stream(rfq_id)).order_by("seq")
-    types = dict(events.filter(live_prev_seq__isnull=False).values_list("seq", "type"))
+    chain = list(events.filter(live_prev_seq__isnull=False).values_list("seq", "type", "at"))
+    types = {seq: kind for seq, kind, _ in chain}
     live = list(types)
     extensions = list(events.filter(type="deadline.extended"))
     extended = [{"at": e.at, "old": datetime.fromisoformat(e.payload["old_deadline"]),
@@ -163,8 +164,7 @@ def database_facts(rfq_id: int, since: datetime | None = None) -> tuple[list[int
              "max_extensions": max((t["max_extensions"] for t in tiers), default=0),
              "trigger_seconds": max((t["trigger_seconds"] for t in tiers), default=0),
              "live_types": types,
-             "live_at": {seq: at.timestamp() for seq, at in events.filter(live_prev_seq__isnull=False)
-                         .values_list("seq", "at")},
+             "live_at": {seq: at.timestamp() for seq, _, at in chain},
              "closes": list(events.filter(type="rfq.close").values_list("at", flat=True)),
              "accepted": list(Bid.objects.filter(rfq_id=rfq_id, status=BidStatus.ACCEPTED)
                               .values_list("submitted_at", flat=True)),
