@@ -96,6 +96,11 @@ def test_an_auction_opens_and_closes_on_time_and_gets_its_report_with_only_the_r
         invitation = next(i for i in call(client, "GET", "/api/v1/invitations/") if i["rfq"]["id"] == rfq_id)
         call(client, "POST", f"/api/v1/invitations/{invitation['id']}/accept/")
 
+    # Before the window opens a bid is refused; Daphne's status line names the 422 properly.
+    early = suppliers[0].post(f"{base}/api/v1/rfqs/{rfq_id}/bids/", json={"amount": "9900.00"}, timeout=15)
+    assert (early.status_code, early.json()["error"]["code"]) == (422, "bid_rejected")
+    assert early.reason in ("Unprocessable Entity", "Unprocessable Content")  # the phrase of Python 3.11 / 3.13
+
     opened = wait_for(lambda: (r := call(buyer, "GET", f"/api/v1/rfqs/{rfq_id}/"))["status"] == "open" and r,
                       40, log_path)
     assert opened["status"] == "open"
@@ -111,4 +116,5 @@ def test_an_auction_opens_and_closes_on_time_and_gets_its_report_with_only_the_r
     assert timedelta(0) <= parse(by_type["rfq.open"]["at"]) - opens_at < ON_TIME
     assert timedelta(0) <= parse(by_type["rfq.close"]["at"]) - deadline < ON_TIME
     report = call(buyer, "GET", f"/api/v1/rfqs/{rfq_id}/fairness-report/")
+    assert report["summary"]["bids"]["refused_attempts"] == 1
     assert report["summary"]["bids"]["placed"] == 2 and report["outcome"]["recommended"]["supplier"]["id"] == supplier_ids[1]
