@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+import weakref
 from collections.abc import Sequence
 from contextlib import nullcontext
 from typing import Any, TypeVar
@@ -24,6 +25,11 @@ from psycopg.types.datetime import TimestamptzLoader
 
 Statement = tuple[str, Sequence[Any]]
 M = TypeVar("M", bound=models.Model)
+
+# Each pooled psycopg connection's batch cursors, kept as long as the connection lives. Kept on
+# the Django connection they were lost on every request: its pool hands out its connections in
+# turn (first in, first out), so the next request's connection was rarely the last one's.
+_batch_cursors: weakref.WeakKeyDictionary[psycopg.Connection, list[psycopg.Cursor]] = weakref.WeakKeyDictionary()
 
 
 def run_batch(statements: Sequence[Statement], *, commit: bool = False) -> list[list[tuple[Any, ...]]]:
@@ -96,7 +102,7 @@ def _pipelined(statements: Sequence[Statement], sql, params, many, context, *, c
             return [cursor.fetchall() if cursor.pgresult.status == ExecStatus.TUPLES_OK else []
                     for cursor in cursors[:len(statements)]]
         except BaseException:
-            connection.batch_cursors = None  # a failed pipeline's cursors are not used again
+            _batch_cursors.pop(raw, None)  # a failed pipeline's cursors are not used again
             raise
 
 
@@ -121,13 +127,11 @@ def _commits_on_exit(connection) -> bool:
 
 
 def _cursors(connection, raw: psycopg.Connection, count: int) -> list[psycopg.Cursor]:
-    """`count` psycopg cursors of `raw`, kept on the Django connection between batches: each
-    new one copies the connection's adapters, some 13 µs a statement. Server-side binding:
-    Django's own cursors bind client-side."""
-    kept = getattr(connection, "batch_cursors", None)
-    if kept is None or kept[0] is not raw:
-        kept = connection.batch_cursors = (raw, [])
-    cursors = kept[1]
+    """`count` psycopg cursors of `raw`, kept with it between batches and requests: each new
+    one copies the connection's adapters, some 13 µs a statement. Server-side binding:
+    Django's own cursors bind client-side. (A raw connection serves one thread at a time: the
+    pool lends it out whole.)"""
+    cursors = _batch_cursors.setdefault(raw, [])
     while len(cursors) < count:
         cursor = psycopg.Cursor(raw)
         if connection.timezone is datetime.UTC and raw.pgconn.parameter_status(b"TimeZone") == b"UTC":

@@ -7,7 +7,15 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from auctions.models import RuleViolation
-from common.db import column_count, insert_statement, instances, run_batch, select_columns, update_statement
+from common.db import (
+    _batch_cursors,
+    column_count,
+    insert_statement,
+    instances,
+    run_batch,
+    select_columns,
+    update_statement,
+)
 from rfqs.models import RFQ
 
 pytestmark = pytest.mark.django_db
@@ -110,10 +118,10 @@ def test_a_failing_statement_raises_djangos_error_and_writes_nothing(rfq):
 def test_unlogged_batches_reuse_their_cursors_and_wrappers_still_see_each_batch(rfq):
     statement = (f"SELECT title FROM {RFQ._meta.db_table} WHERE id = %s", [rfq.pk])
     assert run_batch([statement, statement, statement]) == [[(rfq.title,)]] * 3
-    raw, kept = connection.batch_cursors
-    first = list(kept)
+    raw = connection.connection
+    first = list(_batch_cursors[raw])
     assert run_batch([statement]) == [[(rfq.title,)]]
-    assert connection.batch_cursors[0] is raw and connection.batch_cursors[1][:3] == first
+    assert _batch_cursors[raw][:3] == first
     seen = []
     with connection.execute_wrapper(lambda execute, sql, params, many, context: seen.append(sql) or
                                     execute(sql, params, many, context)):
@@ -127,9 +135,10 @@ def test_after_a_failed_batch_fresh_cursors_serve_the_next(rfq):
 
     table = RFQ._meta.db_table
     run_batch([(f"SELECT title FROM {table} WHERE id = %s", [rfq.pk])])
+    raw = connection.connection
     with pytest.raises(IntegrityError), transaction.atomic():
         run_batch([(f"UPDATE {table} SET title = NULL WHERE id = %s", [rfq.pk])])
-    assert connection.batch_cursors is None
+    assert raw not in _batch_cursors
     assert run_batch([(f"SELECT title FROM {table} WHERE id = %s", [rfq.pk])]) == [[(rfq.title,)]]
 
 
