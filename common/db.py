@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime
 import functools
-import weakref
 from collections.abc import Sequence
 from contextlib import nullcontext
 from typing import Any, TypeVar
@@ -25,11 +24,6 @@ from psycopg.types.datetime import TimestamptzLoader
 
 Statement = tuple[str, Sequence[Any]]
 M = TypeVar("M", bound=models.Model)
-
-# Each pooled psycopg connection's batch cursors, kept as long as the connection lives. Kept on
-# the Django connection they were lost on every request: its pool hands out its connections in
-# turn (first in, first out), so the next request's connection was rarely the last one's.
-_batch_cursors: weakref.WeakKeyDictionary[psycopg.Connection, list[psycopg.Cursor]] = weakref.WeakKeyDictionary()
 
 
 def run_batch(statements: Sequence[Statement], *, commit: bool = False) -> list[list[tuple[Any, ...]]]:
@@ -102,7 +96,7 @@ def _pipelined(statements: Sequence[Statement], sql, params, many, context, *, c
             return [cursor.fetchall() if cursor.pgresult.status == ExecStatus.TUPLES_OK else []
                     for cursor in cursors[:len(statements)]]
         except BaseException:
-            _batch_cursors.pop(raw, None)  # a failed pipeline's cursors are not used again
+            raw.__dict__.pop(BATCH_CURSORS, None)  # a failed pipeline's cursors are not used again
             raise
 
 
@@ -126,12 +120,20 @@ def _commits_on_exit(connection) -> bool:
             and connection.commit_on_exit and not connection.needs_rollback)
 
 
+# Each pooled psycopg connection keeps its own batch cursors, as an attribute of its own. Kept on
+# the Django connection they were lost on every request: the pool hands out its connections in
+# turn (first in, first out), so the next request's connection was rarely the last one's. Not in
+# a WeakKeyDictionary either: a cursor refers to its connection, so the dictionary's value
+# would keep its key alive, and every connection the pool retires would stay in memory.
+BATCH_CURSORS = "quayside_batch_cursors"
+
+
 def _cursors(connection, raw: psycopg.Connection, count: int) -> list[psycopg.Cursor]:
     """`count` psycopg cursors of `raw`, kept with it between batches and requests: each new
     one copies the connection's adapters, some 13 µs a statement. Server-side binding:
     Django's own cursors bind client-side. (A raw connection serves one thread at a time: the
     pool lends it out whole.)"""
-    cursors = _batch_cursors.setdefault(raw, [])
+    cursors = raw.__dict__.setdefault(BATCH_CURSORS, [])
     while len(cursors) < count:
         cursor = psycopg.Cursor(raw)
         if connection.timezone is datetime.UTC and raw.pgconn.parameter_status(b"TimeZone") == b"UTC":

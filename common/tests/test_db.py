@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from auctions.models import RuleViolation
 from common.db import (
-    _batch_cursors,
+    BATCH_CURSORS,
+    _cursors,
     column_count,
     insert_statement,
     instances,
@@ -119,14 +120,38 @@ def test_unlogged_batches_reuse_their_cursors_and_wrappers_still_see_each_batch(
     statement = (f"SELECT title FROM {RFQ._meta.db_table} WHERE id = %s", [rfq.pk])
     assert run_batch([statement, statement, statement]) == [[(rfq.title,)]] * 3
     raw = connection.connection
-    first = list(_batch_cursors[raw])
+    first = list(getattr(raw, BATCH_CURSORS))
     assert run_batch([statement]) == [[(rfq.title,)]]
-    assert _batch_cursors[raw][:3] == first
+    assert getattr(raw, BATCH_CURSORS)[:3] == first
     seen = []
     with connection.execute_wrapper(lambda execute, sql, params, many, context: seen.append(sql) or
                                     execute(sql, params, many, context)):
         assert run_batch([statement, statement]) == [[(rfq.title,)]] * 2
     assert len(seen) == 1 and seen[0].count("SELECT title") == 2  # one batch, as one statement
+
+
+@pytest.mark.postgres
+def test_each_pooled_connection_keeps_its_own_cursors_and_a_retired_one_is_freed():
+    import gc
+    import weakref
+
+    import psycopg
+
+    # Two connections used in turn, as the pool lends them: each keeps its cursors.
+    params = connection.get_connection_params()
+    where = {name: params[name] for name in ("dbname", "user", "password", "host", "port") if name in params}
+    first, second = psycopg.connect(**where), psycopg.connect(**where)
+    try:
+        kept = [_cursors(connection, raw, 2) for raw in (first, second, first, second)]
+        assert kept[0] == kept[2] and kept[1] == kept[3] and kept[0] != kept[1]
+        assert all(cursor.connection is first for cursor in kept[0])
+    finally:
+        first.close()
+        second.close()
+    retired = weakref.ref(first)
+    del first, kept
+    gc.collect()
+    assert retired() is None  # its cursors do not keep it alive
 
 
 @pytest.mark.postgres
@@ -138,7 +163,7 @@ def test_after_a_failed_batch_fresh_cursors_serve_the_next(rfq):
     raw = connection.connection
     with pytest.raises(IntegrityError), transaction.atomic():
         run_batch([(f"UPDATE {table} SET title = NULL WHERE id = %s", [rfq.pk])])
-    assert raw not in _batch_cursors
+    assert not hasattr(raw, BATCH_CURSORS)
     assert run_batch([(f"SELECT title FROM {table} WHERE id = %s", [rfq.pk])]) == [[(rfq.title,)]]
 
 
