@@ -273,7 +273,10 @@ document.addEventListener("DOMContentLoaded", function () {
     }
     function deliver(body) {
       if (body.type === "state") {
-        if (typeof body.seq === "number" && body.seq > lastSeq) lastSeq = body.seq;
+        // A state read before an event already applied (a refresh that was slow to come
+        // back) would put older figures over newer ones: only a state as new as the page.
+        if (typeof body.seq === "number" && body.seq < lastSeq) return;
+        if (typeof body.seq === "number") lastSeq = body.seq;
         handle(body); return;
       }
       if (body.type === "pong" || body.type === "error") return;

@@ -166,3 +166,25 @@ def test_a_dropped_connection_reconnects_and_catches_up_without_a_reload(asgi_se
     expect(page.get_by_role("button", name="Bid", exact=True)).to_be_disabled()
     assert same_document(page)
     context.close()
+
+
+@pytest.mark.browser
+def test_a_state_read_before_the_last_event_does_not_put_older_figures_back(asgi_server, chromium, demo):
+    """After each bid the page refreshes its state; a refresh that comes back after a newer
+    event (a slow server, a busy machine) holds older figures and must not replace them."""
+    base = asgi_server
+    rfq = reverse_auction(demo, suppliers=(1, 2), accept=(1, 2))
+    page = open_as(chromium, base, "supplier1", f"/supplier/rfqs/{rfq}/")
+    expect(page.get_by_test_id("connection")).to_have_attribute("data-connection", "websocket")
+    assert api_call(base, demo, "supplier1", f"/api/v1/rfqs/{rfq}/bids/", {"amount": "9000.00"}).status_code == 201
+    expect(page.get_by_test_id("leading-bid")).to_have_text("USD 9,000.00", timeout=LIVE)
+    # From now on every refresh answers with the state as it was at 9,000.00.
+    stale = page.evaluate(f"fetch('/api/v1/rfqs/{rfq}/state/', {{credentials: 'same-origin'}}).then(r => r.text())")
+    page.route(re.compile(rf".*/api/v1/rfqs/{rfq}/state/$"),
+               lambda route: route.fulfill(status=200, content_type="application/json", body=stale))
+    with page.expect_response(re.compile(rf".*/api/v1/rfqs/{rfq}/state/$")):
+        assert api_call(base, demo, "supplier2", f"/api/v1/rfqs/{rfq}/bids/", {"amount": "8800.00"}).status_code == 201
+    expect(page.get_by_test_id("leading-bid")).to_have_text("USD 8,800.00", timeout=LIVE)
+    page.wait_for_timeout(500)  # the stale state has been handled by now
+    expect(page.get_by_test_id("leading-bid")).to_have_text("USD 8,800.00", timeout=1)
+    assert page.evaluate("window.__sameDocument") is True
