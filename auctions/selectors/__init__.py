@@ -5,9 +5,9 @@ The evaluation of a closed RFQ (`evaluation.py`, with the split and bundle alloc
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from django.db.models import Min, QuerySet
+from django.db.models import Min, QuerySet, Subquery
 from django.utils import timezone
 
 from accounts.models import User
@@ -19,14 +19,12 @@ from auctions.sealing import unseal
 from audit.models import AuditStream, rfq_stream
 from common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from common.money import currency_decimals, format_money
+from rfqs.models import RFQ
 from suppliers.models import InvitationStatus, SupplierCompany
 
 from .bidding import unacknowledged_amendments
 from .evaluation import rfq_evaluation
 from .lots import line_states
-
-if TYPE_CHECKING:
-    from auctions.types import RFQ
 
 
 def bid_for_award(*, rfq: RFQ, bid_id: Any) -> Bid:
@@ -95,8 +93,14 @@ def own_best(*, rfq: RFQ, supplier_id: int) -> Decimal | None:
 
 def auction_state(*, user: User, rfq: RFQ) -> dict[str, Any]:
     """The live state as the caller may see it (api.md `/state/`)."""
+    # The row's figures and the stream's seq in one statement, one snapshot: the caller's `rfq`
+    # may predate a bid whose seq a separate read would see, and a client that takes `seq` as
+    # applied skips that bid's event for good (api.md: a client resumes only on a gap). Everything
+    # read below is as new or newer, which a client applying later events again tolerates.
+    rfq = RFQ.objects.annotate(stream_seq=Subquery(
+        AuditStream.objects.filter(key=rfq_stream(rfq.pk)).values("last_seq")[:1])).get(pk=rfq.pk)
+    head = rfq.stream_seq  # type: ignore[attr-defined]
     settings, sealed = rfq.auction_settings, collects_sealed(rfq)
-    head = AuditStream.objects.filter(key=rfq_stream(rfq.pk)).values_list("last_seq", flat=True).first()
     # paused_at: while paused the deadline stands still in the database (the resume moves it by
     # the pause), so a countdown holds at bidding_deadline - paused_at.
     state = {"status": rfq.status, "bidding_deadline": rfq.bidding_deadline, "original_deadline":

@@ -242,6 +242,22 @@ def test_a_hidden_leading_bid_is_not_revealed_another_way(api, demo, login):
     assert state(api, "buyer", rfq)["leading_bid"] == "5000.00"
 
 
+def test_a_state_built_from_an_older_read_of_the_rfq_gives_figures_as_of_its_seq(api, rfq):
+    """The state's seq and its figures come from one snapshot. A caller that read the RFQ just
+    before a bid committed must not get the bid's seq with the figures before it: a live
+    client takes seq as applied and would never apply that bid's event."""
+    from accounts.models import User
+    from auctions.selectors import auction_state
+
+    created(bid(api, "supplier1", rfq, "9500.00"))
+    read_before = RFQ.objects.get(pk=rfq)
+    created(bid(api, "supplier2", rfq, "9300.00"))
+    head = AuditEvent.objects.filter(rfq_id=rfq).order_by("-seq").values_list("seq", flat=True)[0]
+    for username in ("buyer", "supplier1"):
+        seen = auction_state(user=User.objects.get(username=username), rfq=read_before)
+        assert (seen["seq"], seen["leading_bid"], seen["bid_count"]) == (head, "9300.00", 2), seen
+
+
 def test_suppliers_never_see_another_suppliers_identity(api, demo, rfq):
     bodies = {}
     for n, amount in ((1, "9500.00"), (2, "9400.00"), (3, "9300.00")):
