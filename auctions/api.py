@@ -96,10 +96,14 @@ def bid_response(request, rfq) -> Response:
         # not a refusal of its nonce as replayed.
         signature = signature_check(request, supplier_id=request.user.supplier_id, now=timezone.now())
         draft = mechanism.parse_bid(body_object(request))
+
+        def answer(placed) -> Response:
+            return Response(placed_body(placed, request.user), status=status.HTTP_201_CREATED)
+
         placed = bid_place(rfq=rfq, user=request.user, draft=draft, meta=request_meta(request), signature=signature,
-                           commit_with=claim.commit_with)
+                           commit_with=claim.answer_with(answer))
         claim.stored = f"bid {placed.bid.pk}"
-        return Response(placed_body(placed, request.user), status=status.HTTP_201_CREATED)
+        return claim.answer or answer(placed)  # with a key, the answer committed with the bid
 
     return idempotent(request, rfq.pk, handle, confidential=mechanism.sealed)
 

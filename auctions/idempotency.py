@@ -10,14 +10,16 @@ import hashlib
 import json
 import logging
 import time
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from django.db import connection
 from django.utils import timezone
 from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 
-from common.db import insert_statement, run_batch, update_statement
+from common.db import Statement, insert_statement, run_batch, update_statement
 from common.errors import ApplicationError, Conflict, ValidationFailed, api_exception_handler
 
 from .models import IdempotencyRecord
@@ -80,14 +82,35 @@ def _request_hash(request) -> str:
 
 
 class Claim:
-    """Between `idempotent` and the request it runs. `handle(claim)` commits `commit_with` in
-    the transaction that stores its effect (it marks the key's record: should this process
-    die before the answer is stored, the claim is never taken for abandoned and the effect
-    never made twice), and sets `stored` (a short description, "bid 42") once the effect is
-    committed: after that a failure must not free the key either."""
+    """Between `idempotent` and the request it runs. `handle(claim)` passes `answer_with(build)`
+    to the service as what to commit with its effect, and sets `stored` (a short description,
+    "bid 42") once the effect is committed: after that a failure must not free the key.
+
+    Committed with the effect is the key's answer itself, built by `build` from the effect
+    before the commit: a retry after any later failure (the worker gone, the database gone)
+    gets that answer back, and no round trip stores it afterwards. A confidential answer is
+    sealed after the commit instead, outside the auction's row lock, so only a mark is
+    committed with the effect: should this process die before the sealed answer is stored,
+    the claim is never taken for abandoned and the effect never made twice."""
 
     stored: str | None = None
-    commit_with: tuple = ()
+    record: IdempotencyRecord | None = None
+    confidential: bool = False
+    answer: Response | None = None  # committed with the effect
+
+    def answer_with(self, build: Callable[[Any], Response]) -> Callable[[Any], tuple[Statement, ...]] | None:
+        """What the service calls on its effect before committing it (None without a key)."""
+        record = self.record
+        if record is None:
+            return None
+        if self.confidential:
+            mark = update_statement(IdempotencyRecord(pk=record.pk, body={EFFECT: True}), ["body"])
+            return lambda effect: (mark,)
+
+        def committed_answer(effect) -> tuple[Statement, ...]:
+            self.answer = build(effect)
+            return (_answer_statement(record, self.answer, confidential=False),)
+        return committed_answer
 
 
 def idempotent(request, rfq_id: int, handle, *, confidential: bool = False) -> Response:
@@ -113,7 +136,7 @@ def idempotent(request, rfq_id: int, handle, *, confidential: bool = False) -> R
             record = _claim(request.user, key, rfq_id, request_hash)
         if record is None:
             return _answer_of_first(request, key, rfq_id, existing, request_hash)
-    claim.commit_with = (update_statement(IdempotencyRecord(pk=record.pk, body={EFFECT: True}), ["body"]),)
+    claim.record, claim.confidential = record, confidential
     try:
         response = handle(claim)
     except Exception as exc:
@@ -127,7 +150,8 @@ def idempotent(request, rfq_id: int, handle, *, confidential: bool = False) -> R
             logger.exception("the answer to %s (Idempotency-Key of user %s) failed", claim.stored, request.user.pk)
             response = _answer_lost(f"This request was carried out ({claim.stored}), but its answer could not "
                                     "be produced")
-    _store_answer(record, response, confidential=confidential)
+    if response is not claim.answer:  # else it was committed with the effect
+        _store_answer(record, response, confidential=confidential)
     return response
 
 
@@ -137,17 +161,22 @@ def _answer_lost(what: str) -> Response:
 
 
 def _store_answer(record: IdempotencyRecord, response: Response, *, confidential: bool) -> None:
-    """Keep `response` as the key's answer: record.save(update_fields=…) as one prepared
-    statement. It runs after a bid's commit, so no failure of it (the sealing keys, the
-    database gone) may turn the bid's answer into a 500: the claim then stays pending and
+    """Keep `response` as the key's answer when the effect's commit did not: a refusal, or a
+    sealed answer (Claim). It runs after a bid's commit, so no failure of it (the sealing keys,
+    the database gone) may turn the bid's answer into a 500: the claim then stays pending and
     marked, and retries wait, then get 409 idempotency_answer_lost (_abandoned)."""
     try:
-        record.status_code = response.status_code
-        record.body = {ENCRYPTED: encrypt_json(response.data)} if confidential else response.data
-        record.headers = {name: response[name] for name in ("Retry-After",) if response.has_header(name)}
-        run_batch([update_statement(record, ["status_code", "body", "headers"])])
+        run_batch([_answer_statement(record, response, confidential=confidential)])
     except Exception:
         logger.exception("the answer to Idempotency-Key record %s could not be stored", record.pk)
+
+
+def _answer_statement(record: IdempotencyRecord, response: Response, *, confidential: bool) -> Statement:
+    """record.save(update_fields=…) with `response` as the key's answer, as one statement."""
+    record.status_code = response.status_code
+    record.body = {ENCRYPTED: encrypt_json(response.data)} if confidential else response.data
+    record.headers = {name: response[name] for name in ("Retry-After",) if response.has_header(name)}
+    return update_statement(record, ["status_code", "body", "headers"])
 
 
 def _abandoned(record: IdempotencyRecord) -> IdempotencyRecord | None:

@@ -7,7 +7,7 @@ fairness guarantee: there is exactly one order of bids, the audit trail's.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
@@ -168,11 +168,12 @@ def signature_audit(signature: SignatureCheck | None, *, sealed: bool) -> dict[s
 
 
 def bid_place(*, rfq: RFQ, user: User, draft: BidDraft, meta: RequestMeta,
-              signature: SignatureCheck | None = None, commit_with: Sequence[Statement] = ()) -> PlacedBid:
+              signature: SignatureCheck | None = None,
+              commit_with: Callable[[PlacedBid], Sequence[Statement]] | None = None) -> PlacedBid:
     """Place a bid or quote for the user's company, or raise BidRejected listing every violation.
     `signature`: a signed request's verdict (auctions/signing.py), judged by rule bid_signature.
-    `commit_with`: the caller's own writes, committed with an accepted bid and only with it (the
-    Idempotency-Key's record: auctions/idempotency.py)."""
+    `commit_with`: the caller's own writes for an accepted bid, given the bid as placed and
+    committed with it, only with it (the Idempotency-Key's answer: auctions/idempotency.py)."""
     supplier = user.supplier  # a supplier's user always has its company (a database constraint)
     if not user.is_supplier or supplier is None:
         raise Forbidden("Only suppliers bid.")
@@ -209,12 +210,14 @@ def bid_place(*, rfq: RFQ, user: User, draft: BidDraft, meta: RequestMeta,
                 publish_on_commit(placed, extended)  # both public messages before the bid's ranks
                 hooks.deadline_extended.send(rfq=locked)  # procurement sends the new close job on commit
             _record(ctx, violations, blocked=False, bid=bid, head=head)
-            ctx.writes.extend(commit_with)
+            outcome = PlacedBid(bid=bid, rfq=locked, warnings=violations)
+            if commit_with is not None:
+                ctx.writes.extend(commit_with(outcome))
             hooks.bids_changed.send(rfq_id=locked.pk)  # the gaming scan, on commit and debounced
         _commit_writes(ctx, head)
     if _blocking(violations):
         raise BidRejected(violations)
-    return PlacedBid(bid=bid, rfq=locked, warnings=violations)
+    return outcome
 
 
 def _line_after(bid: Bid) -> dict[str, Any]:

@@ -130,21 +130,42 @@ def test_a_sealed_quote_replays_its_total_but_stores_it_encrypted(api, demo):
     assert Bid.objects.filter(rfq_id=rfq).count() == 1
 
 
-def test_a_bid_whose_answer_fails_is_not_placed_again_by_a_retry(api, rfq, monkeypatch):
-    """The bid commits, then building its answer fails (a bug, or the database gone right after
-    the commit): the key is not freed, or the supplier's retry would bid twice."""
+def test_a_bid_whose_answer_cannot_be_built_is_not_placed(api, rfq, monkeypatch):
+    """With a key, a bid's answer is built before its commit, to be committed with it: should
+    building it fail (a bug), nothing is placed and the key is freed, so a retry bids once."""
     from auctions import api as bids_api
 
     def broken(placed, user):
         raise RuntimeError("the answer could not be built")
 
+    before = traces(rfq)
     monkeypatch.setattr(bids_api, "placed_body", broken)
-    first = keyed(api, "supplier1", rfq, {"amount": "9500.00"}, "k-lost")
+    with pytest.raises(RuntimeError):
+        keyed(api, "supplier1", rfq, {"amount": "9500.00"}, "k-lost")
+    assert traces(rfq) == before and not IdempotencyRecord.objects.filter(key="k-lost").exists()
+    monkeypatch.undo()
+    created(keyed(api, "supplier1", rfq, {"amount": "9500.00"}, "k-lost"))
+    assert Bid.objects.filter(rfq_id=rfq).count() == 1
+
+
+def test_a_quote_whose_answer_fails_is_not_placed_again_by_a_retry(api, demo, monkeypatch):
+    """A sealed quote's answer is built and sealed after its commit (no cryptography under the
+    auction's lock): should that fail, the quote stands and the key is not freed, or the
+    supplier's retry would quote twice."""
+    from auctions import api as bids_api
+
+    def broken(placed, user):
+        raise RuntimeError("the answer could not be built")
+
+    rfq = sealed_auction(demo)
+    body = {"line_items": [{"line_item_id": item, "unit_price": "123.45"} for item in items(rfq)]}
+    monkeypatch.setattr(bids_api, "placed_body", broken)
+    first = keyed(api, "supplier1", rfq, body, "k-lost")
     [bid] = Bid.objects.filter(rfq_id=rfq)
     assert first.status_code == 409 and first.json()["error"]["code"] == "idempotency_answer_lost"
     assert f"bid {bid.pk}" in first.json()["error"]["message"]
     monkeypatch.undo()
-    again = keyed(api, "supplier1", rfq, {"amount": "9500.00"}, "k-lost")
+    again = keyed(api, "supplier1", rfq, body, "k-lost")
     assert again.status_code == 409 and again.json() == first.json() and again["Idempotent-Replayed"] == "true"
     assert list(Bid.objects.filter(rfq_id=rfq)) == [bid]
 
@@ -164,10 +185,10 @@ def test_a_failure_before_anything_is_stored_frees_the_key(api, rfq, monkeypatch
     assert Bid.objects.filter(rfq_id=rfq).count() == 1
 
 
-def test_a_key_costs_a_bid_two_statements_its_claim_and_its_answer(api, demo):
-    # Supplier systems send a key with every bid: the claim is one INSERT … ON CONFLICT, the
-    # stored answer one UPDATE, each its own round trip (a read only when the key is taken);
-    # the claim's mark rides in the bid's own batch of writes.
+def test_a_key_costs_a_bid_one_statement_its_claim(api, demo):
+    # Supplier systems send a key with every bid: the claim is one INSERT … ON CONFLICT, its own
+    # round trip (a read only when the key is taken); the answer rides in the bid's own batch
+    # of writes, committed with the bid.
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -176,42 +197,71 @@ def test_a_key_costs_a_bid_two_statements_its_claim_and_its_answer(api, demo):
     with CaptureQueriesContext(connection) as plain:
         created(api("supplier1").post(f"/api/v1/rfqs/{rfq}/bids/", {"amount": "9500.00"}, format="json"))
     with CaptureQueriesContext(connection) as with_key:
-        created(keyed(api, "supplier2", rfq, {"amount": "9400.00"}, "k-count"))
+        placed = created(keyed(api, "supplier2", rfq, {"amount": "9400.00"}, "k-count"))
     table = IdempotencyRecord._meta.db_table
     touching = [query["sql"] for query in with_key.captured_queries if table in query["sql"]]
-    assert len(touching) == 3 and "ON CONFLICT" in touching[0] and touching[2].startswith("UPDATE")
-    assert f'UPDATE {table} SET "body"' in touching[1]  # the mark, with the bid's writes
+    assert len(touching) == 2 and "ON CONFLICT" in touching[0]
+    assert f'UPDATE {table} SET "status_code"' in touching[1]  # the answer, with the bid's writes
     batched = connection.vendor == "postgresql"  # there the bid's writes are one logged batch
-    assert len(with_key.captured_queries) == len(plain.captured_queries) + (2 if batched else 3)
+    assert len(with_key.captured_queries) == len(plain.captured_queries) + (1 if batched else 2)
+    record = IdempotencyRecord.objects.get(key="k-count")
+    assert (record.status_code, record.body) == (201, placed)
 
 
 class Died(BaseException):
     """The worker killed mid-request (a timeout, out of memory): nothing of it runs on."""
 
 
-def test_a_bid_whose_worker_died_after_the_commit_is_never_placed_again(api, rfq, monkeypatch):
-    """The claim is marked in the bid's own transaction: when the worker dies between the
-    commit and storing the answer, the abandoned claim is answered 409, not released."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
+def dies_after_the_commit(monkeypatch):
+    """The worker dies as soon as the bid's transaction has committed."""
     from auctions import api as bids_api
 
-    def dies(placed, user):
+    placed_for_real = bids_api.bid_place
+
+    def placed_then_died(**kwargs):
+        placed_for_real(**kwargs)
         raise Died
 
-    monkeypatch.setattr(bids_api, "placed_body", dies)
+    monkeypatch.setattr(bids_api, "bid_place", placed_then_died)
+
+
+def test_a_bid_whose_worker_died_after_the_commit_is_answered_to_its_retry(api, rfq, monkeypatch):
+    """The answer is committed with the bid: when the worker dies right after the commit, the
+    supplier's retry gets that answer, and nothing is placed twice."""
+    dies_after_the_commit(monkeypatch)
     with pytest.raises(Died):
         keyed(api, "supplier1", rfq, {"amount": "9500.00"}, "k-died")
     monkeypatch.undo()
     [bid] = Bid.objects.filter(rfq_id=rfq)
     record = IdempotencyRecord.objects.get(key="k-died")
-    assert record.status_code == 0 and record.body == {"effect_committed": True}  # committed with the bid
-    IdempotencyRecord.objects.filter(pk=record.pk).update(created_at=timezone.now() - timedelta(minutes=5))
+    assert record.status_code == 201 and record.body["id"] == bid.pk and record.body["amount"] == "9500.00"
     retried = keyed(api, "supplier1", rfq, {"amount": "9500.00"}, "k-died")
+    assert retried.status_code == 201 and retried["Idempotent-Replayed"] == "true"
+    assert retried.json() == record.body
+    assert list(Bid.objects.filter(rfq_id=rfq)) == [bid]
+
+
+def test_a_quote_whose_worker_died_after_the_commit_is_never_placed_again(api, demo, monkeypatch):
+    """A sealed quote's answer is sealed after the commit, so only a mark is committed with the
+    quote: when the worker dies between the two, the abandoned claim is answered 409, not
+    released."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    rfq = sealed_auction(demo)
+    body = {"line_items": [{"line_item_id": item, "unit_price": "123.45"} for item in items(rfq)]}
+    dies_after_the_commit(monkeypatch)
+    with pytest.raises(Died):
+        keyed(api, "supplier1", rfq, body, "k-died")
+    monkeypatch.undo()
+    [bid] = Bid.objects.filter(rfq_id=rfq)
+    record = IdempotencyRecord.objects.get(key="k-died")
+    assert record.status_code == 0 and record.body == {"effect_committed": True}  # committed with the quote
+    IdempotencyRecord.objects.filter(pk=record.pk).update(created_at=timezone.now() - timedelta(minutes=5))
+    retried = keyed(api, "supplier1", rfq, body, "k-died")
     assert retried.status_code == 409 and retried.json()["error"]["code"] == "idempotency_answer_lost"
-    again = keyed(api, "supplier1", rfq, {"amount": "9500.00"}, "k-died")
+    again = keyed(api, "supplier1", rfq, body, "k-died")
     assert again.json() == retried.json() and again["Idempotent-Replayed"] == "true"
     assert list(Bid.objects.filter(rfq_id=rfq)) == [bid]
 
@@ -238,9 +288,10 @@ def test_a_refused_bid_leaves_no_mark_so_its_abandoned_claim_is_released(api, rf
     created(keyed(api, "supplier1", rfq, {"amount": "8900.00"}, "k-refused"))  # released: placed now
 
 
-def test_an_answer_that_cannot_be_stored_still_answers_the_bid(api, rfq, monkeypatch):
-    """After the bid's commit, storing its answer fails (the database gone): the supplier still
-    gets its 201, and the claim stays pending and marked, so a retry never bids again."""
+def test_an_answer_that_cannot_be_stored_still_answers_the_quote(api, demo, monkeypatch):
+    """After a sealed quote's commit, storing its sealed answer fails (the database gone): the
+    supplier still gets its 201, and the claim stays pending and marked, so a retry never
+    quotes again."""
     from django.db import DatabaseError
 
     from auctions import idempotency
@@ -252,8 +303,10 @@ def test_an_answer_that_cannot_be_stored_still_answers_the_bid(api, rfq, monkeyp
             raise DatabaseError("server closed the connection unexpectedly")
         return real(statements, **kwargs)
 
+    rfq = sealed_auction(demo)
+    body = {"line_items": [{"line_item_id": item, "unit_price": "123.45"} for item in items(rfq)]}
     monkeypatch.setattr(idempotency, "run_batch", answer_fails)
-    placed = created(keyed(api, "supplier1", rfq, {"amount": "9500.00"}, "k-unstored"))
+    placed = created(keyed(api, "supplier1", rfq, body, "k-unstored"))
     monkeypatch.undo()
     record = IdempotencyRecord.objects.get(key="k-unstored")
     assert record.status_code == 0 and record.body == {"effect_committed": True}
