@@ -101,11 +101,11 @@ def bid_response(request, rfq) -> Response:
             return Response(placed_body(placed, request.user), status=status.HTTP_201_CREATED)
 
         placed = bid_place(rfq=rfq, user=request.user, draft=draft, meta=request_meta(request), signature=signature,
-                           commit_with=claim.answer_with(answer))
+                           commit_with=claim.answer_with(answer, sealed=lambda placed: bool(placed.bid.sealed_payload)))
         claim.stored = f"bid {placed.bid.pk}"
         return claim.answer or answer(placed)  # with a key, the answer committed with the bid
 
-    return idempotent(request, rfq.pk, handle, confidential=mechanism.sealed)
+    return idempotent(request, rfq.pk, handle, confidential=collects_sealed(rfq))
 
 
 class BidsApi(DownloadFormatsMixin, APIView):

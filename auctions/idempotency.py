@@ -98,16 +98,19 @@ class Claim:
     confidential: bool = False
     answer: Response | None = None  # committed with the effect
 
-    def answer_with(self, build: Callable[[Any], Response]) -> Callable[[Any], tuple[Statement, ...]] | None:
-        """What the service calls on its effect before committing it (None without a key)."""
+    def answer_with(self, build: Callable[[Any], Response], *, sealed: Callable[[Any], bool] = lambda effect: False
+                    ) -> Callable[[Any], tuple[Statement, ...]] | None:
+        """What the service calls on its effect before committing it (None without a key).
+        `sealed(effect)`: the effect turned out confidential (a bid sealed because the auction
+        switched to sealed bidding after the request read it), so its answer is too."""
         record = self.record
         if record is None:
             return None
-        if self.confidential:
-            mark = update_statement(IdempotencyRecord(pk=record.pk, body={EFFECT: True}), ["body"])
-            return lambda effect: (mark,)
 
         def committed_answer(effect) -> tuple[Statement, ...]:
+            if self.confidential or sealed(effect):
+                self.confidential = True
+                return (update_statement(IdempotencyRecord(pk=record.pk, body={EFFECT: True}), ["body"]),)
             self.answer = build(effect)
             return (_answer_statement(record, self.answer, confidential=False),)
         return committed_answer
@@ -151,7 +154,7 @@ def idempotent(request, rfq_id: int, handle, *, confidential: bool = False) -> R
             response = _answer_lost(f"This request was carried out ({claim.stored}), but its answer could not "
                                     "be produced")
     if response is not claim.answer:  # else it was committed with the effect
-        _store_answer(record, response, confidential=confidential)
+        _store_answer(record, response, confidential=claim.confidential)
     return response
 
 

@@ -91,3 +91,40 @@ def test_a_supplier_reads_its_own_sealed_bid_as_its_best(api, demo):
     assert bid(api, "supplier2", rfq, "9400.00").status_code == 201
     assert api("supplier2").get(f"/api/v1/rfqs/{rfq}/state/").json()["your_best"] == "9400.00"
     assert api("supplier1").get(f"/api/v1/rfqs/{rfq}/state/").json()["your_best"] == "9000.00"
+
+
+def test_a_keyed_sealed_bid_keeps_its_answer_sealed_too(api, demo):
+    """After the switch a bid's answer repeats its sealed amount: under an Idempotency-Key that
+    answer is stored sealed, like the bid, and replayed in clear to its supplier alone."""
+    from auctions.models import IdempotencyRecord
+
+    rfq = reverse_auction(demo, suppliers=(1, 2), accept=(1, 2))
+    assert fallback(api, "buyer", rfq, reason="Live delivery failing").status_code == 200
+    keyed = {"HTTP_IDEMPOTENCY_KEY": "k-sealed-fallback"}
+    placed = bid(api, "supplier1", rfq, "8750.55", **keyed)
+    assert placed.status_code == 201 and placed.json()["amount"] == "8750.55"
+    stored = IdempotencyRecord.objects.get(key="k-sealed-fallback")
+    assert stored.status_code == 201 and not mentions_amount(str(stored.body), "8750")
+    again = bid(api, "supplier1", rfq, "8750.55", **keyed)
+    assert again["Idempotent-Replayed"] == "true" and again.json() == placed.json()
+
+
+def test_a_bid_sealed_by_a_switch_after_its_request_read_the_auction_keeps_its_answer_sealed(api, demo, monkeypatch):
+    """The switch commits between the request's first read of the auction (still live) and its
+    row lock: the bid is sealed, and so is its stored answer."""
+    from auctions import api as bids_api
+    from auctions.models import IdempotencyRecord
+
+    rfq = reverse_auction(demo, suppliers=(1, 2), accept=(1, 2))
+    placed_for_real = bids_api.bid_place
+
+    def switched_first(**kwargs):
+        assert fallback(api, "buyer", rfq, reason="Live delivery failing").status_code == 200
+        return placed_for_real(**kwargs)
+
+    monkeypatch.setattr(bids_api, "bid_place", switched_first)
+    placed = bid(api, "supplier1", rfq, "8750.55", HTTP_IDEMPOTENCY_KEY="k-switched")
+    assert placed.status_code == 201 and placed.json()["amount"] == "8750.55"
+    assert Bid.objects.get(pk=placed.json()["id"]).amount is None  # sealed
+    stored = IdempotencyRecord.objects.get(key="k-switched")
+    assert stored.status_code == 201 and not mentions_amount(str(stored.body), "8750")
