@@ -63,7 +63,7 @@ def manual_allocation(rfq, data) -> str | list[dict]:
         parts = name.split("_")
         if name.startswith("q_") and len(parts) == 3 and value.strip():
             try:
-                quantity, bid_id, line_id = int(value), int(parts[1]), int(parts[2])
+                quantity, bid_id, line_id = int(value), _row_id(parts[1]), _row_id(parts[2])
             except ValueError:
                 raise ValidationFailed("Quantities are whole numbers.") from None
             if quantity > 0:
@@ -75,11 +75,19 @@ def manual_allocation(rfq, data) -> str | list[dict]:
     return rows
 
 
+def _row_id(text: str) -> int:
+    """A database id (or index) from a field's name or value: what a bigint holds, else ValueError."""
+    number = int(text)
+    if not 0 <= number < 2**63:
+        raise ValueError(text)
+    return number
+
+
 def _bundle_rows(rfq, bid_id: str, index: str) -> list[dict]:
     from auctions.models import BidBundle
 
     try:
-        bundle = BidBundle.objects.get(bid__rfq=rfq, bid_id=int(bid_id), index=int(index))
+        bundle = BidBundle.objects.get(bid__rfq=rfq, bid_id=_row_id(bid_id), index=_row_id(index))
     except (BidBundle.DoesNotExist, ValueError):
         raise ValidationFailed("That bundle is not part of this RFQ's quotes.") from None
     quantities = dict(rfq.line_items.values_list("pk", "quantity"))

@@ -54,6 +54,10 @@ def test_a_refused_amendment_says_why_and_changes_nothing(demo, login):
     no_reason = buyer.post(reverse("buyer-rfq-amend", args=[rfq_id]), {
         "reason": "", "bidding_deadline": "not a time"}, follow=True)
     assert no_reason.status_code == 200 and "date and time" in no_reason.content.decode()
+    for no_such_moment in ("2026-02-30T10:00", "2026-13-01T10:00", "2026-12-20T25:00"):
+        impossible = buyer.post(reverse("buyer-rfq-amend", args=[rfq_id]), {
+            "reason": REASON, "bidding_deadline": no_such_moment}, follow=True)
+        assert impossible.status_code == 200 and "date and time" in impossible.content.decode(), no_such_moment
     assert RFQ.objects.get(pk=rfq_id).bidding_deadline == stored.bidding_deadline
     # Other roles: a supplier gets the error message, another tenant's buyer 404.
     login("supplier1").post(reverse("buyer-rfq-amend", args=[rfq_id]), {"reason": REASON})

@@ -79,7 +79,10 @@ def _deadline(text: str):
     """The form's deadline: a `datetime-local` value, read as UTC (the pages show UTC)."""
     if not text:
         return None
-    moment = parse_datetime(text)
+    try:
+        moment = parse_datetime(text)
+    except ValueError:  # well formed, but no such moment (30 February, 25:00)
+        moment = None
     if moment is None:
         raise ValidationFailed("Enter the new deadline as a date and time.")
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment

@@ -24,6 +24,14 @@ def test_evaluation_page_shows_the_allocation_and_awards_it(api, demo, login):
     # A manual selection from the page: everything from supplier3, with a reason.
     bid3 = next(b["id"] for b in api("buyer").get(f"/api/v1/rfqs/{rfq}/bids/").json()
                 if b["supplier"]["id"] == demo.supplier(3).pk)
+    # Ids no row can have, and a quantity beyond any line: refused with a message, nothing awarded.
+    huge = str(2**70)
+    for selection in ({f"q_{huge}_{rice}": "40"}, {f"q_{bid3}_{huge}": "40"}, {f"q_{bid3}_{rice}": huge},
+                      {f"bundle_{huge}": "0"}, {f"bundle_{bid3}": huge}, {f"q_{bid3}_-1": "40"}):
+        refused = buyer.post(f"/rfqs/{rfq}/award/", {"allocation": "manual", "reason": "Probe", **selection},
+                             follow=True)
+        assert refused.status_code == 200 and "flash--error" in refused.content.decode(), selection
+        assert RFQ.objects.get(pk=rfq).status != "awarded"
     response = buyer.post(f"/rfqs/{rfq}/award/", {"allocation": "manual", f"q_{bid3}_{rice}": "40",
                                                   f"q_{bid3}_{flour}": "20", "reason": "One delivery"}, follow=True)
     assert "manual override" in response.content.decode()
