@@ -10,24 +10,35 @@ from .errors import error_body
 from .local_format import activate_number_format, deactivate_number_format
 
 
-class RefuseNulInQueryString:
-    """A NUL character in a query parameter is refused before any view runs.
+class RefuseNul:
+    """A NUL character in a query parameter, or in a page form's field, is refused before any
+    view runs.
 
-    PostgreSQL text cannot hold it, so `?category=%00` reached the database as a DataError
-    (a 500). No filter, search or id in this product can contain it.
+    PostgreSQL text cannot hold it, so `?category=%00` reached the database as a DataError (a
+    500), and a page that reads `request.POST` itself (a supplier's question, a clarification's
+    answer, an amendment's reason) stored it on SQLite and failed on PostgreSQL. No filter,
+    search, id or text in this product can contain it; the API refuses it in JSON bodies
+    itself (common/parsers.py), and uploaded files are not form fields.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if any("\x00" in key or any("\x00" in value for value in values)
-               for key, values in request.GET.lists()):
+        api = request.path.startswith("/api/")
+        if _has_nul(request.GET):
             message = "Query parameters may not contain the NUL character (%00)."
-            if request.path.startswith("/api/"):
-                return JsonResponse(error_body("malformed_request", message), status=400)
-            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
-        return self.get_response(request)
+        elif not api and request.method == "POST" and _has_nul(request.POST):
+            message = "Form fields may not contain the NUL character."
+        else:
+            return self.get_response(request)
+        if api:
+            return JsonResponse(error_body("malformed_request", message), status=400)
+        return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+
+
+def _has_nul(data) -> bool:
+    return any("\x00" in key or any("\x00" in value for value in values) for key, values in data.lists())
 
 
 class LocalTimeAndNumbers:

@@ -69,6 +69,27 @@ def test_a_nul_in_a_page_query_is_a_400_not_a_500(login):
     assert login("buyer").get("/rfqs/?status=%00").status_code == 400
 
 
+def test_a_nul_in_a_page_form_is_a_400_and_nothing_is_stored(demo, login):
+    """Pages that read their fields themselves stored a NUL on SQLite and failed on PostgreSQL."""
+    from django.urls import reverse
+
+    from rfqs.models import RFQ, Clarification
+    from tests.factories import published_rfq
+
+    rfq_id = published_rfq(demo, suppliers=(1, 2), accept=(1,))
+    supplier, buyer = login("supplier1"), login("buyer")
+    asked = supplier.post(reverse("supplier-rfq-clarification-ask", args=[rfq_id]), {"question": "Pallets?\x00"})
+    assert asked.status_code == 400 and "NUL" in asked.content.decode()
+    assert not Clarification.objects.filter(rfq_id=rfq_id).exists()
+    supplier.post(reverse("supplier-rfq-clarification-ask", args=[rfq_id]), {"question": "Pallets or crates?"})
+    question = Clarification.objects.get(rfq_id=rfq_id)
+    answered = buyer.post(reverse("buyer-rfq-clarification-answer", args=[rfq_id, question.pk]),
+                          {"answer": "\x00", "publish": "on"})
+    assert answered.status_code == 400 and Clarification.objects.get(pk=question.pk).answer == ""
+    amended = buyer.post(reverse("buyer-rfq-amend", args=[rfq_id]), {"reason": "\x00", "description": "Changed"})
+    assert amended.status_code == 400 and RFQ.objects.get(pk=rfq_id).amendment_count == 0
+
+
 @pytest.mark.parametrize("currency", ["XXX", "XTS", "XAU", "DEM", "usd"])
 def test_codes_that_are_no_tradeable_currency_are_refused(demo, buyer, currency):
     from tests.factories import rfq_payload

@@ -146,7 +146,7 @@ SKIPPED_BY_THE_ROUTE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",  # static files only
     "django.contrib.sessions.middleware.SessionMiddleware",  # no cookie: no session
     "django.middleware.common.CommonMiddleware",  # the host check and Content-Length: the route's own
-    "common.middleware.RefuseNulInQueryString",  # no query string
+    "common.middleware.RefuseNul",  # no query string; a JSON body, not a form
     "django.middleware.csrf.CsrfViewMiddleware",  # a token, not a session: DRF exempts it
     "django.contrib.auth.middleware.AuthenticationMiddleware",  # the session's user; the token's is read
     "common.middleware.LocalTimeAndNumbers",  # the pages' locale
