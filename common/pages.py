@@ -7,6 +7,7 @@ never leaks what the selector hid.
 from __future__ import annotations
 
 from functools import wraps
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,14 +17,16 @@ from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_fsm import ConcurrentTransition
 
-from .errors import Forbidden, NotFound
+from .errors import ApplicationError, Forbidden, NotFound
 
 
 def page_view(view):
     """Sign-in required; NotFound → 404 page, Forbidden → 403 page.
 
     A transition that lost a race (services lock rows first, so this is the last line of
-    defence) goes back to the page the person came from with a message, not to a 500.
+    defence), or any other refusal a view did not turn into a message of its own (a Conflict,
+    a ValidationFailed), goes back to the page the person came from with a message, not to a
+    500.
     """
 
     @wraps(view)
@@ -37,14 +40,20 @@ def page_view(view):
         except ConcurrentTransition:
             messages.error(request, "The state changed meanwhile; check the page and try again.")
             return redirect(_back(request))
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+            return redirect(_back(request))
 
     return login_required(wrapper)
 
 
 def _back(request) -> str:
+    """The page the request came from, if it is ours and, for a GET, not this very page (a GET
+    that failed would be sent back to itself, round and round); else the home page."""
     referer = request.META.get("HTTP_REFERER", "")
     if url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()},
-                                       require_https=request.is_secure()):
+                                       require_https=request.is_secure()) \
+            and (request.method not in ("GET", "HEAD") or urlsplit(referer).path != request.path):
         return referer
     return "home"
 

@@ -103,6 +103,16 @@ def test_before_close_the_report_and_certification_are_409(api, demo):
                  contains="once bidding has closed")
 
 
+def test_before_close_the_certify_page_says_why_whatever_the_form(login, demo):
+    """The page's certify form, posted before the close, valid or not: the reason, not a 500."""
+    rfq = reverse_auction(demo)
+    officer = login("compliance")
+    for form in ({"recommendation": "approve", "findings": "Fine."}, {}, {"recommendation": "nonsense"}):
+        response = officer.post(urls(rfq)["page_certify"], form, follow=True)
+        assert response.status_code == 200 and "once bidding has closed" in response.content.decode(), form
+    assert not Certification.objects.filter(rfq_id=rfq).exists()
+
+
 def test_the_page_for_readers_and_refusals(login, closed):
     page = urls(closed)["page"]
     for user in ("buyer", "compliance"):
