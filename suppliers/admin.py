@@ -38,6 +38,8 @@ class KycDocumentInline(admin.TabularInline):
 
     @admin.display(description="file")
     def download(self, document):
+        if document.pk is None:  # a row the posted form invented (a tampered management form)
+            return "—"
         url = reverse("kyc-document-download", args=[document.pk])
         return format_html('<a href="{}" style="overflow-wrap:anywhere">{}</a>', url, document.original_name)
 

@@ -67,3 +67,17 @@ def test_audit_trail_admin_is_read_only_and_reports_the_chain(officer):
     page = officer.get("/admin/audit/auditevent/")
     assert page.status_code == 200 and b"chain intact" in page.content
     assert officer.get("/admin/audit/auditevent/add/").status_code == 403
+
+
+@pytest.mark.parametrize("management", [{"kyc_documents-TOTAL_FORMS": "1", "kyc_documents-INITIAL_FORMS": "abc"},
+                                        {"kyc_documents-TOTAL_FORMS": "1"},
+                                        {"kyc_documents-TOTAL_FORMS": "99999999999999999999",
+                                         "kyc_documents-INITIAL_FORMS": "0"}])
+def test_a_tampered_documents_form_is_shown_again_not_a_500(officer, demo, management):
+    """The documents' inline management form posted wrong: the page comes back with the form's
+    errors (its invented rows have no file to link to), and nothing changes."""
+    supplier = demo.supplier(1)
+    before = SupplierCompany.objects.get(pk=supplier.pk).kyc_status
+    response = officer.post(f"/admin/suppliers/suppliercompany/{supplier.pk}/change/", management)
+    assert response.status_code in (200, 302), response.status_code
+    assert SupplierCompany.objects.get(pk=supplier.pk).kyc_status == before
