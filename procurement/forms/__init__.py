@@ -16,8 +16,16 @@ from .rfq import (
     LineItemFormSet,
     RFQForm,
 )
-from .workflow import AwardForm, CancelForm, InviteSuppliersForm, ReasonForm, ReopenForm, manual_allocation
+from .workflow import (
+    AwardForm,
+    CancelForm,
+    InviteSuppliersForm,
+    ReasonForm,
+    ReopenForm,
+    award_reason,
+    manual_allocation,
+)
 
 __all__ = ["AwardForm", "COMMON_CURRENCIES", "FALLBACK_LABELS", "SETTINGS_FIELDS", "TIE_BREAK_LABELS", "CancelForm",
            "InviteSuppliersForm", "LineItemForm", "LineItemFormSet", "RFQEditor", "RFQForm", "ReasonForm",
-           "ReopenForm", "initial_for", "manual_allocation", "trim_decimal"]
+           "ReopenForm", "award_reason", "initial_for", "manual_allocation", "trim_decimal"]

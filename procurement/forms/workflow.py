@@ -27,11 +27,14 @@ class CancelForm(forms.Form):
                                                          "suppliers and auditors read it."})
 
 
+AWARD_REASON_MAX = 2000
+
+
 class AwardForm(forms.Form):
     """Award a ranked quote. The reason is the service's to require (any quote but the recommended one)."""
 
     bid_id = forms.IntegerField(min_value=1, error_messages={"required": "Choose the quote to award."})
-    reason = forms.CharField(required=False, max_length=2000, label="Reason for the override",
+    reason = forms.CharField(required=False, max_length=AWARD_REASON_MAX, label="Reason for the override",
                              widget=forms.Textarea(attrs={"rows": 3, "placeholder":
                                                           "e.g. The recommended supplier cannot deliver before the "
                                                           "vessel sails."}),
@@ -73,6 +76,15 @@ def manual_allocation(rfq, data) -> str | list[dict]:
     if not rows:
         raise ValidationFailed("Choose at least one line to award.")
     return rows
+
+
+def award_reason(data) -> str:
+    """The manual allocation's reason, as the one-click award form takes it: at most 2 000
+    characters, refused rather than cut (the audit trail keeps what the buyer wrote)."""
+    reason = data.get("reason", "")
+    if len(reason) > AWARD_REASON_MAX:
+        raise ValidationFailed(f"The reason is at most {AWARD_REASON_MAX} characters; this one has {len(reason)}.")
+    return reason
 
 
 def _row_id(text: str) -> int:

@@ -26,7 +26,7 @@ from oversight.reports.gate import award_gate
 from rfqs.models import RFQStatus
 
 from .. import services
-from ..forms import AwardForm, CancelForm, ReopenForm, manual_allocation
+from ..forms import AwardForm, CancelForm, ReopenForm, award_reason, manual_allocation
 from . import evaluation_display as show
 from .access import may_view_rfqs
 from .allocation_display import allocation_context
@@ -139,7 +139,7 @@ def _award_allocation(request, rfq):
     try:
         allocation = manual_allocation(rfq, request.POST)
         rfq = services.rfq_award(rfq=rfq, user=request.user, allocation=allocation,
-                                 reason=request.POST.get("reason", "")[:2000])
+                                 reason=award_reason(request.POST))
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:

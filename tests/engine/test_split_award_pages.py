@@ -27,7 +27,8 @@ def test_evaluation_page_shows_the_allocation_and_awards_it(api, demo, login):
     # Ids no row can have, and a quantity beyond any line: refused with a message, nothing awarded.
     huge = str(2**70)
     for selection in ({f"q_{huge}_{rice}": "40"}, {f"q_{bid3}_{huge}": "40"}, {f"q_{bid3}_{rice}": huge},
-                      {f"bundle_{huge}": "0"}, {f"bundle_{bid3}": huge}, {f"q_{bid3}_-1": "40"}):
+                      {f"bundle_{huge}": "0"}, {f"bundle_{bid3}": huge}, {f"q_{bid3}_-1": "40"},
+                      {f"q_{bid3}_{rice}": "40", "reason": "x" * 2001}):  # a reason too long: refused, not cut
         refused = buyer.post(f"/rfqs/{rfq}/award/", {"allocation": "manual", "reason": "Probe", **selection},
                              follow=True)
         assert refused.status_code == 200 and "flash--error" in refused.content.decode(), selection
