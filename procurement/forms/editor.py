@@ -62,7 +62,8 @@ class RFQEditor:
             "title": data["title"], "description": data["description"],
             "category": data["category"].slug, "currency": data["currency"],
             "delivery_port": data["delivery_port"].code, "delivery_date": data["delivery_date"],
-            "bidding_opens_at": data["bidding_opens_at"], "bidding_deadline": data["bidding_deadline"],
+            "bidding_opens_at": self._kept_moment("bidding_opens_at"),
+            "bidding_deadline": self._kept_moment("bidding_deadline"),
             "line_items": [self._line(form.cleaned_data, per_line) for form in self._kept],
             "auction": {"type": template.auction_type, "template": template.id,
                         "settings": self._settings(template)},
@@ -75,6 +76,14 @@ class RFQEditor:
             },
             "tie_breaking": {"criteria": criteria, "final_fallback": data["tie_break_fallback"]},
         }
+
+    def _kept_moment(self, name: str):
+        """The form's time, or the draft's own where the form shows it unchanged: the input
+        holds minutes, so saving an untouched draft would otherwise cut its seconds off."""
+        value, stored = self.form.cleaned_data[name], getattr(self.rfq, name, None)
+        if value is not None and stored is not None and stored.replace(second=0, microsecond=0) == value:
+            return stored
+        return value
 
     @staticmethod
     def _line(cleaned: dict, per_line: bool) -> dict:

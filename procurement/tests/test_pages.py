@@ -187,6 +187,24 @@ def test_edit_a_draft(login):
     assert rfq.line_items.count() == 1
 
 
+def test_saving_a_draft_keeps_the_seconds_of_times_it_shows_unchanged(login):
+    """The form's time inputs hold minutes: a time left as shown keeps its seconds, a changed one
+    is taken as typed."""
+    rfq = seeded("Main engine spare parts — MV Blue Dolphin")
+    deadline = (timezone.now() + timedelta(days=3)).replace(second=42, microsecond=123000)
+    RFQ.objects.filter(pk=rfq.pk).update(bidding_deadline=deadline, original_deadline=deadline)
+    client = login("buyer")
+    form = {"title": "Main engine spares (revised)", "template": "technical_equipment", "category": "engine",
+            "bidding_deadline": deadline.strftime("%Y-%m-%dT%H:%M"), "items-TOTAL_FORMS": "1",
+            "items-INITIAL_FORMS": "1"}
+    assert client.post(reverse("buyer-rfq-edit", args=[rfq.pk]), rfq_form(**form)).status_code == 302
+    assert RFQ.objects.get(pk=rfq.pk).bidding_deadline == deadline
+    later = deadline.replace(second=0, microsecond=0) + timedelta(hours=1)
+    form["bidding_deadline"] = later.strftime("%Y-%m-%dT%H:%M")
+    assert client.post(reverse("buyer-rfq-edit", args=[rfq.pk]), rfq_form(**form)).status_code == 302
+    assert RFQ.objects.get(pk=rfq.pk).bidding_deadline == later
+
+
 def test_only_drafts_can_be_edited(login):
     rfq = seeded("Fresh provisions for MV Blue Horizon")
     response = login("buyer").get(reverse("buyer-rfq-edit", args=[rfq.pk]), follow=True)
