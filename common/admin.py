@@ -29,8 +29,9 @@ class QuaysideAdminSite(admin.AdminSite):
             except (ValueError, OverflowError) as exc:
                 if not (request.GET or request.method == "POST"):
                     raise
-                logger.warning("admin %s %s refused: %r", request.method, request.path, exc)
-                messages.error(request, "A value in that request is out of range or not a date; nothing was changed.")
+                logger.warning("admin %s %s refused: %r", request.method, request.path, exc, exc_info=True)
+                messages.error(request, "A value in that request is out of range or not a date, so it was not "
+                                        "carried out.")
                 return redirect(request.path)
         return inner
 

@@ -21,7 +21,7 @@ def test_a_drill_down_or_an_id_out_of_range_is_a_message_not_a_500(demo, login, 
         return  # PostgreSQL answers an id out of range with no rows; SQLite's driver refuses it
     assert response.status_code == 302 and response["Location"] == url
     page = officer.get(url)
-    assert page.status_code == 200 and "out of range or not a date" in page.content.decode()
+    assert page.status_code == 200 and "out of range or not a date, so it was not carried out" in page.content.decode()
 
 
 def test_only_a_request_with_parameters_is_turned_into_a_message(demo, login, monkeypatch):
