@@ -3,6 +3,7 @@ from django import forms
 
 from common.errors import ValidationFailed
 from common.local_format import LocalAmountField, UtcDateTimeField
+from common.schema import ID_MAX
 
 
 class InviteSuppliersForm(forms.Form):
@@ -90,7 +91,7 @@ def award_reason(data) -> str:
 def _row_id(text: str) -> int:
     """A database id (or index) from a field's name or value: what a bigint holds, else ValueError."""
     number = int(text)
-    if not 0 <= number < 2**63:
+    if not 0 <= number <= ID_MAX:
         raise ValueError(text)
     return number
 
