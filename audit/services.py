@@ -26,19 +26,37 @@ def audit_lock(key: str) -> AuditStream:
     return head
 
 
+# What audit_event sets on an event made ahead by event_row: the fields its stream's head decides.
+CHAINED_FIELDS = ("seq", "at", "payload", "prev_hash", "hash", "live_prev_seq")
+
+
+def event_row(*, type: str, stream: str, actor: AbstractBaseUser | AnonymousUser | None = None,
+              rfq: RFQ | None = None) -> AuditEvent:
+    """An event's fields that the stream's lock does not decide, for a caller that builds it (and
+    converts its values, common.db.prepared_insert) before taking the lock; audit_event completes it."""
+    user = actor if isinstance(actor, AbstractBaseUser) else None  # signed in; else the system acted
+    return AuditEvent(stream=stream, rfq=rfq, type=type, actor_id=user.pk if user else None,
+                      actor_name=user.get_username() if user else "system")
+
+
 def audit_event(*, type: str, head: AuditStream, actor: AbstractBaseUser | AnonymousUser | None = None, rfq: RFQ | None = None,
-                payload: dict[str, Any] | None = None) -> AuditEvent:
+                payload: dict[str, Any] | None = None, row: AuditEvent | None = None) -> AuditEvent:
     """The next event of the locked stream `head`, hashed but not saved; `head` is advanced.
 
     For callers that write the event themselves in a batch with their own change (the bid
-    hot path); they must insert it and store the head in the same transaction.
+    hot path); they must insert it and store the head in the same transaction. `row`: the
+    event_row() they made ahead for this type, actor and stream; only CHAINED_FIELDS are set on it.
     """
-    user = actor if isinstance(actor, AbstractBaseUser) else None  # signed in; else the system acted
-    event = AuditEvent(
-        stream=head.key, seq=head.last_seq + 1, rfq=rfq, type=type, actor_id=user.pk if user else None,
-        actor_name=user.get_username() if user else "system", at=timezone.now(),
-        payload=normalise_payload(payload or {}), prev_hash=head.last_hash or GENESIS_HASH,
-    )
+    if row is None:
+        event = event_row(type=type, stream=head.key, actor=actor, rfq=rfq)
+    else:
+        if (row.type, row.stream) != (type, head.key):
+            raise ValueError(f"A {row.type} row of stream {row.stream} completed as a {type} of {head.key}")
+        event = row
+        if rfq is not None:  # the caller's row as it stands now (locked), as is_live reads it
+            AuditEvent.rfq.field.set_cached_value(event, rfq)
+    event.seq, event.at, event.prev_hash = head.last_seq + 1, timezone.now(), head.last_hash or GENESIS_HASH
+    event.payload = normalise_payload(payload or {})
     event.hash = event_hash(stream=head.key, seq=event.seq, type=type, actor_id=event.actor_id,
                             actor_name=event.actor_name, at=event.at, payload=event.payload,
                             prev_hash=event.prev_hash)

@@ -10,6 +10,11 @@ accepted bids (best − 0.05) and refused ones (at the best: minimum_decrement),
 GET /state/. For each kind it prints wall time, number of SQL statements (before, inside and
 after the bid transaction), time waiting on PostgreSQL, and a cProfile of the hot functions.
 It shows cost per request without contention; bid_throughput.py shows it under load.
+
+Last, the lock's span: the Python an accepted bid runs while it holds the auction row's lock
+(from the lock's round trip returning to the writes' batch being sent), which sets the pace
+of one auction under load (bench/README.md, thirteenth session). Timed without the query log
+(which changes how the batches are sent), then profiled alone.
 """
 from __future__ import annotations
 
@@ -22,6 +27,7 @@ import statistics
 import sys
 import time
 from collections import Counter, defaultdict
+from contextlib import nullcontext
 from decimal import Decimal
 
 from harness.client import USER_AGENT
@@ -81,6 +87,46 @@ def connect_cost(connection, times: int = 20) -> list[float]:
     return out
 
 
+class LockSpan:
+    """Times (and optionally profiles) an accepted bid's work under the auction row's lock, as
+    auctions.services.bids does it: from its lock batch's results (common.db.run_batch) to the
+    writes' batch being called (`python`: all Python, bar sending the writes) and to that batch
+    returning after its COMMIT (`held`: the lock as the client sees it held)."""
+
+    def __init__(self):
+        from auctions.services import bids
+
+        self.module, self.profiler, self.profiling = bids, cProfile.Profile(), False
+        self.python: list[float] = []
+        self.held: list[float] = []
+        self.began: float | None = None
+        self.run_batch = bids.run_batch
+
+    def __enter__(self):
+        def run_batch(statements, *, commit=False):
+            if not commit:
+                result = self.run_batch(statements, commit=commit)
+                if self.profiling:
+                    self.profiler.enable()
+                self.began = time.perf_counter()
+                return result
+            began, self.began = self.began, None
+            if began is not None:
+                self.python.append(time.perf_counter() - began)
+            try:
+                return self.run_batch(statements, commit=commit)
+            finally:
+                if began is not None:
+                    self.held.append(time.perf_counter() - began)
+                    self.profiler.disable()
+
+        self.module.run_batch = run_batch
+        return self
+
+    def __exit__(self, *exc):
+        self.module.run_batch = self.run_batch
+
+
 class Rounds:
     """The requests, one at a time: per kind, what each cost and which statements it ran."""
 
@@ -103,7 +149,7 @@ class Rounds:
             best = Decimal(self.client.get(self.state_path, **auth).json()["leading_bid"] or STARTING_PRICE)
             amount = best - Decimal("0.05") if kind == "accepted" else best
         log = QueryLog(self.connection)
-        with self.connection.execute_wrapper(log):
+        with nullcontext() if mode in ("span", "span-profiled") else self.connection.execute_wrapper(log):
             if mode == "profiled":
                 self.profiler.enable()
             began = time.perf_counter()
@@ -152,7 +198,34 @@ def profile(args, world) -> int:
         if not rounds.run(i, mode, kind):
             return 1
     print_report(args, world, connection, connect_times, rounds)
+    with LockSpan() as span:
+        for i in range(args.bids):
+            if not rounds.run(i, "span", "accepted"):
+                return 1
+        python, held = list(span.python), list(span.held)
+        span.profiling = True
+        for i in range(max(1, args.bids // 4)):
+            if not rounds.run(i, "span-profiled", "accepted"):
+                return 1
+    print_span(args, python, held, span.profiler)
     return 0
+
+
+def print_span(args, python: list[float], held: list[float], profiler: cProfile.Profile) -> None:
+    def figures(values: list[float]) -> str:
+        ordered = sorted(values)
+        return (f"mean {statistics.fmean(values) * 1e6:.0f} µs, p50 {ordered[len(ordered) // 2] * 1e6:.0f} µs, "
+                f"p90 {ordered[len(ordered) * 9 // 10] * 1e6:.0f} µs")
+
+    print("=" * 78)
+    print(f"Accepted bids under the auction row's lock (n={len(python)}, no query log), from the lock's results:")
+    print(f"  Python until the writes are sent: {figures(python)}")
+    print(f"  until their COMMIT returns:       {figures(held)}")
+    print("=" * 78)
+    for order in ("cumulative", "tottime"):
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats(order).print_stats(args.top)
+        print(out.getvalue()[:20000])
 
 
 def print_report(args, world, connection, connect_times: list[float], rounds: Rounds) -> None:

@@ -14,7 +14,8 @@ import datetime
 import functools
 from collections.abc import Sequence
 from contextlib import nullcontext
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 import psycopg
 from django.db import DEFAULT_DB_ALIAS, connections, models
@@ -197,6 +198,37 @@ def insert_statement(obj: models.Model) -> Statement:
     return sql, [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
 
 
+@dataclass
+class PreparedInsert(Generic[M]):
+    """An INSERT of `obj` whose values were converted ahead, outside a lock: completing it under
+    the lock converts only the fields set since (completed_insert)."""
+
+    obj: M
+    sql: str
+    without_auto_key: bool
+    values: list[Any]
+
+
+def prepared_insert(obj: M, *, key_later: bool = False) -> PreparedInsert[M]:
+    """`key_later`: the auto key is not set yet but will be (an id reserved under the lock), so
+    its column is kept; otherwise it is left out when unset, as insert_statement does."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    without_auto_key = obj.pk is None and not key_later
+    sql, fields = _insert_sql(type(obj), without_auto_key)
+    return PreparedInsert(obj, sql, without_auto_key,
+                          [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields])
+
+
+def completed_insert(prepared: PreparedInsert[Any], changed: Sequence[str]) -> Statement:
+    """The INSERT that insert_statement(prepared.obj) would give now, when only the fields named
+    in `changed` were set since prepared_insert (common/tests/test_db.py holds the two equal)."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    obj, values = prepared.obj, list(prepared.values)
+    for index, field in _positions(type(obj), prepared.without_auto_key, tuple(changed)):
+        values[index] = field.get_db_prep_save(field.pre_save(obj, True), connection)
+    return prepared.sql, values
+
+
 def update_statement(obj: models.Model, field_names: Sequence[str]) -> Statement:
     """The UPDATE that `obj.save(update_fields=field_names)` would run."""
     connection = connections[DEFAULT_DB_ALIAS]
@@ -221,6 +253,14 @@ def _insert_sql(model: type[models.Model], without_auto_key: bool) -> tuple[str,
               if not (without_auto_key and f.primary_key and isinstance(f, models.AutoField))]
     columns = ", ".join(quote(f.column) for f in fields)
     return f"INSERT INTO {model._meta.db_table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})", fields
+
+
+@functools.cache
+def _positions(model: type[models.Model], without_auto_key: bool, names: tuple[str, ...]
+               ) -> list[tuple[int, models.Field]]:
+    """Where the named fields (names or attnames) sit among _insert_sql's values, and which they are."""
+    fields = _insert_sql(model, without_auto_key)[1]
+    return [(fields.index(field), field) for field in map(model._meta.get_field, names)]
 
 
 @functools.cache

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from auctions.drafts import LineInput
 from auctions.models import Bid, BidStatus
 from auctions.sealing import seal
-from common.db import insert_statement, update_statement
+from common.db import completed_insert, insert_statement, update_statement
 
 from .base import BidOrigin
 
@@ -15,16 +15,34 @@ if TYPE_CHECKING:
     from auctions.types import RFQ
 
 
+def bid_row(ctx: BidContext, meta: BidOrigin) -> Bid:
+    """A bid's fields that its auction's lock does not decide: who placed it, from where. The bid
+    service builds it (and converts its values, common.db.prepared_insert) before the lock."""
+    return Bid(rfq=ctx.rfq, supplier=ctx.supplier, submitted_by=ctx.user, ip_address=meta.ip,
+               user_agent=meta.user_agent[:300], device_fingerprint=meta.fingerprint[:128],
+               signature_key_id=(ctx.signature.key_id or "") if ctx.signature and ctx.signature.verified else "")
+
+
 def new_bid(ctx: BidContext, meta: BidOrigin, **fields: Any) -> Bid:
-    """The bid, its insert queued with the transaction's writes (or made now if no id was reserved)."""
-    bid = Bid(pk=ctx.next_bid_id, rfq=ctx.rfq, supplier=ctx.supplier, submitted_by=ctx.user, submitted_at=ctx.now,
-              version=len(ctx.own_bids) + 1, ip_address=meta.ip, user_agent=meta.user_agent[:300],
-              device_fingerprint=meta.fingerprint[:128], audit_seq=ctx.audit_seq,
-              signature_key_id=(ctx.signature.key_id or "") if ctx.signature and ctx.signature.verified else "", **fields)
-    if bid.pk is None:
-        bid.save(force_insert=True)
-    else:
-        ctx.write(insert_statement(bid))
+    """The bid, its insert queued with the transaction's writes (or made now if no id was reserved).
+    `fields`: the mechanism's own (amount, sealed payload, line…), set under the lock."""
+    locked = {"id": ctx.next_bid_id, "submitted_at": ctx.now, "version": len(ctx.own_bids) + 1,
+              "audit_seq": ctx.audit_seq, **fields}
+    prepared = ctx.prepared_bid
+    if prepared is None or ctx.next_bid_id is None:
+        bid = bid_row(ctx, meta)
+        for name, value in locked.items():
+            setattr(bid, name, value)
+        if bid.pk is None:
+            bid.save(force_insert=True)
+        else:
+            ctx.write(insert_statement(bid))
+        return bid
+    bid = prepared.obj
+    for name, value in locked.items():
+        setattr(bid, name, value)
+    Bid.rfq.field.set_cached_value(bid, ctx.rfq)  # the locked row, as the auction stands with this bid
+    ctx.write(completed_insert(prepared, tuple(locked)))
     return bid
 
 

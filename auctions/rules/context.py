@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from auctions.drafts import BidDraft
 from auctions.models import Bid, BidStatus
-from common.db import Statement
+from common.db import PreparedInsert, Statement
 from common.money import currency_decimals
 
 if TYPE_CHECKING:
@@ -53,6 +53,8 @@ class BidContext:
     audit_seq: int | None = None  # the seq the accepted bid's audit event will get (stream head locked)
     next_bid_id: int | None = None  # an id reserved for the bid, so its insert can wait for the batch
     signature: SignatureCheck | None = None  # a signed request's verdict (auctions/signing.py); None: unsigned
+    # The bid's row, its values converted before the lock (mechanisms.bidding.new_bid completes it).
+    prepared_bid: PreparedInsert[Bid] | None = None
     # The transaction's writes, sent together in one round trip (common.db.run_batch).
     writes: list[Statement] = field(default_factory=list)
 

@@ -3,6 +3,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import FieldDoesNotExist
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -11,8 +12,10 @@ from common.db import (
     BATCH_CURSORS,
     _cursors,
     column_count,
+    completed_insert,
     insert_statement,
     instances,
+    prepared_insert,
     run_batch,
     select_columns,
     update_statement,
@@ -85,6 +88,28 @@ def test_insert_and_update_statements_write_what_save_would(rfq, demo):
     fresh = RFQ.objects.get(pk=rfq.pk)
     assert (fresh.best_amount, fresh.bid_count) == (Decimal("123.4500"), rfq.bid_count)
     assert fresh.updated_at >= before  # auto_now applied
+
+
+def test_an_insert_prepared_ahead_and_completed_later_writes_what_save_would(rfq, demo):
+    supplier = demo.supplier(1)
+    violation = RuleViolation(rfq=rfq, supplier=supplier, rule="minimum_decrement", category="fairness",
+                              severity="block", message="Made ahead", metadata={"step": 1}, blocked=False)
+    prepared = prepared_insert(violation, key_later=True)
+    assert prepared_insert(violation).sql == insert_statement(violation)[0] != prepared.sql  # key column kept
+    next_id = (RuleViolation.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1000
+    violation.pk, violation.message, violation.metadata = next_id, "Completed under the lock", {"step": 2}
+    statement = completed_insert(prepared, ["id", "message", "metadata"])
+    assert statement[0] == insert_statement(violation)[0]
+    with transaction.atomic():
+        run_batch([statement])
+    stored = RuleViolation.objects.get(pk=next_id)
+    assert (stored.message, stored.metadata, stored.supplier_id, stored.blocked) == \
+        ("Completed under the lock", {"step": 2}, supplier.pk, False)
+    # A field set since but not named keeps its value from when the insert was prepared.
+    violation.severity = "warn"
+    assert completed_insert(prepared, ["id"])[1] != insert_statement(violation)[1]
+    with pytest.raises(FieldDoesNotExist):
+        completed_insert(prepared, ["no_such_field"])
 
 
 @pytest.mark.postgres
