@@ -12,6 +12,7 @@ from rest_framework.authtoken.models import Token
 from accounts.models import User
 from common.db import instances, run_batch, select_columns
 from common.errors import Forbidden, NotFound
+from common.schema import in_bigint
 from rfqs.models import RFQ, RFQStatus
 from suppliers.models import Invitation, SupplierCompany
 from suppliers.selectors import SUPPLIER_VISIBLE_INVITATION
@@ -87,7 +88,7 @@ def _bidding_pk(pk: int | str) -> int | None:
         pk = int(pk)
     except (TypeError, ValueError):
         return None
-    return pk if -2**63 <= pk < 2**63 else None
+    return pk if in_bigint(pk) else None
 
 
 def _bidding_sql(supplier: str) -> str:

@@ -22,7 +22,7 @@ from common.errors import ApplicationError, Forbidden, ValidationFailed
 from common.money import format_money
 from common.renderers import CSVRenderer, DownloadFormatsMixin, EventStreamRenderer, XLSXRenderer, export_format
 from common.request_meta import request_meta
-from common.schema import SEQ_SCHEMA, ViolationSchema, api_errors
+from common.schema import ID_MAX, SEQ_SCHEMA, ViolationSchema, api_errors
 
 from . import live, selectors
 from .exports.downloads import bids_download, comparison_download, download_responses, format_parameter
@@ -210,7 +210,7 @@ def since_param(raw, name: str = "since") -> int | None:
         value = int(raw)
     except (TypeError, ValueError):
         value = -1
-    if not 0 <= value < 2**63:
+    if not 0 <= value <= ID_MAX:
         raise ValidationFailed(f"{name} must be a seq: an integer ≥ 0.", fields={name: ["An integer ≥ 0."]})
     return value
 

@@ -15,11 +15,11 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from common import presence, realtime, ws_frames
 from common.errors import NotFound
 from common.outbox import Outbox
+from common.schema import ID_MAX  # a seq is a bigint: a larger `since` would fail in the database
 
 from . import live
 
 CLOSE_UNAUTHENTICATED = 4401
-MAX_SEQ = 2**63 - 1  # a seq is a bigint; a larger `since` would fail in the database
 CLOSE_NOT_FOUND = 4404
 
 
@@ -87,7 +87,7 @@ class AuctionConsumer(AsyncWebsocketConsumer):
             await self._send({"type": "pong"})
         elif kind == "resume":
             since = message.get("since")
-            if isinstance(since, bool) or not isinstance(since, int) or not 0 <= since <= MAX_SEQ:
+            if isinstance(since, bool) or not isinstance(since, int) or not 0 <= since <= ID_MAX:
                 await self._error("bad_request", "resume needs `since`, the last seq received (an integer ≥ 0).")
                 return
             try:

@@ -11,8 +11,10 @@ from rest_framework import serializers
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 
+from .schema import ID_MAX
+
 MAX_LIMIT = 500
-MAX_OFFSET = 2**63 - 1  # what the database can skip; longer digit strings would not even parse
+MAX_OFFSET = ID_MAX  # what the database can skip (a bigint); longer digit strings would not even parse
 DEFAULT_LIMIT = 50
 
 PAGE_PARAMETERS = [

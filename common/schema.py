@@ -25,9 +25,16 @@ from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 
 # Ids are PostgreSQL bigints (DEFAULT_AUTO_FIELD = BigAutoField); larger ones name nothing (404).
-ID_MAX = 2**63 - 1
+# So are seqs and offsets.
+BIGINT_MIN, ID_MAX = -2**63, 2**63 - 1
 ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": ID_MAX}
 SEQ_SCHEMA = {"type": "integer", "minimum": 0, "maximum": ID_MAX}
+
+
+def in_bigint(number: int) -> bool:
+    """Whether a number fits a bigint column. A larger one in a query is the database's error
+    (PostgreSQL: out of range; SQLite: OverflowError), so as an id it can only name nothing."""
+    return BIGINT_MIN <= number <= ID_MAX
 
 
 class ViolationSchema(serializers.Serializer):

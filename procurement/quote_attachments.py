@@ -15,6 +15,7 @@ from auctions.models import Bid, QuoteAttachment
 from auctions.sealing import decrypt_bytes, encrypt_bytes
 from audit.services import audit_append
 from common.errors import Conflict, NotFound
+from common.schema import in_bigint
 from rfqs.models import RFQ, RFQStatus
 
 from .attachments import attachment_check_upload, store_then_record, upload_name
@@ -32,7 +33,7 @@ def _bid_for(*, user: User, rfq_id: int, bid_id: int) -> tuple[RFQ, Bid]:
     opened one of an RFQ they see. Anything else is 404, so a sealed quote's files are not
     even shown to exist."""
     rfq = rfq_get(user=user, pk=rfq_id, with_line_items=False)
-    bid = Bid.objects.filter(rfq=rfq, pk=bid_id).first() if -2**63 <= bid_id < 2**63 else None
+    bid = Bid.objects.filter(rfq=rfq, pk=bid_id).first() if in_bigint(bid_id) else None
     if bid is None:
         raise NotFound("Bid not found.")
     own = user.is_supplier and bid.supplier_id == user.supplier_id
