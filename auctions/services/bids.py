@@ -1,9 +1,10 @@
 """Placing and withdrawing bids: the hot path (architecture.md).
 
-Rules that need no live state run first, without a lock. Then one short transaction locks
-the auction row, re-checks what depends on it, inserts the bid, updates best / count /
-deadline, appends the audit event (which hands out `seq`) and commits. The row lock is the
-fairness guarantee: there is exactly one order of bids, the audit trail's.
+Rules that need no live state run first, without a lock, and the bid's row and its audit
+event are built as far as the lock does not decide them. Then one short transaction locks
+the auction row, re-checks what depends on it, completes and inserts the bid, updates best /
+count / deadline, appends the audit event (which hands out `seq`) and commits. The row lock is
+the fairness guarantee: there is exactly one order of bids, the audit trail's.
 """
 from __future__ import annotations
 
