@@ -193,9 +193,8 @@ def _converted(row: tuple[Any, ...], count: int, converters, connection) -> list
 
 def insert_statement(obj: models.Model) -> Statement:
     """The INSERT that `obj.save(force_insert=True)` would run (an unset auto key is left out)."""
-    connection = connections[DEFAULT_DB_ALIAS]
-    sql, fields = _insert_sql(type(obj), obj.pk is None)
-    return sql, [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+    prepared = prepared_insert(obj)
+    return prepared.sql, prepared.values
 
 
 @dataclass

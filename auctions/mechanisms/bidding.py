@@ -28,21 +28,17 @@ def new_bid(ctx: BidContext, meta: BidOrigin, **fields: Any) -> Bid:
     `fields`: the mechanism's own (amount, sealed payload, line…), set under the lock."""
     locked = {"id": ctx.next_bid_id, "submitted_at": ctx.now, "version": len(ctx.own_bids) + 1,
               "audit_seq": ctx.audit_seq, **fields}
-    prepared = ctx.prepared_bid
-    if prepared is None or ctx.next_bid_id is None:
-        bid = bid_row(ctx, meta)
-        for name, value in locked.items():
-            setattr(bid, name, value)
-        if bid.pk is None:
-            bid.save(force_insert=True)
-        else:
-            ctx.write(insert_statement(bid))
-        return bid
-    bid = prepared.obj
+    prepared = ctx.prepared_bid if ctx.next_bid_id is not None else None
+    bid = prepared.obj if prepared is not None else bid_row(ctx, meta)
     for name, value in locked.items():
         setattr(bid, name, value)
-    Bid.rfq.field.set_cached_value(bid, ctx.rfq)  # the locked row, as the auction stands with this bid
-    ctx.write(completed_insert(prepared, tuple(locked)))
+    if prepared is not None:
+        Bid.rfq.field.set_cached_value(bid, ctx.rfq)  # the locked row, as the auction stands with this bid
+        ctx.write(completed_insert(prepared, tuple(locked)))
+    elif bid.pk is None:
+        bid.save(force_insert=True)
+    else:
+        ctx.write(insert_statement(bid))
     return bid
 
 

@@ -146,7 +146,7 @@ def _lock(rfq_id: int, supplier_id: int, line_id: int | None = None
     if line_id is not None:
         statements.append((f"SELECT {select_columns(LineItem, 'l')} FROM {LineItem._meta.db_table} l "
                            f"WHERE l.id = %s AND l.rfq_id = %s", [line_id, rfq_id]))
-    if connection.vendor == "postgresql":
+    if _reserves_bid_id():
         statements.append((f"SELECT nextval(pg_get_serial_sequence('{bid_table}', 'id'))", []))
     results = run_batch(statements)
     line = None
@@ -165,10 +165,16 @@ def _lock(rfq_id: int, supplier_id: int, line_id: int | None = None
     return locked, head, own, results[2][0][0] if len(results) > 2 else None, line
 
 
+def _reserves_bid_id() -> bool:
+    """Whether the lock's batch reserves the new bid's id (a sequence: PostgreSQL), so its row
+    can be made ahead and inserted with the writes; SQLite's bid is saved by new_bid."""
+    return connection.vendor == "postgresql"
+
+
 def _rows_ahead(ctx: BidContext, meta: RequestMeta) -> tuple[PreparedInsert[Bid] | None, PreparedInsert[AuditEvent] | None]:
     """The accepted bid's row and its `bid.placed` event, as far as they can be made before the
     lock; None where no id is reserved under it (SQLite: new_bid saves the bid itself)."""
-    if connection.vendor != "postgresql":
+    if not _reserves_bid_id():
         return None, None
     event = event_row(type="bid.placed", stream=rfq_stream(ctx.rfq.pk), actor=ctx.user, rfq=ctx.rfq)
     return prepared_insert(bid_row(ctx, meta), key_later=True), prepared_insert(event)
