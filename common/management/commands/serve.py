@@ -1,21 +1,10 @@
 """`runserver` for the embedded default, plus the in-process scheduler that opens and closes
 auctions on time (common/scheduler.py). With a broker configured it is plain runserver:
 Celery beat and workers do that work."""
-from http import HTTPStatus
-
 from daphne.management.commands.runserver import Command as RunserverCommand
-from twisted.web import http as twisted_http
 
+from common.embedded_http import answer_malformed_requests, name_every_status
 from common.scheduler import InProcessBeat
-
-
-def name_every_status() -> None:
-    """Twisted's table of reason phrases stops at 418, so Daphne's status line for the
-    contract's 422 (bid refused) and 429 (rate limited) read "Unknown Status". HTTP clients
-    ignore the phrase, but people reading logs and proxies' pages do not: fill in the rest
-    from the standard library's table, leaving Twisted's own phrases as they are."""
-    for status in HTTPStatus:
-        twisted_http.RESPONSES.setdefault(status.value, status.phrase.encode("ascii"))
 
 
 class Command(RunserverCommand):
@@ -27,6 +16,7 @@ class Command(RunserverCommand):
         from config.celery import app
 
         name_every_status()
+        answer_malformed_requests()
         if app.conf.task_always_eager:
             InProcessBeat().start()
         return super().inner_run(*args, **options)
