@@ -120,7 +120,7 @@ class BidsApi(DownloadFormatsMixin, APIView):
                                    "opens, the count of quotes and no amount, as in JSON")])
     def get(self, request, pk: int):
         rfq = rfq_get(user=request.user, pk=pk)
-        kind = export_format(request, ("json", "csv"))
+        kind = export_format(request)
         bids = selectors.bids_for(user=request.user, rfq=rfq)
         if bids is None:
             # Sealed and unopened: the buyer learns only how many suppliers quoted.
@@ -202,9 +202,10 @@ def since_query(request) -> int | None:
     return since_param(values[0] if values else None)
 
 
-def since_param(raw, name: str = "since") -> int | None:
-    """A seq from the query string or Last-Event-ID: an integer ≥ 0, else 400."""
-    if raw in (None, ""):
+def since_param(raw, name: str = "since", *, blank_is_absent: bool = True) -> int | None:
+    """A seq from the query string or Last-Event-ID: an integer ≥ 0, else 400. An empty value
+    is no seq (None), unless `blank_is_absent` is False: then it is a 400 too."""
+    if raw is None or (raw == "" and blank_is_absent):
         return None
     try:
         value = int(raw)
@@ -246,7 +247,8 @@ class EventStreamApi(DownloadFormatsMixin, APIView):
     def get(self, request, pk: int):
         rfq = rfq_get(user=request.user, pk=pk, with_line_items=False)
         # Input is judged wherever the stream is served: a bad seq is a 400 even before the 421.
-        since = since_param(request.headers.get("Last-Event-ID"), "Last-Event-ID")
+        # An empty Last-Event-ID is no seq either (EventSource leaves the header out instead).
+        since = since_param(request.headers.get("Last-Event-ID"), "Last-Event-ID", blank_is_absent=False)
         query_since = since_query(request)
         if since is None:
             since = query_since
@@ -305,7 +307,7 @@ class EvaluationApi(DownloadFormatsMixin, APIView):
     @api_errors(409)
     def get(self, request, pk: int):
         rfq = rfq_get(user=request.user, pk=pk)
-        kind = export_format(request, ("json", "xlsx", "csv"))
+        kind = export_format(request)
         evaluation = selectors.evaluation_for(user=request.user, rfq=rfq)
         if kind != "json":
             return comparison_download(rfq, evaluation, kind)

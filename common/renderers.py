@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.http import Http404
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from .errors import Forbidden, ValidationFailed
 
@@ -52,16 +53,10 @@ def unknown_format(allowed: list[str]) -> ValidationFailed:
     return ValidationFailed(f"format is one of {choices}.", fields={"format": [f"One of {choices}."]})
 
 
-def asked_format(request, allowed: tuple[str, ...]) -> str:
-    """The download format asked for ("json" when none); an empty `?format=` is refused."""
-    if request.query_params.get("format") == "":
-        raise unknown_format(list(allowed))
-    return getattr(request.accepted_renderer, "format", "json")
-
-
-def export_format(request, allowed: tuple[str, ...]) -> str:
-    """The format asked for; a download is the buyer's and compliance's (api.md "Exports")."""
-    kind = asked_format(request, allowed)
+def export_format(request) -> str:
+    """The format asked for ("json" when none; DownloadFormatsMixin refuses a format its view
+    has no renderer for); a download is the buyer's and compliance's (api.md "Exports")."""
+    kind = getattr(request.accepted_renderer, "format", "json")
     if kind != "json" and request.user.is_supplier:
         raise Forbidden("Exports are for the buyer and compliance.")
     return kind
@@ -75,7 +70,8 @@ def download(content: bytes | str, filename: str, media_type: str) -> Response:
 
 class DownloadFormatsMixin:
     """For an APIView offering downloads beside JSON on GET: other methods answer JSON only,
-    a format no renderer has is a 400, and an error is rendered as JSON."""
+    a format no renderer has is a 400 (an empty `?format=` too: the schema lists the formats),
+    and an error is rendered as JSON."""
 
     download_renderers: tuple[type[BaseRenderer], ...] = ()
 
@@ -85,6 +81,9 @@ class DownloadFormatsMixin:
         return [JSONRenderer(), *(renderer() for renderer in downloads)]
 
     def perform_content_negotiation(self, request, force=False):
+        # DRF takes an empty ?format= for none; forced (rendering an error) it must not raise.
+        if not force and request.query_params.get(api_settings.URL_FORMAT_OVERRIDE) == "":
+            raise unknown_format([renderer.format for renderer in self.get_renderers()])
         try:
             return super().perform_content_negotiation(request, force)  # type: ignore[misc]
         except Http404:  # DRF's answer to a format no renderer has

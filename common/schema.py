@@ -28,6 +28,11 @@ from rest_framework.permissions import AllowAny
 # So are seqs and offsets.
 BIGINT_MIN, ID_MAX = -2**63, 2**63 - 1
 ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": ID_MAX}
+# A required text is trimmed by DRF (str.strip), then refused when blank: it needs one character
+# Python does not count as whitespace (str.isspace). OpenAPI patterns are ECMA-262, whose `\s`
+# is another set (without \x1c-\x1f and \x85, with \ufeff): the set is spelled out, the same in
+# both dialects (checked against every code point by common/tests/test_schema.py).
+NOT_BLANK_PATTERN = r"[^\t\n\v\f\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
 SEQ_SCHEMA = {"type": "integer", "minimum": 0, "maximum": ID_MAX}
 
 
@@ -92,12 +97,12 @@ class QuaysideAutoSchema(AutoSchema):
 
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
-        # A required text is trimmed, then refused when blank: it needs a non-space character.
+        # A required text is trimmed, then refused when blank (NOT_BLANK_PATTERN).
         if (direction == "request" and isinstance(field, serializers.CharField) and not field.allow_blank
                 and field.trim_whitespace and schema.get("type") == "string" and "pattern" not in schema
                 and "format" not in schema
                 and not any(isinstance(v, RegexValidator) for v in field.validators)):  # its own pattern says more
-            schema["pattern"] = r"\S"
+            schema["pattern"] = NOT_BLANK_PATTERN
         return schema
 
     def _authenticated(self) -> bool:

@@ -63,7 +63,7 @@ class RFQListCreateApi(DownloadFormatsMixin, APIView):
                                format_parameter("json", "csv", description="csv: the same rows, one line each "
                                                                            "(buyer, compliance)")])
     def get(self, request):
-        kind = export_format(request, ("json", "csv"))
+        kind = export_format(request)
         filters = RFQFilters.from_query(request.query_params)
         response = list_response(request, rfq_list_filtered(user=request.user, filters=filters), RFQOutput)
         if kind == "csv":

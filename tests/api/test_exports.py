@@ -193,7 +193,7 @@ def test_exports_answer_only_the_buyer_and_compliance(api, reverse_closed, path)
     assert api("compliance").get(f"/api/v1/rfqs/{rfq}/{path}").status_code == 200
 
 
-@pytest.mark.parametrize("path", ["rfqs/{rfq}/evaluation/", "rfqs/{rfq}/bids/", "rfqs/"])
+@pytest.mark.parametrize("path", ["rfqs/{rfq}/evaluation/", "rfqs/{rfq}/bids/", "rfqs/", "rfqs/{rfq}/events/stream/"])
 def test_an_unknown_or_empty_format_is_a_json_error(api, reverse_closed, path):
     rfq, _ = reverse_closed
     url = f"/api/v1/{path.format(rfq=rfq)}"

@@ -3,9 +3,13 @@
 Each test pins one finding: the schema now says what the code does, or the code now refuses
 what the schema excludes.
 """
+import re
+
 import jsonschema
 import pytest
 from rest_framework.test import APIClient
+
+from common.schema import NOT_BLANK_PATTERN
 
 from .helpers import assert_error, create_draft, rfq_in_state
 
@@ -201,12 +205,14 @@ def test_award_takes_an_integer_bid_id_only(demo, api):
 
 def test_a_kyc_rejection_requires_its_reason_in_the_schema_too(served, demo, api):
     reject = served["components"]["schemas"]["KycRejectInputRequest"]
-    assert reject["required"] == ["reason"] and reject["properties"]["reason"]["pattern"] == r"\S"
+    assert reject["required"] == ["reason"] and reject["properties"]["reason"]["pattern"] == NOT_BLANK_PATTERN
     approve = served["components"]["schemas"]["KycDecisionInputRequest"]
     assert "required" not in approve
     supplier = demo.supplier(5).pk
-    assert_error(api("compliance").post(f"/api/v1/suppliers/{supplier}/kyc/reject/", {"reason": "  "},
-                                        format="json"), 400)
+    for blank in ("  ", "\x1e", "\x85"):  # Python's whitespace, which ECMA-262's \s is not all of
+        assert not re.search(NOT_BLANK_PATTERN, blank)
+        assert_error(api("compliance").post(f"/api/v1/suppliers/{supplier}/kyc/reject/", {"reason": blank},
+                                            format="json"), 400)
 
 
 def test_split_award_evaluation_outcome_and_report_conform(served, demo, api):

@@ -134,3 +134,15 @@ def test_a_wsgi_worker_does_not_hold_a_stream_open(demo, api):
     assert_error(api("supplier1").get(f"/api/v1/rfqs/{rfq}/events/stream/", HTTP_ACCEPT="text/event-stream"), 421,
                  "misdirected_request")
     assert f"/api/v1/rfqs/{rfq}/events/?since=" in error["message"]
+
+
+def test_a_bad_last_event_id_is_a_400_before_the_421(demo, api):
+    """Input is judged wherever the stream is served. An empty Last-Event-ID is no seq either:
+    the schema says integer, and EventSource leaves the header out rather than send it empty."""
+    rfq = reverse_auction(demo, suppliers=(1, 2), accept=(1, 2))
+    path = f"/api/v1/rfqs/{rfq}/events/stream/"
+    for bad in ("", "-1", "x", str(2**63)):
+        error = assert_error(api("supplier1").get(path, HTTP_LAST_EVENT_ID=bad), 400)
+        assert error["fields"] == {"Last-Event-ID": ["An integer ≥ 0."]}, bad
+    assert_error(api("supplier1").get(path, HTTP_LAST_EVENT_ID="0"), 421, "misdirected_request")
+    assert_error(api("supplier1").get(path + "?since="), 421, "misdirected_request")  # an empty query is none
