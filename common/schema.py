@@ -31,7 +31,7 @@ ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": ID_MAX}
 # A required text is trimmed by DRF (str.strip), then refused when blank: it needs one character
 # Python does not count as whitespace (str.isspace). OpenAPI patterns are ECMA-262, whose `\s`
 # is another set (without \x1c-\x1f and \x85, with \ufeff): the set is spelled out, the same in
-# both dialects (checked against every code point by common/tests/test_schema.py).
+# both dialects (checked against every code point by common/tests/test_not_blank_pattern.py).
 NOT_BLANK_PATTERN = r"[^\t\n\v\f\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
 SEQ_SCHEMA = {"type": "integer", "minimum": 0, "maximum": ID_MAX}
 
