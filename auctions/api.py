@@ -202,10 +202,10 @@ def since_query(request) -> int | None:
     return since_param(values[0] if values else None)
 
 
-def since_param(raw, name: str = "since", *, blank_is_absent: bool = True) -> int | None:
-    """A seq from the query string or Last-Event-ID: an integer ≥ 0, else 400. An empty value
-    is no seq (None), unless `blank_is_absent` is False: then it is a 400 too."""
-    if raw is None or (raw == "" and blank_is_absent):
+def since_param(raw, name: str = "since") -> int | None:
+    """A seq from the query string or Last-Event-ID: an integer ≥ 0, else 400 (an empty value
+    too, as an empty filter is: the schema says integer). None when it is not given."""
+    if raw is None:
         return None
     try:
         value = int(raw)
@@ -247,8 +247,7 @@ class EventStreamApi(DownloadFormatsMixin, APIView):
     def get(self, request, pk: int):
         rfq = rfq_get(user=request.user, pk=pk, with_line_items=False)
         # Input is judged wherever the stream is served: a bad seq is a 400 even before the 421.
-        # An empty Last-Event-ID is no seq either (EventSource leaves the header out instead).
-        since = since_param(request.headers.get("Last-Event-ID"), "Last-Event-ID", blank_is_absent=False)
+        since = since_param(request.headers.get("Last-Event-ID"), "Last-Event-ID")
         query_since = since_query(request)
         if since is None:
             since = query_since
