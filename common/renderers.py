@@ -69,9 +69,10 @@ def download(content: bytes | str, filename: str, media_type: str) -> Response:
 
 
 class DownloadFormatsMixin:
-    """For an APIView offering downloads beside JSON on GET: other methods answer JSON only,
-    a format no renderer has is a 400 (an empty `?format=` too: the schema lists the formats),
-    and an error is rendered as JSON."""
+    # For an APIView offering downloads beside JSON on GET: other methods answer JSON only, a
+    # format no renderer has is a 400 (an empty `?format=` too: the schema lists the formats),
+    # and an error is rendered as JSON. A comment, not a docstring: drf-spectacular takes the
+    # first docstring up a view's classes as its operations' description in the API docs.
 
     download_renderers: tuple[type[BaseRenderer], ...] = ()
 
