@@ -1,0 +1,145 @@
+"""common.gunicorn_worker: the production HTTP tier's worker closes each connection as RFC 9112
+asks, without waiting for the client's close on its only thread (README "Production")."""
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from common.gunicorn_worker import Lingerer
+from tests.ports import free_port
+
+REPO = Path(__file__).resolve().parent.parent
+WORKER = "common.gunicorn_worker.SyncWorker"
+REQUEST = b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n"
+
+
+def until(condition, timeout: float = 5.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return condition()
+
+
+def read_answer(sock: socket.socket) -> bytes:
+    """Everything the server sends until it half-closes."""
+    data = b""
+    while chunk := sock.recv(65536):
+        data += chunk
+    return data
+
+
+# One Gunicorn per worker class is enough; the database plays no part (the embedded run only).
+needs_one_backend = pytest.mark.skipif(
+    "sqlite" not in settings.DATABASES["default"]["ENGINE"], reason="no database involved: the embedded run only")
+
+
+@pytest.fixture
+def gunicorn(request, tmp_path):
+    port = free_port()
+    log = open(tmp_path / "gunicorn.log", "w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--workers", "1", "--worker-class", request.param,
+         "--bind", f"127.0.0.1:{port}", "tests.gunicorn_app:app"],
+        cwd=REPO, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+    def answers() -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=2) as probe:
+                probe.sendall(REQUEST)
+                return read_answer(probe).startswith(b"HTTP/1.1 200")
+        except OSError:
+            return False
+
+    try:
+        assert until(answers, timeout=30), (tmp_path / "gunicorn.log").read_text()
+        yield port
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+        log.close()
+
+
+@needs_one_backend
+@pytest.mark.parametrize("gunicorn", [WORKER, "sync"], indirect=True)
+def test_a_client_slow_to_close_does_not_hold_the_worker(gunicorn, request):
+    """Client A reads its answer and keeps the connection open. Gunicorn's own sync worker waits
+    for A's close (2 s) before it accepts B; ours answers B at once. The stock worker is run too,
+    to show that the scenario does hold a worker."""
+    slow = socket.create_connection(("127.0.0.1", gunicorn), timeout=10)
+    try:
+        slow.sendall(REQUEST)
+        assert read_answer(slow).endswith(b"answered\n")  # the server's FIN came with the answer
+        started = time.monotonic()
+        with socket.create_connection(("127.0.0.1", gunicorn), timeout=10) as next_client:
+            next_client.sendall(REQUEST)
+            assert read_answer(next_client).endswith(b"answered\n")
+        waited = time.monotonic() - started
+    finally:
+        slow.close()
+    if request.node.callspec.params["gunicorn"] == WORKER:
+        assert waited < 1.5, f"the next client waited {waited:.2f} s: the worker lingered on its only thread"
+    else:
+        assert waited >= 1.8, f"the stock worker answered after {waited:.2f} s: the scenario no longer holds a worker"
+
+
+@needs_one_backend
+@pytest.mark.parametrize("gunicorn", [WORKER], indirect=True)
+def test_an_answer_given_before_the_body_is_read_still_arrives(gunicorn):
+    """The application answers without reading a 40 kB body: the worker must drain it before
+    closing, or the close becomes a reset that can destroy the answer in the client's buffer."""
+    with socket.create_connection(("127.0.0.1", gunicorn), timeout=10) as client:
+        client.sendall(b"POST / HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/plain\r\n"
+                       b"Content-Length: 40000\r\n\r\n" + b"x" * 40000)
+        time.sleep(0.3)  # the server has answered and closed its side by now
+        answer = read_answer(client)
+    assert answer.startswith(b"HTTP/1.1 200") and answer.endswith(b"answered\n")
+
+
+def test_the_half_close_is_sent_at_once_and_the_socket_closed_after_the_peer():
+    lingerer = Lingerer()
+    server, client = socket.socketpair()
+    server.sendall(b"answer")
+    lingerer.close(server)
+    assert client.recv(100) == b"answer" and client.recv(100) == b""  # FIN right away
+    assert lingerer.lingering() == 1 and server.fileno() != -1  # still reading the peer
+    client.sendall(b"late bytes")  # read and dropped
+    time.sleep(0.1)
+    assert lingerer.lingering() == 1
+    client.close()
+    assert until(lambda: lingerer.lingering() == 0 and server.fileno() == -1)
+
+
+def test_a_silent_peer_is_closed_after_the_time_limit():
+    lingerer = Lingerer(seconds=0.2)
+    server, client = socket.socketpair()
+    lingerer.close(server)
+    time.sleep(0.1)
+    assert lingerer.lingering() == 1
+    assert until(lambda: server.fileno() == -1, timeout=3)  # 0.2 s, noticed within POLL_SECONDS
+    client.close()
+
+
+def test_a_peer_that_keeps_sending_is_closed_after_the_drain_limit():
+    lingerer = Lingerer(drain=10)
+    server, client = socket.socketpair()
+    lingerer.close(server)
+    client.sendall(b"y" * 100)
+    assert until(lambda: server.fileno() == -1)
+    client.close()
+
+
+def test_a_socket_that_cannot_be_half_closed_is_closed_at_once():
+    lingerer = Lingerer()
+    server, client = socket.socketpair()
+    client.close()
+    server.close()  # shutdown on a closed socket fails: nothing to linger on
+    lingerer.close(server)
+    assert lingerer.lingering() == 0
