@@ -20,8 +20,12 @@ What one run does (bench/README.md has the details and the figures):
    least the decrement, accepted responses == Bid rows == bid.placed events, the same order
    in bids and audit trail, every refusal audited, the hash chain verifies, no 5xx.
 5. Runs pgbench with the same client count and duration on the same database, executing an
-   accepted bid's SQL one statement per round trip, then batched as the Django transaction
-   sends it (bench/README.md lists both), and compares.
+   accepted bid's SQL batched as the Django transaction sends it, one statement per round
+   trip, and per statement prepared (bench/README.md lists them), and compares. The batched
+   run, the target's figure, is interleaved with the HTTP run: the HTTP run is split into
+   `--rounds` rounds (default 3 × 5 s of a 15 s run), each followed by as long a pgbench
+   round, so that both halves of the ratio are measured on the same machine: a VM's CPU speed
+   drifts for tens of seconds at a time, every process's CPU per request with it.
 
 Exit status: 1 if any invariant is violated, 2 if the run could not be set up; missing the
 speed target is reported, not failed.
@@ -46,8 +50,8 @@ from harness.servers import SERVERS, Servers
 from harness.setup import PG_ADMIN_URL, prepare
 from harness.world import World, create_world
 from throughput.invariants import check_invariants
-from throughput.load import run_load
-from throughput.pgbench import run_pgbench
+from throughput.load import Shared, merge_rounds, run_load
+from throughput.pgbench import combine_rounds, run_pgbench
 from throughput.report import Outcome, report, write_json
 
 
@@ -88,25 +92,36 @@ def start_servers(args, world: World, servers: Servers) -> str:
 
 
 def measure(args, world: World, servers: Servers, tmpdir: Path) -> Outcome:
-    """The HTTP run, its invariants, then pgbench per statement and batched."""
+    """The HTTP run in rounds, each followed by pgbench batched (the target's figure, measured on
+    the same machine minutes apart at most seconds), the invariants, then pgbench per statement
+    and prepared."""
     from django.db import connections
 
     server_info = start_servers(args, world, servers)
-    say(f"[run] {args.clients} clients × {args.seconds} s against {server_info}")
-    spies = start_py_spy(args.py_spy, args.seconds, servers.pids(), tmpdir)
-    load = run_load(args, servers.port, world, servers.pids())
+    rounds = 1 if args.skip_pgbench else args.rounds
+    seconds = args.seconds if rounds == 1 else max(1, round(args.seconds / rounds))
+    say(f"[run] {args.clients} clients × {seconds} s" + (f" × {rounds} rounds, each followed by pgbench batched"
+                                                          if rounds > 1 else "") + f" against {server_info}")
+    spies = start_py_spy(args.py_spy, rounds * seconds * 2, servers.pids(), tmpdir)
+    loads, batched, shared = [], [], Shared.of(args, world)
+    for n in range(rounds):
+        loads.append(run_load(args, servers.port, world, servers.pids(), seconds=seconds, shared=shared))
+        if not args.skip_pgbench:
+            connections.close_all()
+            say(f"[pgbench] round {n + 1}: the same writes, batched as the Django transaction sends them")
+            batched.append(run_pgbench(args, world, tmpdir, "bid-batched", seconds=seconds))
     profile = finish_py_spy(spies)
     servers.stop()
+    load = merge_rounds(loads)
     say("[check] invariants")
-    problems, facts = check_invariants(world, load.samples, load.errors)
+    problems, facts = check_invariants(world, load.samples, load.errors, pgbench_ran=bool(batched))
     connections.close_all()
     if args.skip_pgbench:
         pg = {"error": "skipped (--skip-pgbench)"}
     else:
-        say(f"[pgbench] {args.clients} clients × {args.seconds} s")
+        say(f"[pgbench] {args.clients} clients × {args.seconds} s, per statement")
         pg = run_pgbench(args, world, tmpdir)
-        say("[pgbench] the same, batched as the Django transaction sends it")
-        pg["batched"] = run_pgbench(args, world, tmpdir, "bid-batched")
+        pg["batched"] = combine_rounds(batched)
         say("[pgbench] per statement again, every statement prepared")
         pg["prepared"] = run_pgbench(args, world, tmpdir, "bid-prepared")
     return Outcome(load=load, problems=problems, facts=facts, pg=pg, server_info=server_info, profile=profile)
@@ -145,14 +160,18 @@ def parse_args(argv=None):
     parser.add_argument("--pg-url", default=PG_ADMIN_URL, help="PostgreSQL server URL without the database name")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/13")
     parser.add_argument("--skip-pgbench", action="store_true")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="split the HTTP run into this many rounds of --seconds/N, each followed by as long a "
+                             "run of pgbench batched, so the ratio's two halves meet the same machine (a VM's speed "
+                             "drifts over tens of seconds); 1: the HTTP run whole, then pgbench (default 3)")
     parser.add_argument("--py-spy", metavar="BIN", default=None,
                         help="sample every server process with this py-spy binary during the run and print "
                              "where server CPU goes (py-spy is not a dependency: see bench/README.md)")
     parser.add_argument("--keep-logs", action="store_true", help="keep the temp dir with server logs")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures as JSON here")
     args = parser.parse_args(argv)
-    if args.clients < 1 or args.seconds < 1:
-        parser.error("--clients and --seconds must be positive")
+    if args.clients < 1 or args.seconds < 1 or args.rounds < 1:
+        parser.error("--clients, --seconds and --rounds must be positive")
     if not 0 <= args.lots <= 100:
         parser.error("--lots must be between 0 and 100")
     if not re.fullmatch(r"[a-z_][a-z0-9_]*", args.db) or args.db in ("postgres", "template0", "template1"):

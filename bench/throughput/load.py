@@ -7,7 +7,7 @@ import random
 import threading
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from harness.client import lean_request
@@ -42,6 +42,7 @@ class LoadResult:
     wall: float
     skipped: int  # see ClientResult.skipped_rate_limited
     capped: bool  # the hard cap on requests was reached
+    rounds: list[tuple[int, float]] = field(default_factory=list)  # (accepted bids, wall) of each round
 
 
 class RequestBudget:
@@ -204,16 +205,32 @@ class BidClient:
                 time.sleep(0.05)
 
 
-def run_load(args, port: int, world: World, server_pids: list[int]) -> LoadResult:
-    """args.clients clients for args.seconds, supplier j belonging to client j mod clients."""
+@dataclass
+class Shared:
+    """What the rounds of one run share: the request cap and the ladder's prices."""
+
+    budget: RequestBudget
+    ladders: dict[int | None, Ladder] | None
+
+    @classmethod
+    def of(cls, args, world: World) -> Shared:
+        return cls(RequestBudget(args.max_requests),
+                   {line: Ladder() for line in world.line_ids or [None]} if args.pattern == "ladder" else None)
+
+
+def run_load(args, port: int, world: World, server_pids: list[int], *, seconds: float | None = None,
+             shared: Shared | None = None) -> LoadResult:
+    """args.clients clients for `seconds` (args.seconds), supplier j belonging to client j mod
+    clients; `shared` carries the cap and the ladder over from an earlier round."""
+    seconds = seconds or args.seconds
+    shared = shared or Shared.of(args, world)
     n_sup = len(world.tokens)
     per_client = [[world.tokens[j] for j in range(n_sup) if j % args.clients == i] for i in range(args.clients)]
     results = [ClientResult() for _ in range(args.clients)]
     start_at = time.monotonic() + 0.5
-    run = Run(port=port, rfq_id=world.rfq_id, start=start_at, deadline=start_at + args.seconds,
-              budget=RequestBudget(args.max_requests), max_step_cents=args.max_step_cents,
-              barrier=threading.Barrier(args.clients + 1), lines=world.line_ids,
-              ladders={line: Ladder() for line in world.line_ids or [None]} if args.pattern == "ladder" else None)
+    run = Run(port=port, rfq_id=world.rfq_id, start=start_at, deadline=start_at + seconds,
+              budget=shared.budget, max_step_cents=args.max_step_cents,
+              barrier=threading.Barrier(args.clients + 1), lines=world.line_ids, ladders=shared.ladders)
     meter = CpuMeter(server_pids)
     threads = [threading.Thread(target=BidClient(i, run, per_client[i], results[i]), name=f"client-{i}", daemon=True)
                for i in range(args.clients)]
@@ -223,11 +240,27 @@ def run_load(args, port: int, world: World, server_pids: list[int]) -> LoadResul
     before = meter.sample()
     for t in threads:
         # Bounded: each request has a 30 s socket timeout and no new request starts after the deadline.
-        t.join(timeout=args.seconds + 60)
+        t.join(timeout=seconds + 60)
     stuck = sum(t.is_alive() for t in threads)
     cpu = CpuMeter.delta(before, meter.sample())
     errors = sum((r.errors for r in results), Counter())
     if stuck:
         errors["client thread still running after the deadline"] += stuck
-    return LoadResult(samples=[s for r in results for s in r.samples], errors=errors, cpu=cpu, wall=cpu["wall"],
-                      skipped=sum(r.skipped_rate_limited for r in results), capped=run.budget.left <= 0)
+    samples = [s for r in results for s in r.samples]
+    accepted = sum(1 for s in samples if s.kind == "bid" and s.status == 201)
+    return LoadResult(samples=samples, errors=errors, cpu=cpu, wall=cpu["wall"],
+                      skipped=sum(r.skipped_rate_limited for r in results), capped=run.budget.left <= 0,
+                      rounds=[(accepted, cpu["wall"])])
+
+
+def merge_rounds(rounds: list[LoadResult]) -> LoadResult:
+    """Several rounds as one run: their samples on one clock (each round after the last), their
+    CPU, time and errors added up, each round's accepted bids and time kept."""
+    samples, offset = [], 0.0
+    for result in rounds:
+        samples += [replace(s, started=s.started + offset) for s in result.samples]
+        offset += result.wall
+    return LoadResult(samples=samples, errors=sum((r.errors for r in rounds), Counter()),
+                      cpu={key: sum(r.cpu[key] for r in rounds) for key in rounds[0].cpu},
+                      wall=offset, skipped=sum(r.skipped for r in rounds), capped=any(r.capped for r in rounds),
+                      rounds=[figures for r in rounds for figures in r.rounds])

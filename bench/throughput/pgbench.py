@@ -29,8 +29,9 @@ def script_params(args, world: World) -> ScriptParams | None:
                         n_suppliers=len(world.supplier_ids), max_step=args.max_step_cents, user_agent=USER_AGENT)
 
 
-def run_pgbench(args, world: World, tmpdir: Path, name: str = "bid") -> dict:
-    """Run script `name` (see SCRIPTS); the figures, or {"error": …}."""
+def run_pgbench(args, world: World, tmpdir: Path, name: str = "bid", seconds: int | None = None) -> dict:
+    """Run script `name` (see SCRIPTS) for `seconds` (args.seconds); the figures, or {"error": …}."""
+    seconds = seconds or args.seconds
     pgbench = shutil.which("pgbench")
     if pgbench is None:
         return {"error": "pgbench not found (apt-get install postgresql-client)"}
@@ -52,16 +53,32 @@ def run_pgbench(args, world: World, tmpdir: Path, name: str = "bid") -> dict:
     with psycopg.connect(f"{args.pg_url}/{args.db}", autocommit=True) as conn:
         conn.execute(f"UPDATE {table} SET {best} = %s WHERE {pk} = %s", (STARTING_PRICE, world.twin_rfq_id))
     command = [pgbench, "-h", "127.0.0.1", "-p", str(args.pg_port), "-U", "postgres", "-n", "-c", str(args.clients),
-               "-j", str(min(2, args.clients)), "-T", str(args.seconds), "-M", PROTOCOL.get(name, "simple"),
+               "-j", str(min(2, args.clients)), "-T", str(seconds), "-M", PROTOCOL.get(name, "simple"),
                "-f", str(script), args.db]
     meter = CpuMeter()
     before = meter.sample()
-    result = subprocess.run(command, capture_output=True, text=True, timeout=args.seconds + 120)
+    result = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 120)
     cpu = CpuMeter.delta(before, meter.sample())
     figures = parse_output(result.stdout + result.stderr, result.returncode, command)
     if "error" not in figures:
         figures.update(command=" ".join(command[:-2] + ["<script>", args.db]), cpu=cpu, script=text)
     return figures
+
+
+def combine_rounds(runs: list[dict]) -> dict:
+    """Several runs of one script as one: transactions and CPU added up, tps and latency over
+    their total time; each round's tps kept under "rounds". The first error, if any."""
+    failed = next((run for run in runs if "error" in run), None)
+    if failed is not None:
+        return failed
+    processed = sum(run["processed"] for run in runs)
+    seconds = sum(run["processed"] / run["tps"] for run in runs if run["tps"])
+    latency = [(run["latency_ms"], run["processed"]) for run in runs if run["latency_ms"] is not None]
+    return {**runs[0], "tps": processed / seconds if seconds else 0.0, "processed": processed,
+            "failed": sum(run["failed"] for run in runs),
+            "latency_ms": round(sum(ms * n for ms, n in latency) / processed, 3) if latency and processed else None,
+            "cpu": {key: sum(run["cpu"][key] for run in runs) for key in runs[0]["cpu"]},
+            "rounds": [run["tps"] for run in runs]}
 
 
 def parse_output(out: str, returncode: int, command: list[str]) -> dict:

@@ -53,8 +53,9 @@ def report(args, world: World, outcome: Outcome) -> str:
              f"clients      {args.clients} threads (keep-alive), {len(world.tokens)} suppliers "
              f"({len(world.tokens) / args.clients:.1f} per client, round-robin), 60 bids/min/supplier",
              f"auction      {lots_line(args, world)}",
-             f"duration     {args.seconds} s requested, {outcome.load.wall:.2f} s measured; hard cap "
-             f"{args.max_requests} requests{' (REACHED)' if outcome.load.capped else ''}",
+             f"duration     {args.seconds} s requested, {outcome.load.wall:.2f} s measured"
+             f"{rounds_note(outcome)}; hard cap {args.max_requests} requests"
+             f"{' (REACHED)' if outcome.load.capped else ''}",
              ""]
     lines += http_section(outcome)
     lines += cpu_section(outcome, info["nproc"])
@@ -125,6 +126,7 @@ def pgbench_section(outcome: Outcome) -> list[str]:
                  f"all bids/s ÷ pgbench tps = {bids_s / pg['tps'] * 100:.1f}%)" if pg["tps"] else "")
     lines += reference_lines("batched", pg.get("batched"), accepted_s, "the round trips of the Django transaction",
                              target=BATCHED_TARGET_RATIO)
+    lines += round_lines(outcome)
     lines += reference_lines("prepared", pg.get("prepared"), accepted_s,
                              "per statement, -M prepared: planned once per connection, as the server's hot path now is")
     return lines
@@ -146,6 +148,21 @@ def reference_lines(name: str, run: dict | None, accepted_s: float, what: str,
         verdict = f"  (target ≥ {target * 100:.0f}%: {'met' if ratio >= target else 'MISSED'})" if target else ""
         lines.append(f"             HTTP accepted/s ÷ {name} pgbench tps = {ratio * 100:.1f}%{verdict}")
     return lines
+
+
+def rounds_note(outcome: Outcome) -> str:
+    rounds = outcome.load.rounds
+    return f" in {len(rounds)} rounds, each followed by pgbench batched" if len(rounds) > 1 else ""
+
+
+def round_lines(outcome: Outcome) -> list[str]:
+    """Each round's accepted bids/s, the batched pgbench round after it, and their ratio."""
+    batched = (outcome.pg.get("batched") or {}).get("rounds") or []
+    if len(batched) < 2 or len(batched) != len(outcome.load.rounds):
+        return []
+    cells = [f"{accepted / wall:.1f} / {tps:.1f} = {accepted / wall / tps * 100:.1f}%" if wall and tps else "-"
+             for (accepted, wall), tps in zip(outcome.load.rounds, batched, strict=True)]
+    return ["             by round (accepted/s / batched tps): " + "; ".join(cells)]
 
 
 def lots_line(args, world: World) -> str:
