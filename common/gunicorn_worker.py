@@ -59,6 +59,13 @@ class Lingering:
         now = time.monotonic()
         self._open = [entry for entry in self._open if not self._done(entry, now)]
 
+    def finish_all(self) -> None:
+        """Wait for every socket to be finished (a worker about to exit: at most `seconds`)."""
+        while self._open:
+            self.finish()
+            if self._open:
+                time.sleep(0.01)
+
     def _done(self, entry: list, now: float) -> bool:
         sock = entry[0]
         try:
@@ -88,6 +95,12 @@ class SyncWorker(sync.SyncWorker):
         # each call); in this worker's process it returns once the socket is half-closed.
         util.close_graceful = self.lingering.close
         super().init_process()
+
+    def run(self):
+        try:
+            super().run()
+        finally:
+            self.lingering.finish_all()  # a worker leaving (restart, shutdown) still closes gracefully
 
     def accept(self, listener):
         self.lingering.finish()

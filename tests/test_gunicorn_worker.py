@@ -158,6 +158,18 @@ def test_a_peer_that_keeps_sending_is_closed_after_the_drain_limit():
     client.close()
 
 
+def test_a_worker_leaving_finishes_every_lingering_socket_first():
+    lingering = Lingering(seconds=0.3)
+    closing, closing_peer = socket.socketpair()
+    silent, silent_peer = socket.socketpair()
+    lingering.close(closing)
+    lingering.close(silent)
+    closing_peer.close()
+    lingering.finish_all()  # returns once the silent one's time is up
+    assert len(lingering) == 0 and closing.fileno() == -1 and silent.fileno() == -1
+    silent_peer.close()
+
+
 def test_a_socket_that_cannot_be_half_closed_is_closed_at_once():
     lingering = Lingering()
     server, client = socket.socketpair()
