@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 import psutil
+from harness.servers import free_port, wait_http
 
 REPO = Path(__file__).resolve().parent.parent
 WORKERS = ("sync", "common.gunicorn_worker.SyncWorker")
@@ -39,12 +40,6 @@ def app(environ, start_response):
     return [body]
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def run(worker_class: str, seconds: float, clients: int) -> tuple[int, float, float, float]:
     """(requests answered, wall seconds, worker user CPU s, worker system CPU s)."""
     port = free_port()
@@ -53,11 +48,7 @@ def run(worker_class: str, seconds: float, clients: int) -> tuple[int, float, fl
                                "--bind", f"127.0.0.1:{port}", "gunicorn_close:app"], cwd=REPO, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 30
-        while not psutil.Process(server.pid).children() or not _answers(port):
-            if time.monotonic() > deadline:
-                raise SystemExit(f"gunicorn --worker-class {worker_class} did not start")
-            time.sleep(0.1)
+        wait_http(port, timeout=30)
         worker = psutil.Process(server.pid).children()[0]
         counts = [0] * clients
         end = time.monotonic() + seconds
