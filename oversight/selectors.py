@@ -15,7 +15,12 @@ from audit.models import (
 from rfqs.models import RFQStatus
 from suppliers.models import KycStatus, SupplierCompany
 
-from .verify import Verification, audit_verify, audit_verify_stream  # noqa: F401  (the verifier lives in verify/)
+from .verify import (  # noqa: F401  (the verifier lives in verify/)
+    Verification,
+    audit_verify,
+    audit_verify_stream,
+    every_stream,
+)
 
 # An RFQ whose award is still to be decided: past its close, neither awarded nor given up.
 AWARD_PENDING = (RFQStatus.CLOSED, RFQStatus.EVALUATION)

@@ -134,15 +134,14 @@ def audit_chains(rfq_id: int, stream: str, skip: str | None = None) -> tuple[lis
 
 
 def verify_streams_but(skip: str):
-    """audit_verify() of every stream with a head or events, but `skip`: the first broken one
-    leads; `checked` counts every stream's events."""
-    from audit.models import AuditEvent, AuditStream
-    from oversight.selectors import Verification, audit_verify_stream
+    """audit_verify() of every stream it verifies but `skip`: the first broken one leads;
+    `checked` counts every stream's events."""
+    from oversight.selectors import Verification, audit_verify_stream, every_stream
 
-    keys = set(AuditStream.objects.values_list("key", flat=True))
-    keys |= set(AuditEvent.objects.values_list("stream", flat=True).distinct())
     checked, first = 0, None
-    for key in sorted(keys - {skip}):
+    for key in every_stream():
+        if key == skip:
+            continue
         result = audit_verify_stream(key)
         checked += result.checked
         first = first or (None if result.ok else result)

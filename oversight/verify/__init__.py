@@ -69,7 +69,7 @@ def audit_verify_stream(stream: str) -> Verification:
     return Verification(False, checked, first.seq, stream, first.detail, tuple(problems), anchored.latest)
 
 
-def _every_stream() -> list[str]:
+def every_stream() -> list[str]:
     """Every stream anything knows of: a stream whose events and head were deleted outright is
     still named by its checkpoints, or by its RFQ's row."""
     keys = set(AuditStream.objects.values_list("key", flat=True))
@@ -86,7 +86,7 @@ def audit_verify(*, rfq_id: int | None = None) -> Verification:
         return result if not result.ok else Verification(True, result.checked, None, None,
                                                          checkpoint=result.checkpoint)
     checked, first, problems = 0, None, []
-    for key in _every_stream():
+    for key in every_stream():
         result = audit_verify_stream(key)
         checked += result.checked
         problems += result.problems
