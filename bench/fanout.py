@@ -275,7 +275,8 @@ async def main_async(args, world, env, tmpdir: Path) -> int:
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     ws_port, http_port = free_port(), free_port()
     ws = start_process([str(VENV_BIN / "uvicorn"), "--port", str(ws_port), "--workers", str(args.ws_workers),
-                        "--no-access-log", "--ws", "websockets-sansio", "--ws-per-message-deflate",
+                        "--no-access-log", "--http", "common.uvicorn_http:HttpToolsProtocol",
+                        "--ws", "websockets-sansio", "--ws-per-message-deflate",
                         "true" if args.ws_deflate else "false", "config.asgi:application"], env, tmpdir / "uvicorn.log")
     http = start_process([str(VENV_BIN / "gunicorn"), "--bind", f"127.0.0.1:{http_port}", "--workers", "1",
                           "config.wsgi:application"], env, tmpdir / "gunicorn.log")

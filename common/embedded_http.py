@@ -16,12 +16,11 @@ reset that destroys the answer before the client reads it.
 """
 from __future__ import annotations
 
-import json
 from http import HTTPStatus
 
 from twisted.web import http as twisted_http
 
-from .errors import error_body
+from .raw_answers import error_answer
 
 LINGER_SECONDS = 2.0
 
@@ -39,17 +38,6 @@ def answer_malformed_requests() -> None:
     twisted_http.HTTPChannel._respondToBadRequestAndDisconnect = _malformed
 
 
-def error_response(status: int, code: str, message: str) -> bytes:
-    """A complete HTTP/1.1 answer with the contract's error body, closing the connection."""
-    body = json.dumps(error_body(code, message), separators=(",", ":")).encode()
-    head = (f"HTTP/1.1 {status} {HTTPStatus(status).phrase}\r\n"
-            "Content-Type: application/json\r\n"
-            f"Content-Length: {len(body)}\r\n"
-            "X-Content-Type-Options: nosniff\r\n"
-            "Connection: close\r\n\r\n")
-    return head.encode("ascii") + body
-
-
 def _line_too_long(channel, line: bytes) -> None:
     # Twisted counts the header bytes of the request in progress, from its request line on;
     # nothing counted yet means the over-long line is the request line itself.
@@ -57,16 +45,16 @@ def _line_too_long(channel, line: bytes) -> None:
         status, code, what = 414, "uri_too_long", "The request line (method, path and query string)"
     else:
         status, code, what = 431, "headers_too_large", "A header line"
-    _answer_and_close(channel, error_response(
+    _answer_and_close(channel, error_answer(
         status, code, f"{what} is longer than the {channel.MAX_LENGTH:,} bytes this server reads."))
 
 
 def _malformed(channel) -> None:
     if channel._receivedHeaderSize > channel.totalHeadersSize:
-        response = error_response(431, "headers_too_large", "The request's headers are larger than the "
+        response = error_answer(431, "headers_too_large", "The request's headers are larger than the "
                                   f"{channel.totalHeadersSize:,} bytes this server reads.")
     else:
-        response = error_response(400, "malformed_request", "The request could not be read as HTTP/1.1: "
+        response = error_answer(400, "malformed_request", "The request could not be read as HTTP/1.1: "
                                   "its request line, a header or its chunked body is malformed.")
     _answer_and_close(channel, response)
 

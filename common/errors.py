@@ -22,6 +22,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from .raw_answers import error_body
+
 logger = logging.getLogger(__name__)
 
 
@@ -74,12 +76,6 @@ class TooManyRequests(ApplicationError):
     def __init__(self, message: str, *, retry_after: int, **kwargs):
         super().__init__(message, **kwargs)
         self.retry_after = retry_after
-
-
-def error_body(code: str, message: str, fields: dict | None = None,
-               violations: list | None = None) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message, "fields": fields or {},
-                      "violations": violations or []}}
 
 
 def flatten_field_errors(detail: Any, prefix: str = "") -> dict[str, list[str]]:

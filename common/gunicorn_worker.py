@@ -15,6 +15,10 @@ client has nearly always closed, so finishing it costs what Gunicorn's own close
 hand-offs cost about 50 µs of CPU per request (bench/README.md, sixteenth session). TLS sockets
 (Gunicorn's own `--certfile`) are closed as before. README "Production" runs Gunicorn with
 `--worker-class common.gunicorn_worker.SyncWorker`.
+
+It also answers the requests Gunicorn cannot read (a request line or header past its limits, a
+malformed line, a bad chunk) in the contract's error format, as the embedded server does
+(common.embedded_http), rather than with Gunicorn's HTML page.
 """
 from __future__ import annotations
 
@@ -24,6 +28,8 @@ import time
 
 from gunicorn import util
 from gunicorn.workers import sync
+
+from .raw_answers import error_answer
 
 LINGER_SECONDS = 2.0  # gunicorn.util.close_graceful's limits
 DRAIN_BYTES = 65536
@@ -85,6 +91,25 @@ class Lingering:
 
 _close_graceful = util.close_graceful
 
+# Gunicorn's own refusals (gunicorn.workers.base.Worker.handle_error), by status: the
+# contract's code, and what the message says before Gunicorn's detail.
+REFUSALS = {
+    400: ("malformed_request", "The request could not be read as HTTP/1.1"),
+    403: ("permission_denied", "The request was refused by the server"),
+    414: ("uri_too_long", "The request line (method, path and query string) is longer than this server reads"),
+    417: ("expectation_failed", "The request's Expect header cannot be met"),
+    431: ("headers_too_large", "The request's headers are larger than this server reads"),
+    500: ("server_error", "Something went wrong on our side; it has been logged"),
+    501: ("not_implemented", "The request's transfer coding is not supported"),
+}
+
+
+def write_error(sock: socket.socket, status_int: int, reason: str, mesg: str) -> None:
+    """`gunicorn.util.write_error`, with the contract's error body rather than an HTML page."""
+    code, message = REFUSALS.get(status_int, REFUSALS[400 if status_int < 500 else 500])
+    detail = f" ({mesg[:200]})" if mesg else ""  # Gunicorn's words: what it could not read, and why
+    util.write_nonblock(sock, error_answer(status_int, code, f"{message}{detail}."))
+
 
 class SyncWorker(sync.SyncWorker):
     """Gunicorn's sync worker; connections close `Lingering`, finished between requests."""
@@ -94,6 +119,7 @@ class SyncWorker(sync.SyncWorker):
         # sync.SyncWorker closes through `util.close_graceful` (a module attribute, looked up on
         # each call); in this worker's process it returns once the socket is half-closed.
         util.close_graceful = self.lingering.close
+        util.write_error = write_error  # looked up on each call, as close_graceful
         super().init_process()
 
     def run(self):

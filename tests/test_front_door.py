@@ -1,9 +1,7 @@
 """The README's run command, tried as a new user would: a real server with demo data."""
-import json
 import os
 import re
 import signal
-import socket
 import subprocess
 from pathlib import Path
 
@@ -12,6 +10,7 @@ import requests
 from django.conf import settings
 
 from tests.ports import free_port, wait_until_serving
+from tests.raw_http import assert_contract_error, malformed_requests, raw_answer
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -85,29 +84,6 @@ def test_api_token_and_rfq_list(site):
     assert {r["title"] for r in rfqs} >= {"Fresh provisions for MV Blue Horizon", "Annual lubricants supply 2027"}
 
 
-def raw_answer(base: str, request: bytes) -> tuple[int, dict, dict]:
-    """Send `request` as it is on a socket of its own and read the answer to the server's close:
-    (status, headers with lower-case names, JSON body)."""
-    host, port = base.removeprefix("http://").split(":")
-    with socket.create_connection((host, int(port)), timeout=10) as conn:
-        conn.sendall(request)
-        answer = b""
-        while chunk := conn.recv(65536):
-            answer += chunk
-    head, _, body = answer.partition(b"\r\n\r\n")
-    status_line, *lines = head.decode("latin-1").split("\r\n")
-    headers = {name.lower(): value.strip() for name, _, value in (line.partition(":") for line in lines)}
-    assert int(headers["content-length"]) == len(body)
-    return int(status_line.split()[1]), headers, json.loads(body)
-
-
-def assert_contract_error(status: int, headers: dict, body: dict, expected_status: int, code: str) -> None:
-    assert status == expected_status
-    assert headers["content-type"] == "application/json" and headers["connection"] == "close"
-    assert body["error"]["code"] == code and body["error"]["message"]
-    assert body["error"]["fields"] == {} and body["error"]["violations"] == []
-
-
 def test_an_overlong_query_string_is_answered_414_in_the_contract_format(site):
     # Twisted reads lines of at most 16 kB; it used to drop such a connection without a word.
     response = requests.get(site + "/api/v1/rfqs/?search=" + "a" * 60_000, timeout=10)
@@ -128,10 +104,6 @@ def test_headers_too_large_together_are_answered_431(site):
                           431, "headers_too_large")
 
 
-@pytest.mark.parametrize("request_bytes", [
-    b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nA header without a colon\r\n\r\n",
-    b"NOT-HTTP\r\n\r\n",
-    b"POST /api/v1/auth/token/ HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
-], ids=["header-without-colon", "request-line", "chunk-size"])
+@pytest.mark.parametrize("request_bytes", malformed_requests("127.0.0.1"))
 def test_a_malformed_request_is_answered_400_in_the_contract_format(site, request_bytes):
     assert_contract_error(*raw_answer(site, request_bytes), 400, "malformed_request")

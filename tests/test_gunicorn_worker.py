@@ -13,6 +13,7 @@ from django.conf import settings
 
 from common.gunicorn_worker import LINGER_SECONDS, POLL_SECONDS, Lingering
 from tests.ports import free_port
+from tests.raw_http import assert_contract_error, raw_answer
 
 REPO = Path(__file__).resolve().parent.parent
 WORKER = "common.gunicorn_worker.SyncWorker"
@@ -47,7 +48,7 @@ def gunicorn(request, tmp_path):
     log = open(tmp_path / "gunicorn.log", "w")
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--workers", "1", "--worker-class", request.param,
-         "--bind", f"127.0.0.1:{port}", "tests.gunicorn_app:app"],
+         "--bind", f"127.0.0.1:{port}", "tests.server_apps:wsgi_app"],
         cwd=REPO, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
     def answers() -> bool:
@@ -118,6 +119,28 @@ def test_an_idle_worker_still_closes_a_silent_client_after_the_time_limit(gunico
             client.sendall(b"x")
             client.recv(100)
             client.sendall(b"x")
+
+
+@needs_one_backend
+@pytest.mark.parametrize("gunicorn", [WORKER], indirect=True)
+@pytest.mark.parametrize(("request_bytes", "status", "code"), [
+    (b"GET /api/v1/rfqs/?q=" + b"a" * 5000 + b" HTTP/1.1\r\nHost: localhost\r\n\r\n", 414, "uri_too_long"),
+    (b"GET / HTTP/1.1\r\nHost: localhost\r\nX-Note: " + b"b" * 9000 + b"\r\n\r\n", 431, "headers_too_large"),
+    (b"GET / HTTP/1.1\r\nHost: localhost\r\n" + b"X-N: 1\r\n" * 101 + b"\r\n", 431, "headers_too_large"),
+    (b"GET / HTTP/1.1\r\nHost: localhost\r\nA header without a colon\r\n\r\n", 400, "malformed_request"),
+    (b"NOT-HTTP\r\n\r\n", 400, "malformed_request"),
+    (b"GET / HTTP/9.9\r\nHost: localhost\r\n\r\n", 400, "malformed_request"),
+], ids=["request-line", "header-line", "header-count", "header-without-colon", "garbage", "http-version"])
+def test_a_request_gunicorn_cannot_read_is_answered_in_the_contract_format(gunicorn, request_bytes, status, code):
+    """Gunicorn's own refusals, made before the application sees the request, read as every
+    other 4xx of the API does (README "Servers"), not as Gunicorn's HTML page."""
+    base = f"http://127.0.0.1:{gunicorn}"
+    answer = raw_answer(base, request_bytes)
+    assert_contract_error(*answer, status, code)
+    assert answer[2]["error"]["message"].endswith(".")
+    with socket.create_connection(("127.0.0.1", gunicorn), timeout=5) as conn:  # the worker serves on
+        conn.sendall(REQUEST)
+        assert read_answer(conn).endswith(b"answered\n")
 
 
 def test_the_half_close_is_sent_at_once_and_the_socket_closed_after_the_peer():

@@ -77,14 +77,16 @@ def server_commands(server: str, workers: int, fd: int) -> list[list[str]]:
     """The processes serving HTTP, all on one inherited listening socket.
 
     gunicorn: the production setup (README): Django's sync views under WSGI, one sync worker
-    per process (common.gunicorn_worker's: the lingering close beside the worker). uvicorn / daphne: the ASGI servers, one process each, as `./quayside up` and
-    the WebSocket tier run; access logs on, as in a deployment; Uvicorn's WebSockets without
-    per-message deflate, as the README deploys it."""
+    per process (common.gunicorn_worker's: lingering closes finished between requests).
+    uvicorn / daphne: the ASGI servers, one process each, as `./quayside up` and the WebSocket
+    tier run; access logs on, as in a deployment; Uvicorn with the README's HTTP protocol and
+    its WebSockets without per-message deflate."""
     if server == "gunicorn":
         return [[str(VENV_BIN / "gunicorn"), "--bind", f"fd://{fd}", "--workers", str(workers), "--worker-class",
                  "common.gunicorn_worker.SyncWorker", "--access-logfile", "-", "config.wsgi:application"]]
     if server == "uvicorn":
-        return [[str(VENV_BIN / "uvicorn"), "--fd", str(fd), "--loop", "uvloop", "--http", "httptools",
+        return [[str(VENV_BIN / "uvicorn"), "--fd", str(fd), "--loop", "uvloop",
+                 "--http", "common.uvicorn_http:HttpToolsProtocol",
                  "--ws-per-message-deflate", "false", "config.asgi:application"] for _ in range(workers)]
     return [[str(VENV_BIN / "daphne"), "--fd", str(fd), "-v", "1", "config.asgi:application"]
             for _ in range(workers)]

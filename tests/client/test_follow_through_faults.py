@@ -45,6 +45,7 @@ class Site:
         self.log = self.tmp_path / f"{self.name}-{self.runs}.log"
         with open(self.log, "wb") as log:
             self.proc = subprocess.Popen([UVICORN, "--port", str(self.port), "--no-access-log",
+                                          "--http", "common.uvicorn_http:HttpToolsProtocol",
                                           "--ws-per-message-deflate", "false", "config.asgi:application"],
                                          cwd=REPO, env=self.env, stdout=log, stderr=subprocess.STDOUT)
 

@@ -140,6 +140,7 @@ def deployment(private_redis, tmp_path):
     port = free_port()
     with open(tmp_path / "site.log", "wb") as log:
         site = subprocess.Popen([str(BIN / "uvicorn"), "--port", str(port), "--no-access-log",
+                                 "--http", "common.uvicorn_http:HttpToolsProtocol",
                                  "--ws-per-message-deflate", "false", "config.asgi:application"], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         supervisor.run("worker", [str(BIN / "celery"), "-A", "config", "worker", "--loglevel", "INFO",

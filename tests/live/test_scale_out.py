@@ -35,6 +35,7 @@ def two_servers(tmp_path):
             log = open(tmp_path / f"server-{port}.log", "wb")  # noqa: SIM115 (closed below)
             procs.append((subprocess.Popen(
                 [str(Path(sys.executable).parent / "uvicorn"), "--port", str(port), "--no-access-log",
+                 "--http", "common.uvicorn_http:HttpToolsProtocol",
                  "--ws-per-message-deflate", "false", "config.asgi:application"], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT), log))
         for port, (proc, _) in zip(ports, procs, strict=True):
             wait_until_serving(f"http://127.0.0.1:{port}/api/v1/", process=proc,
