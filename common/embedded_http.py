@@ -52,10 +52,10 @@ def _line_too_long(channel, line: bytes) -> None:
 def _malformed(channel) -> None:
     if channel._receivedHeaderSize > channel.totalHeadersSize:
         response = error_answer(431, "headers_too_large", "The request's headers are larger than the "
-                                  f"{channel.totalHeadersSize:,} bytes this server reads.")
+                                f"{channel.totalHeadersSize:,} bytes this server reads.")
     else:
         response = error_answer(400, "malformed_request", "The request could not be read as HTTP/1.1: "
-                                  "its request line, a header or its chunked body is malformed.")
+                                "its request line, a header or its chunked body is malformed.")
     _answer_and_close(channel, response)
 
 

@@ -42,13 +42,15 @@ class HttpToolsProtocol(UvicornHttpToolsProtocol):
                 return self._refuse(HEAD_TOO_LARGE)
         return super().data_received(data)
 
-    def on_message_begin(self) -> None:
-        super().on_message_begin()
-        self.head_bytes = 0  # the next request on a kept-alive connection
-
     def on_headers_complete(self) -> None:
         self.head_bytes = None
         super().on_headers_complete()
+
+    def on_message_complete(self) -> None:
+        super().on_message_complete()
+        # The next request on a kept-alive connection. Whatever of it came in the chunk that
+        # ended this one is not counted: at most one read, the limit stays bounded.
+        self.head_bytes = 0
 
     def send_400_response(self, msg: str) -> None:
         self._refuse(MALFORMED)

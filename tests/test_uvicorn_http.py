@@ -72,6 +72,45 @@ def test_a_request_head_over_the_limit_is_answered_431(uvicorn, request_bytes):
     assert answered(uvicorn)
 
 
+def test_a_head_sent_in_pieces_is_counted_whole(uvicorn):
+    """60 kB of headers, then 4 kB pieces: every piece counts, the first one too."""
+    with socket.create_connection(("127.0.0.1", uvicorn), timeout=10) as client:
+        client.sendall(b"GET / HTTP/1.1\r\nHost: localhost\r\nX-Note: " + b"f" * 60_000 + b"\r\n")
+        try:
+            for n in range(3):
+                time.sleep(0.05)  # each piece its own read
+                client.sendall(b"X-Part-%d: %s\r\n" % (n, b"t" * 4000))
+            client.sendall(b"\r\n")
+        except OSError:
+            pass  # refused and closed while we were still sending
+        answer = b""
+        while chunk := client.recv(65536):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 431") and b'"headers_too_large"' in answer
+
+
+def test_requests_on_a_kept_alive_connection_are_each_counted_from_their_start(uvicorn):
+    """Two requests of 40 kB of headers on one connection are served (80 kB in all, each under
+    the limit); a third of 70 kB is refused (the limit holds after the first request too)."""
+    def head(size: int) -> bytes:
+        return b"GET / HTTP/1.1\r\nHost: localhost\r\nX-Note: " + b"k" * size + b"\r\n\r\n"
+
+    with socket.create_connection(("127.0.0.1", uvicorn), timeout=10) as client:
+        for _ in range(2):
+            client.sendall(head(40_000))
+            answer = b""
+            while not answer.endswith(b"answered\n"):
+                chunk = client.recv(65536)
+                assert chunk, answer
+                answer += chunk
+            assert answer.startswith(b"HTTP/1.1 200")
+        client.sendall(head(70_000))
+        answer = b""
+        while chunk := client.recv(65536):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 431") and b'"headers_too_large"' in answer
+
+
 def test_a_head_just_under_the_limit_and_a_large_body_are_served(uvicorn):
     """The limit counts the head only: a body far larger, sent in the same packets, is not counted."""
     head = b"POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 300000\r\nX-Note: "
