@@ -43,7 +43,7 @@ import time
 from pathlib import Path
 
 from harness.client import request_once
-from harness.metrics import busy_share
+from harness.metrics import settle
 from harness.pyspy import finish_py_spy, start_py_spy
 from harness.runner import run_main
 from harness.servers import SERVERS, Servers
@@ -88,7 +88,9 @@ def start_servers(args, world: World, servers: Servers) -> str:
                   else "no persistent DB connections (CONN_MAX_AGE=0: one new connection per request)")
     server_info = (f"{args.workers} × {args.server} (one shared socket, 127.0.0.1:{servers.port}), DEBUG off, "
                    f"{persistent}, Redis {args.redis_url}")
-    return server_info + f"; machine {busy_share(1.0) * 100:.0f}% busy in the idle second before the run"
+    busy, waited = settle()
+    return server_info + (f"; machine {busy * 100:.0f}% busy in the idle second before the run"
+                          + (f" (after {waited:.0f} s waiting for it to settle below 10 %)" if waited else ""))
 
 
 def measure(args, world: World, servers: Servers, tmpdir: Path) -> Outcome:

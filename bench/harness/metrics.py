@@ -110,6 +110,19 @@ def busy_share(seconds: float = 1.0) -> float:
     return (busy_after - busy_before) / (total_after - total_before) if total_after > total_before else 0.0
 
 
+def settle(threshold: float = 0.10, timeout: float = 30.0) -> tuple[float, float]:
+    """Wait, one second at a time, until the machine is less than `threshold` busy (or `timeout`
+    passes): work still winding down before a run (a test suite's servers, autovacuum of the
+    freshly seeded database) would otherwise be measured with it. (The last second's share,
+    seconds waited before it.)"""
+    started = time.monotonic()
+    while True:
+        waited = time.monotonic() - started
+        share = busy_share(1.0)
+        if share < threshold or waited + 1.0 >= timeout:
+            return share, waited
+
+
 def rss_mib(pids: list[int]) -> float:
     """Resident memory of these processes together, MiB."""
     total = 0
