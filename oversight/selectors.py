@@ -20,6 +20,7 @@ from .verify import (  # noqa: F401  (the verifier lives in verify/)
     audit_verify,
     audit_verify_stream,
     every_stream,
+    verify_streams,
 )
 
 # An RFQ whose award is still to be decided: past its close, neither awarded nor given up.

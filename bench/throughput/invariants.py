@@ -120,32 +120,17 @@ def auction_row(rfq_id: int, accepted: list[dict], per_line: bool = False, exten
 def audit_chains(rfq_id: int, stream: str, skip: str | None = None) -> tuple[list[str], tuple[int, int]]:
     """The auction's hash chain and every stream's (but `skip`) verify; returns (problems,
     events checked)."""
-    from oversight.selectors import audit_verify
+    from oversight.selectors import audit_verify, every_stream, verify_streams
 
     problems = []
     verification = audit_verify(rfq_id=rfq_id)
     if not verification.ok:
         problems.append(f"audit chain of {stream} broken at seq {verification.first_bad_seq}: {verification.problem}")
-    everything = audit_verify() if skip is None else verify_streams_but(skip)
+    everything = verify_streams(key for key in every_stream() if key != skip)
     if not everything.ok:
         problems.append(f"audit chain {everything.stream} broken at seq {everything.first_bad_seq}: "
                         f"{everything.problem}")
     return problems, (verification.checked, everything.checked)
-
-
-def verify_streams_but(skip: str):
-    """audit_verify() of every stream it verifies but `skip`: the first broken one leads;
-    `checked` counts every stream's events."""
-    from oversight.selectors import Verification, audit_verify_stream, every_stream
-
-    checked, first = 0, None
-    for key in every_stream():
-        if key == skip:
-            continue
-        result = audit_verify_stream(key)
-        checked += result.checked
-        first = first or (None if result.ok else result)
-    return first or Verification(True, checked, None, None)
 
 
 def responses(samples: list[Sample], errors: Counter) -> list[str]:

@@ -11,6 +11,8 @@ rewrite to a range, and a state difference inside that range names the event its
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from audit.anchoring.store import checkpoint_store
 from audit.chain import Problem, Verification, verify_events
 from audit.models import AuditEvent, AuditStream, rfq_stream
@@ -85,8 +87,14 @@ def audit_verify(*, rfq_id: int | None = None) -> Verification:
         result = audit_verify_stream(rfq_stream(rfq_id))
         return result if not result.ok else Verification(True, result.checked, None, None,
                                                          checkpoint=result.checkpoint)
+    return verify_streams(every_stream())
+
+
+def verify_streams(keys: Iterable[str]) -> Verification:
+    """Verify each stream of `keys`; the first broken one (in the order given) leads, and
+    `problems` lists every stream's."""
     checked, first, problems = 0, None, []
-    for key in every_stream():
+    for key in keys:
         result = audit_verify_stream(key)
         checked += result.checked
         problems += result.problems
