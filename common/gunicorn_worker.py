@@ -42,7 +42,7 @@ class Lingering:
 
     def __init__(self, *, seconds: float = LINGER_SECONDS, drain: int = DRAIN_BYTES):
         self.seconds, self.drain = seconds, drain
-        self._open: list[list] = []  # [socket, deadline, bytes drained]
+        self._open: list[list] = []  # [socket, deadline, bytes drained, bytes it may drain]
 
     def close(self, sock: socket.socket, timeout: float = LINGER_SECONDS, max_drain: int = DRAIN_BYTES) -> None:
         """`gunicorn.util.close_graceful`, returning as soon as the socket is half-closed."""
@@ -53,7 +53,7 @@ class Lingering:
             sock.setblocking(False)
         except OSError:
             return util.close(sock)
-        self._open.append([sock, time.monotonic() + min(timeout, self.seconds), 0])
+        self._open.append([sock, time.monotonic() + min(timeout, self.seconds), 0, min(max_drain, self.drain)])
 
     def __len__(self) -> int:
         return len(self._open)
@@ -75,7 +75,7 @@ class Lingering:
     def _done(self, entry: list, now: float) -> bool:
         sock = entry[0]
         try:
-            while entry[2] < self.drain:
+            while entry[2] < entry[3]:
                 data = sock.recv(DRAIN_BYTES)
                 if not data:
                     break  # the peer closed

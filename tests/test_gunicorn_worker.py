@@ -181,6 +181,17 @@ def test_a_peer_that_keeps_sending_is_closed_after_the_drain_limit():
     client.close()
 
 
+def test_the_drain_limit_a_caller_gives_is_kept():
+    """close_graceful's own `max_drain`, when Gunicorn passes one, is kept as it is."""
+    lingering = Lingering()
+    server, client = socket.socketpair()
+    lingering.close(server, max_drain=10)
+    client.sendall(b"y" * 100)
+    lingering.finish()
+    assert len(lingering) == 0 and server.fileno() == -1
+    client.close()
+
+
 def test_a_worker_leaving_finishes_every_lingering_socket_first():
     lingering = Lingering(seconds=0.3)
     closing, closing_peer = socket.socketpair()
