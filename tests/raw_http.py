@@ -6,15 +6,21 @@ import socket
 import pytest
 
 
+def read_answer(sock: socket.socket) -> bytes:
+    """Everything the server sends until it closes its side."""
+    data = b""
+    while chunk := sock.recv(65536):
+        data += chunk
+    return data
+
+
 def raw_answer(base: str, request: bytes) -> tuple[int, dict, dict]:
     """Send `request` as it is on a socket of its own and read the answer to the server's close:
     (status, headers with lower-case names, JSON body)."""
     host, port = base.removeprefix("http://").split(":")
     with socket.create_connection((host, int(port)), timeout=10) as conn:
         conn.sendall(request)
-        answer = b""
-        while chunk := conn.recv(65536):
-            answer += chunk
+        answer = read_answer(conn)
     head, _, body = answer.partition(b"\r\n\r\n")
     status_line, *lines = head.decode("latin-1").split("\r\n")
     headers = {name.lower(): value.strip() for name, _, value in (line.partition(":") for line in lines)}

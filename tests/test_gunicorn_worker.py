@@ -13,7 +13,7 @@ from django.conf import settings
 
 from common.gunicorn_worker import LINGER_SECONDS, POLL_SECONDS, Lingering
 from tests.ports import free_port
-from tests.raw_http import assert_contract_error, raw_answer
+from tests.raw_http import assert_contract_error, raw_answer, read_answer
 
 REPO = Path(__file__).resolve().parent.parent
 WORKER = "common.gunicorn_worker.SyncWorker"
@@ -27,14 +27,6 @@ def until(condition, timeout: float = 5.0) -> bool:
             return True
         time.sleep(0.02)
     return condition()
-
-
-def read_answer(sock: socket.socket) -> bytes:
-    """Everything the server sends until it half-closes."""
-    data = b""
-    while chunk := sock.recv(65536):
-        data += chunk
-    return data
 
 
 # One Gunicorn per worker class is enough; the database plays no part (the embedded run only).

@@ -13,7 +13,7 @@ from django.conf import settings
 
 from common.uvicorn_http import MAX_HEAD_BYTES
 from tests.ports import free_port
-from tests.raw_http import assert_contract_error, malformed_requests, raw_answer
+from tests.raw_http import assert_contract_error, malformed_requests, raw_answer, read_answer
 
 REPO = Path(__file__).resolve().parent.parent
 PROTOCOL = "common.uvicorn_http:HttpToolsProtocol"
@@ -28,9 +28,7 @@ def answered(port: int) -> bool:
         with socket.create_connection(("127.0.0.1", port), timeout=2) as probe:
             probe.sendall(REQUEST)
             probe.shutdown(socket.SHUT_WR)
-            answer = b""
-            while chunk := probe.recv(65536):
-                answer += chunk
+            answer = read_answer(probe)
             return answer.startswith(b"HTTP/1.1 200") and answer.endswith(b"answered\n")
     except OSError:
         return False
@@ -83,9 +81,7 @@ def test_a_head_sent_in_pieces_is_counted_whole(uvicorn):
             client.sendall(b"\r\n")
         except OSError:
             pass  # refused and closed while we were still sending
-        answer = b""
-        while chunk := client.recv(65536):
-            answer += chunk
+        answer = read_answer(client)
     assert answer.startswith(b"HTTP/1.1 431") and b'"headers_too_large"' in answer
 
 
@@ -105,9 +101,7 @@ def test_requests_on_a_kept_alive_connection_are_each_counted_from_their_start(u
                 answer += chunk
             assert answer.startswith(b"HTTP/1.1 200")
         client.sendall(head(70_000))
-        answer = b""
-        while chunk := client.recv(65536):
-            answer += chunk
+        answer = read_answer(client)
     assert answer.startswith(b"HTTP/1.1 431") and b'"headers_too_large"' in answer
 
 
@@ -119,9 +113,7 @@ def test_a_head_just_under_the_limit_and_a_large_body_are_served(uvicorn):
     with socket.create_connection(("127.0.0.1", uvicorn), timeout=10) as client:
         client.sendall(head + b"x" * 300_000)
         client.shutdown(socket.SHUT_WR)
-        answer = b""
-        while chunk := client.recv(65536):
-            answer += chunk
+        answer = read_answer(client)
     assert answer.startswith(b"HTTP/1.1 200") and answer.endswith(b"answered\n")
 
 
@@ -132,7 +124,5 @@ def test_the_answer_arrives_though_the_client_is_still_sending(uvicorn):
         client.sendall(b"POST / HTTP/1.1\r\nHost: localhost\r\nA header without a colon\r\n"
                        b"Content-Length: 400000\r\n\r\n" + b"x" * 400_000)
         time.sleep(0.3)  # answered and half-closed by now
-        answer = b""
-        while chunk := client.recv(65536):
-            answer += chunk
+        answer = read_answer(client)
     assert answer.startswith(b"HTTP/1.1 400") and b'"malformed_request"' in answer
