@@ -8,6 +8,9 @@ this is. Some files need to run only once there:
   unit tests) give the same result on both: they run in the embedded run;
 - the production settings' checks are about a deployment, which runs PostgreSQL: they run
   in the PostgreSQL run;
+- the in-process schema fuzz (test_schema_fuzz_smoke.py) is the embedded default's fuzz: on
+  PostgreSQL + Redis the full fuzz (test_schema_fuzz.py) sends every operation more examples,
+  over HTTP, with the smoke's checks among its own, so the smoke runs in the embedded run;
 - each browser journey runs once, the journeys dealt between the two runs so that both end
   together, and both backends carry pages in Chromium.
 Without these variables (the README's command as anyone runs it) every file runs.
@@ -37,6 +40,7 @@ BACKEND_INDEPENDENT = (
     "tests/test_bench_live.py", "tests/test_sharding.py",
 )
 POSTGRES_ONCE = ("tests/api/test_production_settings.py",)
+EMBEDDED_ONCE = ("tests/api/test_schema_fuzz_smoke.py",)  # PostgreSQL runs the full fuzz
 BROWSER = "tests/browser/"
 CI_RUNS = ("postgres", "embedded")
 SECONDS_PER_TEST = 0.4  # a file not measured yet
@@ -65,7 +69,7 @@ def file_seconds(path: str, tests: int, backend: str, durations: dict[str, dict[
 
 def ci_run_of(path: str, browser_deal: dict[str, str]) -> str | None:
     """The one CI run a file belongs to, or None: both."""
-    if path.startswith(BACKEND_INDEPENDENT):
+    if path.startswith(BACKEND_INDEPENDENT) or path in EMBEDDED_ONCE:
         return "embedded"
     if path in POSTGRES_ONCE:
         return "postgres"

@@ -2,7 +2,8 @@
 from tests import sharding
 
 COUNTS = {
-    "tests/api/test_schema_fuzz.py": 1, "tests/api/test_production_settings.py": 8, "tests/test_lint.py": 2,
+    "tests/api/test_schema_fuzz.py": 1, "tests/api/test_production_settings.py": 8,
+    "tests/api/test_schema_fuzz_smoke.py": 40, "tests/test_lint.py": 2,
     "tests/browser/test_a_journey.py": 1, "tests/browser/test_b_journey.py": 2, "tests/browser/test_new.py": 1,
     "tests/engine/test_sealed.py": 21, "tests/new/test_unmeasured.py": 30, "auctions/tests/allocation/test_x.py": 4,
 }
@@ -26,6 +27,8 @@ def test_the_four_runs_hold_every_file_and_each_share_a_file_once(monkeypatch):
     postgres, embedded = runs["postgres", 1] | runs["postgres", 2], runs["embedded", 1] | runs["embedded", 2]
     assert "tests/test_lint.py" in embedded - postgres  # touches no backend: once, embedded
     assert "tests/api/test_production_settings.py" in postgres - embedded
+    assert "tests/api/test_schema_fuzz_smoke.py" in embedded - postgres  # the full fuzz runs on PostgreSQL
+    assert "tests/api/test_schema_fuzz.py" in postgres  # marked postgres: skipped in the embedded run
     assert {"tests/engine/test_sealed.py", "tests/new/test_unmeasured.py"} <= postgres & embedded
     browser = {path for path in COUNTS if path.startswith(sharding.BROWSER)}
     assert not browser & postgres & embedded and browser <= postgres | embedded
