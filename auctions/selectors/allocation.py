@@ -8,7 +8,6 @@ suppliers' quotes, and that order is the solver's preference.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +32,7 @@ from auctions.models import Bid, BidBundle, BidLine
 from common.money import format_money
 
 from .allocation_cache import kept, problem_key
+from .allocation_result import AllocationResult
 from .lots_award import lots_allocation
 
 if TYPE_CHECKING:
@@ -48,15 +48,6 @@ def allocates(rfq: RFQ) -> bool:
 
 def pricing_rule(rfq: RFQ) -> str:
     return rfq.auction_settings.get("pricing", "FIRST_PRICE")
-
-
-@dataclass(frozen=True)
-class AllocationResult:
-    problem: SplitProblem | BundleProblem
-    outcome: Allocation | Infeasible
-    payments: tuple[Payment, ...]
-    rule: str
-    best_single: tuple[int, Decimal] | None
 
 
 def preference(rfq: RFQ, quotes: list[Quote]) -> tuple[int, ...]:

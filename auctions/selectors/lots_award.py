@@ -15,10 +15,10 @@ from auctions.evaluation import Quote
 from auctions.evaluation.allocation import Allocation, Award, Infeasible, Payment, SplitProblem
 from auctions.models import Bid, BidStatus
 
+from .allocation_result import AllocationResult
+
 if TYPE_CHECKING:
     from auctions.types import RFQ
-
-    from .allocation import AllocationResult
 
 UNIT_PRICE = Decimal("0.0001")  # a line amount ÷ its quantity, as award lines store unit prices
 
@@ -59,8 +59,6 @@ def lots_quotes(rfq: RFQ, quote_of: QuoteBuilder) -> tuple[list[Bid], list[Quote
 
 
 def lots_allocation(rfq: RFQ) -> AllocationResult:
-    from .allocation import AllocationResult
-
     best = line_best_bids(rfq)
     awards: list[Award] = []
     cost: dict[int, Decimal] = {}

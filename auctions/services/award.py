@@ -17,7 +17,8 @@ from auctions.evaluation.rank import Evaluation
 from auctions.mechanisms import bids_per_line
 from auctions.models import AwardLine, AwardPayment, Bid, BidLine
 from auctions.selectors import bid_for_award
-from auctions.selectors.allocation import AllocationResult, allocates, allocation_result
+from auctions.selectors.allocation import allocates, allocation_result
+from auctions.selectors.allocation_result import AllocationResult
 from auctions.selectors.evaluation import quotes_of, standing_quotes
 from common.errors import ValidationFailed
 from common.money import format_money
