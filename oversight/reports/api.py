@@ -1,22 +1,22 @@
 """GET /rfqs/{id}/fairness-report/ (JSON, or the PDF with ?format=pdf) and POST …/certify/.
 
-`?format=pdf` is DRF's URL format override picking `PDFRenderer` deliberately; any other
-format answers 404 (DRF's own rule for an unknown format). Errors are always api.md's JSON
-body, whatever format was asked for.
+`?format=pdf` (or `Accept: application/pdf`) picks `PDFRenderer`; any other format, an empty
+one included, is a 400 naming json and pdf, as on every download (common.renderers). Errors
+are always api.md's JSON body, whatever format was asked for.
 """
 from __future__ import annotations
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import BaseRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from audit.models import Recommendation
 from common.api import body_object
-from common.errors import ValidationFailed
 from common.fields import StrictCharField, StrictIntegerField
+from common.renderers import DownloadFormatsMixin
 from common.schema import api_errors
 
 from .gate import award_gate
@@ -47,8 +47,8 @@ REPORT_SCHEMA = inline_serializer("FairnessReport", {
     "generated_at": serializers.DateTimeField(), "content_hash": serializers.CharField()})
 
 
-class FairnessReportApi(APIView):
-    renderer_classes = [JSONRenderer, PDFRenderer]
+class FairnessReportApi(DownloadFormatsMixin, APIView):
+    download_renderers = (PDFRenderer,)
 
     @extend_schema(
         parameters=[OpenApiParameter("format", str, enum=["json", "pdf"], required=False,
@@ -57,9 +57,6 @@ class FairnessReportApi(APIView):
         summary="The fairness-audit report of a closed auction (buyer, compliance)")
     @api_errors(409)
     def get(self, request, pk: int):
-        if request.query_params.get("format") == "":
-            # An empty format is none of the documented ones (DRF would quietly answer JSON).
-            raise ValidationFailed("format is json or pdf.", fields={"format": ["One of json, pdf."]})
         rfq = rfq_for_fairness_report(user=request.user, pk=pk)
         report = fairness_report_current(rfq=rfq)
         if getattr(request.accepted_renderer, "format", "") == "pdf":
@@ -68,12 +65,6 @@ class FairnessReportApi(APIView):
                                                f'v{report.version}.pdf"')
             return response
         return Response(report_body(report))
-
-    def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
-        if response.status_code >= 400 and isinstance(getattr(response, "accepted_renderer", None), PDFRenderer):
-            response.accepted_renderer, response.accepted_media_type = JSONRenderer(), "application/json"
-        return response
 
 
 class CertifyInput(serializers.Serializer):

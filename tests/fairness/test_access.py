@@ -148,4 +148,7 @@ def test_only_json_and_pdf_are_served_and_errors_stay_json(api, closed):
     assert api("buyer").get(base + "?format=json")["Content-Type"] == "application/json"
     by_header = api("buyer").get(base, HTTP_ACCEPT="application/pdf")
     assert by_header.status_code == 200 and by_header.content.startswith(b"%PDF")
-    assert_error(api("buyer").get(base + "?format=xml"), 404, "not_found")
+    # An unknown format is invalid input, a 400 naming the formats, as on every download.
+    assert_error(api("buyer").get(base + "?format=xml"), 400)
+    assert_error(api("buyer").get(base + "?format=xml", HTTP_ACCEPT="application/pdf"), 400)
+    assert api("buyer").get(base + "?format=xml").json()["error"]["fields"] == {"format": ["One of json, pdf."]}
