@@ -207,10 +207,8 @@ def since_param(raw, name: str = "since") -> int | None:
     too, as an empty filter is: the schema says integer). None when it is not given."""
     if raw is None:
         return None
-    try:
-        value = int(raw)
-    except (TypeError, ValueError):
-        value = -1
+    # Digits 0-9 only: int() would also take " 5", "+5", "1_0" and "٥".
+    value = int(raw) if isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) <= 19 else -1
     if not 0 <= value <= ID_MAX:
         raise ValidationFailed(f"{name} must be a seq: an integer ≥ 0.", fields={name: ["An integer ≥ 0."]})
     return value

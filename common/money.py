@@ -16,7 +16,9 @@ from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-PLAIN_DECIMAL = re.compile(r"^-?\d{1,18}(\.\d{1,12})?$")
+# ASCII digits, as the schema's pattern (DECIMAL_STRING_SCHEMA) means them: Python's \d and
+# Decimal() would also read "١٢٣" or "१२३" as 123.
+PLAIN_DECIMAL = re.compile(r"^-?\d{1,18}(\.\d{1,12})?$", re.ASCII)
 
 
 @cache

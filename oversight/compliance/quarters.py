@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime
 import re
 
-QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
+QUARTER = re.compile(r"^(\d{4})-Q([1-4])$", re.ASCII)
 
 
 def quarter_name(day: datetime.date) -> str:

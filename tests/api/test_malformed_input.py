@@ -168,3 +168,28 @@ def test_an_idempotency_key_must_be_printable_ascii(demo, api, key):
                                      HTTP_IDEMPOTENCY_KEY=key)
     error = assert_error(response, 400, "invalid")
     assert "Idempotency-Key" in error["fields"]
+
+
+# --- Digits other than 0-9 -----------------------------------------------------------------
+# Python's \d, int() and Decimal() read "٣", "३" and "３" as 3; the schema's patterns and
+# integers mean 0-9 (and an id or seq is never written "1_0" or "+3").
+
+@pytest.mark.parametrize("price", ["١٠٠٠.٠٠", "१०००", "１０００.００", "1٠٠٠"])
+def test_money_in_other_digits_is_refused_and_nothing_is_stored(demo, buyer, price):
+    rfq_id = create_draft(demo)
+    before, reserve = stored_counts(), buyer.get(f"{RFQS}{rfq_id}/").json()["reserve_price"]
+    response = buyer.patch(f"{RFQS}{rfq_id}/", {"reserve_price": {"enabled": True, "amount": price}}, format="json")
+    error = assert_error(response, 400, "invalid")
+    assert "reserve_price.amount" in error["fields"], error
+    assert stored_counts() == before
+    assert buyer.get(f"{RFQS}{rfq_id}/").json()["reserve_price"] == reserve
+    accepted = buyer.patch(f"{RFQS}{rfq_id}/", {"reserve_price": {"enabled": True, "amount": "1000.00"}}, format="json")
+    assert accepted.status_code == 200 and accepted.json()["reserve_price"]["amount"] == "1000.00"
+
+
+@pytest.mark.parametrize("since", ["٣", "３", "1_0", "+3", " 3"])
+def test_a_seq_in_other_digits_or_forms_is_a_400(demo, api, since):
+    rfq = reverse_auction(demo)
+    assert_error(api("supplier1").get(f"/api/v1/rfqs/{rfq}/events/", {"since": since}), 400)
+    assert_error(api("supplier1").get(f"/api/v1/rfqs/{rfq}/events/stream/", HTTP_LAST_EVENT_ID=since), 400)
+    assert api("supplier1").get(f"/api/v1/rfqs/{rfq}/events/", {"since": "3"}).status_code == 200

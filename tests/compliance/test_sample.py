@@ -79,6 +79,8 @@ def test_the_size_follows_the_settings(population, settings):
     assert (empty.population, empty.size, empty.items.count()) == ([], 0, 0)  # recorded: nothing closed
     assert quarter_bounds("2001-Q1") == (datetime.datetime(2001, 1, 1, tzinfo=datetime.UTC),
                                          datetime.datetime(2001, 4, 1, tzinfo=datetime.UTC))
+    with pytest.raises(ValueError):
+        quarter_bounds("٢٠٠١-Q1")  # digits 0-9 only, as the quarter's name is written
 
 
 @pytest.fixture
