@@ -86,6 +86,16 @@ def _transition(state: AuctionState, seq: int, name: str, p: dict) -> None:
         state.set(seq, awarded_bid_id=p.get("bid_id"))
 
 
+def _amended(state: AuctionState, seq: int, p: dict) -> None:
+    """An amendment moves the deadline when its changes name one (`from` → `to`); its other
+    changes (description, line items) are not auction state."""
+    moved = (p.get("changes") or {}).get("bidding_deadline")
+    if moved:
+        # The change is written as the API shows it (ISO 8601 to the microsecond), not in the
+        # events' own time format: compared as the time it names.
+        state.set(seq, bidding_deadline=parse_datetime(moved.get("to") or ""))
+
+
 def _placed(state: AuctionState, seq: int, p: dict) -> None:
     bid = BidFacts(seq=seq, supplier_id=p.get("supplier_id"), version=p.get("version"),
                    submitted_at=p.get("submitted_at"), amount=_decimal(p.get("amount")),
@@ -140,6 +150,8 @@ def replay(events) -> AuctionState:
         if kind in ("rfq.created", "rfq.updated"):
             state.created = state.created or kind == "rfq.created"
             _configured(state, seq, p)
+        elif kind == "rfq.amended":
+            _amended(state, seq, p)
         elif kind.startswith("rfq.") and "to" in p:
             _transition(state, seq, kind.removeprefix("rfq."), p)
         elif kind == "bid.placed" and "bid_id" in p:

@@ -7,11 +7,13 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.db.models import F
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from auctions.live import live_body
 from audit.models import AuditEvent
+from oversight.selectors import audit_verify
 from rfqs.models import RFQ
 from tests.api.helpers import assert_error
 from tests.engine.helpers import bid, reverse_auction
@@ -227,3 +229,20 @@ def test_the_gaming_scan_counts_the_deadline_an_amendment_replaced(api, open_rev
     deadlines = auction_facts(RFQ.objects.get(pk=open_reverse)).deadlines
     assert before.replace(microsecond=before.microsecond // 1000 * 1000) in deadlines
     assert len(deadlines) == 2  # the replaced one and the current one (also the original)
+
+
+def test_the_audit_verifier_follows_amended_deadlines_and_still_sees_a_tampered_one(api, open_reverse, not_yet_open):
+    """product.md §6: the verifier rebuilds each RFQ's state from its events and compares it with
+    the tables; an amendment's event is what moves the deadline (it said "broken" before)."""
+    for rfq_id, change in ((open_reverse, {"hours": 2}), (not_yet_open, {"hours": -12})):
+        before = RFQ.objects.get(pk=rfq_id).bidding_deadline
+        assert amend(api, rfq_id, bidding_deadline=iso(before + timedelta(**change))).status_code == 201
+        result = audit_verify(rfq_id=rfq_id)
+        assert result.ok, result.problem
+    assert amend(api, not_yet_open, description="Monthly stores, halal.").status_code == 201  # no deadline moved
+    assert audit_verify(rfq_id=not_yet_open).ok
+
+    amended = AuditEvent.objects.get(rfq_id=open_reverse, type="rfq.amended")
+    RFQ.objects.filter(pk=open_reverse).update(bidding_deadline=F("bidding_deadline") + timedelta(minutes=5))
+    result = audit_verify(rfq_id=open_reverse)
+    assert not result.ok and result.first_bad_seq == amended.seq and "deadline" in result.problem
