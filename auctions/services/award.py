@@ -86,7 +86,8 @@ def _whole_decision(rfq: RFQ, evaluation: Evaluation, bid_id: int) -> AwardDecis
         override=override, bid=bid, lines=lines,
         payments=[{"bid_id": bid.pk, "supplier_id": bid.supplier_id, "pay_as_bid": total, "payment": payment,
                    "rule": pricing.get("rule", "FIRST_PRICE")}],
-        audit={"supplier_id": bid.supplier_id, "total": row["total"], "rank": row["rank"], "override": override,
+        audit={"supplier_id": bid.supplier_id, "total": row["total"], "payment": format_money(payment, rfq.currency),
+               "rank": row["rank"], "override": override,
                "recommended_bid_id": evaluation.recommended_bid_id, "pricing": evaluation.pricing})
 
 

@@ -39,6 +39,8 @@ class AuctionState:
     lines: dict[int, dict[str, object]] = field(default_factory=dict)
     auction_type: str = ""
     fallback: bool = False  # a reverse auction switched to sealed bids
+    award: dict | None = None  # the rfq.award event's payload: what was awarded, to whom, paid how much
+    award_seq: int = 0
     created: bool = False
     last_seq: int = 0
 
@@ -84,6 +86,7 @@ def _transition(state: AuctionState, seq: int, name: str, p: dict) -> None:
         state.fallback = True
     elif name == "award":
         state.set(seq, awarded_bid_id=p.get("bid_id"))
+        state.award, state.award_seq = p, seq
 
 
 def _amended(state: AuctionState, seq: int, p: dict) -> None:
