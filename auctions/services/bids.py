@@ -83,8 +83,16 @@ def _record(ctx: BidContext, violations: list[Violation], *, blocked: bool, bid:
         ctx.write(insert_statement(row))
     if blocked:
         _audit(ctx, head, f"bid.{ctx.action}_rejected", {
-            "supplier_id": ctx.supplier.pk, "attempt": str(attempt),
-            "violations": [{"rule": v.rule, "severity": v.severity, "message": v.message} for v in violations]})
+            "supplier_id": ctx.supplier.pk, "attempt": str(attempt), **violations_audit(violations)})
+
+
+def violations_audit(violations: list[Violation]) -> dict[str, Any]:
+    """What an event keeps of the rules' findings (none: nothing). A refused bid's event lists
+    what refused it; an accepted bid's or a withdrawal's, the warnings it was accepted with
+    (product.md §6: rule violations are in the trail). Messages never carry a sealed amount."""
+    if not violations:
+        return {}
+    return {"violations": [{"rule": v.rule, "severity": v.severity, "message": v.message} for v in violations]}
 
 
 def _audit(ctx: BidContext, head: AuditStream, type: str, payload: dict[str, Any],
@@ -229,7 +237,8 @@ def bid_place(*, rfq: RFQ, user: User, draft: BidDraft, meta: RequestMeta,
             placed = _audit(ctx, head, "bid.placed", {**mechanism.audit_payload(bid), **meta.as_dict(),
                                                       "submitted_at": bid.submitted_at, "bid_count": locked.bid_count,
                                                       **({"line_bid_count": line.bid_count} if line else {}),
-                                                      **signature_audit(signature, sealed=bool(bid.sealed_payload))},
+                                                      **signature_audit(signature, sealed=bool(bid.sealed_payload)),
+                                                      **violations_audit(violations)},
                             prepared_event)
             if not extension:
                 publish_on_commit(placed)  # live clients see the bid (open-book auctions; sealed: nothing)
@@ -282,7 +291,7 @@ def bid_withdraw(*, rfq: RFQ, user: User, bid_id: int, meta: RequestMeta,
                 "bid_id": bid.pk, "supplier_id": bid.supplier_id, "version": bid.version, **meta.as_dict(),
                 "withdrawals_used": withdrawals_used(ctx.own_bids) + 1,
                 "best_amount": None if mechanism.sealed else locked.best_amount, "bid_count": locked.bid_count,
-                **_line_after(bid), **signature_audit(signature, sealed=False)})
+                **_line_after(bid), **signature_audit(signature, sealed=False), **violations_audit(violations)})
             publish_on_commit(withdrawn)
             hooks.bids_changed.send(rfq_id=locked.pk)
             return PlacedBid(bid=bid, rfq=locked, warnings=violations)

@@ -270,6 +270,11 @@ def test_unusual_drop_is_a_warning_returned_with_the_accepted_bid(api, s1, s2, r
     assert (stored.rule, stored.severity, stored.blocked, stored.bid_id) == ("unusual_drop", "warn", False, placed["id"])
     assert not AuditEvent.objects.filter(rfq_id=rfq, type="bid.place_rejected").exists()
     assert RFQ.objects.get(pk=rfq).best_amount == 6000
+    # The warning is in the audit trail too, with the bid it came with (product.md §6).
+    placed_events = {e.payload["bid_id"]: e.payload for e in AuditEvent.objects.filter(rfq_id=rfq, type="bid.placed")}
+    assert placed_events[placed["id"]]["violations"] == [{
+        "rule": "unusual_drop", "severity": "warn", "message": "Your bid is 33% below the current best; check it is right."}]
+    assert "violations" not in placed_events[min(placed_events)]  # the first bid met every rule
 
 
 def test_bid_withdrawable_only_the_latest_standing_bid(api, s1, rfq):
