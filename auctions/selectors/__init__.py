@@ -198,8 +198,13 @@ def supplier_outcome(*, rfq: RFQ, supplier_id: int) -> dict[str, Any]:
 
 
 def outcome_for(*, user: User, rfq: RFQ) -> dict[str, Any]:
-    """The caller's own outcome: invited suppliers only (others 404), once decided (else 409)."""
-    supplier_id = user.supplier_id if user.is_supplier else None
+    """The caller's own outcome: invited suppliers only, once decided (else 409). The RFQ's buyer
+    and compliance see the RFQ but have no outcome of their own: 403 (api.md: the role may not
+    do this on a resource it can see); a supplier not invited does not see it: 404."""
+    if not user.is_supplier:
+        raise Forbidden("The outcome is each invited supplier's own; the award itself is on the RFQ's "
+                        "evaluation and fairness report.")
+    supplier_id = user.supplier_id
     if supplier_id is None or not rfq.invitations.filter(supplier_id=supplier_id).exists():
         raise NotFound("Not found.")
     if rfq.status not in OUTCOME_STATES:

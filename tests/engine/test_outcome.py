@@ -54,7 +54,9 @@ def test_sealed_whole_award_outcome_has_lines_and_payment(api, demo, login, kind
                   for line in won["lines"]) == sorted([(rice, 40, "10.00", "400.00"), (flour, 20, "5.00", "100.00")])
     assert outcome(api, "supplier2", rfq).json() == {"status": "not_selected", "lines": [], "total": None}
     assert outcome(api, "supplier3", rfq).json()["status"] == "not_selected"  # invited, never quoted
-    assert outcome(api, "buyer", rfq).status_code == 404
+    assert outcome(api, "buyer", rfq).status_code == 403  # sees the RFQ, has no outcome of its own
+    assert outcome(api, "compliance", rfq).status_code == 403
+    assert outcome(api, "buyer2", rfq).status_code == 404  # another tenant's buyer does not see it
     assert outcome(api, "supplier4", rfq).status_code == 404  # not invited
     assert len(mails_to(demo, 1)) == 1 and "500.00" in mails_to(demo, 1)[0].body
     assert "not selected" in mails_to(demo, 2)[0].body
