@@ -82,6 +82,9 @@ def _whole_decision(rfq: RFQ, evaluation: Evaluation, bid_id: int) -> AwardDecis
     lines = [{"bid_id": bid.pk, "supplier_id": bid.supplier_id, "line_item_id": line.line_item_id,
               "quantity": line.line_item.quantity, "unit_price": line.unit_price, "amount": line.line_total,
               "bundle": None} for line in BidLine.objects.filter(bid=bid).select_related("line_item")]
+    if not lines:  # a reverse auction's bid prices the whole RFQ: the winner delivers every line, at no line price
+        lines = [{"bid_id": bid.pk, "supplier_id": bid.supplier_id, "line_item_id": item.pk, "quantity": item.quantity,
+                  "unit_price": None, "amount": None, "bundle": None} for item in rfq.line_items.order_by("position")]
     return AwardDecision(
         override=override, bid=bid, lines=lines,
         payments=[{"bid_id": bid.pk, "supplier_id": bid.supplier_id, "pay_as_bid": total, "payment": payment,

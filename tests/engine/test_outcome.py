@@ -3,6 +3,7 @@ every auction type: from the stored award, by API, page and e-mail."""
 import pytest
 from django.core import mail
 
+from oversight.selectors import audit_verify
 from tests.factories import move_deadline_into_past
 
 from .helpers import (
@@ -72,10 +73,14 @@ def test_reverse_award_outcome_and_second_price_payment(api, demo, django_captur
     winner = created(bid(api, "supplier2", rfq, "8500.00"))
     award(api, rfq, winner["id"], django_capture_on_commit_callbacks)
     won = outcome(api, "supplier2", rfq).json()
-    assert won == {"status": "awarded", "lines": [], "total": "8500.00", "payment": "8500.00",
-                   "pricing": "FIRST_PRICE"}
+    # The bid priced the whole RFQ: every line is the winner's to deliver, with no line price.
+    assert [(line["line_item_id"], line["quantity"], line["unit_price"], line["amount"]) for line in won.pop("lines")] == [
+        (item, quantity, None, None) for item, quantity in zip(items(rfq), (40, 20), strict=True)]
+    assert won == {"status": "awarded", "total": "8500.00", "payment": "8500.00", "pricing": "FIRST_PRICE"}
     assert outcome(api, "supplier1", rfq).json()["status"] == "not_selected"
     assert [m.subject.split(":")[0] for m in mails_to(demo, 2)] == ["You have won"]
+    assert "these lines" in mails_to(demo, 2)[0].body and "Rice" in mails_to(demo, 2)[0].body
+    assert audit_verify(rfq_id=rfq).ok
 
 
 def test_second_price_winner_is_paid_the_runner_up(api, demo, django_capture_on_commit_callbacks):
