@@ -75,6 +75,7 @@ class SealedBidding:
         token, commitment = seal(quote)
         previous = [bid.pk for bid in ctx.own_standing]
         Bid.objects.filter(pk__in=previous).update(status=BidStatus.SUPERSEDED)
+        ctx.superseded = previous
         covered = {i for b in draft.bundles for i in b.line_item_ids} if draft.bundles else draft.lines
         bid = new_bid(ctx, meta, sealed_payload=token, sealed_commitment=commitment, items_quoted=len(covered))
         if not previous:

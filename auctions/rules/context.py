@@ -57,6 +57,9 @@ class BidContext:
     prepared_bid: PreparedInsert[Bid] | None = None
     # The transaction's writes, sent together in one round trip (common.db.run_batch).
     writes: list[Statement] = field(default_factory=list)
+    # The supplier's earlier versions an accepted quote replaced (mechanisms.bidding sets it): its
+    # audit event names them, so the trail shows each revision's before and after.
+    superseded: list[int] = field(default_factory=list)
 
     def write(self, statement: Statement) -> None:
         self.writes.append(statement)

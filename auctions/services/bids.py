@@ -238,6 +238,7 @@ def bid_place(*, rfq: RFQ, user: User, draft: BidDraft, meta: RequestMeta,
                                                       "submitted_at": bid.submitted_at, "bid_count": locked.bid_count,
                                                       **({"line_bid_count": line.bid_count} if line else {}),
                                                       **signature_audit(signature, sealed=bool(bid.sealed_payload)),
+                                                      **({"supersedes": ctx.superseded} if ctx.superseded else {}),
                                                       **violations_audit(violations)},
                             prepared_event)
             if not extension:

@@ -337,6 +337,10 @@ def test_each_revision_is_a_new_version_and_all_are_kept(api, demo):
     placed = AuditEvent.objects.filter(rfq_id=rfq, type="bid.placed").order_by("seq")
     assert [e.payload["version"] for e in placed] == [1, 2, 3, 1]
     assert len({e.payload["commitment"] for e in placed}) == 4
+    # Each revision's event names the version it replaced (whose own event has its commitment):
+    # the trail's before and after (product.md §6), without a price.
+    assert [e.payload.get("supersedes") for e in placed] == [
+        None, [versions[0]["id"]], [versions[1]["id"]], None]
     # After close every version is opened and readable by the buyer, superseded ones marked.
     move_deadline_into_past(rfq)
     assert transition(api, "buyer", rfq, "close").status_code == 200
