@@ -1,6 +1,7 @@
 """The side-by-side comparison as a table: one row per line item, a column group (unit price,
-amount) per ranked supplier, then totals, score and rank rows, and the allocation when the
-award is split or bundled. Cells are typed: Decimal is money in the currency's minor unit,
+amount) per ranked supplier, then totals, score and rank rows, the allocation when the award
+is split or bundled, and every bundle offered when quotes are bundles (a bundle's price covers
+its lines together, so it has no line price to put in a supplier's column). Cells are typed: Decimal is money in the currency's minor unit,
 int a count or rank, float a score, str text, None empty.
 
 The figures are the evaluation's own (the same as GET /evaluation/); line prices are the
@@ -13,7 +14,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from auctions.evaluation import Evaluation
-from auctions.models import BidLine
+from auctions.models import BidBundle, BidLine
 from common.money import format_money
 
 if TYPE_CHECKING:
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 Cell = Decimal | int | float | str | None
 LEAD_COLUMNS = ("Line", "Description", "Quantity", "Unit")
 ALLOCATION_COLUMNS = ("Line", "Description", "Quantity", "Supplier", "Unit price", "Amount")
+BUNDLE_COLUMNS = ("Bundle", "Lines", "", "Supplier", "", "Price")
 
 
 @dataclass
@@ -33,11 +35,17 @@ class ComparisonTable:
     header: list[list[Cell]]  # two rows: group names, then column names
     body: list[list[Cell]]  # line rows, then totals, score and rank
     allocation: list[list[Cell]] = field(default_factory=list)  # title, header and rows; empty when not split
+    bundles: list[list[Cell]] = field(default_factory=list)  # title, header and rows; empty without bundles
+
+    @property
+    def sections(self) -> list[list[list[Cell]]]:
+        """The blocks after the line table, each a title row, a header row and its rows."""
+        return [block for block in (self.allocation, self.bundles) if block]
 
     @property
     def rows(self) -> list[list[Cell]]:
-        """Every row in order, as the CSV carries them (a blank row before the allocation)."""
-        return [*self.header, *self.body, *([[]] + self.allocation if self.allocation else [])]
+        """Every row in order, as the CSV carries them (a blank row before each section)."""
+        return [*self.header, *self.body, *(row for block in self.sections for row in [[], *block])]
 
 
 def _money(value: Any, currency: str) -> Decimal | None:
@@ -101,6 +109,21 @@ def _allocation_rows(rfq: RFQ, data: dict[str, Any]) -> list[list[Cell]]:
     return rows
 
 
+def _bundle_rows(rfq: RFQ, rankings: list[dict[str, Any]]) -> list[list[Cell]]:
+    """Each ranked supplier's bundles, in rank order: which lines (by position), at what price."""
+    offered = list(BidBundle.objects.filter(bid_id__in=[ranked["bid_id"] for ranked in rankings]))
+    if not offered:
+        return []
+    position = dict(rfq.line_items.values_list("pk", "position"))
+    supplier = {ranked["bid_id"]: ranked["supplier"]["name"] for ranked in rankings}
+    order = {ranked["bid_id"]: index for index, ranked in enumerate(rankings)}
+    rows: list[list[Cell]] = [["Bundle offers"], [*BUNDLE_COLUMNS]]
+    for bundle in sorted(offered, key=lambda b: (order[b.bid_id], b.index)):
+        lines = ", ".join(str(p) for p in sorted(position[pk] for pk in bundle.line_item_ids))
+        rows.append([bundle.index + 1, lines, None, supplier[bundle.bid_id], None, _money(bundle.price, rfq.currency)])
+    return rows
+
+
 def comparison_table(rfq: RFQ, evaluation: Evaluation) -> ComparisonTable:
     """The comparison of a closed RFQ's evaluation (the caller has checked who may see it)."""
     data = evaluation.as_dict()
@@ -111,4 +134,4 @@ def comparison_table(rfq: RFQ, evaluation: Evaluation) -> ComparisonTable:
         reference=rfq.reference, title=rfq.title, currency=rfq.currency, groups=groups,
         header=_header(groups, rfq.currency),
         body=_line_rows(rfq, bid_ids) + _summary_rows(rankings, rfq.currency),
-        allocation=_allocation_rows(rfq, data))
+        allocation=_allocation_rows(rfq, data), bundles=_bundle_rows(rfq, rankings))

@@ -63,9 +63,9 @@ def comparison_xlsx(table: ComparisonTable) -> bytes:
     for values in table.body:
         _put(sheet, row, values, money)
         row += 1
-    if table.allocation:
+    for block in table.sections:
         row += 1
-        for offset, values in enumerate(table.allocation):
+        for offset, values in enumerate(block):
             _put(sheet, row, values, money, bold=offset < 2)
             row += 1
     sheet.freeze_panes = sheet.cell(row=len(table.header) + 1, column=len(LEAD_COLUMNS) + 1)

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from rfqs.models import RFQ
 from tests.engine.helpers import bid, created, items, quote, reverse_auction, sealed_auction, transition
-from tests.engine.split_helpers import close_and_evaluate, split_auction, split_quotes
+from tests.engine.split_helpers import bundle_auction, bundles, close_and_evaluate, split_auction, split_quotes
 from tests.factories import move_deadline_into_past, published_rfq
 
 from .helpers import assert_error
@@ -182,6 +182,26 @@ def test_split_award_export_carries_the_allocation(demo, api):
     assert money(labelled(rows, "Saving")[5]) == Decimal(evaluation["saving"])
     csv_table = csv_rows(api("buyer").get(f"/api/v1/rfqs/{rfq}/evaluation/?format=csv"))
     assert Decimal(labelled(csv_table, "Total cost")[5]) == Decimal(evaluation["total_cost"])
+
+
+def test_bundle_export_lists_every_bundle_offered(demo, api):
+    """A bundle's price covers its lines together: the comparison lists each bundle (its lines by
+    position, its price) beside the allocation, in XLSX and CSV alike, suppliers in rank order."""
+    rfq = bundle_auction(demo)
+    rice, flour = items(rfq)
+    offers = {demo.supplier(1).name: [("1, 2", "75.00"), ("1", "40.00")],
+              demo.supplier(2).name: [("2", "30.00"), ("1, 2", "80.00")]}
+    created(bundles(api, "supplier1", rfq, [([rice, flour], "75.00"), ([rice], "40.00")]))
+    created(bundles(api, "supplier2", rfq, [([flour], "30.00"), ([rice, flour], "80.00")]))
+    evaluation = close_and_evaluate(api, rfq)
+    ranked = [r["supplier"]["name"] for r in evaluation["rankings"]]
+    expected = [(n + 1, lines, name, Decimal(price)) for name in ranked for n, (lines, price) in enumerate(offers[name])]
+    for table in (rows_of(workbook(api("buyer").get(f"/api/v1/rfqs/{rfq}/evaluation/?format=xlsx"))),
+                  csv_rows(api("buyer").get(f"/api/v1/rfqs/{rfq}/evaluation/?format=csv"))):
+        start = table.index(labelled(table, "Bundle offers"))
+        assert [cell or "" for cell in table[start + 1][:6]] == ["Bundle", "Lines", "", "Supplier", "", "Price"]
+        assert [(int(row[0]), str(row[1]), row[3], money(row[5])) for row in table[start + 2:start + 6]] == expected
+        assert money(labelled(table, "Total cost")[5]) == Decimal(evaluation["total_cost"]) == Decimal("70.00")
 
 
 @pytest.mark.parametrize("path", ["evaluation/?format=xlsx", "evaluation/?format=csv", "bids/?format=csv"])
