@@ -140,8 +140,20 @@ def allocation_view(rfq: RFQ, result: AllocationResult, names: dict[int, str]) -
             "payments": payment_rows(result.payments, outcome, currency, names),
             "best_single_supplier": best_view,
             "saving": format_money(best[1] - outcome.total_cost, currency) if best else None,
-            "pricing": {"rule": result.rule, "total_payment": format_money(total_payment, currency)},
+            "pricing": {"rule": result.rule, "total_payment": format_money(total_payment, currency),
+                        **vcg_checks(result.rule, result.payments)},
             "allocation_problem": None}
+
+
+def vcg_checks(rule: str, paid: tuple[Payment, ...]) -> dict[str, Any]:
+    """product.md §7: under VCG, whether every winner is paid at least its bid (individual
+    rationality: it holds for the cost minimum, so False means the allocation is not one), and
+    the winners paid as bid because no allocation covers every line without them (a VCG
+    payment would be unbounded)."""
+    if rule != "VCG":
+        return {}
+    return {"individually_rational": all(p.individually_rational for p in paid),
+            "paid_as_bid": sorted(p.supplier_id for p in paid if p.pivotal_monopoly)}
 
 
 def with_allocation(rfq: RFQ, evaluation: Evaluation, bids: list[Bid], quotes: list[Quote]) -> Evaluation:

@@ -17,7 +17,7 @@ from auctions.evaluation.rank import Evaluation
 from auctions.mechanisms import bids_per_line
 from auctions.models import AwardLine, AwardPayment, Bid, BidLine
 from auctions.selectors import bid_for_award
-from auctions.selectors.allocation import allocates, allocation_result
+from auctions.selectors.allocation import allocates, allocation_result, vcg_checks
 from auctions.selectors.allocation_result import AllocationResult
 from auctions.selectors.evaluation import quotes_of, standing_quotes
 from common.errors import ValidationFailed
@@ -120,7 +120,7 @@ def _allocation_decision(rfq: RFQ, evaluation: Evaluation, allocation: Allocatio
                    "payment": p.payment, "rule": rule} for p in paid])
     decision.audit = {
         "mode": "allocation", "override": override, "pricing": {"rule": rule, "total_payment": format_money(
-            decision.total_payment, currency)},
+            decision.total_payment, currency), **vcg_checks(rule, paid)},
         "total_cost": format_money(chosen.total_cost, currency),
         "allocation": [{"supplier_id": a.supplier_id, "bid_id": a.bid_id, "line_item_id": a.line_id,
                         "quantity": a.quantity, "unit_price": format_money(a.unit_price, currency),

@@ -131,7 +131,7 @@ def test_split_evaluation_equals_the_hand_worked_example(api, demo):
     # Without s2: rice 30 × 10 + 10 × 12 + flour 20 × 8 = 580; the others cost 380 → 200.
     assert sorted((who[p["supplier"]["id"]], p["pay_as_bid"], p["payment"], p["surplus"]) for p in body["payments"]) == [
         ("supplier1", "380.00", "420.00", "40.00"), ("supplier2", "180.00", "200.00", "20.00")]
-    assert body["pricing"] == {"rule": "VCG", "total_payment": "620.00"}
+    assert body["pricing"] == {"rule": "VCG", "total_payment": "620.00", "individually_rational": True, "paid_as_bid": []}
     assert body["outcome"] == "AWARD" and body["allocation_problem"] is None
     assert transition(api, "buyer", rfq, "evaluate").json()["status"] == "evaluation"
 
@@ -152,7 +152,7 @@ def test_bundle_evaluation_equals_the_hand_worked_example(api, demo):
     # Without s1: 45 + 30 = 75, others' cost 30 → 45. Without s2: 75, others' cost 40 → 35.
     assert sorted((who[p["supplier"]["id"]], p["pay_as_bid"], p["payment"]) for p in body["payments"]) == [
         ("supplier1", "40.00", "45.00"), ("supplier2", "30.00", "35.00")]
-    assert body["pricing"] == {"rule": "VCG", "total_payment": "80.00"}
+    assert body["pricing"] == {"rule": "VCG", "total_payment": "80.00", "individually_rational": True, "paid_as_bid": []}
 
 
 def test_infeasible_allocation_evaluates_to_no_award_with_the_reason(api, demo):
