@@ -9,9 +9,9 @@ from auctions.models import AwardLine, AwardPayment
 from audit.models import AuditEvent
 from oversight.selectors import audit_verify
 
-from .helpers import created, items, quote, sealed_auction, transition
+from .helpers import transition
 from .split_helpers import close_and_evaluate, split_auction, split_quotes
-from .test_outcome import award
+from .test_outcome import second_price_awarded
 
 
 def award_seq(rfq: int) -> int:
@@ -47,11 +47,7 @@ def test_a_vcg_split_award_verifies_and_a_changed_payment_or_line_does_not(api, 
 
 
 def test_a_whole_award_verifies_and_a_changed_payment_does_not(api, demo, django_capture_on_commit_callbacks):
-    rfq = sealed_auction(demo, pricing="SECOND_PRICE")
-    rice, flour = items(rfq)
-    winner = created(quote(api, "supplier1", rfq, {rice: "10.00", flour: "5.00"}))
-    created(quote(api, "supplier2", rfq, {rice: "12.00", flour: "6.00"}))
-    award(api, rfq, winner["id"], django_capture_on_commit_callbacks)
+    rfq = second_price_awarded(api, demo, django_capture_on_commit_callbacks)
     assert AuditEvent.objects.get(rfq_id=rfq, type="rfq.award").payload["payment"] == "600.00"
     assert audit_verify(rfq_id=rfq).ok, audit_verify(rfq_id=rfq).problem
     AwardPayment.objects.filter(rfq_id=rfq).update(payment=Decimal("650.00"))

@@ -83,12 +83,18 @@ def test_reverse_award_outcome_and_second_price_payment(api, demo, django_captur
     assert audit_verify(rfq_id=rfq).ok
 
 
-def test_second_price_winner_is_paid_the_runner_up(api, demo, django_capture_on_commit_callbacks):
+def second_price_awarded(api, demo, capture) -> int:
+    """A sealed second-price RFQ awarded to supplier1 (500.00, paid the runner-up's 600.00)."""
     rfq = sealed_auction(demo, pricing="SECOND_PRICE")
     rice, flour = items(rfq)
     winner = created(quote(api, "supplier1", rfq, {rice: "10.00", flour: "5.00"}))
     created(quote(api, "supplier2", rfq, {rice: "12.00", flour: "6.00"}))
-    award(api, rfq, winner["id"], django_capture_on_commit_callbacks)
+    award(api, rfq, winner["id"], capture)
+    return rfq
+
+
+def test_second_price_winner_is_paid_the_runner_up(api, demo, django_capture_on_commit_callbacks):
+    rfq = second_price_awarded(api, demo, django_capture_on_commit_callbacks)
     won = outcome(api, "supplier1", rfq).json()
     assert (won["total"], won["payment"], won["pricing"]) == ("500.00", "600.00", "SECOND_PRICE")
 
