@@ -48,7 +48,7 @@ def allocation_context(rfq, evaluation, line_items, bids: dict) -> dict:
         "saving": money_text(view["saving"], currency) if view["saving"] else None,
         "problem": view["allocation_problem"], "rule": rule,
         "individually_rational": view["pricing"].get("individually_rational", True),
-        "paid_as_bid": sorted(names_of(view)[s] for s in view["pricing"].get("paid_as_bid", [])),
+        "paid_as_bid": sorted(_names_of(view)[s] for s in view["pricing"].get("paid_as_bid", [])),
         "rule_label": "VCG (truthful: each winner is paid what it saves the buyer)" if rule == "VCG"
         else "Pay as bid",
         "bundles": rfq.auction_type == "COMBINATORIAL",
@@ -56,7 +56,7 @@ def allocation_context(rfq, evaluation, line_items, bids: dict) -> dict:
     }}
 
 
-def names_of(view) -> dict[int, str]:
+def _names_of(view) -> dict[int, str]:
     return {p["supplier"]["id"]: p["supplier"]["name"] for p in view["payments"]}
 
 
