@@ -32,7 +32,7 @@ DURATIONS = Path(__file__).with_name("durations.json")
 BACKEND_INDEPENDENT = (
     "auctions/tests/allocation/", "auctions/tests/test_evaluation_", "auctions/tests/test_mechanisms.py",
     "auctions/tests/test_rules_", "auctions/tests/test_bid_input_parse.py", "tests/test_bench_lean_http.py",
-    "auctions/simulation/tests/test_engine.py",
+    "auctions/simulation/tests/test_engine.py", "auctions/simulation/tests/test_allocations.py",
     "auctions/simulation/tests/test_equilibrium.py", "common/tests/test_money.py", "common/tests/test_local_format.py",
     "common/tests/test_charts.py", "common/tests/test_errors.py", "oversight/tests/test_gaming_detectors.py",
     "tests/architecture/", "tests/test_lint.py", "tests/test_types.py", "tests/api/test_leak_helper.py",

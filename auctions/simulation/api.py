@@ -22,9 +22,12 @@ class SimulationListCreateApi(APIView):
         return list_response(request, simulation_list(rfq=rfq), SimulationOutput)
 
     @extend_schema(request=SimulationInput, responses={201: SimulationOutput}, description=(
-        "Monte Carlo with phantom bidders. Small simulations (runs × formats ≤ 2000) answer with their "
-        "results; larger ones answer `status: running` with `progress` 0–1 and empty `results`, and a "
-        "task computes them: poll GET …/simulations/{simulation_id}/."))
+        "Monte Carlo with phantom bidders, for the RFQ as configured (its award mode, lines and reserve). "
+        "Small simulations (about 2000 whole-award runs of work; a split or bundle run weighs more, by "
+        "bidders and lines) answer with their results; larger ones answer `status: running` with "
+        "`progress` 0–1 and empty `results`, and a task computes them: poll GET "
+        "…/simulations/{simulation_id}/. One too large to compute (about ten minutes of work) is a 400 "
+        "naming how many runs would fit."))
     def post(self, request, pk: int):
         rfq = rfq_for_simulation(user=request.user, pk=pk)
         serializer = SimulationInput(data=body_object(request))

@@ -13,9 +13,13 @@ from decimal import Decimal
 from common.charts import compact, nice_step
 
 WIDTH, LEFT, RIGHT, TOP, ROW, AXIS = 400, 12, 14, 8, 64, 30
-LABELS = {("SEALED_BID", "FIRST_PRICE"): "Sealed bid · first price (pay as bid)",
-          ("SEALED_BID", "SECOND_PRICE"): "Sealed bid · second price (Vickrey)",
-          ("REVERSE_AUCTION", "FIRST_PRICE"): "Reverse auction · pay as bid"}
+LABELS = {("SEALED_BID", "WHOLE", "FIRST_PRICE"): "Sealed bid · first price (pay as bid)",
+          ("SEALED_BID", "WHOLE", "SECOND_PRICE"): "Sealed bid · second price (Vickrey)",
+          ("SEALED_BID", "SPLIT", "FIRST_PRICE"): "Sealed bid · split lines · pay as bid",
+          ("SEALED_BID", "SPLIT", "VCG"): "Sealed bid · split lines · VCG",
+          ("COMBINATORIAL", "BUNDLES", "FIRST_PRICE"): "Bundle auction · pay as bid",
+          ("COMBINATORIAL", "BUNDLES", "VCG"): "Bundle auction · VCG",
+          ("REVERSE_AUCTION", "WHOLE", "FIRST_PRICE"): "Reverse auction · pay as bid"}
 
 
 @dataclass
@@ -54,7 +58,8 @@ class DistributionChart:
 
 
 def label_for(result: dict) -> str:
-    return LABELS.get((result["auction_type"], result["pricing"]), f"{result['auction_type']} · {result['pricing']}")
+    key = (result["auction_type"], result.get("award_mode", "WHOLE"), result["pricing"])
+    return LABELS.get(key, " · ".join(key))
 
 
 def _money(text: str) -> str:

@@ -31,12 +31,14 @@ from auctions.mechanisms.reverse import minimum_next_bid
 from . import phantoms
 from .costs import CostModel
 from .equilibrium import first_price_bids
+from .lines import LineCosts
 
 
 @dataclass(frozen=True)
 class Outcome:
     payment: Decimal | None  # None: no award
-    winner_cost: int | None  # minor units
+    winner_cost: int | Decimal | None  # the winners' cost of what they won, minor units
+    winners: int = 1
 
 
 NO_AWARD = Outcome(None, None)
@@ -54,6 +56,7 @@ class Format:
     reserve: phantoms.Reserve | None
     tie_seeds: np.ndarray
     every_bid: bool = False
+    lines: LineCosts | None = None  # split and bundle formats: the costs line by line
 
     def money(self, units) -> Decimal:
         return Decimal(int(units)).scaleb(-self.model.digits)

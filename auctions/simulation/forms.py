@@ -4,11 +4,14 @@ from decimal import Decimal
 from django import forms
 from django.core.validators import RegexValidator
 
-from .serializers import AUCTION_TYPES, BASELINE_PATTERN, MAX_BIDDERS, MAX_RUNS, PRICING, SPREAD_PATTERN
+from .catalogue import AUCTION_TYPES, PRICING
+from .serializers import BASELINE_PATTERN, MAX_BIDDERS, MAX_RUNS, SPREAD_PATTERN
 from .services import SEED_LIMIT
 
-TYPE_LABELS = {"SEALED_BID": "Sealed bid", "REVERSE_AUCTION": "Reverse auction"}
-PRICING_LABELS = {"FIRST_PRICE": "First price (pay as bid)", "SECOND_PRICE": "Second price (Vickrey)"}
+TYPE_LABELS = {"SEALED_BID": "Sealed bid", "REVERSE_AUCTION": "Reverse auction",
+               "COMBINATORIAL": "Bundle auction"}
+PRICING_LABELS = {"FIRST_PRICE": "First price (pay as bid)", "SECOND_PRICE": "Second price (Vickrey)",
+                  "VCG": "VCG (split lines and bundles)"}
 
 
 class SimulationForm(forms.Form):
@@ -25,11 +28,11 @@ class SimulationForm(forms.Form):
     seed = forms.IntegerField(label="Seed", min_value=0, max_value=SEED_LIMIT - 1, required=False,
                               help_text="Leave empty for a new one; the same seed replays the same results.")
     auction_types = forms.MultipleChoiceField(
-        label="Formats", choices=[(t, TYPE_LABELS[t]) for t in AUCTION_TYPES], initial=AUCTION_TYPES,
-        widget=forms.CheckboxSelectMultiple)
+        label="Formats", choices=[(t, TYPE_LABELS[t]) for t in AUCTION_TYPES], widget=forms.CheckboxSelectMultiple,
+        help_text="A sealed bid is played with this RFQ's award mode (whole or split lines).")
     pricing = forms.MultipleChoiceField(
-        label="Sealed-bid pricing", choices=[(p, PRICING_LABELS[p]) for p in PRICING], initial=PRICING,
-        widget=forms.CheckboxSelectMultiple, help_text="The reverse auction always pays as bid.")
+        label="Pricing", choices=[(p, PRICING_LABELS[p]) for p in PRICING], widget=forms.CheckboxSelectMultiple,
+        help_text="Each format uses the rules it can pay by; the reverse auction always pays as bid.")
 
     def service_arguments(self) -> dict:
         data = self.cleaned_data

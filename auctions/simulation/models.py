@@ -4,6 +4,8 @@ from django.db import models
 
 from common.models import TimeStampedModel
 
+from .catalogue import formats_for
+
 
 class SimulationStatus(models.TextChoices):
     RUNNING = "running", "Running"  # queued or computing (long ones run as a task)
@@ -41,10 +43,6 @@ class Simulation(TimeStampedModel):
 
     @property
     def formats(self) -> list[tuple[str, str]]:
-        """(auction_type, pricing) pairs: sealed bids once per pricing rule, the reverse auction
-        once (it pays as bid)."""
-        pairs = []
-        for auction_type in self.auction_types:
-            rules = self.pricing if auction_type == "SEALED_BID" else ["FIRST_PRICE"]
-            pairs.extend((auction_type, rule) for rule in rules)
-        return pairs
+        """(auction_type, pricing) pairs: each format once per pricing rule it can pay by
+        (catalogue.py), with the settings the phantom auctions took from the RFQ."""
+        return formats_for(self.auction_types, self.pricing, self.assumptions.get("settings", {}))

@@ -3,9 +3,10 @@
 A phantom RFQ copies what the rules read from the real one (currency, reserve, the format's
 settings) and is always open, with the deadline a day away: the simulation asks whether a
 *price* would be accepted, not whether the calendar allows bidding. A phantom supplier is
-verified, invited and qualified. A phantom quote prices the RFQ as one lot (one line,
-quantity 1), so its total is the supplier's bid. Nothing here touches the database: the
-context's cached reads (own bids, quantities, invitation, qualification) are given.
+verified, invited and qualified. A whole award's phantom quote prices the RFQ as one lot (one
+line, quantity 1), so its total is the supplier's bid; split and bundle formats quote the
+RFQ's lines (ids 1…n, its quantities). Nothing here touches the database: the context's
+cached reads (own bids, quantities, invitation, qualification) are given.
 """
 from __future__ import annotations
 
@@ -42,7 +43,7 @@ class Reserve:
 
 
 def phantom_rfq(*, auction_type: str, settings: dict, currency: str, reserve: Reserve | None,
-                category: str = "") -> SimpleNamespace:
+                category: str = "", quantities: dict[int, Decimal] | None = None) -> SimpleNamespace:
     # The simulation prices the RFQ as one lot (the baseline total). A per-line auction's lines
     # run under the same rules side by side, so it is simulated on that total.
     settings = {**settings, "bidding_basis": "TOTAL"} if settings.get("bidding_basis") == "PER_LINE" else settings
@@ -52,23 +53,31 @@ def phantom_rfq(*, auction_type: str, settings: dict, currency: str, reserve: Re
         bidding_deadline=EPOCH + datetime.timedelta(days=1), best_amount=None, sealed_fallback_at=None,
         reserve_enabled=reserve is not None, reserve_amount=reserve.amount if reserve else None,
         reserve_visibility=reserve.visibility if reserve else "hidden",
-        category=SimpleNamespace(name=category or "this category"))
+        category=SimpleNamespace(name=category or "this category"), phantom_quantities=quantities or QUANTITIES)
 
 
-def context(rfq, amount: Decimal, *, sealed: bool) -> BidContext:
-    money = MoneyInput(f"{amount:f}", amount)
-    draft = (BidDraft(lines=[LineInput(LOT, money)], currency=rfq.currency) if sealed
-             else BidDraft(amount=money, currency=rfq.currency))
+def money(amount: Decimal) -> MoneyInput:
+    return MoneyInput(f"{amount:f}", amount)
+
+
+def context(rfq, draft: BidDraft) -> BidContext:
     ctx = BidContext(rfq=rfq, supplier=SUPPLIER, user=None, now=EPOCH, draft=draft)
     # What BidContext would read from the database, given.
-    ctx.__dict__.update(own_bids=[], quantities=QUANTITIES, invitation_status=InvitationStatus.ACCEPTED,
+    ctx.__dict__.update(own_bids=[], quantities=rfq.phantom_quantities, invitation_status=InvitationStatus.ACCEPTED,
                         category_qualified=True)
     return ctx
 
 
 def accepted(rfq, amount: Decimal, *, sealed: bool) -> bool:
-    """Whether the rule engine accepts this bid (both phases, as the bid path runs them)."""
-    ctx = context(rfq, amount, sealed=sealed)
+    """Whether the rule engine accepts this bid or one-lot quote."""
+    draft = (BidDraft(lines=[LineInput(LOT, money(amount))], currency=rfq.currency) if sealed
+             else BidDraft(amount=money(amount), currency=rfq.currency))
+    return draft_accepted(rfq, draft)
+
+
+def draft_accepted(rfq, draft: BidDraft) -> bool:
+    """Whether the rule engine accepts this attempt (both phases, as the bid path runs them)."""
+    ctx = context(rfq, draft)
     for phase in ("pre", "locked"):
         if any(v.blocks for v in run_rules(ctx, phase=phase)):
             return False

@@ -14,10 +14,9 @@ from rest_framework import serializers
 from common.fields import StrictIntegerField
 from common.money import MoneyField
 
+from .catalogue import AUCTION_TYPES, AWARD_MODES, PRICING
 from .services import SEED_LIMIT
 
-AUCTION_TYPES = ["SEALED_BID", "REVERSE_AUCTION"]
-PRICING = ["FIRST_PRICE", "SECOND_PRICE"]
 MAX_RUNS, MAX_BIDDERS = 10_000, 200
 BASELINE_PATTERN = r"^[1-9]\d{0,8}(\.\d{1,4})?$"  # 1 to 999 999 999.9999
 SPREAD_PATTERN = r"^0\.(0[1-9]\d{0,2}|[1-9]\d{0,3})$"  # 0.01 to 0.9999
@@ -65,11 +64,16 @@ class SimulationInput(serializers.Serializer):
     runs = StrictIntegerField(min_value=1, max_value=MAX_RUNS)
     seed = StrictIntegerField(min_value=0, max_value=SEED_LIMIT - 1, required=False, allow_null=True, default=None,
                               help_text="numpy Generator seed; generated and recorded when omitted.")
-    auction_types = serializers.ListField(child=serializers.ChoiceField(choices=AUCTION_TYPES), min_length=1,
-                                          max_length=10, default=lambda: list(AUCTION_TYPES))
+    auction_types = serializers.ListField(
+        child=serializers.ChoiceField(choices=AUCTION_TYPES), min_length=1, max_length=10, required=False,
+        help_text="Default: SEALED_BID and REVERSE_AUCTION, and the RFQ's own type. A sealed bid is simulated with "
+                  "the RFQ's award mode (whole or split lines); COMBINATORIAL with bundles of the RFQ's lines.")
     pricing = serializers.ListField(
-        child=serializers.ChoiceField(choices=PRICING), min_length=1, max_length=10, default=lambda: list(PRICING),
-        help_text="Pricing rules for sealed bids; the reverse auction always pays as bid (FIRST_PRICE).")
+        child=serializers.ChoiceField(choices=PRICING), min_length=1, max_length=10, required=False,
+        help_text="Default: FIRST_PRICE and SECOND_PRICE, and the RFQ's own rule. Each format is played with the "
+                  "rules it can pay by: a whole sealed award FIRST_PRICE or SECOND_PRICE, split lines and bundles "
+                  "FIRST_PRICE or VCG (FIRST_PRICE where none of those asked applies); the reverse auction always "
+                  "pays as bid (FIRST_PRICE).")
 
     def validate_auction_types(self, value):
         return _unique(value)
@@ -88,6 +92,8 @@ class DistributionOutput(serializers.Serializer):
 class ResultOutput(serializers.Serializer):
     auction_type = serializers.ChoiceField(choices=AUCTION_TYPES)
     pricing = serializers.ChoiceField(choices=PRICING)
+    award_mode = serializers.ChoiceField(choices=AWARD_MODES, default="WHOLE",
+                                         help_text="One winner (WHOLE), lines split (SPLIT) or bundles (BUNDLES)")
     expected_total = MoneyField(allow_null=True, help_text="Mean price paid over the awarded runs")
     p5 = MoneyField(allow_null=True)
     p50 = MoneyField(allow_null=True)
@@ -95,6 +101,8 @@ class ResultOutput(serializers.Serializer):
     no_award_rate = serializers.FloatField(min_value=0, max_value=1)
     mean_winner_margin = MoneyField(allow_null=True, help_text="Mean of payment − the winner's cost")
     awarded_runs = serializers.IntegerField(min_value=0)
+    mean_winners = serializers.FloatField(min_value=0, allow_null=True, default=None,
+                                          help_text="Suppliers awarded per awarded run, on average")
     distribution = DistributionOutput(allow_null=True, help_text="Min, quartiles and max of the price paid")
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from common.errors import ValidationFailed
 from common.pages import page_view
 
 from .charts import distribution_chart, label_for
 from .forms import SimulationForm
 from .selectors import rfq_for_simulation, simulation_get, simulation_list
-from .services import simulation_create
+from .services import default_pricing, default_types, simulation_create
 
 
 def _default_baseline(rfq, latest) -> str:
@@ -27,7 +28,8 @@ def _default_baseline(rfq, latest) -> str:
 def _initial(rfq, current) -> dict:
     """The shown simulation's inputs (so a change is one edit away), else sensible defaults."""
     if current is None:
-        return {"baseline_total": _default_baseline(rfq, None)}
+        return {"baseline_total": _default_baseline(rfq, None), "auction_types": default_types(rfq),
+                "pricing": default_pricing(rfq)}
     return {"baseline_total": f"{current.baseline_total.normalize():f}", "bidders": current.bidders,
             "cost_spread": f"{current.cost_spread.normalize():f}", "runs": current.runs, "seed": current.seed,
             "auction_types": current.auction_types, "pricing": current.pricing}
@@ -40,8 +42,12 @@ def simulation_page(request, pk: int):
     if request.method == "POST":
         form = SimulationForm(request.POST)
         if form.is_valid():
-            simulation = simulation_create(rfq=rfq, user=request.user, **form.service_arguments())
-            return redirect(f"{reverse('buyer-rfq-simulations', args=[rfq.pk])}?simulation={simulation.pk}")
+            try:
+                simulation = simulation_create(rfq=rfq, user=request.user, **form.service_arguments())
+            except ValidationFailed as exc:
+                form.add_error("runs", exc.message)
+            else:
+                return redirect(f"{reverse('buyer-rfq-simulations', args=[rfq.pk])}?simulation={simulation.pk}")
     chosen = request.GET.get("simulation")
     current = simulation_get(rfq=rfq, pk=chosen) if chosen and chosen.isdigit() else (past[0] if past else None)
     if request.method != "POST":

@@ -75,6 +75,9 @@ NO_POSITIVE_ACCEPTANCE = {
     # The live server speaks WSGI: there the stream answers 421 by design (the ASGI server
     # serves it; a WSGI worker would be held for the stream's life). Its 421 is documented.
     ("GET", "/api/v1/rfqs/{id}/events/stream/"): "421 under the WSGI live server",
+    # A simulation's work combines runs, bidders, the formats and the RFQ's lines; one too large
+    # to compute is a 400 naming how many runs fit (not expressible in JSON Schema).
+    ("POST", "/api/v1/rfqs/{id}/simulations/"): "the work bound combines runs, bidders, formats and lines",
     # Wrong credentials are a 400 by api.md (not a 401): random credentials never sign in.
     ("POST", "/api/v1/auth/token/"): "random credentials are refused with 400 (api.md)",
 }

@@ -133,3 +133,55 @@ def test_on_the_embedded_default_the_task_runs_in_process_after_the_commit(api, 
     assert created["status"] == "running"
     done = api("buyer").get(url(draft, created["id"])).json()
     assert done["status"] == "done" and done["progress"] == 1.0 and len(done["results"]) == 2
+
+
+NO_RESERVE = {"enabled": False, "amount": None, "visibility": "hidden", "auto_accept_if_met": False,
+              "notify_buyer_if_not_met": True}
+DEFAULTED = {k: v for k, v in BODY.items() if k not in ("auction_types", "pricing")}
+
+
+def formats_of(body):
+    return [(r["auction_type"], r["pricing"], r["award_mode"]) for r in body["results"]]
+
+
+def test_a_split_award_rfq_is_simulated_as_configured(api, demo, django_capture_on_commit_callbacks):
+    """Without formats asked for: the defaults and the RFQ's own pricing, the sealed bid with its
+    split award over the RFQ's lines (40 and 20 bags)."""
+    rfq = create_draft(demo, reserve_price=NO_RESERVE,
+                       auction={"type": "SEALED_BID", "settings": {"award_mode": "SPLIT", "pricing": "VCG"}})
+    response = api("buyer").post(url(rfq), {**DEFAULTED, "runs": 40}, format="json")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["auction_types"], body["pricing"]) == (["SEALED_BID", "REVERSE_AUCTION"],
+                                                        ["FIRST_PRICE", "SECOND_PRICE", "VCG"])
+    assert body["status"] == "done" and formats_of(body) == [
+        ("SEALED_BID", "FIRST_PRICE", "SPLIT"), ("SEALED_BID", "VCG", "SPLIT"), ("REVERSE_AUCTION", "FIRST_PRICE", "WHOLE")]
+    assert body["assumptions"]["lines"] == [40, 20]
+    assert any("split" in note.lower() for note in body["assumptions"]["notes"])
+    for result in body["results"]:
+        assert RESULT_KEYS <= set(result) and result["no_award_rate"] == 0
+        assert 1 <= result["mean_winners"] <= (2 if result["award_mode"] == "SPLIT" else 1)
+    # Split runs weigh more (catalogue.run_work): 300 of them go to a task.
+    with django_capture_on_commit_callbacks(execute=False):
+        longer = api("buyer").post(url(rfq), {**DEFAULTED, "runs": 300}, format="json").json()
+    assert longer["status"] == "running"
+
+
+
+def test_a_bundle_auction_rfq_is_simulated_with_bundles(api, demo):
+    rfq = create_draft(demo, reserve_price=NO_RESERVE, auction={"type": "COMBINATORIAL", "settings": {"pricing": "VCG"}})
+    body = api("buyer").post(url(rfq), {**DEFAULTED, "runs": 10}, format="json").json()
+    assert formats_of(body) == [
+        ("SEALED_BID", "FIRST_PRICE", "WHOLE"), ("SEALED_BID", "SECOND_PRICE", "WHOLE"),
+        ("REVERSE_AUCTION", "FIRST_PRICE", "WHOLE"), ("COMBINATORIAL", "FIRST_PRICE", "BUNDLES"),
+        ("COMBINATORIAL", "VCG", "BUNDLES")]
+    assert any("heuristic" in note for note in body["assumptions"]["notes"])
+    # Asked for explicitly: a rule a format cannot pay by is left out, and one it can pay by is kept.
+    only = api("buyer").post(url(rfq), {**BODY, "runs": 10, "auction_types": ["COMBINATORIAL"],
+                                        "pricing": ["SECOND_PRICE", "VCG"]}, format="json").json()
+    assert formats_of(only) == [("COMBINATORIAL", "VCG", "BUNDLES")]
+    # 10 000 runs of 200 phantoms' bundles under VCG are too many: a 400 that says how many fit.
+    before = Simulation.objects.count()
+    refused = api("buyer").post(url(rfq), {**DEFAULTED, "runs": 10_000, "bidders": 200}, format="json")
+    error = assert_error(refused, 400, contains="At most")
+    assert "runs" in error["fields"] and Simulation.objects.count() == before

@@ -37,3 +37,24 @@ def test_others_may_not_see_the_page(demo, login):
     rfq = create_draft(demo)
     assert login("buyer2").get(f"/rfqs/{rfq}/simulations/").status_code == 404
     assert login("supplier1").get(f"/rfqs/{rfq}/simulations/").status_code == 404
+
+
+def test_a_split_award_rfq_shows_its_split_formats_and_winners(demo, login):
+    rfq = create_draft(demo, reserve_price={"enabled": False, "amount": None, "visibility": "hidden",
+                                            "auto_accept_if_met": False, "notify_buyer_if_not_met": True},
+                       auction={"type": "SEALED_BID", "settings": {"award_mode": "SPLIT", "pricing": "VCG"}})
+    client = login("buyer")
+    page = client.get(f"/rfqs/{rfq}/simulations/").content.decode()
+    # The RFQ's own pricing is ticked by default, beside first and second price.
+    for value in ("FIRST_PRICE", "SECOND_PRICE", "VCG"):
+        assert re.search(rf'value="{value}"[^>]*checked', page), value
+    response = client.post(f"/rfqs/{rfq}/simulations/", {**FORM, "runs": "40", "pricing": ["FIRST_PRICE", "VCG"]})
+    page = client.get(response["Location"]).content.decode()
+    assert "Sealed bid · split lines · pay as bid" in page and "Sealed bid · split lines · VCG" in page
+    assert "<th class=\"num\">Winners</th>" in page and "2 line(s)" in page
+    # Too large to compute: the form says how many runs fit, nothing is stored.
+    before = Simulation.objects.count()
+    refused = client.post(f"/rfqs/{rfq}/simulations/", {**FORM, "runs": "10000", "bidders": "200",
+                                                        "auction_types": ["COMBINATORIAL"], "pricing": ["VCG"]})
+    assert refused.status_code == 200 and "At most" in refused.content.decode()
+    assert Simulation.objects.count() == before
