@@ -17,9 +17,9 @@ from suppliers.models import InvitationStatus
 
 from .amendments import amendments_context
 from .attachments import attachments_context, quote_attachments_context
+from .bidding_panel import bidding_context
 from .clarifications import clarifications_context
 from .display import auction_summary, criteria_rows, line_items_for_display
-from .supplier_bidding import bidding_context
 
 ANSWERABLE_RFQ = (RFQStatus.PUBLISHED, RFQStatus.OPEN, RFQStatus.PAUSED)
 
