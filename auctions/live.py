@@ -172,14 +172,17 @@ def rank_messages(event: AuditEvent):
         # a big auction), and each text ends with its supplier's rank.
         common = realtime.encode({"type": "rank_changed", "private": True, "seq": event.seq, "rfq": rfq.pk,
                                   "at": event.at, **on_line})
-        return [(realtime.supplier_group(rfq.pk, supplier_id), _with_rank(common, rank))
+        return [(realtime.supplier_group(rfq.pk, supplier_id), _with_rank(common, rank, line))
                 for supplier_id, rank in rank_changes(event, rfq).items() if supplier_id in listening]
     return build
 
 
-def _with_rank(common: str, rank: int | None) -> str:
-    """`common` (an encoded JSON object) with `"your_rank": rank` as its last member."""
-    return f'{common[:-1]},"your_rank":{"null" if rank is None else int(rank)}}}'
+def _with_rank(common: str, rank: int | None, line: int | None = None) -> str:
+    """`common` (an encoded JSON object) with `"your_rank": rank` as its last member; on a lot,
+    first `"lines": [{"line_item_id", "your_rank"}]` as api.md gives per-line figures."""
+    value = "null" if rank is None else str(int(rank))
+    lines = "" if line is None else f',"lines":[{{"line_item_id":{int(line)},"your_rank":{value}}}]'
+    return f'{common[:-1]}{lines},"your_rank":{value}}}'
 
 
 def rank_changes(event: AuditEvent, rfq) -> dict[int, int | None]:

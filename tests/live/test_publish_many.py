@@ -51,6 +51,10 @@ def test_a_rank_text_reads_as_the_object_it_stands_for():
         assert json.loads(_with_rank(common, rank)) == {
             "type": "rank_changed", "private": True, "seq": 12, "rfq": 3, "at": "2026-12-04T10:00:00Z",
             "line_item_id": 5, "your_rank": rank}
+        # A lot's rank also comes in `lines`, as api.md gives per-line figures.
+        assert json.loads(_with_rank(common, rank, 5)) == {
+            "type": "rank_changed", "private": True, "seq": 12, "rfq": 3, "at": "2026-12-04T10:00:00Z",
+            "line_item_id": 5, "lines": [{"line_item_id": 5, "your_rank": rank}], "your_rank": rank}
 
 
 @pytest.mark.parametrize("flush", [False, True])

@@ -114,6 +114,24 @@ def test_state_and_live_events_carry_each_lines_figures(api, demo):
     assert rank_changes(placed[2], stored) == {demo.supplier(1).pk: 1}  # flour: its own ranking
 
 
+def test_a_lots_rank_change_names_its_line_in_lines(api, demo, monkeypatch):
+    """api.md: live events add `lines: [{line_item_id, your_rank?, ...}]` on a per-line auction."""
+    from common import presence
+    from tests.capture import capture_live_messages
+
+    rfq = lots_auction(demo)
+    rice, _ = items(rfq)
+    created(lot_bid(api, "supplier1", rfq, rice, "950.00"))
+    s1, s2 = demo.supplier(1).pk, demo.supplier(2).pk
+    monkeypatch.setattr(presence, "connected_suppliers", lambda rfq_id: {s1, s2})
+    with capture_live_messages() as sent:
+        created(lot_bid(api, "supplier2", rfq, rice, "900.00"))
+    ranks = {group: body for group, body in sent if body["type"] == "rank_changed"}
+    assert {group: (body["lines"], body["your_rank"]) for group, body in ranks.items()} == {
+        f"rfq.{rfq}.supplier.{s1}": ([{"line_item_id": rice, "your_rank": 2}], 2),
+        f"rfq.{rfq}.supplier.{s2}": ([{"line_item_id": rice, "your_rank": 1}], 1)}
+
+
 def test_lots_do_not_fall_back_to_sealed_and_amendments_keep_line_ceilings(api, demo):
     from django.utils import timezone
 
