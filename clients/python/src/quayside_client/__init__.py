@@ -1,6 +1,6 @@
 """Quayside's supplier-side client: the REST API, live events with reconnect and replay,
 Ed25519-signed bids, and an auto-bidder (api.md is the contract; no server code here)."""
-from .autobid import AutoBidder, Decision, Market
+from .autobid import AutoBidder, Decision, Market, PerLineBidder, WrongBidder
 from .autorun import AutoReport, AutoRunner, Pacer
 from .backoff import Backoff
 from .client import AsyncQuaysideClient, RetryPolicy
@@ -27,8 +27,9 @@ from .sync import QuaysideClient
 __all__ = [
     "ApiError", "AsyncQuaysideClient", "AutoBidder", "AutoReport", "AutoRunner", "Backoff", "BadRequest",
     "BidRejected", "Conflict", "ConnectionFailed", "Decision", "Event", "FollowOptions", "Follower", "Forbidden",
-    "Market", "NotAuthenticated", "NotFound", "Pacer", "QuaysideClient", "QuaysideError", "RateLimited",
-    "RequestSigner", "RetryPolicy", "Sequencer", "ServerClock", "ServiceUnavailable", "TransportUnavailable",
-    "Violation", "generate_key", "load_private_key", "public_key_base64", "save_private_key",
+    "Market", "NotAuthenticated", "NotFound", "Pacer", "PerLineBidder", "QuaysideClient", "QuaysideError",
+    "RateLimited", "RequestSigner", "RetryPolicy", "Sequencer", "ServerClock", "ServiceUnavailable",
+    "TransportUnavailable", "Violation", "WrongBidder", "generate_key", "load_private_key", "public_key_base64",
+    "save_private_key",
 ]
 __version__ = "0.1.0"

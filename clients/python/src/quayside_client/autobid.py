@@ -6,13 +6,20 @@ The rule: while not leading, bid the highest amount the auction accepts — the 
 supplier's own `step` asks for a bigger step; never below the floor. Amounts are rounded
 down to the currency's minor unit (a lower bid only gets better; the floor is checked after
 rounding, so rounding never undercuts it).
+
+In a per-line reverse auction (`bidding_basis` PER_LINE, api.md "Lots") each line is its own
+auction: its own leading bid, rank and next limit under the state's `lines`. PerLineBidder
+keeps one AutoBidder per line the supplier gave a floor for and decides each on that line's
+figures alone.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
 
+from .errors import QuaysideError
 from .money import Amount, currency_digits, digits_of, parse_money, round_down, to_decimal
 from .sequencer import TERMINAL_STATUSES
 
@@ -33,15 +40,25 @@ class Market:
     decrement: Decimal | None = None  # the auction's minimum step as an amount, where the settings say
 
     @classmethod
-    def from_state(cls, state: dict[str, Any], settings: dict[str, Any] | None = None) -> Market:
-        shown = digits_of(state.get("minimum_next_bid"), state.get("leading_bid"), state.get("your_best"))
+    def from_state(cls, state: dict[str, Any], settings: dict[str, Any] | None = None, *,
+                   line: dict[str, Any] | None = None) -> Market:
+        """The market of `state`; with `line` (an entry of its `lines`), of that line: the
+        status and mode are the auction's, the figures the line's."""
+        figures = state if line is None else line
+        shown = digits_of(figures.get("minimum_next_bid"), figures.get("leading_bid"), figures.get("your_best"))
         digits = shown if shown is not None else currency_digits(state.get("currency"))
-        leading = parse_money(state.get("leading_bid"))
-        rank = state.get("your_rank")
-        return cls(status=state.get("status"), leading_bid=leading, your_best=parse_money(state.get("your_best")),
+        leading = parse_money(figures.get("leading_bid"))
+        rank = figures.get("your_rank")
+        return cls(status=state.get("status"), leading_bid=leading, your_best=parse_money(figures.get("your_best")),
                    your_rank=rank if isinstance(rank, int) else None,
-                   minimum_next_bid=parse_money(state.get("minimum_next_bid")), digits=digits,
+                   minimum_next_bid=parse_money(figures.get("minimum_next_bid")), digits=digits,
                    mode=str(state.get("mode") or "live"), decrement=decrement_of(settings or {}, leading))
+
+
+def line_markets(state: dict[str, Any], settings: dict[str, Any] | None = None) -> dict[int, Market]:
+    """Line item id → the market of that line, for each entry of the state's `lines`."""
+    return {line["line_item_id"]: Market.from_state(state, settings, line=line)
+            for line in state.get("lines") or [] if isinstance(line.get("line_item_id"), int)}
 
 
 def decrement_of(settings: dict[str, Any], leading: Decimal | None) -> Decimal | None:
@@ -109,3 +126,75 @@ class AutoBidder:
         if not candidates:
             return None if reference is not None or self.opening is None else round_down(self.opening, market.digits)
         return round_down(min(candidates), market.digits)
+
+
+class PerLineBidder:
+    """The auto-bidder of a per-line auction: `floors` maps a line item id to the lowest amount
+    to bid on that line (the price of its whole quantity, as a per-line bid is); `steps` and
+    `openings` map line ids to that line's own step and opening bid, as AutoBidder takes them.
+    Lines without a floor are not bid on."""
+
+    def __init__(self, floors: Mapping[int, Amount], steps: Mapping[int, Amount] | None = None,
+                 openings: Mapping[int, Amount] | None = None) -> None:
+        floors, steps, openings = _by_line(floors), _by_line(steps or {}), _by_line(openings or {})
+        if not floors:
+            raise ValueError("a per-line auto-bidder needs a floor for at least one line")
+        strays = sorted((set(steps) | set(openings)) - set(floors))
+        if strays:
+            raise ValueError(f"a step or opening bid for line {_ids(strays)} without a floor: "
+                             "lines without a floor are not bid on")
+        self.bidders: dict[int, AutoBidder] = {}
+        for line, floor in floors.items():
+            try:
+                self.bidders[line] = AutoBidder(floor, steps.get(line), openings.get(line))
+            except ValueError as exc:
+                raise ValueError(f"line {line}: {exc}") from None
+
+    @property
+    def lines(self) -> list[int]:
+        return list(self.bidders)
+
+    def decide(self, markets: Mapping[int, Market]) -> dict[int, Decision]:
+        """A decision for each line with a floor, on that line's market alone (a line the
+        state does not show waits)."""
+        return {line: bidder.decide(markets[line]) if line in markets else
+                Decision("wait", f"line {line} is not in the auction's state")
+                for line, bidder in self.bidders.items()}
+
+
+def _by_line(amounts: Mapping[int, Amount]) -> dict[int, Amount]:
+    try:
+        return {int(line): amount for line, amount in amounts.items()}
+    except (TypeError, ValueError):
+        raise ValueError(f"lines are given by their line item id (a whole number): {sorted(map(str, amounts))}") \
+            from None
+
+
+def _ids(lines: list[int]) -> str:
+    return ", ".join(str(line) for line in lines)
+
+
+class WrongBidder(QuaysideError, ValueError):
+    """The auto-bidder does not fit the auction: per-line floors on an auction bid on its
+    total, a floor for the total on a per-line auction, or a floor for a line the RFQ lacks."""
+
+
+def check_bidder(rfq: dict[str, Any], bidder: AutoBidder | PerLineBidder) -> None:
+    """Raise WrongBidder unless `bidder` can bid in `rfq` (the RFQ representation)."""
+    auction = rfq.get("auction") or {}
+    basis = (auction.get("settings") or {}).get("bidding_basis") or "TOTAL"
+    items = [item for item in rfq.get("line_items") or [] if isinstance(item, dict)]
+    lines = ", ".join(f"{item.get('id')} ({item.get('description', '')})" for item in items) or "none"
+    name = f"RFQ {rfq.get('id')}"
+    if basis == "PER_LINE" and isinstance(bidder, AutoBidder):
+        raise WrongBidder(f"{name} is bid line by line (bidding_basis PER_LINE): one floor for the whole auction "
+                          f"means nothing there. Give a floor per line: --line-floor LINE_ID=AMOUNT (Python: "
+                          f"PerLineBidder(floors={{line_id: amount}})). Its lines: {lines}.")
+    if basis != "PER_LINE" and isinstance(bidder, PerLineBidder):
+        raise WrongBidder(f"{name} takes no per-line bids ({auction.get('type', 'auction')}, bidding_basis {basis}): "
+                          f"per-line floors mean nothing there. Give one floor for the total: --floor AMOUNT "
+                          f"(Python: AutoBidder(floor)).")
+    if isinstance(bidder, PerLineBidder):
+        unknown = sorted(set(bidder.lines) - {item.get("id") for item in items})
+        if unknown:
+            raise WrongBidder(f"line {_ids(unknown)} is not a line of {name}. Its lines: {lines}.")
