@@ -1,16 +1,19 @@
 """The auto-bidder at work: follows the auction, asks AutoBidder after each event that can
-change its position, bids when it says so, and keeps to the auction's pace.
+change its position, bids when it says so, and keeps to the auction's pace. In a per-line
+auction it asks PerLineBidder, which decides each line with a floor on its own, and bids with
+the line's `line_item_id`.
 
 Pace: never more bids than `rate_limit_bids_per_minute` in any minute, and `cool_down_seconds`
-between its own bids (both from the RFQ's settings); a 429 is obeyed to the second of its
-Retry-After (and teaches the bidder a cool-down it did not know of). It reacts to events,
-never polls in a loop, and stops when the auction closes.
+between its own bids (both from the RFQ's settings; they count every own bid of the auction,
+whatever its line); a 429 is obeyed to the second of its Retry-After (and teaches the bidder a
+cool-down it did not know of). It reacts to events, never polls in a loop, and stops when the
+auction closes.
 
-What it knows comes from the events themselves (`apply_event`): the first `state`, then each
-event's own figures (leading bid, count, deadline, status, the private rank) and its own bid's
-answer. `/state/` is read again only after a wait or a refusal, where the events in between
-were not looked at: reading it after every event made each bid cost one request per
-follower (measured in bench/live_auction.py with 500 clients).
+What it knows comes from the events themselves (autostate.apply_event): the first `state`,
+then each event's own figures (leading bid, count, deadline, status, the private rank; per
+line under `lines`) and its own bid's answer. `/state/` is read again only after a wait or a
+refusal, where the events in between were not looked at: reading it after every event made
+each bid cost one request per follower (measured in bench/live_auction.py with 500 clients).
 """
 from __future__ import annotations
 
@@ -22,12 +25,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from .autobid import AutoBidder, Decision, Market
+from .autobid import AutoBidder, Decision, Market, PerLineBidder, check_bidder, line_markets
+from .autostate import after_own_bid, apply_event
 from .client import AsyncQuaysideClient
 from .errors import BidRejected, RateLimited, Violation
 from .follow import FollowOptions
-from .money import parse_money
-from .sequencer import TERMINAL_STATUSES, Event
+from .sequencer import TERMINAL_STATUSES
+
+__all__ = ["AutoReport", "AutoRunner", "Pacer", "after_own_bid", "apply_event"]
 
 # Events after which the position may have changed (a state message says it directly).
 MOVES = frozenset({"bid_placed", "bid_withdrawn", "rank_changed", "deadline_extended", "auction_paused",
@@ -83,21 +88,33 @@ class AutoReport:
     stopped: str = ""
     decision: Decision | None = None
     state: dict[str, Any] | None = None
+    # Per-line auctions: the bids placed on each line, in order, and each line's last decision.
+    line_bids: dict[int, list[Decimal]] = field(default_factory=dict)
+    line_decisions: dict[int, Decision] = field(default_factory=dict)
+
+
+# One decision of the runner: the line it is for (None: the whole auction), its market, the decision.
+Choice = tuple[int | None, Market, Decision]
 
 
 class AutoRunner:
-    def __init__(self, client: AsyncQuaysideClient, rfq_id: int, bidder: AutoBidder, *,
+    """Runs `bidder` in RFQ `rfq_id`: an AutoBidder where the auction is bid on its total, a
+    PerLineBidder where it is bid line by line (`run` refuses the other with WrongBidder)."""
+
+    def __init__(self, client: AsyncQuaysideClient, rfq_id: int, bidder: AutoBidder | PerLineBidder, *,
                  options: FollowOptions | None = None, say: Callable[[str], None] = lambda line: None) -> None:
         self.client, self.rfq_id, self.bidder, self.say = client, rfq_id, bidder, say
         self.options = options or FollowOptions()
         self.report = AutoReport()
         self.settings: dict[str, Any] = {}
         self.pacer = Pacer()
-        self._refused_market: Market | None = None
+        self._refused: dict[int | None, Market] = {}  # per line: the market a bid was refused on
 
     async def run(self, *, seconds: float | None = None) -> AutoReport:
-        """Bid until the auction closes (or `seconds` pass)."""
+        """Bid until the auction closes (or `seconds` pass). Raises WrongBidder, before any bid,
+        where the bidder does not fit the auction's bidding basis or names lines it lacks."""
         rfq = await self.client.rfq(self.rfq_id)
+        check_bidder(rfq, self.bidder)
         self.settings = dict((rfq.get("auction") or {}).get("settings") or {})
         self.pacer = Pacer.from_settings(self.settings)
         try:
@@ -119,38 +136,63 @@ class AutoRunner:
         self.report.stopped = self.report.stopped or "auction closed"
 
     async def consider(self, state: dict[str, Any]) -> None:
-        """Decide on `state` and act; after a wait or an outbid refusal, decide again on a fresh one."""
-        for _ in range(TRIES_PER_EVENT):
+        """Decide on `state` and act; after a wait or an outbid refusal, decide again on a fresh
+        one. Per line, each line that should bid gets its bid, one after the other."""
+        lines = len(self.bidder.bidders) if isinstance(self.bidder, PerLineBidder) else 0
+        for _ in range(TRIES_PER_EVENT + lines):
             self.report.state = state
-            market = Market.from_state(state, self.settings)
-            decision = self._decide(market)
-            if decision.action == "stop":
-                self.report.stopped = "auction closed" if market.status in TERMINAL_STATUSES else decision.reason
-            if decision.action != "bid" or decision.amount is None or market == self._refused_market:
+            choice = self._next_bid(state)
+            if choice is None:
                 return
+            line, market, amount = choice
             wait = self.pacer.delay(time.monotonic())
             if wait > 0:
                 self.say(f"waiting {wait:.1f} s (rate limit / cool-down)")
                 await asyncio.sleep(wait)
                 state = await self.client.state(self.rfq_id)
                 continue
-            answer = await self._bid(decision.amount, market)
+            answer = await self._bid(amount, market, line)
             if answer is None:
-                return
-            state = after_own_bid(state, answer) if answer else await self.client.state(self.rfq_id)
+                continue  # refused for good: that line waits for a change, the others go on
+            state = after_own_bid(state, answer, line) if answer else await self.client.state(self.rfq_id)
 
-    def _decide(self, market: Market) -> Decision:
-        decision = self.bidder.decide(market)
-        if decision != self.report.decision:
-            self.say(f"{decision.action}: {decision.reason}" + (f" ({decision.amount})" if decision.amount else ""))
-        self.report.decision = decision
-        return decision
+    def _next_bid(self, state: dict[str, Any]) -> tuple[int | None, Market, Decimal] | None:
+        """The first bid to place on `state`: its line, market and amount (None: no bid; the
+        report says why, or that it stopped)."""
+        choices = self._decide(state)
+        for _, market, decision in choices:
+            if decision.action == "stop":
+                self.report.stopped = "auction closed" if market.status in TERMINAL_STATUSES else decision.reason
+                return None
+        for line, market, decision in choices:
+            if decision.action == "bid" and decision.amount is not None and self._refused.get(line) != market:
+                return line, market, decision.amount
+        return None
 
-    async def _bid(self, amount: Decimal, market: Market) -> dict[str, Any] | None:
-        """Place one bid: its answer when accepted; {} when the state should be read again and
-        the decision retaken (rate limited, outbid); None when there is nothing to do."""
+    def _decide(self, state: dict[str, Any]) -> list[Choice]:
+        if isinstance(self.bidder, AutoBidder):
+            market = Market.from_state(state, self.settings)
+            choices: list[Choice] = [(None, market, self.bidder.decide(market))]
+        else:
+            markets = line_markets(state, self.settings)
+            choices = [(line, markets.get(line) or Market(state.get("status"), mode=str(state.get("mode") or "live")),
+                        decision) for line, decision in self.bidder.decide(markets).items()]
+        for line, _, decision in choices:
+            told = self.report.decision if line is None else self.report.line_decisions.get(line)
+            if decision != told:
+                self.say(_on(line) + f"{decision.action}: {decision.reason}"
+                         + (f" ({decision.amount})" if decision.amount else ""))
+            if line is not None:
+                self.report.line_decisions[line] = decision
+            self.report.decision = decision
+        return choices
+
+    async def _bid(self, amount: Decimal, market: Market, line: int | None) -> dict[str, Any] | None:
+        """Place one bid (on `line`, where not None): its answer when accepted; {} when the state
+        should be read again and the decision retaken (rate limited, outbid); None when there
+        is nothing to do."""
         try:
-            answer = await self.client.place_bid(self.rfq_id, amount)
+            answer = await self.client.place_bid(self.rfq_id, amount, line_item_id=line)
         except RateLimited as exc:
             self.report.rate_limited += 1
             self.pacer.obey(time.monotonic(), exc.retry_after, exc.violations)
@@ -159,53 +201,18 @@ class AutoRunner:
         except BidRejected as exc:
             self.report.refused += 1
             rules = {v.rule for v in exc.blocking}
-            self.say(f"refused {amount}: " + "; ".join(f"{v.rule}: {v.message}" for v in exc.blocking))
+            self.say(_on(line) + f"refused {amount}: " + "; ".join(f"{v.rule}: {v.message}" for v in exc.blocking))
             if rules and rules <= OUTBID_RULES:
                 return {}
-            self._refused_market = market  # not again until something changes
+            self._refused[line] = market  # not again until something changes
             return None
         self.pacer.record(time.monotonic())
         self.report.bids.append(amount)
-        self.say(f"bid {amount}: accepted" + (f", rank {answer['rank']}" if "rank" in answer else ""))
+        if line is not None:
+            self.report.line_bids.setdefault(line, []).append(amount)
+        self.say(_on(line) + f"bid {amount}: accepted" + (f", rank {answer['rank']}" if "rank" in answer else ""))
         return {**answer, "amount": answer.get("amount", str(amount))}
 
 
-# Figures an event carries that mean the same as the state's field of that name.
-CARRIED = ("leading_bid", "bid_count", "bidding_deadline", "status", "mode", "your_rank")
-
-
-def apply_event(state: dict[str, Any], event: Event) -> dict[str, Any]:
-    """What the supplier knows after `event`, from the event's own payload (no request).
-
-    A new leading bid drops `minimum_next_bid` (the auto-bidder then steps down from the
-    leading bid by the settings' decrement) and, when it undercuts the own best, the rank
-    (a `rank_changed` may follow with the exact one; until then the amounts decide)."""
-    if event.type == "state":
-        return dict(event.data)
-    data, new = event.data, dict(state)
-    for key in CARRIED:
-        if key in data:
-            new[key] = data[key]
-    if "extension_number" in data:
-        new["extensions"] = data["extension_number"]
-    if "leading_bid" in data and data["leading_bid"] != state.get("leading_bid"):
-        new.pop("minimum_next_bid", None)
-        leading, own = parse_money(data["leading_bid"]), parse_money(state.get("your_best"))
-        if "your_rank" not in data and leading is not None and own is not None and leading < own:
-            new.pop("your_rank", None)
-    if isinstance(data.get("seq"), int) and not event.private:
-        new["seq"] = data["seq"]
-    return new
-
-
-def after_own_bid(state: dict[str, Any], answer: dict[str, Any]) -> dict[str, Any]:
-    """The state after the own bid was accepted, from its answer: the own best, the rank and
-    the leading bid where the settings disclose them."""
-    new = {**state, "your_best": answer["amount"]}
-    new.pop("minimum_next_bid", None)
-    new.pop("your_rank", None)
-    if "rank" in answer:
-        new["your_rank"] = answer["rank"]
-    if "leading_bid" in answer:
-        new["leading_bid"] = answer["leading_bid"]
-    return new
+def _on(line: int | None) -> str:
+    return "" if line is None else f"line {line}: "
