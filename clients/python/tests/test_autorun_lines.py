@@ -119,6 +119,19 @@ def test_a_line_refused_for_good_waits_while_the_others_bid():
     assert client.placed == [(FLOUR, "refused"), (RICE, "890.00"), (RICE, "870.00")]
 
 
+def test_a_private_rank_overtaken_by_the_own_bid_on_its_line_is_not_applied():
+    def rank(seq, line_id, value):
+        return Event("rank_changed", {"type": "rank_changed", "seq": seq, "private": True, "line_item_id": line_id,
+                                      "your_rank": value})
+
+    events = [Event("state", START), placed(9, RICE, "880.00", 3), rank(9, RICE, 2),  # answered with 870
+              placed(10, RICE, "870.00", 4), rank(10, RICE, 1),  # the own bid
+              placed(11, FLOUR, "430.00", 2), placed(12, RICE, "860.00", 5), rank(12, RICE, 2), CLOSED]
+    client = StandIn(RFQ, events, START)
+    run(AutoRunner(client, 1, BIDDER).run(seconds=5))
+    assert client.placed == [(FLOUR, "440.00"), (RICE, "870.00"), (FLOUR, "420.00"), (RICE, "850.00")]
+
+
 @pytest.mark.parametrize("rfq, bidder, words", [
     (RFQ, AutoBidder(floor="800"), "bid line by line"),
     ({**RFQ, "auction": {"type": "REVERSE_AUCTION", "settings": {}}}, BIDDER, "takes no per-line bids"),

@@ -47,3 +47,27 @@ def test_the_own_accepted_bid_makes_it_lead_without_a_read():
     assert mine["your_best"] == "9470.00" and decide(mine).action == "hold"
     told = after_own_bid(outbid, {"id": 5, "amount": "9470.00", "rank": 1, "leading_bid": "9470.00"})
     assert (told["your_rank"], told["leading_bid"]) == (1, "9470.00")
+
+
+def test_a_private_rank_overtaken_by_the_own_bid_is_not_applied():
+    """A rank_changed repeats the seq of the bid it belongs to and arrives after it, when the
+    bidder has already answered that bid with its own: that rank is older than the answer's."""
+    from loop_thread import run
+    from stand_in import StandIn
+
+    from quayside_client import AutoRunner
+
+    rfq = {"id": 1, "auction": {"type": "REVERSE_AUCTION", "settings": SETTINGS}, "line_items": []}
+    events = [Event("state", START),
+              Event("bid_placed", {"type": "bid_placed", "seq": 9, "prev_seq": 7, "leading_bid": "9480.00"}),
+              Event("rank_changed", {"type": "rank_changed", "seq": 9, "private": True, "your_rank": 2}),
+              Event("bid_placed", {"type": "bid_placed", "seq": 10, "prev_seq": 9, "leading_bid": "9470.00"}),
+              Event("rank_changed", {"type": "rank_changed", "seq": 10, "private": True, "your_rank": 1}),
+              Event("bid_placed", {"type": "bid_placed", "seq": 11, "prev_seq": 10, "leading_bid": "9460.00"}),
+              Event("rank_changed", {"type": "rank_changed", "seq": 11, "private": True, "your_rank": 2}),
+              Event("auction_closed", {"type": "auction_closed", "seq": 12, "status": "closed"})]
+    client = StandIn(rfq, events, START)
+    run(AutoRunner(client, 1, AutoBidder(floor="9000.00")).run(seconds=5))
+    # 9470 answers 9480; the rank 2 of seq 9 is not taken for being outbid by itself (9460).
+    # 9450 answers 9460 (seq 11), whose own rank 2 comes after it too.
+    assert client.placed == [(None, "9470.00"), (None, "9450.00")]

@@ -26,7 +26,7 @@ from decimal import Decimal
 from typing import Any
 
 from .autobid import AutoBidder, Decision, Market, PerLineBidder, check_bidder, line_markets
-from .autostate import after_own_bid, apply_event
+from .autostate import after_own_bid, apply_event, rank_is_stale
 from .client import AsyncQuaysideClient
 from .errors import BidRejected, RateLimited, Violation
 from .follow import FollowOptions
@@ -109,6 +109,7 @@ class AutoRunner:
         self.settings: dict[str, Any] = {}
         self.pacer = Pacer()
         self._refused: dict[int | None, Market] = {}  # per line: the market a bid was refused on
+        self._bid_at: dict[int | None, int] = {}  # per line: the seq of the state its last own bid was decided on
 
     async def run(self, *, seconds: float | None = None) -> AutoReport:
         """Bid until the auction closes (or `seconds` pass). Raises WrongBidder, before any bid,
@@ -127,7 +128,7 @@ class AutoRunner:
     async def _follow(self) -> None:
         state: dict[str, Any] = {}
         async for event in self.client.follow(self.rfq_id, options=self.options, stop_at_close=True):
-            if event.type != "state" and event.type not in MOVES:
+            if (event.type != "state" and event.type not in MOVES) or rank_is_stale(event, self._bid_at):
                 continue
             state = apply_event(self.report.state or state, event)
             await self.consider(state)
@@ -154,6 +155,8 @@ class AutoRunner:
             answer = await self._bid(amount, market, line)
             if answer is None:
                 continue  # refused for good: that line waits for a change, the others go on
+            if answer and isinstance(state.get("seq"), int):
+                self._bid_at[line] = state["seq"]
             state = after_own_bid(state, answer, line) if answer else await self.client.state(self.rfq_id)
 
     def _next_bid(self, state: dict[str, Any]) -> tuple[int | None, Market, Decimal] | None:

@@ -5,7 +5,7 @@ figures of each line are kept in the state's `lines`, from the events' `lines` e
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .money import parse_money
@@ -41,6 +41,22 @@ def apply_event(state: dict[str, Any], event: Event) -> dict[str, Any]:
     if isinstance(data.get("seq"), int) and not event.private:
         new["seq"] = data["seq"]
     return new
+
+
+def rank_is_stale(event: Event, bid_at: Mapping[int | None, int]) -> bool:
+    """Whether `event` is a private rank_changed that an own bid has overtaken: it repeats the
+    seq of the public event it belongs to, and arrives after that event — after the bid the
+    bidder placed on seeing it, when `bid_at` (line, None for the whole auction → the seq of
+    the state that bid was decided on) has that seq or a later one. The bid's answer told
+    the rank since; applying the older one would make the bidder undercut itself."""
+    if event.type != "rank_changed" or not event.private or event.seq is None:
+        return False
+    line_id = event.data.get("line_item_id")
+    entries = [entry for entry in event.data.get("lines") or [] if isinstance(entry, dict)]
+    if line_id is None and entries:
+        line_id = entries[0].get("line_item_id")
+    seen = bid_at.get(line_id)
+    return seen is not None and event.seq <= seen
 
 
 def merge_figures(before: dict[str, Any], figures: dict[str, Any], keys: Iterable[str]) -> dict[str, Any]:
