@@ -132,6 +132,24 @@ def test_a_private_rank_overtaken_by_the_own_bid_on_its_line_is_not_applied():
     assert client.placed == [(FLOUR, "440.00"), (RICE, "870.00"), (FLOUR, "420.00"), (RICE, "850.00")]
 
 
+def test_line_events_a_state_read_covers_are_not_applied_after_it():
+    class OutbidOnce(StandIn):
+        async def place_bid(self, rfq_id, amount, *, line_item_id=None):
+            if not self.placed:
+                self.placed.append((line_item_id, str(amount)))
+                raise BidRejected(422, "bid_rejected", "refused", violations=[
+                    Violation("minimum_decrement", "fairness", "block", "someone bid first")])
+            return await super().place_bid(rfq_id, amount, line_item_id=line_item_id)
+
+    # Flour: 440 refused; read after it, flour is at 410, its next bid 400 below the floor 405.
+    read = {**START, "seq": 10, "lines": [line(START, RICE), {**line(START, FLOUR), "leading_bid": "410.00",
+                                                              "minimum_next_bid": "400.00"}]}
+    events = [Event("state", START), placed(8, FLOUR, "420.00", 2), placed(10, FLOUR, "410.00", 3), CLOSED]
+    client = OutbidOnce(RFQ, events, read)
+    run(AutoRunner(client, 1, PerLineBidder(floors={RICE: "800", FLOUR: "405"})).run(seconds=5))
+    assert client.placed == [(FLOUR, "440.00")]  # not 410 on the stale 420 of seq 8
+
+
 @pytest.mark.parametrize("rfq, bidder, words", [
     (RFQ, AutoBidder(floor="800"), "bid line by line"),
     ({**RFQ, "auction": {"type": "REVERSE_AUCTION", "settings": {}}}, BIDDER, "takes no per-line bids"),

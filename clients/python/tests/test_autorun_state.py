@@ -71,3 +71,33 @@ def test_a_private_rank_overtaken_by_the_own_bid_is_not_applied():
     # 9470 answers 9480; the rank 2 of seq 9 is not taken for being outbid by itself (9460).
     # 9450 answers 9460 (seq 11), whose own rank 2 comes after it too.
     assert client.placed == [(None, "9470.00"), (None, "9450.00")]
+
+
+def test_events_a_state_read_covers_are_not_applied_after_it():
+    """The runner reads /state/ after a refused bid; the events that came meanwhile are yielded
+    after that read, and their older figures must not undo it (here: make it bid again)."""
+    from loop_thread import run
+    from stand_in import StandIn
+
+    from quayside_client import AutoRunner, BidRejected, Violation
+
+    class OutbidOnce(StandIn):
+        async def place_bid(self, rfq_id, amount, *, line_item_id=None):
+            if not self.placed:
+                self.placed.append((line_item_id, str(amount)))
+                raise BidRejected(422, "bid_rejected", "refused", violations=[
+                    Violation("minimum_decrement", "fairness", "block", "someone bid first")])
+            return await super().place_bid(rfq_id, amount, line_item_id=line_item_id)
+
+    rfq = {"id": 1, "auction": {"type": "REVERSE_AUCTION", "settings": SETTINGS}, "line_items": []}
+    behind = {**START, "leading_bid": "9450.00", "your_best": "9500.00", "your_rank": 2, "minimum_next_bid": "9440.00"}
+    # Read after the refusal: another supplier went down to 9200, the next bid 9190 is below the floor.
+    read = {**behind, "seq": 10, "leading_bid": "9200.00", "minimum_next_bid": "9190.00", "bid_count": 6}
+    events = [Event("state", behind),
+              Event("bid_placed", {"type": "bid_placed", "seq": 8, "prev_seq": 7, "leading_bid": "9350.00"}),
+              Event("bid_placed", {"type": "bid_placed", "seq": 10, "prev_seq": 8, "leading_bid": "9200.00"}),
+              Event("auction_closed", {"type": "auction_closed", "seq": 11, "status": "closed"})]
+    client = OutbidOnce(rfq, events, read)
+    run(AutoRunner(client, 1, AutoBidder(floor="9250.00")).run(seconds=5))
+    # Not 9340 (9350 - 10, above the floor) on the stale event of seq 8.
+    assert client.placed == [(None, "9440.00")]

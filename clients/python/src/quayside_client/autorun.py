@@ -14,6 +14,8 @@ then each event's own figures (leading bid, count, deadline, status, the private
 line under `lines`) and its own bid's answer. `/state/` is read again only after a wait or a
 refusal, where the events in between were not looked at: reading it after every event made
 each bid cost one request per follower (measured in bench/live_auction.py with 500 clients).
+The events that read covers (seq up to its seq) are then passed over when the follower
+yields them: applied after it, their older figures would undo the newer ones.
 """
 from __future__ import annotations
 
@@ -30,7 +32,7 @@ from .autostate import after_own_bid, apply_event, rank_is_stale
 from .client import AsyncQuaysideClient
 from .errors import BidRejected, RateLimited, Violation
 from .follow import FollowOptions
-from .sequencer import TERMINAL_STATUSES
+from .sequencer import TERMINAL_STATUSES, Event
 
 __all__ = ["AutoReport", "AutoRunner", "Pacer", "after_own_bid", "apply_event"]
 
@@ -110,6 +112,7 @@ class AutoRunner:
         self.pacer = Pacer()
         self._refused: dict[int | None, Market] = {}  # per line: the market a bid was refused on
         self._bid_at: dict[int | None, int] = {}  # per line: the seq of the state its last own bid was decided on
+        self._read_seq = -1  # the seq of the newest state read (a `state` event or /state/): events up to it are in it
 
     async def run(self, *, seconds: float | None = None) -> AutoReport:
         """Bid until the auction closes (or `seconds` pass). Raises WrongBidder, before any bid,
@@ -128,13 +131,31 @@ class AutoRunner:
     async def _follow(self) -> None:
         state: dict[str, Any] = {}
         async for event in self.client.follow(self.rfq_id, options=self.options, stop_at_close=True):
-            if (event.type != "state" and event.type not in MOVES) or rank_is_stale(event, self._bid_at):
+            if (event.type != "state" and event.type not in MOVES) or self._stale(event):
                 continue
+            if event.type == "state":
+                self._read(event.data)
             state = apply_event(self.report.state or state, event)
             await self.consider(state)
             if self.report.stopped:
                 return
         self.report.stopped = self.report.stopped or "auction closed"
+
+    def _stale(self, event: Event) -> bool:
+        """Whether a state read since covers `event` (its seq is at most the read's: the
+        follower yields the events that came while the runner waited or bid, after the
+        `/state/` it read meanwhile), or the own bid overtook it (autostate.rank_is_stale)."""
+        if event.seq is None:
+            return False
+        if event.type == "state":
+            return event.seq < self._read_seq
+        return event.seq <= self._read_seq or rank_is_stale(event, self._bid_at)
+
+    def _read(self, state: dict[str, Any]) -> dict[str, Any]:
+        seq = state.get("seq")
+        if isinstance(seq, int):
+            self._read_seq = max(self._read_seq, seq)
+        return state
 
     async def consider(self, state: dict[str, Any]) -> None:
         """Decide on `state` and act; after a wait or an outbid refusal, decide again on a fresh
@@ -150,14 +171,14 @@ class AutoRunner:
             if wait > 0:
                 self.say(f"waiting {wait:.1f} s (rate limit / cool-down)")
                 await asyncio.sleep(wait)
-                state = await self.client.state(self.rfq_id)
+                state = self._read(await self.client.state(self.rfq_id))
                 continue
             answer = await self._bid(amount, market, line)
             if answer is None:
                 continue  # refused for good: that line waits for a change, the others go on
             if answer and isinstance(state.get("seq"), int):
                 self._bid_at[line] = state["seq"]
-            state = after_own_bid(state, answer, line) if answer else await self.client.state(self.rfq_id)
+            state = after_own_bid(state, answer, line) if answer else self._read(await self.client.state(self.rfq_id))
 
     def _next_bid(self, state: dict[str, Any]) -> tuple[int | None, Market, Decimal] | None:
         """The first bid to place on `state`: its line, market and amount (None: no bid; the
