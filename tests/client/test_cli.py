@@ -168,11 +168,61 @@ def test_sealed_split_and_bundle_quotes_from_the_command_line(demo, api, site, c
                                                                  ([combo_items[0]], "40.0000")]
 
 
-class watch:
-    """`quayside-bid watch RFQ --for SECONDS` in the background, its lines read as they come."""
+def test_auto_bids_each_line_of_a_per_line_auction_down_to_its_floor(demo, api, site, cli):
+    from decimal import Decimal
 
-    def __init__(self, cli, rfq: int, *, seconds: float):
-        self.process = subprocess.Popen([CLI, "watch", str(rfq), "--for", str(seconds)], env=cli.env, text=True,
+    from auctions.models import Bid
+    from tests.client.conftest import close_now
+    from tests.engine.helpers import items, reverse_auction
+    from tests.lots.helpers import lot_bid, lots_auction
+
+    rfq = lots_auction(demo, suppliers=(1, 2), accept=(1, 2))
+    total = reverse_auction(demo, suppliers=(1, 2), accept=(1,))
+    rice, flour = items(rfq)
+    assert cli("login", site, "--username", "supplier1")[0] == 0
+
+    # Options that do not fit the auction are refused before any bid, saying what to give instead.
+    code, out, err = cli("auto", str(rfq), "--floor", "900")
+    assert code == 2 and f"RFQ {rfq} is bid line by line" in err and "--line-floor LINE_ID=AMOUNT" in err, err
+    assert f"Its lines: {rice} (Rice 25kg), {flour} (Flour 10kg)." in err
+    code, out, err = cli("auto", str(rfq), "--line-floor", "999999=900")
+    assert code == 2 and f"line 999999 is not a line of RFQ {rfq}" in err, err
+    code, out, err = cli("auto", str(total), "--line-floor", f"{rice}=900")
+    assert code == 2 and f"RFQ {total} takes no per-line bids" in err and "--floor AMOUNT" in err, err
+    assert not Bid.objects.filter(rfq_id__in=(rfq, total)).exists()
+
+    def own_bids():
+        return list(Bid.objects.filter(rfq_id=rfq, supplier=demo.supplier(1)).order_by("submitted_at", "id")
+                    .values_list("line_item_id", "amount"))
+
+    # Rice only (flour has no floor): 20 below the leader on rice, never below 950.
+    auto = background(cli, "auto", str(rfq), "--line-floor", f"{rice}=950", "--line-step", f"{rice}=20",
+                      "--for", "60")
+    output = lambda: "\n".join(auto.lines)  # noqa: E731
+    wait_until(lambda: own_bids() == [(rice, Decimal("1000"))], 20, output)  # the line's ceiling: no bid yet
+    assert lot_bid(api, "supplier2", rfq, rice, "990.00").status_code == 201
+    wait_until(lambda: len(own_bids()) == 2, 20, output)
+    assert own_bids()[1] == (rice, Decimal("970"))  # 990 - 20
+    assert lot_bid(api, "supplier2", rfq, rice, "960.00").status_code == 201
+    wait_until(lambda: "hold: floor reached" in output(), 20, output)  # 960 - 20 = 940 < 950
+    assert lot_bid(api, "supplier2", rfq, flour, "490.00").status_code == 201
+    close_now(api, rfq)
+    auto.wait()
+    assert auto.code == 0, (output(), auto.err)
+
+    assert own_bids() == [(rice, Decimal("1000")), (rice, Decimal("970"))]
+    assert f"line {rice}: bid 970.00: accepted, rank 1" in output()
+    assert f"line {rice}: hold: floor reached: the next bid would be 940.00, below the floor 950" in output()
+    assert f"line {flour}" not in output()
+    assert auto.lines[-1].startswith("stopped (auction closed): 2 bids placed, 0 rate limited, 0 refused; "
+                                     f"line {rice}: 2 bids, last decision: stop: "), auto.lines[-1]
+
+
+class background:
+    """`quayside-bid ARGS` in the background, its lines read as they come."""
+
+    def __init__(self, cli, *args: str):
+        self.process = subprocess.Popen([CLI, *args], env=cli.env, text=True,
                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         self.lines: list[str] = []
         self.reader = threading.Thread(target=self._read, daemon=True)
@@ -186,3 +236,8 @@ class watch:
         self.code = self.process.wait(timeout=30)
         self.reader.join(timeout=5)
         self.err = self.process.stderr.read()
+
+
+def watch(cli, rfq: int, *, seconds: float) -> background:
+    """`quayside-bid watch RFQ --for SECONDS` in the background."""
+    return background(cli, "watch", str(rfq), "--for", str(seconds))

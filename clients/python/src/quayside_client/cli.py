@@ -6,6 +6,7 @@
     quayside-bid bid RFQ AMOUNT
     quayside-bid keygen; quayside-bid register-key
     quayside-bid auto RFQ --floor 9000 [--step 50]
+    quayside-bid auto RFQ --line-floor 7=950 --line-floor 8=480 [--line-step 7=20]   (per-line auctions)
 
 Exit status: 0 done, 1 the server refused (the reasons are printed), 2 bad usage,
 3 not signed in or the server unreachable.
@@ -18,7 +19,9 @@ import sys
 from collections.abc import Sequence
 
 from . import commands
+from .autobid import WrongBidder
 from .errors import ApiError, BidRejected, ConnectionFailed, NotAuthenticated, QuaysideError, RateLimited
+from .money import money_string
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -56,13 +59,54 @@ def build_parser() -> argparse.ArgumentParser:
     revoke = sub.add_parser("revoke-key", help="revoke a registered key (by its id)")
     revoke.add_argument("id", type=int)
 
-    auto = sub.add_parser("auto", help="bid the minimum step below the leader, down to a floor")
+    add_auto_command(sub)
+    return parser
+
+
+def add_auto_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """auto: --floor (and --step, --opening) for an auction bid on its total; --line-floor
+    (and --line-step, --line-opening) per line, for an auction bid line by line."""
+    auto = sub.add_parser("auto", help="bid the minimum step below the leader, down to a floor",
+                          description="An auction bid on its total takes --floor; one bid line by line "
+                                      "(bidding_basis PER_LINE) takes --line-floor for each line to bid on.")
     auto.add_argument("rfq", type=int)
-    auto.add_argument("--floor", required=True, help="never bid below this amount")
+    auto.add_argument("--floor", help="never bid below this amount")
     auto.add_argument("--step", help="bid at least this much below the leading bid")
     auto.add_argument("--opening", help="the first bid when there is no bid and no starting price")
+    for name, what in (("floor", "never bid below AMOUNT on that line (lines without one are not bid on)"),
+                       ("step", "bid at least AMOUNT below that line's leading bid"),
+                       ("opening", "the first bid on that line when it has no bid and no starting price")):
+        auto.add_argument(f"--line-{name}", dest=f"line_{name}s", action="append", type=line_amount, default=[],
+                          metavar="LINE_ID=AMOUNT", help=f"per-line auctions, repeatable: {what}")
     auto.add_argument("--for", dest="seconds", type=float, help="stop after this many seconds")
-    return parser
+
+
+def line_amount(text: str) -> tuple[int, str]:
+    """`LINE_ID=AMOUNT` (a line item id and a decimal amount, e.g. 7=950.00)."""
+    line, sep, amount = text.partition("=")
+    try:
+        if not sep:
+            raise ValueError
+        return int(line.strip()), money_string(amount.strip())
+    except (ValueError, TypeError):
+        raise argparse.ArgumentTypeError(f"{text!r}: expected LINE_ID=AMOUNT, e.g. 7=950.00") from None
+
+
+def check_auto(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """One floor for the total, or floors per line: never both, never neither."""
+    whole = [f"--{name}" for name in ("floor", "step", "opening") if getattr(args, name) is not None]
+    lines = [f"--line-{name}" for name in ("floor", "step", "opening") if getattr(args, f"line_{name}s")]
+    if whole and lines:
+        parser.error(f"auto: {', '.join(whole)} (an auction bid on its total) and {', '.join(lines)} "
+                     "(an auction bid line by line) do not go together")
+    if not args.floor and not args.line_floors:
+        parser.error("auto: give --floor AMOUNT (an auction bid on its total) or --line-floor LINE_ID=AMOUNT "
+                     "for each line to bid on (an auction bid line by line)")
+    for name in ("floors", "steps", "openings"):
+        ids = [line for line, _ in getattr(args, f"line_{name}")]
+        twice = sorted({line for line in ids if ids.count(line) > 1})
+        if twice:
+            parser.error(f"auto: --line-{name[:-1]} given twice for line {', '.join(map(str, twice))}")
 
 
 def add_bidding_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -90,11 +134,17 @@ def add_bidding_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "auto":
+        check_auto(parser, args)
     try:
         return asyncio.run(commands.run(args))
     except KeyboardInterrupt:
         return 130
+    except WrongBidder as exc:  # the auto-bidder's options do not fit the auction: bad usage
+        print(f"quayside-bid: {exc}", file=sys.stderr)
+        return 2
     except commands.NotSignedIn as exc:
         print(f"quayside-bid: {exc}", file=sys.stderr)
         return 3

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from . import config
-from .autobid import AutoBidder
-from .autorun import AutoRunner
+from .autobid import AutoBidder, PerLineBidder
+from .autorun import AutoReport, AutoRunner
 from .client import AsyncQuaysideClient
 from .errors import QuaysideError
 from .quote import quote_body
@@ -244,13 +244,27 @@ async def revoke_key(args: argparse.Namespace) -> int:
 
 
 async def auto(args: argparse.Namespace) -> int:
-    bidder = AutoBidder(args.floor, args.step, args.opening)
     async with client_for(args) as client:
-        report = await AutoRunner(client, args.rfq, bidder, say=say).run(seconds=args.seconds)
-    last = report.decision
-    print(f"stopped ({report.stopped}): {len(report.bids)} bids placed, {report.rate_limited} rate limited, "
-          f"{report.refused} refused" + (f"; last decision: {last.action}: {last.reason}" if last else ""))
+        report = await AutoRunner(client, args.rfq, auto_bidder(args), say=say).run(seconds=args.seconds)
+    print(describe_auto(report))
     return 0
+
+
+def auto_bidder(args: argparse.Namespace) -> AutoBidder | PerLineBidder:
+    """Per line with --line-floor (cli.check_auto has refused mixing it with --floor), else one floor."""
+    if args.line_floors:
+        return PerLineBidder(dict(args.line_floors), dict(args.line_steps), dict(args.line_openings))
+    return AutoBidder(args.floor, args.step, args.opening)
+
+
+def describe_auto(report: AutoReport) -> str:
+    head = (f"stopped ({report.stopped}): {len(report.bids)} bids placed, {report.rate_limited} rate limited, "
+            f"{report.refused} refused")
+    if report.line_decisions:  # per line: what each line came to
+        return head + "".join(f"; line {line}: {len(report.line_bids.get(line, []))} bids, last decision: "
+                              f"{last.action}: {last.reason}" for line, last in report.line_decisions.items())
+    last = report.decision
+    return head + (f"; last decision: {last.action}: {last.reason}" if last else "")
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], Awaitable[int]]] = {
