@@ -1,8 +1,12 @@
 """What the winner is paid (product.md §4.1): FIRST_PRICE pays as bid; SECOND_PRICE (Vickrey)
 pays the second-lowest valid total, i.e. the lowest total among the other quotes it competed
-with, and never less than the winner's own total. A lone bid is paid its own total. With a
-reserve, the reserve is the buyer's best alternative, so the payment never exceeds it (the
-usual Vickrey-with-reserve rule; the winner is within the reserve when there is a winner).
+with, and never less than the winner's own total. A lone bid is paid its own total.
+
+`reserve`: a reserve the suppliers were shown (disclosed, or disclosed as the starting price)
+is the buyer's best alternative, so the payment never exceeds it, and a lone bid is paid the
+reserve (the usual Vickrey-with-reserve rule). A hidden reserve is never passed here: it
+decides only whether there is a winner, since a payment set by it would tell the winner its
+amount (product.md §4.4: a hidden reserve is never shown to suppliers).
 """
 from __future__ import annotations
 

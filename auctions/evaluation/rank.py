@@ -146,8 +146,9 @@ def rank(quotes: Iterable[Quote], *, method: str, criteria: Criteria = (), price
     multi-attribute `scoring_method` ("WEIGHTED_SUM", "TOPSIS", "AHP"). `criteria`,
     `price_weight` and `pairwise_weights` are the multi-attribute settings (ignored for PRICE).
     `tie_breaking` is the RFQ's {"criteria", "final_fallback"}; `seed` is recorded by the caller
-    so a random draw replays. `reserve` is {"enabled", "amount"}. `pricing` is the sealed-bid
-    setting; SECOND_PRICE applies to PRICE ranking only.
+    so a random draw replays. `reserve` is {"enabled", "amount", "visibility"} (visibility
+    missing: hidden). `pricing` is the sealed-bid setting; SECOND_PRICE applies to PRICE
+    ranking only, and only a reserve the suppliers were shown caps its payment (pricing.py).
     """
     if method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(METHODS)}; got {method!r}.")
@@ -187,7 +188,7 @@ def rank(quotes: Iterable[Quote], *, method: str, criteria: Criteria = (), price
     return Evaluation(
         method=method, rankings=rankings,
         recommended_bid_id=chosen[0].bid_id if outcome in ("AWARD", "SPLIT_AWARD") else None,
-        reserve=reserve_info, tie_break=tie_break, pricing=_pricing(pricing, outcome, chosen, pools, amount),
+        reserve=reserve_info, tie_break=tie_break, pricing=_pricing(pricing, outcome, chosen, pools, _cap(reserve_settings, amount)),
         outcome=outcome, recommended_bid_ids=[q.bid_id for q in chosen] if outcome != "MANUAL_SELECTION" else [],
         tie_groups=[g.summary() for g in groups if len(g.quotes) > 1])
 
@@ -212,6 +213,12 @@ def _recommend(groups: list[_Group], reserve_info: dict[str, Any], within: Calla
             summary["shared_by"] = [q.bid_id for q in candidates]
             return ("SPLIT_AWARD" if fallback == "split_award" else "MANUAL_SELECTION"), candidates, summary
     raise AssertionError("the reserve is met, so some quote is within it")  # pragma: no cover
+
+
+def _cap(reserve: Mapping[str, Any], amount: Decimal | None) -> Decimal | None:
+    """The reserve as the second-price payment's cap, only where the suppliers know it: a
+    hidden reserve in the winner's payment would tell the winner what it is."""
+    return amount if reserve.get("visibility", "hidden") != "hidden" else None
 
 
 def _pricing(rule: str, outcome: str, chosen: list[Quote], pools: list[list[Quote]],

@@ -89,7 +89,8 @@ def rfq_evaluation(rfq: RFQ) -> Evaluation:
     evaluation = rank(quotes, method=method, criteria=settings.get("criteria", ()),
                       price_weight=settings.get("price_weight", 0), pairwise_weights=pairwise,
                       tie_breaking=rfq.tie_breaking or None, seed=rfq.tie_break_seed or 0,
-                      reserve={"enabled": rfq.reserve_enabled, "amount": rfq.reserve_amount},
+                      reserve={"enabled": rfq.reserve_enabled, "amount": rfq.reserve_amount,
+                               "visibility": rfq.reserve_visibility},
                       pricing="FIRST_PRICE" if allocated else pricing)
     return with_allocation(rfq, evaluation, bids, quotes) if allocated else evaluation
 

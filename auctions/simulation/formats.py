@@ -63,7 +63,8 @@ class Format:
 
     @property
     def reserve_settings(self) -> dict:
-        return {"enabled": self.reserve is not None, "amount": self.reserve.amount if self.reserve else None}
+        return {"enabled": self.reserve is not None, "amount": self.reserve.amount if self.reserve else None,
+                "visibility": self.reserve.visibility if self.reserve else "hidden"}
 
     @property
     def upper_units(self) -> int | None:

@@ -275,3 +275,23 @@ def test_second_price_never_exceeds_the_reserve():
     assert winner_payment("SECOND_PRICE", Decimal("900"), [Decimal("950")], Decimal("1000")) == Decimal("950")
     assert winner_payment("SECOND_PRICE", Decimal("900"), [], Decimal("1000")) == Decimal("1000")
     assert winner_payment("FIRST_PRICE", Decimal("900"), [Decimal("950")], Decimal("1000")) == Decimal("900")
+
+
+@pytest.mark.parametrize("visibility", ["hidden", None, "disclosed", "disclosed_as_starting"])
+def test_only_a_reserve_the_suppliers_know_caps_the_second_price(visibility):
+    """A hidden reserve decides whether there is a winner, never what it is paid: a payment
+    equal to it would tell the winner its amount (product.md §4.4)."""
+    from decimal import Decimal
+
+    from auctions.evaluation import rank
+
+    reserve = {"enabled": True, "amount": "1000.00", **({"visibility": visibility} if visibility else {})}
+    known = visibility not in ("hidden", None)
+
+    def paid(*totals):
+        quotes = [quote(i + 1, total) for i, total in enumerate(totals)]
+        return rank(quotes, method="PRICE", seed=1, reserve=reserve, pricing="SECOND_PRICE").pricing["winner_payment"]
+
+    assert Decimal(paid("900.00", "1200.00")) == (Decimal("1000.00") if known else Decimal("1200.00"))
+    assert Decimal(paid("900.00")) == (Decimal("1000.00") if known else Decimal("900.00"))  # a lone bid
+    assert Decimal(paid("900.00", "950.00")) == Decimal("950.00")

@@ -83,7 +83,15 @@ def test_a_hidden_reserve_gives_no_award_when_the_price_is_above_it(fmt):
     assert below_all["no_award_rate"] == 1.0 and below_all["p50"] is None
     mid = simulate(spec(formats=[fmt], runs=2000, reserve=("11000.00", "hidden")))[0]
     assert 0.05 < mid["no_award_rate"] < 0.8  # first price: bidders do not know a hidden reserve
-    assert Decimal(mid["p95"]) <= Decimal("11000.00")  # nobody is paid above the reserve
+    if fmt != SP:
+        assert Decimal(mid["p95"]) <= Decimal("11000.00")  # nobody is paid above the reserve
+    else:  # the winner's quote is within it, but a hidden reserve never sets the price it is paid
+        assert Decimal(mid["distribution"]["max"]) > Decimal("11000.00")
+
+
+def test_a_disclosed_reserve_caps_the_second_price():
+    result = simulate(spec(formats=[SP], runs=2000, reserve=("11000.00", "disclosed")))[0]
+    assert Decimal(result["distribution"]["max"]) <= Decimal("11000.00") and 0 < result["no_award_rate"] < 1
 
 
 def test_second_price_no_award_rate_is_the_chance_that_every_cost_exceeds_the_reserve():
