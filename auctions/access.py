@@ -123,6 +123,16 @@ def rfq_invitation_of(*, user: User, rfq: RFQ) -> Invitation | None:
     return rfq.invitations.filter(supplier_id=user.supplier_id).first()
 
 
+def reason_for_suppliers(rfq: RFQ) -> str:
+    """The RFQ's last reason as suppliers may read it: where the reserve is hidden, a reason
+    that speaks of the reserve (the evaluation's own "not met", or a buyer's words) would tell
+    them one exists (product.md §4.4), so they read a neutral one."""
+    reason = rfq.status_reason or ""
+    if rfq.reserve_enabled and rfq.reserve_visibility == "hidden" and "reserve" in reason.lower():
+        return "No award was made."
+    return reason
+
+
 def reserve_visible_to(*, user: User, rfq: RFQ) -> bool:
     """Buyers and compliance see the reserve; suppliers only when it is disclosed."""
     if not rfq.reserve_enabled:

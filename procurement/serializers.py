@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.utils import timezone
 from rest_framework import serializers
 
-from auctions.access import reserve_visible_to
+from auctions.access import reason_for_suppliers, reserve_visible_to
 from auctions.mechanisms import get_mechanism
 from auctions.scenarios import TEMPLATES_BY_ID
 from common.fields import StrictCharField
@@ -269,7 +269,7 @@ class RFQOutput(serializers.Serializer):
     title = serializers.CharField()
     description = serializers.CharField()
     status = serializers.CharField()
-    status_reason = serializers.CharField()
+    status_reason = serializers.SerializerMethodField()
     buyer_organization = NamedRef()
     category = serializers.CharField(source="category.slug")
     currency = serializers.CharField()
@@ -288,6 +288,10 @@ class RFQOutput(serializers.Serializer):
     published_at = serializers.DateTimeField(allow_null=True)
     opened_at = serializers.DateTimeField(allow_null=True)
     closed_at = serializers.DateTimeField(allow_null=True)
+
+    def get_status_reason(self, rfq) -> str:
+        user = self.context["request"].user
+        return reason_for_suppliers(rfq) if user.is_supplier else rfq.status_reason
 
     def get_auction(self, rfq) -> dict:
         return {"type": rfq.auction_type, "template": rfq.template, "settings": rfq.auction_settings}

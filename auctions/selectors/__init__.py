@@ -11,6 +11,7 @@ from django.db.models import Min, QuerySet, Subquery
 from django.utils import timezone
 
 from accounts.models import User
+from auctions.access import reason_for_suppliers
 from auctions.evaluation import Evaluation
 from auctions.mechanisms import bids_per_line, collects_sealed, get_mechanism
 from auctions.mechanisms.reverse import minimum_next_bid
@@ -182,7 +183,7 @@ def _quantity(value: Decimal) -> int | float:
 def supplier_outcome(*, rfq: RFQ, supplier_id: int) -> dict[str, Any]:
     """What the award gave one supplier, from the stored award (api.md `GET /outcome/`)."""
     if rfq.status == "no_award":
-        return {"status": "no_award", "lines": [], "total": None, "reason": rfq.status_reason}
+        return {"status": "no_award", "lines": [], "total": None, "reason": reason_for_suppliers(rfq)}
     payment = AwardPayment.objects.filter(rfq=rfq, supplier_id=supplier_id).first()
     if payment is None:
         return {"status": "not_selected", "lines": [], "total": None}

@@ -110,3 +110,37 @@ def test_no_award_outcome(api, demo, django_capture_on_commit_callbacks):
         assert transition(api, "buyer", rfq, "evaluate").json()["status"] == "no_award"
     assert outcome(api, "supplier1", rfq).json()["status"] == "no_award"
     assert len(mails_to(demo, 1)) == 1 and "without an award" in mails_to(demo, 1)[0].body
+
+
+HIDDEN = {"enabled": True, "amount": "700.00", "visibility": "hidden"}
+
+
+def test_a_hidden_reserve_never_sets_the_second_price_a_supplier_is_paid(api, demo, login,
+                                                                         django_capture_on_commit_callbacks):
+    """product.md §4.4: a hidden reserve is never shown to suppliers. The lone quote within it is
+    paid its own total, not the reserve (which would tell the winner the reserve's amount)."""
+    rfq = sealed_auction(demo, reserve=HIDDEN, pricing="SECOND_PRICE")
+    rice, flour = items(rfq)
+    winner = created(quote(api, "supplier1", rfq, {rice: "10.00", flour: "5.00"}))  # 500.00
+    award(api, rfq, winner["id"], django_capture_on_commit_callbacks)
+    won = outcome(api, "supplier1", rfq).json()
+    assert (won["total"], won["payment"]) == ("500.00", "500.00")
+    page = login("supplier1").get(f"/supplier/rfqs/{rfq}/").content.decode()
+    assert "700" not in page and "700" not in mails_to(demo, 1)[0].body
+
+
+def test_suppliers_do_not_learn_of_a_hidden_reserve_from_the_no_award_reason(api, demo, login,
+                                                                            django_capture_on_commit_callbacks):
+    rfq = sealed_auction(demo, reserve={**HIDDEN, "amount": "100.00"})
+    rice, flour = items(rfq)
+    created(quote(api, "supplier1", rfq, {rice: "10.00", flour: "5.00"}))
+    move_deadline_into_past(rfq)
+    transition(api, "buyer", rfq, "close")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert transition(api, "buyer", rfq, "evaluate").json()["status"] == "no_award"
+    assert api("buyer").get(f"/api/v1/rfqs/{rfq}/").json()["status_reason"] == "The reserve price was not met."
+    seen = [outcome(api, "supplier1", rfq).json()["reason"], api("supplier1").get(f"/api/v1/rfqs/{rfq}/").json()[
+        "status_reason"], mails_to(demo, 1)[0].body, login("supplier1").get(f"/supplier/rfqs/{rfq}/").content.decode()]
+    assert seen[:2] == ["No award was made.", "No award was made."]
+    assert all("reserve" not in text.lower() for text in seen)
