@@ -150,8 +150,8 @@ class ReverseAuction(Mechanism):
     @staticmethod
     def _extend(rfq: RFQ, now: datetime) -> Extension | None:
         """Anti-sniping, in the transaction that accepts the bid."""
-        tier = active_tier(rfq.auction_settings, (rfq.bidding_deadline - now).total_seconds())
-        if tier is None or rfq.extensions >= tier["max_extensions"]:
+        tier = active_tier(rfq.auction_settings, (rfq.bidding_deadline - now).total_seconds(), rfq.extensions)
+        if tier is None:
             return None
         old = rfq.bidding_deadline
         rfq.bidding_deadline = old + timedelta(seconds=tier["extension_seconds"])
@@ -209,10 +209,21 @@ def extension_tiers(settings: dict[str, Any]) -> list[dict[str, Any]]:
     return sorted(tiers, key=lambda tier: -tier["trigger_seconds"])
 
 
-def active_tier(settings: dict[str, Any], remaining_seconds: float) -> dict[str, Any] | None:
-    """The tightest tier whose trigger window contains the time left, if any."""
-    inside = [tier for tier in extension_tiers(settings) if 0 < remaining_seconds <= tier["trigger_seconds"]]
+def active_tier(settings: dict[str, Any], remaining_seconds: float,
+                extensions: int | None = None) -> dict[str, Any] | None:
+    """The tightest tier whose trigger window contains the time left, if any. Given the
+    auction's `extensions` so far: the tightest such tier that still has extensions left, so a
+    spent tight tier gives way to the wider ones around it (the last 30 s are also in the last
+    2 and 5 minutes: a bid there must never extend less readily than one a minute earlier)."""
+    inside = [tier for tier in extension_tiers(settings) if 0 < remaining_seconds <= tier["trigger_seconds"]
+              and (extensions is None or extensions < tier["max_extensions"])]
     return inside[-1] if inside else None
+
+
+def extensions_cap(settings: dict[str, Any]) -> int | None:
+    """How many extensions the auction allows in all: the most any tier allows."""
+    tiers = extension_tiers(settings)
+    return max(tier["max_extensions"] for tier in tiers) if tiers else settings.get("max_extensions")
 
 
 def minimum_next_bid(settings: dict[str, Any], best: Decimal, digits: int) -> Decimal:

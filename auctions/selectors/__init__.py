@@ -14,7 +14,7 @@ from accounts.models import User
 from auctions.access import reason_for_suppliers
 from auctions.evaluation import Evaluation
 from auctions.mechanisms import bids_per_line, collects_sealed, get_mechanism
-from auctions.mechanisms.reverse import minimum_next_bid
+from auctions.mechanisms.reverse import extensions_cap, minimum_next_bid
 from auctions.models import AwardLine, AwardPayment, Bid, BidStatus
 from auctions.sealing import unseal
 from audit.models import AuditStream, rfq_stream
@@ -109,7 +109,7 @@ def auction_state(*, user: User, rfq: RFQ) -> dict[str, Any]:
              "paused_at": rfq.paused_at, "currency": rfq.currency, "auction_type": rfq.auction_type,
              "amendments": rfq.amendment_count}
     if rfq.auction_type == "REVERSE_AUCTION":
-        state["max_extensions"] = settings.get("max_extensions")
+        state["max_extensions"] = extensions_cap(settings)
         state["mode"] = "sealed" if rfq.sealed_fallback_at else "live"
     supplier_id = user.supplier_id if user.is_supplier else None  # every supplier's user has one (a constraint)
     buyer_side = supplier_id is None

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.utils.dateparse import parse_datetime
 
+from auctions.mechanisms.reverse import extension_tiers
 from auctions.scenarios import TEMPLATES_BY_ID
 from common.local_format import local_time_text
 from common.money import money_text
@@ -75,18 +76,31 @@ def auction_summary(rfq, *, for_supplier: bool = False) -> list[tuple[str, str]]
     return rows
 
 
+def _span(seconds: int) -> str:
+    return f"{seconds // 60} min" if seconds % 60 == 0 else f"{seconds} s"
+
+
+def _sniping_text(s: dict) -> str:
+    """The anti-sniping tiers in words: one for the standard preset, each for tight or custom."""
+    tiers = extension_tiers(s)
+    if not tiers:
+        return "Off"
+    if len(tiers) == 1:
+        tier = tiers[0]
+        return (f"A bid in the last {_span(tier['trigger_seconds'])} extends bidding by "
+                f"{_span(tier['extension_seconds'])} (at most {tier['max_extensions']} times)")
+    steps = "; ".join(f"last {_span(t['trigger_seconds'])} → +{_span(t['extension_seconds'])} "
+                      f"(while fewer than {t['max_extensions']} extensions)" for t in tiers)
+    return f"A late bid extends bidding: {steps}. The tightest tier with extensions left applies"
+
+
 def _reverse_rows(rfq, s: dict, *, for_supplier: bool) -> list[tuple[str, str]]:
     start = s.get("starting_price")
     if s.get("decrement_type") == "PERCENTAGE":
         decrement = f"{_number(s.get('minimum_decrement'))} % of the current best bid"
     else:
         decrement = money_text(s.get("minimum_decrement"), rfq.currency)
-    trigger = s.get("extension_trigger_minutes") or 0
-    if trigger:
-        sniping = (f"A bid in the last {trigger} min extends bidding by {s.get('extension_duration_minutes')} min "
-                   f"(at most {s.get('max_extensions')} times)")
-    else:
-        sniping = "Off"
+    sniping = _sniping_text(s)
     shown = [label for key, label in (("show_ranking", "their own rank"), ("show_leading_bid", "the leading bid"),
                                       ("show_bid_count", "the number of bids")) if s.get(key)]
     per_line = s.get("bidding_basis") == "PER_LINE"

@@ -103,13 +103,19 @@ def test_the_tight_preset_tiers(api, demo):
         assert at(placed["bidding_deadline"]) == old + timedelta(seconds=extension), (remaining, placed)
     extended = AuditEvent.objects.filter(rfq_id=rfq, type="deadline.extended").order_by("seq")
     assert [e.payload["max_extensions"] for e in extended] == [10, 5, 3]
-    # The last-30-second tier allows three extensions in all.
-    RFQ.objects.filter(pk=rfq).update(extensions=3)
-    Bid.objects.filter(rfq_id=rfq).update(submitted_at=timezone.now() - timedelta(minutes=2))  # past cool-downs
-    set_deadline(rfq, 20)
-    old = deadline_of(rfq)
-    placed = created(bid(api, "supplier1", rfq, "9200.00"))
-    assert at(placed["bidding_deadline"]) == old and placed["extensions"] == 3
+    # The last-30-second tier allows three extensions in all; then a bid in the last 30 s is
+    # still in the last 2 and 5 minutes, and extends as a bid there would: +2 min up to 5,
+    # +3 min up to 10, then never.
+    for extensions, user, amount, extension in [(3, "supplier1", "9200.00", 120), (5, "supplier2", "9100.00", 180),
+                                                (10, "supplier3", "9000.00", 0)]:
+        RFQ.objects.filter(pk=rfq).update(extensions=extensions)
+        Bid.objects.filter(rfq_id=rfq).update(submitted_at=timezone.now() - timedelta(minutes=2))  # past cool-downs
+        set_deadline(rfq, 20)
+        old = deadline_of(rfq)
+        placed = created(bid(api, user, rfq, amount))
+        assert at(placed["bidding_deadline"]) == old + timedelta(seconds=extension), (extensions, placed)
+        assert placed["extensions"] == extensions + (1 if extension else 0)
+    assert api("supplier1").get(f"/api/v1/rfqs/{rfq}/state/").json()["max_extensions"] == 10
 
 
 def test_the_tight_preset_cool_down_in_the_final_minutes(api, demo):
@@ -283,3 +289,11 @@ def test_suppliers_never_see_another_suppliers_identity(api, demo, rfq):
     # ...while the buyer sees who bid.
     seen = api("buyer").get(f"/api/v1/rfqs/{rfq}/bids/").content.decode()
     assert all(name in seen for name in SUPPLIER_NAMES.values())
+
+
+def test_the_pages_describe_every_tier_of_the_tight_preset(demo, login):
+    rfq = reverse_auction(demo, anti_sniping_preset="tight")
+    for user, path in (("buyer", f"/rfqs/{rfq}/"), ("supplier1", f"/supplier/rfqs/{rfq}/")):
+        page = login(user).get(path).content.decode()
+        for tier in ("last 5 min → +3 min", "last 2 min → +2 min", "last 30 s → +1 min"):
+            assert tier in page, (user, tier)
