@@ -323,6 +323,11 @@ OUTCOME_SCHEMA = inline_serializer("Outcome", {
     "payment": serializers.CharField(required=False, help_text="What it is paid (pricing rule applied)"),
     "pricing": serializers.CharField(required=False),
     "reason": serializers.CharField(required=False, allow_blank=True, help_text="Why there was no award"),
+    "ranking": inline_serializer("OutcomeRanking", {
+        "rank": serializers.IntegerField(min_value=1), "total": serializers.CharField(),
+        "yours": serializers.BooleanField(help_text="Your own quote; the others are anonymous")}, many=True,
+        required=False, help_text="A sealed bid that reveals bids to suppliers (reveal_bids_to_suppliers): every "
+                                  "ranked quote's total, anonymised, after award"),
 })
 
 

@@ -289,10 +289,12 @@ def rfq_award(*, rfq: RFQ, user: User, bid_id: int | None = None, allocation: Al
 
 def _notify_outcomes(rfq: RFQ) -> None:
     """Each participant learns its outcome (product.md §7), by e-mail after commit."""
-    from auctions.selectors import outcome_participants, supplier_outcome
+    from auctions.selectors import outcome_participants, revealed_ranking, reveals_ranking, supplier_outcome
 
+    ranking = revealed_ranking(rfq) if reveals_ranking(rfq) else None  # once, not once per supplier
     for supplier in outcome_participants(rfq=rfq):
-        notify_outcome(supplier=supplier, rfq=rfq, outcome=supplier_outcome(rfq=rfq, supplier_id=supplier.pk))
+        notify_outcome(supplier=supplier, rfq=rfq,
+                       outcome=supplier_outcome(rfq=rfq, supplier_id=supplier.pk, ranking=ranking))
 
 
 @transaction.atomic

@@ -180,13 +180,20 @@ def _quantity(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def supplier_outcome(*, rfq: RFQ, supplier_id: int) -> dict[str, Any]:
-    """What the award gave one supplier, from the stored award (api.md `GET /outcome/`)."""
+def supplier_outcome(*, rfq: RFQ, supplier_id: int, ranking: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """What the award gave one supplier, from the stored award (api.md `GET /outcome/`), with
+    the anonymised ranked prices where the RFQ reveals them (`ranking`: revealed_ranking's,
+    when the caller has it already)."""
     if rfq.status == "no_award":
         return {"status": "no_award", "lines": [], "total": None, "reason": reason_for_suppliers(rfq)}
+    revealed = {}
+    if reveals_ranking(rfq):
+        rows = revealed_ranking(rfq) if ranking is None else ranking
+        revealed = {"ranking": [{"rank": row["rank"], "total": row["total"], "yours": row["supplier_id"] == supplier_id}
+                                for row in rows]}
     payment = AwardPayment.objects.filter(rfq=rfq, supplier_id=supplier_id).first()
     if payment is None:
-        return {"status": "not_selected", "lines": [], "total": None}
+        return {"status": "not_selected", "lines": [], "total": None, **revealed}
     lines = AwardLine.objects.filter(rfq=rfq, supplier_id=supplier_id).select_related("line_item")
     currency = rfq.currency
     return {"status": "awarded",
@@ -195,7 +202,20 @@ def supplier_outcome(*, rfq: RFQ, supplier_id: int) -> dict[str, Any]:
                        "unit_price": format_money(line.unit_price, currency),
                        "amount": format_money(line.amount, currency), "bundle": line.bundle} for line in lines],
             "total": format_money(payment.pay_as_bid, currency),
-            "payment": format_money(payment.payment, currency), "pricing": payment.rule}
+            "payment": format_money(payment.payment, currency), "pricing": payment.rule, **revealed}
+
+
+def reveals_ranking(rfq: RFQ) -> bool:
+    """product.md §4.1 `reveal_bids_to_suppliers`: after award, suppliers see the ranked prices."""
+    return (rfq.status == "awarded" and rfq.auction_type == "SEALED_BID"
+            and bool(rfq.auction_settings.get("reveal_bids_to_suppliers")))
+
+
+def revealed_ranking(rfq: RFQ) -> list[dict[str, Any]]:
+    """The evaluation's ranked totals, each with its supplier id for the caller to mark the
+    reader's own row and drop the rest: suppliers see prices and ranks, never who quoted them."""
+    return [{"rank": row["rank"], "total": format_money(Decimal(row["total"]), rfq.currency),
+             "supplier_id": row["supplier"]["id"]} for row in rfq_evaluation(rfq).rankings]
 
 
 def outcome_for(*, user: User, rfq: RFQ) -> dict[str, Any]:

@@ -144,3 +144,30 @@ def test_suppliers_do_not_learn_of_a_hidden_reserve_from_the_no_award_reason(api
         "status_reason"], mails_to(demo, 1)[0].body, login("supplier1").get(f"/supplier/rfqs/{rfq}/").content.decode()]
     assert seen[:2] == ["No award was made.", "No award was made."]
     assert all("reserve" not in text.lower() for text in seen)
+
+
+@pytest.mark.parametrize("reveal", [True, False])
+def test_reveal_bids_to_suppliers_shows_the_ranked_prices_anonymised_after_award(
+        api, demo, login, django_capture_on_commit_callbacks, reveal):
+    """product.md §4.1: with reveal_bids_to_suppliers, after award suppliers see the ranked
+    prices, anonymised — by API, page and e-mail; without it, nothing of the others."""
+    rfq = sealed_auction(demo, reveal_bids_to_suppliers=reveal)
+    rice, flour = items(rfq)
+    winner = created(quote(api, "supplier1", rfq, {rice: "10.00", flour: "5.00"}))  # 500.00
+    created(quote(api, "supplier2", rfq, {rice: "12.00", flour: "6.00"}))  # 600.00
+    created(quote(api, "supplier3", rfq, {rice: "11.00", flour: "7.00"}))  # 580.00
+    award(api, rfq, winner["id"], django_capture_on_commit_callbacks)
+    body = outcome(api, "supplier2", rfq).json()
+    page = login("supplier2").get(f"/supplier/rfqs/{rfq}/").content.decode()
+    mail_body = mails_to(demo, 2)[0].body
+    if not reveal:
+        assert "ranking" not in body and "580.00" not in page and "580.00" not in mail_body
+        return
+    assert body["status"] == "not_selected" and body["ranking"] == [
+        {"rank": 1, "total": "500.00", "yours": False}, {"rank": 2, "total": "580.00", "yours": False},
+        {"rank": 3, "total": "600.00", "yours": True}]
+    assert [row["yours"] for row in outcome(api, "supplier1", rfq).json()["ranking"]] == [True, False, False]
+    assert 'data-testid="outcome-ranking"' in page and "580.00" in page
+    assert "580.00" in mail_body and "600.00 USD  (your quote)" in mail_body
+    others = [demo.supplier(n).name for n in (1, 3)]
+    assert not any(name in text for name in others for text in (str(body), page, mail_body))
