@@ -221,8 +221,9 @@ def rfq_close_if_due(*, rfq_id: int, deadline_version: int | None = None) -> boo
 
 
 @transaction.atomic
-def rfq_evaluate(*, rfq: RFQ, user: User, reason: str = "") -> RFQ:
-    """Move a closed RFQ to evaluation, or to no-award when no valid bid meets the reserve."""
+def rfq_evaluate(*, rfq: RFQ, user: User | None, reason: str = "") -> RFQ:
+    """Move a closed RFQ to evaluation, or to no-award when no valid bid meets the reserve.
+    `user` None: the system (a reserve's automatic acceptance, reserve_close.py)."""
     from auctions.selectors.evaluation import rfq_evaluation
     from oversight.gaming.services import gaming_scan
 
@@ -249,7 +250,7 @@ def rfq_evaluate(*, rfq: RFQ, user: User, reason: str = "") -> RFQ:
 
 
 @transaction.atomic
-def rfq_award(*, rfq: RFQ, user: User, bid_id: int | None = None, allocation: AllocationChoice | None = None,
+def rfq_award(*, rfq: RFQ, user: User | None, bid_id: int | None = None, allocation: AllocationChoice | None = None,
               reason: str = "") -> RFQ:
     """Award a ranked bid, or (split and bundle awards) the recommended allocation or a manual
     selection of lines. Anything but the recommendation needs a written reason and is recorded

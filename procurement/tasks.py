@@ -65,16 +65,21 @@ def open_due_rfqs() -> list[int]:
 @shared_task(acks_late=True)
 def after_close(rfq_id: int) -> None:
     """Queued when an RFQ closes: the at-close gaming scan, then the fairness report, which
-    reports the alerts. The report is written even if the scan fails (the award runs the scan
-    again before it checks the certification gate)."""
+    reports the alerts, then the reserve's options (reserve_close.py). The report is written
+    even if the scan fails (the award runs the scan again before it checks the certification
+    gate)."""
     from oversight.gaming.services import gaming_scan
     from oversight.reports.tasks import generate_fairness_report
+
+    from .reserve_close import reserve_after_close
 
     try:
         gaming_scan(rfq_id=rfq_id, phase="close")
     except Exception:
         logger.exception("the at-close gaming scan of RFQ %s failed", rfq_id)
     generate_fairness_report(rfq_id)  # in this job, not another: it must see the scan's alerts
+    # Last: an automatic award sees the scan's alerts at the gate (product.md §4.4 reserve options).
+    reserve_after_close(rfq_id=rfq_id)
 
 
 def _finish_close(*, rfq_id: int) -> bool:

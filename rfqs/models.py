@@ -86,6 +86,9 @@ class RFQ(ConcurrentTransitions, TimeStampedModel):
                                           default=ReserveVisibility.HIDDEN)
     reserve_auto_accept_if_met = models.BooleanField(default=False)
     reserve_notify_buyer_if_not_met = models.BooleanField(default=True)
+    # When the buyer was told that the close left the reserve unmet (once: the after-close job
+    # may run twice).
+    reserve_notice_sent_at = models.DateTimeField(null=True, blank=True)
 
     tie_breaking = models.JSONField(default=dict)
 
