@@ -16,7 +16,7 @@ from auctions.mechanisms import settings_problems
 from common.fsm import transition_blockers
 from common.listing import QueryReader, reference_id
 from rfqs.models import RFQ, AuctionType, RFQStatus
-from suppliers.selectors import invitation_count_active
+from suppliers.selectors import invitation_count_active, pending_invitations_no_longer_eligible
 
 # ?ordering= fields and the columns they sort by (the reference is the id, zero-padded).
 RFQ_ORDERING = {"bidding_deadline": "bidding_deadline", "created_at": "created_at", "title": "title",
@@ -78,6 +78,9 @@ def rfq_transition_blockers(rfq: RFQ, name: str) -> list[str]:
     reasons = transition_blockers(rfq, name)
     if name == "publish" and rfq.status == RFQStatus.DRAFT:
         reasons += settings_problems(rfq.auction_type, rfq.auction_settings)
+        # Eligibility was checked when each supplier was invited on the draft; KYC can lapse
+        # and qualifications change before publishing sends the invitations (product.md §2).
+        reasons += pending_invitations_no_longer_eligible(rfq=rfq)
         minimum, invited = rfq.minimum_invited_suppliers, invitation_count_active(rfq=rfq)
         if invited < minimum:
             reasons.append(f"At least {minimum} suppliers must be invited (currently {invited}).")

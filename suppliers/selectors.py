@@ -103,6 +103,20 @@ def suppliers_eligible_for(*, rfq: RFQ) -> QuerySet[SupplierCompany]:
     return SupplierCompany.objects.filter(kyc_status=KycStatus.VERIFIED, categories=rfq.category).order_by("name")
 
 
+def pending_invitations_no_longer_eligible(*, rfq: RFQ) -> list[str]:
+    """Why each pending invitation may not be sent now: its supplier's KYC is no longer verified
+    (expired, suspended) or it lost the RFQ's category since it was invited on the draft."""
+    eligible = suppliers_eligible_for(rfq=rfq).values("pk")
+    stale = (rfq.invitations.filter(status=InvitationStatus.PENDING).exclude(supplier__in=eligible)
+             .select_related("supplier").order_by("supplier__name"))
+    reasons = []
+    for invitation in stale:
+        supplier = invitation.supplier
+        why = "its KYC is not verified" if not supplier.is_kyc_verified else f"it is not qualified for {rfq.category.name}"
+        reasons.append(f"{supplier.name} can no longer be invited: {why}. Revoke its invitation to publish.")
+    return reasons
+
+
 def invitation_count_active(*, rfq: RFQ) -> int:
     return rfq.invitations.filter(status__in=ACTIVE_INVITATION).count()
 

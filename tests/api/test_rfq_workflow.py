@@ -188,6 +188,19 @@ def test_publish_needs_the_auctions_minimum_bidders(buyer, demo):
     assert_publish_refused(buyer, rfq_id, "At least 3 suppliers must be invited (currently 2)")
 
 
+def test_publish_needs_every_pending_invitee_still_eligible(buyer, demo):
+    """product.md §2: only KYC-verified suppliers qualified for the category are invited. A KYC
+    that lapsed or a category removed after the draft's invitation stops the publish, by name."""
+    from suppliers.models import KycStatus, SupplierCompany
+
+    rfq_id = create_draft(demo, suppliers=(1, 2, 3))
+    SupplierCompany.objects.filter(pk=demo.supplier(1).pk).update(kyc_status=KycStatus.EXPIRED)
+    demo.supplier(2).categories.remove(RFQ.objects.get(pk=rfq_id).category)
+    error = assert_publish_refused(buyer, rfq_id, f"{demo.supplier(1).name} can no longer be invited: its KYC")
+    assert f"{demo.supplier(2).name} can no longer be invited: it is not qualified" in error["message"]
+    assert demo.supplier(3).name not in error["message"]
+
+
 def test_publish_needs_a_future_deadline(buyer, demo):
     rfq_id = create_draft(demo, suppliers=(1, 2))
     move_deadline_into_past(rfq_id)
