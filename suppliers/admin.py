@@ -133,7 +133,8 @@ class SupplierCompanyAdmin(admin.ModelAdmin):
                 *super().get_urls()]
 
     def kyc_approve_view(self, request, pk: int):
-        return self._kyc_decide(request, pk, services.kyc_approve, reason="", done="KYC of {} approved.")
+        return self._kyc_decide(request, pk, services.kyc_approve, reason=request.POST.get("reason", "").strip(),
+                                done="KYC of {} approved.")
 
     def kyc_reject_view(self, request, pk: int):
         return self._kyc_decide(request, pk, services.kyc_reject, reason=request.POST.get("reason", ""),

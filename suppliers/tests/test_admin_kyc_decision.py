@@ -35,6 +35,17 @@ def test_approve_from_the_change_page_verifies_and_audits(officer, demo, base):
     assert event.payload["supplier_id"] == supplier.pk and event.actor_name == "compliance"
 
 
+def test_an_approval_from_the_change_page_keeps_its_reason(officer, demo):
+    """product.md §2: compliance approves or rejects with a reason; approving's is optional."""
+    supplier = demo.supplier(5)
+    page = officer.get(f"/admin/suppliers/suppliercompany/{supplier.pk}/change/").content.decode()
+    assert 'id="kyc-approve-reason"' in page
+    officer.post(f"/admin/suppliers/suppliercompany/{supplier.pk}/kyc/approve/",
+                 {"reason": " Registry extract checked by phone. "})
+    event = AuditEvent.objects.filter(type="kyc.verified").latest("id")
+    assert event.payload["reason"] == "Registry extract checked by phone."
+
+
 def test_reject_from_the_change_page_needs_a_reason(officer, demo):
     supplier = demo.supplier(5)
     before = AuditEvent.objects.filter(type="kyc.rejected").count()
