@@ -20,6 +20,7 @@ from auctions.selectors import bid_for_award
 from auctions.selectors.allocation import allocates, allocation_result, vcg_checks
 from auctions.selectors.allocation_result import AllocationResult
 from auctions.selectors.evaluation import quotes_of, standing_quotes
+from auctions.services.tie_split import tie_split_audit, tie_split_lines
 from common.errors import ValidationFailed
 from common.money import format_money
 
@@ -73,6 +74,10 @@ def _whole_decision(rfq: RFQ, evaluation: Evaluation, bid_id: int) -> AwardDecis
                                "supplier's best bid).", fields={"bid_id": ["Not a ranked quote."]})
     endorsed = set(evaluation.recommended_bid_ids) | set(evaluation.tie_break.get("shared_by", []))
     override = bid.pk not in endorsed
+    if evaluation.outcome == "SPLIT_AWARD" and not override:  # the tie's fallback: the tied quotes share it
+        lines, paid = tie_split_lines(rfq, evaluation)
+        return AwardDecision(override=False, lines=lines, payments=paid,
+                             audit=tie_split_audit(rfq, lines, paid, evaluation))
     total = Decimal(row["total"])
     pricing = evaluation.pricing or {}
     paid = {p["bid_id"]: Decimal(p["amount"]) for p in pricing.get("payments", [])}

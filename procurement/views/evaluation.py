@@ -123,6 +123,10 @@ def rfq_award(request, pk: int):
         messages.error(request, exc.message)
     else:
         bid = rfq.awarded_bid
+        if bid is None:  # the tie-break's split_award: the tied quotes share it (auctions/services/tie_split.py)
+            names = ", ".join(sorted({p.supplier.name for p in rfq.award_payments.select_related("supplier")}))
+            messages.success(request, f"{rfq.reference} is awarded in shares to the tied suppliers: {names}.")
+            return redirect("buyer-rfq-evaluation", pk=rfq.pk)
         text = f"{rfq.reference} is awarded to {bid.supplier.name} ({money_text(bid.amount, rfq.currency)})."
         payment = evaluation_for(user=request.user, rfq=rfq).pricing.get("winner_payment")
         if payment is not None and not rfq.award_override and Decimal(payment) != bid.amount:

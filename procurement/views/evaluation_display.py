@@ -64,6 +64,8 @@ def ranking_rows(evaluation, rfq, bids: dict, criteria: list[dict]) -> list[dict
     """The ranked quotes with what the page shows of each; `bids` maps bid id → Bid."""
     recommended = set(evaluation.recommended_bid_ids)
     endorsed = recommended | set(evaluation.tie_break.get("shared_by", []))
+    # A whole award's bid, or the tied bids that share the award (split_award): each is paid.
+    awarded = {rfq.awarded_bid_id} if rfq.awarded_bid_id else set(rfq.award_payments.values_list("bid_id", flat=True))
     rows = []
     for ranked in evaluation.rankings:
         bid = bids.get(ranked["bid_id"])
@@ -74,7 +76,7 @@ def ranking_rows(evaluation, rfq, bids: dict, criteria: list[dict]) -> list[dict
             "score": f"{score:.1f}", "score_pct": max(0.0, min(100.0, score)),
             "within_reserve": ranked.get("within_reserve"),
             "recommended": ranked["bid_id"] in recommended, "endorsed": ranked["bid_id"] in endorsed,
-            "awarded": rfq.awarded_bid_id == ranked["bid_id"],
+            "awarded": ranked["bid_id"] in awarded,
             "coverage": ranked["breakdown"].get("_coverage"), "topsis": ranked["breakdown"].get("_topsis"),
             "breakdown": breakdown_rows(ranked["breakdown"], criteria, rfq.currency),
         })
