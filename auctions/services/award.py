@@ -75,9 +75,9 @@ def _whole_decision(rfq: RFQ, evaluation: Evaluation, bid_id: int) -> AwardDecis
     endorsed = set(evaluation.recommended_bid_ids) | set(evaluation.tie_break.get("shared_by", []))
     override = bid.pk not in endorsed
     if evaluation.outcome == "SPLIT_AWARD" and not override:  # the tie's fallback: the tied quotes share it
-        lines, paid = tie_split_lines(rfq, evaluation)
-        return AwardDecision(override=False, lines=lines, payments=paid,
-                             audit=tie_split_audit(rfq, lines, paid, evaluation))
+        shared_lines, shared_paid = tie_split_lines(rfq, evaluation)
+        return AwardDecision(override=False, lines=shared_lines, payments=shared_paid,
+                             audit=tie_split_audit(rfq, shared_lines, shared_paid, evaluation))
     total = Decimal(row["total"])
     pricing = evaluation.pricing or {}
     paid = {p["bid_id"]: Decimal(p["amount"]) for p in pricing.get("payments", [])}
