@@ -178,7 +178,9 @@ def _outcome(rfq, evaluation, bids, money) -> dict:
         "status": rfq.status,
         "evaluation_outcome": evaluation.outcome,
         "method": evaluation.method,
-        "awarded": awarded is not None,
+        # An allocation (split, bundles, a shared tie) has no one winning bid: its winners are
+        # in `allocation` below.
+        "awarded": rfq.status == "awarded",
         "winner": {"id": awarded.supplier_id, "name": awarded.supplier.name} if awarded else None,
         "winning_bid_id": awarded.pk if awarded else None,
         "amount": money(awarded.amount) if awarded else None,

@@ -125,13 +125,20 @@ def _outcome(r: dict) -> list:
                     f"{' (gap ' + reserve['gap'] + ')' if reserve.get('gap') else ''}") if reserve["enabled"] else "none"
     tie = o["tie_break"]
     return [_h("4. Outcome"), _facts([
-        ("Status", _choice(RFQStatus, o["status"])), ("Winner", (o["winner"] or {}).get("name", "not awarded")),
+        ("Status", _choice(RFQStatus, o["status"])), ("Winner", _winner(o)),
         ("Amount", o["amount"]), ("Rank of the awarded quote", o["rank"]),
         ("Recommended", f"{rec.get('supplier', {}).get('name', '—')} {rec.get('amount', '')}".strip()),
         ("Reserve", reserve_text),
         ("Tie-break applied", f"yes, decided by {_label(tie['decided_by']).lower()}" if tie["applied"] else "no"),
         ("Manual override", f"yes — reason: {o['override_reason']}" if o["manual_override"] else "no"),
     ])] + _allocation(o.get("allocation"))
+
+
+def _winner(o: dict) -> str:
+    if o["winner"]:
+        return o["winner"]["name"]
+    paid = (o.get("allocation") or {}).get("payments") or []
+    return f"{len(paid)} suppliers: the awarded allocation below" if o["awarded"] and paid else "not awarded"
 
 
 def _allocation(a: dict | None) -> list:

@@ -9,7 +9,9 @@ from hypothesis import strategies as st
 from auctions.models import AwardLine, AwardPayment
 from auctions.services.tie_split import shares
 from audit.models import AuditEvent
+from oversight.reports.builder import build_report
 from oversight.selectors import audit_verify
+from rfqs.models import RFQ
 from tests.factories import move_deadline_into_past, published_rfq
 
 from .helpers import created, items, quote, transition
@@ -72,6 +74,8 @@ def test_tied_quotes_share_the_award(api, demo, django_capture_on_commit_callbac
     event = AuditEvent.objects.get(rfq_id=rfq, type="rfq.award")
     assert event.payload["split_award"] is True and event.payload["shared_by"] == [first["id"], first["id"] + 1]
     assert audit_verify(rfq_id=rfq).ok
+    report = build_report(RFQ.objects.get(pk=rfq))["outcome"]  # the fairness report names both winners
+    assert report["awarded"] and {p["supplier"]["id"] for p in report["allocation"]["payments"]} == {s1, s2}
     AwardLine.objects.filter(rfq_id=rfq, supplier_id=s2, line_item_id=rice).update(quantity=25)
     result = audit_verify(rfq_id=rfq)
     assert not result.ok and result.first_bad_seq == event.seq
