@@ -17,7 +17,7 @@ from auctions.access import rfq_get, rfq_get_for_buyer_action
 from auctions.exports.downloads import download_responses, format_parameter
 from auctions.scenarios import TEMPLATES
 from common.api import body_object
-from common.errors import Forbidden, NotFound
+from common.errors import Forbidden, InvalidTransition, NotFound
 from common.fields import StrictCharField, StrictIntegerField
 from common.listing import (
     choice_parameter,
@@ -88,6 +88,8 @@ class RFQDetailApi(APIView):
     @extend_schema(request=RFQInput, responses=RFQOutput)
     def patch(self, request, pk: int):
         rfq = rfq_get_for_buyer_action(user=request.user, pk=pk)
+        if rfq.status != RFQStatus.DRAFT:  # api.md: draft only, else 409, whatever the body says
+            raise InvalidTransition(f"Only a draft can be edited; this RFQ is {rfq.get_status_display().lower()}.")
         serializer = RFQInput(rfq, data=body_object(request), partial=True)
         serializer.is_valid(raise_exception=True)
         rfq = services.rfq_update(rfq=rfq, user=request.user, data=serializer.validated_data)

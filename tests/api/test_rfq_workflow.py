@@ -265,3 +265,13 @@ def test_open_after_the_deadline_passed_is_409(buyer, demo):
     move_deadline_into_past(rfq_id)
     assert_error(transition(buyer, rfq_id, "open"), 409, "invalid_transition", contains="deadline has passed")
     assert rfq_status(rfq_id) == "published"
+
+
+def test_editing_anything_past_draft_is_a_409_whatever_the_body(buyer, demo):
+    """api.md: PATCH is for drafts only, else 409 — checked before the body, so a bad body on a
+    published RFQ is not answered as if it could be fixed."""
+    rfq_id = published_rfq(demo)
+    past = (timezone.now() - timedelta(days=1)).isoformat()
+    for body in ({"title": "x"}, {"bidding_deadline": past}, {"currency": "XYZ", "line_items": "none"}):
+        assert_error(buyer.patch(f"{RFQS}{rfq_id}/", body, format="json"), 409, "invalid_transition")
+    assert RFQ.objects.get(pk=rfq_id).title != "x"
