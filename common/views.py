@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.views import defaults
 
 from .errors import error_body
 
@@ -27,6 +28,16 @@ def home(request):
 class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+
+
+def bad_request(request, exception=None):
+    """A request Django refuses before any view (an unknown Host header, a suspicious one): in
+    the contract's error format under /api/ (api.md: every 4xx), Django's own page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(error_body("bad_request", "The request was refused before it reached the API: its "
+                                                      "Host header is not one this server answers, or it is "
+                                                      "malformed."), status=400)
+    return defaults.bad_request(request, exception)
 
 
 def page_not_found(request, exception=None):

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from common.views import page_not_found, server_error
+from common.views import bad_request, page_not_found, server_error
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -18,5 +18,6 @@ urlpatterns = [
     path("supplier/", include("procurement.supplier_urls")),
 ]
 
+handler400 = bad_request
 handler404 = page_not_found
 handler500 = server_error

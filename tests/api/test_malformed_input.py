@@ -193,3 +193,16 @@ def test_a_seq_in_other_digits_or_forms_is_a_400(demo, api, since):
     assert_error(api("supplier1").get(f"/api/v1/rfqs/{rfq}/events/", {"since": since}), 400)
     assert_error(api("supplier1").get(f"/api/v1/rfqs/{rfq}/events/stream/", HTTP_LAST_EVENT_ID=since), 400)
     assert api("supplier1").get(f"/api/v1/rfqs/{rfq}/events/", {"since": "3"}).status_code == 200
+
+
+@pytest.mark.parametrize("method, path", [("get", "/api/v1/rfqs/"), ("post", "/api/v1/rfqs/{rfq}/bids/")])
+def test_an_unknown_host_is_a_400_in_the_error_format(demo, api, method, path):
+    """Django refuses the Host before any view (the bid's lean route included): under /api/ the
+    answer is still api.md's error body, not Django's HTML page."""
+    rfq = reverse_auction(demo)
+    client = api("supplier1")
+    response = getattr(client, method)(path.format(rfq=rfq), {"amount": "9000.00"} if method == "post" else None,
+                                       format="json", HTTP_HOST="evil.example")
+    assert_error(response, 400, "bad_request")
+    pages = demo.client("buyer").get("/rfqs/", HTTP_HOST="evil.example")
+    assert pages.status_code == 400 and not pages["Content-Type"].startswith("application/json")
