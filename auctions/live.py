@@ -22,7 +22,7 @@ from common.db import field_values, run_batch
 from common.money import format_money
 from suppliers.models import InvitationStatus, SupplierCompany
 
-from .mechanisms import collects_sealed
+from .mechanisms import bids_per_line, collects_sealed
 from .models import Bid, BidStatus
 
 AUDIENCES = ("buyer", "bidders", "observers")
@@ -135,11 +135,25 @@ def live_body(event: AuditEvent, rfq, audience: str, *, supplier_names: dict[int
         if event.type in ("rfq.pause", "rfq.cancel", "rfq.fallback") and payload.get("reason"):
             body["reason"] = payload["reason"]
         if live_type == "auction_closed" and figures:
-            if show_best and _open_book(rfq):
+            if bids_per_line(rfq):  # lots: each line's closing figures (api.md `lines`)
+                body["lines"] = _closing_lines(rfq, show_best and _open_book(rfq), show_count)
+            elif show_best and _open_book(rfq):
                 body["leading_bid"] = format_money(rfq.best_amount, currency)
             if show_count and (buyer or _open_book(rfq)):
                 body["bid_count"] = rfq.bid_count
     return body
+
+
+def _closing_lines(rfq, show_best: bool, show_count: bool) -> list[dict]:
+    lines = []
+    for line_id, best, count in rfq.line_items.order_by("position").values_list("pk", "best_amount", "bid_count"):
+        line: dict = {"line_item_id": line_id}
+        if show_best:
+            line["leading_bid"] = format_money(best, rfq.currency) if best is not None else None
+        if show_count:
+            line["bid_count"] = count
+        lines.append(line)
+    return lines
 
 
 def messages_for(event: AuditEvent) -> list[realtime.Message]:

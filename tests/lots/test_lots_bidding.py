@@ -114,6 +114,26 @@ def test_state_and_live_events_carry_each_lines_figures(api, demo):
     assert rank_changes(placed[2], stored) == {demo.supplier(1).pk: 1}  # flour: its own ranking
 
 
+def test_the_close_of_a_lots_auction_carries_each_lines_figures(api, demo):
+    """api.md: live events add `lines` on a per-line auction; the close has no single best."""
+    from auctions.live import live_body
+    from tests.factories import move_deadline_into_past
+
+    rfq = lots_auction(demo)
+    rice, flour = items(rfq)
+    created(lot_bid(api, "supplier1", rfq, rice, "950.00"))
+    created(lot_bid(api, "supplier2", rfq, rice, "900.00"))
+    move_deadline_into_past(rfq)
+    assert api("buyer").post(f"/api/v1/rfqs/{rfq}/close/", {}, format="json").status_code == 200
+    closed = AuditEvent.objects.get(rfq_id=rfq, type="rfq.close")
+    body = live_body(closed, RFQ.objects.get(pk=rfq), "bidders")
+    assert body["type"] == "auction_closed" and "leading_bid" not in body
+    assert body["lines"] == [{"line_item_id": rice, "leading_bid": "900.00", "bid_count": 2},
+                             {"line_item_id": flour, "leading_bid": None, "bid_count": 0}]
+    events = api("supplier1").get(f"/api/v1/rfqs/{rfq}/events/?since=0").json()
+    assert [e for e in events if e["type"] == "auction_closed"][0]["lines"] == body["lines"]
+
+
 def test_a_lots_rank_change_names_its_line_in_lines(api, demo, monkeypatch):
     """api.md: live events add `lines: [{line_item_id, your_rank?, ...}]` on a per-line auction."""
     from common import presence
