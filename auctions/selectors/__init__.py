@@ -130,7 +130,8 @@ def auction_state(*, user: User, rfq: RFQ) -> dict[str, Any]:
         state["leading_bid"] = format_money(rfq.best_amount, rfq.currency)
     if supplier_id is not None:
         best = own_best(rfq=rfq, supplier_id=supplier_id)
-        if rfq.sealed_fallback_at is not None:  # its sealed bids count too: it may read its own
+        # A sealed quote (or a bid sealed after the fallback) counts too: the supplier may read its own.
+        if sealed or rfq.sealed_fallback_at is not None:
             own_sealed = [Decimal(own_quote(bid)["total"]) for bid in Bid.objects.filter(
                 rfq=rfq, supplier_id=supplier_id, status=BidStatus.ACCEPTED, amount__isnull=True)
                 .exclude(sealed_payload="")]

@@ -334,6 +334,10 @@ def test_each_revision_is_a_new_version_and_all_are_kept(api, demo):
     assert api("buyer").get(f"/api/v1/rfqs/{rfq}/bids/").json() == {"sealed": True, "count_submitted": 1}
     created(quote(api, "supplier2", rfq, {rice: "31.00", flour: "10.00"}))
     assert api("buyer").get(f"/api/v1/rfqs/{rfq}/state/").json()["bid_count"] == 2
+    # Each supplier's /state/ has its own standing quote's total, nobody else's.
+    assert api("supplier1").get(f"/api/v1/rfqs/{rfq}/state/").json()["your_best"] == "1360.00"
+    assert api("supplier2").get(f"/api/v1/rfqs/{rfq}/state/").json()["your_best"] == "1440.00"
+    assert "your_best" not in api("buyer").get(f"/api/v1/rfqs/{rfq}/state/").json()
     placed = AuditEvent.objects.filter(rfq_id=rfq, type="bid.placed").order_by("seq")
     assert [e.payload["version"] for e in placed] == [1, 2, 3, 1]
     assert len({e.payload["commitment"] for e in placed}) == 4
