@@ -49,8 +49,13 @@ def _accept(rfq: RFQ) -> str:
     rfq = rfq_evaluate(rfq=rfq, user=None)
     if rfq.status != RFQStatus.EVALUATION:
         return "evaluated"
+    from auctions.selectors.allocation import allocates
+
     try:
-        rfq_award(rfq=rfq, user=None, bid_id=_recommended_bid(rfq))
+        if allocates(rfq):  # split, bundles, lots: the recommended allocation
+            rfq_award(rfq=rfq, user=None, allocation="recommended")
+        else:
+            rfq_award(rfq=rfq, user=None, bid_id=_recommended_bid(rfq))
     except ApplicationError as exc:  # the gate, or a tie the buyer settles: the buyer decides
         logger.info("RFQ %s met its reserve but stays in evaluation: %s", rfq.pk, exc)
         return "evaluated"
@@ -58,15 +63,12 @@ def _accept(rfq: RFQ) -> str:
 
 
 def _recommended_bid(rfq: RFQ) -> int | None:
-    """The whole award's recommended bid; None for an allocation (its recommendation is the
-    default) — and for a tie, whose award then asks for the buyer's choice."""
-    from auctions.selectors.allocation import allocates
+    """The whole award's recommended bid; None for a tie the buyer settles (the award then asks
+    for its choice). A shared tie (split_award) is awarded with any of its bids."""
     from auctions.selectors.evaluation import rfq_evaluation
 
-    if allocates(rfq):
-        return None
     evaluation = rfq_evaluation(rfq)
-    return evaluation.recommended_bid_id if evaluation.outcome == "AWARD" else None
+    return evaluation.recommended_bid_id if evaluation.outcome in ("AWARD", "SPLIT_AWARD") else None
 
 
 def _mail_buyers(rfq: RFQ) -> None:

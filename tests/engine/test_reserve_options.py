@@ -3,13 +3,15 @@ buyer's organisation once; `auto_accept_if_met` evaluates and awards the recomme
 through the certification gate. Run as the after-close job runs them."""
 from django.core import mail
 
+from auctions.models import AwardLine
 from audit.models import AuditEvent
 from oversight.selectors import audit_verify
 from procurement.tasks import after_close
 from rfqs.models import RFQ
-from tests.factories import move_deadline_into_past
+from tests.factories import move_deadline_into_past, published_rfq
 
 from .helpers import created, items, quote, sealed_auction, transition
+from .split_helpers import SPLIT, split_quotes
 
 
 def reserve(amount, **options):
@@ -71,3 +73,16 @@ def test_an_automatic_acceptance_stops_at_the_certification_gate(api, demo, sett
     run_after_close(rfq, django_capture_on_commit_callbacks)
     assert RFQ.objects.get(pk=rfq).status == "evaluation"  # compliance approves, then the buyer awards
     assert not AuditEvent.objects.filter(rfq_id=rfq, type="rfq.award").exists()
+
+
+def test_a_split_award_meeting_its_reserve_is_awarded_its_recommended_allocation(api, demo,
+                                                                              django_capture_on_commit_callbacks):
+    rfq = published_rfq(demo, suppliers=(1, 2, 3), accept=(1, 2, 3), auction={"type": "SEALED_BID", "settings": SPLIT},
+                        reserve_price=reserve("1000.00", auto_accept_if_met=True))
+    split_quotes(api, rfq)  # the cost minimum: 560.00 from supplier1 and supplier2
+    move_deadline_into_past(rfq)
+    assert transition(api, "buyer", rfq, "close").status_code == 200
+    run_after_close(rfq, django_capture_on_commit_callbacks)
+    assert RFQ.objects.get(pk=rfq).status == "awarded"
+    assert sorted(AwardLine.objects.filter(rfq_id=rfq).values_list("quantity", flat=True)) == [10, 10, 10, 30]
+    assert audit_verify(rfq_id=rfq).ok
