@@ -4,16 +4,15 @@ floor, nobody bids below its floor, the cool-down is kept (few 429s), and both s
 close. Runs on the embedded default and on PostgreSQL + Redis alike."""
 from __future__ import annotations
 
-import asyncio
-import threading
 from decimal import Decimal
 
 import pytest
-from quayside_client import AsyncQuaysideClient, AutoBidder, AutoRunner, FollowOptions
+from quayside_client import AutoBidder
 
 from auctions.models import Bid
 from rfqs.models import RFQ
 from tests.client.conftest import close_now, token_of
+from tests.client.running import RunningBidders
 from tests.engine.helpers import reverse_auction
 from tests.waiting import wait_until
 
@@ -21,34 +20,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 STEP = Decimal("100.00")
 FLOORS = {1: Decimal("9000.00"), 2: Decimal("9400.00")}
-OPTIONS = FollowOptions(backoff_base=0.05, backoff_cap=0.5, ping_interval=5, ping_timeout=5)
-
-
-class Bidders:
-    """Both auto-bidders on one event loop in a thread of their own, as two programs would run."""
-
-    def __init__(self, site: str, rfq: int, tokens: dict[int, str], log: list[str]):
-        self.site, self.rfq, self.tokens, self.log = site, rfq, tokens, log
-        self.reports: dict[int, object] = {}
-        self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
-
-    def _run(self) -> None:
-        try:
-            asyncio.run(self._both())
-        except BaseException as exc:  # reported by the test
-            self.error = exc
-
-    async def _both(self) -> None:
-        async def one(supplier: int, step: Decimal | None) -> None:
-            async with AsyncQuaysideClient(self.site, token=self.tokens[supplier]) as client:
-                runner = AutoRunner(client, self.rfq, AutoBidder(FLOORS[supplier], step), options=OPTIONS,
-                                    say=lambda line: self.log.append(f"supplier{supplier}: {line}"))
-                self.reports[supplier] = await runner.run(seconds=60)
-
-        # Supplier 1 asks for its own step; supplier 2 goes by the server's minimum_next_bid.
-        await asyncio.gather(one(1, STEP), one(2, None))
 
 
 def test_two_auto_bidders_bid_down_to_the_higher_floor_and_stop_at_the_close(demo, api, site):
@@ -56,7 +27,8 @@ def test_two_auto_bidders_bid_down_to_the_higher_floor_and_stop_at_the_close(dem
                           extension_trigger_minutes=0)
     tokens = {n: token_of(demo, f"supplier{n}") for n in (1, 2)}
     log: list[str] = []
-    bidders = Bidders(site, rfq, tokens, log)
+    # Supplier 1 asks for its own step; supplier 2 goes by the server's minimum_next_bid.
+    bidders = RunningBidders(site, rfq, tokens, {1: AutoBidder(FLOORS[1], STEP), 2: AutoBidder(FLOORS[2])}, log)
 
     def settled():
         assert bidders.error is None, bidders.error

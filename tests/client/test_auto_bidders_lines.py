@@ -5,23 +5,21 @@ the line where its floor is the lower one, nobody bids below its floor for that 
 both stop at the close. Runs on the embedded default and on PostgreSQL + Redis alike."""
 from __future__ import annotations
 
-import asyncio
-import threading
 from decimal import Decimal
 
 import pytest
-from quayside_client import AsyncQuaysideClient, AutoRunner, FollowOptions, PerLineBidder
+from quayside_client import PerLineBidder
 
 from auctions.models import Bid
 from rfqs.models import LineItem
 from tests.client.conftest import close_now, token_of
+from tests.client.running import RunningBidders
 from tests.engine.helpers import items
 from tests.lots.helpers import lots_auction
 from tests.waiting import wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-OPTIONS = FollowOptions(backoff_base=0.05, backoff_cap=0.5, ping_interval=5, ping_timeout=5)
 DECREMENT = Decimal("10.00")  # the lots' minimum decrement, per line
 RICE_STEP = Decimal("20.00")  # supplier 1's own step on rice (bigger than the auction's)
 
@@ -32,40 +30,13 @@ def floors(rice: int, flour: int) -> dict[int, dict[int, Decimal]]:
             2: {rice: Decimal("950.00"), flour: Decimal("440.00")}}
 
 
-class Bidders:
-    """Both per-line auto-bidders on one event loop in a thread of their own, as two programs would run."""
-
-    def __init__(self, site: str, rfq: int, tokens: dict[int, str], bidders: dict[int, PerLineBidder],
-                 log: list[str]):
-        self.site, self.rfq, self.tokens, self.bidders, self.log = site, rfq, tokens, bidders, log
-        self.reports: dict[int, object] = {}
-        self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
-
-    def _run(self) -> None:
-        try:
-            asyncio.run(self._both())
-        except BaseException as exc:  # reported by the test
-            self.error = exc
-
-    async def _both(self) -> None:
-        async def one(supplier: int) -> None:
-            async with AsyncQuaysideClient(self.site, token=self.tokens[supplier]) as client:
-                runner = AutoRunner(client, self.rfq, self.bidders[supplier], options=OPTIONS,
-                                    say=lambda line: self.log.append(f"supplier{supplier}: {line}"))
-                self.reports[supplier] = await runner.run(seconds=60)
-
-        await asyncio.gather(one(1), one(2))
-
-
 def test_two_per_line_auto_bidders_each_win_the_line_of_its_lower_floor(demo, api, site):
     rfq = lots_auction(demo, suppliers=(1, 2), accept=(1, 2), cool_down_seconds=1, extension_trigger_minutes=0)
     rice, flour = items(rfq)
     limits = floors(rice, flour)
     bidders = {1: PerLineBidder(limits[1], steps={rice: RICE_STEP}), 2: PerLineBidder(limits[2])}
     log: list[str] = []
-    running = Bidders(site, rfq, {n: token_of(demo, f"supplier{n}") for n in (1, 2)}, bidders, log)
+    running = RunningBidders(site, rfq, {n: token_of(demo, f"supplier{n}") for n in (1, 2)}, bidders, log)
 
     def settled():
         assert running.error is None, running.error

@@ -99,15 +99,22 @@ def test_second_price_winner_is_paid_the_runner_up(api, demo, django_capture_on_
     assert (won["total"], won["payment"], won["pricing"]) == ("500.00", "600.00", "SECOND_PRICE")
 
 
-def test_no_award_outcome(api, demo, django_capture_on_commit_callbacks):
+def not_awarded(api, demo, capture) -> int:
+    """A sealed RFQ whose one quote (500.00) is above its hidden reserve of 100.00, evaluated to
+    no award; the outbox holds only the outcome e-mails."""
     rfq = sealed_auction(demo, reserve={"enabled": True, "amount": "100.00", "visibility": "hidden"})
     rice, flour = items(rfq)
     created(quote(api, "supplier1", rfq, {rice: "10.00", flour: "5.00"}))
     move_deadline_into_past(rfq)
     transition(api, "buyer", rfq, "close")
     mail.outbox.clear()
-    with django_capture_on_commit_callbacks(execute=True):
+    with capture(execute=True):
         assert transition(api, "buyer", rfq, "evaluate").json()["status"] == "no_award"
+    return rfq
+
+
+def test_no_award_outcome(api, demo, django_capture_on_commit_callbacks):
+    rfq = not_awarded(api, demo, django_capture_on_commit_callbacks)
     assert outcome(api, "supplier1", rfq).json()["status"] == "no_award"
     assert len(mails_to(demo, 1)) == 1 and "without an award" in mails_to(demo, 1)[0].body
 
@@ -131,14 +138,7 @@ def test_a_hidden_reserve_never_sets_the_second_price_a_supplier_is_paid(api, de
 
 def test_suppliers_do_not_learn_of_a_hidden_reserve_from_the_no_award_reason(api, demo, login,
                                                                             django_capture_on_commit_callbacks):
-    rfq = sealed_auction(demo, reserve={**HIDDEN, "amount": "100.00"})
-    rice, flour = items(rfq)
-    created(quote(api, "supplier1", rfq, {rice: "10.00", flour: "5.00"}))
-    move_deadline_into_past(rfq)
-    transition(api, "buyer", rfq, "close")
-    mail.outbox.clear()
-    with django_capture_on_commit_callbacks(execute=True):
-        assert transition(api, "buyer", rfq, "evaluate").json()["status"] == "no_award"
+    rfq = not_awarded(api, demo, django_capture_on_commit_callbacks)
     assert api("buyer").get(f"/api/v1/rfqs/{rfq}/").json()["status_reason"] == "The reserve price was not met."
     seen = [outcome(api, "supplier1", rfq).json()["reason"], api("supplier1").get(f"/api/v1/rfqs/{rfq}/").json()[
         "status_reason"], mails_to(demo, 1)[0].body, login("supplier1").get(f"/supplier/rfqs/{rfq}/").content.decode()]

@@ -30,3 +30,16 @@ class StandIn:
             return {**body, "leading_bid": str(amount)}
         return {**body, "line_item_id": line_item_id,
                 "lines": [{"line_item_id": line_item_id, "leading_bid": str(amount)}]}
+
+
+class OutbidOnce(StandIn):
+    """Its first bid is refused as outbid (someone bid first); the runner then reads /state/."""
+
+    async def place_bid(self, rfq_id: int, amount: Any, *, line_item_id: int | None = None) -> dict[str, Any]:
+        from quayside_client import BidRejected, Violation
+
+        if not self.placed:
+            self.placed.append((line_item_id, str(amount)))
+            raise BidRejected(422, "bid_rejected", "refused", violations=[
+                Violation("minimum_decrement", "fairness", "block", "someone bid first")])
+        return await super().place_bid(rfq_id, amount, line_item_id=line_item_id)

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 from loop_thread import run
-from stand_in import StandIn
+from stand_in import OutbidOnce, StandIn
 
 from quayside_client import AutoBidder, AutoRunner, BidRejected, Event, PerLineBidder, Violation, WrongBidder
 from quayside_client.autobid import line_markets
@@ -133,14 +133,6 @@ def test_a_private_rank_overtaken_by_the_own_bid_on_its_line_is_not_applied():
 
 
 def test_line_events_a_state_read_covers_are_not_applied_after_it():
-    class OutbidOnce(StandIn):
-        async def place_bid(self, rfq_id, amount, *, line_item_id=None):
-            if not self.placed:
-                self.placed.append((line_item_id, str(amount)))
-                raise BidRejected(422, "bid_rejected", "refused", violations=[
-                    Violation("minimum_decrement", "fairness", "block", "someone bid first")])
-            return await super().place_bid(rfq_id, amount, line_item_id=line_item_id)
-
     # Flour: 440 refused; read after it, flour is at 410, its next bid 400 below the floor 405.
     read = {**START, "seq": 10, "lines": [line(START, RICE), {**line(START, FLOUR), "leading_bid": "410.00",
                                                               "minimum_next_bid": "400.00"}]}

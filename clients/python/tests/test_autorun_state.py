@@ -77,17 +77,9 @@ def test_events_a_state_read_covers_are_not_applied_after_it():
     """The runner reads /state/ after a refused bid; the events that came meanwhile are yielded
     after that read, and their older figures must not undo it (here: make it bid again)."""
     from loop_thread import run
-    from stand_in import StandIn
+    from stand_in import OutbidOnce
 
-    from quayside_client import AutoRunner, BidRejected, Violation
-
-    class OutbidOnce(StandIn):
-        async def place_bid(self, rfq_id, amount, *, line_item_id=None):
-            if not self.placed:
-                self.placed.append((line_item_id, str(amount)))
-                raise BidRejected(422, "bid_rejected", "refused", violations=[
-                    Violation("minimum_decrement", "fairness", "block", "someone bid first")])
-            return await super().place_bid(rfq_id, amount, line_item_id=line_item_id)
+    from quayside_client import AutoRunner
 
     rfq = {"id": 1, "auction": {"type": "REVERSE_AUCTION", "settings": SETTINGS}, "line_items": []}
     behind = {**START, "leading_bid": "9450.00", "your_best": "9500.00", "your_rank": 2, "minimum_next_bid": "9440.00"}
