@@ -109,12 +109,13 @@ def pending_invitations_no_longer_eligible(*, rfq: RFQ) -> list[str]:
     eligible = suppliers_eligible_for(rfq=rfq).values("pk")
     stale = (rfq.invitations.filter(status=InvitationStatus.PENDING).exclude(supplier__in=eligible)
              .select_related("supplier").order_by("supplier__name"))
-    reasons = []
-    for invitation in stale:
-        supplier = invitation.supplier
-        why = "its KYC is not verified" if not supplier.is_kyc_verified else f"it is not qualified for {rfq.category.name}"
-        reasons.append(f"{supplier.name} can no longer be invited: {why}. Revoke its invitation to publish.")
-    return reasons
+    return [f"{i.supplier.name} can no longer be invited: {why_not_eligible(i.supplier, rfq)}. Revoke its invitation "
+            "to publish." for i in stale]
+
+
+def why_not_eligible(supplier: SupplierCompany, rfq: RFQ) -> str:
+    """Why a supplier outside suppliers_eligible_for(rfq) is: its KYC, else the category."""
+    return "its KYC is not verified" if not supplier.is_kyc_verified else f"it is not qualified for {rfq.category.name}"
 
 
 def invitation_count_active(*, rfq: RFQ) -> int:

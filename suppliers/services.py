@@ -19,7 +19,7 @@ from common.uploads import size_label, sniff_upload
 
 from .models import Invitation, InvitationStatus, KycDocument, KycDocumentKind, SupplierCompany
 from .notifications import notify_invitation_sent, notify_kyc_decision
-from .selectors import ACTIVE_INVITATION, suppliers_eligible_for
+from .selectors import ACTIVE_INVITATION, suppliers_eligible_for, why_not_eligible
 
 if TYPE_CHECKING:
     from suppliers.types import RFQ
@@ -149,9 +149,7 @@ def invitation_check_suppliers(*, rfq: RFQ, supplier_ids: list[int]) -> list[Sup
         if supplier is None:
             problems.append(f"Supplier {pk} does not exist.")
         elif pk not in eligible:
-            why = ("its KYC is not verified" if not supplier.is_kyc_verified
-                   else f"it is not qualified for {rfq.category.name}")
-            problems.append(f"{supplier.name} (id {pk}) cannot be invited: {why}.")
+            problems.append(f"{supplier.name} (id {pk}) cannot be invited: {why_not_eligible(supplier, rfq)}.")
     if problems:
         raise ValidationFailed(" ".join(problems), fields={"supplier_ids": problems})
     return [found[pk] for pk in ids]
