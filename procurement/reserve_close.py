@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from auctions.evaluation.rank import Evaluation
 from common.errors import ApplicationError
 from rfqs.models import RFQ, RFQStatus
 from suppliers.notifications import mail_on_commit
@@ -25,50 +26,48 @@ logger = logging.getLogger(__name__)
 
 def reserve_after_close(*, rfq_id: int) -> str | None:
     """Apply the closed RFQ's reserve options; what was done ("notified", "awarded",
-    "evaluated"), or None when nothing applies (no reserve, not closed, done before)."""
+    "evaluated"), or None when nothing applies (no reserve, not closed, done before).
+
+    The evaluation is read without a lock: a closed RFQ's quotes no longer change. The notice
+    is claimed by one conditional UPDATE, so a second run of the job finds it taken; the award
+    takes its own locks (rfq_evaluate, rfq_award)."""
     from auctions.selectors.evaluation import rfq_evaluation
 
-    with transaction.atomic():
-        rfq = RFQ.objects.select_for_update().filter(pk=rfq_id, status=RFQStatus.CLOSED, reserve_enabled=True).first()
-        if rfq is None:
-            return None
-        met = rfq_evaluation(rfq).reserve["met"]
-        if met is False and rfq.reserve_notify_buyer_if_not_met and rfq.reserve_notice_sent_at is None:
-            rfq.reserve_notice_sent_at = timezone.now()
-            rfq.save(update_fields=["reserve_notice_sent_at", "updated_at"])
-            _mail_buyers(rfq)
-            return "notified"
+    rfq = RFQ.objects.filter(pk=rfq_id, status=RFQStatus.CLOSED, reserve_enabled=True).first()
+    if rfq is None:
+        return None
+    evaluation = rfq_evaluation(rfq)
+    met = evaluation.reserve["met"]
+    if met is False and rfq.reserve_notify_buyer_if_not_met:
+        with transaction.atomic():
+            claimed = RFQ.objects.filter(pk=rfq_id, status=RFQStatus.CLOSED, reserve_notice_sent_at__isnull=True
+                                         ).update(reserve_notice_sent_at=timezone.now(), updated_at=timezone.now())
+            if claimed:
+                _mail_buyers(rfq)
+        return "notified" if claimed else None
     if met is True and rfq.reserve_auto_accept_if_met:
-        return _accept(rfq)
+        return _accept(rfq, evaluation)
     return None
 
 
-def _accept(rfq: RFQ) -> str:
+def _accept(rfq: RFQ, evaluation: Evaluation) -> str:
+    from auctions.selectors.allocation import allocates
+
     from .services import rfq_award, rfq_evaluate
 
     rfq = rfq_evaluate(rfq=rfq, user=None)
     if rfq.status != RFQStatus.EVALUATION:
         return "evaluated"
-    from auctions.selectors.allocation import allocates
-
     try:
         if allocates(rfq):  # split, bundles, lots: the recommended allocation
             rfq_award(rfq=rfq, user=None, allocation="recommended")
-        else:
-            rfq_award(rfq=rfq, user=None, bid_id=_recommended_bid(rfq))
+        else:  # a tie the buyer settles has no recommended bid: the award asks for one
+            bid = evaluation.recommended_bid_id if evaluation.outcome in ("AWARD", "SPLIT_AWARD") else None
+            rfq_award(rfq=rfq, user=None, bid_id=bid)
     except ApplicationError as exc:  # the gate, or a tie the buyer settles: the buyer decides
         logger.info("RFQ %s met its reserve but stays in evaluation: %s", rfq.pk, exc)
         return "evaluated"
     return "awarded"
-
-
-def _recommended_bid(rfq: RFQ) -> int | None:
-    """The whole award's recommended bid; None for a tie the buyer settles (the award then asks
-    for its choice). A shared tie (split_award) is awarded with any of its bids."""
-    from auctions.selectors.evaluation import rfq_evaluation
-
-    evaluation = rfq_evaluation(rfq)
-    return evaluation.recommended_bid_id if evaluation.outcome in ("AWARD", "SPLIT_AWARD") else None
 
 
 def _mail_buyers(rfq: RFQ) -> None:
