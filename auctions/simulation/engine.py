@@ -51,7 +51,7 @@ def simulate(spec: Spec, *, progress: Callable[[float], None] | None = None) -> 
              for auction_type, _ in spec.formats}
     lines = None
     if any(mode != "WHOLE" for mode in modes.values()):
-        lines = line_costs(costs, spec.quantities, float(spec.spread), spec.seed, model.low, model.high, spec.digits)
+        lines = line_costs(costs, spec.quantities, model, spec.seed)
     total, done = spec.runs * len(spec.formats), 0
     every = max(1, total // PROGRESS_STEPS)
     results = []

@@ -20,6 +20,8 @@ from functools import cached_property
 
 import numpy as np
 
+from .costs import CostModel
+
 SAMPLE = 20_000  # draws of one line's cost for its distribution (the first-price equilibrium)
 
 
@@ -55,13 +57,13 @@ def split_costs(costs: np.ndarray, lines: int, spread: float, rng: np.random.Gen
     return line
 
 
-def line_costs(costs: np.ndarray, quantities: tuple[int, ...], spread: float, seed: int, low: float,
-               high: float, digits: int) -> LineCosts:
+def line_costs(costs: np.ndarray, quantities: tuple[int, ...], model: CostModel, seed: int) -> LineCosts:
     rng = np.random.default_rng([seed, 1])
     lines = len(quantities)
+    spread = float(model.spread)
     line = split_costs(costs, lines, spread, rng)
     saving = rng.uniform(0.0, spread / 2, size=costs.shape)
-    # One line's cost distribution, from totals drawn as costs.py draws them.
-    totals = np.rint(rng.uniform(low, high, size=(SAMPLE, 1)) * 10 ** digits).astype(np.int64)
+    # One line's cost distribution, from totals drawn by the same cost model.
+    totals = CostModel(model.baseline, model.spread, 1, model.digits).draw(rng, SAMPLE)
     sample = np.sort(split_costs(totals, lines, spread, rng)[:, 0, 0].astype(float))
     return LineCosts(tuple(quantities), line, saving, sample)

@@ -35,8 +35,7 @@ def prepared(kind, auction_type, pricing, the_spec):
     rng = np.random.default_rng(the_spec.seed)
     costs = model.draw(rng, the_spec.runs)
     seeds = rng.integers(0, 2**31, size=the_spec.runs)
-    line_costs = lines.line_costs(costs, the_spec.quantities, float(the_spec.spread), the_spec.seed, model.low,
-                                  model.high, 2)
+    line_costs = lines.line_costs(costs, the_spec.quantities, model, the_spec.seed)
     rfq = phantoms.phantom_rfq(auction_type=auction_type, settings=the_spec.settings[auction_type], currency="USD",
                                reserve=the_spec.reserve,
                                quantities={i + 1: Decimal(q) for i, q in enumerate(the_spec.quantities)})
