@@ -17,7 +17,7 @@ from auctions.mechanisms import bids_per_line, collects_sealed, get_mechanism
 from auctions.mechanisms.reverse import extensions_cap, minimum_next_bid
 from auctions.models import AwardLine, AwardPayment, Bid, BidStatus
 from auctions.sealing import unseal
-from audit.models import AuditStream, rfq_stream
+from audit.models import AuditEvent, AuditStream, rfq_stream
 from common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from common.money import currency_decimals, format_money
 from rfqs.models import RFQ
@@ -213,10 +213,14 @@ def reveals_ranking(rfq: RFQ) -> bool:
 
 
 def revealed_ranking(rfq: RFQ) -> list[dict[str, Any]]:
-    """The evaluation's ranked totals, each with its supplier id for the caller to mark the
-    reader's own row and drop the rest: suppliers see prices and ranks, never who quoted them."""
+    """The ranked totals the close recorded (its `auction.ranked` event: no quote is unsealed
+    again for every page view), each with its supplier id for the caller to mark the reader's
+    own row and drop the rest: suppliers see prices and ranks, never who quoted them."""
+    ranked = AuditEvent.objects.filter(rfq_id=rfq.pk, type="auction.ranked").order_by("-seq").first()
+    rows = ranked.payload["rankings"] if ranked is not None else [
+        {**row, "supplier_id": row["supplier"]["id"]} for row in rfq_evaluation(rfq).rankings]
     return [{"rank": row["rank"], "total": format_money(Decimal(row["total"]), rfq.currency),
-             "supplier_id": row["supplier"]["id"]} for row in rfq_evaluation(rfq).rankings]
+             "supplier_id": row["supplier_id"]} for row in rows]
 
 
 def outcome_for(*, user: User, rfq: RFQ) -> dict[str, Any]:
