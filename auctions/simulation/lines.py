@@ -52,7 +52,10 @@ def split_costs(costs: np.ndarray, lines: int, spread: float, rng: np.random.Gen
     (a total below `lines` units is the only case where they add up to more)."""
     shares = 1 + spread * rng.uniform(-1.0, 1.0, size=(*costs.shape, lines))
     shares /= shares.sum(axis=2, keepdims=True)
-    line = np.maximum(np.floor(costs[..., None] * shares).astype(np.int64), 1)
+    # One unit each first, the rest by the shares: the floors never add up past the total, so
+    # the last line (what is left) is at least one unit too.
+    rest = np.maximum(costs - lines, 0)
+    line = 1 + np.floor(rest[..., None] * shares).astype(np.int64)
     line[..., -1] = np.maximum(costs - line[..., :-1].sum(axis=2), 1)
     return line
 

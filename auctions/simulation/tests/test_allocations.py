@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from auctions.mechanisms import get_mechanism
@@ -133,6 +133,7 @@ def test_a_bundle_shares_the_draws_of_the_whole_award():
     assert (fmt.lines.package <= fmt.costs).all() and (fmt.lines.package >= fmt.costs * 0.925 - 1).all()
 
 
+@example(totals=[5], count=5, spread=0.75, seed=622)  # a share floored to 0, raised to 1: 6 units of 5
 @given(totals=st.lists(st.integers(min_value=1, max_value=10**9), min_size=1, max_size=8),
        count=st.integers(min_value=1, max_value=12), spread=st.floats(min_value=0.01, max_value=0.99),
        seed=st.integers(min_value=0, max_value=2**32 - 1))
