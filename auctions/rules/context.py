@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cached_property
 from typing import TYPE_CHECKING, Any, NamedTuple
+
+from django.utils.functional import cached_property
 
 from auctions.drafts import BidDraft
 from auctions.models import Bid, BidStatus

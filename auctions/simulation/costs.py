@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cached_property
 
 import numpy as np
+from django.utils.functional import cached_property
 from scipy import stats
 
 

@@ -16,9 +16,9 @@ before lines were simulated keep their results for a seed.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
 
 import numpy as np
+from django.utils.functional import cached_property
 
 from .costs import CostModel
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass
-from functools import cached_property
 
+from django.utils.functional import cached_property
 from harness.machine import code_revision, machine_info, postgres_version
 from harness.stats import ms, percentiles
 from harness.world import World
