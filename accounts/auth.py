@@ -47,22 +47,30 @@ class TokenAuthentication(authentication.TokenAuthentication):
 def user_for_token(key: str, extra: list | tuple = ()) -> tuple[User | None, list[list[tuple]]]:
     """The user of the token `key` with their supplier company loaded (None: no such token),
     and the rows of each `extra` statement, all in one round trip (common.db.run_batch)."""
+    results = run_batch([token_user_statement(key), *extra])
+    return user_from_row(results[0][0] if results[0] else None), results[1:]
+
+
+def token_user_statement(key: str) -> tuple[str, list]:
+    """The statement of the token's user and supplier company: one row, read by user_from_row."""
     # The supplier's model by the relation, not by import: suppliers sits above accounts.
     SupplierCompany = User.supplier.field.related_model
-    results = run_batch([(
-        f"""SELECT {select_columns(User, "u")}, {select_columns(SupplierCompany, "s")}
-              FROM {Token._meta.db_table} t
-              JOIN {User._meta.db_table} u ON u.id = t.user_id
-              LEFT JOIN {SupplierCompany._meta.db_table} s ON s.id = u.supplier_id
-             WHERE t.key = %s""", [key]), *extra])
-    rows = results[0]
-    if not rows:
-        return None, results[1:]
+    return (f"""SELECT {select_columns(User, "u")}, {select_columns(SupplierCompany, "s")}
+                 FROM {Token._meta.db_table} t
+                 JOIN {User._meta.db_table} u ON u.id = t.user_id
+                 LEFT JOIN {SupplierCompany._meta.db_table} s ON s.id = u.supplier_id
+                WHERE t.key = %s""", [key])
+
+
+def user_from_row(row: tuple | None) -> User | None:
+    """The user (and supplier company) of a token_user_statement row; None for no row."""
+    if row is None:
+        return None
     split = column_count(User)
-    user = instances(User, [rows[0][:split]])[0]
+    user = instances(User, [row[:split]])[0]
     if user.supplier_id is not None:
-        user.supplier = instances(SupplierCompany, [rows[0][split:]])[0]
-    return user, results[1:]
+        user.supplier = instances(User.supplier.field.related_model, [row[split:]])[0]
+    return user
 
 
 class TokenHeaderAuthMiddleware:

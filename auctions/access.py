@@ -5,6 +5,8 @@ roles and invitations, and every app that serves an RFQ asks it.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, OuterRef, QuerySet
 from rest_framework.authtoken.models import Token
@@ -45,14 +47,15 @@ def rfq_get(*, user: User | AnonymousUser, pk: int, with_line_items: bool = True
 
 
 def rfq_for_bidding(*, user: User | AnonymousUser, pk: int | str,
-                    prefetched: list[tuple] | None = None) -> RFQ:
+                    prefetched: list[tuple] | None = None, fields: Sequence[str] | None = None) -> RFQ:
     """The RFQ a supplier bids on, with what the eligibility rules ask loaded in the same query.
 
     The bid hot path (architecture.md) reads the RFQ, the supplier's invitation and whether
     the supplier is qualified for the RFQ's category: one statement, no ORM compilation.
     Visibility is rfq_visible_to's rule for suppliers: an invitation they were sent, never a
     draft; anything else is 404. `prefetched`: the rows of bidding_statement_for_token, read
-    with the request's authentication (the same statement, for the token's user).
+    with the request's authentication (the same statement, for the token's user); `fields`:
+    the RFQ's fields those rows hold, when not all (the others are deferred: auctions.bidders).
     """
     pk = _bidding_pk(pk)
     if pk is None or not isinstance(user, User) or not user.is_supplier:
@@ -63,7 +66,7 @@ def rfq_for_bidding(*, user: User | AnonymousUser, pk: int | str,
         raise NotFound("RFQ not found.")
     *columns, invitation_status, qualified = rows[0]
     # The two extra columns become attributes of the row, as BidContext reads them.
-    rfq = instances(RFQ, [(*columns, invitation_status, bool(qualified))],  # SQLite answers 0/1
+    rfq = instances(RFQ, [(*columns, invitation_status, bool(qualified))], fields,  # SQLite answers 0/1
                     extra=["bidder_invitation_status", "bidder_category_qualified"])[0]
     if rfq.status == RFQStatus.DRAFT or invitation_status not in SUPPLIER_VISIBLE_INVITATION:
         raise NotFound("RFQ not found.")

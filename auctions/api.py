@@ -25,6 +25,7 @@ from common.request_meta import request_meta
 from common.schema import ID_MAX, SEQ_SCHEMA, ViolationSchema, api_errors
 
 from . import live, selectors
+from .bidders import Recheck
 from .exports.downloads import bids_download, comparison_download, download_responses, format_parameter
 from .idempotency import idempotent
 from .mechanisms import collects_sealed, get_mechanism
@@ -85,9 +86,10 @@ BID_LIST_SCHEMA = PolymorphicProxySerializer(
     many=False)
 
 
-def bid_response(request, rfq) -> Response:
+def bid_response(request, rfq, recheck: Recheck | None = None) -> Response:
     """A supplier's bid on `rfq`, answered (201) or refused; the view's and the lean route's
-    (auctions/bid_route.py) one way to place it. `request`: its user, data, headers and body."""
+    (auctions/bid_route.py) one way to place it. `request`: its user, data, headers and body.
+    `recheck`: the user and `rfq` are remembered rows (auctions.bidders), confirmed under the lock."""
     mechanism = get_mechanism(rfq.auction_type)
     keep_raw_body(request)
 
@@ -101,7 +103,8 @@ def bid_response(request, rfq) -> Response:
             return Response(placed_body(placed, request.user), status=status.HTTP_201_CREATED)
 
         placed = bid_place(rfq=rfq, user=request.user, draft=draft, meta=request_meta(request), signature=signature,
-                           commit_with=claim.answer_with(answer, sealed=lambda placed: bool(placed.bid.sealed_payload)))
+                           commit_with=claim.answer_with(answer, sealed=lambda placed: bool(placed.bid.sealed_payload)),
+                           recheck=recheck)
         claim.stored = f"bid {placed.bid.pk}"
         return claim.answer or answer(placed)  # with a key, the answer committed with the bid
 

@@ -22,12 +22,12 @@ import re
 from django.urls import reverse
 from rest_framework.renderers import JSONRenderer
 
-from accounts.auth import user_for_token
-from common.errors import api_exception_handler
+from common.errors import NotFound, api_exception_handler
 from common.parsers import StrictJSONParser
 
-from .access import bidding_statement_for_token, rfq_for_bidding
+from .access import rfq_for_bidding
 from .api import BidsApi, bid_response
+from .bidders import BIDDERS, Recheck, Remembered, Unconfirmed, first_read, still_holds
 
 JSON_TYPES = ("application/json", "application/json; charset=utf-8", "application/json;charset=utf-8")
 ACCEPTED = ("", "*/*", "application/json", "application/*")
@@ -85,16 +85,55 @@ class BidRoute:
             data = StrictJSONParser().parse(io.BytesIO(request.body), "application/json", {})
         except Exception:  # noqa: BLE001 (too large, unreadable, not JSON: the view says which)
             return None
-        user, rows = user_for_token(key, bidding_statement_for_token(pk=pk, token_key=key))
+        request.data = data
+        remembered = BIDDERS.recall(key, pk)
+        if remembered is not None:
+            response = self._remembered_bid(request, remembered, key, pk)
+            if response is not None:
+                return response
+            BIDDERS.forget(key, pk)
+        user, user_row, bidding_row = first_read(key, pk)
         if user is None or not user.is_active or not user.is_supplier:
             return None  # 401, or a buyer's 403/404: the view's answers
-        request.user, request.data = user, data
+        request.user = user
         try:
-            response = bid_response(request, rfq_for_bidding(user=user, pk=pk, prefetched=rows[0] if rows else None))
+            rfq = rfq_for_bidding(user=user, pk=pk, prefetched=[bidding_row] if bidding_row else [])
+        except NotFound as exc:
+            return self._rendered(request, self._handled(request, exc))
+        BIDDERS.remember(key, pk, user_row, bidding_row)
+        return self._answer(request, rfq)
+
+    def _remembered_bid(self, request, remembered: Remembered, key: str, pk: int):
+        """The bid decided on the rows remembered from an earlier one (auctions.bidders); None
+        when they do not stand."""
+        request.user, rfq = remembered.user_and_rfq(pk)
+        recheck = remembered.recheck(key, pk)
+        try:
+            response = self._answer(request, rfq, recheck)
+        except Unconfirmed:
+            return None
+        if not recheck.confirmed and not still_holds(recheck):
+            return None  # answered before the lock (a refusal, a replay) on rows no longer current
+        return response
+
+    def _answer(self, request, rfq, recheck: Recheck | None = None):
+        try:
+            response = bid_response(request, rfq, recheck)
+        except Unconfirmed:
+            raise
         except Exception as exc:  # noqa: BLE001 (what DRF's dispatch hands the exception handler)
-            response = api_exception_handler(exc, {"request": request, "view": None})
-            if response is None:
-                raise  # Django's 500, as from the view
+            response = self._handled(request, exc)
+        return self._rendered(request, response)
+
+    @staticmethod
+    def _handled(request, exc: Exception):
+        response = api_exception_handler(exc, {"request": request, "view": None})
+        if response is None:
+            raise exc  # Django's 500, as from the view
+        return response
+
+    @staticmethod
+    def _rendered(request, response):
         response.accepted_renderer, response.accepted_media_type = JSONRenderer(), "application/json"
         response.renderer_context = {"request": request, "response": response}
         response["Allow"] = ALLOW

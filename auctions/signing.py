@@ -136,9 +136,25 @@ def _absolute_url(request) -> str:
 
 def signature_check(request, *, supplier_id: int, now: datetime.datetime) -> SignatureCheck | None:
     """The verdict on a bid request's signature, or None for an unsigned request. A verified
-    signature's nonce is claimed here, so the same signed request is accepted at most once."""
+    signature's nonce is claimed here, so the same signed request is accepted at most once.
+
+    Judged once per request and supplier: a bid placed again within its own request (the lean
+    route's, auctions.bidders) gets the same verdict, not a refusal of the nonce it claimed."""
     if not is_signed(request):
         return None
+    http_request = getattr(request, "_request", request)  # DRF's Request wraps Django's
+    judged = getattr(http_request, VERDICT, None)
+    if judged is not None and judged[0] == supplier_id:
+        return judged[1]
+    verdict = _judged(request, supplier_id=supplier_id, now=now)
+    setattr(http_request, VERDICT, (supplier_id, verdict))
+    return verdict
+
+
+VERDICT = "quayside_signature_verdict"
+
+
+def _judged(request, *, supplier_id: int, now: datetime.datetime) -> SignatureCheck:
     parsed = _signature_input(request)
     if isinstance(parsed, str):
         return _refused(None, "malformed", parsed)

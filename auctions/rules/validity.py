@@ -4,7 +4,9 @@ from .engine import RuleResult, rule
 from .format import SEALED_TYPES
 
 
-@rule("quote_validity", name="Quote valid until bidding closes", category="validity", auction_types=SEALED_TYPES)
+# Locked: the deadline is the auction row's live state (an amendment moves it).
+@rule("quote_validity", name="Quote valid until bidding closes", category="validity", phase="locked",
+      auction_types=SEALED_TYPES)
 def quote_validity(ctx: BidContext) -> RuleResult:
     valid_until = ctx.draft.valid_until
     if valid_until is not None and valid_until < ctx.rfq.bidding_deadline.date():

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from auctions import hooks
+from auctions.bidders import Recheck, Unconfirmed
 from auctions.drafts import BidDraft
 from auctions.mechanisms import bids_per_line, get_mechanism
 from auctions.mechanisms.bidding import bid_row
@@ -126,11 +127,20 @@ def _refuse(ctx: BidContext, violations: list[Violation]) -> NoReturn:
     raise BidRejected(violations)
 
 
+def _refuse_unlocked(ctx: BidContext, violations: list[Violation], recheck: Recheck | None) -> NoReturn:
+    """Refused before the lock, so none is needed to list what the locked phase would add: the
+    supplier hears of every problem at once (product.md §4.4). Never on remembered rows
+    (auctions.bidders): the bid is then decided again on rows read now."""
+    if recheck is not None:
+        raise Unconfirmed
+    _refuse(ctx, violations + run_rules(ctx, phase="locked"))
+
+
 def _blocking(violations: list[Violation]) -> bool:
     return any(v.blocks for v in violations)
 
 
-def _lock(rfq_id: int, supplier_id: int, line_id: int | None = None
+def _lock(rfq_id: int, supplier_id: int, line_id: int | None = None, recheck: Recheck | None = None
           ) -> tuple[RFQ, AuditStream, list[OwnBid], int | None, LineItem | None]:
     """Lock the auction row and its audit stream head, then read the supplier's own bids and
     reserve the new bid's id: one round trip (common.db.run_batch). A per-line bid also reads
@@ -156,7 +166,11 @@ def _lock(rfq_id: int, supplier_id: int, line_id: int | None = None
                            f"WHERE l.id = %s AND l.rfq_id = %s", [line_id, rfq_id]))
     if _reserves_bid_id():
         statements.append((f"SELECT nextval(pg_get_serial_sequence('{bid_table}', 'id'))", []))
-    results = run_batch(statements)
+    rechecked = recheck.statements if recheck is not None else []
+    results = run_batch([*rechecked, *statements])
+    if recheck is not None:
+        recheck.confirm(results[:len(rechecked)])  # Unconfirmed: the block rolls back
+        del results[:len(rechecked)]
     line = None
     if line_id is not None:
         rows = results.pop(2)
@@ -203,11 +217,13 @@ def signature_audit(signature: SignatureCheck | None, *, sealed: bool) -> dict[s
 
 def bid_place(*, rfq: RFQ, user: User, draft: BidDraft, meta: RequestMeta,
               signature: SignatureCheck | None = None,
-              commit_with: Callable[[PlacedBid], Sequence[Statement]] | None = None) -> PlacedBid:
+              commit_with: Callable[[PlacedBid], Sequence[Statement]] | None = None,
+              recheck: Recheck | None = None) -> PlacedBid:
     """Place a bid or quote for the user's company, or raise BidRejected listing every violation.
     `signature`: a signed request's verdict (auctions/signing.py), judged by rule bid_signature.
     `commit_with`: the caller's own writes for an accepted bid, given the bid as placed and
-    committed with it, only with it (the Idempotency-Key's answer: auctions/idempotency.py)."""
+    committed with it, only with it (the Idempotency-Key's answer: auctions/idempotency.py).
+    `recheck`: `rfq` and `user` are remembered rows, confirmed in the lock's round trip (auctions.bidders)."""
     supplier = user.supplier  # a supplier's user always has its company (a database constraint)
     if not user.is_supplier or supplier is None:
         raise Forbidden("Only suppliers bid.")
@@ -215,15 +231,14 @@ def bid_place(*, rfq: RFQ, user: User, draft: BidDraft, meta: RequestMeta,
     ctx = BidContext(rfq=rfq, supplier=supplier, user=user, now=timezone.now(), draft=draft, signature=signature)
     violations = run_rules(ctx, phase="pre")
     if _blocking(violations):
-        # Refused already, so no lock is needed to list what the locked phase would add:
-        # the supplier hears of every problem at once (product.md §4.4).
-        _refuse(ctx, violations + run_rules(ctx, phase="locked"))
+        _refuse_unlocked(ctx, violations, recheck)
     per_line = bids_per_line(rfq) and draft.line_item_id is not None
     # What the lock does not decide is built and converted before it: the lock's span sets the
     # pace of a busy auction (bench/README.md, thirteenth and fourteenth sessions).
     prepared_bid, prepared_event = _rows_ahead(ctx, meta)
     with transaction.atomic():
-        locked, head, own, bid_id, line = _lock(rfq.pk, ctx.supplier.pk, draft.line_item_id if per_line else None)
+        locked, head, own, bid_id, line = _lock(rfq.pk, ctx.supplier.pk, draft.line_item_id if per_line else None,
+                                                recheck)
         ctx = BidContext(rfq=locked, supplier=ctx.supplier, user=user, now=timezone.now(), draft=draft,
                          audit_seq=head.last_seq + 1, next_bid_id=bid_id, line=line, signature=signature,
                          prepared_bid=prepared_bid)

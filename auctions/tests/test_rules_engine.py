@@ -18,7 +18,7 @@ SPEC_RULES = {
     "amount_format": ("format", "pre", ("place",)),
     "line_items_complete": ("format", "pre", ("place",)),
     "criteria_responses_valid": ("format", "pre", ("place",)),
-    "quote_validity": ("validity", "pre", ("place",)),
+    "quote_validity": ("validity", "locked", ("place",)),  # reads the deadline, the row's live state
     "revision_allowed": ("validity", "locked", ("place",)),
     "bid_withdrawable": ("validity", "locked", ("withdraw",)),
     "within_bidding_window": ("timing", "locked", ("place", "withdraw")),

@@ -86,9 +86,9 @@ def test_line_items_complete_duplicates_and_empty():
 def test_line_items_complete_does_not_apply_to_reverse_auctions():
     from auctions.rules import REGISTRY
 
-    for rule_id in ("line_items_complete", "quote_validity"):
-        assert not REGISTRY[rule_id].applies(action="place", auction_type="REVERSE_AUCTION", phase="pre")
-        assert REGISTRY[rule_id].applies(action="place", auction_type="MULTI_ATTRIBUTE", phase="pre")
+    for rule_id, phase in (("line_items_complete", "pre"), ("quote_validity", "locked")):
+        assert not REGISTRY[rule_id].applies(action="place", auction_type="REVERSE_AUCTION", phase=phase)
+        assert REGISTRY[rule_id].applies(action="place", auction_type="MULTI_ATTRIBUTE", phase=phase)
     assert not REGISTRY["criteria_responses_valid"].applies(action="place", auction_type="SEALED_BID", phase="pre")
 
 
