@@ -10,6 +10,10 @@ middleware to the view, which gives the contract's answer. Placing, refusing, id
 signatures and errors are the view's own code (`auctions.api.bid_response`); the answer is
 rendered by the same renderer and exception handler, with the headers DRF adds.
 
+A token it has seen bid on the RFQ before is not read again in a round trip of its own: the
+rows of that first read are remembered and confirmed in the lock's round trip
+(auctions.bidders); when they do not stand, the bid is placed as a first one would be.
+
 It sits right after SecurityMiddleware and XFrameOptionsMiddleware (settings.MIDDLEWARE), so
 HTTPS redirects and security headers apply as for any request; the middlewares it skips do
 nothing for such a request (no session, no CSRF for a token, no page locale, no static file).
