@@ -1,4 +1,6 @@
 """API and WebSocket authentication."""
+from collections.abc import Callable
+
 from channels.db import database_sync_to_async
 from channels.security import websocket as channels_security
 from django.contrib.auth.models import AnonymousUser
@@ -51,11 +53,13 @@ def user_for_token(key: str, extra: list | tuple = ()) -> tuple[User | None, lis
     return user_from_row(results[0][0] if results[0] else None), results[1:]
 
 
-def token_user_statement(key: str) -> tuple[str, list]:
-    """The statement of the token's user and supplier company: one row, read by user_from_row."""
+def token_user_statement(key: str, select: Callable[[str], str] | None = None) -> tuple[str, list]:
+    """The statement of the token's user and supplier company: one row, read by user_from_row.
+    `select`: what to select instead, made from the list of those columns."""
     # The supplier's model by the relation, not by import: suppliers sits above accounts.
     SupplierCompany = User.supplier.field.related_model
-    return (f"""SELECT {select_columns(User, "u")}, {select_columns(SupplierCompany, "s")}
+    columns = f"{select_columns(User, 'u')}, {select_columns(SupplierCompany, 's')}"
+    return (f"""SELECT {select(columns) if select is not None else columns}
                  FROM {Token._meta.db_table} t
                  JOIN {User._meta.db_table} u ON u.id = t.user_id
                  LEFT JOIN {SupplierCompany._meta.db_table} s ON s.id = u.supplier_id

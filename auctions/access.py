@@ -73,17 +73,20 @@ def rfq_for_bidding(*, user: User | AnonymousUser, pk: int | str,
     return rfq
 
 
-def bidding_statement_for_token(*, pk: int | str, token_key: str) -> list[tuple[str, list]]:
+def bidding_statement_for_token(*, pk: int | str, token_key: str, rfq_columns: str | None = None,
+                                extra: str = "") -> list[tuple[str, list]]:
     """rfq_for_bidding's statement for the supplier of the token `token_key` (none for an id
     that is no RFQ's), to run in the authentication's round trip: the bid hot path then
-    reads the RFQ with no round trip of its own."""
+    reads the RFQ with no round trip of its own. `rfq_columns`: the RFQ's columns to select
+    (alias `r`) instead of all; `extra`: more columns after the statement's own
+    (auctions.bidders)."""
     pk = _bidding_pk(pk)
     if pk is None:
         return []
     token_table, user_table = Token._meta.db_table, User._meta.db_table
     supplier = (f"(SELECT u.supplier_id FROM {token_table} t JOIN {user_table} u ON u.id = t.user_id "
                 f"WHERE t.key = %s)")
-    return [(_bidding_sql(supplier), [token_key, token_key, pk])]
+    return [(_bidding_sql(supplier, rfq_columns, extra), [token_key, token_key, pk])]
 
 
 def _bidding_pk(pk: int | str) -> int | None:
@@ -94,14 +97,14 @@ def _bidding_pk(pk: int | str) -> int | None:
     return pk if in_bigint(pk) else None
 
 
-def _bidding_sql(supplier: str) -> str:
+def _bidding_sql(supplier: str, rfq_columns: str | None = None, extra: str = "") -> str:
     """The RFQ, the supplier's invitation status and its qualification for the category;
     `supplier` is the SQL of the supplier's id (a placeholder or a subquery)."""
     qualified = SupplierCompany.categories.through._meta
-    return f"""SELECT {select_columns(RFQ, "r")}, i.status,
+    return f"""SELECT {rfq_columns or select_columns(RFQ, "r")}, i.status,
                    EXISTS (SELECT 1 FROM {qualified.db_table} q
                            WHERE q.{qualified.get_field("suppliercompany").column} = {supplier}
-                             AND q.{qualified.get_field("category").column} = r.category_id)
+                             AND q.{qualified.get_field("category").column} = r.category_id){extra}
               FROM {RFQ._meta.db_table} r
               LEFT JOIN {Invitation._meta.db_table} i ON i.rfq_id = r.id AND i.supplier_id = {supplier}
              WHERE r.id = %s"""

@@ -96,15 +96,16 @@ class BidRoute:
             if response is not None:
                 return response
             BIDDERS.forget(key, pk)
-        user, user_row, bidding_row = first_read(key, pk)
+        user, read = first_read(key, pk)
         if user is None or not user.is_active or not user.is_supplier:
             return None  # 401, or a buyer's 403/404: the view's answers
         request.user = user
         try:
-            rfq = rfq_for_bidding(user=user, pk=pk, prefetched=[bidding_row] if bidding_row else [])
+            rfq = rfq_for_bidding(user=user, pk=pk, prefetched=[read.bidding_row] if read is not None else [])
         except NotFound as exc:
             return self._rendered(request, self._handled(request, exc))
-        BIDDERS.remember(key, pk, user_row, bidding_row)
+        if read is not None:
+            BIDDERS.remember(key, pk, read)
         return self._answer(request, rfq)
 
     def _remembered_bid(self, request, remembered: Remembered, key: str, pk: int):

@@ -15,16 +15,25 @@ now, and the bid is placed the usual way.
 The RFQ's columns that bids themselves change (`LIVE`: the best, the count, the deadline's) are
 neither compared — every bid changes them — nor read from memory: the remembered RFQ has them
 deferred, so code before the lock that read one would load it fresh (a query the tests forbid).
+
+What is compared is a digest of each row computed by the database (common.db.row_digest), in
+the same statement as the rows it stands for: the user's and company's, and the RFQ's other
+columns (`SETTLED`). The RFQ's is compared under the lock itself: the locking statement reads
+the LIVE columns and that digest, and the locked RFQ is the remembered one with them set —
+what a read of the whole row under the lock would give, without loading some forty values
+and building an instance inside the lock's span, which sets the pace of a busy auction.
 """
 from __future__ import annotations
 
-import copy
+import functools
 import threading
 from dataclasses import dataclass, field
 
+from django.db import connection
+
 from accounts.auth import token_user_statement, user_from_row
 from accounts.models import User
-from common.db import Statement, run_batch
+from common.db import Statement, field_values, model_copy, row_digest, run_batch, select_columns
 from rfqs.models import RFQ
 
 from .access import bidding_statement_for_token, rfq_for_bidding
@@ -35,6 +44,7 @@ LIVE = ("best_amount", "best_bid", "bid_count", "bidding_deadline", "extensions"
 SETTLED = tuple(f.name for f in RFQ._meta.concrete_fields if f.name not in LIVE)
 _SETTLED_AT = tuple(index for index, f in enumerate(RFQ._meta.concrete_fields) if f.name not in LIVE)
 _RFQ_COLUMNS = len(RFQ._meta.concrete_fields)
+_LIVE_ATTNAMES = tuple(RFQ._meta.get_field(name).attname for name in LIVE)
 
 
 class Unconfirmed(Exception):
@@ -46,37 +56,26 @@ def _settled(bidding_row: tuple) -> tuple:
     return (*(bidding_row[index] for index in _SETTLED_AT), *bidding_row[_RFQ_COLUMNS:])
 
 
-@dataclass
-class Recheck:
-    """The remembered rows of one bid, the statements that read them again, and whether they did."""
+@functools.cache
+def _settled_digest(vendor: str) -> str:
+    """SQL of the digest of the RFQ's SETTLED columns (alias `r`), the same in every statement."""
+    return row_digest(select_columns(RFQ, "r", SETTLED))
 
-    user_row: tuple
-    bidding_row: tuple
-    statements: list[Statement]
-    confirmed: bool = field(default=False)
 
-    def confirm(self, results: list[list[tuple]]) -> None:
-        """`results`: the rows of `statements`, read in the bid's transaction. Raises Unconfirmed
-        unless they are the remembered ones (the RFQ's LIVE columns aside)."""
-        if not self.holds(results):
-            raise Unconfirmed
-        self.confirmed = True
-
-    def holds(self, results: list[list[tuple]]) -> bool:
-        (rows,) = results
-        if len(rows) != 1:
-            return False
-        split = len(self.user_row)
-        return rows[0][:split] == self.user_row and _settled(rows[0][split:]) == _settled(self.bidding_row)
+def _with_digest(columns: str) -> str:
+    return f"{columns}, {row_digest(columns)}"
 
 
 @dataclass
 class Remembered:
-    """One token's rows for one RFQ, and the instances built from them once: each bid gets copies
-    (a copy has its own related-object cache and deferred loads; the built ones are never handed out)."""
+    """One token's rows for one RFQ with their digests, and the instances built from them once:
+    each bid gets copies (a copy has its own related-object cache and deferred loads; the built
+    ones are never handed out)."""
 
     user_row: tuple
     bidding_row: tuple
+    user_digest: str
+    rfq_digest: str  # of the RFQ's SETTLED columns
     _built: tuple[User, RFQ] | None = field(default=None, repr=False)
 
     def _instances(self, pk: int) -> tuple[User, RFQ]:
@@ -90,20 +89,58 @@ class Remembered:
 
     def user_and_rfq(self, pk: int) -> tuple[User, RFQ]:
         built_user, rfq = self._instances(pk)
-        user = copy.copy(built_user)
+        user = model_copy(built_user)
         if built_user.supplier_id is not None:
-            user.supplier = copy.copy(built_user.supplier)  # else the copy would share the built one
-        return user, copy.copy(rfq)
+            user.supplier = model_copy(built_user.supplier)  # else the copy would share the built one
+        return user, model_copy(rfq)
 
     def recheck(self, key: str, pk: int) -> Recheck:
-        return Recheck(self.user_row, self.bidding_row, [_read_again(key, pk)])
+        return Recheck(self, pk, _read_again(key, pk))
+
+
+@dataclass
+class Recheck:
+    """The remembered rows of one bid, the statement that reads them again, whether they stood."""
+
+    remembered: Remembered
+    pk: int
+    statement: Statement
+    confirmed: bool = field(default=False)
+
+    def confirm(self, rows: list[tuple]) -> None:
+        """`rows`: the statement's rows, read in the bid's transaction. Raises Unconfirmed unless
+        they are the remembered ones."""
+        if not self.holds(rows):
+            raise Unconfirmed
+        self.confirmed = True
+
+    def holds(self, rows: list[tuple]) -> bool:
+        remembered = self.remembered
+        return rows == [(remembered.user_digest, self.pk, *remembered.bidding_row[_RFQ_COLUMNS:])]
+
+    @staticmethod
+    def lock_columns() -> str:
+        """What the locking statement reads of the RFQ (alias `r`) for locked_rfq."""
+        return f"{select_columns(RFQ, 'r', LIVE)}, {_settled_digest(connection.vendor)}"
+
+    def locked_rfq(self, row: tuple) -> RFQ:
+        """The RFQ under the lock, from the locking statement's lock_columns(): the remembered
+        one with the LIVE values read; Unconfirmed if its other columns changed since."""
+        *live, digest = row
+        if digest != self.remembered.rfq_digest:
+            raise Unconfirmed
+        rfq = model_copy(self.remembered._instances(self.pk)[1])
+        for attname, value in zip(_LIVE_ATTNAMES, field_values(RFQ, [live], LIVE)[0], strict=True):
+            setattr(rfq, attname, value)
+        return rfq
 
 
 def _read_again(key: str, pk: int) -> Statement:
-    """The first round trip's two statements as one: their single rows side by side (none if
-    either has none). One statement fewer in the lock's round trip."""
+    """The first round trip's rows again, as one statement: the digest of the user's and
+    company's row and the bidding statement's (the RFQ's id in place of its columns: its digest
+    is read under the lock) side by side; no row if either has none."""
     (user_sql, user_params), (bidding_sql, bidding_params) = (
-        token_user_statement(key), *bidding_statement_for_token(pk=pk, token_key=key))
+        token_user_statement(key, row_digest), *bidding_statement_for_token(pk=pk, token_key=key, rfq_columns="r.id"))
     return f"SELECT a.*, b.* FROM ({user_sql}) a CROSS JOIN ({bidding_sql}) b", [*user_params, *bidding_params]
 
 
@@ -118,14 +155,14 @@ class RememberedBidders:
     def recall(self, key: str, pk: int) -> Remembered | None:
         return self._rows.get((key, pk))
 
-    def remember(self, key: str, pk: int, user_row: tuple, bidding_row: tuple) -> None:
+    def remember(self, key: str, pk: int, remembered: Remembered) -> None:
         if self.size <= 0:
             return
         with self._lock:
             self._rows.pop((key, pk), None)
             while len(self._rows) >= self.size:
                 del self._rows[next(iter(self._rows))]
-            self._rows[(key, pk)] = Remembered(user_row, bidding_row)
+            self._rows[(key, pk)] = remembered
 
     def forget(self, key: str, pk: int) -> None:
         with self._lock:
@@ -142,14 +179,19 @@ class RememberedBidders:
 BIDDERS = RememberedBidders()
 
 
-def first_read(key: str, pk: int) -> tuple[User | None, tuple | None, tuple | None]:
-    """The usual first round trip: the token's user, and the raw rows to remember."""
-    results = run_batch([token_user_statement(key), *bidding_statement_for_token(pk=pk, token_key=key)])
+def first_read(key: str, pk: int) -> tuple[User | None, Remembered | None]:
+    """The usual first round trip: the token's user, and its rows to remember (None without both
+    the user's and the bidding statement's), each with its digest in the same statement."""
+    results = run_batch([token_user_statement(key, _with_digest), *bidding_statement_for_token(
+        pk=pk, token_key=key, extra=f", {_settled_digest(connection.vendor)}")])
     user_row = results[0][0] if results[0] else None
     bidding_row = results[1][0] if len(results) > 1 and results[1] else None
-    return user_from_row(user_row), user_row, bidding_row
+    user = user_from_row(user_row[:-1]) if user_row is not None else None
+    if user_row is None or bidding_row is None:
+        return user, None
+    return user, Remembered(user_row[:-1], bidding_row[:-1], user_row[-1], bidding_row[-1])
 
 
 def still_holds(recheck: Recheck) -> bool:
     """For an answer given before the lock: the remembered rows, read again now, unchanged."""
-    return recheck.holds(run_batch(recheck.statements))
+    return recheck.holds(run_batch([recheck.statement])[0])

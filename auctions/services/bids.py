@@ -154,8 +154,10 @@ def _lock(rfq_id: int, supplier_id: int, line_id: int | None = None, recheck: Re
     bid_table = Bid._meta.db_table
     # SQLite (the embedded default) has no row locks: its writers queue for the database.
     lock = " FOR NO KEY UPDATE" if connection.features.has_select_for_no_key_update else ""
+    # Remembered rows (auctions.bidders): the LIVE columns and a digest of the others.
+    rfq_columns = recheck.lock_columns() if recheck is not None else select_columns(RFQ, "r")
     statements: list[Statement] = [
-        (f"""SELECT {select_columns(RFQ, "r")}, s.last_seq, s.last_hash, s.last_live_seq
+        (f"""SELECT {rfq_columns}, s.last_seq, s.last_hash, s.last_live_seq
                FROM {RFQ._meta.db_table} r JOIN {AuditStream._meta.db_table} s ON s.key = %s
               WHERE r.id = %s{lock}""", [key, rfq_id]),
         (f"""SELECT {select_columns(Bid, "b", OwnBid._fields)} FROM {bid_table} b
@@ -166,22 +168,23 @@ def _lock(rfq_id: int, supplier_id: int, line_id: int | None = None, recheck: Re
                            f"WHERE l.id = %s AND l.rfq_id = %s", [line_id, rfq_id]))
     if _reserves_bid_id():
         statements.append((f"SELECT nextval(pg_get_serial_sequence('{bid_table}', 'id'))", []))
-    rechecked = recheck.statements if recheck is not None else []
-    results = run_batch([*rechecked, *statements])
+    results = run_batch([recheck.statement, *statements] if recheck is not None else statements)
     if recheck is not None:
-        recheck.confirm(results[:len(rechecked)])  # Unconfirmed: the block rolls back
-        del results[:len(rechecked)]
+        recheck.confirm(results.pop(0))  # Unconfirmed: the block rolls back
     line = None
     if line_id is not None:
         rows = results.pop(2)
         line = instances(LineItem, rows)[0] if rows else None
+    if not results[0] and recheck is not None:
+        raise Unconfirmed  # no head, or no RFQ: decided without memory
     if not results[0]:  # the stream has no head yet (an RFQ created without an audit event)
         locked = RFQ.objects.select_for_update(no_key=True).get(pk=rfq_id)
         head = audit_lock(key)
         earlier = Bid.objects.filter(rfq_id=rfq_id, supplier_id=supplier_id).order_by("submitted_at", "id")
         return locked, head, [OwnBid(*values) for values in earlier.values_list(*OwnBid._fields)], None, line
-    locked = instances(RFQ, results[0], extra=["audit_last_seq", "audit_last_hash", "audit_last_live_seq"])[0]
-    last_seq, last_hash, last_live_seq = results[0][0][-3:]  # those three extra columns
+    row = results[0][0]
+    rfq_row, (last_seq, last_hash, last_live_seq) = row[:-3], row[-3:]
+    locked = recheck.locked_rfq(rfq_row) if recheck is not None else instances(RFQ, [rfq_row])[0]
     head = AuditStream(key=key, last_seq=last_seq, last_hash=last_hash, last_live_seq=last_live_seq)
     own = [OwnBid(*values) for values in field_values(Bid, results[1], OwnBid._fields)]
     return locked, head, own, results[2][0][0] if len(results) > 2 else None, line

@@ -15,7 +15,9 @@ from common.db import (
     completed_insert,
     insert_statement,
     instances,
+    model_copy,
     prepared_insert,
+    row_digest,
     run_batch,
     select_columns,
     update_statement,
@@ -203,3 +205,37 @@ def test_timestamps_read_in_a_batch_are_the_orms_to_the_timezone(rfq):
                         [rfq.pk])])[0]
     assert row == expected and all(value.tzinfo is datetime.UTC for value in row)
     assert all(value.tzinfo is datetime.UTC for value in expected)
+
+
+def test_a_row_digest_changes_with_any_value_and_only_then(rfq):
+    """Equal rows, equal digests; a changed value, NULL against the text 'NULL' or '' among them,
+    another digest (both databases: the SQL differs)."""
+    columns = select_columns(RFQ, "r", ["title", "description", "auction_settings", "closed_at"])
+    statement = f"SELECT {row_digest(columns)} FROM {RFQ._meta.db_table} r WHERE r.id = %s"
+
+    def digest():
+        return run_batch([(statement, [rfq.pk])])[0][0][0]
+
+    first = digest()
+    assert isinstance(first, str) and len(first) == 32 and digest() == first
+    seen = {first}
+    for change in ({"description": ""}, {"description": "NULL"}, {"closed_at": timezone.now()},
+                   {"auction_settings": {**rfq.auction_settings, "minimum_decrement": "1.01"}}):
+        RFQ.objects.filter(pk=rfq.pk).update(**change)
+        seen.add(digest())
+    assert len(seen) == 5
+
+
+def test_a_model_copy_is_what_copy_copy_gives(rfq):
+    import copy
+
+    rfq = RFQ.objects.select_related("buyer_organization").get(pk=rfq.pk)
+    made, reference = model_copy(rfq), copy.copy(rfq)
+    assert type(made) is RFQ and made is not rfq
+    assert made.__dict__.keys() == reference.__dict__.keys() - {"_django_version"}  # pickling's mark
+    assert all(made.__dict__[k] is reference.__dict__[k] for k in made.__dict__ if k != "_state")
+    assert (made._state.db, made._state.adding) == (rfq._state.db, rfq._state.adding)
+    assert made._state.fields_cache == rfq._state.fields_cache and made._state.fields_cache is not rfq._state.fields_cache
+    made.title = "only the copy"
+    made._state.fields_cache.clear()
+    assert rfq.title != "only the copy" and rfq._state.fields_cache

@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from auctions.bidders import BIDDERS, LIVE, SETTLED, RememberedBidders
+from auctions.bidders import BIDDERS, LIVE, SETTLED, Remembered, RememberedBidders
 from auctions.models import Bid, RuleViolation
 from audit.models import AuditEvent
 from rfqs.models import RFQ
@@ -200,7 +200,7 @@ def test_a_signed_bid_placed_again_keeps_its_one_verdict(api, demo):
 def test_the_memory_is_bounded_oldest_out_first():
     bidders = RememberedBidders(size=2)
     for pk in (1, 2, 3):
-        bidders.remember("key", pk, (pk,), (pk,))
+        bidders.remember("key", pk, Remembered((pk,), (pk,), "user digest", "rfq digest"))
     assert len(bidders) == 2 and bidders.recall("key", 1) is None and bidders.recall("key", 3) is not None
     bidders.forget("key", 3)
     assert bidders.recall("key", 3) is None and len(bidders) == 1
@@ -220,3 +220,47 @@ def test_each_bid_gets_its_own_copies_with_the_live_columns_deferred(api, demo):
     live = {RFQ._meta.get_field(name).attname for name in LIVE}
     assert live <= rfq_again.get_deferred_fields()
     assert rfq_again.bid_count == 1  # read fresh when asked for
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_change_committed_while_the_bid_waits_for_the_lock_is_what_it_is_decided_on(live_server, demo):
+    """The rows read again before the lock hold, and the RFQ changes while the bid waits for the
+    lock: the locked RFQ is the changed one (its digest, read under the lock, differs), so the
+    tighter decrement refuses the bid, once, as a bid without memory would be refused."""
+    import threading
+
+    import psycopg
+    import requests
+
+    from tests.engine.test_race import token
+    from tests.factories import published_rfq
+    from tests.waiting import wait_until
+
+    rfq_id = published_rfq(demo, suppliers=(1, 2), accept=(1, 2), reserve_price={"enabled": False},
+                           auction={"type": "REVERSE_AUCTION", "settings": {
+                               "starting_price": "10000.00", "minimum_decrement": "100.00",
+                               "decrement_type": "AMOUNT", "rate_limit_bids_per_minute": 60}})
+    url, headers = f"{live_server.url}{PATH.format(rfq_id)}", token(demo.user("supplier1"))
+    assert requests.post(url, json={"amount": "9500.00"}, headers=headers, timeout=30).status_code == 201
+    assert BIDDERS.recall(headers["Authorization"].split()[1], rfq_id) is not None
+    answers: list[requests.Response] = []
+    table = RFQ._meta.db_table
+    with psycopg.connect(dbname=connection.settings_dict["NAME"], host=connection.settings_dict["HOST"],
+                         port=connection.settings_dict["PORT"], user=connection.settings_dict["USER"]) as buyer:
+        buyer.execute(f"SELECT id FROM {table} WHERE id = %s FOR NO KEY UPDATE", [rfq_id])
+        buyer.execute(f"""UPDATE {table} SET auction_settings = auction_settings || '{{"minimum_decrement": "1000.00"}}'
+                          WHERE id = %s""", [rfq_id])
+        bid = threading.Thread(target=lambda: answers.append(
+            requests.post(url, json={"amount": "9000.00"}, headers=headers, timeout=30)))
+        bid.start()
+        wait_until(lambda: buyer.execute("SELECT count(*) FROM pg_locks WHERE NOT granted").fetchone()[0], 15,
+                   "the bid never waited for the auction row")
+        buyer.commit()
+    bid.join(30)
+    assert [answer.status_code for answer in answers] == [422], [answer.content for answer in answers]
+    assert "minimum_decrement" in answers[0].text or "decrement" in answers[0].text
+    assert Bid.objects.filter(rfq_id=rfq_id).count() == 1
+    assert trail(rfq_id).count("bid.place_rejected") == 1
+    refused = RuleViolation.objects.filter(rfq_id=rfq_id, blocked=True)
+    assert refused.exists() and refused.values("attempt").distinct().count() == 1
