@@ -116,7 +116,7 @@ class Recheck:
 
     def holds(self, rows: list[tuple]) -> bool:
         remembered = self.remembered
-        return rows == [(remembered.user_digest, self.pk, *remembered.bidding_row[_RFQ_COLUMNS:])]
+        return rows == [(remembered.user_digest, remembered.rfq_digest, *remembered.bidding_row[_RFQ_COLUMNS:])]
 
     @staticmethod
     def lock_columns() -> str:
@@ -137,10 +137,12 @@ class Recheck:
 
 def _read_again(key: str, pk: int) -> Statement:
     """The first round trip's rows again, as one statement: the digest of the user's and
-    company's row and the bidding statement's (the RFQ's id in place of its columns: its digest
-    is read under the lock) side by side; no row if either has none."""
+    company's row and the bidding statement's (the digest of the RFQ's SETTLED columns in place
+    of its columns) side by side; no row if either has none. The RFQ's digest is read again
+    under the lock (locked_rfq); this one is for an answer given before it (still_holds)."""
     (user_sql, user_params), (bidding_sql, bidding_params) = (
-        token_user_statement(key, row_digest), *bidding_statement_for_token(pk=pk, token_key=key, rfq_columns="r.id"))
+        token_user_statement(key, row_digest),
+        *bidding_statement_for_token(pk=pk, token_key=key, rfq_columns=_settled_digest(connection.vendor)))
     return f"SELECT a.*, b.* FROM ({user_sql}) a CROSS JOIN ({bidding_sql}) b", [*user_params, *bidding_params]
 
 

@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from auctions.bidders import BIDDERS, LIVE, SETTLED, Remembered, RememberedBidders
+from auctions.bidders import BIDDERS, LIVE, SETTLED, Remembered, RememberedBidders, still_holds
 from auctions.models import Bid, RuleViolation
 from audit.models import AuditEvent
 from rfqs.models import RFQ
@@ -221,6 +221,27 @@ def test_each_bid_gets_its_own_copies_with_the_live_columns_deferred(api, demo):
     assert live <= rfq_again.get_deferred_fields()
     assert rfq_again.bid_count == 1  # read fresh when asked for
 
+
+
+def test_an_answer_before_the_lock_stands_only_while_every_remembered_row_does(api, demo):
+    """still_holds (an answer given before the lock: a 400, a replayed key) reads the rows again:
+    any change to the RFQ's settled columns, the user's or the company's undoes it; the RFQ's
+    LIVE columns, which every bid changes, do not."""
+    rfq_id = reverse_auction(demo)
+    client = api("supplier1")
+    assert client.post(PATH.format(rfq_id), {"amount": "9500.00"}, format="json").status_code == 201
+    key = client._credentials["HTTP_AUTHORIZATION"].split()[1]
+    remembered = BIDDERS.recall(key, rfq_id)
+    assert still_holds(remembered.recheck(key, rfq_id))
+    RFQ.objects.filter(pk=rfq_id).update(bid_count=7, best_amount="9400.00", updated_at=timezone.now())
+    assert still_holds(remembered.recheck(key, rfq_id))
+    description = RFQ.objects.get(pk=rfq_id).description
+    RFQ.objects.filter(pk=rfq_id).update(description="Amended: delivery to Piraeus instead.")
+    assert not still_holds(remembered.recheck(key, rfq_id))
+    RFQ.objects.filter(pk=rfq_id).update(description=description)
+    assert still_holds(remembered.recheck(key, rfq_id))
+    SupplierCompany.objects.filter(pk=demo.user("supplier1").supplier_id).update(name="Renamed Chandlers")
+    assert not still_holds(remembered.recheck(key, rfq_id))
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
