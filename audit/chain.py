@@ -21,46 +21,12 @@ def normalise_payload(payload: dict) -> dict:
     return json.loads(canonical_json(payload))
 
 
-def normalised_and_json(payload: dict) -> tuple[dict, str]:
-    """normalise_payload's payload and its canonical JSON, encoded once: an appended event's
-    hash and its stored column take the text (audit.services.audit_event), not encoding the
-    payload twice more."""
-    text = canonical_json(payload)
-    normal = json.loads(text)
-    if not _string_keys(payload):
-        # Other keys are sorted as themselves here, as the strings they become once read back.
-        text = canonical_json(normal)
-    return normal, text
-
-
-def _string_keys(value: object) -> bool:
-    pending = [value]
-    while pending:
-        item = pending.pop()
-        if isinstance(item, dict):
-            if not all(isinstance(key, str) for key in item):
-                return False
-            pending.extend(item.values())
-        elif isinstance(item, list | tuple):
-            pending.extend(item)
-    return True
-
-
 def event_hash(*, stream: str, seq: int, type: str, actor_id: int | None, actor_name: str,
-               at: datetime, payload: dict, prev_hash: str, payload_json: str | None = None) -> str:
-    """`payload_json`: the payload's canonical JSON, when the caller has it (normalised_and_json);
-    the body hashed is the same text either way (tests/audit/test_chain_text.py)."""
-    if payload_json is None:
-        body = canonical_json({
-            "stream": stream, "seq": seq, "type": type, "actor_id": actor_id, "actor_name": actor_name,
-            "at": at.isoformat(timespec="microseconds"), "payload": payload, "prev_hash": prev_hash,
-        })
-    else:
-        # The keys sorted: actor_id, actor_name, at | payload | prev_hash, seq, stream, type.
-        before = canonical_json({"actor_id": actor_id, "actor_name": actor_name,
-                                 "at": at.isoformat(timespec="microseconds")})
-        after = canonical_json({"prev_hash": prev_hash, "seq": seq, "stream": stream, "type": type})
-        body = f'{before[:-1]},"payload":{payload_json},{after[1:]}'
+               at: datetime, payload: dict, prev_hash: str) -> str:
+    body = canonical_json({
+        "stream": stream, "seq": seq, "type": type, "actor_id": actor_id, "actor_name": actor_name,
+        "at": at.isoformat(timespec="microseconds"), "payload": payload, "prev_hash": prev_hash,
+    })
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 

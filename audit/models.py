@@ -46,8 +46,6 @@ class AuditEvent(models.Model):
     # of the stream's live event before it (0: none); NULL for every other event.
     live_prev_seq = models.PositiveBigIntegerField(null=True, blank=True)
     hash = models.CharField(max_length=64, unique=True)
-    # Not a column: the payload's canonical JSON as audit_event hashed it, on an event it made.
-    payload_json: str
 
     class Meta:
         ordering = ["stream", "seq"]

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from common import realtime
 
-from .chain import GENESIS_HASH, event_hash, normalised_and_json
+from .chain import GENESIS_HASH, event_hash, normalise_payload
 from .models import PLATFORM_STREAM, AuditEvent, AuditStream, rfq_stream
 
 if TYPE_CHECKING:
@@ -56,10 +56,10 @@ def audit_event(*, type: str, head: AuditStream, actor: AbstractBaseUser | Anony
         if rfq is not None:  # the caller's row as it stands now (locked), as is_live reads it
             AuditEvent.rfq.field.set_cached_value(event, rfq)
     event.seq, event.at, event.prev_hash = head.last_seq + 1, timezone.now(), head.last_hash or GENESIS_HASH
-    event.payload, event.payload_json = normalised_and_json(payload or {})
+    event.payload = normalise_payload(payload or {})
     event.hash = event_hash(stream=head.key, seq=event.seq, type=type, actor_id=event.actor_id,
                             actor_name=event.actor_name, at=event.at, payload=event.payload,
-                            prev_hash=event.prev_hash, payload_json=event.payload_json)
+                            prev_hash=event.prev_hash)
     head.last_seq, head.last_hash = event.seq, event.hash
     if realtime.is_live(type, rfq, payload):  # its place in the chain live clients replay (publishing is the caller's)
         event.live_prev_seq, head.last_live_seq = head.last_live_seq, event.seq

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime
 import functools
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -23,7 +23,6 @@ from django.db.backends.utils import CursorDebugWrapper
 from django.db.models.base import ModelState
 from psycopg.pq import ExecStatus
 from psycopg.types.datetime import TimestamptzLoader
-from psycopg.types.json import Jsonb
 
 Statement = tuple[str, Sequence[Any]]
 M = TypeVar("M", bound=models.Model)
@@ -242,28 +241,14 @@ def prepared_insert(obj: M, *, key_later: bool = False) -> PreparedInsert[M]:
                           [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields])
 
 
-def completed_insert(prepared: PreparedInsert[Any], changed: Sequence[str],
-                     converted: Mapping[str, Any] | None = None) -> Statement:
+def completed_insert(prepared: PreparedInsert[Any], changed: Sequence[str]) -> Statement:
     """The INSERT that insert_statement(prepared.obj) would give now, when only the fields named
-    in `changed` were set since prepared_insert (common/tests/test_db.py holds the two equal).
-    `converted`: some of those fields' parameters, by name, made by the caller (json_parameter)."""
+    in `changed` were set since prepared_insert (common/tests/test_db.py holds the two equal)."""
     connection = connections[DEFAULT_DB_ALIAS]
     obj, values = prepared.obj, list(prepared.values)
     for index, field in _positions(type(obj), prepared.without_auto_key, tuple(changed)):
-        if converted is not None and field.name in converted:
-            values[index] = converted[field.name]
-        else:
-            values[index] = field.get_db_prep_save(field.pre_save(obj, True), connection)
+        values[index] = field.get_db_prep_save(field.pre_save(obj, True), connection)
     return prepared.sql, values
-
-
-def json_parameter(text: str) -> Any:
-    """A JSON column's parameter from JSON text already encoded: what a JSONField makes of the
-    value the text encodes, without encoding it again (psycopg's Jsonb, given the text as its
-    encoding; SQLite stores the text)."""
-    if connections[DEFAULT_DB_ALIAS].vendor == "postgresql":
-        return Jsonb(text, dumps=str)
-    return text
 
 
 def update_statement(obj: models.Model, field_names: Sequence[str]) -> Statement:

@@ -35,7 +35,6 @@ from common.db import (
     field_values,
     insert_statement,
     instances,
-    json_parameter,
     prepared_insert,
     run_batch,
     select_columns,
@@ -105,8 +104,7 @@ def _audit(ctx: BidContext, head: AuditStream, type: str, payload: dict[str, Any
         ctx.write(insert_statement(event))
         return event
     event = audit_event(type=type, head=head, actor=ctx.user, rfq=ctx.rfq, payload=payload, row=prepared.obj)
-    # The payload's JSON as audit_event encoded it for the hash: under the lock, not encoded again.
-    ctx.write(completed_insert(prepared, CHAINED_FIELDS, {"payload": json_parameter(event.payload_json)}))
+    ctx.write(completed_insert(prepared, CHAINED_FIELDS))
     return event
 
 

@@ -5,8 +5,6 @@ one insert_statement() gives for the finished object, for every mechanism's way 
 """
 from __future__ import annotations
 
-import json
-
 import pytest
 from django.db import connection
 from psycopg.types.json import Jsonb
@@ -39,8 +37,8 @@ def completed(monkeypatch):
     """Every completed INSERT of a bid or an event, checked against insert_statement as it happens."""
     seen: list[str] = []
 
-    def checked(prepared, changed, converted=None):
-        statement = db.completed_insert(prepared, changed, converted)
+    def checked(prepared, changed):
+        statement = db.completed_insert(prepared, changed)
         assert comparable(statement) == comparable(db.insert_statement(prepared.obj)), type(prepared.obj).__name__
         seen.append(type(prepared.obj).__name__)
         return statement
@@ -52,11 +50,9 @@ def completed(monkeypatch):
 
 def comparable(statement: db.Statement) -> tuple:
     """A statement's text and its parameters by type and value (a JSON parameter has no equality
-    of its own: the JSON it writes, decoded); the types too, as they choose the prepared statement
-    PostgreSQL plans."""
+    of its own); the types too, as they choose the prepared statement PostgreSQL plans."""
     sql, params = statement
-    return sql, [(type(value), json.loads((value.dumps or json.dumps)(value.obj)) if isinstance(value, Jsonb) else value)
-                 for value in params]
+    return sql, [(type(value), value.obj if isinstance(value, Jsonb) else value) for value in params]
 
 
 def stored(response) -> Bid:
