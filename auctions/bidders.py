@@ -18,10 +18,12 @@ deferred, so code before the lock that read one would load it fresh (a query the
 
 What is compared is a digest of each row computed by the database (common.db.row_digest), in
 the same statement as the rows it stands for: the user's and company's, and the RFQ's other
-columns (`SETTLED`). The RFQ's is compared under the lock itself: the locking statement reads
-the LIVE columns and that digest, and the locked RFQ is the remembered one with them set —
-what a read of the whole row under the lock would give, without loading some forty values
-and building an instance inside the lock's span, which sets the pace of a busy auction.
+columns (`SETTLED`), beside the invitation's status and the qualification. The RFQ's digest is
+read once more under the lock itself: the locking statement reads the LIVE columns and that
+digest, and the locked RFQ is the remembered one with them set — what a read of the whole row
+under the lock would give (a change committed while the bid waited for the lock included),
+without loading some forty values and building an instance inside the lock's span, which sets
+the pace of a busy auction.
 """
 from __future__ import annotations
 
