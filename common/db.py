@@ -168,11 +168,12 @@ def model_copy(obj: M) -> M:
 def row_digest(columns: str) -> str:
     """SQL for a digest of the values of `columns` (a select_columns list): equal rows, equal
     digests, whatever their types. Compared in Python, it stands for the row itself: one short
-    string to load instead of every value (auctions.bidders, under the auction row's lock)."""
+    string to load instead of every value (auctions.bidders, under the auction row's lock).
+    SHA-256, not MD5: a buyer writes some of those values, and MD5 collisions can be made."""
     if connections[DEFAULT_DB_ALIAS].vendor == "postgresql":
-        return f"md5(ROW({columns})::text)"
-    # SQLite: Django registers md5(); quote() writes each value as a literal, NULL included.
-    return "md5(" + " || ',' || ".join(f"quote({column})" for column in columns.split(", ")) + ")"
+        return f"encode(sha256(convert_to(ROW({columns})::text, 'UTF8')), 'hex')"
+    # SQLite: Django registers sha256(); quote() writes each value as a literal, NULL included.
+    return "sha256(" + " || ',' || ".join(f"quote({column})" for column in columns.split(", ")) + ")"
 
 
 def column_count(model: type[models.Model], fields: Sequence[str] | None = None) -> int:

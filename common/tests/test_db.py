@@ -217,7 +217,7 @@ def test_a_row_digest_changes_with_any_value_and_only_then(rfq):
         return run_batch([(statement, [rfq.pk])])[0][0][0]
 
     first = digest()
-    assert isinstance(first, str) and len(first) == 32 and digest() == first
+    assert isinstance(first, str) and len(first) == 64 and digest() == first
     seen = {first}
     for change in ({"description": ""}, {"description": "NULL"}, {"closed_at": timezone.now()},
                    {"auction_settings": {**rfq.auction_settings, "minimum_decrement": "1.01"}}):
