@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime
 import functools
 from collections.abc import Sequence
-from contextlib import nullcontext
+from contextlib import nullcontext, suppress
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -21,7 +21,8 @@ import psycopg
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.backends.utils import CursorDebugWrapper
 from django.db.models.base import ModelState
-from psycopg.pq import ExecStatus
+from psycopg.generators import fetch_many, send
+from psycopg.pq import ExecStatus, TransactionStatus
 from psycopg.types.datetime import TimestamptzLoader
 
 Statement = tuple[str, Sequence[Any]]
@@ -85,21 +86,90 @@ def _pipelined(statements: Sequence[Statement], sql, params, many, context, *, c
     cursors = _cursors(connection, raw, len(statements) + commit)  # the COMMIT's own, last
     with connection.wrap_database_errors:
         try:
-            with raw.pipeline() as pipeline:
-                with raw.lock:
-                    for cursor, (statement, statement_params) in zip(cursors[:len(statements)], statements, strict=True):
-                        raw.wait(_queued(cursor, statement, statement_params))
-                    if commit:  # after the statements, in the same write
-                        raw.wait(_queued(cursors[-1], "COMMIT", (), prepare=False))
-                    # Into libpq's buffer, all of them: the sync sends the batch in one write.
-                    while pipeline.command_queue:
-                        pipeline.command_queue.popleft()()
+            with raw.lock:
+                _send_and_fetch(raw, cursors, statements, commit)
             # The result's status, not cursor.description: that builds a Column per column.
             return [cursor.fetchall() if cursor.pgresult.status == ExecStatus.TUPLES_OK else []
                     for cursor in cursors[:len(statements)]]
         except BaseException:
             raw.__dict__.pop(BATCH_CURSORS, None)  # a failed pipeline's cursors are not used again
             raise
+
+
+def _send_and_fetch(raw: psycopg.Connection, cursors: list[psycopg.Cursor], statements: Sequence[Statement],
+                    commit: bool) -> None:
+    """The batch in pipeline mode as one write — the BEGIN that opens the transaction, the
+    statements, the COMMIT and the Sync — and every result read back.
+
+    Not psycopg's `pipeline()` block, which sends a BEGIN with a Sync of its own and waits for
+    its answer (a round trip before the batch), then the statements, the closing Sync and a
+    Flush as three more writes: each write a wake-up of PostgreSQL's backend, and on loopback
+    TCP the sender runs the receiver's side of the network stack too (bench/README.md,
+    twenty-second session). The steps are psycopg's own (3.3, pinned), in that order."""
+    raw._check_connection_ok()
+    if raw._pipeline is not None:
+        raise RuntimeError("run_batch inside a psycopg pipeline")
+    pipeline = raw._pipeline = psycopg.Pipeline(raw)
+    try:
+        raw.wait(pipeline._enter_gen())
+        try:
+            _queue(raw, pipeline, cursors, statements, commit)
+        except BaseException:
+            # What was queued is sent and ended, its errors left unsaid: the transaction is
+            # then rolled back as usual, and the connection is left out of pipeline mode.
+            with suppress(Exception):
+                _sync_and_fetch(raw, pipeline)
+            raise
+        _sync_and_fetch(raw, pipeline)
+    except BaseException as exc:
+        pipeline._exit(exc)  # its own failure logged, not raised over this one
+        raise
+    else:
+        pipeline._exit(None)
+    finally:
+        raw._pipeline = None
+
+
+def _queue(raw: psycopg.Connection, pipeline: psycopg.Pipeline, cursors: list[psycopg.Cursor],
+           statements: Sequence[Statement], commit: bool) -> None:
+    """The batch into libpq's buffer, nothing sent yet."""
+    pgconn = raw.pgconn
+    if not raw.autocommit and pgconn.transaction_status == TransactionStatus.IDLE:
+        # Queued here, the transaction counts as started, and psycopg sends no BEGIN of its own.
+        pgconn.send_query_params(raw._get_tx_start_command(), None)
+        pipeline.result_queue.append(None)
+    for cursor, (statement, statement_params) in zip(cursors[:len(statements)], statements, strict=True):
+        raw.wait(_queued(cursor, statement, statement_params))
+    if commit:  # after the statements, in the same write
+        raw.wait(_queued(cursors[-1], "COMMIT", (), prepare=False))
+    while pipeline.command_queue:
+        pipeline.command_queue.popleft()()
+
+
+def _sync_and_fetch(raw: psycopg.Connection, pipeline: psycopg.Pipeline) -> None:
+    """The Sync, whose libpq call sends the whole buffer in one write; then every result."""
+    while pipeline.command_queue:  # left by a failure while queuing
+        pipeline.command_queue.popleft()()
+    raw.pgconn.pipeline_sync()
+    pipeline.result_queue.append(None)
+    raw.wait(send(raw.pgconn))  # what a full socket buffer left unsent; nothing otherwise
+    _fetch_all(raw, pipeline)
+
+
+def _fetch_all(raw: psycopg.Connection, pipeline: psycopg.Pipeline) -> None:
+    """Every queued result, each to its cursor; then the first error, if any (psycopg's own
+    fetch loop: a statement that fails aborts the rest of the batch, up to the Sync)."""
+    error = None
+    while pipeline.result_queue:
+        results = raw.wait(fetch_many(raw.pgconn))
+        if not results:
+            break
+        try:
+            pipeline._process_results(pipeline.result_queue.popleft(), results)
+        except psycopg.Error as exc:
+            error = error or exc
+    if error is not None:
+        raise error
 
 
 def _queued(cursor: psycopg.Cursor, statement: str, params: Sequence[Any], *, prepare: bool = True):
