@@ -27,6 +27,7 @@ import ssl
 import time
 
 from gunicorn import util
+from gunicorn.http import wsgi
 from gunicorn.workers import sync
 
 from .raw_answers import error_answer
@@ -34,6 +35,7 @@ from .raw_answers import error_answer
 LINGER_SECONDS = 2.0  # gunicorn.util.close_graceful's limits
 DRAIN_BYTES = 65536
 POLL_SECONDS = 0.5  # how long an idle worker leaves lingering sockets unattended
+ONE_WRITE_BYTES = 65536  # a first body chunk up to this size goes out with the head
 
 
 class Lingering:
@@ -111,6 +113,34 @@ def write_error(sock: socket.socket, status_int: int, reason: str, mesg: str) ->
     util.write_nonblock(sock, error_answer(status_int, code, f"{message}{detail}."))
 
 
+class Written:
+    """A socket's stand-in that keeps what is sent to it."""
+
+    def __init__(self):
+        self.parts: list[bytes] = []
+
+    def sendall(self, data: bytes) -> None:
+        self.parts.append(bytes(data))
+
+
+class OneWriteResponse(wsgi.Response):
+    """Gunicorn's response, its head sent with the first body chunk in one write. Gunicorn
+    writes the head alone first: two packets, two wake-ups of the client, and on loopback the
+    sender runs the receiver's side of the network stack for each (bench/README.md,
+    twenty-second session). What is written is Gunicorn's own: its write() runs on a stand-in."""
+
+    def write(self, arg):
+        if self.headers_sent or not isinstance(arg, bytes) or len(arg) > ONE_WRITE_BYTES:
+            return super().write(arg)
+        sock, written = self.sock, Written()
+        self.sock = written
+        try:
+            super().write(arg)
+        finally:
+            self.sock = sock
+        util.write(sock, b"".join(written.parts))
+
+
 class SyncWorker(sync.SyncWorker):
     """Gunicorn's sync worker; connections close `Lingering`, finished between requests."""
 
@@ -120,6 +150,7 @@ class SyncWorker(sync.SyncWorker):
         # each call); in this worker's process it returns once the socket is half-closed.
         util.close_graceful = self.lingering.close
         util.write_error = write_error  # looked up on each call, as close_graceful
+        wsgi.Response = OneWriteResponse  # wsgi.create looks it up on each request
         super().init_process()
 
     def run(self):

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from common.gunicorn_worker import LINGER_SECONDS, POLL_SECONDS, Lingering
+from common.gunicorn_worker import LINGER_SECONDS, ONE_WRITE_BYTES, POLL_SECONDS, Lingering, Written
 from tests.ports import free_port
 from tests.raw_http import assert_contract_error, raw_answer, read_answer
 
@@ -203,3 +203,37 @@ def test_a_socket_that_cannot_be_half_closed_is_closed_at_once():
     server.close()  # shutdown on a closed socket fails: nothing to linger on
     lingering.close(server)
     assert len(lingering) == 0
+
+
+def _exchange(response_class, chunks: list[bytes]) -> list[bytes]:
+    """The writes a response of `response_class` makes for a 200 answer of `chunks`."""
+    from gunicorn.config import Config
+    from gunicorn.http.parser import RequestParser
+
+    cfg = Config()
+    req = next(RequestParser(cfg, iter([REQUEST]), ("127.0.0.1", 40000)))
+    sock = Written()
+    response = response_class(req, sock, cfg)
+    length = sum(map(len, chunks))
+    response.start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(length))])
+    for chunk in chunks:
+        response.write(chunk)
+    response.close()
+    return [b"\r\n".join(line for line in part.split(b"\r\n") if not line.startswith(b"Date: "))
+            for part in sock.parts]  # the Date line aside, which can change between the two
+
+
+@pytest.mark.parametrize("chunks", [[b"answered\n"], [b"answered\n", b"and more\n"], [b""],
+                                    [b"x" * 70000, b"tail\n"]], ids=["one", "two", "empty", "large"])
+def test_the_head_goes_out_with_the_first_body_chunk_and_the_bytes_are_gunicorns(chunks):
+    from gunicorn.http.wsgi import Response
+
+    from common.gunicorn_worker import OneWriteResponse
+
+    ours, stock = _exchange(OneWriteResponse, chunks), _exchange(Response, chunks)
+    assert b"".join(ours) == b"".join(stock) and stock[0].startswith(b"HTTP/1.1 200 OK\r\n")
+    if len(chunks[0]) <= ONE_WRITE_BYTES:
+        # One write fewer, the head's (an empty body is no write of its own in either).
+        assert len(ours) == max(1, len(stock) - 1) and ours[0].endswith(b"\r\n\r\n" + chunks[0])
+    else:  # a large first chunk goes as Gunicorn sends it, head first (no copy of the body)
+        assert ours == stock
