@@ -13,7 +13,8 @@ from psycopg.pq import PipelineStatus, TransactionStatus
 from common.db import _send_and_fetch, run_batch
 from rfqs.models import RFQ
 
-pytestmark = pytest.mark.postgres
+# django_db: the test database exists (the proxied connections use it, not Django's).
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
 
 class CountingProxy:
@@ -91,7 +92,6 @@ def test_within_an_open_transaction_no_begin_is_sent(proxied):
     assert cursors[0].fetchall() == [(7,)] and raw.pgconn.transaction_status == TransactionStatus.INTRANS
 
 
-@pytest.mark.django_db
 def test_a_parameter_that_cannot_be_sent_fails_the_batch_and_the_connection_serves_on(demo):
     rfq = RFQ.objects.filter(auction_type="REVERSE_AUCTION").first()
     table = RFQ._meta.db_table
