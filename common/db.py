@@ -21,7 +21,7 @@ import psycopg
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.backends.utils import CursorDebugWrapper
 from django.db.models.base import ModelState
-from psycopg.generators import fetch_many, send
+from psycopg.generators import send
 from psycopg.pq import ExecStatus, TransactionStatus
 from psycopg.types.datetime import TimestamptzLoader
 
@@ -132,7 +132,7 @@ def _send_and_fetch(raw: psycopg.Connection, cursors: list[psycopg.Cursor], stat
 
 def _queue(raw: psycopg.Connection, pipeline: psycopg.Pipeline, cursors: list[psycopg.Cursor],
            statements: Sequence[Statement], commit: bool) -> None:
-    """The batch into libpq's buffer, nothing sent yet."""
+    """The batch into the pipeline's queue, BEGIN first when the transaction starts here."""
     pgconn = raw.pgconn
     if not raw.autocommit and pgconn.transaction_status == TransactionStatus.IDLE:
         # Queued here, the transaction counts as started, and psycopg sends no BEGIN of its own.
@@ -142,34 +142,18 @@ def _queue(raw: psycopg.Connection, pipeline: psycopg.Pipeline, cursors: list[ps
         raw.wait(_queued(cursor, statement, statement_params))
     if commit:  # after the statements, in the same write
         raw.wait(_queued(cursors[-1], "COMMIT", (), prepare=False))
-    while pipeline.command_queue:
-        pipeline.command_queue.popleft()()
 
 
 def _sync_and_fetch(raw: psycopg.Connection, pipeline: psycopg.Pipeline) -> None:
-    """The Sync, whose libpq call sends the whole buffer in one write; then every result."""
-    while pipeline.command_queue:  # left by a failure while queuing
+    """Everything queued into libpq's buffer and the Sync, whose libpq call sends the buffer in
+    one write; then every result, each to its cursor, and the first error raised (psycopg's own
+    fetch: a statement that fails aborts the rest of the batch, up to the Sync)."""
+    while pipeline.command_queue:
         pipeline.command_queue.popleft()()
     raw.pgconn.pipeline_sync()
     pipeline.result_queue.append(None)
     raw.wait(send(raw.pgconn))  # what a full socket buffer left unsent; nothing otherwise
-    _fetch_all(raw, pipeline)
-
-
-def _fetch_all(raw: psycopg.Connection, pipeline: psycopg.Pipeline) -> None:
-    """Every queued result, each to its cursor; then the first error, if any (psycopg's own
-    fetch loop: a statement that fails aborts the rest of the batch, up to the Sync)."""
-    error = None
-    while pipeline.result_queue:
-        results = raw.wait(fetch_many(raw.pgconn))
-        if not results:
-            break
-        try:
-            pipeline._process_results(pipeline.result_queue.popleft(), results)
-        except psycopg.Error as exc:
-            error = error or exc
-    if error is not None:
-        raise error
+    raw.wait(pipeline._fetch_gen(flush=False))  # no Flush request: the Sync has the server send
 
 
 def _queued(cursor: psycopg.Cursor, statement: str, params: Sequence[Any], *, prepare: bool = True):

@@ -222,7 +222,6 @@ def test_each_bid_gets_its_own_copies_with_the_live_columns_deferred(api, demo):
     assert rfq_again.bid_count == 1  # read fresh when asked for
 
 
-
 def test_an_answer_before_the_lock_stands_only_while_every_remembered_row_does(api, demo):
     """still_holds (an answer given before the lock: a 400, a replayed key) reads the rows again:
     any change to the RFQ's settled columns, the user's or the company's undoes it; the RFQ's
@@ -242,6 +241,7 @@ def test_an_answer_before_the_lock_stands_only_while_every_remembered_row_does(a
     assert still_holds(remembered.recheck(key, rfq_id))
     SupplierCompany.objects.filter(pk=demo.user("supplier1").supplier_id).update(name="Renamed Chandlers")
     assert not still_holds(remembered.recheck(key, rfq_id))
+
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
